@@ -1,0 +1,3 @@
+"""goldenbridge: crisis bargaining analysis."""
+
+__version__ = "0.1.0"

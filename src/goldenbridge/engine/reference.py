@@ -1,0 +1,160 @@
+"""The numpy float64 reference engine: the oracle every faster engine is tested against.
+
+Chunked over worlds and offers so that no intermediate array exceeds
+``max_cells`` world-offer pairs (memory stays bounded for N = 10^6 worlds x
+M = 10^4 offers). Partial sums are added in a fixed order (world blocks outer,
+offer blocks inner, each block summed in float64), so results do not depend on
+how the caller batches offers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
+
+__all__ = ["utilities", "margins", "tally", "WORLD_BLOCK"]
+
+#: Worlds per block. Fixed: the block boundaries decide the order of float64
+#: summation, so every engine uses the same blocks to agree bit for bit.
+WORLD_BLOCK = 16_384
+
+
+def utilities(actor: ActorArrays, offers: Offers) -> np.ndarray:
+    """Utility of one actor for every world and offer (DESIGN.md section 3).
+
+    Parameters
+    ----------
+    actor : ActorArrays
+        The actor's arrays for N worlds.
+    offers : Offers
+        M offers.
+
+    Returns
+    -------
+    (N, M) float64 array of ``u_i,n(x_m)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = ActorArrays(weight=np.array([[1.0]]), ideal=np.array([[0.0]]),
+    ...                 rho=np.array([2.0]), table=np.zeros((1, 0, 0)),
+    ...                 reservation=np.array([0.0]))
+    >>> utilities(a, Offers(np.array([[0.5], [1.0]]), np.zeros((2, 0), np.int64)))
+    array([[0.75, 0.  ]])
+    """
+    n = actor.weight.shape[0]
+    m = offers.x.shape[0]
+    u = np.zeros((n, m))
+    rho = actor.rho[:, None]
+    quadratic = bool(np.all(actor.rho == 2.0))
+    for c in range(actor.weight.shape[1]):
+        d = np.abs(offers.x[None, :, c] - actor.ideal[:, c, None])
+        loss = d * d if quadratic else d**rho
+        u += actor.weight[:, c, None] * (1.0 - loss)
+    for k in range(actor.table.shape[1]):
+        u += actor.table[:, k, :][:, offers.option[:, k]]
+    return u
+
+
+def margins(worlds: Worlds, offers: Offers) -> np.ndarray:
+    """Per-world acceptance margins ``u_i(x) - r_i`` for a handful of offers.
+
+    Returns
+    -------
+    (N, M, A) float64 array; actor i accepts offer m in world n iff the margin is
+    >= 0 (ties accept, DESIGN.md section 4).
+    """
+    return np.stack(
+        [utilities(a, offers) - a.reservation[:, None] for a in worlds.actors], axis=2
+    )
+
+
+def _tally_block(worlds: Worlds, offers: Offers) -> Tally:
+    """Sums for one block of worlds and offers."""
+    g_count, m, a_count = worlds.n_groups, offers.m, len(worlds.actors)
+    w = worlds.weights
+    w2 = w * w
+    group = worlds.group
+    out = Tally.zeros(g_count, m, a_count)
+    accepts = []
+    for i, actor in enumerate(worlds.actors):
+        u = utilities(actor, offers)
+        accepts.append(u >= actor.reservation[:, None])
+        if i == worlds.proposer:
+            u_proposer = u
+    deal = np.ones((w.shape[0], m), dtype=bool)
+    for i in worlds.deciders:
+        deal &= accepts[i]
+    rejecters = np.zeros((w.shape[0], m), dtype=np.int64)
+    for i in worlds.deciders:
+        rejecters += ~accepts[i]
+    fight = worlds.fight
+    war = ~deal & fight[:, None]
+    r_p = worlds.actors[worlds.proposer].reservation
+    payoff = np.where(deal, u_proposer, r_p[:, None])
+    for g in range(g_count):
+        sel = group == g
+        if not sel.any():
+            continue
+        wg, w2g = w[sel], w2[sel]
+        out.w[g] = wg.sum()
+        out.w2[g] = w2g.sum()
+        out.fight[g] = wg @ fight[sel]
+        out.fight2[g] = w2g @ fight[sel]
+        for i in range(a_count):
+            acc = accepts[i][sel].astype(np.float64)
+            out.accept[g, :, i] = wg @ acc
+            out.accept2[g, :, i] = w2g @ acc
+            if i in worlds.deciders:
+                sole = (~accepts[i][sel]) & (rejecters[sel] == 1)
+                out.sole[g, :, i] = wg @ sole.astype(np.float64)
+        dg = deal[sel].astype(np.float64)
+        out.deal[g] = wg @ dg
+        out.deal2[g] = w2g @ dg
+        wr = war[sel].astype(np.float64)
+        out.war[g] = wg @ wr
+        out.war2[g] = w2g @ wr
+        z = payoff[sel]
+        out.payoff[g] = wg @ z
+        out.payoff2[g] = w2g @ z
+        out.payoff_sq2[g] = w2g @ (z * z)
+        out.proposer_u[g] = wg @ u_proposer[sel]
+    return out
+
+
+def tally(worlds: Worlds, offers: Offers, max_cells: int = 4_000_000) -> Tally:
+    """Weighted sums of acceptance, deal, war and payoff over all worlds.
+
+    Parameters
+    ----------
+    worlds : Worlds
+        The sampled population.
+    offers : Offers
+        M offers.
+    max_cells : int
+        Most world-offer pairs held at once; bounds memory (about 100 bytes a
+        pair for a few actors).
+
+    Returns
+    -------
+    Tally
+        Sums grouped by type stratum; see :class:`~goldenbridge.engine.arrays.Tally`.
+    """
+    total = Tally.zeros(worlds.n_groups, offers.m, len(worlds.actors))
+    offer_block = max(1, max_cells // WORLD_BLOCK)
+    for n0 in range(0, worlds.n, WORLD_BLOCK):
+        block = worlds.subset(slice(n0, n0 + WORLD_BLOCK))
+        part = Tally.zeros(worlds.n_groups, offers.m, len(worlds.actors))
+        for m0 in range(0, offers.m, offer_block):
+            sl = slice(m0, m0 + offer_block)
+            sub = _tally_block(block, offers.subset(sl))
+            for name in part.array_names():
+                dest = getattr(part, name)
+                src = getattr(sub, name)
+                if dest.ndim == 1:
+                    dest[:] = src  # per-world sums do not depend on the offers
+                else:
+                    dest[:, sl] = src
+        total.add(part)
+    return total
