@@ -13,7 +13,7 @@ import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 
-__all__ = ["utilities", "margins", "tally", "WORLD_BLOCK"]
+__all__ = ["utilities", "utilities_at", "margins", "tally", "WORLD_BLOCK"]
 
 #: Worlds per block. Fixed: the block boundaries decide the order of float64
 #: summation, so every engine uses the same blocks to agree bit for bit.
@@ -158,3 +158,27 @@ def tally(worlds: Worlds, offers: Offers, max_cells: int = 4_000_000) -> Tally:
                     dest[:, sl] = src
         total.add(part)
     return total
+
+
+def utilities_at(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> np.ndarray:
+    """Utility of one actor for one outcome per world (DESIGN.md section 3).
+
+    Parameters
+    ----------
+    actor : ActorArrays
+        The actor's arrays for N worlds.
+    x : (N, Kc) float64
+        Each world's outcome on the continuous issues (normalised).
+    option : (N, Kd) int64
+        Each world's outcome on the discrete issues.
+
+    Returns
+    -------
+    (N,) float64 array of ``u_i,n(outcome_n)``.
+    """
+    d = np.abs(x - actor.ideal)
+    u = (actor.weight * (1.0 - d ** actor.rho[:, None])).sum(axis=1)
+    rows = np.arange(x.shape[0])
+    for k in range(actor.table.shape[1]):
+        u += actor.table[rows, k, option[:, k]]
+    return u
