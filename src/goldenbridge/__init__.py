@@ -25,8 +25,18 @@ from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
 __version__ = "0.1.0"
 
 __all__ = [
-    "ActorOdds", "Evaluation", "OfferResult", "Population", "Scenario", "ScenarioError",
-    "TypeOdds", "builtin_names", "evaluate", "load", "population", "sample",
+    "ActorOdds",
+    "Evaluation",
+    "OfferResult",
+    "Population",
+    "Scenario",
+    "ScenarioError",
+    "TypeOdds",
+    "builtin_names",
+    "evaluate",
+    "load",
+    "population",
+    "sample",
 ]
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]

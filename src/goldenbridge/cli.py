@@ -33,7 +33,8 @@ err = Console(stderr=True, highlight=False)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 SamplesOpt = Annotated[
-    int | None, typer.Option("--samples", "-n", min=1, help="Worlds to sample (default: scenario's).")
+    int | None,
+    typer.Option("--samples", "-n", min=1, help="Worlds to sample (default: scenario's)."),
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Seed (default: scenario's).")]
 
@@ -93,8 +94,10 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True,
-                           help="Show the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Crisis bargaining analysis: would they take the bridge rather than fight?"""
@@ -104,7 +107,8 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
     """Rich tables for an evaluation: one row per offer, then per-actor odds."""
     out.print(
         f"[bold]{scenario.name}[/bold]: {evaluation.samples:,} sampled worlds, seed "
-        f"{evaluation.seed}. Values are estimates ± one Monte Carlo standard error."
+        f"{evaluation.seed}. Values are estimates ± one Monte Carlo standard error.",
+        soft_wrap=True,
     )
     table = Table(title="Packages", title_justify="left")
     table.add_column("package")
@@ -117,9 +121,14 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
         t = o.actors[evaluation.target]
         blocker = max(o.actors.items(), key=lambda kv: kv[1].p_sole_blocker)
         table.add_row(
-            o.name, pct(t.p_accept, t.se), pct(o.p_deal, o.p_deal_se), pct(o.p_war, o.p_war_se),
+            o.name,
+            pct(t.p_accept, t.se),
+            pct(o.p_deal, o.p_deal_se),
+            pct(o.p_war, o.p_war_se),
             f"{o.proposer_eu:.3f} ± {o.proposer_eu_se:.3f}",
-            f"{blocker[0]} ({pct(blocker[1].p_sole_blocker)})" if blocker[1].p_sole_blocker else "-",
+            f"{blocker[0]} ({pct(blocker[1].p_sole_blocker)})"
+            if blocker[1].p_sole_blocker
+            else "-",
         )
     out.print(table)
     actors = Table(title="P(accept) by actor", title_justify="left")
@@ -142,8 +151,12 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
 
 
 def run_evaluate(
-    scenario_name: str, offers: list[str] | None, sets: list[str] | None,
-    samples: int | None, seed: int | None, as_json: bool,
+    scenario_name: str,
+    offers: list[str] | None,
+    sets: list[str] | None,
+    samples: int | None,
+    seed: int | None,
+    as_json: bool,
 ) -> None:
     with user_errors():
         scenario = gb.load(scenario_name)
@@ -161,7 +174,7 @@ def run_evaluate(
         emit_json(evaluation.to_dict())
         return
     print_evaluation(evaluation, scenario)
-    out.print(answer(evaluation))
+    out.print(answer(evaluation), soft_wrap=True)
 
 
 @app.command()
@@ -196,8 +209,14 @@ def validate(
     with user_errors():
         s = gb.load(scenario)
     summary = {
-        "valid": True, "scenario": s.name, "issues": len(s.issues), "actors": len(s.actors),
-        "threats": len(s.threats), "offers": list(s.offers), "samples": s.samples, "seed": s.seed,
+        "valid": True,
+        "scenario": s.name,
+        "issues": len(s.issues),
+        "actors": len(s.actors),
+        "threats": len(s.threats),
+        "offers": list(s.offers),
+        "samples": s.samples,
+        "seed": s.seed,
     }
     if as_json:
         emit_json(summary)
@@ -214,8 +233,14 @@ def scenarios(as_json: JsonOpt = False) -> None:
     rows = []
     for name in gb.builtin_names():
         s = gb.load(name)
-        rows.append({"name": name, "description": s.description or "", "issues": len(s.issues),
-                     "actors": len(s.actors)})
+        rows.append(
+            {
+                "name": name,
+                "description": s.description or "",
+                "issues": len(s.issues),
+                "actors": len(s.actors),
+            }
+        )
     if as_json:
         emit_json({"scenarios": rows})
         return
@@ -225,8 +250,6 @@ def scenarios(as_json: JsonOpt = False) -> None:
     for r in rows:
         table.add_row(r["name"], str(r["issues"]), str(r["actors"]), r["description"])
     out.print(table)
-
-
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -234,11 +234,16 @@ def _preferences(
         table[:, d, :] = weight[:, k, None] * np.where(best > 0, e / np.where(best > 0, best, 1), 0)
         favourite[:, d] = e.argmax(axis=1)
     return _Preferences(
-        weight=weight, ideal=ideal, favourite=favourite,
-        has_position=np.broadcast_to(cares, (n, len(issues))).copy(), table=table,
+        weight=weight,
+        ideal=ideal,
+        favourite=favourite,
+        has_position=np.broadcast_to(cares, (n, len(issues))).copy(),
+        table=table,
         rho=draw(actor.rho, bases["rho"]).copy(),
         capability=draw(actor.capability, bases["capability"]).copy(),
-        war_value=None if actor.war_value is None else draw(actor.war_value, bases["war_value"]).copy(),
+        war_value=None
+        if actor.war_value is None
+        else draw(actor.war_value, bases["war_value"]).copy(),
     )
 
 
@@ -414,20 +419,23 @@ def sample(
     worlds = Worlds(
         actors=tuple(arrays),
         proposer=names.index(scenario.proposer.name),
-        deciders=tuple(
-            i for i, a in enumerate(scenario.actors) if a.role in ("target", "veto")
-        ),
+        deciders=tuple(i for i, a in enumerate(scenario.actors) if a.role in ("target", "veto")),
         fight=fight,
         weights=np.ones(n),
         group=group,
         n_groups=n_groups,
     )
     return Population(
-        scenario=scenario, worlds=worlds, seed=seed,
+        scenario=scenario,
+        worlds=worlds,
+        seed=seed,
         continuous=tuple(i.name for i in scenario.issues if not i.discrete),
         discrete=tuple(i.name for i in scenario.issues if i.discrete),
-        type_index=type_index, inputs=dict(draw.values), quantities=dict(draw.quantities),
-        war_value=war_value, status_quo_u=status_quo_u,
-        capability=np.stack([p.capability for p in prefs], axis=1), p_win=p_win,
+        type_index=type_index,
+        inputs=dict(draw.values),
+        quantities=dict(draw.quantities),
+        war_value=war_value,
+        status_quo_u=status_quo_u,
+        capability=np.stack([p.capability for p in prefs], axis=1),
+        p_win=p_win,
     )
-

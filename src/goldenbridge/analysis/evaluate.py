@@ -135,7 +135,9 @@ def _offer_result(
             continue
         p, se = proportion(t.accept[:, m, i].sum(), t.accept2[:, m, i].sum(), w, w2)
         actors[actor] = ActorOdds(
-            p_accept=float(p), se=float(se), p_reject=float(1 - p),
+            p_accept=float(p),
+            se=float(se),
+            p_reject=float(1 - p),
             p_sole_blocker=float(t.sole[:, m, i].sum() / w) if w > 0 else 0.0,
         )
     types: dict[str, dict[str, TypeOdds]] = {}
@@ -152,10 +154,17 @@ def _offer_result(
                 p_deal=float(t.deal[sel, m].sum() / wt) if wt > 0 else float("nan"),
             )
     return OfferResult(
-        name=name, values=values, p_deal=float(p_deal), p_deal_se=float(p_deal_se),
-        p_war=float(p_war), p_war_se=float(p_war_se), proposer_eu=float(eu),
-        proposer_eu_se=float(eu_se), proposer_u=float(t.proposer_u[:, m].sum() / w),
-        actors=actors, types=types,
+        name=name,
+        values=values,
+        p_deal=float(p_deal),
+        p_deal_se=float(p_deal_se),
+        p_war=float(p_war),
+        p_war_se=float(p_war_se),
+        proposer_eu=float(eu),
+        proposer_eu_se=float(eu_se),
+        proposer_u=float(t.proposer_u[:, m].sum() / w),
+        actors=actors,
+        types=types,
     )
 
 
@@ -198,6 +207,10 @@ def evaluate(
         _offer_result(population, t, m, name, values[m]) for m, name in enumerate(offers)
     )
     return Evaluation(
-        scenario=scenario.name, samples=population.n, seed=population.seed,
-        proposer=scenario.proposer.name, target=scenario.target.name, offers=results,
+        scenario=scenario.name,
+        samples=population.n,
+        seed=population.seed,
+        proposer=scenario.proposer.name,
+        target=scenario.target.name,
+        offers=results,
     )

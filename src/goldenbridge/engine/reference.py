@@ -65,9 +65,7 @@ def margins(worlds: Worlds, offers: Offers) -> np.ndarray:
     (N, M, A) float64 array; actor i accepts offer m in world n iff the margin is
     >= 0 (ties accept, DESIGN.md section 4).
     """
-    return np.stack(
-        [utilities(a, offers) - a.reservation[:, None] for a in worlds.actors], axis=2
-    )
+    return np.stack([utilities(a, offers) - a.reservation[:, None] for a in worlds.actors], axis=2)
 
 
 def _tally_block(worlds: Worlds, offers: Offers) -> Tally:

@@ -6,6 +6,15 @@ from goldenbridge.scenario.loading import builtin_names, load, parse, read_text
 from goldenbridge.scenario.schema import Actor, Conflict, Issue, Scenario, Threat
 
 __all__ = [
-    "Actor", "Conflict", "Issue", "Quantity", "Scenario", "ScenarioError", "Threat",
-    "builtin_names", "load", "parse", "read_text",
+    "Actor",
+    "Conflict",
+    "Issue",
+    "Quantity",
+    "Scenario",
+    "ScenarioError",
+    "Threat",
+    "builtin_names",
+    "load",
+    "parse",
+    "read_text",
 ]

@@ -118,8 +118,8 @@ def check(scenario: Scenario) -> Scenario:
     for role in ("proposer", "target"):
         if roles.count(role) != 1:
             raise ScenarioError(
-                "actors", f"a bargaining scenario needs exactly one {role} "
-                f"(found {roles.count(role)})"
+                "actors",
+                f"a bargaining scenario needs exactly one {role} (found {roles.count(role)})",
             )
 
     for actor in scenario.actors:
@@ -127,7 +127,9 @@ def check(scenario: Scenario) -> Scenario:
         if actor.types:
             total = sum(t.prior for t in actor.types.values())
             if not math.isclose(total, 1.0, abs_tol=1e-6):
-                raise ScenarioError(f"{path}.types", f"priors must sum to 1 (they sum to {total:g})")
+                raise ScenarioError(
+                    f"{path}.types", f"priors must sum to 1 (they sum to {total:g})"
+                )
             for type_name in actor.types:
                 resolved = actor.resolved(type_name)
                 _actor_preferences(resolved, issues, f"{path}.types.{type_name}")
@@ -163,7 +165,9 @@ def check(scenario: Scenario) -> Scenario:
         _within(threat.credibility, 0, 1, f"{path}.credibility", "the probabilities")
         if threat.effect.p_win is not None:
             if threat.against != target.name:
-                raise ScenarioError(f"{path}.effect.p_win", "a p_win effect must be against the target")
+                raise ScenarioError(
+                    f"{path}.effect.p_win", "a p_win effect must be against the target"
+                )
             if direct_war_value:
                 raise ScenarioError(
                     f"{path}.effect.p_win",

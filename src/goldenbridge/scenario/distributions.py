@@ -151,8 +151,10 @@ class Quantity(BaseModel):
             return lo + (hi - lo) * u
         if self.normal is not None:
             mean, sd = self.normal
-            x = mean + sd * stats.norm.ppf(np.clip(u, 1e-12, 1 - 1e-12)) if sd > 0 else (
-                np.full(u.shape, mean)
+            x = (
+                mean + sd * stats.norm.ppf(np.clip(u, 1e-12, 1 - 1e-12))
+                if sd > 0
+                else (np.full(u.shape, mean))
             )
             if self.clip is not None:
                 x = np.clip(x, *self.clip)

@@ -40,6 +40,8 @@ def _field_path(raw: Any, loc: tuple[Any, ...]) -> str:
     for i, key in enumerate(loc):
         if isinstance(key, str) and (key in _UNION_TAGS or "[" in key):
             continue
+        if key == "value" and not isinstance(node, dict):
+            continue  # a plain number stands for {value: number}
         if isinstance(key, int) and i > 0 and loc[i - 1] in _NAMED_LISTS:
             try:
                 name = node[key].get("name")

@@ -16,8 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from goldenbridge.scenario.distributions import Quantity
 
 __all__ = [
-    "Issue", "Actor", "ActorType", "Conflict", "ThreatEffect", "Threat", "Scenario",
-    "Role", "OfferValue", "TYPE_FIELDS",
+    "Issue",
+    "Actor",
+    "ActorType",
+    "Conflict",
+    "ThreatEffect",
+    "Threat",
+    "Scenario",
+    "Role",
+    "OfferValue",
+    "TYPE_FIELDS",
 ]
 
 Role = Literal["proposer", "target", "veto", "stakeholder"]
