@@ -301,14 +301,27 @@ def _expected_p_win(p: np.ndarray, shifts: list[tuple[np.ndarray, np.ndarray]]) 
 
 def _outcome(
     scenario: Scenario,
-    spec: Mapping[str, OfferValue] | None,
+    spec: Mapping[str, Quantity | str] | None,
+    path: str,
     target: _Preferences | None,
+    draw: _Draws,
     n: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """An outcome per world: the status quo overridden by ``spec`` (or by the target's ideal)."""
-    base = encode_offers(scenario, [spec or {}], "conflict")
+    """An outcome per world: the status quo, overridden by ``spec`` or the target's ideal."""
+    base = encode_offers(scenario, [{}], path)
     x = np.repeat(base.x, n, axis=0)
     option = np.repeat(base.option, n, axis=0)
+    continuous = [i for i in scenario.issues if not i.discrete]
+    discrete = [i for i in scenario.issues if i.discrete]
+    for c, issue in enumerate(continuous):
+        value = (spec or {}).get(issue.name)
+        if isinstance(value, Quantity):
+            point = draw(value, f"{path}.{issue.name}")
+            x[:, c] = (point - issue.min) / (issue.max - issue.min)
+    for d, issue in enumerate(discrete):
+        value = (spec or {}).get(issue.name)
+        if isinstance(value, str):
+            option[:, d] = (issue.options or []).index(value)
     if target is not None:  # the target's position where it has one
         cont = [k for k, i in enumerate(scenario.issues) if not i.discrete]
         disc = [k for k, i in enumerate(scenario.issues) if i.discrete]
@@ -360,7 +373,7 @@ def sample(
     n_groups = 1
     for actor in scenario.actors:
         if actor.types:
-            priors = np.cumsum([t.prior for t in actor.types.values()])
+            priors = np.cumsum([t.p for t in actor.types.values()])
             priors[-1] = np.inf
             index = np.searchsorted(priors, draw.uniform(f"actors.{actor.name}.type"), side="right")
             type_index[actor.name] = index.astype(np.int64)
@@ -378,9 +391,10 @@ def sample(
         arrays.append(ActorArrays(weight, pref.ideal, pref.rho, pref.table, np.zeros(n)))
 
     conflict = scenario.conflict
-    sq_x, sq_opt = _outcome(scenario, {}, None, n)
-    lose = _outcome(scenario, conflict.lose, None, n)
-    win = _outcome(scenario, conflict.win, None if conflict.win else prefs[target_i], n)
+    sq_x, sq_opt = _outcome(scenario, None, "issues", None, draw, n)
+    lose = _outcome(scenario, conflict.lose, "conflict.lose", None, draw, n)
+    win_default = None if conflict.win else prefs[target_i]
+    win = _outcome(scenario, conflict.win, "conflict.win", win_default, draw, n)
     p = np.clip(draw(conflict.p_win, "conflict.p_win"), 0.0, 1.0)
     base_cost = np.stack(
         [draw(conflict.cost.get(name), f"conflict.cost.{name}") for name in names], axis=1

@@ -125,7 +125,7 @@ def check(scenario: Scenario) -> Scenario:
     for actor in scenario.actors:
         path = f"actors.{actor.name}"
         if actor.types:
-            total = sum(t.prior for t in actor.types.values())
+            total = sum(t.p for t in actor.types.values())
             if not math.isclose(total, 1.0, abs_tol=1e-6):
                 raise ScenarioError(
                     f"{path}.types", f"priors must sum to 1 (they sum to {total:g})"
@@ -143,9 +143,16 @@ def check(scenario: Scenario) -> Scenario:
     conflict = scenario.conflict
     _within(conflict.p_win, 0, 1, "conflict.p_win", "the probabilities")
     for key in ("win", "lose"):
-        outcome = getattr(conflict, key)
-        if outcome is not None:
-            _outcome(issues, outcome, f"conflict.{key}")
+        for name, value in (getattr(conflict, key) or {}).items():
+            path = f"conflict.{key}.{name}"
+            if name not in issues:
+                raise ScenarioError(path, "unknown issue")
+            if isinstance(value, Quantity):
+                if issues[name].discrete:
+                    raise ScenarioError(path, f"expected an option of issue {name!r}")
+                _within(value, issues[name].min, issues[name].max, path, "the issue's scale")
+            else:
+                _point(issues[name], value, path)
     for name in conflict.cost:
         if name not in actors:
             raise ScenarioError(f"conflict.cost.{name}", "unknown actor")

@@ -85,7 +85,23 @@ class ActorType(BaseModel):
 
     model_config = _STRICT
 
-    prior: float = Field(ge=0, le=1)
+    prior: Quantity
+
+    @field_validator("prior")
+    @classmethod
+    def _fixed_prior(cls, prior: Quantity) -> Quantity:
+        lo, hi = prior.support()
+        if lo != hi:
+            raise ValueError("a prior must be a number, not a distribution")
+        if not 0 <= lo <= 1:
+            raise ValueError("a prior must be between 0 and 1")
+        return prior
+
+    @property
+    def p(self) -> float:
+        """The prior probability of this type."""
+        return self.prior.support()[0]
+
     capability: Quantity | None = None
     position: dict[str, Quantity] | None = None
     values: dict[str, dict[str, Quantity]] | None = None
@@ -135,8 +151,8 @@ class Conflict(BaseModel):
     model_config = _STRICT
 
     p_win: Quantity = Quantity(value=0.5)
-    win: dict[str, OfferValue] | None = None
-    lose: dict[str, OfferValue] | None = None
+    win: dict[str, Quantity | str] | None = None
+    lose: dict[str, Quantity | str] | None = None
     cost: dict[str, Quantity] = Field(default_factory=dict)
 
 
