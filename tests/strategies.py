@@ -1,20 +1,133 @@
-"""Hypothesis strategies for engine inputs, shared by every test that needs worlds.
+"""Hypothesis strategies shared by every test module (one home, as in Axelrod).
 
-``worlds_and_offers()`` draws a :class:`Worlds` and matching :class:`Offers`:
-1-3 actors, 0-3 continuous and 0-2 discrete issues, 1-3 type strata, weights,
-fight flags, and loss exponents either all quadratic or mixed. Values come from a
-coarse grid half of the time so that exact ties (``u_i == r_i``, which accept)
-occur often.
+Scenarios: ``scenarios()`` and ``bargaining_scenario()``. Engine inputs:
+``worlds_and_offers()`` draws a :class:`Worlds` and matching :class:`Offers`
+(1-3 actors, 0-3 continuous and 0-2 discrete issues, 1-3 type strata, weights,
+fight flags, loss exponents all quadratic or mixed; values on a coarse grid half
+of the time so that exact ties ``u_i == r_i``, which accept, occur often);
+``random_worlds`` / ``random_offers`` build larger inputs from a numpy ``rng``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
-__all__ = ["worlds_and_offers", "random_worlds", "random_offers"]
+__all__ = [
+    "scenarios", "bargaining_scenario", "worlds_and_offers", "random_worlds", "random_offers",
+]
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, max_issues: int = 3, vetoes: bool = True) -> dict[str, Any]:
+    """A random valid bargaining scenario (as a mapping) with continuous issues.
+
+    Scales, positions (fixed or uniform), saliences, loss exponents, war chances
+    and costs vary; the target's position is fixed so that monotonicity holds.
+    """
+    k = draw(st.integers(1, max_issues))
+    issues = []
+    for i in range(k):
+        lo = draw(st.floats(-100, 100))
+        width = draw(st.floats(1, 200))
+        issues.append({"name": f"i{i}", "min": lo, "max": lo + width})
+
+    def point(issue: dict[str, float]) -> float:
+        t = draw(st.floats(0, 1))
+        return issue["min"] + t * (issue["max"] - issue["min"])
+
+    def position(fixed: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for issue in issues:
+            if fixed or draw(st.booleans()):
+                out[issue["name"]] = point(issue)
+            else:
+                a, b = sorted((point(issue), point(issue)))
+                out[issue["name"]] = {"uniform": [a, b]}
+        return out
+
+    def salience() -> dict[str, float]:
+        return {issue["name"]: draw(st.floats(0.05, 1)) for issue in issues}
+
+    actors: list[dict[str, Any]] = [
+        {"name": "P", "role": "proposer", "position": position(False), "salience": salience()},
+        {
+            "name": "T",
+            "role": "target",
+            "position": position(True),
+            "salience": salience(),
+            "rho": draw(st.sampled_from([1.0, 2.0, 1.5])),
+        },
+    ]
+    if vetoes and draw(st.booleans()):
+        actors.append({"name": "V", "role": "veto", "position": position(False)})
+    hi = draw(st.floats(0, 0.5))
+    scenario = {
+        "name": "generated",
+        "samples": 2000,
+        "seed": draw(st.integers(0, 2**16)),
+        "issues": issues,
+        "actors": actors,
+        "conflict": {
+            "p_win": {"uniform": sorted([draw(st.floats(0, 1)), draw(st.floats(0, 1))])},
+            "cost": {"P": draw(st.floats(0, 0.3)), "T": {"uniform": [0, hi]}},
+        },
+    }
+    return scenario
+
+
+def bargaining_scenario() -> dict[str, Any]:
+    """A small valid scenario with every feature, for mutation in bad-input tests."""
+    return {
+        "name": "base",
+        "samples": 500,
+        "seed": 1,
+        "issues": [
+            {"name": "nato", "min": 0, "max": 100, "labels": {0: "open door", 100: "halt"}},
+            {"name": "missiles", "min": 0, "max": 100},
+            {"name": "basing", "options": ["none", "rotational", "permanent"]},
+        ],
+        "actors": [
+            {
+                "name": "US",
+                "role": "proposer",
+                "position": {"nato": 0, "missiles": {"uniform": [0, 20]}},
+                "values": {"basing": {"none": 0.2, "rotational": 0.6, "permanent": 1}},
+            },
+            {
+                "name": "Russia",
+                "role": "target",
+                "position": {"nato": 100, "missiles": 100},
+                "values": {"basing": {"none": 1, "rotational": 0.4, "permanent": 0}},
+                "types": {
+                    "security": {"prior": 0.6, "salience": {"nato": 0.5, "missiles": 0.5}},
+                    "revisionist": {"prior": 0.4, "war_value": {"uniform": [0.3, 0.9]}},
+                },
+            },
+            {"name": "Poland", "role": "veto", "position": {"nato": 0, "missiles": 10}},
+        ],
+        "conflict": {
+            "p_win": {"beta": [2, 3]},
+            "cost": {"US": 0.05, "Russia": {"triangular": [0, 0.1, 0.3]}},
+        },
+        "threats": [
+            {
+                "name": "sanctions",
+                "by": "US",
+                "against": "Russia",
+                "credibility": {"uniform": [0.6, 0.9]},
+                "effect": {"cost": 0.1},
+                "cost_to_threatener": 0.02,
+            }
+        ],
+        "offers": {"reject": {}, "bridge": {"nato": 50, "missiles": 60, "basing": "none"}},
+    }
 
 
 def random_worlds(rng: np.random.Generator, n: int, n_actors: int = 2, kc: int = 2,

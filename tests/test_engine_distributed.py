@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from strategies import random_offers, random_worlds
 
 from goldenbridge.engine import distributed, fused, reference
+from strategies import random_offers, random_worlds
 
 pytest.importorskip("dask.distributed")
 

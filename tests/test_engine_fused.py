@@ -10,11 +10,11 @@ import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from strategies import random_offers, random_worlds, worlds_and_offers
 
 from goldenbridge import engine
 from goldenbridge.engine import fused, reference
 from goldenbridge.engine.arrays import Tally
+from strategies import random_offers, random_worlds, worlds_and_offers
 
 EPS32 = float(np.finfo(np.float32).eps)
 EPS64 = float(np.finfo(np.float64).eps)

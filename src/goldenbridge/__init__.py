@@ -1,3 +1,69 @@
-"""goldenbridge: crisis bargaining analysis."""
+"""goldenbridge: crisis bargaining analysis.
+
+>>> import goldenbridge as gb
+>>> result = gb.evaluate("fearon-1d", {"split": {"share": 0.6}}, samples=20_000, seed=3)
+>>> round(result.offer("split").p_deal, 1)
+0.7
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from goldenbridge.analysis.evaluate import (
+    ActorOdds,
+    Evaluation,
+    OfferResult,
+    TypeOdds,
+)
+from goldenbridge.analysis.evaluate import evaluate as _evaluate
+from goldenbridge.population import Population, sample
+from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "ActorOdds",
+    "Evaluation",
+    "OfferResult",
+    "Population",
+    "Scenario",
+    "ScenarioError",
+    "TypeOdds",
+    "builtin_names",
+    "evaluate",
+    "load",
+    "population",
+    "sample",
+]
+
+ScenarioLike = Scenario | str | Path | Mapping[str, Any]
+
+
+def _scenario(source: ScenarioLike) -> Scenario:
+    return source if isinstance(source, Scenario) else load(source)  # type: ignore[arg-type]
+
+
+def population(
+    source: ScenarioLike | Population, samples: int | None = None, seed: int | None = None
+) -> Population:
+    """A sampled population from a scenario, a built-in name, a path or a mapping."""
+    if isinstance(source, Population):
+        if samples is None and seed is None:
+            return source
+        source = source.scenario
+    return sample(_scenario(source), samples, seed)
+
+
+def evaluate(
+    source: ScenarioLike | Population,
+    offers: Mapping[str, Mapping[str, float | str]] | None = None,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+) -> Evaluation:
+    """Evaluate offers (default: the scenario's named offers); see
+    :func:`goldenbridge.analysis.evaluate.evaluate`."""
+    return _evaluate(population(source, samples, seed), offers)

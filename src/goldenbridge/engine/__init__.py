@@ -12,8 +12,12 @@ from collections.abc import Callable
 from functools import partial
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
+from goldenbridge.engine.reference import margins, utilities
 
-__all__ = ["ActorArrays", "Offers", "Tally", "Worlds", "BACKENDS", "get_engine", "tally"]
+__all__ = [
+    "ActorArrays", "Offers", "Tally", "Worlds", "BACKENDS", "get_engine", "margins", "tally",
+    "utilities",
+]
 
 #: Names accepted by :func:`get_engine`.
 BACKENDS = ("auto", "numpy", "numba", "dask")

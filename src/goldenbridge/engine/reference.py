@@ -23,7 +23,9 @@ import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 
-__all__ = ["utilities", "margins", "tally", "world_sums", "loss", "WORLD_BLOCK"]
+__all__ = [
+    "utilities", "utilities_at", "margins", "tally", "world_sums", "loss", "WORLD_BLOCK",
+]
 
 #: Worlds per block. Fixed: the block boundaries decide the order of float64
 #: summation, so every engine uses the same blocks to agree bit for bit.
@@ -97,9 +99,7 @@ def margins(worlds: Worlds, offers: Offers) -> np.ndarray:
     (N, M, A) float64 array; actor i accepts offer m in world n iff the margin is
     >= 0 (ties accept, DESIGN.md section 4).
     """
-    return np.stack(
-        [utilities(a, offers) - a.reservation[:, None] for a in worlds.actors], axis=2
-    )
+    return np.stack([utilities(a, offers) - a.reservation[:, None] for a in worlds.actors], axis=2)
 
 
 def _seqsum(terms: np.ndarray) -> np.ndarray:
@@ -213,3 +213,26 @@ def tally(worlds: Worlds, offers: Offers, max_cells: int = 4_000_000) -> Tally:
                     dest[:, sl] = src
         total.add(part)
     return total
+
+
+def utilities_at(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> np.ndarray:
+    """Utility of one actor for one outcome per world (DESIGN.md section 3).
+
+    Parameters
+    ----------
+    actor : ActorArrays
+        The actor's arrays for N worlds.
+    x : (N, Kc) float64
+        Each world's outcome on the continuous issues (normalised).
+    option : (N, Kd) int64
+        Each world's outcome on the discrete issues.
+
+    Returns
+    -------
+    (N,) float64 array of ``u_i,n(outcome_n)``.
+    """
+    u = (actor.weight * (1.0 - loss(x - actor.ideal, actor.rho[:, None]))).sum(axis=1)
+    rows = np.arange(x.shape[0])
+    for k in range(actor.table.shape[1]):
+        u += actor.table[rows, k, option[:, k]]
+    return u
