@@ -3,7 +3,7 @@
 Each command module registers its commands on the shared ``app`` when imported.
 """
 
-from goldenbridge.cli import core  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+from goldenbridge.cli import bench, core  # noqa: F401  (registers the commands)
 from goldenbridge.cli.common import app
 
 __all__ = ["app"]
