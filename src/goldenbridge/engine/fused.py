@@ -198,7 +198,6 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64,
     dtype = np.dtype(dtype).type
     n_act = len(worlds.actors)
     g, m = worlds.n_groups, offers.m
-    weight, ideal, rho, res, table = _pack_actors(worlds, list(range(n_act)), dtype)
     x, option = _pack_offers(offers, dtype)
     is_decider = np.zeros(n_act, np.bool_)
     is_decider[list(worlds.deciders)] = True
@@ -211,9 +210,13 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64,
     for b0 in range(0, n_blocks, per_block):
         n_lo = b0 * WORLD_BLOCK
         n_hi = min(worlds.n, (b0 + per_block) * WORLD_BLOCK)
+        # Packed per run of blocks, so memory stays O(run) beyond the inputs.
+        chunk = worlds.subset(slice(n_lo, n_hi))
+        weight, ideal, rho, res, table = _pack_actors(chunk, list(range(n_act)), dtype)
         part = _tally_kernel(
-            weight, ideal, rho, res, table, x, option, wts, fight, group, g,
-            is_decider, worlds.proposer, n_lo, n_hi, WORLD_BLOCK, OFFER_TILE, dtype(1),
+            weight, ideal, rho, res, table, x, option, wts[n_lo:n_hi], fight[n_lo:n_hi],
+            group[n_lo:n_hi], g, is_decider, worlds.proposer, 0, n_hi - n_lo, WORLD_BLOCK,
+            OFFER_TILE, dtype(1),
         )
         for bi in range(part.shape[0]):
             lo = n_lo + bi * WORLD_BLOCK
