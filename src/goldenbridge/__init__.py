@@ -19,6 +19,8 @@ from goldenbridge.analysis.evaluate import (
     TypeOdds,
 )
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
+from goldenbridge.analysis.sensitivity import Sensitivity
+from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
 
@@ -31,12 +33,14 @@ __all__ = [
     "Population",
     "Scenario",
     "ScenarioError",
+    "Sensitivity",
     "TypeOdds",
     "builtin_names",
     "evaluate",
     "load",
     "population",
     "sample",
+    "sensitivity",
 ]
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
@@ -67,3 +71,13 @@ def evaluate(
     """Evaluate offers (default: the scenario's named offers); see
     :func:`goldenbridge.analysis.evaluate.evaluate`."""
     return _evaluate(population(source, samples, seed), offers)
+
+
+def sensitivity(
+    source: ScenarioLike,
+    offer: str | Mapping[str, float | str] | None = None,
+    **options: Any,
+) -> Sensitivity:
+    """Which assumption decides the answer for one offer (default: the recommended
+    named offer); see :func:`goldenbridge.analysis.sensitivity.sensitivity`."""
+    return _sensitivity(_scenario(source), offer, **options)

@@ -3,7 +3,10 @@
 Each command module registers its commands on the shared ``app`` when imported.
 """
 
-from goldenbridge.cli import core  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+from goldenbridge.cli import (
+    core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+    sensitivity,  # noqa: F401  (registers sensitivity)
+)
 from goldenbridge.cli.common import app
 
 __all__ = ["app"]
