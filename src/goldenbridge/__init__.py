@@ -20,6 +20,8 @@ from goldenbridge.analysis.evaluate import (
 )
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
 from goldenbridge.analysis.observations import Observations, load_observations
+from goldenbridge.analysis.sensitivity import Sensitivity
+from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.analysis.update import DegeneracyWarning, Posterior
 from goldenbridge.analysis.update import update as _update
 from goldenbridge.population import Population, sample
@@ -37,6 +39,7 @@ __all__ = [
     "Posterior",
     "Scenario",
     "ScenarioError",
+    "Sensitivity",
     "TypeOdds",
     "builtin_names",
     "evaluate",
@@ -45,6 +48,7 @@ __all__ = [
     "population",
     "sample",
     "update",
+    "sensitivity",
 ]
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
@@ -105,3 +109,13 @@ def update(
     if isinstance(source, Posterior):
         return _update(source, observations, **options)
     return _update(population(source, samples, seed), observations, **options)
+
+
+def sensitivity(
+    source: ScenarioLike,
+    offer: str | Mapping[str, float | str] | None = None,
+    **options: Any,
+) -> Sensitivity:
+    """Which assumption decides the answer for one offer (default: the recommended
+    named offer); see :func:`goldenbridge.analysis.sensitivity.sensitivity`."""
+    return _sensitivity(_scenario(source), offer, **options)
