@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from goldenbridge import bench
 from goldenbridge.cli import app
+from goldenbridge.engine import utilities
 
 KEYS = {
     "fused_pairs_per_s", "numpy_naive_pairs_per_s", "negmas_outcomes_per_s", "peak_gflops",
@@ -35,3 +38,13 @@ def test_bench_cli_json_is_one_document(monkeypatch):
                                    "--repeats", "1", "--no-scaling", "--json"])
     assert res.exit_code == 0, res.output
     assert KEYS <= set(json.loads(res.output))
+
+
+def test_negmas_ufun_is_the_engines_utility():
+    pytest.importorskip("negmas")
+    worlds, offers = bench.make_inputs(1, 50, 5, seed=4)
+    actor = worlds.actors[0]
+    ufun = bench.negmas_ufun(actor.weight[0], actor.ideal[0])
+    ours = utilities(actor, offers)[0]
+    theirs = [ufun(tuple(x)) for x in offers.x]
+    np.testing.assert_allclose(theirs, ours, rtol=0, atol=1e-12)

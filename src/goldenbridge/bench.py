@@ -31,7 +31,7 @@ import numpy as np
 from goldenbridge.engine import fused
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
-__all__ = ["run", "main", "make_inputs"]
+__all__ = ["run", "main", "make_inputs", "negmas_ufun"]
 
 
 def make_inputs(n: int, m: int, k: int, n_actors: int = 1, seed: int = 0) -> tuple[Worlds, Offers]:
@@ -95,18 +95,29 @@ def _matmul(worlds: Worlds, offers: Offers, block: int = 8192) -> np.ndarray:
     return out
 
 
+def negmas_ufun(weight: np.ndarray, ideal: np.ndarray):
+    """negmas' LinearAdditiveUtilityFunction for ``sum_c w_c (1 - (x_c - a_c)^2)``.
+
+    The same utility the engine computes for one world (K continuous issues on
+    [0, 1], quadratic loss). Raises ImportError without negmas (AGPL: imported
+    here only, never by the package).
+    """
+    from negmas.outcomes import make_issue
+    from negmas.preferences import LinearAdditiveUtilityFunction
+
+    issues = [make_issue((0.0, 1.0), name=f"i{c}") for c in range(len(weight))]
+    values = [lambda v, a=float(a): 1.0 - (v - a) ** 2 for a in ideal]
+    return LinearAdditiveUtilityFunction(values=values, weights=[float(w) for w in weight],
+                                         issues=issues)
+
+
 def _negmas_rate(k: int, outcomes: int = 20_000) -> float | None:
     """Outcomes/s of negmas' LinearAdditiveUtilityFunction, or None without negmas."""
-    try:  # AGPL: optional, imported here only
-        from negmas.outcomes import make_issue
-        from negmas.preferences import LinearAdditiveUtilityFunction
-    except Exception:  # noqa: BLE001  (any import failure means "not available")
-        return None
-    issues = [make_issue((0.0, 1.0), name=f"i{c}") for c in range(k)]
     rng = np.random.default_rng(2)
-    ideal, weight = rng.random(k), rng.dirichlet(np.ones(k))
-    values = [lambda v, a=a: 1.0 - (v - a) ** 2 for a in ideal]
-    ufun = LinearAdditiveUtilityFunction(values=values, weights=list(weight), issues=issues)
+    try:
+        ufun = negmas_ufun(rng.dirichlet(np.ones(k)), rng.random(k))
+    except ImportError:
+        return None
     points = [tuple(p) for p in rng.random((outcomes, k))]
     return outcomes / _best(lambda: [ufun(p) for p in points], 1)
 
