@@ -95,21 +95,34 @@ class Worlds:
         """The worlds selected by ``index`` (a slice or an index array)."""
         actors = tuple(
             ActorArrays(
-                a.weight[index], a.ideal[index], a.rho[index], a.table[index],
+                a.weight[index],
+                a.ideal[index],
+                a.rho[index],
+                a.table[index],
                 a.reservation[index],
             )
             for a in self.actors
         )
         return Worlds(
-            actors, self.proposer, self.deciders, self.fight[index],
-            self.weights[index], self.group[index], self.n_groups,
+            actors,
+            self.proposer,
+            self.deciders,
+            self.fight[index],
+            self.weights[index],
+            self.group[index],
+            self.n_groups,
         )
 
     def with_weights(self, weights: np.ndarray) -> Worlds:
         """The same worlds with new weights (used by Bayesian updating)."""
         return Worlds(
-            self.actors, self.proposer, self.deciders, self.fight,
-            np.asarray(weights, dtype=np.float64), self.group, self.n_groups,
+            self.actors,
+            self.proposer,
+            self.deciders,
+            self.fight,
+            np.asarray(weights, dtype=np.float64),
+            self.group,
+            self.n_groups,
         )
 
 
@@ -191,20 +204,41 @@ class Tally:
         """An empty tally to add partial sums into."""
         g = n_groups
         return cls(
-            w=np.zeros(g), w2=np.zeros(g), fight=np.zeros(g), fight2=np.zeros(g),
-            accept=np.zeros((g, m, a)), accept2=np.zeros((g, m, a)),
+            w=np.zeros(g),
+            w2=np.zeros(g),
+            fight=np.zeros(g),
+            fight2=np.zeros(g),
+            accept=np.zeros((g, m, a)),
+            accept2=np.zeros((g, m, a)),
             sole=np.zeros((g, m, a)),
-            deal=np.zeros((g, m)), deal2=np.zeros((g, m)),
-            war=np.zeros((g, m)), war2=np.zeros((g, m)),
-            payoff=np.zeros((g, m)), payoff2=np.zeros((g, m)),
-            payoff_sq2=np.zeros((g, m)), proposer_u=np.zeros((g, m)),
+            deal=np.zeros((g, m)),
+            deal2=np.zeros((g, m)),
+            war=np.zeros((g, m)),
+            war2=np.zeros((g, m)),
+            payoff=np.zeros((g, m)),
+            payoff2=np.zeros((g, m)),
+            payoff_sq2=np.zeros((g, m)),
+            proposer_u=np.zeros((g, m)),
         )
 
     def array_names(self) -> tuple[str, ...]:
         """Names of the summed arrays, in a fixed order."""
         return (
-            "w", "w2", "fight", "fight2", "accept", "accept2", "sole", "deal",
-            "deal2", "war", "war2", "payoff", "payoff2", "payoff_sq2", "proposer_u",
+            "w",
+            "w2",
+            "fight",
+            "fight2",
+            "accept",
+            "accept2",
+            "sole",
+            "deal",
+            "deal2",
+            "war",
+            "war2",
+            "payoff",
+            "payoff2",
+            "payoff_sq2",
+            "proposer_u",
         )
 
     def add(self, other: Tally) -> None:
@@ -215,6 +249,4 @@ class Tally:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Tally):
             return NotImplemented
-        return all(
-            np.array_equal(getattr(self, k), getattr(other, k)) for k in self.array_names()
-        )
+        return all(np.array_equal(getattr(self, k), getattr(other, k)) for k in self.array_names())

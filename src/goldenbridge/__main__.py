@@ -1,0 +1,3 @@
+from goldenbridge.cli import app
+
+app(prog_name="goldenbridge")

@@ -1,0 +1,1 @@
+"""Analyses: pure functions from a population (and arguments) to typed results."""

@@ -1,0 +1,37 @@
+"""Weighted Monte Carlo estimates from engine sums (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["proportion", "mean"]
+
+
+def proportion(s1, s2, w, w2):
+    """Weighted fraction ``p = sum w y / sum w`` of a 0/1 indicator and its standard error.
+
+    ``se = sqrt(sum w^2 (y - p)^2) / sum w``, expanded for a 0/1 indicator as
+    ``(1 - 2p) sum w^2 y + p^2 sum w^2`` so one pass of sums suffices.
+
+    Examples
+    --------
+    >>> p, se = proportion(1.0, 1.0, 4.0, 4.0)   # one success in four unit-weight worlds
+    >>> float(p), round(float(se), 6), round((0.25 * 0.75 / 4) ** 0.5, 6)
+    (0.25, 0.216506, 0.216506)
+    """
+    p = np.divide(s1, w, out=np.zeros_like(np.asarray(s1, dtype=float)), where=np.asarray(w) > 0)
+    var = (1 - 2 * p) * s2 + p * p * w2
+    se = np.sqrt(np.maximum(var, 0.0)) / np.where(np.asarray(w) > 0, w, 1.0)
+    return p, se
+
+
+def mean(s1, s2, s_sq2, w, w2):
+    """Weighted mean of a payoff ``z`` and its standard error.
+
+    ``s1 = sum w z``, ``s2 = sum w^2 z``, ``s_sq2 = sum w^2 z^2``;
+    ``sum w^2 (z - mu)^2 = s_sq2 - 2 mu s2 + mu^2 sum w^2``.
+    """
+    mu = np.divide(s1, w, out=np.zeros_like(np.asarray(s1, dtype=float)), where=np.asarray(w) > 0)
+    var = s_sq2 - 2 * mu * s2 + mu * mu * w2
+    se = np.sqrt(np.maximum(var, 0.0)) / np.where(np.asarray(w) > 0, w, 1.0)
+    return mu, se

@@ -1,0 +1,102 @@
+"""What every command shares: the typer app, consoles, options, error handling.
+
+Every command takes ``--json`` and then prints exactly one JSON document. Bad
+input prints one line ``error: <file>: <field>: <problem>`` on stderr and exits
+with code 2. A new command lives in its own module of this package, imports
+``app`` from here, and is imported once in ``goldenbridge/cli/__init__.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+import goldenbridge as gb
+from goldenbridge.scenario import ScenarioError
+
+app = typer.Typer(
+    name="goldenbridge",
+    help="Crisis bargaining analysis: would they take the bridge rather than fight?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
+err = Console(stderr=True, highlight=False)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+SamplesOpt = Annotated[
+    int | None,
+    typer.Option("--samples", "-n", min=1, help="Worlds to sample (default: scenario's)."),
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Seed (default: scenario's).")]
+
+
+def fail(message: str) -> NoReturn:
+    """Print one error line and exit with code 2."""
+    err.print(f"error: {message}", markup=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn domain errors into one line on stderr and exit code 2."""
+    try:
+        yield
+    except ScenarioError as exc:
+        fail(exc.one_line())
+    except (ValueError, KeyError) as exc:
+        fail(str(exc).strip("'\""))
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    """Print exactly one JSON document on stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
+
+
+@contextmanager
+def working(message: str, quiet: bool) -> Iterator[None]:
+    """A spinner on stderr while something runs (none in --json mode)."""
+    if quiet or not err.is_terminal:
+        yield
+        return
+    with err.status(message):
+        yield
+
+
+def parse_sets(sets: list[str]) -> dict[str, float | str]:
+    """``ISSUE=VALUE`` pairs into an offer; numbers become floats, the rest option names."""
+    offer: dict[str, float | str] = {}
+    for item in sets:
+        issue, sep, value = item.partition("=")
+        if not sep or not issue:
+            fail(f"--set {item}: expected ISSUE=VALUE")
+        try:
+            offer[issue.strip()] = float(value)
+        except ValueError:
+            offer[issue.strip()] = value.strip()
+    return offer
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"goldenbridge {gb.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Crisis bargaining analysis: would they take the bridge rather than fight?"""

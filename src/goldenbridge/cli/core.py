@@ -1,0 +1,172 @@
+"""Core commands: demo, evaluate, validate, scenarios."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import goldenbridge as gb
+from goldenbridge.cli.common import (
+    JsonOpt,
+    SamplesOpt,
+    SeedOpt,
+    app,
+    emit_json,
+    fail,
+    out,
+    parse_sets,
+    user_errors,
+    working,
+)
+from goldenbridge.narrative import answer, pct
+
+
+def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
+    """Rich tables for an evaluation: one row per offer, then per-actor odds."""
+    out.print(
+        f"[bold]{scenario.name}[/bold]: {evaluation.samples:,} sampled worlds, seed "
+        f"{evaluation.seed}. Values are estimates ± one Monte Carlo standard error.",
+        soft_wrap=True,
+    )
+    table = Table(title="Packages", title_justify="left")
+    table.add_column("package")
+    table.add_column(f"P({evaluation.target} accepts)", justify="right")
+    table.add_column("P(deal)", justify="right")
+    table.add_column("P(war)", justify="right")
+    table.add_column(f"{evaluation.proposer} EU", justify="right")
+    table.add_column("main blocker")
+    for o in evaluation.offers:
+        t = o.actors[evaluation.target]
+        blocker = max(o.actors.items(), key=lambda kv: kv[1].p_sole_blocker)
+        table.add_row(
+            o.name,
+            pct(t.p_accept, t.se),
+            pct(o.p_deal, o.p_deal_se),
+            pct(o.p_war, o.p_war_se),
+            f"{o.proposer_eu:.3f} ± {o.proposer_eu_se:.3f}",
+            f"{blocker[0]} ({pct(blocker[1].p_sole_blocker)})"
+            if blocker[1].p_sole_blocker
+            else "-",
+        )
+    out.print(table)
+    actors = Table(title="P(accept) by actor", title_justify="left")
+    actors.add_column("package")
+    names = list(evaluation.offers[0].actors) if evaluation.offers else []
+    for name in names:
+        role = scenario.actor(name).role
+        actors.add_column(f"{name} ({role})", justify="right")
+    for o in evaluation.offers:
+        actors.add_row(o.name, *(pct(o.actors[n].p_accept, o.actors[n].se) for n in names))
+    out.print(actors)
+    for actor, types in (evaluation.offers[0].types if evaluation.offers else {}).items():
+        by_type = Table(title=f"{actor} by type: P(accept)", title_justify="left")
+        by_type.add_column("package")
+        for type_name, odds in types.items():
+            by_type.add_column(f"{type_name} ({pct(odds.weight)})", justify="right")
+        for o in evaluation.offers:
+            by_type.add_row(o.name, *(pct(v.p_accept) for v in o.types[actor].values()))
+        out.print(by_type)
+
+
+def run_evaluate(
+    scenario_name: str,
+    offers: list[str] | None,
+    sets: list[str] | None,
+    samples: int | None,
+    seed: int | None,
+    as_json: bool,
+) -> None:
+    with user_errors():
+        scenario = gb.load(scenario_name)
+        chosen: dict[str, dict[str, float | str]] = {}
+        for name in offers or []:
+            if name not in scenario.offers:
+                known = ", ".join(scenario.offers) or "none"
+                fail(f"{scenario_name}: --offer {name}: no such offer (named offers: {known})")
+            chosen[name] = dict(scenario.offers[name])
+        if sets:
+            chosen["custom"] = parse_sets(sets)
+        with working(f"Sampling and evaluating {scenario.name}...", as_json):
+            evaluation = gb.evaluate(scenario, chosen or None, samples=samples, seed=seed)
+    if as_json:
+        emit_json(evaluation.to_dict())
+        return
+    print_evaluation(evaluation, scenario)
+    out.print(answer(evaluation), soft_wrap=True)
+
+
+@app.command()
+def evaluate(
+    scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
+    offer: Annotated[
+        list[str] | None, typer.Option("--offer", "-o", help="A named offer (repeatable).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", "-s", help="ISSUE=VALUE of a custom offer.")
+    ] = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """P(accept) per actor, P(deal), P(war) and the proposer's EU of each offer."""
+    run_evaluate(scenario, offer, set_, samples, seed, as_json)
+
+
+@app.command()
+def demo(samples: SamplesOpt = None, seed: SeedOpt = None, as_json: JsonOpt = False) -> None:
+    """Analyse the built-in December 2021 Russia–NATO crisis."""
+    run_evaluate("russia-2021", None, None, samples, seed, as_json)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a scenario file; print a one-line summary or the first error."""
+    with user_errors():
+        s = gb.load(scenario)
+    summary = {
+        "valid": True,
+        "scenario": s.name,
+        "issues": len(s.issues),
+        "actors": len(s.actors),
+        "threats": len(s.threats),
+        "offers": list(s.offers),
+        "samples": s.samples,
+        "seed": s.seed,
+    }
+    if as_json:
+        emit_json(summary)
+    else:
+        out.print(
+            f"ok: {s.name}: {len(s.issues)} issues, {len(s.actors)} actors, "
+            f"{len(s.threats)} threats, {len(s.offers)} named offers"
+        )
+
+
+@app.command()
+def scenarios(as_json: JsonOpt = False) -> None:
+    """List the built-in scenarios."""
+    rows = []
+    for name in gb.builtin_names():
+        s = gb.load(name)
+        rows.append(
+            {
+                "name": name,
+                "description": s.description or "",
+                "issues": len(s.issues),
+                "actors": len(s.actors),
+            }
+        )
+    if as_json:
+        emit_json({"scenarios": rows})
+        return
+    table = Table(title="Built-in scenarios", title_justify="left")
+    for column in ("name", "issues", "actors", "description"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["name"], str(r["issues"]), str(r["actors"]), r["description"])
+    out.print(table)

@@ -1,0 +1,20 @@
+"""What users write: the scenario model, its distributions, loading and errors."""
+
+from goldenbridge.scenario.distributions import Quantity
+from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.loading import builtin_names, load, parse, read_text
+from goldenbridge.scenario.schema import Actor, Conflict, Issue, Scenario, Threat
+
+__all__ = [
+    "Actor",
+    "Conflict",
+    "Issue",
+    "Quantity",
+    "Scenario",
+    "ScenarioError",
+    "Threat",
+    "builtin_names",
+    "load",
+    "parse",
+    "read_text",
+]

@@ -1,0 +1,186 @@
+"""Rules that relate a scenario's fields to each other (DESIGN.md sections 2 and 4).
+
+Each rule raises :class:`ScenarioError` naming the field by a dotted path with
+actors and issues by name, e.g. ``actors.Russia.salience.nato``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from goldenbridge.scenario.distributions import Quantity
+from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.schema import Actor, Issue, OfferValue, Scenario
+
+__all__ = ["check", "MAX_THREATS"]
+
+#: War values are exact expectations over 2^J threat combinations.
+MAX_THREATS = 12
+
+
+def _unique(names: list[str], path: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ScenarioError(path, f"duplicate name {name!r}")
+        seen.add(name)
+
+
+def _within(q: Quantity, lo: float, hi: float, path: str, what: str) -> None:
+    qlo, qhi = q.support()
+    if qlo < lo or qhi > hi:
+        shown = f"{qlo:g}" if qlo == qhi else f"[{qlo:g}, {qhi:g}]"
+        raise ScenarioError(path, f"{shown} is outside {what} [{lo:g}, {hi:g}]")
+
+
+def _point(issue: Issue, value: OfferValue, path: str) -> None:
+    """A point on an issue: inside the scale, or one of the options."""
+    if issue.discrete:
+        if not isinstance(value, str) or value not in (issue.options or []):
+            raise ScenarioError(path, f"{value!r} is not an option of issue {issue.name!r}")
+        return
+    if isinstance(value, str):
+        raise ScenarioError(path, f"expected a number on the scale of {issue.name!r}, got text")
+    if not math.isfinite(value) or not issue.min <= value <= issue.max:
+        raise ScenarioError(path, f"{value:g} is outside the scale [{issue.min:g}, {issue.max:g}]")
+
+
+def _outcome(issues: dict[str, Issue], outcome: dict[str, OfferValue], path: str) -> None:
+    for name, value in outcome.items():
+        if name not in issues:
+            raise ScenarioError(f"{path}.{name}", "unknown issue")
+        _point(issues[name], value, f"{path}.{name}")
+
+
+def _actor_preferences(actor: Actor, issues: dict[str, Issue], path: str) -> None:
+    """Position, values, salience and rho of one actor (or one of its types)."""
+    for name, q in actor.position.items():
+        p = f"{path}.position.{name}"
+        if name not in issues:
+            raise ScenarioError(p, "unknown issue")
+        issue = issues[name]
+        if issue.discrete:
+            raise ScenarioError(p, "a discrete issue takes `values` (option -> evaluation)")
+        _within(q, issue.min, issue.max, p, "the issue's scale")
+    for name, evaluations in actor.values.items():
+        p = f"{path}.values.{name}"
+        if name not in issues:
+            raise ScenarioError(p, "unknown issue")
+        issue = issues[name]
+        if not issue.discrete:
+            raise ScenarioError(p, "a continuous issue takes a `position`, not `values`")
+        for option, q in evaluations.items():
+            if option not in (issue.options or []):
+                raise ScenarioError(f"{p}.{option}", f"not an option of issue {name!r}")
+            if q.support()[0] < 0:
+                raise ScenarioError(f"{p}.{option}", "evaluations must be >= 0")
+        if not evaluations or max(q.support()[1] for q in evaluations.values()) <= 0:
+            raise ScenarioError(p, "at least one option needs an evaluation > 0")
+    cares = set(actor.position) | set(actor.values)
+    if actor.salience is not None:
+        for name, q in actor.salience.items():
+            p = f"{path}.salience.{name}"
+            if name not in issues:
+                raise ScenarioError(p, "unknown issue")
+            if name not in cares:
+                raise ScenarioError(p, "the actor has no position on this issue")
+            if q.support()[0] < 0:
+                raise ScenarioError(p, "salience must be >= 0")
+        if cares and all(q.support()[1] <= 0 for q in actor.salience.values()):
+            raise ScenarioError(f"{path}.salience", "saliences cannot all be 0")
+    if actor.rho.support()[0] <= 0:
+        raise ScenarioError(f"{path}.rho", "rho must be > 0")
+    if actor.capability.support()[0] < 0:
+        raise ScenarioError(f"{path}.capability", "capability must be >= 0")
+
+
+def check(scenario: Scenario) -> Scenario:
+    """Check the cross-field rules; return the scenario unchanged if they hold.
+
+    Raises
+    ------
+    ScenarioError
+        The first rule broken, with the field path.
+    """
+    _unique([i.name for i in scenario.issues], "issues")
+    _unique([a.name for a in scenario.actors], "actors")
+    issues = {i.name: i for i in scenario.issues}
+    actors = {a.name: a for a in scenario.actors}
+    for issue in scenario.issues:
+        path = f"issues.{issue.name}"
+        _point(issue, issue.status_quo_value, f"{path}.status_quo")
+        if not issue.discrete:
+            for at in issue.labels:
+                if not issue.min <= at <= issue.max:
+                    raise ScenarioError(f"{path}.labels.{at:g}", "label outside the scale")
+
+    roles = [a.role for a in scenario.actors]
+    for role in ("proposer", "target"):
+        if roles.count(role) != 1:
+            raise ScenarioError(
+                "actors",
+                f"a bargaining scenario needs exactly one {role} (found {roles.count(role)})",
+            )
+
+    for actor in scenario.actors:
+        path = f"actors.{actor.name}"
+        if actor.types:
+            total = sum(t.p for t in actor.types.values())
+            if not math.isclose(total, 1.0, abs_tol=1e-6):
+                raise ScenarioError(
+                    f"{path}.types", f"priors must sum to 1 (they sum to {total:g})"
+                )
+            for type_name in actor.types:
+                resolved = actor.resolved(type_name)
+                _actor_preferences(resolved, issues, f"{path}.types.{type_name}")
+                if not (resolved.position or resolved.values):
+                    raise ScenarioError(f"{path}.types.{type_name}", "no position on any issue")
+        else:
+            _actor_preferences(actor, issues, path)
+            if not (actor.position or actor.values):
+                raise ScenarioError(f"{path}.position", "no position on any issue")
+
+    conflict = scenario.conflict
+    _within(conflict.p_win, 0, 1, "conflict.p_win", "the probabilities")
+    for key in ("win", "lose"):
+        for name, value in (getattr(conflict, key) or {}).items():
+            path = f"conflict.{key}.{name}"
+            if name not in issues:
+                raise ScenarioError(path, "unknown issue")
+            if isinstance(value, Quantity):
+                if issues[name].discrete:
+                    raise ScenarioError(path, f"expected an option of issue {name!r}")
+                _within(value, issues[name].min, issues[name].max, path, "the issue's scale")
+            else:
+                _point(issues[name], value, path)
+    for name in conflict.cost:
+        if name not in actors:
+            raise ScenarioError(f"conflict.cost.{name}", "unknown actor")
+
+    if len(scenario.threats) > MAX_THREATS:
+        raise ScenarioError("threats", f"at most {MAX_THREATS} threats (2^J combinations)")
+    _unique([t.name for t in scenario.threats], "threats")
+    target = scenario.target
+    direct_war_value = target.war_value is not None or any(
+        t.war_value is not None for t in (target.types or {}).values()
+    )
+    for threat in scenario.threats:
+        path = f"threats.{threat.name}"
+        for key in ("by", "against"):
+            if getattr(threat, key) not in actors:
+                raise ScenarioError(f"{path}.{key}", f"unknown actor {getattr(threat, key)!r}")
+        _within(threat.credibility, 0, 1, f"{path}.credibility", "the probabilities")
+        if threat.effect.p_win is not None:
+            if threat.against != target.name:
+                raise ScenarioError(
+                    f"{path}.effect.p_win", "a p_win effect must be against the target"
+                )
+            if direct_war_value:
+                raise ScenarioError(
+                    f"{path}.effect.p_win",
+                    "the target gives war_value directly, so p_win does not enter it",
+                )
+
+    for offer_name, offer in scenario.offers.items():
+        _outcome(issues, offer, f"offers.{offer_name}")
+    return scenario

@@ -1,0 +1,236 @@
+"""The scenario model (DESIGN.md section 2): what users write, validated by pydantic.
+
+Field-level rules (types, ranges of single numbers, distribution parameters)
+live here; rules that relate fields to each other (an actor's position names an
+issue that exists, priors sum to 1, ...) live in :mod:`goldenbridge.scenario.checks`,
+which raises :class:`~goldenbridge.scenario.errors.ScenarioError` with the path.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from goldenbridge.scenario.distributions import Quantity
+
+__all__ = [
+    "Issue",
+    "Actor",
+    "ActorType",
+    "Conflict",
+    "ThreatEffect",
+    "Threat",
+    "Scenario",
+    "Role",
+    "OfferValue",
+    "TYPE_FIELDS",
+]
+
+Role = Literal["proposer", "target", "veto", "stakeholder"]
+#: A point on an issue: a number on a continuous scale or an option's name.
+OfferValue = float | str
+
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Issue(BaseModel):
+    """One negotiable issue: a numeric scale or a list of discrete options."""
+
+    model_config = _STRICT
+
+    name: str = Field(min_length=1)
+    label: str | None = None
+    min: float = 0.0
+    max: float = 100.0
+    labels: dict[float, str] = Field(default_factory=dict)
+    status_quo: OfferValue | None = None
+    options: list[str] | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _scale(self) -> Issue:
+        if self.options is not None:
+            if not self.options:
+                raise ValueError("options: give at least one option")
+            if len(set(self.options)) != len(self.options):
+                raise ValueError("options: option names must be unique")
+            return self
+        if not self.max > self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        return self
+
+    @property
+    def discrete(self) -> bool:
+        """True for an issue with a list of options."""
+        return self.options is not None
+
+    @property
+    def status_quo_value(self) -> OfferValue:
+        """The status quo with its default filled in (``min`` or the first option)."""
+        if self.status_quo is not None:
+            return self.status_quo
+        return self.options[0] if self.options is not None else self.min
+
+    def label_of(self, value: OfferValue) -> str | None:
+        """The scale label at ``value`` exactly, if any."""
+        if isinstance(value, str):
+            return value
+        return self.labels.get(float(value))
+
+
+class ActorType(BaseModel):
+    """One type of an actor: a prior and whole top-level fields it overrides."""
+
+    model_config = _STRICT
+
+    prior: Quantity
+
+    @field_validator("prior")
+    @classmethod
+    def _fixed_prior(cls, prior: Quantity) -> Quantity:
+        lo, hi = prior.support()
+        if lo != hi:
+            raise ValueError("a prior must be a number, not a distribution")
+        if not 0 <= lo <= 1:
+            raise ValueError("a prior must be between 0 and 1")
+        return prior
+
+    @property
+    def p(self) -> float:
+        """The prior probability of this type."""
+        return self.prior.support()[0]
+
+    capability: Quantity | None = None
+    position: dict[str, Quantity] | None = None
+    values: dict[str, dict[str, Quantity]] | None = None
+    salience: dict[str, Quantity] | None = None
+    rho: Quantity | None = None
+    war_value: Quantity | None = None
+    description: str | None = None
+
+
+#: Actor fields a type may override.
+TYPE_FIELDS = ("capability", "position", "values", "salience", "rho", "war_value")
+
+
+class Actor(BaseModel):
+    """An actor: role, preferences, capability and (optionally) its own war value."""
+
+    model_config = _STRICT
+
+    name: str = Field(min_length=1)
+    role: Role = "stakeholder"
+    description: str | None = None
+    capability: Quantity = Quantity(value=1.0)
+    position: dict[str, Quantity] = Field(default_factory=dict)
+    values: dict[str, dict[str, Quantity]] = Field(default_factory=dict)
+    salience: dict[str, Quantity] | None = None
+    rho: Quantity = Quantity(value=2.0)
+    war_value: Quantity | None = None
+    types: dict[str, ActorType] | None = None
+
+    def resolved(self, type_name: str | None) -> Actor:
+        """The actor as it is under one of its types (whole fields replaced)."""
+        if type_name is None or not self.types:
+            return self
+        override = self.types[type_name]
+        changes = {f: getattr(override, f) for f in TYPE_FIELDS if getattr(override, f) is not None}
+        return self.model_copy(update=changes)
+
+    @property
+    def type_names(self) -> tuple[str, ...]:
+        """Names of the actor's types (empty when it has none)."""
+        return tuple(self.types) if self.types else ()
+
+
+class Conflict(BaseModel):
+    """The war that follows when there is no deal and the target fights (section 4)."""
+
+    model_config = _STRICT
+
+    p_win: Quantity = Quantity(value=0.5)
+    win: dict[str, Quantity | str] | None = None
+    lose: dict[str, Quantity | str] | None = None
+    cost: dict[str, Quantity] = Field(default_factory=dict)
+
+
+class ThreatEffect(BaseModel):
+    """What a carried-out threat does to the war: more cost and/or a lower ``p_win``."""
+
+    model_config = _STRICT
+
+    cost: Quantity | None = None
+    p_win: Quantity | None = None
+
+
+class Threat(BaseModel):
+    """A deterrent threat, carried out with probability ``credibility``."""
+
+    model_config = _STRICT
+
+    name: str = Field(min_length=1)
+    by: str
+    against: str
+    credibility: Quantity
+    effect: ThreatEffect = ThreatEffect()
+    cost_to_threatener: Quantity = Quantity(value=0.0)
+    description: str | None = None
+
+
+class Scenario(BaseModel):
+    """A whole crisis: issues, actors, war, threats, offers, sampling settings."""
+
+    model_config = _STRICT
+
+    name: str = Field(min_length=1)
+    description: str | None = None
+    issues: list[Issue] = Field(min_length=1)
+    actors: list[Actor] = Field(min_length=1)
+    conflict: Conflict = Conflict()
+    threats: list[Threat] = Field(default_factory=list)
+    offers: dict[str, dict[str, OfferValue]] = Field(default_factory=dict)
+    seed: int = Field(default=0, ge=0)
+    samples: int = Field(default=100_000, ge=1, le=50_000_000)
+    sources: dict[str, str] | list[str] | None = None
+
+    @field_validator("offers")
+    @classmethod
+    def _finite_offers(cls, offers: dict[str, dict[str, OfferValue]]) -> dict:
+        for name, values in offers.items():
+            for issue, v in values.items():
+                if isinstance(v, float) and not math.isfinite(v):
+                    raise ValueError(f"{name}.{issue}: must be a finite number")
+        return offers
+
+    def issue(self, name: str) -> Issue:
+        """The issue called ``name``."""
+        return next(i for i in self.issues if i.name == name)
+
+    def actor(self, name: str) -> Actor:
+        """The actor called ``name``."""
+        return next(a for a in self.actors if a.name == name)
+
+    @property
+    def proposer(self) -> Actor:
+        """The one actor with role ``proposer``."""
+        return next(a for a in self.actors if a.role == "proposer")
+
+    @property
+    def target(self) -> Actor:
+        """The one actor with role ``target``."""
+        return next(a for a in self.actors if a.role == "target")
+
+    @property
+    def vetoes(self) -> list[Actor]:
+        """Actors whose acceptance a deal needs besides the target."""
+        return [a for a in self.actors if a.role == "veto"]
+
+    def status_quo(self) -> dict[str, OfferValue]:
+        """The status quo as an offer: every issue at its ``status_quo``."""
+        return {i.name: i.status_quo_value for i in self.issues}
+
+    def complete(self, offer: dict[str, OfferValue]) -> dict[str, OfferValue]:
+        """An offer with the issues it leaves out set to their status quo."""
+        return {**self.status_quo(), **offer}
