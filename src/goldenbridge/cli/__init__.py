@@ -3,7 +3,10 @@
 Each command module registers its commands on the shared ``app`` when imported.
 """
 
-from goldenbridge.cli import core  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+from goldenbridge.cli import (
+    core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+    serve,  # noqa: F401  (registers serve)
+)
 from goldenbridge.cli.common import app
 
 __all__ = ["app"]
