@@ -5,7 +5,9 @@ Each command module registers its commands on the shared ``app`` when imported.
 
 from goldenbridge.cli import (
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+    sensitivity,  # noqa: F401  (registers sensitivity)
     serve,  # noqa: F401  (registers serve)
+    update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app
 

@@ -2,9 +2,19 @@
 
 Chunked over worlds and offers so that no intermediate array exceeds
 ``max_cells`` world-offer pairs (memory stays bounded for N = 10^6 worlds x
-M = 10^4 offers). Partial sums are added in a fixed order (world blocks outer,
-offer blocks inner, each block summed in float64), so results do not depend on
-how the caller batches offers.
+M = 10^4 offers).
+
+Summation order (the contract every engine follows to agree bit for bit):
+worlds are cut into fixed blocks of :data:`WORLD_BLOCK`; inside a block, each
+sum of a stratum is accumulated in float64 *sequentially in world order*
+(``np.cumsum``, never pairwise or BLAS dot products, whose order depends on the
+library); the block partials are then added to the total in block order. Offers
+never mix, so how the caller batches offers does not matter either.
+
+Loss. ``|d| ** rho`` is computed as ``d * d`` where ``rho == 2``, ``|d|`` where
+``rho == 1`` and the C library's ``pow`` otherwise (``np.float_power`` rather
+than ``np.power``, whose SIMD loops may differ in the last bit from ``pow``),
+so that compiled kernels can reproduce it exactly.
 """
 
 from __future__ import annotations
@@ -13,11 +23,37 @@ import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 
-__all__ = ["utilities", "utilities_at", "margins", "tally", "WORLD_BLOCK"]
+__all__ = [
+    "utilities", "utilities_at", "margins", "tally", "world_sums", "loss", "WORLD_BLOCK",
+]
 
 #: Worlds per block. Fixed: the block boundaries decide the order of float64
 #: summation, so every engine uses the same blocks to agree bit for bit.
 WORLD_BLOCK = 16_384
+
+
+def loss(d: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """The loss ``|d| ** rho`` of DESIGN.md section 3, exactly as every engine computes it.
+
+    Parameters
+    ----------
+    d : array
+        Offer minus ideal point, normalised units.
+    rho : array broadcastable to ``d``
+        Loss exponent.
+
+    Examples
+    --------
+    >>> loss(np.array([-0.5, 0.5, 0.5]), np.array([2.0, 1.0, 3.0]))
+    array([0.25 , 0.5  , 0.125])
+    """
+    d = np.abs(d)
+    rho = np.broadcast_to(rho, d.shape)
+    if np.all(rho == 2.0):
+        return d * d
+    out = np.float_power(d, rho)
+    out = np.where(rho == 2.0, d * d, out)
+    return np.where(rho == 1.0, d, out)
 
 
 def utilities(actor: ActorArrays, offers: Offers) -> np.ndarray:
@@ -47,11 +83,9 @@ def utilities(actor: ActorArrays, offers: Offers) -> np.ndarray:
     m = offers.x.shape[0]
     u = np.zeros((n, m))
     rho = actor.rho[:, None]
-    quadratic = bool(np.all(actor.rho == 2.0))
     for c in range(actor.weight.shape[1]):
-        d = np.abs(offers.x[None, :, c] - actor.ideal[:, c, None])
-        loss = d * d if quadratic else d**rho
-        u += actor.weight[:, c, None] * (1.0 - loss)
+        d = offers.x[None, :, c] - actor.ideal[:, c, None]
+        u += actor.weight[:, c, None] * (1.0 - loss(d, rho))
     for k in range(actor.table.shape[1]):
         u += actor.table[:, k, :][:, offers.option[:, k]]
     return u
@@ -66,6 +100,32 @@ def margins(worlds: Worlds, offers: Offers) -> np.ndarray:
     >= 0 (ties accept, DESIGN.md section 4).
     """
     return np.stack([utilities(a, offers) - a.reservation[:, None] for a in worlds.actors], axis=2)
+
+
+def _seqsum(terms: np.ndarray) -> np.ndarray:
+    """Sum over axis 0 sequentially in float64, first row first (the engines' order)."""
+    if terms.shape[0] == 0:
+        return np.zeros(terms.shape[1:])
+    return np.cumsum(terms, axis=0)[-1]
+
+
+def world_sums(worlds: Worlds) -> np.ndarray:
+    """Sums that do not depend on the offers, for one block of worlds.
+
+    Returns
+    -------
+    (4, G) float64 array: ``sum w``, ``sum w^2``, ``sum w f``, ``sum w^2 f`` per
+    stratum, each accumulated sequentially in world order.
+    """
+    w = worlds.weights
+    w2 = w * w
+    f = worlds.fight.astype(np.float64)
+    out = np.zeros((4, worlds.n_groups))
+    for g in range(worlds.n_groups):
+        sel = worlds.group == g
+        terms = np.stack([w[sel], w2[sel], w[sel] * f[sel], w2[sel] * f[sel]], axis=1)
+        out[:, g] = _seqsum(terms)
+    return out
 
 
 def _tally_block(worlds: Worlds, offers: Offers) -> Tally:
@@ -91,33 +151,30 @@ def _tally_block(worlds: Worlds, offers: Offers) -> Tally:
     war = ~deal & fight[:, None]
     r_p = worlds.actors[worlds.proposer].reservation
     payoff = np.where(deal, u_proposer, r_p[:, None])
+    out.w[:], out.w2[:], out.fight[:], out.fight2[:] = world_sums(worlds)
     for g in range(g_count):
         sel = group == g
         if not sel.any():
             continue
-        wg, w2g = w[sel], w2[sel]
-        out.w[g] = wg.sum()
-        out.w2[g] = w2g.sum()
-        out.fight[g] = wg @ fight[sel]
-        out.fight2[g] = w2g @ fight[sel]
+        wg, w2g = w[sel, None], w2[sel, None]
         for i in range(a_count):
-            acc = accepts[i][sel].astype(np.float64)
-            out.accept[g, :, i] = wg @ acc
-            out.accept2[g, :, i] = w2g @ acc
+            acc = accepts[i][sel]
+            out.accept[g, :, i] = _seqsum(wg * acc)
+            out.accept2[g, :, i] = _seqsum(w2g * acc)
             if i in worlds.deciders:
                 sole = (~accepts[i][sel]) & (rejecters[sel] == 1)
-                out.sole[g, :, i] = wg @ sole.astype(np.float64)
-        dg = deal[sel].astype(np.float64)
-        out.deal[g] = wg @ dg
-        out.deal2[g] = w2g @ dg
-        wr = war[sel].astype(np.float64)
-        out.war[g] = wg @ wr
-        out.war2[g] = w2g @ wr
+                out.sole[g, :, i] = _seqsum(wg * sole)
+        dg = deal[sel]
+        out.deal[g] = _seqsum(wg * dg)
+        out.deal2[g] = _seqsum(w2g * dg)
+        wr = war[sel]
+        out.war[g] = _seqsum(wg * wr)
+        out.war2[g] = _seqsum(w2g * wr)
         z = payoff[sel]
-        out.payoff[g] = wg @ z
-        out.payoff2[g] = w2g @ z
-        out.payoff_sq2[g] = w2g @ (z * z)
-        out.proposer_u[g] = wg @ u_proposer[sel]
+        out.payoff[g] = _seqsum(wg * z)
+        out.payoff2[g] = _seqsum(w2g * z)
+        out.payoff_sq2[g] = _seqsum(w2g * (z * z))
+        out.proposer_u[g] = _seqsum(wg * u_proposer[sel])
     return out
 
 
@@ -174,8 +231,7 @@ def utilities_at(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> np.nd
     -------
     (N,) float64 array of ``u_i,n(outcome_n)``.
     """
-    d = np.abs(x - actor.ideal)
-    u = (actor.weight * (1.0 - d ** actor.rho[:, None])).sum(axis=1)
+    u = (actor.weight * (1.0 - loss(x - actor.ideal, actor.rho[:, None]))).sum(axis=1)
     rows = np.arange(x.shape[0])
     for k in range(actor.table.shape[1]):
         u += actor.table[rows, k, option[:, k]]

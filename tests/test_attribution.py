@@ -1,0 +1,89 @@
+"""Sobol' attribution against closed forms: additive models and single-factor models."""
+
+from __future__ import annotations
+
+import pytest
+
+import goldenbridge as gb
+from goldenbridge.analysis.attribution import attribution, world_inputs
+
+
+def fearon(cost_a, p_win, cost_b=0.0, extra=None):
+    """Fearon's one-issue crisis (DESIGN.md section 2) with the given inputs."""
+    return gb.load(
+        {
+            "name": "toy",
+            "seed": 3,
+            "samples": 2000,
+            "issues": [{"name": "share", "min": 0, "max": 1, "status_quo": 1}],
+            "conflict": {"p_win": p_win, "cost": {"A": cost_a, "B": cost_b}},
+            "actors": [
+                {"name": "A", "role": "proposer", "position": {"share": 1}, "rho": 1},
+                {"name": "B", "role": "target", "position": {"share": 0}, "rho": 1},
+            ],
+            **(extra or {}),
+        }
+    )
+
+
+def index(result, name):
+    return next(f for f in result.factors if f.name == name)
+
+
+def test_additive_payoff_has_the_analytic_indices():
+    # B always rejects the status quo (p - c_B > 0 = u_B(1)), so the proposer's payoff is its
+    # war value 1 - p - c_A: linear in two independent uniforms, S1_i = a_i^2 var_i / sum.
+    scenario = fearon({"uniform": [0, 0.3]}, {"uniform": [0.2, 0.8]})
+    result = attribution(scenario, {"share": 1}, "proposer_eu", base_samples=2048, seed=5)
+    var_p, var_c = 0.6**2 / 12, 0.3**2 / 12
+    assert result.variance == pytest.approx(var_p + var_c, rel=0.05)
+    p, c = index(result, "conflict.p_win"), index(result, "conflict.cost.A")
+    assert p.S1 == pytest.approx(var_p / (var_p + var_c), abs=0.03)
+    assert c.S1 == pytest.approx(var_c / (var_p + var_c), abs=0.03)
+    # additive: no interactions, so the total index equals the first-order one
+    assert p.ST == pytest.approx(p.S1, abs=0.03) and c.ST == pytest.approx(c.S1, abs=0.03)
+    assert [f.name for f in result.factors] == ["conflict.p_win", "conflict.cost.A"]
+
+
+def test_only_the_target_cost_decides_the_deal():
+    # P(B accepts x) depends on p and c_B only; p is fixed, and the proposer's cost and a
+    # stakeholder's uncertain position never enter the deal indicator.
+    scenario = fearon({"uniform": [0, 0.3]}, 0.5, {"uniform": [0, 0.3]})
+    result = attribution(scenario, {"share": 0.6}, "p_deal", base_samples=2048, seed=1)
+    assert result.mean == pytest.approx(2 / 3, abs=0.03)
+    b, a = index(result, "conflict.cost.B"), index(result, "conflict.cost.A")
+    assert b.ST == pytest.approx(1.0, abs=0.05) and b.S1 == pytest.approx(1.0, abs=0.1)
+    assert abs(a.ST) < 0.02 and abs(a.S1) < 0.05
+
+
+def test_type_is_one_categorical_factor():
+    # the soft type's war value is below anything offered, the hard type's above: the deal
+    # indicator is exactly "B is soft"; the proposer's uncertain cost does not matter.
+    data = fearon({"uniform": [0, 0.3]}, 0.5).model_dump(exclude_none=True)
+    data["actors"][1]["types"] = {
+        "soft": {"prior": 0.3, "war_value": -1},
+        "hard": {"prior": 0.7, "war_value": 2},
+    }
+    scenario = gb.load(data)
+    names = [i.name for i in world_inputs(scenario)]
+    assert names == ["B.type", "conflict.cost.A"]
+    result = attribution(scenario, {"share": 0.5}, "p_deal", base_samples=1024, seed=2)
+    assert result.mean == pytest.approx(0.3, abs=0.03)
+    t = index(result, "B.type")
+    assert t.S1 == pytest.approx(1.0, abs=0.05) and t.ST == pytest.approx(1.0, abs=0.05)
+    assert abs(index(result, "conflict.cost.A").ST) < 0.02
+
+
+def test_constant_output_has_no_indices_and_bad_n_is_rejected():
+    scenario = fearon({"uniform": [0, 0.3]}, {"uniform": [0.2, 0.8]})
+    result = attribution(scenario, {"share": 1}, "p_deal", base_samples=64)
+    assert result.variance == 0.0 and all(f.ST is None for f in result.factors)
+    with pytest.raises(ValueError, match="power of 2"):
+        attribution(scenario, {"share": 1}, "p_deal", base_samples=100)
+
+
+def test_same_seed_same_indices():
+    scenario = fearon({"uniform": [0, 0.3]}, {"uniform": [0.2, 0.8]})
+    one = attribution(scenario, {"share": 1}, "proposer_eu", base_samples=128, seed=9)
+    two = attribution(scenario, {"share": 1}, "proposer_eu", base_samples=128, seed=9)
+    assert one == two

@@ -1,0 +1,149 @@
+"""The fused numba engine against the numpy reference (the oracle).
+
+Float64: every Tally field equal bit for bit. Float32: an acceptance may flip only
+in worlds whose float64 margin is within the rounding bound computed here.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from goldenbridge import engine
+from goldenbridge.engine import fused, reference
+from goldenbridge.engine.arrays import Tally
+from strategies import random_offers, random_worlds, worlds_and_offers
+
+EPS32 = float(np.finfo(np.float32).eps)
+EPS64 = float(np.finfo(np.float64).eps)
+
+
+def margin_bound(worlds, eps: float) -> np.ndarray:
+    """(N, A) bound on |margin computed at precision eps - float64 margin|.
+
+    Inputs are rounded to the precision (|error| <= eps/2 each, all values <= 1),
+    so d = x - a is off by at most delta = 2 eps; |d|^rho then by
+    max(rho, 1) delta + delta^min(rho, 1) + 2 eps (pow's own error); each term
+    w (1 - loss) adds 3 eps, each table look-up and the reservation 2 eps, and the
+    running sums eps per addition. A factor 2 covers what this leaves out.
+    """
+    delta = 2 * eps
+    out = []
+    for a in worlds.actors:
+        rho = a.rho[:, None]
+        dloss = np.maximum(rho, 1) * delta + delta ** np.minimum(rho, 1) + 2 * eps
+        kc, kd = a.weight.shape[1], a.table.shape[1]
+        b = (a.weight * dloss).sum(1) + eps * (4 * kc + 3 * kd + 3)
+        out.append(2 * b)
+    return np.stack(out, axis=1)
+
+
+def assert_margin_rule(worlds, offers, got: Tally, exact: Tally, eps: float) -> None:
+    """Counts of got and exact differ by at most the weight of near-tie worlds."""
+    margins = reference.margins(worlds, offers)  # (N, M, A)
+    near = np.abs(margins) <= margin_bound(worlds, eps)[:, None, :]
+    dec = list(worlds.deciders)
+    near_deal = near[:, :, dec].any(axis=2)
+    w = worlds.weights
+    for g in range(worlds.n_groups):
+        sel = worlds.group == g
+        slack = 1e-9 * (1 + w[sel].sum())
+        allowed_acc = np.einsum("n,nma->ma", w[sel], near[sel])
+        assert np.all(np.abs(got.accept[g] - exact.accept[g]) <= allowed_acc + slack)
+        allowed_deal = w[sel] @ near_deal[sel]
+        assert np.all(np.abs(got.deal[g] - exact.deal[g]) <= allowed_deal + slack)
+        assert np.all(np.abs(got.war[g] - exact.war[g]) <= allowed_deal + slack)
+
+
+@settings(max_examples=40, deadline=None)
+@given(worlds_and_offers())
+def test_float64_tally_equals_reference_exactly(case):
+    worlds, offers = case
+    assert fused.tally(worlds, offers) == reference.tally(worlds, offers)
+
+
+@pytest.mark.parametrize("rho", ["quadratic", "mixed"])
+def test_float64_exact_over_several_world_blocks(rho):
+    rng = np.random.default_rng(5)
+    n = 2 * reference.WORLD_BLOCK + 1234
+    worlds = random_worlds(rng, n, n_actors=3, kc=3, kd=1, n_options=3, n_groups=3, rho=rho)
+    offers = random_offers(rng, 37, 3, 1, 3)
+    assert fused.tally(worlds, offers) == reference.tally(worlds, offers)
+
+
+@settings(max_examples=30, deadline=None)
+@given(worlds_and_offers())
+def test_float32_tally_obeys_margin_rule(case):
+    worlds, offers = case
+    exact = reference.tally(worlds, offers)
+    got = fused.tally(worlds, offers, np.float32)
+    assert_margin_rule(worlds, offers, got, exact, EPS32)
+    np.testing.assert_array_equal(got.w, exact.w)
+
+
+@settings(max_examples=30, deadline=None)
+@given(worlds_and_offers(rho="quadratic"))
+def test_deal_and_payoff_obeys_margin_rule(case):
+    worlds, offers = case
+    exact = reference.tally(worlds, offers)
+    total_w = exact.w.sum()
+    margins = reference.margins(worlds, offers)
+    for dtype, eps in ((np.float32, EPS32), (np.float64, EPS64)):
+        p_deal, eu = fused.deal_and_payoff(worlds, offers, dtype)
+        near = np.abs(margins) <= margin_bound(worlds, eps)[:, None, :]
+        near_deal = near[:, :, list(worlds.deciders)].any(axis=2)
+        allowed = worlds.weights @ near_deal / total_w
+        assert np.all(np.abs(p_deal - exact.deal.sum(0) / total_w) <= allowed + 1e-12)
+        clean = allowed == 0  # no near tie: EU differs by rounding of u_P only
+        eu_exact = exact.payoff.sum(0) / total_w
+        assert np.allclose(eu[clean], eu_exact[clean], rtol=0, atol=64 * eps)
+
+
+def test_general_rho_deal_and_payoff_falls_back_to_tally():
+    rng = np.random.default_rng(2)
+    worlds = random_worlds(rng, 500, rho="mixed")
+    offers = random_offers(rng, 20, 2, 1, 3)
+    t = reference.tally(worlds, offers)
+    p_deal, eu = fused.deal_and_payoff(worlds, offers, np.float64)
+    np.testing.assert_allclose(p_deal, t.deal.sum(0) / t.w.sum(), rtol=1e-12)
+    np.testing.assert_allclose(eu, t.payoff.sum(0) / t.w.sum(), rtol=1e-12)
+
+
+def _big_case(m: int):
+    rng = np.random.default_rng(11)
+    worlds = random_worlds(rng, reference.WORLD_BLOCK + 999, n_actors=3, kc=4, kd=1,
+                           n_options=3, n_groups=2)
+    return worlds, random_offers(rng, m, 4, 1, 3)
+
+
+@pytest.mark.parametrize("m", [9, 300])
+def test_results_do_not_depend_on_threads_tiles_or_paths(monkeypatch, m):
+    worlds, offers = _big_case(m)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = fused.deal_and_payoff(worlds, offers)
+        one_tally = fused.tally(worlds, offers, np.float32)
+    finally:
+        numba.set_num_threads(threads)
+    two = fused.deal_and_payoff(worlds, offers)
+    other_path = fused.deal_and_payoff(worlds, offers, small_m=10**9 if m > 9 else 0)
+    monkeypatch.setattr(fused, "OFFER_TILE", 64)
+    monkeypatch.setattr(fused, "_PARTIAL_BYTES", 1)  # one block per kernel call
+    small_tiles = fused.tally(worlds, offers, np.float32)
+    for got in (two, other_path):
+        np.testing.assert_array_equal(got[0], one[0])
+        np.testing.assert_array_equal(got[1], one[1])
+    assert small_tiles == one_tally
+
+
+def test_engine_selector():
+    rng = np.random.default_rng(3)
+    worlds = random_worlds(rng, 300, rho="mixed")
+    offers = random_offers(rng, 7, 2, 1, 3)
+    assert engine.tally(worlds, offers) == engine.tally(worlds, offers, backend="numpy")
+    assert engine.get_engine("auto") is fused.tally
+    with pytest.raises(ValueError, match="unknown engine"):
+        engine.get_engine("gpu")
