@@ -5,6 +5,7 @@ Each command module registers its commands on the shared ``app`` when imported.
 
 from goldenbridge.cli import (
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+    negotiate,  # noqa: F401  (registers negotiate)
     sensitivity,  # noqa: F401  (registers sensitivity)
 )
 from goldenbridge.cli.common import app
