@@ -4,9 +4,11 @@ Each command module registers its commands on the shared ``app`` when imported.
 """
 
 from goldenbridge.cli import (
+    bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     negotiate,  # noqa: F401  (registers negotiate)
     sensitivity,  # noqa: F401  (registers sensitivity)
+    update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app
 
