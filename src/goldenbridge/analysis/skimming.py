@@ -228,12 +228,13 @@ def solve(game: ScreeningGame, rounds: int, discount: float, hazard: float) -> E
 
     Examples
     --------
-    One round, three offers, two types of equal weight; the proposer earns 1 - s
-    from a deal at s = 0, .5, 1: offering .5 to both beats 1 * .5 from screening.
+    One round, offers s = 0, .5, 1, types accepting 0 (weight .4) and .5 (weight
+    .6); the proposer earns 1 - s from a deal: pooling at .5 (1 x .5) beats
+    screening at 0 (.4 x 1).
 
     >>> import numpy as np
     >>> s = np.array([0.0, 0.5, 1.0])
-    >>> mass = np.array([0.5, 0.5, 0.0, 0.0])
+    >>> mass = np.array([0.4, 0.6, 0.0, 0.0])
     >>> game = ScreeningGame(s, mass, mass[:, None] * (1 - s), np.zeros(4))
     >>> int(solve(game, rounds=1, discount=1.0, hazard=0.0).path[0])
     1
