@@ -8,6 +8,7 @@ from goldenbridge.cli import (
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     negotiate,  # noqa: F401  (registers negotiate)
     sensitivity,  # noqa: F401  (registers sensitivity)
+    serve,  # noqa: F401  (registers serve)
     update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app
