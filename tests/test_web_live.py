@@ -17,7 +17,7 @@ import goldenbridge as gb
 from goldenbridge.web.bench import CHROMIUM, CHROMIUM_ARGS, local_server, measure_load
 from strategies import bargaining_scenario
 
-SAMPLES = 20_000
+SAMPLES = 10_000
 
 
 @pytest.fixture(scope="module")

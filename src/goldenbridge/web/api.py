@@ -108,11 +108,9 @@ def _json_safe(value: Any) -> Any:
 
 
 def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
-    """The result, with its compute time (queueing excluded) in ``Server-Timing``."""
-    return JSONResponse(
-        _json_safe(timed.value),
-        headers={"server-timing": f"compute;dur={1000 * timed.compute_s:.1f}"},
-    )
+    """The result, with its compute and queueing times in ``Server-Timing``."""
+    timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
+    return JSONResponse(_json_safe(timed.value), headers={"server-timing": timing})
 
 
 def summary(scenario: gb.Scenario) -> dict[str, Any]:

@@ -63,10 +63,11 @@ class Deadline:
 
 @dataclass(frozen=True)
 class Timed(Generic[T]):
-    """A job's result and the compute time it took (queueing excluded)."""
+    """A job's result, the compute time it took and the time it waited for the worker."""
 
     value: T
     compute_s: float
+    queue_s: float
 
 
 class ComputeWorker:
@@ -99,13 +100,15 @@ class ComputeWorker:
             if not started.done():
                 started.set_result(None)
 
+        queued = time.perf_counter()
+
         def task() -> Timed[T]:
             if abandoned.is_set():  # its request is gone: don't spend the worker on it
                 raise ComputeTimeout(self.time_limit)
             deadline = Deadline(self.time_limit)
             loop.call_soon_threadsafe(mark_started)
             value = job(deadline)
-            return Timed(value, deadline.elapsed)
+            return Timed(value, deadline.elapsed, deadline.started - queued)
 
         result = asyncio.wrap_future(self._executor.submit(task))
         try:
