@@ -26,7 +26,7 @@ from typing import Generic, TypeVar
 
 import goldenbridge as gb
 
-__all__ = ["ComputeTimeout", "ComputeWorker", "Deadline", "PopulationCache", "Timed"]
+__all__ = ["ComputeTimeout", "ComputeWorker", "Deadline", "PopulationCache", "ResultCache", "Timed"]
 
 T = TypeVar("T")
 
@@ -171,3 +171,22 @@ class PopulationCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class ResultCache:
+    """The last ``size`` results of a slow analysis, by their arguments (worker thread only)."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, object] = OrderedDict()
+
+    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
+        """The cached result for ``key``, or ``compute()`` kept under it."""
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return self._entries[key]  # type: ignore[return-value]
+        value = compute()
+        self._entries[key] = value
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value
