@@ -6,9 +6,10 @@ random world weights) it times, best of ``repeats``:
 
 * numpy naive broadcast ``(w * (x - a)**2).sum(-1) <= thr`` (on a slice of worlds),
 * numpy matmul, the expanded square ``-w.(x^2)' + 2(w*a).x' - sum w a^2`` in float32,
-* the fused kernel (:func:`goldenbridge.engine.fused.deal_and_payoff`, float32):
-  one actor; three deciders jointly; three deciders plus the proposer's payoff;
-  M = 10 offers (the few-offers loop order); the exact float64 tally,
+* the fused hot-path kernels (:func:`goldenbridge.engine.hot.deal_and_payoff`,
+  float32): one actor; three deciders jointly; three deciders plus the proposer's
+  payoff; M = 10 offers (the few-offers loop order); and the exact float64 tally
+  (:func:`goldenbridge.engine.fused.tally`),
 * negmas' linear-additive utility function per outcome, when negmas is installed
   (it is AGPL: imported only here, inside the function, never by the package),
 * the fp32 peak: a large float32 matmul, measured in the same run.
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.engine import fused
+from goldenbridge.engine import fused, hot
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
 __all__ = ["run", "main", "make_inputs", "negmas_ufun"]
@@ -174,20 +175,20 @@ def run(
         "fused, 1 actor (fp32)",
         one,
         offers,
-        lambda: fused.deal_and_payoff(one, offers, payoff=False),
+        lambda: hot.deal_and_payoff(one, offers, payoff=False),
     )
     joint_rate = timed(
         "fused, 3 deciders (fp32)",
         joint,
         offers,
-        lambda: fused.deal_and_payoff(joint, offers, payoff=False),
+        lambda: hot.deal_and_payoff(joint, offers, payoff=False),
         actors=3,
     )
     pay_rate = timed(
         "fused, 3 deciders + EU (fp32)",
         three,
         offers,
-        lambda: fused.deal_and_payoff(three, offers),
+        lambda: hot.deal_and_payoff(three, offers),
         actors=4,
     )
     few = offers.subset(slice(0, 10))
@@ -195,7 +196,7 @@ def run(
         "fused, 1 actor, M=10 (fp32)",
         one,
         few,
-        lambda: fused.deal_and_payoff(one, few, payoff=False),
+        lambda: hot.deal_and_payoff(one, few, payoff=False),
     )
     sub_t = three.subset(slice(0, min(n, 2 * 16_384)))
     tally_rate = timed(
@@ -236,7 +237,7 @@ def run(
         for nn, mm_ in [(n // 4, m), (n // 2, m), (n, m), (n, m // 4), (n, m // 2)]:
             w_s, o_s = one.subset(slice(0, nn)), offers.subset(slice(0, mm_))
             sec = _best(
-                lambda w_s=w_s, o_s=o_s: fused.deal_and_payoff(w_s, o_s, payoff=False), repeats
+                lambda w_s=w_s, o_s=o_s: hot.deal_and_payoff(w_s, o_s, payoff=False), repeats
             )
             table.append({"n": nn, "m": mm_, "seconds": sec, "pairs_per_s": nn * mm_ / sec})
             log(f"  N={nn:>9} M={mm_:>6}  {sec:8.4f} s  {nn * mm_ / sec:10.3g} pairs/s")

@@ -4,12 +4,16 @@
 the fused kernels (:mod:`goldenbridge.engine.fused`, the default), ``dask`` splits
 worlds across a Dask cluster (:mod:`goldenbridge.engine.distributed`). All three
 return the same :class:`~goldenbridge.engine.arrays.Tally`, bit for bit in float64.
+:func:`deal_and_payoff` is the counts-only hot path for optimisation loops
+(:mod:`goldenbridge.engine.hot`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+
+import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 from goldenbridge.engine.reference import margins, utilities
@@ -20,6 +24,7 @@ __all__ = [
     "Tally",
     "Worlds",
     "BACKENDS",
+    "deal_and_payoff",
     "get_engine",
     "margins",
     "tally",
@@ -60,6 +65,17 @@ def get_engine(name: str = "auto", dask: str | None = None) -> Callable[[Worlds,
 
         return partial(dask_tally, address=dask or "local")
     raise ValueError(f"unknown engine {name!r}; expected one of {BACKENDS}")
+
+
+def deal_and_payoff(
+    worlds: Worlds, offers: Offers, dtype: type = np.float32, payoff: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``P(deal)`` and the proposer's expected utility per offer, fast (float32 by
+    default): the call for optimisation loops; see
+    :func:`goldenbridge.engine.hot.deal_and_payoff`."""
+    from goldenbridge.engine.hot import deal_and_payoff as hot_deal_and_payoff
+
+    return hot_deal_and_payoff(worlds, offers, dtype, payoff)
 
 
 def tally(worlds: Worlds, offers: Offers, backend: str = "auto", dask: str | None = None) -> Tally:

@@ -1,34 +1,23 @@
-"""Fused numba kernels: acceptance, deal, war and payoff sums without N x M arrays.
+"""Fused numba kernel: every sum of a Tally without N x M arrays.
 
-Two entry points:
-
-* :func:`tally` -- every sum of a :class:`~goldenbridge.engine.arrays.Tally`. In
-  float64 it follows the reference engine's summation contract (fixed world blocks,
-  sequential sums in world order inside a block, block partials added in block
-  order; see :mod:`goldenbridge.engine.reference`) and computes utilities with the
-  same expressions, so the two agree bit for bit. In float32 the utilities are
-  float32 (sums stay float64), so an acceptance may flip only where the float64
-  margin ``u_i - r_i`` is within float32 rounding of zero.
-* :func:`deal_and_payoff` -- only ``P(deal)`` and the proposer's expected utility
-  per offer: the hot loop of optimisation. Quadratic losses use the loss form
-  ``sum_c w_c (x_c - a_c)^2 <= sum_c w_c - r`` (one subtraction and two
-  multiplications per issue, no expanded square: it loses less precision and, on
-  CPUs, measured faster than a matrix product). Other exponents fall back to
-  :func:`tally`.
+:func:`tally` computes every sum of a :class:`~goldenbridge.engine.arrays.Tally`.
+In float64 it follows the reference engine's summation contract (fixed world
+blocks, sequential sums in world order inside a block, block partials added in
+block order; see :mod:`goldenbridge.engine.reference`) and computes utilities with
+the same expressions, so the two agree bit for bit. In float32 the utilities are
+float32 (sums stay float64), so an acceptance may flip only where the float64
+margin ``u_i - r_i`` is within float32 rounding of zero. (The counts-only hot path
+of optimisation loops is :mod:`goldenbridge.engine.hot`.)
 
 Loop order (docs/performance.md). The work is cut into items (world block x
 offer tile), spread over numba's threads. Inside an item worlds are outer and the
 offers of the tile inner, so the inner loops run over contiguous offer
-coordinates in SIMD lanes and each offer's sum still grows in world order. With
-few offers (fewer than ``SMALL_M``) the SIMD lanes run over worlds instead and
-the per-world results are then added in world order, giving the same numbers.
-No result depends on the thread count, the tile or the number of blocks handed to
-a call. Numba threads are never mixed with BLAS threads: no kernel calls BLAS.
+coordinates in SIMD lanes and each offer's sum still grows in world order. No
+result depends on the thread count, the tile or the number of blocks handed to a
+call. Numba threads are never mixed with BLAS threads: no kernel calls BLAS.
 """
 
 from __future__ import annotations
-
-import weakref
 
 import numpy as np
 from numba import njit, prange
@@ -36,14 +25,10 @@ from numba import njit, prange
 from goldenbridge.engine.arrays import Offers, Tally, Worlds
 from goldenbridge.engine.reference import WORLD_BLOCK, world_sums
 
-__all__ = ["tally", "deal_and_payoff", "block_partials", "OFFER_TILE", "SMALL_M"]
+__all__ = ["tally", "block_partials", "OFFER_TILE"]
 
 #: Offers per tile: the tile's coordinates and scratch rows stay in L1.
 OFFER_TILE = 1024
-#: Below this many offers the kernels put worlds in the SIMD lanes.
-SMALL_M = 64
-#: Worlds per inner sub-tile of the few-offers kernel.
-_WORLD_TILE = 256
 #: Bytes of block partials held at once by :func:`tally`.
 _PARTIAL_BYTES = 32 * 2**20
 
@@ -295,272 +280,3 @@ def tally(worlds: Worlds, offers: Offers, dtype: type = np.float64) -> Tally:
     for _, part in block_partials(worlds, offers, dtype):
         total.add(part)
     return total
-
-
-# ---------------------------------------------------------------------------
-# Hot path: P(deal) and the proposer's expected utility only.
-# ---------------------------------------------------------------------------
-
-
-@njit(cache=True, inline="always")
-def _loss_row(loss, weight, ideal, table, x, option, s, n, m0, m1):
-    """loss[j] = sum_c w_c (x_c - a_c)^2 - sum_k table_k for offers m0..m1."""
-    t = m1 - m0
-    kc = weight.shape[1]
-    if kc == 0:
-        for j in range(t):
-            loss[j] = 0
-    else:
-        wc, ac, xs = weight[s, 0, n], ideal[s, 0, n], x[0, m0:m1]
-        for j in range(t):
-            d = xs[j] - ac
-            loss[j] = wc * d * d
-    for c in range(1, kc):
-        wc, ac, xs = weight[s, c, n], ideal[s, c, n], x[c, m0:m1]
-        for j in range(t):
-            d = xs[j] - ac
-            loss[j] += wc * d * d
-    for k in range(option.shape[0]):
-        tab, ok = table[s, n, k], option[k, m0:m1]
-        for j in range(t):
-            loss[j] -= tab[ok[j]]
-
-
-@njit(parallel=True, cache=True)
-def _deal_offers(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_slot, block, tile):
-    """Per-block sums of w*deal and w*payoff, (blocks, M) each; offers in SIMD lanes.
-
-    Slots 0..n_dec-1 are the deciders; ``p_slot`` is the proposer's slot (-1: no
-    payoff wanted). Actor s accepts iff loss <= thr[s, n]; u_P = base - loss.
-    """
-    n = wts.shape[0]
-    m = x.shape[1]
-    nb = (n + block - 1) // block
-    nt = (m + tile - 1) // tile
-    deal_out = np.zeros((nb, m))
-    pay_out = np.zeros((nb, m))
-    for item in prange(nb * nt):
-        bi = item // nt
-        m0 = (item - bi * nt) * tile
-        m1 = min(m, m0 + tile)
-        t = m1 - m0
-        loss = np.empty(t, x.dtype)
-        ok = np.empty(t, x.dtype)
-        up = np.empty(t, x.dtype)
-        acc_deal = deal_out[bi, m0:m1]
-        acc_pay = pay_out[bi, m0:m1]
-        single = n_dec == 1 and p_slot < 0
-        for i in range(bi * block, min(n, (bi + 1) * block)):
-            ww = wts[i]
-            for s in range(weight.shape[0]):
-                _loss_row(loss, weight, ideal, table, x, option, s, i, m0, m1)
-                th = thr[s, i]
-                if single:  # one decider, no payoff: count straight away
-                    for j in range(t):
-                        if loss[j] <= th:
-                            acc_deal[j] += ww
-                elif s == 0:
-                    for j in range(t):
-                        ok[j] = 1 if loss[j] <= th else 0
-                elif s < n_dec:
-                    for j in range(t):
-                        ok[j] = ok[j] if loss[j] <= th else 0
-                if s == p_slot:
-                    b = base[s, i]
-                    for j in range(t):
-                        up[j] = b - loss[j]
-            if single:
-                continue
-            for j in range(t):
-                if ok[j] > 0:
-                    acc_deal[j] += ww
-            if p_slot >= 0:
-                rp = np.float64(r_p[i])
-                for j in range(t):
-                    acc_pay[j] += ww * (np.float64(up[j]) if ok[j] > 0 else rp)
-    return deal_out, pay_out
-
-
-@njit(parallel=True, cache=True)
-def _deal_worlds(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_slot, block, sub):
-    """As :func:`_deal_offers` for few offers: worlds in SIMD lanes, same sums."""
-    n = wts.shape[0]
-    m = x.shape[1]
-    kc = weight.shape[1]
-    nb = (n + block - 1) // block
-    m4 = (m + 3) // 4 * 4  # padded to whole groups of four; padding rows stay 0
-    deal_out = np.zeros((nb, m4))
-    pay_out = np.zeros((nb, m))
-    for bi in prange(nb):
-        loss = np.empty(sub, x.dtype)
-        ok = np.zeros((m4, sub), x.dtype)
-        up = np.empty((m, sub), x.dtype)
-        acc_deal = deal_out[bi]
-        acc_pay = pay_out[bi]
-        for s0 in range(bi * block, min(n, (bi + 1) * block), sub):
-            s1 = min(n, (bi + 1) * block, s0 + sub)
-            tw = s1 - s0
-            for mm in range(m):
-                for s in range(weight.shape[0]):
-                    if kc == 0:
-                        for i in range(tw):
-                            loss[i] = 0
-                    else:
-                        xc, wc, ac = x[0, mm], weight[s, 0, s0:s1], ideal[s, 0, s0:s1]
-                        for i in range(tw):
-                            d = xc - ac[i]
-                            loss[i] = wc[i] * d * d
-                    for c in range(1, kc):
-                        xc, wc, ac = x[c, mm], weight[s, c, s0:s1], ideal[s, c, s0:s1]
-                        for i in range(tw):
-                            d = xc - ac[i]
-                            loss[i] += wc[i] * d * d
-                    for k in range(option.shape[0]):
-                        o = option[k, mm]
-                        for i in range(tw):
-                            loss[i] -= table[s, s0 + i, k, o]
-                    th = thr[s, s0:s1]
-                    if s == 0:
-                        for i in range(tw):
-                            ok[mm, i] = 1 if loss[i] <= th[i] else 0
-                    elif s < n_dec:
-                        for i in range(tw):
-                            ok[mm, i] = ok[mm, i] if loss[i] <= th[i] else 0
-                    if s == p_slot:
-                        b = base[s, s0:s1]
-                        for i in range(tw):
-                            up[mm, i] = b[i] - loss[i]
-            # Four offers at a time, each sum in a register, worlds in order.
-            for mm in range(0, m, 4):
-                d0, d1, d2, d3 = acc_deal[mm], acc_deal[mm + 1], acc_deal[mm + 2], acc_deal[mm + 3]
-                for i in range(tw):
-                    ww = wts[s0 + i]
-                    d0 += ww if ok[mm, i] > 0 else 0.0
-                    d1 += ww if ok[mm + 1, i] > 0 else 0.0
-                    d2 += ww if ok[mm + 2, i] > 0 else 0.0
-                    d3 += ww if ok[mm + 3, i] > 0 else 0.0
-                acc_deal[mm], acc_deal[mm + 1], acc_deal[mm + 2], acc_deal[mm + 3] = d0, d1, d2, d3
-            if p_slot >= 0:
-                for mm in range(m):
-                    p0 = acc_pay[mm]
-                    for i in range(tw):
-                        ww = wts[s0 + i]
-                        p0 += ww * (np.float64(up[mm, i]) if ok[mm, i] > 0 else r_p[s0 + i])
-                    acc_pay[mm] = p0
-    return deal_out[:, :m], pay_out
-
-
-def _seq_total(parts: np.ndarray) -> np.ndarray:
-    """Block partials added in block order (float64)."""
-    total = np.zeros(parts.shape[1:])
-    for p in parts:
-        total += p
-    return total
-
-
-def deal_and_payoff(
-    worlds: Worlds,
-    offers: Offers,
-    dtype: type = np.float32,
-    payoff: bool = True,
-    small_m: int = SMALL_M,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """``P(deal)`` and the proposer's expected utility ``EU`` for each offer.
-
-    The counts-only kernel for optimisation loops (DESIGN.md section 6:
-    ``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n] / sum_n w_n``).
-
-    Parameters
-    ----------
-    worlds : Worlds
-        The sampled population.
-    offers : Offers
-        M offers.
-    dtype : np.float32 or np.float64
-        Precision of the losses (sums are float64). In float32 a world's
-        acceptance may differ from the reference only where its float64 margin
-        is within rounding of zero.
-    payoff : bool
-        Compute ``EU`` (costs one more utility when the proposer is not a decider).
-    small_m : int
-        Below this many offers, put worlds in the SIMD lanes (same result).
-
-    Returns
-    -------
-    p_deal : (M,) float64
-    eu : (M,) float64, or None when ``payoff`` is False
-    """
-    dtype = np.dtype(dtype).type
-    if not all(np.all(worlds.actors[i].rho == 2.0) for i in range(len(worlds.actors))):
-        t = tally(worlds, offers, dtype)
-        w = t.w.sum()
-        return t.deal.sum(0) / w, (t.payoff.sum(0) / w if payoff else None)
-    packed = _deal_inputs(worlds, dtype, payoff)
-    weight, ideal, thr, base, table, wts, r_p, p_slot, w_total = packed
-    x, option = _pack_offers(offers, dtype)
-    args = (weight, ideal, thr, base, table, x, option, wts, r_p, len(worlds.deciders), p_slot)
-    if offers.m < small_m:
-        d_parts, p_parts = _deal_worlds(*args, WORLD_BLOCK, _WORLD_TILE)
-    else:
-        tile = _offer_tile(offers.m)
-        d_parts, p_parts = _deal_offers(*args, WORLD_BLOCK, tile)
-    p_deal = _seq_total(d_parts) / w_total
-    return p_deal, (_seq_total(p_parts) / w_total if payoff else None)
-
-
-#: The last worlds packed by :func:`deal_and_payoff` (optimisers call it again and
-#: again with the same worlds and new offers): (weak reference, key, arrays).
-_DEAL_CACHE: list = [None, None, None]
-
-
-def _deal_inputs(worlds: Worlds, dtype: type, payoff: bool) -> tuple:
-    """The hot kernel's arrays for these worlds, packed once per worlds object."""
-    key = (np.dtype(dtype).str, payoff)
-    ref, cached_key, cached = _DEAL_CACHE
-    if ref is not None and ref() is worlds and cached_key == key:
-        return cached
-    slots = list(worlds.deciders)
-    p_slot = -1
-    if payoff:
-        if worlds.proposer in slots:
-            p_slot = slots.index(worlds.proposer)
-        else:
-            p_slot = len(slots)
-            slots.append(worlds.proposer)
-    weight, ideal, _, res, table = _pack_actors(worlds, slots, dtype)
-    sum_w = np.stack([worlds.actors[i].weight.sum(axis=1) for i in slots])
-    base = np.ascontiguousarray(sum_w, dtype)
-    res64 = np.stack([worlds.actors[i].reservation for i in slots])
-    thr = np.ascontiguousarray(sum_w - res64, dtype)
-    packed = (
-        weight,
-        ideal,
-        thr,
-        base,
-        table,
-        np.ascontiguousarray(worlds.weights, np.float64),
-        np.ascontiguousarray(worlds.actors[worlds.proposer].reservation, np.float64),
-        p_slot,
-        _weight_total(worlds.weights),
-    )
-    _DEAL_CACHE[:] = [weakref.ref(worlds), key, packed]
-    return packed
-
-
-def _weight_total(w: np.ndarray) -> float:
-    """Sum of the world weights: sequential inside each block, blocks in order."""
-    total = 0.0
-    for b in range(0, w.shape[0], WORLD_BLOCK):
-        total += float(np.cumsum(w[b : b + WORLD_BLOCK])[-1])
-    return total
-
-
-def _offer_tile(m: int) -> int:
-    """Balanced offer tile <= OFFER_TILE, a multiple of 16 (one SIMD vector)."""
-    from numba import get_num_threads
-
-    n_tiles = max(1, -(-m // OFFER_TILE))
-    threads = get_num_threads()
-    n_tiles = -(-n_tiles // threads) * threads if m >= threads * 256 else n_tiles
-    tile = -(-m // n_tiles)
-    return max(16, -(-tile // 16) * 16)

@@ -1,0 +1,472 @@
+"""The hot path: ``P(deal)`` and the proposer's expected utility per offer, fast.
+
+Optimisation, sensitivity and the live sliders call this again and again with the
+same worlds and new offers (DESIGN.md section 6:
+``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n] / sum_n w_n``). Only
+quadratic losses take the fast kernels; other exponents fall back to the exact
+:func:`goldenbridge.engine.fused.tally`.
+
+Loss form. Actor ``s`` accepts iff ``sum_c w_c (x_c - a_c)^2 - sum_k table_k <=
+sum_c w_c - r`` (a subtraction and two multiplications per issue, no expanded
+square: it cancels, and measured slower here) and the proposer's utility is
+``sum_c w_c - loss``.
+
+Kernels specialised by the number of continuous issues ``kc``: it is a
+compile-time constant of the kernel (a closure per ``kc``, compiled once and cached
+on disk by numba), so the issue loop is unrolled *inside* the loop over SIMD lanes
+and each loss stays in a register: no scratch row is stored and reloaded per
+issue. Slots (deciders, proposer) and discrete issues are run-time loops outside
+the lanes.
+
+* Many offers: offers in the SIMD lanes. Work items are (world block x offer
+  tile), handed to numba's threads one at a time (chunk size 1), so a core that
+  another process steals does not hold the other one up. Per world, float32-only
+  loops (16 lanes) write the acceptance row, then a float64 loop adds the world's
+  weight into each offer's sum: separate loops, because a loop that mixes float32
+  and float64 gets only 8 lanes.
+* Few offers (fewer than :data:`SMALL_M`): worlds in the SIMD lanes, four offers
+  per pass over a world's data; then each offer's sum over worlds in world order,
+  eight offers at a time in registers.
+
+Both compute every loss with the same expression in the same order and add each
+offer's weights in world order inside the fixed blocks of
+:data:`~goldenbridge.engine.reference.WORLD_BLOCK` worlds, blocks in order: the
+result does not depend on the path, the tile or the thread count.
+"""
+
+from __future__ import annotations
+
+import weakref
+from functools import cache
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from goldenbridge.engine.arrays import Offers, Worlds
+from goldenbridge.engine.reference import WORLD_BLOCK
+
+__all__ = ["deal_and_payoff", "SMALL_M"]
+
+#: Below this many offers the kernels put worlds in the SIMD lanes.
+SMALL_M = 64
+#: Bytes of one offer tile's working set (coordinates, rows, sums): about L1.
+_TILE_BYTES = 32 * 1024
+#: Worlds per sub-tile of the few-offers kernel (divides WORLD_BLOCK).
+_WORLD_TILE = 512
+#: Below this much work (worlds x offers x slots x issues, about a millisecond) one
+#: thread runs the kernel: waking the others costs more than they save, and when
+#: another process holds their core the join waits for the scheduler (~20 ms
+#: measured on a shared 2-core VM).
+_SERIAL_WORK = 2**23
+
+
+# ---------------------------------------------------------------------------
+# Many offers: offers in the SIMD lanes.
+# ---------------------------------------------------------------------------
+
+
+@cache
+def _offer_lanes(kc: int):
+    """The many-offers kernel for ``kc`` continuous issues (a closure constant)."""
+
+    @njit(parallel=True, cache=True)
+    def kernel(par, thr, base, table, xt, ot, wts, r_p, n_dec, p_slot, block, zero, one):
+        """Per-block sums of w * deal and w * payoff, (blocks, padded M) each.
+
+        par (S, N, 2 kc): weights then ideals; thr, base (S, N); table (S, N, kd, O);
+        xt (tiles, kc, tile), ot (tiles, kd, tile): offers, padded; wts, r_p (N,).
+        Slots 0..n_dec-1 decide; slot p_slot is the proposer (-1: no payoff).
+        """
+        n = wts.shape[0]
+        n_slots, kd = par.shape[0], ot.shape[1]
+        nt, tile = xt.shape[0], xt.shape[2]
+        nb = (n + block - 1) // block
+        deal_out = np.zeros((nb, nt * tile))
+        pay_out = np.zeros((nb, nt * tile if p_slot >= 0 else 0))
+        for item in prange(nb * nt):
+            bi = item // nt
+            ti = item - bi * nt
+            xs, os = xt[ti], ot[ti]
+            acc_deal = deal_out[bi, ti * tile : (ti + 1) * tile]
+            ok = np.empty(tile, xt.dtype)
+            up = np.empty(tile, xt.dtype)
+            loss = np.empty(tile, xt.dtype)
+            for i in range(bi * block, min(n, (bi + 1) * block)):
+                # float32 only (16 lanes): does every decider accept, and u_P.
+                for j in range(tile):
+                    ok[j] = one
+                for s in range(n_slots):
+                    th = thr[s, i]
+                    if kd == 0 and s < n_dec and s != p_slot:  # the common case, one pass
+                        for j in range(tile):
+                            lj = zero
+                            for c in range(kc):
+                                d = xs[c, j] - par[s, i, kc + c]
+                                lj += par[s, i, c] * d * d
+                            ok[j] = ok[j] if lj <= th else zero
+                        continue
+                    for j in range(tile):
+                        lj = zero
+                        for c in range(kc):
+                            d = xs[c, j] - par[s, i, kc + c]
+                            lj += par[s, i, c] * d * d
+                        loss[j] = lj
+                    for k in range(kd):
+                        tab, opt = table[s, i, k], os[k]
+                        for j in range(tile):
+                            loss[j] -= tab[opt[j]]
+                    if s < n_dec:
+                        for j in range(tile):
+                            ok[j] = ok[j] if loss[j] <= th else zero
+                    if s == p_slot:
+                        b = base[s, i]
+                        for j in range(tile):
+                            up[j] = b - loss[j]
+                # float64: the world's weight into each offer's sums, in world order.
+                ww = wts[i]
+                for j in range(tile):
+                    if ok[j] > 0:
+                        acc_deal[j] += ww
+                if p_slot >= 0:
+                    acc_pay = pay_out[bi, ti * tile : (ti + 1) * tile]
+                    rp = r_p[i]
+                    for j in range(tile):
+                        acc_pay[j] += ww * (np.float64(up[j]) if ok[j] > 0 else rp)
+        return deal_out, pay_out
+
+    return kernel
+
+
+# ---------------------------------------------------------------------------
+# Few offers: worlds in the SIMD lanes.
+# ---------------------------------------------------------------------------
+
+
+@njit(cache=True, inline="always")
+def _add_rows(rows, acc, tw):
+    """acc[r] += rows[r, 0] + rows[r, 1] + ... (world order), eight rows at a time.
+
+    Each row's sum is one chain of float64 additions; eight chains in flight hide
+    the addition's latency. ``rows.shape[0]`` is a multiple of four.
+    """
+    n_rows = rows.shape[0]
+    n8 = n_rows - n_rows % 8
+    for g in range(0, n8, 8):
+        r0, r1, r2, r3 = rows[g], rows[g + 1], rows[g + 2], rows[g + 3]
+        r4, r5, r6, r7 = rows[g + 4], rows[g + 5], rows[g + 6], rows[g + 7]
+        a0, a1, a2, a3 = acc[g], acc[g + 1], acc[g + 2], acc[g + 3]
+        a4, a5, a6, a7 = acc[g + 4], acc[g + 5], acc[g + 6], acc[g + 7]
+        for i in range(tw):
+            a0 += r0[i]
+            a1 += r1[i]
+            a2 += r2[i]
+            a3 += r3[i]
+            a4 += r4[i]
+            a5 += r5[i]
+            a6 += r6[i]
+            a7 += r7[i]
+        acc[g], acc[g + 1], acc[g + 2], acc[g + 3] = a0, a1, a2, a3
+        acc[g + 4], acc[g + 5], acc[g + 6], acc[g + 7] = a4, a5, a6, a7
+    if n8 < n_rows:
+        g = n8
+        r0, r1, r2, r3 = rows[g], rows[g + 1], rows[g + 2], rows[g + 3]
+        a0, a1, a2, a3 = acc[g], acc[g + 1], acc[g + 2], acc[g + 3]
+        for i in range(tw):
+            a0 += r0[i]
+            a1 += r1[i]
+            a2 += r2[i]
+            a3 += r3[i]
+        acc[g], acc[g + 1], acc[g + 2], acc[g + 3] = a0, a1, a2, a3
+
+
+@cache
+def _world_lanes(kc: int):
+    """The few-offers kernel for ``kc`` continuous issues (a closure constant)."""
+    sub = _WORLD_TILE
+
+    @njit(parallel=True, cache=True)
+    def kernel(wt, at, tt, thr, base, x, option, wts, r_p, n_dec, p_slot, block, zero, one):
+        """Per-block sums of w * deal and w * payoff, (blocks, M4) each.
+
+        Worlds cut into sub-tiles of ``sub`` worlds, worlds last: wt, at (tiles,
+        S kc sub) weights and ideals, tt (tiles, S, kd, O, sub) tables, thr and base
+        (tiles, S sub); x (M4, kc), option (M4, kd): offers padded to a multiple of
+        four; wts, r_p (N,). Flat rows and unsigned indices let LLVM see that the
+        rows of one array sit at constant distances (one run-time alias check
+        each, so the loop still vectorises).
+        """
+        n = wts.shape[0]
+        n_slots, kd = tt.shape[1], tt.shape[2]
+        m4 = x.shape[0]
+        nb = (n + block - 1) // block
+        deal_out = np.zeros((nb, m4))
+        pay_out = np.zeros((nb, m4 if p_slot >= 0 else 0))
+        for bi in prange(nb):
+            okw = np.zeros((m4, sub))  # w * deal, per offer and world
+            pay = np.zeros((m4 if p_slot >= 0 else 0, sub))  # w * payoff
+            ok = np.empty((4, sub), wt.dtype)
+            up = np.empty((4, sub), wt.dtype)
+            loss = np.empty((4, sub), wt.dtype)
+            for s0 in range(bi * block, min(n, (bi + 1) * block), sub):
+                tw = min(n, (bi + 1) * block, s0 + sub) - s0
+                si = s0 // sub
+                ws, as_, ts = wt[si], at[si], tt[si]
+                w_n = wts[s0 : s0 + tw]
+                rp_n = r_p[s0 : s0 + tw]
+                for g in range(0, m4, 4):
+                    # float32 only (16 lanes), four offers per pass over the worlds.
+                    for q in range(4):
+                        for i in range(tw):
+                            ok[q, i] = one
+                    for s in range(n_slots):
+                        th = thr[si, s * sub : s * sub + tw]
+                        row = np.uint64(s * kc * sub)
+                        if kd == 0 and s < n_dec and s != p_slot:  # common case, one pass
+                            for i in range(tw):
+                                iu = np.uint64(i)  # unsigned: no negative-index wraparound
+                                l0 = l1 = l2 = l3 = zero
+                                for c in range(kc):
+                                    a = as_[row + np.uint64(c * sub) + iu]
+                                    w = ws[row + np.uint64(c * sub) + iu]
+                                    d0 = x[g, c] - a
+                                    d1 = x[g + 1, c] - a
+                                    d2 = x[g + 2, c] - a
+                                    d3 = x[g + 3, c] - a
+                                    l0 += w * d0 * d0
+                                    l1 += w * d1 * d1
+                                    l2 += w * d2 * d2
+                                    l3 += w * d3 * d3
+                                ok[0, i] = ok[0, i] if l0 <= th[i] else zero
+                                ok[1, i] = ok[1, i] if l1 <= th[i] else zero
+                                ok[2, i] = ok[2, i] if l2 <= th[i] else zero
+                                ok[3, i] = ok[3, i] if l3 <= th[i] else zero
+                            continue
+                        for i in range(tw):
+                            iu = np.uint64(i)
+                            l0 = l1 = l2 = l3 = zero
+                            for c in range(kc):
+                                a = as_[row + np.uint64(c * sub) + iu]
+                                w = ws[row + np.uint64(c * sub) + iu]
+                                d0 = x[g, c] - a
+                                d1 = x[g + 1, c] - a
+                                d2 = x[g + 2, c] - a
+                                d3 = x[g + 3, c] - a
+                                l0 += w * d0 * d0
+                                l1 += w * d1 * d1
+                                l2 += w * d2 * d2
+                                l3 += w * d3 * d3
+                            loss[0, i], loss[1, i], loss[2, i], loss[3, i] = l0, l1, l2, l3
+                        for q in range(4):
+                            lq = loss[q]
+                            for k in range(kd):
+                                tab = ts[s, k, option[g + q, k]]
+                                for i in range(tw):
+                                    lq[i] -= tab[i]
+                            if s < n_dec:
+                                okq = ok[q]
+                                for i in range(tw):
+                                    okq[i] = okq[i] if lq[i] <= th[i] else zero
+                            if s == p_slot:
+                                b, upq = base[si, s * sub : s * sub + tw], up[q]
+                                for i in range(tw):
+                                    upq[i] = b[i] - lq[i]
+                    # float64: each world's weight (and payoff) where it deals.
+                    for q in range(4):
+                        okq, row_w = ok[q], okw[g + q]
+                        for i in range(tw):
+                            row_w[i] = w_n[i] if okq[i] > 0 else 0.0
+                        if p_slot >= 0:
+                            upq, prow = up[q], pay[g + q]
+                            for i in range(tw):
+                                prow[i] = w_n[i] * (np.float64(upq[i]) if okq[i] > 0 else rp_n[i])
+                # Each offer's sums in world order.
+                _add_rows(okw, deal_out[bi], tw)
+                if p_slot >= 0:
+                    _add_rows(pay, pay_out[bi], tw)
+        return deal_out, pay_out
+
+    return kernel
+
+
+# ---------------------------------------------------------------------------
+# Packing and the entry point.
+# ---------------------------------------------------------------------------
+
+
+def _seq_total(parts: np.ndarray) -> np.ndarray:
+    """Block partials added in block order (float64)."""
+    total = np.zeros(parts.shape[1:])
+    for p in parts:
+        total += p
+    return total
+
+
+def _weight_total(w: np.ndarray) -> float:
+    """Sum of the world weights: sequential inside each block, blocks in order."""
+    total = 0.0
+    for b in range(0, w.shape[0], WORLD_BLOCK):
+        total += float(np.cumsum(w[b : b + WORLD_BLOCK])[-1])
+    return total
+
+
+class _Packed:
+    """The kernels' arrays for one Worlds object, each layout built on first use."""
+
+    def __init__(self, worlds: Worlds, dtype: type, payoff: bool) -> None:
+        slots = list(worlds.deciders)
+        self.n_dec = len(slots)
+        self.p_slot = -1
+        if payoff:
+            if worlds.proposer in slots:
+                self.p_slot = slots.index(worlds.proposer)
+            else:
+                self.p_slot = len(slots)
+                slots.append(worlds.proposer)
+        acts = [worlds.actors[i] for i in slots]
+        self.acts, self.dtype = acts, dtype
+        self.kc = acts[0].weight.shape[1]
+        self.kd = acts[0].table.shape[1]
+        o = max(a.table.shape[2] for a in acts)
+        self.table = np.zeros((len(acts), worlds.n, self.kd, o), dtype)
+        for s, a in enumerate(acts):
+            self.table[s, :, :, : a.table.shape[2]] = a.table
+        sum_w = np.stack([a.weight.sum(axis=1) for a in acts])
+        self.base = np.ascontiguousarray(sum_w, dtype)
+        res = np.stack([a.reservation for a in acts])
+        self.thr = np.ascontiguousarray(sum_w - res, dtype)
+        self.wts = np.ascontiguousarray(worlds.weights, np.float64)
+        self.r_p = np.ascontiguousarray(worlds.actors[worlds.proposer].reservation, np.float64)
+        self.w_total = _weight_total(worlds.weights)
+        self._par: np.ndarray | None = None
+        self._world_tiles: tuple[np.ndarray, ...] | None = None
+
+    @property
+    def par(self) -> np.ndarray:
+        """(S, N, 2 kc): each world's weights then ideals, contiguous."""
+        if self._par is None:
+            self._par = np.ascontiguousarray(
+                np.stack([np.concatenate([a.weight, a.ideal], axis=1) for a in self.acts]),
+                self.dtype,
+            )
+        return self._par
+
+    @property
+    def world_tiles(self) -> tuple[np.ndarray, ...]:
+        """Weights, ideals, tables, thresholds and bases per sub-tile of worlds, worlds
+        last: (tiles, S kc sub) twice, (tiles, S, kd, O, sub), (tiles, S sub) twice."""
+        if self._world_tiles is None:
+            n, sub = self.thr.shape[1], _WORLD_TILE
+            tiles = -(-n // sub)
+
+            def tiled(a: np.ndarray) -> np.ndarray:  # (S, ..., N) -> (tiles, S, ..., sub)
+                pad = [(0, 0)] * (a.ndim - 1) + [(0, tiles * sub - n)]
+                a = np.pad(a, pad).reshape(*a.shape[:-1], tiles, sub)
+                return np.ascontiguousarray(np.moveaxis(a, -2, 0), self.dtype)
+
+            def flat(a: np.ndarray) -> np.ndarray:
+                return tiled(a).reshape(tiles, -1)
+
+            self._world_tiles = (
+                flat(np.stack([a.weight.T for a in self.acts])),
+                flat(np.stack([a.ideal.T for a in self.acts])),
+                tiled(np.moveaxis(self.table, 1, -1)),
+                flat(self.thr),
+                flat(self.base),
+            )
+        return self._world_tiles
+
+
+#: The last worlds packed (optimisers call again and again with the same worlds
+#: and new offers): (weak reference, key, packed arrays).
+_CACHE: list = [None, None, None]
+
+
+def _packed(worlds: Worlds, dtype: type, payoff: bool) -> _Packed:
+    key = (np.dtype(dtype).str, payoff)
+    ref, cached_key, cached = _CACHE
+    if ref is not None and ref() is worlds and cached_key == key:
+        return cached
+    packed = _Packed(worlds, dtype, payoff)
+    _CACHE[:] = [weakref.ref(worlds), key, packed]
+    return packed
+
+
+def _offer_tiles(offers: Offers, kc: int, kd: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """Offers cut into equal tiles, padded to whole SIMD vectors: (tiles, K, tile)."""
+    m = offers.m
+    most = max(64, _TILE_BYTES // (4 * (kc + 2 * kd + 6)) // 16 * 16)
+    n_tiles = -(-m // most)
+    per_tile = -(-m // n_tiles)
+    tile = -(-per_tile // 16) * 16
+    pad = n_tiles * tile - m
+    x = np.pad(np.asarray(offers.x, dtype), ((0, pad), (0, 0)))
+    opt = np.pad(np.asarray(offers.option, np.int64), ((0, pad), (0, 0)))
+    xt = np.ascontiguousarray(x.reshape(n_tiles, tile, kc).transpose(0, 2, 1))
+    ot = np.ascontiguousarray(opt.reshape(n_tiles, tile, kd).transpose(0, 2, 1))
+    return xt, ot
+
+
+def deal_and_payoff(
+    worlds: Worlds,
+    offers: Offers,
+    dtype: type = np.float32,
+    payoff: bool = True,
+    small_m: int = SMALL_M,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``P(deal)`` and the proposer's expected utility ``EU`` for each offer.
+
+    Parameters
+    ----------
+    worlds : Worlds
+        The sampled population.
+    offers : Offers
+        M offers.
+    dtype : np.float32 or np.float64
+        Precision of the losses (sums are float64). In float32 a world's
+        acceptance may differ from the reference only where its float64 margin
+        is within rounding of zero.
+    payoff : bool
+        Compute ``EU`` (costs one more loss when the proposer is not a decider).
+    small_m : int
+        Below this many offers, put worlds in the SIMD lanes (same result).
+
+    Returns
+    -------
+    p_deal : (M,) float64
+    eu : (M,) float64, or None when ``payoff`` is False
+    """
+    dtype = np.dtype(dtype).type
+    if not all(np.all(a.rho == 2.0) for a in worlds.actors):
+        from goldenbridge.engine.fused import tally
+
+        t = tally(worlds, offers, dtype)
+        w = t.w.sum()
+        return t.deal.sum(0) / w, (t.payoff.sum(0) / w if payoff else None)
+    p = _packed(worlds, dtype, payoff)
+    m = offers.m
+    threads = numba.get_num_threads()
+    if worlds.n * m * len(p.acts) * (p.kc + p.kd + 1) < _SERIAL_WORK:
+        numba.set_num_threads(1)  # this thread only
+    old = numba.set_parallel_chunksize(1)  # work items handed out one at a time
+    try:
+        if m < small_m:
+            wt, at, tt, thr, base = p.world_tiles
+            pad = ((0, -m % 4), (0, 0))  # whole groups of four offers
+            x = np.ascontiguousarray(np.pad(offers.x, pad), dtype)
+            option = np.ascontiguousarray(np.pad(offers.option, pad), np.int64)
+            d_parts, p_parts = _world_lanes(p.kc)(
+                wt, at, tt, thr, base, x, option, p.wts, p.r_p, p.n_dec, p.p_slot,
+                WORLD_BLOCK, dtype(0), dtype(1),
+            )  # fmt: skip
+        else:
+            xt, ot = _offer_tiles(offers, p.kc, p.kd, dtype)
+            d_parts, p_parts = _offer_lanes(p.kc)(
+                p.par, p.thr, p.base, p.table, xt, ot, p.wts, p.r_p, p.n_dec, p.p_slot,
+                WORLD_BLOCK, dtype(0), dtype(1),
+            )  # fmt: skip
+    finally:
+        numba.set_parallel_chunksize(old)
+        numba.set_num_threads(threads)
+    p_deal = _seq_total(d_parts[:, :m]) / p.w_total
+    return p_deal, (_seq_total(p_parts[:, :m]) / p.w_total if payoff else None)
