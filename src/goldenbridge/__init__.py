@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from goldenbridge.analysis.dynamics import Negotiation
+from goldenbridge.analysis.dynamics import negotiate as _negotiate
 from goldenbridge.analysis.evaluate import (
     ActorOdds,
     Evaluation,
@@ -35,6 +37,7 @@ __all__ = [
     "ActorOdds",
     "DegeneracyWarning",
     "Evaluation",
+    "Negotiation",
     "Observations",
     "OfferResult",
     "OptimizeResult",
@@ -48,6 +51,7 @@ __all__ = [
     "evaluate",
     "load",
     "load_observations",
+    "negotiate",
     "optimize",
     "population",
     "sample",
@@ -142,3 +146,28 @@ def optimize(
     (0.6, 0.7)
     """
     return _optimize(population(source, samples, seed), target_p, issues, **options)
+
+
+def negotiate(
+    source: ScenarioLike | Population,
+    rounds: int | None = None,
+    *,
+    path_from: str | Mapping[str, float | str] | None = None,
+    path_to: str | Mapping[str, float | str] | None = None,
+    discount: float | None = None,
+    hazard: float | None = None,
+    grid: int = 101,
+    samples: int | None = None,
+    seed: int | None = None,
+) -> Negotiation:
+    """The proposer's equilibrium offers over several rounds when delay risks war; see
+    :func:`goldenbridge.analysis.dynamics.negotiate`."""
+    return _negotiate(
+        population(source, samples, seed),
+        rounds,
+        path_from=path_from,
+        path_to=path_to,
+        discount=discount,
+        hazard=hazard,
+        grid=grid,
+    )
