@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -167,6 +168,9 @@ def optimize(
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write PNG and SVG plots into this folder.")
+    ] = None,
 ) -> None:
     """The best package to offer, the golden bridge for a required P(deal), the frontier."""
     chosen = [s.strip() for s in issues.split(",") if s.strip()] if issues else None
@@ -177,7 +181,16 @@ def optimize(
         population = gb.population(loaded, samples, seed)
         with _progress_bar(as_json) as progress:
             result = gb.optimize(population, target_p, chosen, progress=progress)
+        written = []
+        if plot is not None:
+            try:
+                from goldenbridge.plots import optimize_plots
+            except ImportError as exc:
+                fail(str(exc))
+            written = optimize_plots(population, result, plot)
     if as_json:
         emit_json(result.to_dict())
         return
     print_optimize(result, loaded)
+    if written:
+        out.print(f"Plots: {', '.join(str(p) for p in written)}", soft_wrap=True)
