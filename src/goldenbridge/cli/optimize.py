@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,7 +50,12 @@ def _package(values: dict, scenario: gb.Scenario) -> str:
     parts = []
     for issue in scenario.issues:
         v = values[issue.name]
-        parts.append(f"{issue.name}={v}" if isinstance(v, str) else f"{issue.name}={v:.3g}")
+        if isinstance(v, str):
+            parts.append(f"{issue.name}={v}")
+            continue
+        # three significant digits of the scale's width: 28.3 on 0..100, 0.599 on 0..1
+        decimals = max(0, 2 - math.floor(math.log10(issue.max - issue.min)))
+        parts.append(f"{issue.name}={v:.{decimals}f}")
     return ", ".join(parts)
 
 
