@@ -19,6 +19,7 @@ from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
 __all__ = [
     "scenarios", "bargaining_scenario", "worlds_and_offers", "random_worlds", "random_offers",
+    "observation_lists",
 ]
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -128,6 +129,43 @@ def bargaining_scenario() -> dict[str, Any]:
         ],
         "offers": {"reject": {}, "bridge": {"nato": 50, "missiles": 60, "basing": "none"}},
     }
+
+
+@st.composite
+def observation_lists(draw: st.DrawFn, scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    """Random observations of a scenario from :func:`scenarios`: responses of the
+    target (or a veto) to random offers, signals by war preference, quiet periods."""
+    issues = scenario["issues"]
+    actors = [a["name"] for a in scenario["actors"] if a["role"] != "proposer"]
+    items: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["rejected", "accepted", "signal", "no_attack"]))
+        if kind in ("rejected", "accepted"):
+            values = {
+                i["name"]: i["min"] + draw(st.floats(0, 1)) * (i["max"] - i["min"]) for i in issues
+            }
+            item: dict[str, Any] = {
+                "kind": kind,
+                "values": values,
+                "by": draw(st.sampled_from(actors)),
+            }
+            if kind == "rejected":
+                item["attack"] = draw(st.sampled_from([None, True, False]))
+        elif kind == "signal":
+            item = {
+                "kind": kind,
+                "name": "mobilisation",
+                "if_war": draw(st.floats(0.01, 1)),
+                "if_peace": draw(st.floats(0.01, 1)),
+            }
+        else:
+            item = {
+                "kind": kind,
+                "rounds": draw(st.integers(1, 20)),
+                "hazard": draw(st.floats(0, 0.9)),
+            }
+        items.append(item)
+    return items
 
 
 def random_worlds(rng: np.random.Generator, n: int, n_actors: int = 2, kc: int = 2,

@@ -19,8 +19,11 @@ from goldenbridge.analysis.evaluate import (
     TypeOdds,
 )
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
+from goldenbridge.analysis.observations import Observations, load_observations
 from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
+from goldenbridge.analysis.update import DegeneracyWarning, Posterior
+from goldenbridge.analysis.update import update as _update
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
 
@@ -28,9 +31,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActorOdds",
+    "DegeneracyWarning",
     "Evaluation",
+    "Observations",
     "OfferResult",
     "Population",
+    "Posterior",
     "Scenario",
     "ScenarioError",
     "Sensitivity",
@@ -38,8 +44,10 @@ __all__ = [
     "builtin_names",
     "evaluate",
     "load",
+    "load_observations",
     "population",
     "sample",
+    "update",
     "sensitivity",
 ]
 
@@ -51,9 +59,16 @@ def _scenario(source: ScenarioLike) -> Scenario:
 
 
 def population(
-    source: ScenarioLike | Population, samples: int | None = None, seed: int | None = None
+    source: ScenarioLike | Population | Posterior,
+    samples: int | None = None,
+    seed: int | None = None,
 ) -> Population:
-    """A sampled population from a scenario, a built-in name, a path or a mapping."""
+    """A sampled population from a scenario, a built-in name, a path or a mapping
+    (a posterior's reweighted worlds for a :class:`Posterior`)."""
+    if isinstance(source, Posterior):
+        if samples is None and seed is None:
+            return source.population
+        raise ValueError("a posterior's worlds are fixed: samples and seed cannot be changed")
     if isinstance(source, Population):
         if samples is None and seed is None:
             return source
@@ -62,7 +77,7 @@ def population(
 
 
 def evaluate(
-    source: ScenarioLike | Population,
+    source: ScenarioLike | Population | Posterior,
     offers: Mapping[str, Mapping[str, float | str]] | None = None,
     *,
     samples: int | None = None,
@@ -71,6 +86,29 @@ def evaluate(
     """Evaluate offers (default: the scenario's named offers); see
     :func:`goldenbridge.analysis.evaluate.evaluate`."""
     return _evaluate(population(source, samples, seed), offers)
+
+
+def update(
+    source: ScenarioLike | Population | Posterior,
+    observations: Any,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    **options: Any,
+) -> Posterior:
+    """Condition a scenario's worlds on observations (a file, a list or a mapping);
+    see :func:`goldenbridge.analysis.update.update`.
+
+    >>> post = update("fearon-1d", [{"kind": "rejected", "values": {"share": 0.7}}],
+    ...               samples=20_000, seed=1)
+    >>> round(post.quantity("conflict.cost.B").posterior.mean, 2)
+    0.1
+    >>> round(evaluate(post, {"x": {"share": 0.7}}).offer("x").p_deal, 2)
+    0.0
+    """
+    if isinstance(source, Posterior):
+        return _update(source, observations, **options)
+    return _update(population(source, samples, seed), observations, **options)
 
 
 def sensitivity(

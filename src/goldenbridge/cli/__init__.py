@@ -4,8 +4,10 @@ Each command module registers its commands on the shared ``app`` when imported.
 """
 
 from goldenbridge.cli import (
+    bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     sensitivity,  # noqa: F401  (registers sensitivity)
+    update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app
 

@@ -1,0 +1,265 @@
+"""What was seen: observations for Bayesian updating (DESIGN.md section 6, "updating").
+
+An observations file is YAML or JSON: either a list of observations or a mapping
+with a default logit ``noise`` and the list under ``observations``::
+
+    noise: 0.02                 # utility units; 0 = the model's hard acceptance rule
+    observations:
+      - {kind: rejected, offer: us_jan26_answer}          # by the target unless `by:` names one
+      - {kind: accepted, values: {share: 0.7}, by: B}
+      - kind: signal            # a costly signal: P(signal | world)
+        name: mobilisation
+        by_type: {security_seeker: 0.3, revisionist: 0.9}  # per type of `actor` (the target)
+      - {kind: signal, name: drills, if_war: 0.8, if_peace: 0.4}
+      - kind: signal
+        name: rhetoric
+        logistic: {input: actors.Russia.rho, midpoint: 1.5, scale: 0.2}
+      - {kind: no_attack, rounds: 4, hazard: 0.15}       # 4 periods without attack
+
+Every observation may carry ``label``, ``date`` and ``source`` (text, shown in
+reports) and its own ``noise``. :func:`parse_observations` validates with
+pydantic and raises :class:`~goldenbridge.scenario.ScenarioError` naming the
+field (``observations.1.offer: ...``); :func:`goldenbridge.analysis.update.update`
+then checks the names (offers, actors, types, inputs) against the population.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.schema import OfferValue
+
+__all__ = [
+    "Rejected",
+    "Accepted",
+    "Signal",
+    "Logistic",
+    "NoAttack",
+    "Observation",
+    "Observations",
+    "parse_observations",
+    "load_observations",
+]
+
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+Probability = Annotated[float, Field(ge=0, le=1)]
+Noise = Annotated[float, Field(ge=0)]
+
+
+class _Observed(BaseModel):
+    """Fields every observation shares: where it comes from, and its own noise."""
+
+    model_config = _STRICT
+
+    label: str | None = None
+    date: str | None = None
+    source: str | None = None
+    noise: Noise | None = None
+
+
+class _OfferResponse(_Observed):
+    """An actor's answer to an offer: a named offer or explicit values."""
+
+    offer: str | None = None
+    values: dict[str, OfferValue] | None = None
+    by: str | None = None
+
+    @model_validator(mode="after")
+    def _one_offer(self) -> _OfferResponse:
+        if (self.offer is None) == (self.values is None):
+            raise ValueError("give exactly one of offer (a named offer) or values")
+        return self
+
+    def describe(self) -> str:
+        what = self.offer if self.offer is not None else json.dumps(self.values)
+        return f"{self.kind} {what}"  # type: ignore[attr-defined]
+
+
+class Rejected(_OfferResponse):
+    """An offer was rejected; ``attack`` says whether war followed (omit: not observed)."""
+
+    kind: Literal["rejected"]
+    attack: bool | None = None
+
+    def describe(self) -> str:
+        tail = {None: "", True: " and attacked", False: " without attacking"}[self.attack]
+        return super().describe() + tail
+
+
+class Accepted(_OfferResponse):
+    """An offer was accepted."""
+
+    kind: Literal["accepted"]
+
+
+class Logistic(BaseModel):
+    """``P = low + (high - low) / (1 + exp(-(x - midpoint) / scale))`` of a world quantity ``x``."""
+
+    model_config = _STRICT
+
+    input: str = Field(min_length=1)
+    midpoint: float
+    scale: float
+    low: Probability = 0.0
+    high: Probability = 1.0
+
+    @model_validator(mode="after")
+    def _nonzero_scale(self) -> Logistic:
+        if self.scale == 0:
+            raise ValueError("scale must be non-zero (negative: the signal falls with the input)")
+        return self
+
+
+class Signal(_Observed):
+    """A costly signal (mobilisation, exercises) with its probability in each world.
+
+    Exactly one of: ``by_type`` (type of ``actor`` -> P(signal)), ``if_war`` and
+    ``if_peace`` (by whether the target prefers war to the status quo in the
+    world), or ``logistic`` in a world quantity.
+    """
+
+    kind: Literal["signal"]
+    name: str = Field(min_length=1)
+    actor: str | None = None
+    by_type: dict[str, Probability] | None = None
+    if_war: Probability | None = None
+    if_peace: Probability | None = None
+    logistic: Logistic | None = None
+
+    @model_validator(mode="after")
+    def _one_likelihood(self) -> Signal:
+        given = [
+            k
+            for k, v in (
+                ("by_type", self.by_type),
+                ("if_war/if_peace", self.if_war if self.if_war is not None else self.if_peace),
+                ("logistic", self.logistic),
+            )
+            if v is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of by_type, if_war and if_peace, or logistic"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if (self.if_war is None) != (self.if_peace is None):
+            raise ValueError("give both if_war and if_peace")
+        return self
+
+    def describe(self) -> str:
+        return f"signal {self.name}"
+
+
+class NoAttack(_Observed):
+    """``rounds`` periods passed without an attack.
+
+    In a world where the target prefers war to the status quo it attacks in each
+    period with probability ``hazard``; elsewhere with ``hazard_if_peace``
+    (accidents, default 0). The likelihood is ``(1 - h) ** rounds``.
+    """
+
+    kind: Literal["no_attack"]
+    rounds: float = Field(gt=0)
+    hazard: Annotated[float, Field(ge=0, lt=1)]
+    hazard_if_peace: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+    def describe(self) -> str:
+        return f"no attack for {self.rounds:g} rounds (hazard {self.hazard:g})"
+
+
+Observation = Annotated[Rejected | Accepted | Signal | NoAttack, Field(discriminator="kind")]
+_KINDS = ("rejected", "accepted", "signal", "no_attack")
+
+
+class Observations(BaseModel):
+    """A list of observations and the default logit noise for offer responses."""
+
+    model_config = _STRICT
+
+    noise: Noise = 0.0
+    observations: list[Observation] = Field(min_length=1)
+    description: str | None = None
+    sources: dict[str, str] | list[str] | None = None
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    """Pydantic's location as a dotted path, without the discriminator tags."""
+    parts = []
+    for i, key in enumerate(loc):
+        if isinstance(key, str) and key in _KINDS and i > 0 and isinstance(loc[i - 1], int):
+            continue
+        if isinstance(key, str) and ("[" in key or key in ("float", "str")):
+            continue
+        parts.append(str(key))
+    return ".".join(parts)
+
+
+def parse_observations(data: Any, file: str | None = None) -> Observations:
+    """Validate a list of observations, or a mapping with ``observations:``.
+
+    Raises
+    ------
+    ScenarioError
+        With the field path and the problem (one line).
+
+    Examples
+    --------
+    >>> obs = parse_observations([{"kind": "rejected", "offer": "reject"}])
+    >>> obs.observations[0].describe()
+    'rejected reject'
+    >>> parse_observations([{"kind": "rejected"}])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    goldenbridge.scenario.errors.ScenarioError: observations.0: give exactly one of offer ...
+    """
+    if isinstance(data, list):
+        data = {"observations": data}
+    if not isinstance(data, Mapping):
+        raise ScenarioError("", "expected a list of observations or a mapping", file)
+    for i, item in enumerate(data.get("observations") or []):
+        if isinstance(item, Mapping) and item.get("kind") not in _KINDS:
+            given = item.get("kind")
+            problem = "missing" if given is None else f"{given!r} is not"
+            raise ScenarioError(
+                f"observations.{i}.kind", f"{problem} one of {', '.join(_KINDS)}", file
+            )
+    try:
+        return Observations.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif first["type"] == "missing":
+            message = "missing required field"
+        else:
+            message = message[:1].lower() + message[1:]
+        raise ScenarioError(_field_path(tuple(first["loc"])), message, file) from None
+
+
+def load_observations(source: str | Path | Mapping[str, Any] | list[Any]) -> Observations:
+    """Observations from a YAML or JSON file, a mapping or a list."""
+    if isinstance(source, Mapping | list):
+        return parse_observations(source)
+    name = str(source)
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("", "no such observations file", name) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError("", f"cannot read file: {exc.__class__.__name__}", name) from None
+    try:
+        data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = getattr(exc, "lineno", None) or (mark.line + 1 if mark else None)
+        where = f" at line {line}" if line else ""
+        raise ScenarioError("", f"syntax error{where}", name) from None
+    return parse_observations(data, name)

@@ -1,0 +1,663 @@
+"""Bayesian updating over sampled worlds (DESIGN.md section 6, "updating").
+
+The population's worlds are draws from the prior; an observation with
+likelihood ``L_n = P(observation | world n)`` turns them into importance
+weights ``w_n' = w_n L_n`` (self-normalised importance sampling; e.g. Owen 2013,
+*Monte Carlo theory, methods and examples*, ch. 9). Every analysis reads the
+weights, so ``evaluate`` on :attr:`Posterior.population` answers on the
+posterior.
+
+Likelihoods come from the model (:func:`static_log_likelihood`): actor ``i``
+accepts offer ``x`` with probability ``sigmoid((u_i(x) - r_i) / noise)``, a
+logit choice rule (McKelvey & Palfrey 1995) in utility units, which is the
+model's hard rule ``u_i(x) >= r_i`` when ``noise = 0``. With noise > 0 no
+response to an offer is impossible in any world. The target attacks
+(prefers war) with probability ``sigmoid((w_T - u_T(status quo)) / noise)``.
+Another likelihood model (for instance the dynamic game's accept / wait /
+attack strategies) plugs in as any function with the signature of
+:data:`LikelihoodModel`.
+
+Degeneracy. Kish's effective sample size ``(sum w)^2 / sum w^2`` (Kish 1965)
+measures how many equally weighted worlds the posterior is worth; below
+``min_ess_fraction`` of N a :class:`DegeneracyWarning` is raised. Optional
+remedies: systematic resampling (Kitagawa 1996) to N equally weighted worlds,
+then ``rejuvenate`` Metropolis-Hastings moves (resample-move, Gilks & Berzuini
+2001): each world's uniforms (the inputs of every quantity's inverse CDF) take a
+reflected Gaussian random-walk step; the prior is uniform on the unit cube in
+those coordinates, so a step is accepted with probability ``min(1, L'/L)`` and
+the posterior is left invariant.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from goldenbridge.analysis.observations import (
+    Accepted,
+    NoAttack,
+    Observation,
+    Observations,
+    Rejected,
+    Signal,
+    load_observations,
+)
+from goldenbridge.engine import margins
+from goldenbridge.population import Population, sample, stream
+from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.schema import TYPE_FIELDS
+
+__all__ = [
+    "DegeneracyWarning",
+    "LikelihoodModel",
+    "Posterior",
+    "QuantityChange",
+    "Summary",
+    "kish_ess",
+    "static_log_likelihood",
+    "update",
+    "world_quantity",
+]
+
+#: ``(observation, population, noise) -> (N,) log P(observation | world)``.
+LikelihoodModel = Callable[[Observation, Population, float], np.ndarray]
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+class DegeneracyWarning(UserWarning):
+    """The posterior rests on too few worlds (effective sample size too small)."""
+
+
+def kish_ess(weights: np.ndarray) -> float:
+    """Kish's (1965) effective sample size ``(sum w)^2 / sum w^2``.
+
+    Examples
+    --------
+    >>> kish_ess(np.array([1.0, 1.0, 0.0, 0.0]))
+    2.0
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    w2 = float(w @ w)
+    return float(w.sum() ** 2 / w2) if w2 > 0 else 0.0
+
+
+def _log_sigmoid(z: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -z)
+
+
+def _log_choice(margin: np.ndarray, noise: float, strict: bool = False) -> np.ndarray:
+    """log P(margin says yes): logit with ``noise``, else the hard rule (ties say yes
+    unless ``strict``)."""
+    if noise > 0:
+        return _log_sigmoid(margin / noise)
+    yes = margin > 0 if strict else margin >= 0
+    return np.where(yes, 0.0, -np.inf)
+
+
+def _log_fight(population: Population, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """log P(target attacks rather than keep the status quo), log P(it does not)."""
+    t = population.actor_names.index(population.scenario.target.name)
+    war_margin = population.war_value[:, t] - population.status_quo_u[:, t]
+    # DESIGN.md section 4: the target fights iff w_T > u_T(status quo) (strict).
+    return _log_choice(war_margin, noise, strict=True), _log_choice(-war_margin, noise)
+
+
+def world_quantity(population: Population, path: str) -> np.ndarray:
+    """A per-world quantity by name: a sampled input's field path, or a derived one.
+
+    Derived: ``war_value.<actor>``, ``status_quo_u.<actor>``,
+    ``war_margin.<actor>`` (war value minus status-quo utility),
+    ``capability.<actor>`` and ``p_win`` (the target's, over threat combinations).
+
+    Examples
+    --------
+    >>> from goldenbridge.scenario import load
+    >>> pop = sample(load("fearon-1d"), samples=3, seed=0)
+    >>> bool((world_quantity(pop, "war_margin.B") == 0.5 - pop.inputs["conflict.cost.B"]).all())
+    True
+    """
+    if path in population.inputs:
+        return population.inputs[path]
+    if path == "p_win":
+        return population.p_win
+    kind, _, actor = path.partition(".")
+    derived = {
+        "war_value": population.war_value,
+        "status_quo_u": population.status_quo_u,
+        "capability": population.capability,
+        "war_margin": population.war_value - population.status_quo_u,
+    }
+    if kind in derived and actor in population.actor_names:
+        return derived[kind][:, population.actor_names.index(actor)]
+    known = ", ".join(sorted(population.inputs)[:6])
+    raise KeyError(
+        f"{path!r} is not an uncertain input (e.g. {known or 'none'}) nor war_value.<actor>, "
+        "status_quo_u.<actor>, war_margin.<actor>, capability.<actor>, p_win"
+    )
+
+
+def _response_margin(obs: Rejected | Accepted, population: Population) -> np.ndarray:
+    """Per-world ``u_i(x) - r_i`` of the responding actor for the observed offer."""
+    scenario = population.scenario
+    names = population.actor_names
+    by = obs.by if obs.by is not None else scenario.target.name
+    if by not in names:
+        raise ScenarioError("by", f"no such actor (actors: {', '.join(names)})")
+    if scenario.actor(by).role == "proposer":
+        raise ScenarioError("by", f"{by} is the proposer; it makes offers")
+    if obs.offer is not None:
+        if obs.offer not in scenario.offers:
+            known = ", ".join(scenario.offers) or "none"
+            raise ScenarioError("offer", f"no such offer (named offers: {known})")
+        values = dict(scenario.offers[obs.offer])
+    else:
+        values = dict(obs.values or {})
+    encoded = population.encode([values], "values")
+    return margins(population.worlds, encoded)[:, 0, names.index(by)]
+
+
+def _signal(obs: Signal, population: Population, noise: float) -> np.ndarray:
+    if obs.by_type is not None:
+        actor = obs.actor if obs.actor is not None else population.scenario.target.name
+        if actor not in population.type_index:
+            raise ScenarioError("actor", f"{actor} has no types")
+        types = population.scenario.actor(actor).type_names
+        for name in obs.by_type:
+            if name not in types:
+                raise ScenarioError(f"by_type.{name}", f"{actor} has no such type")
+        missing = [t for t in types if t not in obs.by_type]
+        if missing:
+            raise ScenarioError("by_type", f"missing P(signal) for {', '.join(missing)}")
+        table = np.array([obs.by_type[t] for t in types])
+        with np.errstate(divide="ignore"):
+            return np.log(table[population.type_index[actor]])
+    if obs.logistic is not None:
+        spec = obs.logistic
+        try:
+            x = world_quantity(population, spec.input)
+        except KeyError as exc:
+            raise ScenarioError("logistic.input", str(exc.args[0])) from None
+        p = spec.low + (spec.high - spec.low) / (1.0 + np.exp(-(x - spec.midpoint) / spec.scale))
+        with np.errstate(divide="ignore"):
+            return np.log(p)
+    fight, peace = _log_fight(population, noise)
+    assert obs.if_war is not None and obs.if_peace is not None
+    with np.errstate(divide="ignore"):
+        return np.logaddexp(fight + np.log(obs.if_war), peace + np.log(obs.if_peace))
+
+
+def static_log_likelihood(obs: Observation, population: Population, noise: float) -> np.ndarray:
+    """``log P(observation | world)`` per world under the static model.
+
+    Offers: ``P(accept) = sigmoid(margin / noise)`` (the hard rule when noise is
+    0); a rejection ``with attack`` also needs the target to prefer war,
+    ``without`` to prefer the status quo. No attack for ``t`` rounds:
+    ``P(fight) (1 - h)^t + (1 - P(fight)) (1 - h_peace)^t``. Signals: as given.
+
+    Raises
+    ------
+    ScenarioError
+        With the path of the offending field inside the observation.
+    """
+    if isinstance(obs, Accepted):
+        return _log_choice(_response_margin(obs, population), noise)
+    if isinstance(obs, Rejected):
+        log_reject = _log_choice(-_response_margin(obs, population), noise, strict=True)
+        if obs.attack is None:
+            return log_reject
+        fight, peace = _log_fight(population, noise)
+        return log_reject + (fight if obs.attack else peace)
+    if isinstance(obs, Signal):
+        return _signal(obs, population, noise)
+    assert isinstance(obs, NoAttack)
+    fight, peace = _log_fight(population, noise)
+    with np.errstate(divide="ignore"):
+        return np.logaddexp(
+            fight + obs.rounds * np.log1p(-obs.hazard),
+            peace + obs.rounds * np.log1p(-obs.hazard_if_peace),
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Weighted mean, standard deviation and 5/50/95% quantiles of one quantity."""
+
+    mean: float
+    sd: float
+    q05: float
+    q50: float
+    q95: float
+
+
+@dataclass(frozen=True)
+class QuantityChange:
+    """One uncertain quantity before and after the observations.
+
+    ``condition`` names the types under which the quantity is used (e.g. a
+    type's own salience); both summaries are over those worlds only.
+    """
+
+    path: str
+    condition: str | None
+    prior: Summary
+    posterior: Summary
+
+    @property
+    def shift(self) -> float:
+        """Posterior minus prior mean, in prior standard deviations."""
+        return (self.posterior.mean - self.prior.mean) / self.prior.sd if self.prior.sd else 0.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observation and ``P(it | the observations before it)`` under the model."""
+
+    description: str
+    label: str | None
+    date: str | None
+    source: str | None
+    noise: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """The result of :func:`update`.
+
+    Attributes
+    ----------
+    population : Population
+        The posterior worlds: the prior's, reweighted (or, after resampling,
+        N equally weighted worlds). Pass it to ``evaluate``.
+    prior : Population
+        The population before any observation.
+    observations : tuple
+        Every observation since ``prior``, each with its noise resolved.
+    evidence : tuple of Evidence
+    ess : float
+        Kish's effective sample size of the importance weights (before any
+        resampling).
+    min_ess_fraction : float
+    types : dict
+        Actor -> type -> (prior, posterior) probability.
+    p_fight : tuple of float
+        P(target prefers war to the status quo): prior, posterior.
+    quantities : tuple of QuantityChange
+        Every sampled input and the target's derived war quantities.
+    resampling : dict or None
+        How the posterior was resampled (method, moves, jitter, acceptance).
+    uniforms : dict or None
+        Field path -> (N,) uniforms of the posterior worlds (for rejuvenation).
+    warnings : tuple of str
+    """
+
+    population: Population
+    prior: Population
+    observations: tuple[Observation, ...]
+    evidence: tuple[Evidence, ...]
+    ess: float
+    min_ess_fraction: float
+    types: dict[str, dict[str, tuple[float, float]]]
+    p_fight: tuple[float, float]
+    quantities: tuple[QuantityChange, ...]
+    resampling: dict[str, Any] | None = None
+    uniforms: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def n(self) -> int:
+        """Number of worlds."""
+        return self.population.n
+
+    @property
+    def ess_fraction(self) -> float:
+        """ESS as a fraction of the number of worlds."""
+        return self.ess / self.prior.n
+
+    @property
+    def degenerate(self) -> bool:
+        """True when the ESS fraction is below ``min_ess_fraction``."""
+        return self.ess_fraction < self.min_ess_fraction
+
+    def quantity(self, path: str) -> QuantityChange:
+        """The change of the quantity at ``path``."""
+        return next(q for q in self.quantities if q.path == path)
+
+    def moved(self, k: int = 8) -> list[QuantityChange]:
+        """The ``k`` quantities whose mean moved most, in prior standard deviations."""
+        return sorted(self.quantities, key=lambda q: -abs(q.shift))[:k]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape shared by ``goldenbridge update --json`` and the web API."""
+        return {
+            "scenario": self.prior.scenario.name,
+            "samples": self.prior.n,
+            "seed": self.prior.seed,
+            "observations": [
+                {
+                    "observation": e.description,
+                    "label": e.label,
+                    "date": e.date,
+                    "source": e.source,
+                    "noise": e.noise,
+                    "probability": e.probability,
+                }
+                for e in self.evidence
+            ],
+            "ess": self.ess,
+            "ess_fraction": self.ess_fraction,
+            "degenerate": self.degenerate,
+            "warnings": list(self.warnings),
+            "types": {
+                a: {t: {"prior": p, "posterior": q} for t, (p, q) in ts.items()}
+                for a, ts in self.types.items()
+            },
+            "p_fight": {"prior": self.p_fight[0], "posterior": self.p_fight[1]},
+            "quantities": [
+                {
+                    "path": q.path,
+                    "condition": q.condition,
+                    "prior": vars(q.prior),
+                    "posterior": vars(q.posterior),
+                }
+                for q in self.quantities
+            ],
+            "resampling": self.resampling,
+        }
+
+
+def _summary(x: np.ndarray, w: np.ndarray) -> Summary:
+    total = w.sum()
+    mean = float(w @ x / total)
+    sd = float(np.sqrt(max(w @ (x - mean) ** 2 / total, 0.0)))
+    order = np.argsort(x, kind="stable")
+    cdf = np.cumsum(w[order]) / total
+    index = np.minimum(np.searchsorted(cdf, QUANTILES), len(x) - 1)
+    q05, q50, q95 = (float(v) for v in x[order][index])
+    return Summary(mean, sd, q05, q50, q95)
+
+
+def _users(population: Population, path: str) -> tuple[str, np.ndarray] | None:
+    """The types under which the quantity at ``path`` is used, if not all of them."""
+    for actor in population.typed_actors:
+        types = population.scenario.actor(actor).types or {}
+        names = list(types)
+        index = population.type_index[actor]
+        root = f"actors.{actor}."
+        if not path.startswith(root):
+            continue
+        rest = path[len(root) :]
+        for t, name in enumerate(names):
+            if rest.startswith(f"types.{name}."):
+                return f"{actor} is {name}", index == t
+        top = rest.split(".")[0]
+        if top in TYPE_FIELDS:
+            users = [t for t, name in enumerate(names) if getattr(types[name], top) is None]
+            if len(users) < len(names):
+                label = " or ".join(names[t] for t in users)
+                return f"{actor} is {label}", np.isin(index, users)
+    return None
+
+
+def _changes(prior: Population, posterior: Population) -> tuple[QuantityChange, ...]:
+    target = prior.scenario.target.name
+    paths = [*sorted(prior.inputs), f"war_value.{target}", f"war_margin.{target}"]
+    if "conflict.p_win" in prior.inputs or prior.scenario.threats:
+        paths.append("p_win")
+    out = []
+    for path in paths:
+        users = _users(prior, path)
+        condition, mask = users if users else (None, np.ones(prior.n, dtype=bool))
+        post_mask = _users(posterior, path)[1] if users else np.ones(posterior.n, dtype=bool)
+        prior_w = prior.worlds.weights * mask
+        post_w = posterior.worlds.weights * post_mask
+        if prior_w.sum() <= 0 or post_w.sum() <= 0:
+            continue
+        out.append(
+            QuantityChange(
+                path,
+                condition,
+                _summary(world_quantity(prior, path), prior_w),
+                _summary(world_quantity(posterior, path), post_w),
+            )
+        )
+    return tuple(out)
+
+
+def _type_odds(population: Population) -> dict[str, dict[str, float]]:
+    w = population.worlds.weights
+    total = w.sum()
+    return {
+        actor: {
+            name: float(w[population.type_index[actor] == t].sum() / total)
+            for t, name in enumerate(population.scenario.actor(actor).type_names)
+        }
+        for actor in population.typed_actors
+    }
+
+
+def _p_fight(population: Population) -> float:
+    w = population.worlds.weights
+    return float(w @ population.worlds.fight / w.sum())
+
+
+def _uniforms(population: Population) -> dict[str, np.ndarray]:
+    """The uniforms a default-stream population was drawn from, checked by redrawing."""
+    paths = [*population.inputs, *(f"actors.{a}.type" for a in population.typed_actors)]
+    u = {p: stream(population.seed, p).random(population.n) for p in paths}
+    redrawn = sample(population.scenario, population.n, population.seed, uniforms=u)
+    same = all(np.array_equal(redrawn.inputs[p], population.inputs[p]) for p in population.inputs)
+    same = same and all(
+        np.array_equal(redrawn.type_index[a], population.type_index[a])
+        for a in population.typed_actors
+    )
+    if not same:
+        raise ValueError(
+            "resampling needs the uniforms the population was drawn from: pass a population "
+            "from gb.population/sample (no uniforms hook) or an earlier Posterior"
+        )
+    return u
+
+
+def _systematic(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling (Kitagawa 1996): N indices, one uniform offset."""
+    n = len(weights)
+    cdf = np.cumsum(weights / weights.sum())
+    cdf[-1] = 1.0
+    return np.searchsorted(cdf, (rng.random() + np.arange(n)) / n, side="right")
+
+
+def _reflect(u: np.ndarray) -> np.ndarray:
+    """Fold a random-walk step back into [0, 1) (keeps the proposal symmetric)."""
+    u = np.mod(u, 2.0)
+    return np.minimum(np.where(u > 1.0, 2.0 - u, u), np.nextafter(1.0, 0.0))
+
+
+def _total_log_likelihood(
+    observations: Sequence[Observation], population: Population, model: LikelihoodModel
+) -> np.ndarray:
+    total = np.zeros(population.n)
+    for obs in observations:
+        total = total + model(obs, population, obs.noise or 0.0)
+    return total
+
+
+def _resample(
+    population: Population,
+    weights: np.ndarray,
+    uniforms: dict[str, np.ndarray],
+    observations: Sequence[Observation],
+    model: LikelihoodModel,
+    moves: int,
+    jitter: float,
+) -> tuple[Population, dict[str, np.ndarray], dict[str, Any]]:
+    """Systematic resampling, then ``moves`` Metropolis-Hastings steps in uniform space."""
+    rng = stream(population.seed, "update.resample")
+    index = _systematic(weights, rng)
+    u = {p: v[index] for p, v in uniforms.items()}
+    scenario, n, seed = population.scenario, population.n, population.seed
+    current = sample(scenario, n, seed, uniforms=u)
+    acceptance = []
+    if moves:
+        log_l = _total_log_likelihood(observations, current, model)
+        for _ in range(moves):
+            proposal = {p: _reflect(v + jitter * rng.standard_normal(n)) for p, v in u.items()}
+            moved = sample(scenario, n, seed, uniforms=proposal)
+            log_l_new = _total_log_likelihood(observations, moved, model)
+            with np.errstate(invalid="ignore"):
+                accept = np.log(rng.random(n)) < log_l_new - log_l
+            u = {p: np.where(accept, proposal[p], v) for p, v in u.items()}
+            log_l = np.where(accept, log_l_new, log_l)
+            acceptance.append(float(accept.mean()))
+        current = sample(scenario, n, seed, uniforms=u)
+    info = {
+        "method": "systematic" + (" + Metropolis-Hastings rejuvenation" if moves else ""),
+        "moves": moves,
+        "jitter": jitter if moves else None,
+        "acceptance": acceptance,
+        "distinct_worlds": int(len(np.unique(index))),
+    }
+    return current, u, info
+
+
+def update(
+    population: Population | Posterior,
+    observations: Observations | Sequence[Observation | Mapping[str, Any]] | Mapping[str, Any],
+    *,
+    noise: float | None = None,
+    model: LikelihoodModel = static_log_likelihood,
+    min_ess_fraction: float = 0.1,
+    resample: bool = False,
+    rejuvenate: int = 0,
+    jitter: float = 0.05,
+) -> Posterior:
+    """Condition the worlds on what was observed (Bayes' rule over worlds).
+
+    Parameters
+    ----------
+    population : Population or Posterior
+        The prior worlds, or an earlier posterior to update further.
+    observations : Observations, list or mapping
+        See :mod:`goldenbridge.analysis.observations`.
+    noise : float, optional
+        Logit noise (utility units) for observations that give none; overrides
+        the file's default. 0 = the model's hard acceptance rule.
+    model : callable
+        The likelihood model (default: the static model).
+    min_ess_fraction : float
+        Warn (:class:`DegeneracyWarning`) when ESS / N falls below this.
+    resample : bool
+        Resample to N equally weighted worlds (systematic resampling).
+    rejuvenate : int
+        Metropolis-Hastings moves after resampling (implies ``resample``).
+    jitter : float
+        Standard deviation of a move in uniform coordinates.
+
+    Returns
+    -------
+    Posterior
+
+    Raises
+    ------
+    ScenarioError
+        For an observation naming an unknown offer, actor, type or input, or one
+        that is impossible in every world (give noise > 0).
+
+    Examples
+    --------
+    Fearon's crisis: B rejects a share of 0.7 iff its cost of war is below 0.2,
+    so its cost given the rejection is uniform on [0, 0.2].
+
+    >>> from goldenbridge.scenario import load
+    >>> prior = sample(load("fearon-1d"), samples=20_000, seed=1)
+    >>> post = update(prior, [{"kind": "rejected", "values": {"share": 0.7}}])
+    >>> round(post.quantity("conflict.cost.B").posterior.mean, 2)
+    0.1
+    """
+    if isinstance(observations, Observations):
+        parsed = observations
+    else:
+        parsed = load_observations(observations)  # type: ignore[arg-type]
+    default_noise = parsed.noise if noise is None else float(noise)
+    if default_noise < 0:
+        raise ValueError("noise must be >= 0")
+    new = tuple(
+        o if o.noise is not None else o.model_copy(update={"noise": default_noise})
+        for o in parsed.observations
+    )
+    earlier = population if isinstance(population, Posterior) else None
+    current = earlier.population if earlier else population
+    assert isinstance(current, Population)
+    root = earlier.prior if earlier else current
+
+    with np.errstate(divide="ignore"):
+        log_w = np.log(current.worlds.weights)
+    evidence = list(earlier.evidence) if earlier else []
+    for k, obs in enumerate(new, start=len(evidence)):
+        try:
+            log_l = model(obs, current, obs.noise or 0.0)
+        except ScenarioError as exc:
+            raise ScenarioError(f"observations.{k}.{exc.path}", exc.message) from None
+        if not np.isfinite(log_l).any():
+            raise ScenarioError(
+                f"observations.{k}",
+                f"'{obs.describe()}' is impossible in every sampled world; give noise > 0",
+            )
+        joint = log_w + log_l
+        top = np.max(log_w)
+        before = np.exp(log_w - top).sum()
+        probability = float(np.exp(joint - top).sum() / before) if np.isfinite(top) else 0.0
+        if not np.isfinite(joint).any():
+            raise ScenarioError(
+                f"observations.{k}",
+                f"'{obs.describe()}' is impossible in every world left by the earlier "
+                "observations; give noise > 0",
+            )
+        evidence.append(
+            Evidence(obs.describe(), obs.label, obs.date, obs.source, obs.noise or 0.0, probability)
+        )
+        log_w = joint
+    weights = np.exp(log_w - np.max(log_w))
+    ess = kish_ess(weights)
+    posterior = current.reweighted(weights / weights.sum() * current.n)
+    all_obs = (*(earlier.observations if earlier else ()), *new)
+
+    notes: list[str] = []
+    if ess / current.n < min_ess_fraction:
+        notes.append(
+            f"effective sample size {ess:,.0f} of {current.n:,} worlds "
+            f"({ess / current.n:.1%}) is below {min_ess_fraction:.0%}: the posterior rests on "
+            "few worlds; raise the sample size, add logit noise, or resample with rejuvenation"
+        )
+        warnings.warn(notes[-1], DegeneracyWarning, stacklevel=2)
+    uniforms = earlier.uniforms if earlier else None
+    resampling = None
+    if resample or rejuvenate:
+        if rejuvenate and earlier is None and np.ptp(current.worlds.weights) > 0:
+            raise ValueError("rejuvenation needs a prior with equal weights (or a Posterior)")
+        if uniforms is None:
+            uniforms = _uniforms(current)
+        posterior, uniforms, resampling = _resample(
+            current, weights, uniforms, all_obs, model, rejuvenate, jitter
+        )
+    return Posterior(
+        population=posterior,
+        prior=root,
+        observations=all_obs,
+        evidence=tuple(evidence),
+        ess=ess,
+        min_ess_fraction=min_ess_fraction,
+        types={
+            actor: {t: (p, _type_odds(posterior)[actor][t]) for t, p in odds.items()}
+            for actor, odds in _type_odds(root).items()
+        },
+        p_fight=(_p_fight(root), _p_fight(posterior)),
+        quantities=_changes(root, posterior),
+        resampling=resampling,
+        uniforms=uniforms,
+        warnings=tuple(notes),
+    )

@@ -1,0 +1,162 @@
+"""``goldenbridge update``: what should we believe, and offer, after what we saw?"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import goldenbridge as gb
+from goldenbridge.analysis.update import DegeneracyWarning, Summary
+from goldenbridge.cli.common import (
+    JsonOpt,
+    SamplesOpt,
+    SeedOpt,
+    app,
+    emit_json,
+    err,
+    fail,
+    out,
+    user_errors,
+    working,
+)
+from goldenbridge.narrative import pct
+from goldenbridge.scenario import ScenarioError
+
+
+def _interval(s: Summary) -> str:
+    return f"{s.mean:.3g} [{s.q05:.3g}, {s.q95:.3g}]"
+
+
+def print_posterior(post: gb.Posterior, prior: gb.Evaluation, after: gb.Evaluation) -> None:
+    """Rich tables: observations, ESS, types, key quantities, offers before and after."""
+    target = post.prior.scenario.target.name
+    out.print(
+        f"[bold]{post.prior.scenario.name}[/bold]: {post.prior.n:,} sampled worlds, seed "
+        f"{post.prior.seed}, updated on {len(post.evidence)} observations.",
+        soft_wrap=True,
+    )
+    seen = Table(title="Observations", title_justify="left")
+    for column in ("#", "observation", "date", "noise", "P(it | earlier ones)"):
+        seen.add_column(column, justify="right" if column in ("#", "noise") else "left")
+    for k, e in enumerate(post.evidence):
+        name = e.description + (f" ({e.label})" if e.label else "")
+        seen.add_row(str(k), name, e.date or "", f"{e.noise:g}", pct(e.probability))
+    out.print(seen)
+    out.print(
+        f"Effective sample size (Kish): {post.ess:,.0f} of {post.prior.n:,} worlds "
+        f"({post.ess_fraction:.1%})"
+        + (f"; resampled: {post.resampling['method']}" if post.resampling else ""),
+        soft_wrap=True,
+    )
+    beliefs = Table(title="Beliefs: prior -> posterior", title_justify="left")
+    beliefs.add_column("quantity")
+    beliefs.add_column("prior", justify="right")
+    beliefs.add_column("posterior", justify="right")
+    for actor, types in post.types.items():
+        for name, (p, q) in types.items():
+            beliefs.add_row(f"P({actor} is {name})", pct(p), pct(q))
+    beliefs.add_row(f"P({target} prefers war to the status quo)", *map(pct, post.p_fight))
+    out.print(beliefs)
+    moved = Table(
+        title="Quantities that moved most: mean [5%, 95%]", title_justify="left", min_width=60
+    )
+    moved.add_column("quantity", overflow="fold")
+    moved.add_column("given", overflow="fold")
+    moved.add_column("prior", justify="right")
+    moved.add_column("posterior", justify="right")
+    moved.add_column("shift (prior sd)", justify="right")
+    for q in post.moved(8):
+        moved.add_row(
+            q.path, q.condition or "", _interval(q.prior), _interval(q.posterior), f"{q.shift:+.2f}"
+        )
+    out.print(moved)
+    offers = Table(title="Packages: prior -> posterior", title_justify="left")
+    offers.add_column("package")
+    offers.add_column("P(deal)", justify="right")
+    offers.add_column("P(war)", justify="right")
+    offers.add_column(f"{after.proposer} EU", justify="right")
+    for a, b in zip(prior.offers, after.offers, strict=True):
+        offers.add_row(
+            a.name,
+            f"{pct(a.p_deal)} -> {pct(b.p_deal, b.p_deal_se)}",
+            f"{pct(a.p_war)} -> {pct(b.p_war, b.p_war_se)}",
+            f"{a.proposer_eu:.4f} -> {b.proposer_eu:.4f} ± {b.proposer_eu_se:.4f}",
+        )
+    out.print(offers)
+    best_before, best_after = prior.best, after.best
+    line = f"Best named package before: '{best_before.name}'; after: '{best_after.name}'"
+    out.print(
+        line + f" (P(deal) {pct(best_after.p_deal)}, P(war) {pct(best_after.p_war)}, "
+        f"{after.proposer} EU {best_after.proposer_eu:.4f}).",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def update(
+    scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
+    observe: Annotated[
+        str, typer.Option("--observe", help="YAML/JSON file of observations.", show_default=False)
+    ],
+    offer: Annotated[
+        list[str] | None, typer.Option("--offer", "-o", help="A named offer (repeatable).")
+    ] = None,
+    noise: Annotated[
+        float | None,
+        typer.Option(min=0, help="Logit noise in utility units (default: the file's, else 0)."),
+    ] = None,
+    resample: Annotated[
+        bool, typer.Option("--resample", help="Resample to equally weighted worlds.")
+    ] = False,
+    rejuvenate: Annotated[
+        int, typer.Option(min=0, help="Metropolis-Hastings moves after resampling.")
+    ] = 0,
+    min_ess: Annotated[
+        float, typer.Option(min=0, max=1, help="Warn when ESS / N falls below this.")
+    ] = 0.1,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Bayesian update on observations: beliefs, ESS, and the named offers on the posterior."""
+    with user_errors():
+        s = gb.load(scenario)
+        observations = gb.load_observations(observe)
+        chosen = None
+        if offer:
+            unknown = [name for name in offer if name not in s.offers]
+            if unknown:
+                known = ", ".join(s.offers) or "none"
+                fail(f"{scenario}: --offer {unknown[0]}: no such offer (named offers: {known})")
+            chosen = {name: dict(s.offers[name]) for name in offer}
+        with working(f"Updating {s.name}...", as_json), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DegeneracyWarning)
+            prior = gb.population(s, samples, seed)
+            try:
+                post = gb.update(
+                    prior,
+                    observations,
+                    noise=noise,
+                    resample=resample,
+                    rejuvenate=rejuvenate,
+                    min_ess_fraction=min_ess,
+                )
+            except ScenarioError as exc:
+                raise exc.with_file(observe) from None
+            before = gb.evaluate(prior, chosen)
+            after = gb.evaluate(post, chosen)
+    for note in post.warnings:
+        err.print(f"warning: {note}", markup=False, soft_wrap=True)
+    if as_json:
+        document = post.to_dict()
+        document["offers"] = {
+            "prior": [o.to_dict() for o in before.offers],
+            "posterior": [o.to_dict() for o in after.offers],
+        }
+        document["best"] = {"prior": before.best.name, "posterior": after.best.name}
+        emit_json(document)
+        return
+    print_posterior(post, before, after)
