@@ -7,6 +7,7 @@ from goldenbridge.cli import (
     bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     sensitivity,  # noqa: F401  (registers sensitivity)
+    serve,  # noqa: F401  (registers serve)
     update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app
