@@ -6,6 +6,7 @@ Each command module registers its commands on the shared ``app`` when imported.
 from goldenbridge.cli import (
     bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+    negotiate,  # noqa: F401  (registers negotiate)
     sensitivity,  # noqa: F401  (registers sensitivity)
     serve,  # noqa: F401  (registers serve)
     update,  # noqa: F401  (registers update)
