@@ -138,6 +138,27 @@ def test_empty_type_stratum_is_null_not_nan(client):
     assert any(t["p_accept"] is None for t in types.values())
 
 
+def test_sensitivity_matches_the_cli_and_the_one_input_case(client):
+    """Fearon's crisis has one uncertain input (c_B): it explains all of the deal's variance."""
+    body = {"scenario": "fearon-1d", "offer": {"share": 0.6}, "n": 256}
+    r = client.post("/api/sensitivity", json=body)
+    assert r.status_code == 200, r.text
+    cli_doc = cli_json("sensitivity", "fearon-1d", "--set", "share=0.6", "--n", "256")
+    assert r.json() == cli_doc
+    (factor,) = r.json()["factors"]
+    assert factor["name"] == "conflict.cost.B"
+    assert abs(factor["ST"] - 1) < 0.05 and abs(factor["S1"] - 1) < factor["S1_conf"] + 0.05
+    again = client.post("/api/sensitivity", json=body)  # kept: no second computation
+    assert again.json() == r.json()
+
+
+def test_sensitivity_errors(client):
+    r = client.post("/api/sensitivity", json={"scenario": "fearon-1d", "n": 300})
+    assert r.status_code == 422 and r.json()["error"]["path"] == "n"
+    r = client.post("/api/sensitivity", json={"scenario": "fearon-1d", "offer": "nope"})
+    assert r.status_code == 422 and "no such offer" in r.json()["error"]["message"]
+
+
 # ------------------------------------------------------------------ errors and limits
 
 
@@ -322,8 +343,8 @@ def test_page_is_self_contained(client):
 
 def test_openapi_documents_the_api(client):
     schema = client.get("/api/openapi.json").json()
-    for path in ("/api/scenarios", "/api/scenarios/{reference}", "/api/validate", "/api/evaluate"):
-        assert path in schema["paths"]
+    for path in ("/scenarios", "/scenarios/{reference}", "/validate", "/evaluate", "/sensitivity"):
+        assert f"/api{path}" in schema["paths"]
     evaluate = schema["paths"]["/api/evaluate"]["post"]
     assert {"404", "413", "422", "503"} <= set(evaluate["responses"])
     assert client.get("/docs").status_code == 404  # its UI would load from a CDN

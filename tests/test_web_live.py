@@ -17,7 +17,7 @@ import goldenbridge as gb
 from goldenbridge.web.bench import CHROMIUM, CHROMIUM_ARGS, local_server, measure_load
 from strategies import bargaining_scenario
 
-SAMPLES = 20_000
+SAMPLES = 10_000
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +116,12 @@ def test_page_in_chromium(server, tmp_path):
         wait_for_p_deal(page, p_deal(server, "russia-2021", moratorium))
         assert page.locator("#actors-table tbody tr").count() == 4
         assert "revisionist" in page.inner_text("#types")
+
+        # what decides it: Sobol' indices of the current offer, on demand
+        page.select_option("#sensitivity-n", "256")
+        page.click("#sensitivity-run")
+        page.locator("#sensitivity-chart .bars").first.wait_for(timeout=60_000)
+        assert "model runs" in page.inner_text("#sensitivity-status")
         page.screenshot(path=tmp_path / "explorer.png", full_page=True)
 
         # a bad upload: the error, with its field path, next to the upload field

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import goldenbridge as gb
 from goldenbridge.scenario import ScenarioError, builtin_names
-from goldenbridge.web.compute import ComputeTimeout, ComputeWorker, PopulationCache
+from goldenbridge.web.compute import ComputeTimeout, ComputeWorker, PopulationCache, ResultCache
 from goldenbridge.web.scenarios import ScenarioStore, UnknownScenario
 
 __all__ = ["Limits", "WebState", "create_app", "error_body"]
@@ -76,13 +76,14 @@ class Limits:
 
 @dataclass
 class WebState:
-    """Everything the routes share: limits, scenarios, the worker and its cache."""
+    """Everything the routes share: limits, scenarios, the worker and its caches."""
 
     limits: Limits
     default_scenario: str
     scenarios: ScenarioStore = field(default_factory=ScenarioStore)
     worker: ComputeWorker = field(init=False)
     populations: PopulationCache = field(init=False)
+    results: ResultCache = field(default_factory=ResultCache)
 
     def __post_init__(self) -> None:
         self.worker = ComputeWorker(self.limits.compute_seconds)

@@ -26,7 +26,7 @@ from typing import Generic, TypeVar
 
 import goldenbridge as gb
 
-__all__ = ["ComputeTimeout", "ComputeWorker", "Deadline", "PopulationCache", "Timed"]
+__all__ = ["ComputeTimeout", "ComputeWorker", "Deadline", "PopulationCache", "ResultCache", "Timed"]
 
 T = TypeVar("T")
 
@@ -63,10 +63,11 @@ class Deadline:
 
 @dataclass(frozen=True)
 class Timed(Generic[T]):
-    """A job's result and the compute time it took (queueing excluded)."""
+    """A job's result, the compute time it took and the time it waited for the worker."""
 
     value: T
     compute_s: float
+    queue_s: float
 
 
 class ComputeWorker:
@@ -99,13 +100,15 @@ class ComputeWorker:
             if not started.done():
                 started.set_result(None)
 
+        queued = time.perf_counter()
+
         def task() -> Timed[T]:
             if abandoned.is_set():  # its request is gone: don't spend the worker on it
                 raise ComputeTimeout(self.time_limit)
             deadline = Deadline(self.time_limit)
             loop.call_soon_threadsafe(mark_started)
             value = job(deadline)
-            return Timed(value, deadline.elapsed)
+            return Timed(value, deadline.elapsed, deadline.started - queued)
 
         result = asyncio.wrap_future(self._executor.submit(task))
         try:
@@ -168,3 +171,22 @@ class PopulationCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class ResultCache:
+    """The last ``size`` results of a slow analysis, by their arguments (worker thread only)."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, object] = OrderedDict()
+
+    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
+        """The cached result for ``key``, or ``compute()`` kept under it."""
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return self._entries[key]  # type: ignore[return-value]
+        value = compute()
+        self._entries[key] = value
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value
