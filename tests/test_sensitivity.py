@@ -56,6 +56,18 @@ def test_cli_json_document(tmp_path):
     assert again.stdout == result.stdout
 
 
+def test_parts_leave_the_others_empty(tmp_path):
+    args = ["sensitivity", scenario_file(tmp_path), "--json", "--n", "64", "--samples", "1000"]
+    result = runner.invoke(app, [*args, "--parts", "global"])
+    doc = json.loads(result.stdout)
+    assert doc["parts"] == ["global"] and doc["factors"]
+    assert doc["robustness"] == [] and doc["flips"] == [] and doc["voi"] == {}
+    assert doc["headline"].startswith("P(deal) of 'bridge' depends most on")
+    doc = json.loads(runner.invoke(app, [*args, "--parts", "voi,flips"]).stdout)
+    assert doc["parts"] == ["flips", "voi"] and doc["factors"] == []
+    assert doc["flips"] and doc["voi"] and doc["robustness"]  # flips need the sweeps
+
+
 def test_cli_table_and_custom_offer(tmp_path):
     args = ["sensitivity", scenario_file(tmp_path), "--n", "64", "--samples", "2000"]
     result = runner.invoke(app, [*args, "--set", "nato=60"])
@@ -89,6 +101,7 @@ def test_cli_bad_input_is_one_line(tmp_path):
         (["--method", "fast"], "--method fast"),
         (["--evppi", "Russia.nothing"], "not an uncertain input"),
         (["--backend", "gpu"], "unknown engine"),
+        (["--parts", "global,tornado"], "--parts tornado"),
     ):
         result = runner.invoke(app, ["sensitivity", file, "--n", "64", *extra])
         assert result.exit_code == 2, (extra, result.output)

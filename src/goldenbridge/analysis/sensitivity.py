@@ -14,7 +14,7 @@ offer, the one with the highest proposer expected utility):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +29,15 @@ from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import OfferValue, Scenario
 
-__all__ = ["Sensitivity", "sensitivity", "ROBUSTNESS_SAMPLES", "METHODS"]
+__all__ = ["Sensitivity", "sensitivity", "ROBUSTNESS_SAMPLES", "METHODS", "PARTS"]
 
 #: Default worlds per model run of the sweeps (capped by the scenario's own ``samples``).
 ROBUSTNESS_SAMPLES = 10_000
 #: Global methods: Sobol' indices of world-level inputs, or Morris screening of assumptions.
 METHODS = ("sobol", "morris")
+#: The parts of the analysis: the global table (Sobol' or Morris), the one-at-a-time sweeps,
+#: the decision flips (which need the sweeps) and the value of information.
+PARTS = ("global", "robustness", "flips", "voi")
 
 #: Called as ``progress(stage, done, total)``.
 StageProgress = Callable[[str, int, int], None]
@@ -55,6 +58,8 @@ class Sensitivity:
         The fixed offer (every issue).
     output : {"p_deal", "proposer_eu"}
     method : {"sobol", "morris"}
+    parts : tuple of str
+        The parts computed (:data:`PARTS`); the others are empty.
     threshold : float
         The P(deal) level the flips watch.
     best : str
@@ -80,6 +85,7 @@ class Sensitivity:
     offer: dict[str, OfferValue]
     output: Output
     method: str
+    parts: tuple[str, ...]
     threshold: float
     best: str
     p_deal: float
@@ -126,6 +132,7 @@ class Sensitivity:
             "offer": {"name": self.offer_name, "values": dict(self.offer)},
             "output": self.output,
             "method": self.method,
+            "parts": list(self.parts),
             "headline": self.headline,
             "baseline": {
                 "best": self.best,
@@ -180,6 +187,7 @@ def sensitivity(
     threshold: float = 0.5,
     evppi: Sequence[str] | None = None,
     bins: int = 10,
+    parts: Collection[str] = PARTS,
     backend: str = "auto",
     dask: str | None = None,
     progress: StageProgress | None = None,
@@ -215,6 +223,9 @@ def sensitivity(
         largest total Sobol' index (other than a type).
     bins : int
         Quantile bins for the EVPPI.
+    parts : collection of str
+        Which of :data:`PARTS` to compute (all by default; ``("global",)`` for
+        the Sobol' table alone, in seconds).
     backend, dask : str
         The engine for the sweeps (:func:`goldenbridge.engine.get_engine`).
     progress : callable, optional
@@ -230,6 +241,10 @@ def sensitivity(
         raise ValueError(f"--method {method}: expected sobol or morris")
     if not 0 <= threshold <= 1:
         raise ValueError(f"--threshold {threshold}: expected a probability")
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown or not parts:
+        raise ValueError(f"--parts {','.join(unknown)}: expected some of {', '.join(PARTS)}")
+    parts = tuple(p for p in PARTS if p in parts)
     engine = get_engine(backend, dask)
     seed = scenario.seed if seed is None else int(seed)
     samples = min(scenario.samples, ROBUSTNESS_SAMPLES) if samples is None else int(samples)
@@ -251,21 +266,33 @@ def sensitivity(
 
     moved: tuple[Assumption, ...] = assumptions(scenario)
     attributed, screening = None, ()
-    if method == "sobol":
+    if "global" in parts and method == "sobol":
         attributed = attribution(scenario, values, output, n, seed, stage("Sobol' indices"))
-    else:
+    elif "global" in parts:
         screening = morris(
             evaluate_at, moved, chosen, output, trajectories, seed=seed, progress=stage("Morris")
         )
-    swept = sweeps(evaluate_at, moved, points, stage("Robustness sweeps"))
-    swept = tuple(sorted(swept, key=lambda s: -s.swing(chosen, output)))
+    swept: tuple[Sweep, ...] = ()
+    if "robustness" in parts or "flips" in parts:
+        swept = sweeps(evaluate_at, moved, points, stage("Robustness sweeps"))
+        swept = tuple(sorted(swept, key=lambda s: -s.swing(chosen, output)))
     names = list(named)
-    flipped = flips(swept, evaluate_at, names, chosen, threshold, progress=stage("Decision flips"))
+    flipped: tuple[Flip, ...] = ()
+    if "flips" in parts:
+        flipped = flips(
+            swept, evaluate_at, names, chosen, threshold, progress=stage("Decision flips")
+        )
     p0, eu0 = evaluate_at({})
     best = names[int(eu0[: len(names)].argmax())]
-    if evppi is None:
-        evppi = _default_evppi(scenario, attributed, swept)
-    information = value_of_information(base, named, evppi, bins)
+    information: tuple[Information, ...] = ()
+    if "voi" in parts:
+        if evppi is None:
+            evppi = _default_evppi(scenario, attributed, swept)
+        information = value_of_information(base, named, evppi, bins)
+    if "flips" in parts:
+        sentence = headline(flipped, swept, offer_name, chosen, threshold)
+    else:
+        sentence = _global_headline(offer_name, output, attributed, screening)
     return Sensitivity(
         scenario=scenario.name,
         seed=seed,
@@ -274,6 +301,7 @@ def sensitivity(
         offer=values,
         output=output,
         method=method,
+        parts=parts,
         threshold=threshold,
         best=best,
         p_deal=float(p0[chosen]),
@@ -284,7 +312,7 @@ def sensitivity(
         chosen=chosen,
         flips=flipped,
         information=information,
-        headline=headline(flipped, swept, offer_name, chosen, threshold),
+        headline=sentence,
     )
 
 
@@ -296,3 +324,19 @@ def _default_evppi(
     ranked = [f.name for f in attributed.factors if f.ST is not None] if attributed else []
     ranked += [s.assumption.name for s in swept]
     return next(([name] for name in ranked if name in continuous), [])
+
+
+def _global_headline(
+    offer_name: str, output: Output, attributed: Attribution | None, screening: Sequence[MorrisRow]
+) -> str:
+    """The first sentence when the flips were not computed: the top of the global table."""
+    what = "P(deal)" if output == "p_deal" else "The proposer's payoff"
+    if attributed is not None and attributed.factors and attributed.factors[0].ST is not None:
+        top = attributed.factors[0]
+        return (
+            f"{what} of '{offer_name}' depends most on {top.name} "
+            f"(total Sobol' index {top.ST:.2f})."
+        )
+    if screening:
+        return f"{what} of '{offer_name}' depends most on {screening[0].name} (Morris mu*)."
+    return ""

@@ -95,19 +95,11 @@ def print_global(result: gb.Sensitivity, top: int) -> None:
     out.print(table)
 
 
-def print_sensitivity(result: gb.Sensitivity, top: int) -> None:
-    """Headline, global table, tornado rows, flips and value of information."""
-    what = _WHAT[result.output]
-    out.print(
-        f"[bold]{result.scenario}[/bold]: offer '{result.offer_name}' "
-        f"(P(deal) {pct(result.p_deal)}, proposer EU {result.proposer_eu:.3f}); recommended "
-        f"named offer '{result.best}'. Sweeps over {result.samples:,} worlds, seed {result.seed}.",
-        soft_wrap=True,
-    )
-    out.print(f"[bold]{result.headline}[/bold]", soft_wrap=True)
-    print_global(result, top)
+def print_robustness(result: gb.Sensitivity, top: int) -> None:
+    """The tornado's rows: each assumption at the ends of its range."""
     table = Table(
-        title=f"Robustness: each assumption over its stated range, widest {what} swing first",
+        title="Robustness: each assumption over its stated range, widest "
+        f"{_WHAT[result.output]} swing first",
         title_justify="left",
     )
     for column in ("assumption", "as written", "range", "P(deal)", "proposer EU"):
@@ -122,16 +114,20 @@ def print_sensitivity(result: gb.Sensitivity, top: int) -> None:
             f"{ends['proposer_eu'][0]:.3f} .. {ends['proposer_eu'][1]:.3f}",
         )
     out.print(table)
-    flips = Table(
-        title=f"Decision flips: the smallest change that alters the answer "
+
+
+def print_flips(result: gb.Sensitivity, top: int) -> None:
+    """Assumptions that change the answer within their range, smallest change first."""
+    table = Table(
+        title="Decision flips: the smallest change that alters the answer "
         f"(P(deal) level {pct(result.threshold)})",
         title_justify="left",
     )
     for column in ("assumption", "as written", "best offer changes", "to", "P(deal) crosses"):
-        flips.add_column(column, justify="left" if column in ("assumption", "to") else "right")
+        table.add_column(column, justify="left" if column in ("assumption", "to") else "right")
     shown = [f for f in result.flips if f.threshold is not None or f.p_deal_threshold is not None]
     for f in shown[:top]:
-        flips.add_row(
+        table.add_row(
             f.factor,
             _num(f.baseline),
             f"{f.direction} {_num(f.threshold)}" if f.threshold is not None else "none in range",
@@ -141,21 +137,45 @@ def print_sensitivity(result: gb.Sensitivity, top: int) -> None:
             else "none in range",
         )
     if shown:
-        out.print(flips)
+        out.print(table)
     quiet = len(result.flips) - len(shown)
     if quiet:
         out.print(f"{quiet} other assumption(s): no flip within the stated range.")
-    voi = Table(
+
+
+def print_voi(result: gb.Sensitivity) -> None:
+    """The value of learning each input before choosing among the named offers."""
+    table = Table(
         title="Value of information: the proposer's expected gain from learning before choosing",
         title_justify="left",
     )
-    voi.add_column("learn")
-    voi.add_column("gain in EU", justify="right")
-    voi.add_column("then offer")
+    table.add_column("learn")
+    table.add_column("gain in EU", justify="right")
+    table.add_column("then offer")
     for i in result.information:
         plan = sorted(set(i.choices.values()))
-        voi.add_row(i.name, f"{i.value:.4f}", ", ".join(plan) if plan else "-")
-    out.print(voi)
+        table.add_row(i.name, f"{i.value:.4f}", ", ".join(plan) if plan else "-")
+    out.print(table)
+
+
+def print_sensitivity(result: gb.Sensitivity, top: int) -> None:
+    """Headline, then each computed part."""
+    out.print(
+        f"[bold]{result.scenario}[/bold]: offer '{result.offer_name}' "
+        f"(P(deal) {pct(result.p_deal)}, proposer EU {result.proposer_eu:.3f}); recommended "
+        f"named offer '{result.best}'. Sweeps over {result.samples:,} worlds, seed {result.seed}.",
+        soft_wrap=True,
+    )
+    if result.headline:
+        out.print(f"[bold]{result.headline}[/bold]", soft_wrap=True)
+    if "global" in result.parts:
+        print_global(result, top)
+    if "robustness" in result.parts:
+        print_robustness(result, top)
+    if "flips" in result.parts:
+        print_flips(result, top)
+    if "voi" in result.parts:
+        print_voi(result)
 
 
 @app.command()
@@ -198,6 +218,10 @@ def sensitivity(
     dask: Annotated[
         str | None, typer.Option("--dask", help="Dask cluster: local or tcp://host:port.")
     ] = None,
+    parts: Annotated[
+        str,
+        typer.Option("--parts", help="Comma-separated: global, robustness, flips, voi."),
+    ] = ",".join(gb.SENSITIVITY_PARTS),
     top: Annotated[int, typer.Option("--top", min=1, help="Rows per table.")] = 15,
     plot: Annotated[
         str | None, typer.Option("--plot", help="Write tornado.png and indices.png here.")
@@ -222,6 +246,7 @@ def sensitivity(
                 seed=seed,
                 threshold=threshold,
                 evppi=evppi,
+                parts=[p.strip() for p in parts.split(",") if p.strip()],
                 backend=backend,
                 dask=dask,
                 progress=progress,  # type: ignore[arg-type]
