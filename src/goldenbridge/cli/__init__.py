@@ -5,6 +5,7 @@ Each command module registers its commands on the shared ``app`` when imported.
 
 from goldenbridge.cli import (
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+    deterrence,  # noqa: F401  (registers deterrence)
     sensitivity,  # noqa: F401  (registers sensitivity)
     update,  # noqa: F401  (registers update)
 )
