@@ -171,7 +171,8 @@ class NoAttack(_Observed):
     hazard_if_peace: Annotated[float, Field(ge=0, lt=1)] = 0.0
 
     def describe(self) -> str:
-        return f"no attack for {self.rounds:g} rounds (hazard {self.hazard:g})"
+        plural = "" if self.rounds == 1 else "s"
+        return f"no attack for {self.rounds:g} round{plural} (hazard {self.hazard:g})"
 
 
 Observation = Annotated[Rejected | Accepted | Signal | NoAttack, Field(discriminator="kind")]

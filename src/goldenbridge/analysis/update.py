@@ -442,7 +442,7 @@ def _type_odds(population: Population) -> dict[str, dict[str, float]]:
 
 def _p_fight(population: Population) -> float:
     w = population.worlds.weights
-    return float(w @ population.worlds.fight / w.sum())
+    return float(np.clip(w @ population.worlds.fight / w.sum(), 0.0, 1.0))
 
 
 def _uniforms(population: Population) -> dict[str, np.ndarray]:
