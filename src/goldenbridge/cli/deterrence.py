@@ -35,7 +35,7 @@ def parse_grid(text: str, option: str) -> list[float]:
             n = int(count)
             if n < 1:
                 raise ValueError
-            return [float(v) for v in np.linspace(float(lo), float(hi), n)]
+            return [round(float(v), 12) for v in np.linspace(float(lo), float(hi), n)]
         return [float(v) for v in text.split(",")]
     except ValueError:
         fail(f"{option} {text}: expected a:b:n (e.g. 0:1:11) or a list like 0.2,0.5,0.9")
