@@ -14,6 +14,8 @@ from typing import Any
 
 from goldenbridge.analysis.deterrence import Deterrence
 from goldenbridge.analysis.deterrence import deterrence as _deterrence
+from goldenbridge.analysis.dynamics import Negotiation
+from goldenbridge.analysis.dynamics import negotiate as _negotiate
 from goldenbridge.analysis.evaluate import (
     ActorOdds,
     Evaluation,
@@ -36,6 +38,7 @@ __all__ = [
     "DegeneracyWarning",
     "Deterrence",
     "Evaluation",
+    "Negotiation",
     "Observations",
     "OfferResult",
     "Population",
@@ -49,6 +52,7 @@ __all__ = [
     "evaluate",
     "load",
     "load_observations",
+    "negotiate",
     "population",
     "sample",
     "update",
@@ -129,3 +133,28 @@ def sensitivity(
     """Which assumption decides the answer for one offer (default: the recommended
     named offer); see :func:`goldenbridge.analysis.sensitivity.sensitivity`."""
     return _sensitivity(_scenario(source), offer, **options)
+
+
+def negotiate(
+    source: ScenarioLike | Population,
+    rounds: int | None = None,
+    *,
+    path_from: str | Mapping[str, float | str] | None = None,
+    path_to: str | Mapping[str, float | str] | None = None,
+    discount: float | None = None,
+    hazard: float | None = None,
+    grid: int = 101,
+    samples: int | None = None,
+    seed: int | None = None,
+) -> Negotiation:
+    """The proposer's equilibrium offers over several rounds when delay risks war; see
+    :func:`goldenbridge.analysis.dynamics.negotiate`."""
+    return _negotiate(
+        population(source, samples, seed),
+        rounds,
+        path_from=path_from,
+        path_to=path_to,
+        discount=discount,
+        hazard=hazard,
+        grid=grid,
+    )

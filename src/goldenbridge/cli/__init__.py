@@ -4,9 +4,12 @@ Each command module registers its commands on the shared ``app`` when imported.
 """
 
 from goldenbridge.cli import (
+    bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     deterrence,  # noqa: F401  (registers deterrence)
+    negotiate,  # noqa: F401  (registers negotiate)
     sensitivity,  # noqa: F401  (registers sensitivity)
+    serve,  # noqa: F401  (registers serve)
     update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app

@@ -28,6 +28,8 @@ a call. Numba threads are never mixed with BLAS threads: no kernel calls BLAS.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 from numba import njit, prange
 
@@ -196,7 +198,6 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64,
     dtype = np.dtype(dtype).type
     n_act = len(worlds.actors)
     g, m = worlds.n_groups, offers.m
-    weight, ideal, rho, res, table = _pack_actors(worlds, list(range(n_act)), dtype)
     x, option = _pack_offers(offers, dtype)
     is_decider = np.zeros(n_act, np.bool_)
     is_decider[list(worlds.deciders)] = True
@@ -209,9 +210,13 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64,
     for b0 in range(0, n_blocks, per_block):
         n_lo = b0 * WORLD_BLOCK
         n_hi = min(worlds.n, (b0 + per_block) * WORLD_BLOCK)
+        # Packed per run of blocks, so memory stays O(run) beyond the inputs.
+        chunk = worlds.subset(slice(n_lo, n_hi))
+        weight, ideal, rho, res, table = _pack_actors(chunk, list(range(n_act)), dtype)
         part = _tally_kernel(
-            weight, ideal, rho, res, table, x, option, wts, fight, group, g,
-            is_decider, worlds.proposer, n_lo, n_hi, WORLD_BLOCK, OFFER_TILE, dtype(1),
+            weight, ideal, rho, res, table, x, option, wts[n_lo:n_hi], fight[n_lo:n_hi],
+            group[n_lo:n_hi], g, is_decider, worlds.proposer, 0, n_hi - n_lo, WORLD_BLOCK,
+            OFFER_TILE, dtype(1),
         )
         for bi in range(part.shape[0]):
             lo = n_lo + bi * WORLD_BLOCK
@@ -307,11 +312,17 @@ def _deal_offers(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_
         up = np.empty(t, x.dtype)
         acc_deal = deal_out[bi, m0:m1]
         acc_pay = pay_out[bi, m0:m1]
+        single = n_dec == 1 and p_slot < 0
         for i in range(bi * block, min(n, (bi + 1) * block)):
+            ww = wts[i]
             for s in range(weight.shape[0]):
                 _loss_row(loss, weight, ideal, table, x, option, s, i, m0, m1)
                 th = thr[s, i]
-                if s == 0:
+                if single:  # one decider, no payoff: count straight away
+                    for j in range(t):
+                        if loss[j] <= th:
+                            acc_deal[j] += ww
+                elif s == 0:
                     for j in range(t):
                         ok[j] = 1 if loss[j] <= th else 0
                 elif s < n_dec:
@@ -321,9 +332,11 @@ def _deal_offers(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_
                     b = base[s, i]
                     for j in range(t):
                         up[j] = b - loss[j]
-            ww = wts[i]
+            if single:
+                continue
             for j in range(t):
-                acc_deal[j] += ww * ok[j]
+                if ok[j] > 0:
+                    acc_deal[j] += ww
             if p_slot >= 0:
                 rp = np.float64(r_p[i])
                 for j in range(t):
@@ -339,11 +352,12 @@ def _deal_worlds(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_
     m = x.shape[1]
     kc = weight.shape[1]
     nb = (n + block - 1) // block
-    deal_out = np.zeros((nb, m))
+    m4 = (m + 3) // 4 * 4  # padded to whole groups of four; padding rows stay 0
+    deal_out = np.zeros((nb, m4))
     pay_out = np.zeros((nb, m))
     for bi in prange(nb):
         loss = np.empty(sub, x.dtype)
-        ok = np.empty((m, sub), x.dtype)
+        ok = np.zeros((m4, sub), x.dtype)
         up = np.empty((m, sub), x.dtype)
         acc_deal = deal_out[bi]
         acc_pay = pay_out[bi]
@@ -380,15 +394,24 @@ def _deal_worlds(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_
                         b = base[s, s0:s1]
                         for i in range(tw):
                             up[mm, i] = b[i] - loss[i]
-            for i in range(tw):
-                ww = wts[s0 + i]
+            # Four offers at a time, each sum in a register, worlds in order.
+            for mm in range(0, m, 4):
+                d0, d1, d2, d3 = acc_deal[mm], acc_deal[mm + 1], acc_deal[mm + 2], acc_deal[mm + 3]
+                for i in range(tw):
+                    ww = wts[s0 + i]
+                    d0 += ww if ok[mm, i] > 0 else 0.0
+                    d1 += ww if ok[mm + 1, i] > 0 else 0.0
+                    d2 += ww if ok[mm + 2, i] > 0 else 0.0
+                    d3 += ww if ok[mm + 3, i] > 0 else 0.0
+                acc_deal[mm], acc_deal[mm + 1], acc_deal[mm + 2], acc_deal[mm + 3] = d0, d1, d2, d3
+            if p_slot >= 0:
                 for mm in range(m):
-                    acc_deal[mm] += ww * ok[mm, i]
-                if p_slot >= 0:
-                    rp = np.float64(r_p[s0 + i])
-                    for mm in range(m):
-                        acc_pay[mm] += ww * (np.float64(up[mm, i]) if ok[mm, i] > 0 else rp)
-    return deal_out, pay_out
+                    p0 = acc_pay[mm]
+                    for i in range(tw):
+                        ww = wts[s0 + i]
+                        p0 += ww * (np.float64(up[mm, i]) if ok[mm, i] > 0 else r_p[s0 + i])
+                    acc_pay[mm] = p0
+    return deal_out[:, :m], pay_out
 
 
 def _seq_total(parts: np.ndarray) -> np.ndarray:
@@ -432,6 +455,30 @@ def deal_and_payoff(worlds: Worlds, offers: Offers, dtype: type = np.float32,
         t = tally(worlds, offers, dtype)
         w = t.w.sum()
         return t.deal.sum(0) / w, (t.payoff.sum(0) / w if payoff else None)
+    packed = _deal_inputs(worlds, dtype, payoff)
+    weight, ideal, thr, base, table, wts, r_p, p_slot, w_total = packed
+    x, option = _pack_offers(offers, dtype)
+    args = (weight, ideal, thr, base, table, x, option, wts, r_p, len(worlds.deciders), p_slot)
+    if offers.m < small_m:
+        d_parts, p_parts = _deal_worlds(*args, WORLD_BLOCK, _WORLD_TILE)
+    else:
+        tile = _offer_tile(offers.m)
+        d_parts, p_parts = _deal_offers(*args, WORLD_BLOCK, tile)
+    p_deal = _seq_total(d_parts) / w_total
+    return p_deal, (_seq_total(p_parts) / w_total if payoff else None)
+
+
+#: The last worlds packed by :func:`deal_and_payoff` (optimisers call it again and
+#: again with the same worlds and new offers): (weak reference, key, arrays).
+_DEAL_CACHE: list = [None, None, None]
+
+
+def _deal_inputs(worlds: Worlds, dtype: type, payoff: bool) -> tuple:
+    """The hot kernel's arrays for these worlds, packed once per worlds object."""
+    key = (np.dtype(dtype).str, payoff)
+    ref, cached_key, cached = _DEAL_CACHE
+    if ref is not None and ref() is worlds and cached_key == key:
+        return cached
     slots = list(worlds.deciders)
     p_slot = -1
     if payoff:
@@ -443,20 +490,15 @@ def deal_and_payoff(worlds: Worlds, offers: Offers, dtype: type = np.float32,
     weight, ideal, _, res, table = _pack_actors(worlds, slots, dtype)
     sum_w = np.stack([worlds.actors[i].weight.sum(axis=1) for i in slots])
     base = np.ascontiguousarray(sum_w, dtype)
-    thr = np.ascontiguousarray(sum_w - np.stack([worlds.actors[i].reservation
-                                                  for i in slots]), dtype)
-    x, option = _pack_offers(offers, dtype)
-    wts = np.ascontiguousarray(worlds.weights, np.float64)
-    r_p = np.ascontiguousarray(worlds.actors[worlds.proposer].reservation, np.float64)
-    args = (weight, ideal, thr, base, table, x, option, wts, r_p, len(worlds.deciders), p_slot)
-    if offers.m < small_m:
-        d_parts, p_parts = _deal_worlds(*args, WORLD_BLOCK, _WORLD_TILE)
-    else:
-        tile = _offer_tile(offers.m)
-        d_parts, p_parts = _deal_offers(*args, WORLD_BLOCK, tile)
-    w_total = _weight_total(worlds.weights)
-    p_deal = _seq_total(d_parts) / w_total
-    return p_deal, (_seq_total(p_parts) / w_total if payoff else None)
+    res64 = np.stack([worlds.actors[i].reservation for i in slots])
+    thr = np.ascontiguousarray(sum_w - res64, dtype)
+    packed = (
+        weight, ideal, thr, base, table, np.ascontiguousarray(worlds.weights, np.float64),
+        np.ascontiguousarray(worlds.actors[worlds.proposer].reservation, np.float64), p_slot,
+        _weight_total(worlds.weights),
+    )
+    _DEAL_CACHE[:] = [weakref.ref(worlds), key, packed]
+    return packed
 
 
 def _weight_total(w: np.ndarray) -> float:

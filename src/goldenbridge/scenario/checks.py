@@ -183,4 +183,10 @@ def check(scenario: Scenario) -> Scenario:
 
     for offer_name, offer in scenario.offers.items():
         _outcome(issues, offer, f"offers.{offer_name}")
+    if scenario.talks is not None:
+        for key, end in (("from", scenario.talks.from_), ("to", scenario.talks.to)):
+            if isinstance(end, str) and end not in scenario.offers:
+                raise ScenarioError(f"talks.{key}", f"no offer named {end!r}")
+            if isinstance(end, dict):
+                _outcome(issues, end, f"talks.{key}")
     return scenario

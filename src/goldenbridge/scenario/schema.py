@@ -22,6 +22,7 @@ __all__ = [
     "Conflict",
     "ThreatEffect",
     "Threat",
+    "Talks",
     "Scenario",
     "Role",
     "OfferValue",
@@ -179,6 +180,55 @@ class Threat(BaseModel):
     description: str | None = None
 
 
+def _fixed(q: Quantity, lo: float, hi: float, what: str) -> float:
+    """The number a fixed quantity holds, checked to lie in [lo, hi]."""
+    low, high = q.support()
+    if low != high:
+        raise ValueError(f"{what} must be a number, not a distribution")
+    if not lo <= low <= hi:
+        raise ValueError(f"{what} must be between {lo:g} and {hi:g} (got {low:g})")
+    return low
+
+
+class Talks(BaseModel):
+    """Multi-round talks (DESIGN.md section 6, dynamics): rounds, pretext hazard, discount.
+
+    ``from``/``to`` give the concession path (a named offer or issue -> value);
+    by default it runs from the status quo to the target's mean position.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
+    rounds: Quantity
+    hazard: Quantity = Quantity(value=0.0)
+    discount: Quantity = Quantity(value=1.0)
+    from_: dict[str, OfferValue] | str | None = Field(default=None, alias="from")
+    to: dict[str, OfferValue] | str | None = None
+    description: str | None = None
+
+    @field_validator("rounds")
+    @classmethod
+    def _whole_rounds(cls, q: Quantity) -> Quantity:
+        n = _fixed(q, 1, 100, "rounds")
+        if n != int(n):
+            raise ValueError(f"rounds must be a whole number (got {n:g})")
+        return q
+
+    @field_validator("hazard")
+    @classmethod
+    def _hazard(cls, q: Quantity) -> Quantity:
+        if _fixed(q, 0, 1, "hazard") >= 1:
+            raise ValueError("hazard must be below 1")
+        return q
+
+    @field_validator("discount")
+    @classmethod
+    def _discount(cls, q: Quantity) -> Quantity:
+        if _fixed(q, 0, 1, "discount") <= 0:
+            raise ValueError("discount must be above 0")
+        return q
+
+
 class Scenario(BaseModel):
     """A whole crisis: issues, actors, war, threats, offers, sampling settings."""
 
@@ -191,6 +241,7 @@ class Scenario(BaseModel):
     conflict: Conflict = Conflict()
     threats: list[Threat] = Field(default_factory=list)
     offers: dict[str, dict[str, OfferValue]] = Field(default_factory=dict)
+    talks: Talks | None = None
     seed: int = Field(default=0, ge=0)
     samples: int = Field(default=100_000, ge=1, le=50_000_000)
     sources: dict[str, str] | list[str] | None = None

@@ -1,0 +1,334 @@
+"""The skimming equilibrium of one-sided offers without commitment, on arrays.
+
+This is the array-level core of :mod:`goldenbridge.analysis.dynamics` (DESIGN.md
+section 6, "dynamics"): it knows offers only as indices ``j = 0 .. G-1`` on a grid
+along a concession path and the target only as *types*, and it never sees a
+scenario.
+
+The game (a finite-horizon version of the screening games of Sobel & Takahashi
+1983 and Fudenberg, Levine & Tirole 1985; Fudenberg & Tirole 1991, ch. 10)
+--------------------------------------------------------------------------
+- A type ``k`` is the first grid offer its world accepts, ``theta_k`` (``G`` =
+  none on the path). Its gain from a deal at offer ``j`` over its no-deal value
+  is ``phi[j] - phi[theta_k]`` for a common non-decreasing scale ``phi``.
+- Rounds ``t = 0 .. T-1``: the proposer offers ``j``; the target accepts,
+  attacks or waits. A deal or a war ends the game. While the target waits, war
+  breaks out anyway with probability ``h`` (the pretext hazard); surviving
+  payoffs are discounted by ``delta`` per round. After the last round the
+  no-deal rule applies: gain 0 for both sides.
+- War is worth the type's no-deal value (gain 0), so ``beta = delta (1 - h)``
+  is the target's effective discount factor; between paths that both end
+  without a deal, a world that prefers war to the status quo attacks at once and
+  the others wait (a lexicographic tie-break that changes no payoff).
+- The proposer's gain from a deal with type ``k`` at ``j`` and its loss from a
+  hazard war are weighted sums over that type's worlds (``deal_gain[k, j]``,
+  ``hazard_loss[k]``): per-world payoffs enter exactly.
+
+Equilibrium. Given any continuation, a type accepts ``j`` iff its gain is at
+least its continuation value, ``phi[j] - phi[theta] >= beta V_theta``, and the
+difference is decreasing in ``theta`` (single crossing), so the types that accept
+in a round are the lowest remaining ones: the proposer's belief after rejections
+is a truncation and its state is the number ``c`` of types already gone. The
+cutoff ``c'`` after offer ``j`` is a fixed point -- the types below it accept
+given the proposer's equilibrium continuation *from* ``c'`` and the types from
+``c'`` on wait -- as in the cutoff condition of Fudenberg & Tirole (1991,
+eq. 10.1). Backward induction over ``(t, c)`` then gives the proposer's offer in
+every state, on and off the equilibrium path. Where several cutoffs are
+consistent, the largest is taken (ties accept, DESIGN.md section 4). With finitely
+many types a consistent cutoff need not exist (the finite-type equilibria of
+Fudenberg, Levine & Tirole 1985 then mix); the solver then takes the cutoff with
+the smallest incentive violation and reports it as ``gap`` -- the largest gain,
+in units of ``phi``, that one type could get by switching between accepting and
+waiting there (0 in an exact equilibrium).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+__all__ = ["ScreeningGame", "Equilibrium", "solve", "respond", "WAIT", "ACCEPT", "ATTACK", "DONE"]
+
+#: Per-round action codes of :func:`respond` (``DONE``: the game already ended
+#: in that world by a deal or the target's attack).
+WAIT, ACCEPT, ATTACK, DONE = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class ScreeningGame:
+    """Types indexed by the grid offer they first accept (``G`` = never).
+
+    Attributes
+    ----------
+    phi : (G,) float64
+        The target's gain scale along the grid, non-decreasing.
+    mass : (G + 1,) float64
+        Weight of the worlds of each type (types with mass 0 are ignored).
+    deal_gain : (G + 1, G) float64
+        Sum over the type's worlds of ``w_n * (proposer's payoff of a deal at j
+        minus its no-deal value)``; 0 where a veto blocks the deal.
+    hazard_loss : (G + 1,) float64
+        Sum over the type's worlds of ``w_n * (proposer's war value minus its
+        no-deal value)``: what a pretext war costs the proposer there.
+    """
+
+    phi: np.ndarray
+    mass: np.ndarray
+    deal_gain: np.ndarray
+    hazard_loss: np.ndarray
+
+    @property
+    def grid(self) -> int:
+        """Number of offers G."""
+        return int(self.phi.shape[0])
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """The proposer's strategy and the target's cutoffs in every state.
+
+    Attributes
+    ----------
+    theta : (K,) int64
+        Occupied types (grid index of the first accepted offer), ascending.
+    offer : (T, K + 1) int64
+        The proposer's offer in round t when the c lowest types are gone.
+    cutoff : (T, K + 1, G) int64
+        The state after offer j in state (t, c): types ``c .. cutoff-1`` accept.
+    value : (T + 1, K + 1) float64
+        The proposer's equilibrium gain (unnormalised weighted sum over the
+        remaining worlds) from state (t, c) on.
+    paths : (T + 1, K + 1, T) int64
+        ``paths[t, c, i]``: the offer of round ``i >= t`` on the equilibrium path
+        from state (t, c) (-1 before t).
+    gap : (T, K + 1, G) float64
+        Incentive violation of the chosen cutoff (0 where it is a fixed point).
+    rounds, discount, hazard
+        The game's parameters.
+    """
+
+    theta: np.ndarray
+    offer: np.ndarray
+    cutoff: np.ndarray
+    value: np.ndarray
+    paths: np.ndarray
+    gap: np.ndarray
+    rounds: int
+    discount: float
+    hazard: float
+
+    @property
+    def path(self) -> np.ndarray:
+        """The equilibrium offers, one grid index per round."""
+        return self.paths[0, 0].copy()
+
+    def states(self, offers: Sequence[int]) -> np.ndarray:
+        """The proposer's state (types gone) at the start of each round and after the last."""
+        c = 0
+        out = [0]
+        for t, j in enumerate(offers):
+            c = int(self.cutoff[t, c, int(j)])
+            out.append(c)
+        return np.array(out, dtype=np.int64)
+
+    @property
+    def path_gap(self) -> float:
+        """The largest incentive violation on the equilibrium path (0: exact)."""
+        c, worst = 0, 0.0
+        for t, j in enumerate(self.path):
+            worst = max(worst, float(self.gap[t, c, j]))
+            c = int(self.cutoff[t, c, j])
+        return worst
+
+
+@njit(cache=True)
+def _backward(theta, phi, deal_prefix, hazard_suffix, count_le, rounds, delta, hazard):
+    """Backward induction over (round, types gone); see the module docstring."""
+    n_types = theta.shape[0]
+    n_offers = phi.shape[0]
+    beta = delta * (1.0 - hazard)
+    offer = np.zeros((rounds, n_types + 1), dtype=np.int64)
+    cutoff = np.zeros((rounds, n_types + 1, n_offers), dtype=np.int64)
+    gap = np.zeros((rounds, n_types + 1, n_offers))
+    value = np.zeros((rounds + 1, n_types + 1))
+    paths = np.full((rounds + 1, n_types + 1, rounds), -1, dtype=np.int64)
+    phi_type = np.empty(n_types)
+    for k in range(n_types):
+        phi_type[k] = phi[theta[k]] if theta[k] < n_offers else np.inf
+    wait = np.zeros((n_types + 1, n_types))
+    for t in range(rounds - 1, -1, -1):
+        # wait[cp, k]: type k's value of waiting when the state after this round is cp:
+        # beta times its optimal stopping value along the equilibrium path from (t+1, cp).
+        for cp in range(n_types + 1):
+            for k in range(n_types):
+                v = 0.0
+                if t < rounds - 1 and theta[k] < n_offers:
+                    for i in range(rounds - 1, t, -1):
+                        v = max(phi[paths[t + 1, cp, i]] - phi_type[k], beta * v)
+                wait[cp, k] = beta * v
+        for c in range(n_types + 1):
+            best_value = -np.inf
+            best_offer = 0
+            for j in range(n_offers):
+                top = max(count_le[j], c)  # types c .. top-1 could accept j
+                chosen = c
+                chosen_gap = np.inf
+                for cp in range(top, c - 1, -1):  # largest consistent cutoff first
+                    violation = 0.0
+                    if cp > c:  # the highest acceptor must prefer accepting
+                        k = cp - 1
+                        violation = max(violation, wait[cp, k] - (phi[j] - phi_type[k]))
+                    if cp < top:  # the lowest waiter must prefer waiting
+                        violation = max(violation, (phi[j] - phi_type[cp]) - wait[cp, cp])
+                    if violation < chosen_gap:
+                        chosen = cp
+                        chosen_gap = violation
+                    if violation <= 0.0:
+                        chosen_gap = 0.0
+                        break
+                cutoff[t, c, j] = chosen
+                gap[t, c, j] = chosen_gap
+                total = (
+                    deal_prefix[j, chosen]
+                    - deal_prefix[j, c]
+                    + hazard * hazard_suffix[chosen]
+                    + beta * value[t + 1, chosen]
+                )
+                if j == 0 or total > best_value + 1e-12 * (1.0 + abs(best_value)):
+                    best_value = total
+                    best_offer = j
+            offer[t, c] = best_offer
+            value[t, c] = best_value
+            nxt = cutoff[t, c, best_offer]
+            paths[t, c, t] = best_offer
+            for i in range(t + 1, rounds):
+                paths[t, c, i] = paths[t + 1, nxt, i]
+    return offer, cutoff, value, paths, gap
+
+
+def solve(game: ScreeningGame, rounds: int, discount: float, hazard: float) -> Equilibrium:
+    """The proposer's skimming equilibrium by backward induction over the types.
+
+    Parameters
+    ----------
+    game : ScreeningGame
+    rounds : int
+        Number of rounds T >= 1.
+    discount : float
+        Per-round discount factor delta in (0, 1].
+    hazard : float
+        Per-round probability h in [0, 1) that war breaks out while the target waits.
+
+    Returns
+    -------
+    Equilibrium
+
+    Examples
+    --------
+    One round, offers s = 0, .5, 1, types accepting 0 (weight .4) and .5 (weight
+    .6); the proposer earns 1 - s from a deal: pooling at .5 (1 x .5) beats
+    screening at 0 (.4 x 1).
+
+    >>> import numpy as np
+    >>> s = np.array([0.0, 0.5, 1.0])
+    >>> mass = np.array([0.4, 0.6, 0.0, 0.0])
+    >>> game = ScreeningGame(s, mass, mass[:, None] * (1 - s), np.zeros(4))
+    >>> int(solve(game, rounds=1, discount=1.0, hazard=0.0).path[0])
+    1
+    """
+    if rounds < 1:
+        raise ValueError("rounds must be >= 1")
+    if not 0 < discount <= 1:
+        raise ValueError("discount must be in (0, 1]")
+    if not 0 <= hazard < 1:
+        raise ValueError("hazard must be in [0, 1)")
+    n_offers = game.grid
+    theta = np.flatnonzero(game.mass > 0).astype(np.int64)
+    deal = np.asarray(game.deal_gain, dtype=np.float64)[theta]  # (K, G)
+    deal_prefix = np.zeros((n_offers, theta.size + 1))
+    deal_prefix[:, 1:] = np.cumsum(deal.T, axis=1)
+    loss = np.asarray(game.hazard_loss, dtype=np.float64)[theta]
+    hazard_suffix = np.zeros(theta.size + 1)
+    hazard_suffix[:-1] = np.cumsum(loss[::-1])[::-1]
+    count_le = np.searchsorted(theta, np.arange(n_offers), side="right").astype(np.int64)
+    phi = np.asarray(game.phi, dtype=np.float64)
+    offer, cutoff, value, paths, gap = _backward(
+        theta,
+        phi,
+        deal_prefix,
+        hazard_suffix,
+        count_le,
+        int(rounds),
+        float(discount),
+        float(hazard),
+    )
+    return Equilibrium(
+        theta=theta,
+        offer=offer,
+        cutoff=cutoff,
+        value=value,
+        paths=paths,
+        gap=gap,
+        rounds=int(rounds),
+        discount=float(discount),
+        hazard=float(hazard),
+    )
+
+
+def respond(
+    equilibrium: Equilibrium, offers: Sequence[int], thresholds: np.ndarray, fight: np.ndarray
+) -> np.ndarray:
+    """Each world's equilibrium action in each round, for any sequence of offers.
+
+    The target plays its equilibrium strategy at every history, on the path or
+    off it: in round t it accepts iff its type lies below the cutoff of the
+    offer made in the current state; otherwise a world whose no-deal outcome is
+    war attacks when the equilibrium continuation offers it no deal (or it is
+    the last round), and every other world waits.
+
+    Parameters
+    ----------
+    equilibrium : Equilibrium
+    offers : sequence of int
+        Grid index of the offer made in each round (at most T rounds).
+    thresholds : (N,) int64
+        Each world's type: the first grid offer it accepts (G = none).
+    fight : (N,) bool
+        Whether the target fights when there is no deal in that world.
+
+    Returns
+    -------
+    (R, N) int8 array of :data:`WAIT`, :data:`ACCEPT`, :data:`ATTACK` or
+    :data:`DONE` (R = len(offers)).
+    """
+    eq = equilibrium
+    offers = [int(j) for j in offers]
+    if len(offers) > eq.rounds:
+        raise ValueError(f"at most {eq.rounds} rounds of offers")
+    n_offers = eq.cutoff.shape[2]
+    if any(not 0 <= j < n_offers for j in offers):
+        raise ValueError(f"offers are grid indices in 0..{n_offers - 1}")
+    thresholds = np.asarray(thresholds)
+    states = eq.states(offers)
+    # Each world's rank among the occupied types; worlds of unoccupied types (which
+    # carry no weight) act as the next occupied type would.
+    rank = np.searchsorted(eq.theta, thresholds, side="left")
+    actions = np.full((len(offers), thresholds.size), WAIT, dtype=np.int8)
+    over = np.zeros(thresholds.size, dtype=bool)
+    for t, _ in enumerate(offers):
+        c, cp = states[t], states[t + 1]
+        accept = (rank >= c) & (rank < cp) & ~over
+        if t == eq.rounds - 1:
+            reachable = np.zeros(thresholds.size, dtype=bool)
+        else:
+            best_ahead = eq.paths[t + 1, cp, t + 1 :].max()
+            reachable = thresholds <= best_ahead
+        attack = ~accept & ~over & np.asarray(fight, dtype=bool) & ~reachable
+        actions[t][over] = DONE
+        actions[t][accept] = ACCEPT
+        actions[t][attack] = ATTACK
+        over |= accept | attack
+    return actions

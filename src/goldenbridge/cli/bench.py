@@ -1,0 +1,31 @@
+"""``goldenbridge bench``: the engine benchmark (see :mod:`goldenbridge.bench`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from goldenbridge.cli.common import JsonOpt, app, emit_json, out
+
+
+@app.command()
+def bench(
+    n: Annotated[int, typer.Option("-n", min=1, help="Worlds.")] = 200_000,
+    m: Annotated[int, typer.Option("-m", min=1, help="Offers.")] = 2_000,
+    k: Annotated[int, typer.Option("-k", min=1, help="Continuous issues.")] = 8,
+    repeats: Annotated[int, typer.Option(min=1, help="Timed calls (best kept).")] = 3,
+    scaling: Annotated[bool, typer.Option(help="Time vs N and vs M too.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Time the engines (pairs/s) against this machine's measured fp32 peak."""
+    from goldenbridge import bench as bench_module
+
+    log = (lambda line: None) if as_json else (lambda line: out.print(line, markup=False))
+    result = bench_module.run(n, m, k, repeats, scaling, log=log)
+    if as_json:
+        emit_json(result)
+    else:  # the table, then its figures as one JSON line
+        sys.stdout.write(json.dumps(result) + "\n")

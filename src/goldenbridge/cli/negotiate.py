@@ -1,0 +1,200 @@
+"""``goldenbridge negotiate``: the equilibrium offers over several rounds (issue 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import goldenbridge as gb
+from goldenbridge.analysis.dynamics import Negotiation
+from goldenbridge.cli.common import (
+    JsonOpt,
+    SamplesOpt,
+    SeedOpt,
+    app,
+    emit_json,
+    fail,
+    out,
+    user_errors,
+    working,
+)
+from goldenbridge.narrative import pct
+
+
+def parse_end(text: str, what: str) -> str | dict[str, float | str] | None:
+    """One end of ``--path``: empty (the default), a named offer, or ``issue=value,...``."""
+    text = text.strip()
+    if not text:
+        return None
+    if "=" not in text:
+        return text
+    offer: dict[str, float | str] = {}
+    for item in text.split(","):
+        issue, sep, value = item.partition("=")
+        if not sep or not issue.strip() or not value.strip():
+            fail(f"--path {what}: expected a named offer or ISSUE=VALUE,ISSUE=VALUE (got {item!r})")
+        try:
+            offer[issue.strip()] = float(value)
+        except ValueError:
+            offer[issue.strip()] = value.strip()
+    return offer
+
+
+def parse_path(text: str | None) -> tuple:
+    """``FROM:TO`` into its two ends (either may be left empty)."""
+    if text is None:
+        return None, None
+    start, sep, end = text.partition(":")
+    if not sep:
+        fail(f"--path {text}: expected FROM:TO (named offers or ISSUE=VALUE,...)")
+    return parse_end(start, "FROM"), parse_end(end, "TO")
+
+
+def _short(values: dict) -> str:
+    return ", ".join(
+        f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items()
+    )
+
+
+def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
+    """The offer sequence beside the one-shot optimum and stalling talks."""
+    out.print(
+        f"[bold]{result.scenario}[/bold]: {result.samples:,} sampled worlds, seed {result.seed}; "
+        f"{result.rounds} rounds, discount {result.discount:g}, pretext hazard "
+        f"{result.hazard:g} a round.",
+        soft_wrap=True,
+    )
+    out.print(f"Path from {_short(result.path_from)}", soft_wrap=True)
+    out.print(f"       to {_short(result.path_to)}", soft_wrap=True)
+    table = Table(
+        title=f"{scenario.proposer.name}'s equilibrium offers (no commitment)", title_justify="left"
+    )
+    table.add_column("round", justify="right")
+    table.add_column("s", justify="right")
+    table.add_column("offer")
+    table.add_column("P(deal by t)", justify="right")
+    table.add_column("P(war by t)", justify="right")
+    for r in result.sequence:
+        table.add_row(
+            str(r.round), f"{r.position:.2f}", _short(r.values), pct(r.p_deal_by), pct(r.p_war_by)
+        )
+    out.print(table)
+    compare = Table(title="Compared", title_justify="left")
+    compare.add_column("strategy")
+    compare.add_column(f"{scenario.proposer.name} EU", justify="right")
+    compare.add_column("P(deal)", justify="right")
+    compare.add_column("P(war)", justify="right")
+    compare.add_row(
+        f"sequence ({result.rounds} rounds)",
+        f"{result.proposer_eu:.4f}",
+        pct(result.p_deal),
+        pct(result.p_war),
+    )
+    one = result.one_shot
+    compare.add_row(
+        f"one-shot optimum (s = {one.position:.2f})",
+        f"{one.proposer_eu:.4f}",
+        pct(one.p_deal),
+        pct(one.p_war),
+    )
+    compare.add_row(
+        "talks (status quo every round)",
+        f"{result.talks.proposer_eu:.4f}",
+        pct(result.talks.p_deal),
+        pct(result.talks.p_war),
+    )
+    out.print(compare)
+    if result.incentive_gap > 0:
+        out.print(
+            f"Note: on this grid the equilibrium is approximate: a world could gain at most "
+            f"{result.incentive_gap:.2g} in utility by deviating (finer --grid reduces it).",
+            soft_wrap=True,
+        )
+
+
+def plot_negotiation(result: Negotiation, directory: Path) -> Path:
+    """A PNG of the offers and of P(deal by t), P(war by t) beside talks and one-shot."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        fail("--plot needs matplotlib: pip install 'goldenbridge[plots]'")
+    directory.mkdir(parents=True, exist_ok=True)
+    rounds = [r.round for r in result.sequence]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.step(rounds, [r.position for r in result.sequence], where="mid", label="offer")
+    left.axhline(result.one_shot.position, ls="--", color="grey", label="one-shot optimum")
+    left.set(xlabel="round", ylabel="position on the path s", ylim=(-0.02, 1.02))
+    left.legend()
+    right.plot(rounds, [r.p_deal_by for r in result.sequence], "o-", label="P(deal by t)")
+    right.plot(rounds, [r.p_war_by for r in result.sequence], "s-", label="P(war by t)")
+    right.axhline(result.talks.p_war, ls=":", color="C3", label="P(war), talks")
+    right.axhline(result.one_shot.p_war, ls="--", color="grey", label="P(war), one-shot")
+    right.set(xlabel="round", ylabel="probability", ylim=(-0.02, 1.02))
+    right.legend()
+    fig.suptitle(f"{result.scenario}: {result.rounds} rounds, hazard {result.hazard:g}")
+    fig.tight_layout()
+    path = directory / f"negotiate-{result.scenario}.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+@app.command()
+def negotiate(
+    scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
+    rounds: Annotated[
+        int | None,
+        typer.Option("--rounds", "-T", min=1, max=100, help="Rounds (default: scenario's talks)."),
+    ] = None,
+    path: Annotated[
+        str | None,
+        typer.Option(
+            "--path",
+            help="FROM:TO, each a named offer or ISSUE=VALUE,... (default: status quo to the "
+            "target's mean position, or the scenario's talks).",
+        ),
+    ] = None,
+    discount: Annotated[
+        float | None, typer.Option("--discount", min=0, max=1, help="Per-round discount factor.")
+    ] = None,
+    hazard: Annotated[
+        float | None, typer.Option("--hazard", min=0, max=1, help="Per-round pretext hazard.")
+    ] = None,
+    grid: Annotated[int, typer.Option("--grid", min=2, max=1001, help="Offers on the path.")] = 101,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: JsonOpt = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write a PNG of the sequence into this folder.")
+    ] = None,
+) -> None:
+    """The proposer's equilibrium offers over T rounds when delay risks war."""
+    path_from, path_to = parse_path(path)
+    with user_errors():
+        loaded = gb.load(scenario)
+        with working(f"Solving {rounds or 'the'} rounds of {loaded.name}...", as_json):
+            result = gb.negotiate(
+                loaded,
+                rounds,
+                path_from=path_from,
+                path_to=path_to,
+                discount=discount,
+                hazard=hazard,
+                grid=grid,
+                samples=samples,
+                seed=seed,
+            )
+    if plot is not None:
+        written = plot_negotiation(result, plot)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        print_negotiation(result, loaded)
+    if plot is not None and not as_json:
+        out.print(f"Plot: {written}")

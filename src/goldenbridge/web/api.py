@@ -1,0 +1,322 @@
+"""The JSON API under ``/api/``: the page uses it and so can scripts.
+
+Results have the same JSON shapes as the CLI's ``--json`` (both call the result
+types' ``to_dict()``). Every model computation runs on the one compute worker.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+import goldenbridge as gb
+from goldenbridge.scenario import ScenarioError, builtin_names, parse
+from goldenbridge.web.app import WebState, error_body, limits_dict
+from goldenbridge.web.compute import Deadline, Timed
+from goldenbridge.web.scenarios import parse_upload
+
+__all__ = ["router", "describe", "summary"]
+
+router = APIRouter(prefix="/api")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": text,
+        "content": {
+            "application/json": {
+                "example": error_body("actors.Russia.salience.nato", "must be >= 0")
+                if code == 422
+                else error_body("", text)
+            }
+        },
+    }
+    for code, text in {
+        404: "Unknown scenario (not a built-in, or an upload this server no longer holds).",
+        413: "Request body over the server's limit.",
+        422: "Invalid scenario or request: `path` names the field, `message` the problem.",
+        503: "The computation ran past the per-request compute-time limit.",
+    }.items()
+}
+
+ScenarioRef = Annotated[
+    str | dict[str, Any],
+    Field(
+        description="A built-in scenario's name, the `id` returned by `/api/validate`, "
+        "or a whole scenario document (as its YAML/JSON would read).",
+        examples=["fearon-1d"],
+    ),
+]
+
+
+class ValidateRequest(BaseModel):
+    """A scenario to check: YAML/JSON text (a file's content) or a document."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="The scenario file's content (YAML or JSON).")
+    filename: str | None = Field(
+        None, max_length=200, description="Shown in error messages only; never opened."
+    )
+    document: dict[str, Any] | None = Field(None, description="The scenario as a JSON object.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ValidateRequest:
+        if (self.text is None) == (self.document is None):
+            raise ValueError("give exactly one of text or document")
+        return self
+
+
+class EvaluateRequest(BaseModel):
+    """Offers to evaluate on a scenario's sampled worlds."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"scenario": "fearon-1d", "offers": {"split": {"share": 0.6}}, "samples": 20000}
+            ]
+        },
+    )
+
+    scenario: ScenarioRef
+    offers: dict[str, dict[str, float | str]] | None = Field(
+        None,
+        description="Offer name -> {issue: value or option}; issues left out stay at the "
+        "status quo. Default: the scenario's named offers.",
+    )
+    samples: int | None = Field(None, ge=1, description="Worlds (default: the scenario's).")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
+
+
+class SensitivityRequest(BaseModel):
+    """One offer whose outcome the Sobol' indices attribute to the scenario's inputs."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": "fearon-1d", "offer": {"share": 0.6}, "n": 1024}]
+        },
+    )
+
+    scenario: ScenarioRef
+    offer: str | dict[str, float | str] | None = Field(
+        None,
+        description="A named offer, {issue: value} (issues left out at the status quo), or "
+        "null for the recommended named offer.",
+    )
+    output: Literal["p_deal", "proposer_eu"] = "p_deal"
+    n: int = Field(1024, ge=64, le=16384, description="Saltelli's base sample (a power of 2).")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
+
+
+def _state(request: Request) -> WebState:
+    return request.app.state.web  # type: ignore[no-any-return]
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN (an empty type stratum's odds) becomes null: JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
+    """The result, with its compute and queueing times in ``Server-Timing``."""
+    timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
+    return JSONResponse(_json_safe(timed.value), headers={"server-timing": timing})
+
+
+def summary(scenario: gb.Scenario) -> dict[str, Any]:
+    """The document of ``goldenbridge validate --json``."""
+    return {
+        "valid": True,
+        "scenario": scenario.name,
+        "issues": len(scenario.issues),
+        "actors": len(scenario.actors),
+        "threats": len(scenario.threats),
+        "offers": list(scenario.offers),
+        "samples": scenario.samples,
+        "seed": scenario.seed,
+    }
+
+
+def describe(scenario_id: str, scenario: gb.Scenario) -> dict[str, Any]:
+    """What the page needs to draw a scenario's controls."""
+    issues = []
+    for issue in scenario.issues:
+        issues.append(
+            {
+                "name": issue.name,
+                "label": issue.label or issue.name,
+                "discrete": issue.discrete,
+                "min": None if issue.discrete else issue.min,
+                "max": None if issue.discrete else issue.max,
+                "options": issue.options,
+                "status_quo": issue.status_quo_value,
+                "labels": [
+                    {"value": value, "label": label}
+                    for value, label in sorted(issue.labels.items())
+                ],
+            }
+        )
+    return {
+        "id": scenario_id,
+        "name": scenario.name,
+        "description": scenario.description or "",
+        "samples": scenario.samples,
+        "seed": scenario.seed,
+        "proposer": scenario.proposer.name,
+        "target": scenario.target.name,
+        "issues": issues,
+        "actors": [
+            {"name": a.name, "role": a.role, "types": list(a.type_names)} for a in scenario.actors
+        ],
+        "offers": {name: scenario.complete(dict(v)) for name, v in scenario.offers.items()},
+    }
+
+
+@router.get("/info", summary="Server version, default scenario, limits and analyses")
+async def info(request: Request) -> dict[str, Any]:
+    """What this server offers: the scenario the page opens with and the request limits."""
+    state = _state(request)
+    return {
+        "version": gb.__version__,
+        "default_scenario": state.default_scenario,
+        "limits": limits_dict(state.limits),
+        "analyses": ["evaluate", "sensitivity"],
+    }
+
+
+@router.get("/scenarios", summary="The built-in scenarios")
+async def scenarios(request: Request) -> dict[str, Any]:
+    """The same document as ``goldenbridge scenarios --json``."""
+    store = _state(request).scenarios
+    rows = []
+    for name in builtin_names():
+        s = store.builtin(name)
+        rows.append(
+            {
+                "name": name,
+                "description": s.description or "",
+                "issues": len(s.issues),
+                "actors": len(s.actors),
+            }
+        )
+    return {"scenarios": rows}
+
+
+@router.get(
+    "/scenarios/{reference}",
+    summary="A scenario's issues, scales, actors and named offers",
+    responses={404: _ERRORS[404]},
+)
+async def scenario(reference: str, request: Request) -> dict[str, Any]:
+    """The controls the page draws for a built-in name or an upload's id."""
+    return describe(reference, _state(request).scenarios.get(reference))
+
+
+@router.post(
+    "/validate",
+    summary="Check a scenario and keep it (in memory) for later requests",
+    responses={413: _ERRORS[413], 422: _ERRORS[422], 503: _ERRORS[503]},
+)
+async def validate(body: ValidateRequest, request: Request) -> JSONResponse:
+    """The same document as ``goldenbridge validate --json``, plus the ``id`` to use
+    as ``scenario`` in later requests. The text is parsed in memory, never saved."""
+    state = _state(request)
+
+    def job(deadline: Deadline) -> dict[str, Any]:
+        if body.text is not None:
+            parsed = parse_upload(body.text, body.filename or "upload")
+        else:
+            parsed = parse(body.document, body.filename)
+        return {**summary(parsed), "id": state.scenarios.add(parsed)}
+
+    return _timed_response(await state.worker.run(job))
+
+
+def _resolve(state: WebState, reference: str | dict[str, Any]) -> tuple[str, gb.Scenario]:
+    """A scenario reference as (id, scenario); documents are validated and kept."""
+    if isinstance(reference, dict):
+        scenario = parse(reference, "scenario")
+        return state.scenarios.add(scenario), scenario
+    return reference, state.scenarios.get(reference)
+
+
+def _check_request(state: WebState, scenario: gb.Scenario, samples: int | None) -> int:
+    """The sample size to use, within the server's limit."""
+    limit = state.limits.max_samples
+    n = scenario.samples if samples is None else samples
+    if n > limit:
+        asked = "asked for" if samples is not None else "scenario's default is"
+        raise ScenarioError(
+            "samples",
+            f"at most {limit:,} samples per request on this server ({asked} {n:,}); "
+            "choose a smaller sample size",
+        )
+    return n
+
+
+@router.post(
+    "/evaluate",
+    summary="P(accept) per actor, P(deal), P(war) and the proposer's EU of each offer",
+    responses={404: _ERRORS[404], 413: _ERRORS[413], 422: _ERRORS[422], 503: _ERRORS[503]},
+)
+async def evaluate(body: EvaluateRequest, request: Request) -> JSONResponse:
+    """The same document as ``goldenbridge evaluate --json``. The scenario's sampled
+    worlds are cached per (scenario, samples, seed), so a new offer only runs the engine."""
+    state = _state(request)
+    if body.offers is not None and not 1 <= len(body.offers) <= state.limits.max_offers:
+        raise ScenarioError(
+            "offers", f"give between 1 and {state.limits.max_offers} offers per request"
+        )
+
+    def job(deadline: Deadline) -> dict[str, Any]:
+        scenario_id, scenario = _resolve(state, body.scenario)
+        samples = _check_request(state, scenario, body.samples)
+        seed = scenario.seed if body.seed is None else body.seed
+        population = state.populations.get(scenario_id, scenario, samples, seed)
+        deadline.check()
+        return gb.evaluate(population, body.offers).to_dict()
+
+    return _timed_response(await state.worker.run(job))
+
+
+@router.post(
+    "/sensitivity",
+    summary="Which assumption decides one offer's outcome: Sobol' indices",
+    responses={404: _ERRORS[404], 413: _ERRORS[413], 422: _ERRORS[422], 503: _ERRORS[503]},
+)
+async def sensitivity(body: SensitivityRequest, request: Request) -> JSONResponse:
+    """The same document as ``goldenbridge sensitivity --json``: first-order and total
+    Sobol' indices (with bootstrap confidence half-widths) of the per-world deal indicator
+    or payoff over the world-level inputs. Results are kept per arguments."""
+    state = _state(request)
+    if body.n & (body.n - 1):
+        raise ScenarioError("n", f"{body.n} is not a power of 2 (Saltelli's base sample)")
+
+    def job(deadline: Deadline) -> dict[str, Any]:
+        scenario_id, scenario = _resolve(state, body.scenario)
+        key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
+        return state.results.get_or_compute(
+            key,
+            lambda: gb.sensitivity(
+                scenario,
+                body.offer,
+                output=body.output,
+                n=body.n,
+                seed=body.seed,
+                progress=lambda *_: deadline.check(),
+            ).to_dict(),
+        )
+
+    return _timed_response(await state.worker.run(job))

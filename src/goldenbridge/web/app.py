@@ -1,0 +1,251 @@
+"""The web explorer's FastAPI application: the page, the JSON API, limits and error handling.
+
+Presentation only: the model runs in :mod:`goldenbridge.analysis` behind the
+single compute worker of :mod:`goldenbridge.web.compute`. Every error reaches
+the client as ``{"error": {"path": ..., "message": ...}}`` and never as a stack
+trace. Nothing is fetched from outside: plotly.js is served from the installed
+``plotly`` package, and FastAPI's interactive docs (which load from a CDN) are
+off; the OpenAPI schema is at ``/api/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import goldenbridge as gb
+from goldenbridge.scenario import ScenarioError, builtin_names
+from goldenbridge.web.compute import ComputeTimeout, ComputeWorker, PopulationCache, ResultCache
+from goldenbridge.web.scenarios import ScenarioStore, UnknownScenario
+
+__all__ = ["Limits", "WebState", "create_app", "error_body"]
+
+STATIC = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("goldenbridge.web")
+
+_SECURITY_HEADERS = {
+    # plotly sets inline styles on its SVG; everything else comes from this server.
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask of the server.
+
+    Attributes
+    ----------
+    max_body_bytes : int
+        Largest request body (413 beyond it); uploads count against it.
+    max_samples : int
+        Most worlds one request may sample (422 beyond it).
+    max_offers : int
+        Most offers one evaluate request may carry.
+    compute_seconds : float
+        Compute time allowed to one request, counted from when its job starts
+        on the worker (time queued behind other requests does not count).
+    cache_worlds : int
+        Sampled worlds kept for reuse, over all cached populations.
+    """
+
+    max_body_bytes: int = 1_000_000
+    max_samples: int = 1_000_000
+    max_offers: int = 64
+    compute_seconds: float = 20.0
+    cache_worlds: int = 3_000_000
+
+
+@dataclass
+class WebState:
+    """Everything the routes share: limits, scenarios, the worker and its caches."""
+
+    limits: Limits
+    default_scenario: str
+    scenarios: ScenarioStore = field(default_factory=ScenarioStore)
+    worker: ComputeWorker = field(init=False)
+    populations: PopulationCache = field(init=False)
+    results: ResultCache = field(default_factory=ResultCache)
+
+    def __post_init__(self) -> None:
+        self.worker = ComputeWorker(self.limits.compute_seconds)
+        self.populations = PopulationCache(self.limits.cache_worlds)
+
+
+def error_body(path: str, message: str) -> dict[str, Any]:
+    """The one JSON shape of every error response."""
+    return {"error": {"path": path, "message": message}}
+
+
+class _BodyLimit:
+    """Answer 413 to a request body over ``max_bytes`` (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> JSONResponse:
+        return JSONResponse(
+            error_body(
+                "", f"request body too large: this server accepts at most {self.max_bytes:,} bytes"
+            ),
+            status_code=413,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._too_large()(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(
+                        413,
+                        "request body too large: this server accepts at "
+                        f"most {self.max_bytes:,} bytes",
+                    )
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ScenarioError)
+    async def scenario_error(request: Request, exc: ScenarioError) -> JSONResponse:
+        return JSONResponse(error_body(exc.path, exc.message), status_code=422)
+
+    @app.exception_handler(UnknownScenario)
+    async def unknown_scenario(request: Request, exc: UnknownScenario) -> JSONResponse:
+        return JSONResponse(error_body(exc.path, exc.message), status_code=404)
+
+    @app.exception_handler(ComputeTimeout)
+    async def timeout(request: Request, exc: ComputeTimeout) -> JSONResponse:
+        return JSONResponse(error_body("", str(exc)), status_code=503)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        loc = [str(p) for p in first.get("loc", ()) if p != "body"]
+        message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+        return JSONResponse(error_body(".".join(loc), message), status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse(
+            error_body("", str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s", request.url.path)
+        return JSONResponse(
+            error_body("", "internal error (see the server's log)"), status_code=500
+        )
+
+
+def plotly_js() -> Path:
+    """The plotly.js bundle shipped inside the installed ``plotly`` Python package."""
+    return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+
+
+def create_app(
+    scenario: str | gb.Scenario | None = None,
+    *,
+    limits: Limits = Limits(),  # noqa: B008 (frozen)
+    allowed_hosts: list[str] | None = None,
+) -> FastAPI:
+    """The web explorer as an ASGI application.
+
+    Parameters
+    ----------
+    scenario : str or Scenario, optional
+        The scenario the page opens with: a built-in name, a file path (read
+        once, here, by whoever starts the server) or a loaded scenario.
+        Defaults to ``russia-2021``.
+    limits : Limits
+        Body, sample, offer and compute-time limits.
+    allowed_hosts : list of str, optional
+        Host headers to accept (``goldenbridge serve`` passes the loopback
+        names when bound to loopback, which stops DNS-rebinding pages from
+        reaching the API). None accepts any.
+    """
+    from goldenbridge.web.api import router
+
+    state = WebState(limits=limits, default_scenario="")
+    if isinstance(scenario, gb.Scenario):
+        state.default_scenario = state.scenarios.add(scenario)
+    elif scenario is None or scenario in builtin_names():
+        state.default_scenario = scenario or _first_builtin()
+        state.scenarios.builtin(state.default_scenario)
+    else:
+        state.default_scenario = state.scenarios.add(gb.load(scenario))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.worker.shutdown()
+
+    app = FastAPI(
+        title="goldenbridge",
+        summary="Crisis bargaining analysis: would they take the bridge rather than fight?",
+        version=gb.__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.web = state
+    _add_error_handlers(app)
+    app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers=_SECURITY_HEADERS)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    async def plotly() -> FileResponse:
+        return FileResponse(plotly_js(), media_type="text/javascript")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    app.add_middleware(_BodyLimit, max_bytes=limits.max_body_bytes)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    return app
+
+
+def _first_builtin() -> str:
+    names = builtin_names()
+    return "russia-2021" if "russia-2021" in names else names[0]
+
+
+def limits_dict(limits: Limits) -> dict[str, Any]:
+    """The limits as JSON (``/api/info``)."""
+    return asdict(limits)

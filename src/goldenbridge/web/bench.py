@@ -1,0 +1,259 @@
+"""Benchmark of the web explorer: update latency and a concurrent load, over loopback.
+
+``python -m goldenbridge.web.bench`` starts ``goldenbridge serve`` on a free
+loopback port and measures
+
+- update latency: one request per slider step (a new offer on the cached
+  population, as the page sends while a slider moves), sequentially: round trip
+  and compute time (the server's ``Server-Timing``), p50/p95;
+- load: ``--concurrent`` evaluate requests sent at once, every one of which
+  must succeed: p50/p95/max latency and throughput;
+- with ``--browser`` (needs Debian's chromium at /usr/bin/chromium): the time
+  from a key press on a slider to the new P(deal) on the page, in chromium.
+
+The tests use :func:`local_server` to run the real server the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+import goldenbridge as gb
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "local_server", "free_port", "main"]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def local_server(
+    *args: str, threading_layer: str | None = None, timeout: float = 60.0
+) -> Iterator[str]:
+    """Run ``goldenbridge serve ARGS`` on a free loopback port; yield its base URL.
+
+    ``threading_layer`` sets ``NUMBA_THREADING_LAYER`` for the server
+    (``workqueue`` is the one that aborts on concurrent entry).
+    """
+    port = free_port()
+    package_root = str(Path(gb.__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")]),
+    }
+    if threading_layer:
+        env["NUMBA_THREADING_LAYER"] = threading_layer
+    command = [sys.executable, "-m", "goldenbridge", "serve", *args, "--port", str(port)]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(process, url, timeout, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], url: str, timeout: float, log: Any) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"the server exited ({process.returncode}): {log.read().decode()}")
+        try:
+            if httpx.get(f"{url}/api/info", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer within {timeout:g} s")
+
+
+def server_timing(response: httpx.Response) -> dict[str, float]:
+    """The ``Server-Timing`` header's durations, in seconds (``compute``, ``queue``)."""
+    timing = {}
+    for part in response.headers.get("server-timing", "").split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if duration:
+            timing[name] = float(duration) / 1000
+    return timing
+
+
+def _percentiles(seconds: list[float]) -> dict[str, float]:
+    ms = np.asarray(seconds) * 1000
+    return {
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "max_ms": float(ms.max()),
+    }
+
+
+def _slider_offers(scenario: gb.Scenario, count: int) -> list[dict[str, float | str]]:
+    """Offers that move the first continuous issue across its scale, as a slider would."""
+    issue = next(i for i in scenario.issues if not i.discrete)
+    steps = np.linspace(issue.min, issue.max, count)
+    return [{issue.name: float(v)} for v in steps]
+
+
+def measure_updates(url: str, body: dict[str, Any], offers: list[dict]) -> dict[str, Any]:
+    """Sequential evaluate requests, one offer each, on a warm population."""
+    round_trips, compute = [], []
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for offer in offers:
+            t0 = time.perf_counter()
+            r = client.post("/api/evaluate", json={**body, "offers": {"current": offer}})
+            round_trips.append(time.perf_counter() - t0)
+            r.raise_for_status()
+            compute.append(server_timing(r)["compute"])
+    return {
+        "requests": len(offers),
+        "round_trip": _percentiles(round_trips),
+        "compute": _percentiles(compute),
+    }
+
+
+async def _concurrent(url: str, body: dict[str, Any], offers: list[dict]) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=len(offers), max_keepalive_connections=len(offers))
+    async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as client:
+
+        async def one(offer: dict) -> tuple[httpx.Response, float]:
+            t0 = time.perf_counter()
+            r = await client.post("/api/evaluate", json={**body, "offers": {"current": offer}})
+            return r, time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        results = await asyncio.gather(*(one(o) for o in offers))
+        wall = time.perf_counter() - t0
+    ok = [r for r, _ in results if r.status_code == 200]
+    return {
+        "requests": len(offers),
+        "succeeded": len(ok),
+        "statuses": sorted({r.status_code for r, _ in results}),
+        "wall_s": wall,
+        "throughput_per_s": len(offers) / wall,
+        "latency": _percentiles([t for _, t in results]),
+        "compute": _percentiles([server_timing(r)["compute"] for r in ok]) if ok else None,
+        "documents": [r.json() if r.status_code == 200 else None for r, _ in results],
+    }
+
+
+def measure_load(url: str, body: dict[str, Any], offers: list[dict]) -> dict[str, Any]:
+    """Send every offer as its own evaluate request, all at once; latencies from the start."""
+    return asyncio.run(_concurrent(url, body, offers))
+
+
+def measure_browser(url: str, presses: int) -> dict[str, Any]:
+    """Key presses on the first slider in chromium: time until the page shows the answer."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#p-deal[data-seq]")
+        slider = page.locator("#issues input[type=range]").first
+        slider.focus()
+        for _ in range(presses):
+            t0 = time.perf_counter()
+            slider.press("ArrowRight")
+            page.wait_for_function(
+                "() => document.getElementById('p-deal').dataset.seq === String(state.seq)",
+                polling="raf",
+            )
+            times.append(time.perf_counter() - t0)
+        browser.close()
+    return {"presses": presses, "update": _percentiles(times)}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark; print a summary (or JSON) and return the figures."""
+    parser = argparse.ArgumentParser(prog="python -m goldenbridge.web.bench")
+    parser.add_argument("--scenario", default="russia-2021")
+    parser.add_argument("--samples", type=int, default=None, help="default: the scenario's")
+    parser.add_argument("--updates", type=int, default=100)
+    parser.add_argument("--concurrent", type=int, default=200)
+    parser.add_argument("--browser", action="store_true", help="also time the page in chromium")
+    parser.add_argument("--json", action="store_true")
+    options = parser.parse_args(argv)
+
+    scenario = gb.load(options.scenario)
+    samples = options.samples or scenario.samples
+    body = {"scenario": options.scenario, "samples": samples, "seed": scenario.seed}
+    figures: dict[str, Any] = {"scenario": options.scenario, "samples": samples}
+    with local_server(options.scenario) as url:
+        t0 = time.perf_counter()
+        httpx.post(f"{url}/api/evaluate", json=body, timeout=300).raise_for_status()
+        figures["first_request_s"] = time.perf_counter() - t0  # sampling the population
+        figures["updates"] = measure_updates(url, body, _slider_offers(scenario, options.updates))
+        load = measure_load(url, body, _slider_offers(scenario, options.concurrent))
+        load.pop("documents")
+        figures["load"] = load
+        if options.browser:
+            figures["browser"] = measure_browser(url, min(options.updates, 50))
+    if options.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        _print(figures)
+    return figures
+
+
+def _print(f: dict[str, Any]) -> None:
+    u, load = f["updates"], f["load"]
+
+    def line(name: str, p: dict[str, float]) -> str:
+        return f"  {name:<34} p50 {p['p50_ms']:7.1f} ms   p95 {p['p95_ms']:7.1f} ms"
+
+    print(f"web explorer benchmark: {f['scenario']}, {f['samples']:,} samples, loopback")
+    print(f"  first request (samples the worlds)  {1000 * f['first_request_s']:7.1f} ms")
+    print(f"updates, {u['requests']} sequential requests (one offer each, cached worlds):")
+    print(line("round trip", u["round_trip"]))
+    print(line("compute (server)", u["compute"]))
+    if "browser" in f:
+        print(line(f"key press -> page ({f['browser']['presses']})", f["browser"]["update"]))
+    print(
+        f"load, {load['requests']} concurrent requests: {load['succeeded']} succeeded, "
+        f"{load['throughput_per_s']:.0f} requests/s, {load['wall_s']:.2f} s in all"
+    )
+    print(line("latency (queue + compute)", load["latency"]))
+    print(line("compute (server)", load["compute"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,508 @@
+// goldenbridge web explorer: move the offer, watch the odds.
+// Talks only to this server's /api/. Server text is always inserted as text, never as HTML.
+"use strict";
+
+const state = {
+  info: null,          // /api/info
+  scenario: null,      // /api/scenarios/{id}
+  offer: {},           // issue -> value of the current offer
+  samples: null,
+  seed: null,
+  named: null,         // evaluation of the named offers (for the packages chart)
+  current: null,       // evaluation of the current offer
+  seq: 0,              // number of the newest request sent for the current offer
+  applied: 0,          // number of the request whose answer is on screen
+  inFlight: false,
+  pending: false,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+async function api(path, body) {
+  const init = body === undefined ? {} : {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  };
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (exc) {
+    return { ok: false, status: 0, error: { path: "", message: "cannot reach the server" } };
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (exc) {
+    data = null;
+  }
+  if (response.ok) return { ok: true, status: response.status, data, response };
+  const error = (data && data.error) || { path: "", message: `HTTP ${response.status}` };
+  return { ok: false, status: response.status, error };
+}
+
+function showFieldError(node, error) {
+  node.replaceChildren();
+  if (!error) {
+    node.hidden = true;
+    return;
+  }
+  if (error.path) node.append(el("code", { text: error.path }), ": ");
+  node.append(error.message);
+  node.hidden = false;
+}
+
+function setStatus(text, isError = false) {
+  const status = $("status");
+  status.textContent = text;
+  status.classList.toggle("error", isError);
+}
+
+const pct = (p) => (p === null || p === undefined ? "–" : `${(100 * p).toFixed(1)}%`);
+const pctSe = (p, se) => `${pct(p)} ± ${(100 * se).toFixed(1)}`;
+
+// ---------------------------------------------------------------- scenario and controls
+
+async function init() {
+  $("settings").addEventListener("submit", (event) => event.preventDefault());
+  const [info, list] = await Promise.all([api("/api/info"), api("/api/scenarios")]);
+  if (!info.ok || !list.ok) {
+    setStatus("cannot load the server's scenarios", true);
+    return;
+  }
+  state.info = info.data;
+  const select = $("scenario-select");
+  for (const s of list.data.scenarios) {
+    select.append(el("option", { value: s.name, text: s.name }));
+  }
+  const start = state.info.default_scenario;
+  if (![...select.options].some((o) => o.value === start)) {
+    select.append(el("option", { value: start, text: start }));
+  }
+  select.value = start;
+  select.addEventListener("change", () => loadScenario(select.value));
+  $("upload").addEventListener("change", upload);
+  $("samples").max = state.info.limits.max_samples;
+  $("samples").addEventListener("change", () => {
+    state.samples = Number($("samples").value);
+    refresh();
+  });
+  $("seed").addEventListener("change", () => {
+    state.seed = Number($("seed").value);
+    refresh();
+  });
+  $("sensitivity-run").addEventListener("click", explain);
+  await loadScenario(start);
+}
+
+async function loadScenario(id) {
+  const answer = await api(`/api/scenarios/${encodeURIComponent(id)}`);
+  if (!answer.ok) {
+    setStatus(answer.error.message, true);
+    return;
+  }
+  const s = answer.data;
+  state.scenario = s;
+  state.samples = Math.min(s.samples, state.info.limits.max_samples);
+  state.seed = s.seed;
+  $("samples").value = state.samples;
+  $("seed").value = state.seed;
+  $("scenario-title").textContent = `— ${s.name}`;
+  $("scenario-description").textContent = s.description;
+  $("eu-label").textContent = `${s.proposer}'s expected utility`;
+  state.offer = {};
+  for (const issue of s.issues) state.offer[issue.name] = issue.status_quo;
+  buildPresets();
+  buildIssues();
+  $("sensitivity-chart").hidden = true;
+  $("sensitivity-status").textContent = "";
+  refresh();
+}
+
+// The named offers, with the status quo first unless one of them already is it.
+function namedOffers() {
+  const s = state.scenario;
+  const isStatusQuo = (values) => s.issues.every((i) => values[i.name] === i.status_quo);
+  const hasStatusQuo = Object.values(s.offers).some(isStatusQuo);
+  return hasStatusQuo ? { ...s.offers } : { status_quo: {}, ...s.offers };
+}
+
+function buildPresets() {
+  const box = $("presets");
+  box.replaceChildren();
+  const offers = namedOffers();
+  for (const [name, values] of Object.entries(offers)) {
+    const button = el("button", { type: "button", "data-offer": name, text: name });
+    button.addEventListener("click", () => applyOffer(values, name));
+    box.append(button);
+  }
+}
+
+function step(issue) {
+  const width = issue.max - issue.min;
+  return width / 100;
+}
+
+function nearestLabel(issue, value) {
+  let best = null;
+  for (const point of issue.labels) {
+    if (best === null || Math.abs(point.value - value) < Math.abs(best.value - value)) best = point;
+  }
+  return best;
+}
+
+function formatValue(issue, value) {
+  if (issue.discrete) return String(value);
+  const decimals = step(issue) < 1 ? Math.max(0, -Math.floor(Math.log10(step(issue)))) : 0;
+  return Number(value).toFixed(decimals);
+}
+
+function buildIssues() {
+  const box = $("issues");
+  box.replaceChildren();
+  for (const issue of state.scenario.issues) {
+    const id = `issue-${issue.name}`;
+    const value = el("span", { class: "issue-value", id: `${id}-value` });
+    const head = el("div", { class: "issue-head" },
+      el("label", { for: id, text: issue.label }), value);
+    const row = el("div", { class: "issue", "data-issue": issue.name }, head);
+    if (issue.discrete) {
+      const select = el("select", { id, "data-issue": issue.name });
+      for (const option of issue.options) select.append(el("option", { value: option, text: option }));
+      select.addEventListener("change", () => setIssue(issue, select.value));
+      row.append(select);
+    } else {
+      const slider = el("input", {
+        type: "range", id, "data-issue": issue.name,
+        min: issue.min, max: issue.max, step: step(issue),
+      });
+      slider.addEventListener("input", () => setIssue(issue, Number(slider.value)));
+      row.append(slider);
+      const ticks = el("div", { class: "ticks", "aria-hidden": "true" });
+      for (const point of issue.labels) {
+        const left = (100 * (point.value - issue.min)) / (issue.max - issue.min);
+        const tick = el("span", { text: formatValue(issue, point.value), title: point.label });
+        tick.style.left = `${left}%`;
+        ticks.append(tick);
+      }
+      row.append(ticks);
+      row.append(el("div", { class: "scale-label", id: `${id}-label` }));
+    }
+    box.append(row);
+  }
+  showOffer();
+}
+
+function showOffer() {
+  for (const issue of state.scenario.issues) {
+    const id = `issue-${issue.name}`;
+    const value = state.offer[issue.name];
+    $(id).value = value;
+    $(`${id}-value`).textContent = formatValue(issue, value);
+    if (!issue.discrete) {
+      const point = nearestLabel(issue, value);
+      const text = point === null ? "" :
+        `${point.value === value ? "" : "≈ "}${formatValue(issue, point.value)}: ${point.label}`;
+      $(`${id}-label`).textContent = text;
+    }
+  }
+}
+
+function markPreset(name) {
+  for (const button of $("presets").querySelectorAll("button")) {
+    button.classList.toggle("active", button.dataset.offer === name);
+  }
+}
+
+function setIssue(issue, value) {
+  state.offer[issue.name] = value;
+  markPreset(null);
+  showOffer();
+  requestUpdate();
+}
+
+function applyOffer(values, name = null) {
+  for (const issue of state.scenario.issues) {
+    state.offer[issue.name] = issue.name in values ? values[issue.name] : issue.status_quo;
+  }
+  markPreset(name);
+  showOffer();
+  requestUpdate();
+}
+
+async function upload() {
+  const file = $("upload").files[0];
+  if (!file) return;
+  const text = await file.text();
+  const answer = await api("/api/validate", { text, filename: file.name });
+  $("upload").value = "";
+  if (!answer.ok) {
+    showFieldError($("upload-error"), answer.error);
+    return;
+  }
+  showFieldError($("upload-error"), null);
+  const select = $("scenario-select");
+  if (![...select.options].some((o) => o.value === answer.data.id)) {
+    select.append(el("option", { value: answer.data.id, text: `${answer.data.scenario} (uploaded)` }));
+  }
+  select.value = answer.data.id;
+  await loadScenario(answer.data.id);
+}
+
+// ---------------------------------------------------------------- evaluation
+
+function request(offers) {
+  return {
+    scenario: state.scenario.id, offers, samples: state.samples, seed: state.seed,
+  };
+}
+
+// A new sample size, seed or scenario: the named offers and the current offer again.
+function refresh() {
+  evaluateNamed();
+  requestUpdate();
+}
+
+async function evaluateNamed() {
+  const scenarioId = state.scenario.id;
+  const asked = { samples: state.samples, seed: state.seed };
+  const answer = await api("/api/evaluate", request(namedOffers()));
+  const stillWanted = scenarioId === state.scenario.id && asked.samples === state.samples &&
+    asked.seed === state.seed;
+  if (!stillWanted) return;  // stale: the scenario or the sample moved on meanwhile
+  state.named = answer.ok ? answer.data : null;
+  drawPackages();
+}
+
+// Ask for the current offer. One request at a time: moves made meanwhile are coalesced
+// into the next request, and an answer is shown only if no newer one is on screen.
+function requestUpdate() {
+  state.seq += 1;
+  if (state.inFlight) {
+    state.pending = true;
+    return;
+  }
+  send();
+}
+
+async function send() {
+  const seq = state.seq;
+  state.inFlight = true;
+  state.pending = false;
+  const started = performance.now();
+  const answer = await api("/api/evaluate", request({ current: { ...state.offer } }));
+  state.inFlight = false;
+  if (seq > state.applied) {
+    state.applied = seq;
+    if (answer.ok) {
+      showFieldError($("samples-error"), null);
+      state.current = answer.data;
+      render(answer.data.offers[0], seq);
+      const timing = answer.response.headers.get("server-timing") || "";
+      const compute = /dur=([\d.]+)/.exec(timing);
+      setStatus(`${answer.data.samples.toLocaleString()} worlds, seed ${answer.data.seed} · ` +
+        `update ${Math.round(performance.now() - started)} ms` +
+        (compute ? ` (compute ${Math.round(Number(compute[1]))} ms)` : ""));
+    } else if (answer.error.path === "samples") {
+      showFieldError($("samples-error"), answer.error);
+      setStatus("", false);
+    } else {
+      setStatus(answer.error.path ? `${answer.error.path}: ${answer.error.message}` :
+        answer.error.message, true);
+    }
+  }
+  if (state.pending) send();
+}
+
+// ---------------------------------------------------------------- drawing
+
+function setStat(id, value, se) {
+  const node = $(id);
+  node.textContent = se === undefined ? pct(value) : pctSe(value, se);
+  node.dataset.value = String(value);
+}
+
+function render(result, seq) {
+  const s = state.scenario;
+  setStat("p-deal", result.p_deal, result.p_deal_se);
+  $("p-deal").dataset.seq = String(seq);
+  setStat("p-war", result.p_war, result.p_war_se);
+  setStat("p-status-quo", result.p_status_quo);
+  const eu = $("proposer-eu");
+  eu.textContent = `${result.proposer_eu.toFixed(3)} ± ${result.proposer_eu_se.toFixed(3)}`;
+  eu.dataset.value = String(result.proposer_eu);
+
+  const body = $("actors-table").querySelector("tbody");
+  body.replaceChildren();
+  const roles = Object.fromEntries(s.actors.map((a) => [a.name, a.role]));
+  for (const [name, odds] of Object.entries(result.actors)) {
+    body.append(el("tr", { "data-actor": name },
+      el("td", { text: name }), el("td", { text: roles[name] }),
+      el("td", { class: "num", text: pctSe(odds.p_accept, odds.se) }),
+      el("td", { class: "num", text: pct(odds.p_sole_blocker) })));
+  }
+  drawOdds(result);
+  drawTypes(result);
+  drawPackages();
+}
+
+const plotConfig = { displayModeBar: false, responsive: true };
+const plotFont = { family: "system-ui, sans-serif", size: 12 };
+
+function drawOdds(result) {
+  if (!window.Plotly) return;
+  const labels = [];
+  const values = [];
+  const errors = [];
+  const colors = [];
+  for (const [name, odds] of Object.entries(result.actors)) {
+    labels.push(`${name} accepts`);
+    values.push(odds.p_accept);
+    errors.push(odds.se);
+    colors.push("#8aa1c1");
+  }
+  labels.push("deal", "war");
+  values.push(result.p_deal, result.p_war);
+  errors.push(result.p_deal_se, result.p_war_se);
+  colors.push("#b8860b", "#b42318");
+  Plotly.react("odds-chart", [{
+    type: "bar", orientation: "h", y: labels, x: values,
+    error_x: { type: "data", array: errors, visible: true, color: "#333" },
+    marker: { color: colors },
+    hovertemplate: "%{y}: %{x:.1%}<extra></extra>",
+  }], {
+    margin: { l: 10, r: 20, t: 10, b: 35 }, height: 40 + 32 * labels.length,
+    xaxis: { range: [0, 1], tickformat: ".0%", title: { text: "probability" } },
+    yaxis: { autorange: "reversed", automargin: true }, font: plotFont,
+  }, plotConfig);
+}
+
+function drawTypes(result) {
+  const box = $("types");
+  box.replaceChildren();
+  const entries = Object.entries(result.types);
+  if (entries.length === 0) {
+    box.append(el("p", { class: "muted", text: "No actor in this scenario has types." }));
+    return;
+  }
+  for (const [actor, types] of entries) {
+    box.append(el("h3", { text: actor }));
+    const table = el("table", { "data-actor": actor },
+      el("thead", {}, el("tr", {},
+        el("th", { text: "type" }), el("th", { class: "num", text: "share of worlds" }),
+        el("th", { class: "num", text: `P(${actor} accepts)` }),
+        el("th", { class: "num", text: "P(deal)" }))));
+    const body = el("tbody");
+    for (const [name, odds] of Object.entries(types)) {
+      body.append(el("tr", {}, el("td", { text: name }),
+        el("td", { class: "num", text: pct(odds.weight) }),
+        el("td", { class: "num", text: pct(odds.p_accept) }),
+        el("td", { class: "num", text: pct(odds.p_deal) })));
+    }
+    table.append(body);
+    box.append(table);
+  }
+}
+
+// The packages chart: P(deal) against the proposer's utility if the deal is struck.
+function drawPackages() {
+  if (!window.Plotly || !state.scenario) return;
+  const traces = [];
+  if (state.named) {
+    const named = state.named.offers;
+    traces.push({
+      type: "scatter", mode: "markers+text", name: "named offers",
+      x: named.map((o) => o.p_deal), y: named.map((o) => o.proposer_u),
+      text: named.map((o) => o.name), textposition: "top right", cliponaxis: false,
+      textfont: { size: 10, color: "#55657a" }, marker: { size: 9, color: "#8aa1c1" },
+      customdata: named.map((o) => o.proposer_eu),
+      hovertemplate: "%{text}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
+        "<br>EU %{customdata:.3f}<extra></extra>",
+    });
+  }
+  if (state.current) {
+    const o = state.current.offers[0];
+    traces.push({
+      type: "scatter", mode: "markers", name: "current offer",
+      x: [o.p_deal], y: [o.proposer_u],
+      error_x: { type: "data", array: [o.p_deal_se], visible: true },
+      marker: { size: 15, symbol: "star", color: "#b42318" },
+      hovertemplate: `current offer<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}` +
+        `<br>EU ${o.proposer_eu.toFixed(3)}<extra></extra>`,
+    });
+  }
+  $("frontier-note").textContent = "Dots: the named offers; star: the current offer " +
+    "(± one standard error in P(deal)). Hover for the proposer's expected utility.";
+  Plotly.react("frontier-chart", traces, {
+    margin: { l: 55, r: 20, t: 10, b: 45 }, height: 320, font: plotFont,
+    xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: "P(deal)" } },
+    yaxis: { title: { text: `${state.scenario.proposer}'s utility if accepted` } },
+    legend: { orientation: "h", y: -0.25 }, showlegend: true,
+  }, plotConfig);
+}
+
+// ---------------------------------------------------------------- sensitivity (on demand)
+
+function describeOffer(values) {
+  return state.scenario.issues.map((i) => `${i.name} ${formatValue(i, values[i.name])}`)
+    .join(", ");
+}
+
+async function explain() {
+  const button = $("sensitivity-run");
+  const status = $("sensitivity-status");
+  const scenarioId = state.scenario.id;
+  const offer = { ...state.offer };
+  const output = $("sensitivity-output").value;
+  button.disabled = true;
+  status.textContent = "computing (a few seconds)…";
+  const started = performance.now();
+  const answer = await api("/api/sensitivity", {
+    scenario: scenarioId, offer, output, n: Number($("sensitivity-n").value), seed: state.seed,
+  });
+  button.disabled = false;
+  if (scenarioId !== state.scenario.id) return;  // the scenario changed meanwhile
+  if (!answer.ok) {
+    status.textContent = answer.error.path ?
+      `${answer.error.path}: ${answer.error.message}` : answer.error.message;
+    return;
+  }
+  const doc = answer.data;
+  status.textContent = `for the offer ${describeOffer(offer)}: ${doc.runs.toLocaleString()} ` +
+    `model runs, ${((performance.now() - started) / 1000).toFixed(1)} s. Total index: the ` +
+    "share of the outcome's variance that goes with the input, interactions included; " +
+    "first order: alone. Bars: 95% bootstrap intervals.";
+  drawSensitivity(doc);
+}
+
+function drawSensitivity(doc) {
+  const factors = doc.factors.filter((f) => f.ST !== null).slice(0, 15);
+  const chart = $("sensitivity-chart");
+  chart.hidden = false;
+  if (!window.Plotly) return;
+  const names = factors.map((f) => f.name);
+  const bar = (key, name, color) => ({
+    type: "bar", orientation: "h", name, y: names, x: factors.map((f) => f[key]),
+    error_x: { type: "data", array: factors.map((f) => f[`${key}_conf`]), visible: true },
+    marker: { color }, hovertemplate: `%{y}<br>${name} %{x:.2f}<extra></extra>`,
+  });
+  Plotly.react(chart, [bar("ST", "total index", "#b8860b"), bar("S1", "first order", "#8aa1c1")], {
+    barmode: "group", margin: { l: 10, r: 20, t: 10, b: 35 }, height: 60 + 34 * names.length,
+    xaxis: { range: [0, 1.05], title: { text: "share of variance" } },
+    yaxis: { autorange: "reversed", automargin: true }, font: plotFont,
+    legend: { orientation: "h", y: -0.12 },
+  }, plotConfig);
+}
+
+document.addEventListener("DOMContentLoaded", init);

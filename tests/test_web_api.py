@@ -1,0 +1,371 @@
+"""The web explorer's JSON API (FastAPI's TestClient): shapes, limits, errors, the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+import goldenbridge as gb
+from goldenbridge.cli import app as cli
+from goldenbridge.cli.serve import is_loopback
+from goldenbridge.web import Limits, create_app
+from goldenbridge.web import api as web_api
+from goldenbridge.web.app import STATIC, plotly_js
+from goldenbridge.web.compute import ComputeTimeout, ComputeWorker
+from strategies import bargaining_scenario
+
+
+def client_for(**limits) -> TestClient:
+    return TestClient(create_app(limits=Limits(**limits)), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with client_for() as c:
+        yield c
+
+
+def cli_json(*args: str) -> dict:
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def bad_scenario() -> dict:
+    doc = bargaining_scenario()
+    doc["actors"][0]["salience"] = {"nato": -1, "missiles": 1}
+    return doc
+
+
+# ------------------------------------------------------------------ same shapes as the CLI
+
+
+def test_scenarios_match_the_cli(client):
+    assert client.get("/api/scenarios").json() == cli_json("scenarios")
+
+
+def test_evaluate_matches_the_cli(client, tmp_path):
+    file = tmp_path / "s.json"
+    file.write_text(json.dumps(bargaining_scenario()))
+    expected = cli_json(
+        "evaluate", str(file), "-n", "3000", "-o", "reject", "-o", "bridge", "--set", "nato=30"
+    )
+    offers = {**bargaining_scenario()["offers"], "custom": {"nato": 30}}
+    r = client.post(
+        "/api/evaluate",
+        json={"scenario": bargaining_scenario(), "offers": offers, "samples": 3000},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == expected
+    assert r.headers["server-timing"].startswith("compute;dur=")
+
+
+def test_validate_matches_the_cli_and_keeps_the_upload(client, tmp_path):
+    file = tmp_path / "s.yaml"
+    text = yaml.safe_dump(bargaining_scenario(), sort_keys=False)
+    file.write_text(text)
+    r = client.post("/api/validate", json={"text": text, "filename": "s.yaml"})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert {k: v for k, v in doc.items() if k != "id"} == cli_json("validate", str(file))
+    assert doc["id"].startswith("upload-")
+    # the same content gets the same id, as text or as a document
+    same = client.post("/api/validate", json={"document": bargaining_scenario()}).json()
+    assert same["id"] == doc["id"]
+    spec = client.get(f"/api/scenarios/{doc['id']}").json()
+    assert [i["name"] for i in spec["issues"]] == ["nato", "missiles", "basing"]
+    basing = spec["issues"][2]
+    assert basing["discrete"] and basing["options"] == ["none", "rotational", "permanent"]
+    assert spec["issues"][0]["labels"] == [
+        {"value": 0.0, "label": "open door"},
+        {"value": 100.0, "label": "halt"},
+    ]
+    assert spec["offers"]["reject"] == {"nato": 0.0, "missiles": 0.0, "basing": "none"}
+    assert [a["types"] for a in spec["actors"]] == [[], ["security", "revisionist"], []]
+    evaluated = client.post("/api/evaluate", json={"scenario": doc["id"], "samples": 500})
+    assert [o["name"] for o in evaluated.json()["offers"]] == ["reject", "bridge"]
+
+
+def test_describe_builtin(client):
+    spec = client.get("/api/scenarios/russia-2021").json()
+    assert spec["proposer"] == "United States" and spec["target"] == "Russia"
+    enlargement = spec["issues"][0]
+    assert (enlargement["min"], enlargement["max"], enlargement["status_quo"]) == (0, 100, 0)
+    assert [p["value"] for p in enlargement["labels"]] == [0, 25, 50, 75, 100]
+    assert "bridge_moratorium" in spec["offers"]
+
+
+# ------------------------------------------------------------------ the numbers
+
+
+def test_fearon_closed_form(client):
+    """Fearon (1995) with c_B ~ U[0, .3]: P(B accepts x) = (0.8 - x) / 0.3 (DESIGN.md 2)."""
+    offers = {f"x{x}": {"share": x} for x in (0.55, 0.6, 0.7)}
+    doc = client.post(
+        "/api/evaluate", json={"scenario": "fearon-1d", "offers": offers, "samples": 20_000}
+    ).json()
+    for offer in doc["offers"]:
+        x = offer["values"]["share"]
+        assert abs(offer["p_deal"] - (0.8 - x) / 0.3) < 4 * offer["p_deal_se"]
+
+
+def test_population_is_sampled_once_per_scenario_samples_and_seed():
+    with client_for() as c:
+        cache = c.app.state.web.populations
+        for share in (0.5, 0.6, 0.7):
+            body = {"scenario": "fearon-1d", "offers": {"x": {"share": share}}, "samples": 4000}
+            assert c.post("/api/evaluate", json=body).status_code == 200
+        assert (cache.misses, cache.hits) == (1, 2)
+        c.post("/api/evaluate", json={**body, "seed": 5})
+        assert cache.misses == 2 and len(cache) == 2
+
+
+def test_empty_type_stratum_is_null_not_nan(client):
+    doc = client.post(
+        "/api/evaluate", json={"scenario": bargaining_scenario(), "samples": 1, "seed": 0}
+    )
+    assert doc.status_code == 200
+    types = doc.json()["offers"][0]["types"]["Russia"]
+    assert sorted(t["weight"] for t in types.values()) == [0.0, 1.0]
+    assert any(t["p_accept"] is None for t in types.values())
+
+
+def test_sensitivity_matches_the_cli_and_the_one_input_case(client):
+    """Fearon's crisis has one uncertain input (c_B): it explains all of the deal's variance."""
+    body = {"scenario": "fearon-1d", "offer": {"share": 0.6}, "n": 256}
+    r = client.post("/api/sensitivity", json=body)
+    assert r.status_code == 200, r.text
+    cli_doc = cli_json("sensitivity", "fearon-1d", "--set", "share=0.6", "--n", "256")
+    assert r.json() == cli_doc
+    (factor,) = r.json()["factors"]
+    assert factor["name"] == "conflict.cost.B"
+    assert abs(factor["ST"] - 1) < 0.05 and abs(factor["S1"] - 1) < factor["S1_conf"] + 0.05
+    again = client.post("/api/sensitivity", json=body)  # kept: no second computation
+    assert again.json() == r.json()
+
+
+def test_sensitivity_errors(client):
+    r = client.post("/api/sensitivity", json={"scenario": "fearon-1d", "n": 300})
+    assert r.status_code == 422 and r.json()["error"]["path"] == "n"
+    r = client.post("/api/sensitivity", json={"scenario": "fearon-1d", "offer": "nope"})
+    assert r.status_code == 422 and "no such offer" in r.json()["error"]["message"]
+
+
+# ------------------------------------------------------------------ errors and limits
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "words"),
+    [
+        ({"text": yaml.safe_dump(bad_scenario())}, "actors.US.salience.nato", ">= 0"),
+        ({"document": bad_scenario()}, "actors.US.salience.nato", ">= 0"),
+        ({"text": "name: [unclosed"}, "", "YAML syntax error at line"),
+        ({"text": "a: &x [1, 2]\nb: *x\n"}, "", "aliases"),
+        ({"text": "- just\n- a list\n"}, "", "mapping"),
+        ({"text": "x", "document": {}}, "", "exactly one"),
+        ({}, "", "exactly one"),
+    ],
+)
+def test_validate_errors(client, body, path, words):
+    r = client.post("/api/validate", json=body)
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["path"] == path and words in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "path", "words"),
+    [
+        ({"scenario": "/etc/passwd"}, 404, "scenario", "unknown scenario"),
+        ({"scenario": "../fearon-1d.yaml"}, 404, "scenario", "built-in"),
+        ({"scenario": "fearon-1d", "offers": {"x": {"shares": 1}}}, 422, "offers.shares", "issue"),
+        ({"scenario": "fearon-1d", "offers": {"x": {"share": 2}}}, 422, "offers.share", "scale"),
+        ({"scenario": "fearon-1d", "offers": {}}, 422, "offers", "between 1 and"),
+        ({"scenario": "fearon-1d", "samples": 0}, 422, "samples", "greater than"),
+        ({"scenario": "fearon-1d", "samples": 2_000_000}, 422, "samples", "at most 1,000,000"),
+        ({"scenario": "fearon-1d", "seed": -1}, 422, "seed", "greater than"),
+        ({"scenario": "fearon-1d", "extra": 1}, 422, "extra", "not permitted"),
+        ({"scenario": bad_scenario()}, 422, "actors.US.salience.nato", ">= 0"),
+    ],
+)
+def test_evaluate_errors(client, body, status, path, words):
+    r = client.post("/api/evaluate", json=body)
+    assert r.status_code == status, r.text
+    error = r.json()["error"]
+    assert error["path"] == path and words in error["message"], error
+
+
+def test_too_many_offers():
+    with client_for(max_offers=2) as c:
+        offers = {f"x{i}": {"share": 0.5} for i in range(3)}
+        r = c.post("/api/evaluate", json={"scenario": "fearon-1d", "offers": offers})
+        assert r.status_code == 422 and "between 1 and 2" in r.json()["error"]["message"]
+
+
+def test_scenario_default_sample_size_over_the_limit():
+    with client_for(max_samples=10_000) as c:
+        r = c.post("/api/evaluate", json={"scenario": "fearon-1d"})  # its default is 200 000
+        assert r.status_code == 422
+        assert r.json()["error"] == {
+            "path": "samples",
+            "message": "at most 10,000 samples per request on this server (scenario's default "
+            "is 200,000); choose a smaller sample size",
+        }
+
+
+def test_a_file_named_like_a_builtin_is_never_read(client, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("fearon-1d").write_text("name: impostor\n")
+    spec = client.get("/api/scenarios/fearon-1d").json()
+    assert spec["name"] == "fearon-1d"
+
+
+def test_body_limit_declared_and_streamed():
+    with client_for(max_body_bytes=1000) as c:
+        big = {"text": "x" * 2000}
+        r = c.post("/api/validate", json=big)
+        assert r.status_code == 413
+        assert r.json()["error"]["message"] == (
+            "request body too large: this server accepts at most 1,000 bytes"
+        )
+
+        def chunks():  # no Content-Length: counted as it arrives
+            for _ in range(10):
+                yield b" " * 200
+
+        r = c.post("/api/validate", content=chunks(), headers={"content-type": "application/json"})
+        assert r.status_code == 413 and "at most 1,000 bytes" in r.json()["error"]["message"]
+
+
+def test_no_stack_trace_on_an_internal_error(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(web_api.gb, "evaluate", broken)
+    with client_for() as c:
+        r = c.post("/api/evaluate", json={"scenario": "fearon-1d", "samples": 100})
+    assert r.status_code == 500
+    assert r.json() == {"error": {"path": "", "message": "internal error (see the server's log)"}}
+
+
+def test_compute_time_limit(monkeypatch):
+    with client_for(compute_seconds=0.05) as c:
+        cache = c.app.state.web.populations
+        sample = cache.get
+
+        def slow(*args):
+            time.sleep(0.2)
+            return sample(*args)
+
+        monkeypatch.setattr(cache, "get", slow)
+        r = c.post("/api/evaluate", json={"scenario": "fearon-1d", "samples": 100})
+    assert r.status_code == 503
+    assert "limit of 0.05 s of compute time" in r.json()["error"]["message"]
+
+
+# ------------------------------------------------------------------ the worker
+
+
+def test_worker_runs_one_job_at_a_time_on_one_thread():
+    worker = ComputeWorker(time_limit=5)
+    running, most, threads = 0, 0, set()
+    lock = threading.Lock()
+
+    def job(deadline):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        threads.add(threading.get_ident())
+        time.sleep(0.002)
+        with lock:
+            running -= 1
+        return 1
+
+    async def main():
+        return await asyncio.gather(*(worker.run(job) for _ in range(50)))
+
+    results = asyncio.run(main())
+    worker.shutdown()
+    assert [r.value for r in results] == [1] * 50
+    assert most == 1 and len(threads) == 1 and threading.get_ident() not in threads
+
+
+def test_time_limit_counts_compute_not_queueing():
+    """Four 0.15 s jobs queue for 0.45 s in all, past the 0.3 s limit: all succeed."""
+    worker = ComputeWorker(time_limit=0.3)
+
+    def job(deadline):
+        time.sleep(0.15)
+        deadline.check()
+        return deadline.elapsed
+
+    async def main():
+        return await asyncio.gather(*(worker.run(job) for _ in range(4)))
+
+    results = asyncio.run(main())
+    assert all(0.15 <= r.compute_s < 0.3 for r in results)
+
+    async def overrun():
+        return await worker.run(lambda deadline: time.sleep(0.6))
+
+    t0 = time.perf_counter()
+    with pytest.raises(ComputeTimeout):
+        asyncio.run(overrun())
+    assert time.perf_counter() - t0 < 0.55  # answered at the limit, not when the job ends
+    worker.shutdown()
+
+
+# ------------------------------------------------------------------ page, schema, CLI
+
+
+def test_page_is_self_contained(client):
+    page = client.get("/")
+    assert (
+        page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    )
+    for name in ("index.html", "app.js", "style.css"):
+        text = (STATIC / name).read_text()
+        assert "http://" not in text and "https://" not in text, name  # no CDN
+    for src in ("/static/plotly.min.js", "/static/app.js", "/static/style.css"):
+        assert f'"{src}"' in page.text
+        assert client.get(src).status_code == 200
+    assert len(client.get("/static/plotly.min.js").content) == plotly_js().stat().st_size
+
+
+def test_openapi_documents_the_api(client):
+    schema = client.get("/api/openapi.json").json()
+    for path in ("/scenarios", "/scenarios/{reference}", "/validate", "/evaluate", "/sensitivity"):
+        assert f"/api{path}" in schema["paths"]
+    evaluate = schema["paths"]["/api/evaluate"]["post"]
+    assert {"404", "413", "422", "503"} <= set(evaluate["responses"])
+    assert client.get("/docs").status_code == 404  # its UI would load from a CDN
+
+
+def test_info(client):
+    info = client.get("/api/info").json()
+    assert info["default_scenario"] == "russia-2021" and info["version"] == gb.__version__
+    assert info["limits"]["max_samples"] == 1_000_000
+
+
+def test_serve_opens_a_scenario_file(tmp_path):
+    file = tmp_path / "mine.yaml"
+    file.write_text(yaml.safe_dump(bargaining_scenario()))
+    with TestClient(create_app(str(file))) as c:
+        default = c.get("/api/info").json()["default_scenario"]
+        assert c.get(f"/api/scenarios/{default}").json()["name"] == "base"
+
+
+def test_serve_command_errors_and_loopback():
+    result = CliRunner().invoke(cli, ["serve", "no-such-file.yaml"])
+    assert result.exit_code == 2 and "error: no-such-file.yaml: no such file" in result.output
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("[::1]")
+    assert not is_loopback("0.0.0.0") and not is_loopback("example.org")

@@ -1,0 +1,167 @@
+"""The web explorer as a user meets it: a real uvicorn server on loopback, a real browser.
+
+The browser is Debian's chromium driven by Playwright (never a downloaded one);
+without /usr/bin/chromium the browser test fails, loudly: CI installs it.
+The server runs numba's ``workqueue`` threading layer, the one that aborts the
+process when parallel code is entered from two threads at once, so the load
+test shows that every computation is serialised on the one worker.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import yaml
+
+import goldenbridge as gb
+from goldenbridge.web.bench import CHROMIUM, CHROMIUM_ARGS, local_server, measure_load
+from strategies import bargaining_scenario
+
+SAMPLES = 10_000
+
+
+@pytest.fixture(scope="module")
+def server():
+    with local_server("russia-2021", threading_layer="workqueue") as url:
+        yield url
+
+
+def p_deal(url: str, scenario: str, offer: dict, samples: int = SAMPLES, seed: int = 2022):
+    body = {"scenario": scenario, "offers": {"x": offer}, "samples": samples, "seed": seed}
+    r = httpx.post(f"{url}/api/evaluate", json=body, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()["offers"][0]["p_deal"]
+
+
+def shown_p_deal(page) -> float:
+    return float(page.get_attribute("#p-deal", "data-value"))
+
+
+def wait_for_p_deal(page, expected: float) -> None:
+    page.wait_for_function(
+        "x => Number(document.getElementById('p-deal').dataset.value) === x",
+        arg=expected,
+        timeout=30_000,
+    )
+
+
+def test_200_concurrent_evaluates_all_succeed(server):
+    russia = gb.load("russia-2021")
+    offers = [{"enlargement": float(i % 50) * 2, "missiles": float(i % 7) * 10} for i in range(200)]
+    body = {"scenario": "russia-2021", "samples": SAMPLES, "seed": russia.seed}
+    load = measure_load(server, body, offers)
+    assert load["succeeded"] == 200, load["statuses"]
+    # every answer is the right one: the same numbers as evaluating in this process
+    distinct = {json_key(o): o for o in offers}
+    expected = gb.evaluate(russia, distinct, samples=SAMPLES)
+    for offer, doc in zip(offers, load["documents"], strict=True):
+        want = expected.offer(json_key(offer))
+        assert doc["offers"][0]["p_deal"] == pytest.approx(want.p_deal, abs=1e-12)
+        assert doc["offers"][0]["proposer_eu"] == pytest.approx(want.proposer_eu, abs=1e-12)
+    print(
+        f"\n200 concurrent: p50 {load['latency']['p50_ms']:.0f} ms, "
+        f"p95 {load['latency']['p95_ms']:.0f} ms"
+    )
+    assert httpx.get(f"{server}/api/info").status_code == 200  # still alive
+
+
+def json_key(offer: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(offer.items()))
+
+
+def test_page_in_chromium(server, tmp_path):
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: r.url.startswith(server) or problems.append(r.url))
+        page.goto(server)
+        page.wait_for_selector("#p-deal[data-seq]")
+        assert page.input_value("#scenario-select") == "russia-2021"
+        assert page.locator("#issues input[type=range]").count() == 4
+
+        # the sample-size control
+        page.fill("#samples", str(SAMPLES))
+        page.press("#samples", "Tab")
+        page.wait_for_function(f"() => state.applied > 0 && state.current.samples === {SAMPLES}")
+        before = shown_p_deal(page)
+        assert before == p_deal(server, "russia-2021", {})
+
+        # move a slider key by key (40 moves in quick succession): the page ends up
+        # showing the API's P(deal) for where the slider stopped, never an older answer
+        slider = page.locator("#issue-enlargement")
+        slider.focus()
+        for _ in range(40):
+            slider.press("ArrowRight")
+        assert page.input_value("#issue-enlargement") == "40"
+        expected = p_deal(server, "russia-2021", {"enlargement": 40})
+        wait_for_p_deal(page, expected)
+        assert expected != before
+        page.wait_for_timeout(300)
+        assert shown_p_deal(page) == expected
+        assert page.get_attribute("#p-deal", "data-seq") == str(page.evaluate("state.seq"))
+        assert "Formal moratorium" in page.inner_text("#issue-enlargement-label")  # ≈ 50's label
+
+        # a named offer as a preset
+        page.click("button[data-offer=bridge_moratorium]")
+        moratorium = gb.load("russia-2021").offers["bridge_moratorium"]
+        for issue, value in moratorium.items():
+            assert float(page.input_value(f"#issue-{issue}")) == value
+        wait_for_p_deal(page, p_deal(server, "russia-2021", moratorium))
+        assert page.locator("#actors-table tbody tr").count() == 4
+        assert "revisionist" in page.inner_text("#types")
+
+        # what decides it: Sobol' indices of the current offer, on demand
+        page.select_option("#sensitivity-n", "256")
+        page.click("#sensitivity-run")
+        page.locator("#sensitivity-chart .bars").first.wait_for(timeout=60_000)
+        assert "model runs" in page.inner_text("#sensitivity-status")
+        page.screenshot(path=tmp_path / "explorer.png", full_page=True)
+
+        # a bad upload: the error, with its field path, next to the upload field
+        bad = bargaining_scenario()
+        bad["actors"][0]["salience"] = {"nato": -1, "missiles": 1}
+        page.set_input_files(
+            "#upload",
+            files=[{"name": "bad.yaml", "mimeType": "text/yaml", "buffer": yaml_bytes(bad)}],
+        )
+        error = page.locator("#upload-error")
+        error.wait_for(state="visible")
+        path, message = error.inner_text().split(": ", 1)
+        assert path == "actors.US.salience.nato" and message.endswith("must be >= 0")
+        assert page.input_value("#scenario-select") == "russia-2021"  # still on the old one
+        page.screenshot(path=tmp_path / "upload-error.png", full_page=True)
+
+        # a good upload opens it; a discrete issue gets a select
+        page.set_input_files(
+            "#upload",
+            files=[
+                {
+                    "name": "ok.yaml",
+                    "mimeType": "text/yaml",
+                    "buffer": yaml_bytes(bargaining_scenario()),
+                }
+            ],
+        )
+        page.wait_for_function("() => state.scenario.name === 'base'")
+        assert error.is_hidden()
+        upload_id = page.input_value("#scenario-select")
+        assert upload_id.startswith("upload-")
+        page.select_option("#issue-basing", "rotational")
+        wait_for_p_deal(page, p_deal(server, upload_id, {"basing": "rotational"}, 500, 1))
+        browser.close()
+    assert (tmp_path / "explorer.png").stat().st_size > 10_000
+    # chromium logs the bad upload's 422 as a failed load; nothing else may go wrong
+    assert problems == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
+    ]
+
+
+def yaml_bytes(document: dict) -> bytes:
+    return yaml.safe_dump(document, sort_keys=False).encode()
