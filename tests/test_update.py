@@ -23,13 +23,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import goldenbridge as gb
+from goldenbridge.analysis.likelihoods import static_log_likelihood
 from goldenbridge.analysis.observations import parse_observations
-from goldenbridge.analysis.update import (
-    DegeneracyWarning,
-    kish_ess,
-    static_log_likelihood,
-    update,
-)
+from goldenbridge.analysis.update import DegeneracyWarning, kish_ess, update
 from goldenbridge.cli import app
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, parse
