@@ -90,10 +90,13 @@ def evaluate(
     *,
     samples: int | None = None,
     seed: int | None = None,
+    backend: str = "auto",
+    dask: str | None = None,
 ) -> Evaluation:
     """Evaluate offers (default: the scenario's named offers); see
-    :func:`goldenbridge.analysis.evaluate.evaluate`."""
-    return _evaluate(population(source, samples, seed), offers)
+    :func:`goldenbridge.analysis.evaluate.evaluate` (``backend``/``dask``: which
+    engine, :func:`goldenbridge.engine.tally`)."""
+    return _evaluate(population(source, samples, seed), offers, backend=backend, dask=dask)
 
 
 def update(

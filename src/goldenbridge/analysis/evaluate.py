@@ -171,6 +171,9 @@ def _offer_result(
 def evaluate(
     population: Population,
     offers: Mapping[str, Mapping[str, OfferValue]] | None = None,
+    *,
+    backend: str = "auto",
+    dask: str | None = None,
 ) -> Evaluation:
     """Evaluate named offers on a sampled population.
 
@@ -181,6 +184,11 @@ def evaluate(
     offers : mapping, optional
         Offer name -> {issue: value}; issues left out stay at the status quo.
         Defaults to the scenario's named offers.
+    backend : {"auto", "numpy", "numba", "dask"}
+        Engine (:func:`goldenbridge.engine.tally`); all give the same numbers.
+    dask : str, optional
+        ``"local"`` or a scheduler address ``tcp://host:port``: split the worlds
+        across a Dask cluster (implies ``backend="dask"`` under ``"auto"``).
 
     Returns
     -------
@@ -202,7 +210,7 @@ def evaluate(
     scenario = population.scenario
     values = [scenario.complete(dict(v)) for v in offers.values()]
     encoded = population.encode(values)
-    t = tally(population.worlds, encoded)
+    t = tally(population.worlds, encoded, backend=backend, dask=dask)
     results = tuple(
         _offer_result(population, t, m, name, values[m]) for m, name in enumerate(offers)
     )
