@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
@@ -18,6 +19,7 @@ import goldenbridge as gb
 from goldenbridge.scenario import ScenarioError, builtin_names, parse
 from goldenbridge.web.app import WebState, error_body, limits_dict
 from goldenbridge.web.compute import Deadline, Timed
+from goldenbridge.web.jobs import sensitivity_document
 from goldenbridge.web.scenarios import parse_upload
 
 __all__ = ["router", "describe", "summary"]
@@ -304,19 +306,21 @@ async def sensitivity(body: SensitivityRequest, request: Request) -> JSONRespons
     if body.n & (body.n - 1):
         raise ScenarioError("n", f"{body.n} is not a power of 2 (Saltelli's base sample)")
 
-    def job(deadline: Deadline) -> dict[str, Any]:
-        scenario_id, scenario = _resolve(state, body.scenario)
-        key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
-        return state.results.get_or_compute(
-            key,
-            lambda: gb.sensitivity(
-                scenario,
-                body.offer,
-                output=body.output,
-                n=body.n,
-                seed=body.seed,
-                progress=lambda *_: deadline.check(),
-            ).to_dict(),
-        )
+    resolved = await state.worker.run(lambda deadline: _resolve(state, body.scenario))
+    scenario_id, scenario = resolved.value
+    key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
+    return await _analysis(
+        state, key, sensitivity_document, scenario, body.offer, body.output, body.n, body.seed
+    )
 
-    return _timed_response(await state.worker.run(job))
+
+async def _analysis(
+    state: WebState, key: str, function: Callable[..., dict[str, Any]], *arguments: Any
+) -> JSONResponse:
+    """A slow analysis from the analysis process, or its kept result for the same ``key``."""
+    cached = state.results.get(key)
+    if cached is not None:
+        return _timed_response(Timed(cached, 0.0, 0.0))
+    timed = await state.analyses.run(function, *arguments)
+    state.results.put(key, timed.value)
+    return _timed_response(timed)
