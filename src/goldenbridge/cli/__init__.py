@@ -8,6 +8,7 @@ from goldenbridge.cli import (
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     deterrence,  # noqa: F401  (registers deterrence)
     negotiate,  # noqa: F401  (registers negotiate)
+    optimize,  # noqa: F401  (registers optimize)
     sensitivity,  # noqa: F401  (registers sensitivity)
     serve,  # noqa: F401  (registers serve)
     update,  # noqa: F401  (registers update)
