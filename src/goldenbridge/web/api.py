@@ -188,14 +188,26 @@ def describe(scenario_id: str, scenario: gb.Scenario) -> dict[str, Any]:
 
 @router.get("/info", summary="Server version, default scenario, limits and analyses")
 async def info(request: Request) -> dict[str, Any]:
-    """What this server offers: the scenario the page opens with and the request limits."""
+    """What this server offers: the scenario the page opens with, the request limits, and
+    numba's threading layer once the engine has run parallel code."""
     state = _state(request)
     return {
         "version": gb.__version__,
         "default_scenario": state.default_scenario,
         "limits": limits_dict(state.limits),
         "analyses": ["evaluate", "sensitivity"],
+        "numba_threading_layer": _threading_layer(),
     }
+
+
+def _threading_layer() -> str | None:
+    """numba's threading layer in this process, once parallel code has run (else None)."""
+    import numba
+
+    try:
+        return str(numba.threading_layer())
+    except ValueError:
+        return None
 
 
 @router.get("/scenarios", summary="The built-in scenarios")
