@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from goldenbridge.analysis.evaluate import (
 )
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
 from goldenbridge.analysis.observations import Observations, load_observations
+from goldenbridge.analysis.optimize import OptimizeResult
+from goldenbridge.analysis.optimize import optimize as _optimize
 from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.analysis.update import DegeneracyWarning, Posterior
@@ -38,6 +40,7 @@ __all__ = [
     "Negotiation",
     "Observations",
     "OfferResult",
+    "OptimizeResult",
     "Population",
     "Posterior",
     "Scenario",
@@ -49,6 +52,7 @@ __all__ = [
     "load",
     "load_observations",
     "negotiate",
+    "optimize",
     "population",
     "sample",
     "update",
@@ -126,6 +130,25 @@ def sensitivity(
     """Which assumption decides the answer for one offer (default: the recommended
     named offer); see :func:`goldenbridge.analysis.sensitivity.sensitivity`."""
     return _sensitivity(_scenario(source), offer, **options)
+
+
+def optimize(
+    source: ScenarioLike | Population | Posterior,
+    target_p: float | None = None,
+    issues: Sequence[str] | None = None,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    **options: Any,
+) -> OptimizeResult:
+    """The risk-return optimum, the golden bridge reaching P(deal) >= ``target_p``
+    and the frontier; see :func:`goldenbridge.analysis.optimize.optimize`.
+
+    >>> r = optimize("fearon-1d", samples=20_000, seed=1, solutions=False)
+    >>> round(r.optimum.values["share"], 1), round(r.optimum.p_deal, 1)
+    (0.6, 0.7)
+    """
+    return _optimize(population(source, samples, seed), target_p, issues, **options)
 
 
 def negotiate(

@@ -7,6 +7,7 @@ from goldenbridge.cli import (
     bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     negotiate,  # noqa: F401  (registers negotiate)
+    optimize,  # noqa: F401  (registers optimize)
     sensitivity,  # noqa: F401  (registers sensitivity)
     serve,  # noqa: F401  (registers serve)
     update,  # noqa: F401  (registers update)
