@@ -194,6 +194,28 @@ def test_page_in_chromium(server, tmp_path):
         assert upload_id.startswith("upload-")
         page.select_option("#issue-basing", "rotational")
         wait_for_p_deal(page, p_deal(server, upload_id, {"basing": "rotational"}, 500, 1))
+
+        # search all offers (Fearon's crisis: exact in one dimension) and jump to the
+        # risk-return optimum, then to the golden bridge for P(deal) >= 0.8
+        page.select_option("#scenario-select", "fearon-1d")
+        page.wait_for_function("() => state.scenario.name === 'fearon-1d' && state.current")
+        page.click("#search-offers")
+        page.locator("#jump-optimum:enabled").wait_for()
+        search = {"scenario": "fearon-1d", "samples": 20_000, "solutions": False}
+        found = httpx.post(f"{server}/api/optimize", json=search, timeout=300).json()
+        page.click("#jump-optimum")
+        share = found["optimum"]["values"]["share"]
+        assert page.evaluate("state.offer.share") == share
+        wait_for_p_deal(page, p_deal(server, "fearon-1d", {"share": share}, 200_000, 7))
+        page.fill("#target-p", "0.8")
+        page.press("#target-p", "Tab")
+        page.wait_for_function("() => state.optimum && state.optimum.target_p === 0.8")
+        page.click("#jump-bridge")
+        bridge = page.evaluate("state.optimum.bridge")
+        share = bridge["values"]["share"]
+        assert bridge["p_deal"] >= 0.8 and page.evaluate("state.offer.share") == share
+        wait_for_p_deal(page, p_deal(server, "fearon-1d", {"share": share}, 200_000, 7))
+        page.screenshot(path=tmp_path / "frontier.png", full_page=True)
         browser.close()
     assert (tmp_path / "explorer.png").stat().st_size > 10_000
     # chromium logs the bad upload's 422 as a failed load; nothing else may go wrong
