@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from goldenbridge.analysis.deterrence import Deterrence
+from goldenbridge.analysis.deterrence import deterrence as _deterrence
 from goldenbridge.analysis.dynamics import Negotiation
 from goldenbridge.analysis.dynamics import negotiate as _negotiate
 from goldenbridge.analysis.evaluate import (
@@ -36,6 +38,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ActorOdds",
     "DegeneracyWarning",
+    "Deterrence",
     "Evaluation",
     "Negotiation",
     "Observations",
@@ -48,6 +51,7 @@ __all__ = [
     "Sensitivity",
     "TypeOdds",
     "builtin_names",
+    "deterrence",
     "evaluate",
     "load",
     "load_observations",
@@ -120,6 +124,12 @@ def update(
     if isinstance(source, Posterior):
         return _update(source, observations, **options)
     return _update(population(source, samples, seed), observations, **options)
+
+
+def deterrence(source: ScenarioLike, threat: str, grid: Any = None, **options: Any) -> Deterrence:
+    """Sweep a threat's credibility (and effect) with common random numbers; see
+    :func:`goldenbridge.analysis.deterrence.deterrence`."""
+    return _deterrence(_scenario(source), threat, grid, **options)
 
 
 def sensitivity(

@@ -6,6 +6,7 @@ Each command module registers its commands on the shared ``app`` when imported.
 from goldenbridge.cli import (
     bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+    deterrence,  # noqa: F401  (registers deterrence)
     negotiate,  # noqa: F401  (registers negotiate)
     optimize,  # noqa: F401  (registers optimize)
     sensitivity,  # noqa: F401  (registers sensitivity)

@@ -60,7 +60,7 @@ DaskOpt = Annotated[
 
 def fail(message: str) -> NoReturn:
     """Print one error line and exit with code 2."""
-    err.print(f"error: {message}", markup=False, soft_wrap=True)
+    err.print(f"error: {message}", markup=False, emoji=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
