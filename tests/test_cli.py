@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -85,3 +86,18 @@ def test_same_seed_same_json_and_seed_matters(tmp_path):
 def test_human_output_has_labelled_errors_and_an_answer():
     text = run("evaluate", "fearon-1d", "--samples", "5000").stdout
     assert "Monte Carlo standard error" in text and "Would B buy the bridge?" in text
+
+
+def test_evaluate_on_local_dask_cluster_gives_the_same_json():
+    pytest.importorskip("dask.distributed")
+    args = ("evaluate", "fearon-1d", "--samples", "40000", "--seed", "2", "--json")
+    local = json.loads(run(*args).stdout)
+    assert json.loads(run(*args, "--dask", "local").stdout) == local
+
+
+def test_bad_dask_address_is_one_error_line():
+    result = runner.invoke(app, ["evaluate", "fearon-1d", "--dask", "somewhere"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: --dask somewhere: expected 'local' or a scheduler address such as tcp://host:8786"
+    ]

@@ -113,8 +113,9 @@ def test_general_rho_deal_and_payoff_falls_back_to_tally():
 
 def _big_case(m: int):
     rng = np.random.default_rng(11)
-    worlds = random_worlds(rng, reference.WORLD_BLOCK + 999, n_actors=3, kc=4, kd=1,
-                           n_options=3, n_groups=2)
+    worlds = random_worlds(
+        rng, reference.WORLD_BLOCK + 999, n_actors=3, kc=4, kd=1, n_options=3, n_groups=2
+    )
     return worlds, random_offers(rng, m, 4, 1, 3)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,13 +23,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import goldenbridge as gb
+from goldenbridge.analysis.likelihoods import static_log_likelihood
 from goldenbridge.analysis.observations import parse_observations
-from goldenbridge.analysis.update import (
-    DegeneracyWarning,
-    kish_ess,
-    static_log_likelihood,
-    update,
-)
+from goldenbridge.analysis.update import DegeneracyWarning, kish_ess, update
 from goldenbridge.cli import app
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, parse
@@ -350,3 +347,14 @@ def test_cli_degeneracy_warning_on_stderr(tmp_path):
         )
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("warning: effective sample size")
+
+
+@pytest.mark.parametrize("name", ["russia-2021-feb01.yaml", "russia-2021-feb23.yaml"])
+def test_worked_example_observations_run(name):
+    path = Path(__file__).resolve().parent.parent / "docs" / "examples" / name
+    post = gb.update("russia-2021", str(path), samples=5000)
+    assert all(e.source for e in post.evidence) and post.evidence[0].description.startswith(
+        "rejected us_jan26_answer"
+    )
+    prior, posterior = post.types["Russia"]["revisionist"]
+    assert posterior > prior and post.p_fight[1] > post.p_fight[0]

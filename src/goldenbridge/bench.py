@@ -31,7 +31,7 @@ import numpy as np
 from goldenbridge.engine import fused
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
-__all__ = ["run", "main", "make_inputs"]
+__all__ = ["run", "main", "make_inputs", "negmas_ufun"]
 
 
 def make_inputs(n: int, m: int, k: int, n_actors: int = 1, seed: int = 0) -> tuple[Worlds, Offers]:
@@ -42,14 +42,18 @@ def make_inputs(n: int, m: int, k: int, n_actors: int = 1, seed: int = 0) -> tup
     rng = np.random.default_rng(seed)
     actors = tuple(
         ActorArrays(
-            weight=rng.dirichlet(np.ones(k), n), ideal=rng.random((n, k)), rho=np.full(n, 2.0),
-            table=np.zeros((n, 0, 0)), reservation=rng.uniform(0.5, 0.95, n),
+            weight=rng.dirichlet(np.ones(k), n),
+            ideal=rng.random((n, k)),
+            rho=np.full(n, 2.0),
+            table=np.zeros((n, 0, 0)),
+            reservation=rng.uniform(0.5, 0.95, n),
         )
         for _ in range(n_actors)
     )
     deciders = (0,) if n_actors == 1 else tuple(range(1, n_actors))
-    worlds = Worlds(actors, 0, deciders, rng.random(n) < 0.5, rng.uniform(0.5, 1.5, n),
-                    np.zeros(n, np.int64), 1)
+    worlds = Worlds(
+        actors, 0, deciders, rng.random(n) < 0.5, rng.uniform(0.5, 1.5, n), np.zeros(n, np.int64), 1
+    )
     return worlds, Offers(rng.random((m, k)), np.zeros((m, 0), np.int64))
 
 
@@ -95,24 +99,43 @@ def _matmul(worlds: Worlds, offers: Offers, block: int = 8192) -> np.ndarray:
     return out
 
 
+def negmas_ufun(weight: np.ndarray, ideal: np.ndarray):
+    """negmas' LinearAdditiveUtilityFunction for ``sum_c w_c (1 - (x_c - a_c)^2)``.
+
+    The same utility the engine computes for one world (K continuous issues on
+    [0, 1], quadratic loss). Raises ImportError without negmas (AGPL: imported
+    here only, never by the package).
+    """
+    from negmas.outcomes import make_issue
+    from negmas.preferences import LinearAdditiveUtilityFunction
+
+    issues = [make_issue((0.0, 1.0), name=f"i{c}") for c in range(len(weight))]
+    values = [lambda v, a=float(a): 1.0 - (v - a) ** 2 for a in ideal]
+    return LinearAdditiveUtilityFunction(
+        values=values, weights=[float(w) for w in weight], issues=issues
+    )
+
+
 def _negmas_rate(k: int, outcomes: int = 20_000) -> float | None:
     """Outcomes/s of negmas' LinearAdditiveUtilityFunction, or None without negmas."""
-    try:  # AGPL: optional, imported here only
-        from negmas.outcomes import make_issue
-        from negmas.preferences import LinearAdditiveUtilityFunction
-    except Exception:  # noqa: BLE001  (any import failure means "not available")
-        return None
-    issues = [make_issue((0.0, 1.0), name=f"i{c}") for c in range(k)]
     rng = np.random.default_rng(2)
-    ideal, weight = rng.random(k), rng.dirichlet(np.ones(k))
-    values = [lambda v, a=a: 1.0 - (v - a) ** 2 for a in ideal]
-    ufun = LinearAdditiveUtilityFunction(values=values, weights=list(weight), issues=issues)
+    try:
+        ufun = negmas_ufun(rng.dirichlet(np.ones(k)), rng.random(k))
+    except ImportError:
+        return None
     points = [tuple(p) for p in rng.random((outcomes, k))]
     return outcomes / _best(lambda: [ufun(p) for p in points], 1)
 
 
-def run(n: int = 200_000, m: int = 2_000, k: int = 8, repeats: int = 3, scaling: bool = True,
-        log: Callable[[str], None] = print, peak_size: int = 4096) -> dict[str, Any]:
+def run(
+    n: int = 200_000,
+    m: int = 2_000,
+    k: int = 8,
+    repeats: int = 3,
+    scaling: bool = True,
+    log: Callable[[str], None] = print,
+    peak_size: int = 4096,
+) -> dict[str, Any]:
     """Run the benchmark; return the figures (see the module docstring).
 
     Parameters
@@ -147,31 +170,63 @@ def run(n: int = 200_000, m: int = 2_000, k: int = 8, repeats: int = 3, scaling:
     n_mm = max(1, min(n, 20_000))
     sub_mm = one.subset(slice(0, n_mm))
     mm = timed("numpy matmul (fp32)", sub_mm, offers, lambda: _matmul(sub_mm, offers))
-    fused_rate = timed("fused, 1 actor (fp32)", one, offers,
-                       lambda: fused.deal_and_payoff(one, offers, payoff=False))
-    joint_rate = timed("fused, 3 deciders (fp32)", joint, offers,
-                       lambda: fused.deal_and_payoff(joint, offers, payoff=False), actors=3)
-    pay_rate = timed("fused, 3 deciders + EU (fp32)", three, offers,
-                     lambda: fused.deal_and_payoff(three, offers), actors=4)
+    fused_rate = timed(
+        "fused, 1 actor (fp32)",
+        one,
+        offers,
+        lambda: fused.deal_and_payoff(one, offers, payoff=False),
+    )
+    joint_rate = timed(
+        "fused, 3 deciders (fp32)",
+        joint,
+        offers,
+        lambda: fused.deal_and_payoff(joint, offers, payoff=False),
+        actors=3,
+    )
+    pay_rate = timed(
+        "fused, 3 deciders + EU (fp32)",
+        three,
+        offers,
+        lambda: fused.deal_and_payoff(three, offers),
+        actors=4,
+    )
     few = offers.subset(slice(0, 10))
-    few_rate = timed("fused, 1 actor, M=10 (fp32)", one, few,
-                     lambda: fused.deal_and_payoff(one, few, payoff=False))
+    few_rate = timed(
+        "fused, 1 actor, M=10 (fp32)",
+        one,
+        few,
+        lambda: fused.deal_and_payoff(one, few, payoff=False),
+    )
     sub_t = three.subset(slice(0, min(n, 2 * 16_384)))
-    tally_rate = timed("fused exact tally, 4 actors (fp64)", sub_t, offers,
-                       lambda: fused.tally(sub_t, offers), actors=4, reps=1)
+    tally_rate = timed(
+        "fused exact tally, 4 actors (fp64)",
+        sub_t,
+        offers,
+        lambda: fused.tally(sub_t, offers),
+        actors=4,
+        reps=1,
+    )
     negmas = _negmas_rate(k)
 
-    log(f"goldenbridge bench: N={n} M={m} K={k}, {numba.get_num_threads()} numba threads; "
-        f"fp32 peak (float32 matmul) {peak:.1f} GFLOP/s")
-    log(f"{'method':<36} {'N':>9} {'M':>6} {'seconds':>9} {'pairs/s':>10} {'GFLOP/s':>8} "
-        f"{'of peak':>7}")
+    log(
+        f"goldenbridge bench: N={n} M={m} K={k}, {numba.get_num_threads()} numba threads; "
+        f"fp32 peak (float32 matmul) {peak:.1f} GFLOP/s"
+    )
+    log(
+        f"{'method':<36} {'N':>9} {'M':>6} {'seconds':>9} {'pairs/s':>10} {'GFLOP/s':>8} "
+        f"{'of peak':>7}"
+    )
     for name, rn, rm, sec, actors in rows:
         gf = rn * rm * actors * flops / sec / 1e9
-        log(f"{name:<36} {rn:>9} {rm:>6} {sec:>9.4f} {rn * rm / sec:>10.3g} {gf:>8.1f} "
-            f"{gf / peak:>7.0%}")
+        log(
+            f"{name:<36} {rn:>9} {rm:>6} {sec:>9.4f} {rn * rm / sec:>10.3g} {gf:>8.1f} "
+            f"{gf / peak:>7.0%}"
+        )
     if negmas is not None:
-        log(f"{'negmas LinearAdditiveUtilityFunction':<36} {'':>9} {'':>6} {'':>9} "
-            f"{negmas:>10.3g}  outcomes/s")
+        log(
+            f"{'negmas LinearAdditiveUtilityFunction':<36} {'':>9} {'':>6} {'':>9} "
+            f"{negmas:>10.3g}  outcomes/s"
+        )
     else:
         log("negmas: not installed (pip install negmas) -- skipped")
 
@@ -180,14 +235,18 @@ def run(n: int = 200_000, m: int = 2_000, k: int = 8, repeats: int = 3, scaling:
         log("scaling of the fused kernel (1 actor, fp32): seconds")
         for nn, mm_ in [(n // 4, m), (n // 2, m), (n, m), (n, m // 4), (n, m // 2)]:
             w_s, o_s = one.subset(slice(0, nn)), offers.subset(slice(0, mm_))
-            sec = _best(lambda w_s=w_s, o_s=o_s: fused.deal_and_payoff(w_s, o_s, payoff=False),
-                        repeats)
+            sec = _best(
+                lambda w_s=w_s, o_s=o_s: fused.deal_and_payoff(w_s, o_s, payoff=False), repeats
+            )
             table.append({"n": nn, "m": mm_, "seconds": sec, "pairs_per_s": nn * mm_ / sec})
             log(f"  N={nn:>9} M={mm_:>6}  {sec:8.4f} s  {nn * mm_ / sec:10.3g} pairs/s")
 
     fused_gflops = fused_rate * flops / 1e9
     return {
-        "n": n, "m": m, "k": k, "threads": numba.get_num_threads(),
+        "n": n,
+        "m": m,
+        "k": k,
+        "threads": numba.get_num_threads(),
         "fused_pairs_per_s": fused_rate,
         "numpy_naive_pairs_per_s": naive,
         "numpy_matmul_pairs_per_s": mm,
@@ -219,8 +278,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-scaling", action="store_true")
     p.add_argument("--json", action="store_true", help="print only the JSON object")
     a = p.parse_args(argv)
-    result = run(a.n, a.m, a.k, a.repeats, not a.no_scaling,
-                 log=(lambda s: None) if a.json else print)
+    result = run(
+        a.n, a.m, a.k, a.repeats, not a.no_scaling, log=(lambda s: None) if a.json else print
+    )
     sys.stdout.write(json.dumps(result) + "\n")
 
 

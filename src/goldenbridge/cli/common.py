@@ -9,6 +9,7 @@ with code 2. A new command lives in its own module of this package, imports
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,9 +39,28 @@ SamplesOpt = Annotated[
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Seed (default: scenario's).")]
 
 
+def _dask_address(value: str | None) -> str | None:
+    """``local`` or a scheduler address ``tcp://host:port`` (or tls://, ucx://, inproc://)."""
+    if value is None or value == "local" or re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+", value):
+        return value
+    fail(f"--dask {value}: expected 'local' or a scheduler address such as tcp://host:8786")
+
+
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="local|tcp://HOST:PORT",
+        callback=_dask_address,
+        help="Split the worlds across a Dask cluster: 'local' starts one on this machine, "
+        "an address joins a running scheduler (same numbers as without).",
+    ),
+]
+
+
 def fail(message: str) -> NoReturn:
     """Print one error line and exit with code 2."""
-    err.print(f"error: {message}", markup=False, soft_wrap=True)
+    err.print(f"error: {message}", markup=False, emoji=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

@@ -9,6 +9,7 @@ from rich.table import Table
 
 import goldenbridge as gb
 from goldenbridge.cli.common import (
+    DaskOpt,
     JsonOpt,
     SamplesOpt,
     SeedOpt,
@@ -77,6 +78,7 @@ def run_evaluate(
     samples: int | None,
     seed: int | None,
     as_json: bool,
+    dask: str | None = None,
 ) -> None:
     with user_errors():
         scenario = gb.load(scenario_name)
@@ -89,7 +91,18 @@ def run_evaluate(
         if sets:
             chosen["custom"] = parse_sets(sets)
         with working(f"Sampling and evaluating {scenario.name}...", as_json):
-            evaluation = gb.evaluate(scenario, chosen or None, samples=samples, seed=seed)
+            try:
+                evaluation = gb.evaluate(
+                    scenario, chosen or None, samples=samples, seed=seed, dask=dask
+                )
+            except ImportError as exc:
+                if dask is None:
+                    raise
+                fail(f"--dask needs dask.distributed ({exc}): pip install 'goldenbridge[dask]'")
+            except OSError as exc:  # no scheduler at that address
+                if dask is None:
+                    raise
+                fail(f"--dask {dask}: {exc}")
     if as_json:
         emit_json(evaluation.to_dict())
         return
@@ -108,16 +121,19 @@ def evaluate(
     ] = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
+    dask: DaskOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """P(accept) per actor, P(deal), P(war) and the proposer's EU of each offer."""
-    run_evaluate(scenario, offer, set_, samples, seed, as_json)
+    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask)
 
 
 @app.command()
-def demo(samples: SamplesOpt = None, seed: SeedOpt = None, as_json: JsonOpt = False) -> None:
+def demo(
+    samples: SamplesOpt = None, seed: SeedOpt = None, dask: DaskOpt = None, as_json: JsonOpt = False
+) -> None:
     """Analyse the built-in December 2021 Russia–NATO crisis."""
-    run_evaluate("russia-2021", None, None, samples, seed, as_json)
+    run_evaluate("russia-2021", None, None, samples, seed, as_json, dask)
 
 
 @app.command()

@@ -53,6 +53,7 @@ def serve(
             scenario,
             limits=Limits(max_samples=max_samples),
             allowed_hosts=LOOPBACK_NAMES if is_loopback(host) else None,
+            start_analyses=True,
         )
     if not is_loopback(host):
         err.print(f"warning: serving on {host}: reachable from other machines", markup=False)

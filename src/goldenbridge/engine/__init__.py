@@ -15,7 +15,14 @@ from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 from goldenbridge.engine.reference import margins, utilities
 
 __all__ = [
-    "ActorArrays", "Offers", "Tally", "Worlds", "BACKENDS", "get_engine", "margins", "tally",
+    "ActorArrays",
+    "Offers",
+    "Tally",
+    "Worlds",
+    "BACKENDS",
+    "get_engine",
+    "margins",
+    "tally",
     "utilities",
 ]
 
@@ -55,8 +62,7 @@ def get_engine(name: str = "auto", dask: str | None = None) -> Callable[[Worlds,
     raise ValueError(f"unknown engine {name!r}; expected one of {BACKENDS}")
 
 
-def tally(worlds: Worlds, offers: Offers, backend: str = "auto",
-          dask: str | None = None) -> Tally:
+def tally(worlds: Worlds, offers: Offers, backend: str = "auto", dask: str | None = None) -> Tally:
     """Weighted sums of acceptance, deal, war and payoff (see :class:`Tally`).
 
     Parameters

@@ -35,8 +35,9 @@ def connect(address: str = "local"):
     if address != "local":
         return Client(address)
     if "client" not in _LOCAL:
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        )
         _LOCAL["client"] = Client(cluster)
     return _LOCAL["client"]
 
@@ -45,8 +46,14 @@ def _partials(worlds: Worlds, offers: Offers, dtype: type, first_block: int):
     return list(fused.block_partials(worlds, offers, dtype, first_block))
 
 
-def tally(worlds: Worlds, offers: Offers, client=None, address: str = "local",
-          blocks_per_task: int = 4, dtype: type = np.float64) -> Tally:
+def tally(
+    worlds: Worlds,
+    offers: Offers,
+    client=None,
+    address: str = "local",
+    blocks_per_task: int = 4,
+    dtype: type = np.float64,
+) -> Tally:
     """Same result as :func:`goldenbridge.engine.fused.tally`, computed on Dask.
 
     Parameters
@@ -66,8 +73,14 @@ def tally(worlds: Worlds, offers: Offers, client=None, address: str = "local",
     offers_f = client.scatter(offers, broadcast=True)
     step = blocks_per_task * WORLD_BLOCK
     futures = [
-        client.submit(_partials, worlds.subset(slice(lo, lo + step)), offers_f, dtype,
-                      lo // WORLD_BLOCK, pure=False)
+        client.submit(
+            _partials,
+            worlds.subset(slice(lo, lo + step)),
+            offers_f,
+            dtype,
+            lo // WORLD_BLOCK,
+            pure=False,
+        )
         for lo in range(0, worlds.n, step)
     ]
     total = Tally.zeros(worlds.n_groups, offers.m, len(worlds.actors))

@@ -110,8 +110,24 @@ def _utility_row(u, weight, ideal, rho, table, x, option, a, n, m0, m1, one):
 
 @njit(parallel=True, cache=True)
 def _tally_kernel(
-    weight, ideal, rho, res, table, x, option, wts, fight, group, n_groups,
-    is_decider, proposer, n_lo, n_hi, block, tile, one,
+    weight,
+    ideal,
+    rho,
+    res,
+    table,
+    x,
+    option,
+    wts,
+    fight,
+    group,
+    n_groups,
+    is_decider,
+    proposer,
+    n_lo,
+    n_hi,
+    block,
+    tile,
+    one,
 ):
     """Per-block partial sums, shape (blocks, 3A + 8, G, M), for worlds n_lo..n_hi."""
     n_act = weight.shape[0]
@@ -179,8 +195,7 @@ def _tally_kernel(
     return part
 
 
-def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64,
-                   first_block: int = 0):
+def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64, first_block: int = 0):
     """Yield ``(block, Tally)`` for each fixed world block, in block order.
 
     Adding the yielded tallies in order gives :func:`tally`; the Dask backend
@@ -214,22 +229,45 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64,
         chunk = worlds.subset(slice(n_lo, n_hi))
         weight, ideal, rho, res, table = _pack_actors(chunk, list(range(n_act)), dtype)
         part = _tally_kernel(
-            weight, ideal, rho, res, table, x, option, wts[n_lo:n_hi], fight[n_lo:n_hi],
-            group[n_lo:n_hi], g, is_decider, worlds.proposer, 0, n_hi - n_lo, WORLD_BLOCK,
-            OFFER_TILE, dtype(1),
+            weight,
+            ideal,
+            rho,
+            res,
+            table,
+            x,
+            option,
+            wts[n_lo:n_hi],
+            fight[n_lo:n_hi],
+            group[n_lo:n_hi],
+            g,
+            is_decider,
+            worlds.proposer,
+            0,
+            n_hi - n_lo,
+            WORLD_BLOCK,
+            OFFER_TILE,
+            dtype(1),
         )
         for bi in range(part.shape[0]):
             lo = n_lo + bi * WORLD_BLOCK
             ws = world_sums(worlds.subset(slice(lo, lo + WORLD_BLOCK)))
             p = part[bi]
             tally_b = Tally(
-                w=ws[0], w2=ws[1], fight=ws[2], fight2=ws[3],
+                w=ws[0],
+                w2=ws[1],
+                fight=ws[2],
+                fight2=ws[3],
                 accept=p[:n_act].transpose(1, 2, 0).copy(),
-                accept2=p[n_act:2 * n_act].transpose(1, 2, 0).copy(),
-                sole=p[2 * n_act:3 * n_act].transpose(1, 2, 0).copy(),
-                deal=p[fields - 8], deal2=p[fields - 7], war=p[fields - 6],
-                war2=p[fields - 5], payoff=p[fields - 4], payoff2=p[fields - 3],
-                payoff_sq2=p[fields - 2], proposer_u=p[fields - 1],
+                accept2=p[n_act : 2 * n_act].transpose(1, 2, 0).copy(),
+                sole=p[2 * n_act : 3 * n_act].transpose(1, 2, 0).copy(),
+                deal=p[fields - 8],
+                deal2=p[fields - 7],
+                war=p[fields - 6],
+                war2=p[fields - 5],
+                payoff=p[fields - 4],
+                payoff2=p[fields - 3],
+                payoff_sq2=p[fields - 2],
+                proposer_u=p[fields - 1],
             )
             yield first_block + b0 + bi, tally_b
 
@@ -289,8 +327,7 @@ def _loss_row(loss, weight, ideal, table, x, option, s, n, m0, m1):
 
 
 @njit(parallel=True, cache=True)
-def _deal_offers(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_slot,
-                 block, tile):
+def _deal_offers(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_slot, block, tile):
     """Per-block sums of w*deal and w*payoff, (blocks, M) each; offers in SIMD lanes.
 
     Slots 0..n_dec-1 are the deciders; ``p_slot`` is the proposer's slot (-1: no
@@ -345,8 +382,7 @@ def _deal_offers(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_
 
 
 @njit(parallel=True, cache=True)
-def _deal_worlds(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_slot,
-                 block, sub):
+def _deal_worlds(weight, ideal, thr, base, table, x, option, wts, r_p, n_dec, p_slot, block, sub):
     """As :func:`_deal_offers` for few offers: worlds in SIMD lanes, same sums."""
     n = wts.shape[0]
     m = x.shape[1]
@@ -422,9 +458,13 @@ def _seq_total(parts: np.ndarray) -> np.ndarray:
     return total
 
 
-def deal_and_payoff(worlds: Worlds, offers: Offers, dtype: type = np.float32,
-                    payoff: bool = True, small_m: int = SMALL_M,
-                    ) -> tuple[np.ndarray, np.ndarray | None]:
+def deal_and_payoff(
+    worlds: Worlds,
+    offers: Offers,
+    dtype: type = np.float32,
+    payoff: bool = True,
+    small_m: int = SMALL_M,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """``P(deal)`` and the proposer's expected utility ``EU`` for each offer.
 
     The counts-only kernel for optimisation loops (DESIGN.md section 6:
@@ -493,8 +533,14 @@ def _deal_inputs(worlds: Worlds, dtype: type, payoff: bool) -> tuple:
     res64 = np.stack([worlds.actors[i].reservation for i in slots])
     thr = np.ascontiguousarray(sum_w - res64, dtype)
     packed = (
-        weight, ideal, thr, base, table, np.ascontiguousarray(worlds.weights, np.float64),
-        np.ascontiguousarray(worlds.actors[worlds.proposer].reservation, np.float64), p_slot,
+        weight,
+        ideal,
+        thr,
+        base,
+        table,
+        np.ascontiguousarray(worlds.weights, np.float64),
+        np.ascontiguousarray(worlds.actors[worlds.proposer].reservation, np.float64),
+        p_slot,
         _weight_total(worlds.weights),
     )
     _DEAL_CACHE[:] = [weakref.ref(worlds), key, packed]
@@ -505,7 +551,7 @@ def _weight_total(w: np.ndarray) -> float:
     """Sum of the world weights: sequential inside each block, blocks in order."""
     total = 0.0
     for b in range(0, w.shape[0], WORLD_BLOCK):
-        total += float(np.cumsum(w[b:b + WORLD_BLOCK])[-1])
+        total += float(np.cumsum(w[b : b + WORLD_BLOCK])[-1])
     return total
 
 

@@ -24,7 +24,13 @@ import numpy as np
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 
 __all__ = [
-    "utilities", "utilities_at", "margins", "tally", "world_sums", "loss", "WORLD_BLOCK",
+    "utilities",
+    "utilities_at",
+    "margins",
+    "tally",
+    "world_sums",
+    "loss",
+    "WORLD_BLOCK",
 ]
 
 #: Worlds per block. Fixed: the block boundaries decide the order of float64

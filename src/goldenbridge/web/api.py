@@ -6,8 +6,10 @@ types' ``to_dict()``). Every model computation runs on the one compute worker.
 
 from __future__ import annotations
 
+import json
 import math
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -17,6 +19,7 @@ import goldenbridge as gb
 from goldenbridge.scenario import ScenarioError, builtin_names, parse
 from goldenbridge.web.app import WebState, error_body, limits_dict
 from goldenbridge.web.compute import Deadline, Timed
+from goldenbridge.web.jobs import sensitivity_document
 from goldenbridge.web.scenarios import parse_upload
 
 __all__ = ["router", "describe", "summary"]
@@ -92,6 +95,33 @@ class EvaluateRequest(BaseModel):
     seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
 
 
+class SensitivityRequest(BaseModel):
+    """One offer whose outcome the Sobol' indices attribute to the scenario's inputs."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": "fearon-1d", "offer": {"share": 0.6}, "n": 1024}]
+        },
+    )
+
+    scenario: ScenarioRef
+    offer: str | dict[str, float | str] | None = Field(
+        None,
+        description="A named offer, {issue: value} (issues left out at the status quo), or "
+        "null for the recommended named offer.",
+    )
+    output: Literal["p_deal", "proposer_eu"] = "p_deal"
+    n: int = Field(1024, ge=64, le=16384, description="Saltelli's base sample (a power of 2).")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
+    parts: list[Literal["global", "robustness", "flips", "voi"]] = Field(
+        ["global"],
+        min_length=1,
+        description="Parts of the analysis: the Sobol' table alone by default (seconds); "
+        "robustness sweeps, decision flips and value of information take longer.",
+    )
+
+
 def _state(request: Request) -> WebState:
     return request.app.state.web  # type: ignore[no-any-return]
 
@@ -108,11 +138,9 @@ def _json_safe(value: Any) -> Any:
 
 
 def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
-    """The result, with its compute time (queueing excluded) in ``Server-Timing``."""
-    return JSONResponse(
-        _json_safe(timed.value),
-        headers={"server-timing": f"compute;dur={1000 * timed.compute_s:.1f}"},
-    )
+    """The result, with its compute and queueing times in ``Server-Timing``."""
+    timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
+    return JSONResponse(_json_safe(timed.value), headers={"server-timing": timing})
 
 
 def summary(scenario: gb.Scenario) -> dict[str, Any]:
@@ -172,7 +200,7 @@ async def info(request: Request) -> dict[str, Any]:
         "version": gb.__version__,
         "default_scenario": state.default_scenario,
         "limits": limits_dict(state.limits),
-        "analyses": ["evaluate"],
+        "analyses": ["evaluate", "sensitivity"],
     }
 
 
@@ -269,3 +297,44 @@ async def evaluate(body: EvaluateRequest, request: Request) -> JSONResponse:
         return gb.evaluate(population, body.offers).to_dict()
 
     return _timed_response(await state.worker.run(job))
+
+
+@router.post(
+    "/sensitivity",
+    summary="Which assumption decides one offer's outcome: Sobol' indices",
+    responses={404: _ERRORS[404], 413: _ERRORS[413], 422: _ERRORS[422], 503: _ERRORS[503]},
+)
+async def sensitivity(body: SensitivityRequest, request: Request) -> JSONResponse:
+    """The same document as ``goldenbridge sensitivity --json``: first-order and total
+    Sobol' indices (with bootstrap confidence half-widths) of the per-world deal indicator
+    or payoff over the world-level inputs. Results are kept per arguments."""
+    state = _state(request)
+    if body.n & (body.n - 1):
+        raise ScenarioError("n", f"{body.n} is not a power of 2 (Saltelli's base sample)")
+
+    resolved = await state.worker.run(lambda deadline: _resolve(state, body.scenario))
+    scenario_id, scenario = resolved.value
+    key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
+    return await _analysis(
+        state,
+        key,
+        sensitivity_document,
+        scenario,
+        body.offer,
+        body.output,
+        body.n,
+        body.seed,
+        tuple(body.parts),
+    )
+
+
+async def _analysis(
+    state: WebState, key: str, function: Callable[..., dict[str, Any]], *arguments: Any
+) -> JSONResponse:
+    """A slow analysis from the analysis process, or its kept result for the same ``key``."""
+    cached = state.results.get(key)
+    if cached is not None:
+        return _timed_response(Timed(cached, 0.0, 0.0))
+    timed = await state.analyses.run(function, *arguments)
+    state.results.put(key, timed.value)
+    return _timed_response(timed)

@@ -105,6 +105,16 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str, timeout: float, l
     raise RuntimeError(f"the server did not answer within {timeout:g} s")
 
 
+def server_timing(response: httpx.Response) -> dict[str, float]:
+    """The ``Server-Timing`` header's durations, in seconds (``compute``, ``queue``)."""
+    timing = {}
+    for part in response.headers.get("server-timing", "").split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if duration:
+            timing[name] = float(duration) / 1000
+    return timing
+
+
 def _percentiles(seconds: list[float]) -> dict[str, float]:
     ms = np.asarray(seconds) * 1000
     return {
@@ -130,7 +140,7 @@ def measure_updates(url: str, body: dict[str, Any], offers: list[dict]) -> dict[
             r = client.post("/api/evaluate", json={**body, "offers": {"current": offer}})
             round_trips.append(time.perf_counter() - t0)
             r.raise_for_status()
-            compute.append(float(r.headers["server-timing"].split("dur=")[1]) / 1000)
+            compute.append(server_timing(r)["compute"])
     return {
         "requests": len(offers),
         "round_trip": _percentiles(round_trips),
@@ -142,23 +152,24 @@ async def _concurrent(url: str, body: dict[str, Any], offers: list[dict]) -> dic
     limits = httpx.Limits(max_connections=len(offers), max_keepalive_connections=len(offers))
     async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as client:
 
-        async def one(offer: dict) -> tuple[int, float, dict[str, Any] | None]:
+        async def one(offer: dict) -> tuple[httpx.Response, float]:
             t0 = time.perf_counter()
             r = await client.post("/api/evaluate", json={**body, "offers": {"current": offer}})
-            elapsed = time.perf_counter() - t0
-            return r.status_code, elapsed, r.json() if r.status_code == 200 else None
+            return r, time.perf_counter() - t0
 
         t0 = time.perf_counter()
         results = await asyncio.gather(*(one(o) for o in offers))
         wall = time.perf_counter() - t0
+    ok = [r for r, _ in results if r.status_code == 200]
     return {
         "requests": len(offers),
-        "succeeded": sum(status == 200 for status, _, _ in results),
-        "statuses": sorted({status for status, _, _ in results}),
+        "succeeded": len(ok),
+        "statuses": sorted({r.status_code for r, _ in results}),
         "wall_s": wall,
         "throughput_per_s": len(offers) / wall,
-        "latency": _percentiles([t for _, t, _ in results]),
-        "documents": [doc for _, _, doc in results],
+        "latency": _percentiles([t for _, t in results]),
+        "compute": _percentiles([server_timing(r)["compute"] for r in ok]) if ok else None,
+        "documents": [r.json() if r.status_code == 200 else None for r, _ in results],
     }
 
 
@@ -240,7 +251,8 @@ def _print(f: dict[str, Any]) -> None:
         f"load, {load['requests']} concurrent requests: {load['succeeded']} succeeded, "
         f"{load['throughput_per_s']:.0f} requests/s, {load['wall_s']:.2f} s in all"
     )
-    print(line("latency", load["latency"]))
+    print(line("latency (queue + compute)", load["latency"]))
+    print(line("compute (server)", load["compute"]))
 
 
 if __name__ == "__main__":

@@ -102,6 +102,7 @@ async function init() {
     state.seed = Number($("seed").value);
     refresh();
   });
+  $("sensitivity-run").addEventListener("click", explain);
   await loadScenario(start);
 }
 
@@ -124,6 +125,8 @@ async function loadScenario(id) {
   for (const issue of s.issues) state.offer[issue.name] = issue.status_quo;
   buildPresets();
   buildIssues();
+  $("sensitivity-chart").hidden = true;
+  $("sensitivity-status").textContent = "";
   refresh();
 }
 
@@ -446,6 +449,59 @@ function drawPackages() {
     xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: "P(deal)" } },
     yaxis: { title: { text: `${state.scenario.proposer}'s utility if accepted` } },
     legend: { orientation: "h", y: -0.25 }, showlegend: true,
+  }, plotConfig);
+}
+
+// ---------------------------------------------------------------- sensitivity (on demand)
+
+function describeOffer(values) {
+  return state.scenario.issues.map((i) => `${i.name} ${formatValue(i, values[i.name])}`)
+    .join(", ");
+}
+
+async function explain() {
+  const button = $("sensitivity-run");
+  const status = $("sensitivity-status");
+  const scenarioId = state.scenario.id;
+  const offer = { ...state.offer };
+  const output = $("sensitivity-output").value;
+  button.disabled = true;
+  status.textContent = "computing (a few seconds)…";
+  const started = performance.now();
+  const answer = await api("/api/sensitivity", {
+    scenario: scenarioId, offer, output, n: Number($("sensitivity-n").value), seed: state.seed,
+  });
+  button.disabled = false;
+  if (scenarioId !== state.scenario.id) return;  // the scenario changed meanwhile
+  if (!answer.ok) {
+    status.textContent = answer.error.path ?
+      `${answer.error.path}: ${answer.error.message}` : answer.error.message;
+    return;
+  }
+  const doc = answer.data;
+  status.textContent = `for the offer ${describeOffer(offer)}: ${doc.runs.toLocaleString()} ` +
+    `model runs, ${((performance.now() - started) / 1000).toFixed(1)} s. Total index: the ` +
+    "share of the outcome's variance that goes with the input, interactions included; " +
+    "first order: alone. Bars: 95% bootstrap intervals.";
+  drawSensitivity(doc);
+}
+
+function drawSensitivity(doc) {
+  const factors = doc.factors.filter((f) => f.ST !== null).slice(0, 15);
+  const chart = $("sensitivity-chart");
+  chart.hidden = false;
+  if (!window.Plotly) return;
+  const names = factors.map((f) => f.name);
+  const bar = (key, name, color) => ({
+    type: "bar", orientation: "h", name, y: names, x: factors.map((f) => f[key]),
+    error_x: { type: "data", array: factors.map((f) => f[`${key}_conf`]), visible: true },
+    marker: { color }, hovertemplate: `%{y}<br>${name} %{x:.2f}<extra></extra>`,
+  });
+  Plotly.react(chart, [bar("ST", "total index", "#b8860b"), bar("S1", "first order", "#8aa1c1")], {
+    barmode: "group", margin: { l: 10, r: 20, t: 10, b: 35 }, height: 60 + 34 * names.length,
+    xaxis: { range: [0, 1.05], title: { text: "share of variance" } },
+    yaxis: { autorange: "reversed", automargin: true }, font: plotFont,
+    legend: { orientation: "h", y: -0.12 },
   }, plotConfig);
 }
 
