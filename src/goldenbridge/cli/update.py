@@ -35,7 +35,9 @@ def print_posterior(post: gb.Posterior, prior: gb.Evaluation, after: gb.Evaluati
     target = post.prior.scenario.target.name
     out.print(
         f"[bold]{post.prior.scenario.name}[/bold]: {post.prior.n:,} sampled worlds, seed "
-        f"{post.prior.seed}, updated on {len(post.evidence)} observations.",
+        f"{post.prior.seed}, updated on {len(post.evidence)} observation"
+        + ("" if len(post.evidence) == 1 else "s")
+        + ".",
         soft_wrap=True,
     )
     seen = Table(title="Observations", title_justify="left")
