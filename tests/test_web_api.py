@@ -144,7 +144,9 @@ def test_sensitivity_matches_the_cli_and_the_one_input_case(client):
     body = {"scenario": "fearon-1d", "offer": {"share": 0.6}, "n": 256}
     r = client.post("/api/sensitivity", json=body)
     assert r.status_code == 200, r.text
-    cli_doc = cli_json("sensitivity", "fearon-1d", "--set", "share=0.6", "--n", "256")
+    cli_doc = cli_json(
+        "sensitivity", "fearon-1d", "--set", "share=0.6", "--n", "256", "--parts", "global"
+    )
     assert r.json() == cli_doc
     (factor,) = r.json()["factors"]
     assert factor["name"] == "conflict.cost.B"

@@ -26,6 +26,7 @@ from goldenbridge.analysis.evaluate import evaluate as _evaluate
 from goldenbridge.analysis.observations import Observations, load_observations
 from goldenbridge.analysis.optimize import OptimizeResult
 from goldenbridge.analysis.optimize import optimize as _optimize
+from goldenbridge.analysis.sensitivity import PARTS as SENSITIVITY_PARTS
 from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.analysis.update import DegeneracyWarning, Posterior
@@ -48,6 +49,7 @@ __all__ = [
     "Posterior",
     "Scenario",
     "ScenarioError",
+    "SENSITIVITY_PARTS",
     "Sensitivity",
     "TypeOdds",
     "builtin_names",

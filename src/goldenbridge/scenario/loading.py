@@ -21,6 +21,22 @@ _NAMED_LISTS = ("issues", "actors", "threats")
 _UNION_TAGS = {"float", "str", "int", "bool", "dict[float,str]", "list[str]"}
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML loading that rejects a key given twice in one mapping (PyYAML keeps
+    the last silently, which hides typos in scenario files)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def builtin_names() -> list[str]:
     """Names of the scenarios shipped with the package.
 
@@ -94,7 +110,7 @@ def parse(data: Any, file: str | None = None) -> Scenario:
 def read_text(text: str, file: str = "<text>") -> Scenario:
     """Parse YAML or JSON text (JSON is YAML) into a checked scenario."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

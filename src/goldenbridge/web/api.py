@@ -114,6 +114,12 @@ class SensitivityRequest(BaseModel):
     output: Literal["p_deal", "proposer_eu"] = "p_deal"
     n: int = Field(1024, ge=64, le=16384, description="Saltelli's base sample (a power of 2).")
     seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
+    parts: list[Literal["global", "robustness", "flips", "voi"]] = Field(
+        ["global"],
+        min_length=1,
+        description="Parts of the analysis: the Sobol' table alone by default (seconds); "
+        "robustness sweeps, decision flips and value of information take longer.",
+    )
 
 
 def _state(request: Request) -> WebState:
@@ -310,7 +316,15 @@ async def sensitivity(body: SensitivityRequest, request: Request) -> JSONRespons
     scenario_id, scenario = resolved.value
     key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
     return await _analysis(
-        state, key, sensitivity_document, scenario, body.offer, body.output, body.n, body.seed
+        state,
+        key,
+        sensitivity_document,
+        scenario,
+        body.offer,
+        body.output,
+        body.n,
+        body.seed,
+        tuple(body.parts),
     )
 
 

@@ -20,6 +20,7 @@ def sensitivity_document(
     output: str,
     n: int,
     seed: int | None,
+    parts: tuple[str, ...] = ("global",),
 ) -> dict[str, Any]:
-    """``goldenbridge sensitivity --json`` for one offer."""
-    return gb.sensitivity(scenario, offer, output=output, n=n, seed=seed).to_dict()
+    """``goldenbridge sensitivity --json --parts ...`` for one offer."""
+    return gb.sensitivity(scenario, offer, output=output, n=n, seed=seed, parts=parts).to_dict()
