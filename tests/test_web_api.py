@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -153,6 +154,42 @@ def test_sensitivity_matches_the_cli_and_the_one_input_case(client):
     assert abs(factor["ST"] - 1) < 0.05 and abs(factor["S1"] - 1) < factor["S1_conf"] + 0.05
     again = client.post("/api/sensitivity", json=body)  # kept: no second computation
     assert again.json() == r.json()
+
+
+def test_optimize_matches_the_cli_and_fearon(client):
+    """Fearon/Powell with c_B ~ U[0, .3]: x* = 0.6, P(deal) = 2/3, EU = 0.5333 (DESIGN.md 2)."""
+    r = client.post("/api/optimize", json={"scenario": "fearon-1d", "samples": 20_000})
+    assert r.status_code == 200, r.text
+    assert r.json() == cli_json("optimize", "fearon-1d", "--samples", "20000")
+    optimum = r.json()["optimum"]
+    assert abs(optimum["values"]["share"] - 0.6) < 0.02
+    assert abs(optimum["proposer_eu_fresh"] - 0.5333) < 0.003
+    assert r.json()["bridge"]["p_deal"] >= 0.5
+
+
+def test_the_same_analysis_asked_twice_at_once_runs_once():
+    app = create_app()
+    state = app.state.web
+    calls = []
+    run = state.analyses.run
+
+    async def counted(function, *arguments):
+        calls.append(function.__name__)
+        return await run(function, *arguments)
+
+    state.analyses.run = counted
+    body = {"scenario": "fearon-1d", "samples": 2000, "solutions": False}
+
+    async def main():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return await asyncio.gather(*(c.post("/api/optimize", json=body) for _ in range(3)))
+
+    answers = asyncio.run(main())
+    state.analyses.shutdown()
+    assert [a.status_code for a in answers] == [200] * 3
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert calls == ["optimize_document"]
 
 
 def test_sensitivity_errors(client):
@@ -366,8 +403,9 @@ def test_page_is_self_contained(client):
 
 def test_openapi_documents_the_api(client):
     schema = client.get("/api/openapi.json").json()
-    for path in ("/scenarios", "/scenarios/{reference}", "/validate", "/evaluate", "/sensitivity"):
-        assert f"/api{path}" in schema["paths"]
+    for path in ("scenarios", "scenarios/{reference}", "validate", "evaluate", "optimize"):
+        assert f"/api/{path}" in schema["paths"]
+    assert "/api/sensitivity" in schema["paths"]
     evaluate = schema["paths"]["/api/evaluate"]["post"]
     assert {"404", "413", "422", "503"} <= set(evaluate["responses"])
     assert client.get("/docs").status_code == 404  # its UI would load from a CDN

@@ -6,6 +6,7 @@ types' ``to_dict()``). Every model computation runs on the one compute worker.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from collections.abc import Callable
@@ -19,7 +20,7 @@ import goldenbridge as gb
 from goldenbridge.scenario import ScenarioError, builtin_names, parse
 from goldenbridge.web.app import WebState, error_body, limits_dict
 from goldenbridge.web.compute import Deadline, Timed
-from goldenbridge.web.jobs import sensitivity_document
+from goldenbridge.web.jobs import optimize_document, sensitivity_document
 from goldenbridge.web.scenarios import parse_upload
 
 __all__ = ["router", "describe", "summary"]
@@ -122,6 +123,28 @@ class SensitivityRequest(BaseModel):
     )
 
 
+class OptimizeRequest(BaseModel):
+    """Search the whole offer space of a scenario."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": "fearon-1d", "target_p": 0.5, "samples": 20000}]
+        },
+    )
+
+    scenario: ScenarioRef
+    target_p: float | None = Field(
+        None, ge=0, le=1, description="Required P(deal) of the golden bridge (default 0.5)."
+    )
+    issues: list[str] | None = Field(
+        None, description="Issues to search (the others stay at the status quo); default all."
+    )
+    samples: int | None = Field(None, ge=1, description="Worlds (default: the scenario's).")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
+    solutions: bool = Field(True, description="Also the Nash and Kalai–Smorodinsky solutions.")
+
+
 def _state(request: Request) -> WebState:
     return request.app.state.web  # type: ignore[no-any-return]
 
@@ -194,14 +217,26 @@ def describe(scenario_id: str, scenario: gb.Scenario) -> dict[str, Any]:
 
 @router.get("/info", summary="Server version, default scenario, limits and analyses")
 async def info(request: Request) -> dict[str, Any]:
-    """What this server offers: the scenario the page opens with and the request limits."""
+    """What this server offers: the scenario the page opens with, the request limits, and
+    numba's threading layer once the engine has run parallel code."""
     state = _state(request)
     return {
         "version": gb.__version__,
         "default_scenario": state.default_scenario,
         "limits": limits_dict(state.limits),
-        "analyses": ["evaluate", "sensitivity"],
+        "analyses": ["evaluate", "optimize", "sensitivity"],
+        "numba_threading_layer": _threading_layer(),
     }
+
+
+def _threading_layer() -> str | None:
+    """numba's threading layer in this process, once parallel code has run (else None)."""
+    import numba
+
+    try:
+        return str(numba.threading_layer())
+    except ValueError:
+        return None
 
 
 @router.get("/scenarios", summary="The built-in scenarios")
@@ -328,6 +363,29 @@ async def sensitivity(body: SensitivityRequest, request: Request) -> JSONRespons
     )
 
 
+@router.post(
+    "/optimize",
+    summary="The risk-return optimum, the golden bridge and the frontier",
+    responses={404: _ERRORS[404], 413: _ERRORS[413], 422: _ERRORS[422], 503: _ERRORS[503]},
+)
+async def optimize(body: OptimizeRequest, request: Request) -> JSONResponse:
+    """The same document as ``goldenbridge optimize --json``: the offer maximising the
+    proposer's expected utility (re-evaluated on a fresh population), the golden bridge
+    (the best offer with P(deal) >= ``target_p``, or null) and the frontier. Results are
+    kept per arguments."""
+    state = _state(request)
+
+    def resolve(deadline: Deadline) -> tuple[str, gb.Scenario, int, int]:
+        scenario_id, scenario = _resolve(state, body.scenario)
+        samples = _check_request(state, scenario, body.samples)
+        return scenario_id, scenario, samples, scenario.seed if body.seed is None else body.seed
+
+    scenario_id, scenario, samples, seed = (await state.worker.run(resolve)).value
+    arguments = (body.target_p, body.issues, samples, seed, body.solutions)
+    key = json.dumps(["optimize", scenario_id, arguments])
+    return await _analysis(state, key, optimize_document, scenario, *arguments)
+
+
 async def _analysis(
     state: WebState, key: str, function: Callable[..., dict[str, Any]], *arguments: Any
 ) -> JSONResponse:
@@ -335,6 +393,11 @@ async def _analysis(
     cached = state.results.get(key)
     if cached is not None:
         return _timed_response(Timed(cached, 0.0, 0.0))
-    timed = await state.analyses.run(function, *arguments)
+    running = state.running.get(key)
+    if running is None:  # the same question asked twice at once is answered once
+        running = asyncio.ensure_future(state.analyses.run(function, *arguments))
+        state.running[key] = running
+        running.add_done_callback(lambda _: state.running.pop(key, None))
+    timed = await asyncio.shield(running)
     state.results.put(key, timed.value)
     return _timed_response(timed)

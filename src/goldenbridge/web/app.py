@@ -10,6 +10,7 @@ off; the OpenAPI schema is at ``/api/openapi.json``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -97,6 +98,7 @@ class WebState:
     populations: PopulationCache = field(init=False)
     analyses: AnalysisProcess = field(init=False)
     results: ResultCache = field(default_factory=ResultCache)
+    running: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.worker = ComputeWorker(self.limits.compute_seconds)

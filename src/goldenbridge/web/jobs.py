@@ -11,7 +11,7 @@ from typing import Any
 import goldenbridge as gb
 from goldenbridge.scenario.schema import OfferValue
 
-__all__ = ["sensitivity_document"]
+__all__ = ["optimize_document", "sensitivity_document"]
 
 
 def sensitivity_document(
@@ -24,3 +24,17 @@ def sensitivity_document(
 ) -> dict[str, Any]:
     """``goldenbridge sensitivity --json --parts ...`` for one offer."""
     return gb.sensitivity(scenario, offer, output=output, n=n, seed=seed, parts=parts).to_dict()
+
+
+def optimize_document(
+    scenario: gb.Scenario,
+    target_p: float | None,
+    issues: list[str] | None,
+    samples: int,
+    seed: int,
+    solutions: bool,
+) -> dict[str, Any]:
+    """``goldenbridge optimize --json``: the optimum, the golden bridge, the frontier."""
+    return gb.optimize(
+        scenario, target_p, issues, samples=samples, seed=seed, solutions=solutions
+    ).to_dict()
