@@ -533,8 +533,8 @@ def optimize(
 def _solutions(
     population: Population, space: Space, search_samples: int, capability_weighted: bool
 ) -> tuple[Solution | None, Solution | None, dict[str, dict[str, OfferValue]]]:
-    # Expected utilities are smooth and their sampling error small: 10 000 worlds do.
-    worlds = population.worlds.subset(slice(0, min(search_samples, 10_000, population.n)))
+    # Expected utilities are smooth and their sampling error small: 5 000 worlds do.
+    worlds = population.worlds.subset(slice(0, min(search_samples, 5_000, population.n)))
     names = population.actor_names
     target = population.scenario.target.name
     cap = population.capability[: worlds.n] if capability_weighted else None
@@ -542,7 +542,9 @@ def _solutions(
     def with_values(sol: Solution | None) -> Solution | None:
         if sol is None:
             return None
-        values = values_of(population, space.offers(sol.x[None, :], sol.option[None, :]))
+        # SLSQP is accurate to about 1e-6 of the scale: round so that bounds read as bounds.
+        x = np.round(sol.x[None, :], 6)
+        values = values_of(population, space.offers(x, sol.option[None, :]))
         return Solution(**{**sol.__dict__, "values": values})
 
     nash_s = with_values(nash(worlds, space, names, target, cap))

@@ -301,6 +301,7 @@ def search_continuous(
     screen: int = 4000,
     search: int = 10_000,
     starts: int = 2,
+    max_frontier: int = 60,
     progress: Callable[[str], None] | None = None,
 ) -> ContinuousResult:
     """K-D search: boundary candidates screened on ``screen`` worlds, the best
@@ -324,7 +325,9 @@ def search_continuous(
             results.append(refine(search_w, space, cand[i], objective, visited=visited))
         x = max(results, key=lambda xv: xv[1])[0]
         note("polishing on all worlds")
-        return refine(worlds, space, x, objective, step=4e-3, max_polls=6)[0]
+        # Exact line searches only: a poll of every move on all worlds costs more
+        # than it finds at this step size.
+        return refine(worlds, space, x, objective, max_polls=0)[0]
 
     optimum = best_of(Objective())
     bridge = None
@@ -339,6 +342,11 @@ def search_continuous(
     u_all = np.concatenate([*(x.u for x in pool_s), [-np.inf]])
     keep = _non_dominated(u_all[:-1], p_all[:-1])
     front = pool[keep]
+    if front.shape[0] > max_frontier:  # thin evenly in P(deal)
+        p_keep = p_all[keep]
+        order = np.argsort(p_keep)
+        picks = np.unique(np.linspace(0, order.size - 1, max_frontier).round().astype(int))
+        front = front[order[picks]]
     if bridge is not None:
         front = np.vstack([front, bridge[None, :]])
     front = np.vstack([front, optimum[None, :]])

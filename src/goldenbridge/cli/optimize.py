@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -48,7 +50,12 @@ def _package(values: dict, scenario: gb.Scenario) -> str:
     parts = []
     for issue in scenario.issues:
         v = values[issue.name]
-        parts.append(f"{issue.name}={v}" if isinstance(v, str) else f"{issue.name}={v:.3g}")
+        if isinstance(v, str):
+            parts.append(f"{issue.name}={v}")
+            continue
+        # three significant digits of the scale's width: 28.3 on 0..100, 0.599 on 0..1
+        decimals = max(0, 2 - math.floor(math.log10(issue.max - issue.min)))
+        parts.append(f"{issue.name}={v:.{decimals}f}")
     return ", ".join(parts)
 
 
@@ -167,6 +174,9 @@ def optimize(
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write PNG and SVG plots into this folder.")
+    ] = None,
 ) -> None:
     """The best package to offer, the golden bridge for a required P(deal), the frontier."""
     chosen = [s.strip() for s in issues.split(",") if s.strip()] if issues else None
@@ -177,7 +187,16 @@ def optimize(
         population = gb.population(loaded, samples, seed)
         with _progress_bar(as_json) as progress:
             result = gb.optimize(population, target_p, chosen, progress=progress)
+        written = []
+        if plot is not None:
+            try:
+                from goldenbridge.plots import optimize_plots
+            except ImportError as exc:
+                fail(str(exc))
+            written = optimize_plots(population, result, plot)
     if as_json:
         emit_json(result.to_dict())
         return
     print_optimize(result, loaded)
+    if written:
+        out.print(f"Plots: {', '.join(str(p) for p in written)}", soft_wrap=True)
