@@ -32,7 +32,8 @@ def uniform_game(a: float, b: float, m: float, grid: int) -> ScreeningGame:
 def two_period_closed_form(a: float, m: float, beta: float) -> tuple[float, float, float, float]:
     """Cutoff type, both offers and the proposer's value of the two-period game without
     commitment, types theta ~ U[a, b], target gain s - theta, proposer gain m - s, both
-    discounting by beta (Fudenberg & Tirole 1991, section 10.2.2, with theta = 1 - v).
+    discounting by beta (the two-period example of Fudenberg & Tirole 1991, ch. 10, with
+    theta = 1 - v).
 
     Period 2, remaining types [k, b]: max_s (s - k)(m - s)  ->  s2 = (m + k) / 2.
     The cutoff type k is indifferent: s1 - k = beta (s2 - k)  ->  s1 = k + beta (m - k) / 2.

@@ -31,9 +31,10 @@ in a round are the lowest remaining ones: the proposer's belief after rejections
 is a truncation and its state is the number ``c`` of types already gone. The
 cutoff ``c'`` after offer ``j`` is a fixed point -- the types below it accept
 given the proposer's equilibrium continuation *from* ``c'`` and the types from
-``c'`` on wait -- as in the cutoff condition of Fudenberg & Tirole (1991,
-eq. 10.1). Backward induction over ``(t, c)`` then gives the proposer's offer in
-every state, on and off the equilibrium path. Where several cutoffs are
+``c'`` on wait -- the cutoff condition of the two-period example of Fudenberg &
+Tirole (1991, ch. 10), applied round by round. Backward induction over ``(t, c)``
+then gives the proposer's offer in every state, on and off the equilibrium path.
+Where several cutoffs are
 consistent, the largest is taken (ties accept, DESIGN.md section 4). With finitely
 many types a consistent cutoff need not exist (the finite-type equilibria of
 Fudenberg, Levine & Tirole 1985 then mix); the solver then takes the cutoff with
