@@ -49,7 +49,7 @@ def test_flip_matches_the_closed_form_and_a_brute_force_scan():
 
     # brute force: the same worlds (same seed) at every mean on a fine grid, evaluated by
     # the ordinary evaluate() on a scenario written out by hand
-    means = np.linspace(0.0, 0.3, 241)
+    means = np.linspace(0.0, 0.3, 121)
     best, deal = [], []
     for m in means:
         e = gb.evaluate(fearon(float(m)), samples=SAMPLES, seed=SEED)

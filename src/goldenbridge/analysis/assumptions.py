@@ -90,10 +90,10 @@ class Assumption:
     def value(self, delta: float) -> float:
         """The assumption's value after a change ``delta`` (the shifted mean, or the prior)."""
         if self.kind == "prior" or self.quantity is None:
-            return self.baseline + delta
+            return float(self.baseline + delta)
         lo, hi = self.quantity.support()
         if self.domain[0] <= lo + delta and hi + delta <= self.domain[1]:
-            return self.baseline + delta  # nothing clipped: the mean moves by delta
+            return float(self.baseline + delta)  # nothing clipped: the mean moves by delta
         return float(self.draws(_QUANTILES, delta).mean())
 
     def to_dict(self) -> dict[str, Any]:
