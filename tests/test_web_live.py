@@ -20,6 +20,7 @@ import yaml
 
 import goldenbridge as gb
 from goldenbridge.web.bench import CHROMIUM, CHROMIUM_ARGS, local_server, measure_load
+from goldenbridge.web.bench import main as bench_main
 from strategies import bargaining_scenario
 
 SAMPLES = 10_000
@@ -226,3 +227,11 @@ def test_page_in_chromium(server, tmp_path):
 
 def yaml_bytes(document: dict) -> bytes:
     return yaml.safe_dump(document, sort_keys=False).encode()
+
+
+def test_benchmark_runs(capsys):
+    figures = bench_main(
+        ["--scenario", "fearon-1d", "--samples", "2000", "--updates", "3", "--concurrent", "5"]
+    )
+    assert figures["updates"]["requests"] == 3 and figures["load"]["succeeded"] == 5
+    assert "5 concurrent requests: 5 succeeded" in capsys.readouterr().out

@@ -216,7 +216,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     scenario = gb.load(options.scenario)
     samples = options.samples or scenario.samples
     body = {"scenario": options.scenario, "samples": samples, "seed": scenario.seed}
-    figures: dict[str, Any] = {"scenario": options.scenario, "samples": samples}
+    figures: dict[str, Any] = {
+        "scenario": options.scenario,
+        "samples": samples,
+        "cpus": os.cpu_count(),
+        "load_average_before": os.getloadavg()[0],  # other work on the machine skews timings
+    }
     with local_server(options.scenario) as url:
         t0 = time.perf_counter()
         httpx.post(f"{url}/api/evaluate", json=body, timeout=300).raise_for_status()
@@ -227,6 +232,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         figures["load"] = load
         if options.browser:
             figures["browser"] = measure_browser(url, min(options.updates, 50))
+    figures["load_average_after"] = os.getloadavg()[0]
     if options.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -240,7 +246,11 @@ def _print(f: dict[str, Any]) -> None:
     def line(name: str, p: dict[str, float]) -> str:
         return f"  {name:<34} p50 {p['p50_ms']:7.1f} ms   p95 {p['p95_ms']:7.1f} ms"
 
-    print(f"web explorer benchmark: {f['scenario']}, {f['samples']:,} samples, loopback")
+    print(
+        f"web explorer benchmark: {f['scenario']}, {f['samples']:,} samples, loopback; "
+        f"{f['cpus']} CPUs, load average {f['load_average_before']:.1f} before, "
+        f"{f['load_average_after']:.1f} after"
+    )
     print(f"  first request (samples the worlds)  {1000 * f['first_request_s']:7.1f} ms")
     print(f"updates, {u['requests']} sequential requests (one offer each, cached worlds):")
     print(line("round trip", u["round_trip"]))
