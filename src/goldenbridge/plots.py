@@ -16,12 +16,14 @@ import numpy as np
 
 from goldenbridge.analysis.bargaining_range import BargainingRange, RangeSlice
 from goldenbridge.analysis.concession_path import ConcessionPath
+from goldenbridge.analysis.dynamics import Negotiation
 from goldenbridge.analysis.optimize import OptimizeResult
 
 __all__ = [
     "FORMATS",
     "plot_concession_path",
     "plot_frontier",
+    "plot_negotiation",
     "plot_range_1d",
     "plot_range_slice",
     "optimize_plots",
@@ -170,3 +172,26 @@ def optimize_plots(population: Any, result: OptimizeResult, directory: Path | st
         mark = (float(result.optimum.values[a]), float(result.optimum.values[b]))
         paths += plot_range_slice(s, directory, result.target_p, mark)
     return paths
+
+
+def plot_negotiation(result: Negotiation, directory: Path) -> list[Path]:
+    """The equilibrium offers (left) and P(deal by t), P(war by t) (right), beside the
+    one-shot optimum and stalling talks."""
+    plt = _pyplot()
+    rounds = [r.round for r in result.sequence]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.step(rounds, [r.position for r in result.sequence], where="mid", label="offer")
+    left.axhline(result.one_shot.position, ls="--", color="grey", label="one-shot optimum")
+    left.set(xlabel="round", ylabel="position on the path s", ylim=(-0.02, 1.02))
+    left.legend(loc="best", fontsize="small")
+    right.plot(rounds, [r.p_deal_by for r in result.sequence], "o-", label="P(deal by t)")
+    right.plot(rounds, [r.p_war_by for r in result.sequence], "s-", color="C3", label="P(war by t)")
+    right.axhline(result.talks.p_war, ls=":", color="C3", label="P(war), talks")
+    right.axhline(result.one_shot.p_war, ls="--", color="grey", label="P(war), one-shot")
+    right.set(xlabel="round", ylabel="probability", ylim=(-0.02, 1.02))
+    right.legend(loc="best", fontsize="small")
+    for ax in (left, right):
+        ax.set_xticks(rounds)
+    fig.suptitle(f"{result.scenario}: {result.rounds} rounds, pretext hazard {result.hazard:g}")
+    fig.tight_layout()
+    return _save(fig, directory, f"negotiate-{result.scenario}")

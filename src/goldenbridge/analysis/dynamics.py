@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.concession_path import target_mean_position
 from goldenbridge.analysis.skimming import (
     ACCEPT,
     ATTACK,
@@ -191,23 +192,6 @@ def _offer(scenario: Scenario, spec: OfferSpec, path: str) -> dict[str, OfferVal
     return scenario.complete(dict(spec))
 
 
-def _target_mean_position(population: Population) -> dict[str, OfferValue]:
-    """The target's weighted mean ideal point on each continuous issue it cares about."""
-    scenario = population.scenario
-    worlds = population.worlds
-    target = population.actor_names.index(scenario.target.name)
-    arrays = worlds.actors[target]
-    w = worlds.weights
-    out = scenario.status_quo()
-    continuous = [i for i in scenario.issues if not i.discrete]
-    for c, issue in enumerate(continuous):
-        cares = arrays.weight[:, c] > 0
-        if (w * cares).sum() > 0:
-            mean = float((w * cares) @ arrays.ideal[:, c] / (w * cares).sum())
-            out[issue.name] = issue.min + mean * (issue.max - issue.min)
-    return out
-
-
 def concession_path(
     population: Population, path_from: OfferSpec = None, path_to: OfferSpec = None, grid: int = 101
 ) -> tuple[dict[str, OfferValue], dict[str, OfferValue], Offers]:
@@ -221,7 +205,9 @@ def concession_path(
     start = _offer(scenario, path_from if path_from is not None else talks and talks.from_, "from")
     end = _offer(scenario, path_to if path_to is not None else talks and talks.to, "to")
     start = start or scenario.status_quo()
-    end = end or _target_mean_position(population)
+    if end is None:  # the target's mean position on the continuous issues
+        mean = target_mean_position(population)
+        end = {i.name: start[i.name] if i.discrete else mean[i.name] for i in scenario.issues}
     ends = population.encode([start, end], "path")
     for d, issue in enumerate(i for i in scenario.issues if i.discrete):
         if ends.option[0, d] != ends.option[1, d]:

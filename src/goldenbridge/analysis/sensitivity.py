@@ -219,7 +219,8 @@ def sensitivity(
     threshold : float
         P(deal) level for the flips.
     evppi : sequence of str, optional
-        World-level inputs to compute the EVPPI of; default the input with the
+        World-level inputs to compute the EVPPI of; default the input whose
+        assumption flips the recommendation soonest and the input with the
         largest total Sobol' index (other than a type).
     bins : int
         Quantile bins for the EVPPI.
@@ -287,7 +288,7 @@ def sensitivity(
     information: tuple[Information, ...] = ()
     if "voi" in parts:
         if evppi is None:
-            evppi = _default_evppi(scenario, attributed, swept)
+            evppi = _default_evppi(scenario, attributed, swept, flipped)
         information = value_of_information(base, named, evppi, bins)
     if "flips" in parts:
         sentence = headline(flipped, swept, offer_name, chosen, threshold)
@@ -317,13 +318,19 @@ def sensitivity(
 
 
 def _default_evppi(
-    scenario: Scenario, attributed: Attribution | None, swept: Sequence[Sweep]
+    scenario: Scenario,
+    attributed: Attribution | None,
+    swept: Sequence[Sweep],
+    flipped: Sequence[Flip],
 ) -> list[str]:
-    """The continuous world-level input that matters most (largest ST, or largest swing)."""
+    """The continuous inputs that matter most: the one whose assumption flips the
+    recommendation soonest, and the one with the largest total index (or swing)."""
     continuous = {i.name for i in world_inputs(scenario) if not i.categorical}
+    deciding = [f.factor for f in flipped[:1] if f.threshold is not None]
     ranked = [f.name for f in attributed.factors if f.ST is not None] if attributed else []
     ranked += [s.assumption.name for s in swept]
-    return next(([name] for name in ranked if name in continuous), [])
+    top = next(([name] for name in ranked if name in continuous), [])
+    return list(dict.fromkeys(name for name in deciding + top if name in continuous))
 
 
 def _global_headline(

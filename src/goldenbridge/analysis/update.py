@@ -173,6 +173,13 @@ class Posterior:
         """True when the ESS fraction is below ``min_ess_fraction``."""
         return self.ess_fraction < self.min_ess_fraction
 
+    def redraw(self, seed: int) -> Posterior:
+        """The same observations applied to an independent prior draw (seed ``seed``):
+        for re-evaluating an offer chosen on this posterior (the optimiser's curse)."""
+        prior = sample(self.prior.scenario, self.prior.n, seed)
+        observations = Observations(observations=list(self.observations))
+        return update(prior, observations, min_ess_fraction=self.min_ess_fraction)
+
     def quantity(self, path: str) -> QuantityChange:
         """The change of the quantity at ``path``."""
         return next(q for q in self.quantities if q.path == path)
@@ -375,6 +382,7 @@ def _resample(
 
 
 def _soften(obs: Observation) -> str:
+    """What lifts an impossibility: logit noise, or a tremble for talks."""
     return "give tremble > 0" if isinstance(obs, Talks) else "give noise > 0"
 
 
@@ -440,6 +448,8 @@ def update(
     default_noise = parsed.noise if noise is None else float(noise)
     if default_noise < 0:
         raise ValueError("noise must be >= 0")
+    if rejuvenate < 0 or not jitter > 0:
+        raise ValueError("rejuvenate must be >= 0 and jitter > 0")
     new = tuple(
         o if o.noise is not None else o.model_copy(update={"noise": default_noise})
         for o in parsed.observations
