@@ -19,9 +19,10 @@ import goldenbridge as gb
 from goldenbridge.cli import app as cli
 from goldenbridge.cli.serve import is_loopback
 from goldenbridge.scenario import ScenarioError
-from goldenbridge.web import Limits, create_app
+from goldenbridge.web import Limits, batching, create_app
 from goldenbridge.web import api as web_api
 from goldenbridge.web.app import STATIC, plotly_js
+from goldenbridge.web.batching import evaluate_together
 from goldenbridge.web.compute import AnalysisProcess, ComputeTimeout, ComputeWorker
 from strategies import bargaining_scenario
 
@@ -198,6 +199,61 @@ def test_sensitivity_errors(client):
     assert r.status_code == 422 and r.json()["error"]["path"] == "n"
     r = client.post("/api/sensitivity", json={"scenario": "fearon-1d", "offer": "nope"})
     assert r.status_code == 422 and "no such offer" in r.json()["error"]["message"]
+
+
+def test_batched_evaluations_equal_separate_ones():
+    population = gb.population(bargaining_scenario(), 3000)
+    requests = [
+        {"a": {"nato": 30}},
+        None,  # the named offers
+        {"a": {"nato": 99, "basing": "rotational"}, "reject": {}},  # a name used twice
+        {"x": {"nope": 1}},
+    ]
+    outcomes = evaluate_together(population, requests)
+    for offers, outcome in zip(requests[:3], outcomes, strict=False):
+        assert outcome == gb.evaluate(population, offers).to_dict()
+    assert isinstance(outcomes[3], ScenarioError) and outcomes[3].path == "offers.nope"
+
+
+@pytest.mark.parametrize(("batch_offers", "engine_calls"), [(64, [20]), (8, [8, 8, 4])])
+def test_requests_waiting_for_the_worker_share_one_engine_call(
+    monkeypatch, batch_offers, engine_calls
+):
+    app = create_app()
+    state = app.state.web
+    state.evaluations.max_offers = batch_offers
+    calls = []
+    evaluate = gb.evaluate
+
+    def counted(population, offers):
+        calls.append(len(offers))
+        return evaluate(population, offers)
+
+    monkeypatch.setattr(batching.gb, "evaluate", counted)
+    shares = [i / 20 for i in range(20)]
+
+    async def main():
+        busy = asyncio.ensure_future(state.worker.run(lambda deadline: time.sleep(1)))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            answers = await asyncio.gather(
+                *(
+                    c.post(
+                        "/api/evaluate",
+                        json={"scenario": "fearon-1d", "samples": 2000, "offers": offers},
+                    )
+                    for offers in [{"x": {"share": x}} for x in shares] + [{"x": {"shar": 1}}]
+                )
+            )
+        await busy
+        return answers
+
+    answers = asyncio.run(main())
+    assert calls == engine_calls  # the 20 valid requests in as few calls as the cap allows
+    population = gb.population("fearon-1d", 2000)
+    for x, answer in zip(shares, answers, strict=False):
+        assert answer.json() == evaluate(population, {"x": {"share": x}}).to_dict()
+    assert answers[-1].status_code == 422 and answers[-1].json()["error"]["path"] == "offers.shar"
 
 
 # ------------------------------------------------------------------ errors and limits

@@ -295,6 +295,13 @@ def _resolve(state: WebState, reference: str | dict[str, Any]) -> tuple[str, gb.
     return reference, state.scenarios.get(reference)
 
 
+async def _resolved(state: WebState, reference: str | dict[str, Any]) -> tuple[str, gb.Scenario]:
+    """:func:`_resolve`, on the worker when a document must be parsed."""
+    if isinstance(reference, dict):
+        return (await state.worker.run(lambda deadline: _resolve(state, reference))).value
+    return _resolve(state, reference)
+
+
 def _check_request(state: WebState, scenario: gb.Scenario, samples: int | None) -> int:
     """The sample size to use, within the server's limit."""
     limit = state.limits.max_samples
@@ -316,22 +323,19 @@ def _check_request(state: WebState, scenario: gb.Scenario, samples: int | None) 
 )
 async def evaluate(body: EvaluateRequest, request: Request) -> JSONResponse:
     """The same document as ``goldenbridge evaluate --json``. The scenario's sampled
-    worlds are cached per (scenario, samples, seed), so a new offer only runs the engine."""
+    worlds are cached per (scenario, samples, seed), so a new offer only runs the engine;
+    requests waiting for the engine on the same worlds are evaluated in one call."""
     state = _state(request)
     if body.offers is not None and not 1 <= len(body.offers) <= state.limits.max_offers:
         raise ScenarioError(
             "offers", f"give between 1 and {state.limits.max_offers} offers per request"
         )
 
-    def job(deadline: Deadline) -> dict[str, Any]:
-        scenario_id, scenario = _resolve(state, body.scenario)
-        samples = _check_request(state, scenario, body.samples)
-        seed = scenario.seed if body.seed is None else body.seed
-        population = state.populations.get(scenario_id, scenario, samples, seed)
-        deadline.check()
-        return gb.evaluate(population, body.offers).to_dict()
-
-    return _timed_response(await state.worker.run(job))
+    scenario_id, scenario = await _resolved(state, body.scenario)
+    samples = _check_request(state, scenario, body.samples)
+    seed = scenario.seed if body.seed is None else body.seed
+    key = (scenario_id, samples, seed)
+    return _timed_response(await state.evaluations.evaluate(key, scenario, body.offers))
 
 
 @router.post(
@@ -347,8 +351,7 @@ async def sensitivity(body: SensitivityRequest, request: Request) -> JSONRespons
     if body.n & (body.n - 1):
         raise ScenarioError("n", f"{body.n} is not a power of 2 (Saltelli's base sample)")
 
-    resolved = await state.worker.run(lambda deadline: _resolve(state, body.scenario))
-    scenario_id, scenario = resolved.value
+    scenario_id, scenario = await _resolved(state, body.scenario)
     key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
     return await _analysis(
         state,
@@ -375,12 +378,9 @@ async def optimize(body: OptimizeRequest, request: Request) -> JSONResponse:
     kept per arguments."""
     state = _state(request)
 
-    def resolve(deadline: Deadline) -> tuple[str, gb.Scenario, int, int]:
-        scenario_id, scenario = _resolve(state, body.scenario)
-        samples = _check_request(state, scenario, body.samples)
-        return scenario_id, scenario, samples, scenario.seed if body.seed is None else body.seed
-
-    scenario_id, scenario, samples, seed = (await state.worker.run(resolve)).value
+    scenario_id, scenario = await _resolved(state, body.scenario)
+    samples = _check_request(state, scenario, body.samples)
+    seed = scenario.seed if body.seed is None else body.seed
     arguments = (body.target_p, body.issues, samples, seed, body.solutions)
     key = json.dumps(["optimize", scenario_id, arguments])
     return await _analysis(state, key, optimize_document, scenario, *arguments)

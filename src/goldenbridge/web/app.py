@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import goldenbridge as gb
 from goldenbridge.scenario import ScenarioError, builtin_names
+from goldenbridge.web.batching import EvaluateBatcher
 from goldenbridge.web.compute import (
     AnalysisFailed,
     AnalysisProcess,
@@ -89,7 +90,7 @@ class Limits:
 
 @dataclass
 class WebState:
-    """Everything the routes share: limits, scenarios, the worker and its caches."""
+    """Everything the routes share: limits, scenarios, the worker, its batches and caches."""
 
     limits: Limits
     default_scenario: str
@@ -97,6 +98,7 @@ class WebState:
     worker: ComputeWorker = field(init=False)
     populations: PopulationCache = field(init=False)
     analyses: AnalysisProcess = field(init=False)
+    evaluations: EvaluateBatcher = field(init=False)
     results: ResultCache = field(default_factory=ResultCache)
     running: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
@@ -104,6 +106,7 @@ class WebState:
         self.worker = ComputeWorker(self.limits.compute_seconds)
         self.populations = PopulationCache(self.limits.cache_worlds)
         self.analyses = AnalysisProcess(self.limits.analysis_seconds)
+        self.evaluations = EvaluateBatcher(self.worker, self.populations)
 
 
 def error_body(path: str, message: str) -> dict[str, Any]:
