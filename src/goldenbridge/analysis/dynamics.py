@@ -20,8 +20,10 @@ How the population becomes that game (each a modelling choice, see docs/dynamics
   ``phi(s) - phi(threshold)``, with ``phi`` the population's mean target utility
   along the path (made non-decreasing): every world values concessions like the
   average target, shifted to its own threshold. In one dimension with linear
-  utility (Fearon 1995's model) this is exact. A war before the end is worth the
-  target's no-deal value in its timing decision.
+  utility (Fearon 1995's model) this is exact. A war before the end (the pretext,
+  or its own attack) costs a world whose target would not fight ``w_T - u_T(sq)``,
+  averaged within ``LOSS_CLASSES`` quantile classes; the types of the game are
+  (threshold, class) pairs.
 - Vetoes: a deal at ``s`` needs every veto to accept ``s`` too (section 4). The
   target times its acceptance on its own gain; if a veto then blocks, there is
   no deal and the no-deal rule applies at once.
@@ -66,6 +68,9 @@ __all__ = [
 
 #: Worlds per block when scanning the grid (bounds memory at N x G).
 _BLOCK = 8192
+#: Classes of the war's cost to a target that would not fight (quantiles over worlds):
+#: within a threshold, the types of the screening game.
+LOSS_CLASSES = 16
 
 OfferSpec = Mapping[str, OfferValue] | str | None
 
@@ -162,6 +167,7 @@ class Negotiation:
     non_monotone_share: float
     equilibrium: Equilibrium = field(repr=False)
     thresholds: np.ndarray = field(repr=False)
+    types: np.ndarray = field(repr=False)
     fight: np.ndarray = field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -234,6 +240,7 @@ class _Scan:
     """What one pass over the worlds collects along the grid."""
 
     thresholds: np.ndarray  # (N,) first accepted grid offer, G if none
+    types: np.ndarray  # (N,) type of the screening game
     non_monotone: np.ndarray  # (N,) bool
     game: ScreeningGame
     static_gain: np.ndarray  # (G,) sum w * deal * (u_P - r_P), deal = target & vetoes accept
@@ -241,8 +248,24 @@ class _Scan:
     static_war: np.ndarray  # (G,) sum w * fight * (1 - deal)
 
 
+def _loss_classes(loss: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each world's class of war cost: quantile classes ``0 .. LOSS_CLASSES-1`` of the
+    worlds where war costs the target (ascending loss), ``LOSS_CLASSES`` where it
+    would fight anyway (loss 0)."""
+    classes = np.full(loss.size, LOSS_CLASSES, dtype=np.int64)
+    costly = (loss < 0) & (weights > 0)
+    if costly.any():
+        edges = np.quantile(loss[costly], np.linspace(0, 1, LOSS_CLASSES + 1)[1:-1])
+        classes[loss < 0] = np.searchsorted(edges, loss[loss < 0], side="right")
+    return classes
+
+
 def _scan(population: Population, grid_offers: Offers) -> _Scan:
-    """Thresholds, the screening game and the one-shot sums, block by block."""
+    """Thresholds, the screening game and the one-shot sums, block by block.
+
+    A type of the game is a (threshold, class of war cost) pair; its war cost is
+    the weighted mean over its worlds of ``w_T - r_T`` (section 4's values).
+    """
     worlds = population.worlds
     names = population.actor_names
     scenario = population.scenario
@@ -250,11 +273,16 @@ def _scan(population: Population, grid_offers: Offers) -> _Scan:
     vetoes = [names.index(a.name) for a in scenario.vetoes]
     proposer = worlds.proposer
     n_offers = grid_offers.m
+    target_loss = population.war_value[:, target] - worlds.actors[target].reservation
+    target_loss = np.minimum(target_loss, 0.0)
+    classes = _loss_classes(target_loss, worlds.weights)
+    n_keys = (n_offers + 1) * (LOSS_CLASSES + 1)
     thresholds = np.empty(worlds.n, dtype=np.int64)
     non_monotone = np.empty(worlds.n, dtype=bool)
-    mass = np.zeros(n_offers + 1)
-    deal_gain = np.zeros((n_offers + 1, n_offers))
-    hazard_loss = np.zeros(n_offers + 1)
+    mass = np.zeros(n_keys)
+    loss_sum = np.zeros(n_keys)
+    deal_gain = np.zeros((n_keys, n_offers))
+    hazard_loss = np.zeros(n_keys)
     phi = np.zeros(n_offers)
     static_gain = np.zeros(n_offers)
     static_deal = np.zeros(n_offers)
@@ -277,17 +305,29 @@ def _scan(population: Population, grid_offers: Offers) -> _Scan:
             vetoes_ok &= utilities(v_arr, grid_offers) >= v_arr.reservation[:, None]
         p_arr = block.actors[proposer]
         gain = utilities(p_arr, grid_offers) - p_arr.reservation[:, None]
-        np.add.at(mass, first, w)
-        np.add.at(deal_gain, first, w[:, None] * vetoes_ok * gain)
-        np.add.at(hazard_loss, first, w * (war_p[sl] - p_arr.reservation))
+        key = first * (LOSS_CLASSES + 1) + classes[sl]
+        np.add.at(mass, key, w)
+        np.add.at(loss_sum, key, w * target_loss[sl])
+        np.add.at(deal_gain, key, w[:, None] * vetoes_ok * gain)
+        np.add.at(hazard_loss, key, w * (war_p[sl] - p_arr.reservation))
         phi += w @ u_target
         deal = accepts & vetoes_ok
         static_gain += w @ (deal * gain)
         static_deal += w @ deal
         static_war += (w * block.fight) @ ~deal
     phi = np.maximum.accumulate(phi / worlds.weights.sum())
-    game = ScreeningGame(phi=phi, mass=mass, deal_gain=deal_gain, hazard_loss=hazard_loss)
-    return _Scan(thresholds, non_monotone, game, static_gain, static_deal, static_war)
+    keys = np.flatnonzero(mass > 0)  # ascending: by threshold, then by class of war cost
+    world_keys = thresholds * (LOSS_CLASSES + 1) + classes
+    types = np.minimum(np.searchsorted(keys, world_keys), keys.size - 1)
+    game = ScreeningGame(
+        phi=phi,
+        theta=keys // (LOSS_CLASSES + 1),
+        loss=loss_sum[keys] / mass[keys],
+        mass=mass[keys],
+        deal_gain=deal_gain[keys],
+        hazard_loss=hazard_loss[keys],
+    )
+    return _Scan(thresholds, types, non_monotone, game, static_gain, static_deal, static_war)
 
 
 def _outcomes(
@@ -336,8 +376,8 @@ def _outcomes(
     return np.array(deal_by), np.array(war_by), eu
 
 
-def _responses(equilibrium, offers, thresholds, fight) -> Responses:
-    action = respond(equilibrium, offers, thresholds, fight)
+def _responses(equilibrium, offers, types, fight) -> Responses:
+    action = respond(equilibrium, offers, types, fight)
     rounds = np.arange(1, action.shape[0] + 1)[:, None]
     return Responses(
         offers=np.asarray(offers, dtype=np.int64),
@@ -375,7 +415,7 @@ def responses(negotiation: Negotiation, positions: Sequence[float] | None = None
         if s.ndim != 1 or ((s < 0) | (s > 1)).any():
             raise ValueError("positions are numbers in [0, 1] along the path")
         offers = np.rint(s * (negotiation.grid - 1)).astype(np.int64)
-    return _responses(eq, offers, negotiation.thresholds, negotiation.fight)
+    return _responses(eq, offers, negotiation.types, negotiation.fight)
 
 
 def _settings(scenario: Scenario, rounds, discount, hazard) -> tuple[int, float, float]:
@@ -452,7 +492,7 @@ def negotiate(
     fight = population.worlds.fight
 
     path = eq.path
-    played = _responses(eq, path, scan.thresholds, fight)
+    played = _responses(eq, path, scan.types, fight)
     deal_by, war_by, eu = _outcomes(population, grid_offers, path, played.action, discount, hazard)
     sequence = tuple(
         NegotiationRound(
@@ -478,7 +518,7 @@ def negotiate(
     )
 
     stall = np.zeros(rounds, dtype=np.int64)
-    stalled = _responses(eq, stall, scan.thresholds, fight)
+    stalled = _responses(eq, stall, scan.types, fight)
     talks_deal, talks_war, talks_eu = _outcomes(
         population, grid_offers, stall, stalled.action, discount, hazard
     )
@@ -502,5 +542,6 @@ def negotiate(
         non_monotone_share=float(population.worlds.weights @ scan.non_monotone / w_total),
         equilibrium=eq,
         thresholds=scan.thresholds,
+        types=scan.types,
         fight=fight,
     )
