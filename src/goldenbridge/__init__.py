@@ -160,6 +160,11 @@ def optimize(
     >>> round(r.optimum.values["share"], 1), round(r.optimum.p_deal, 1)
     (0.6, 0.7)
     """
+    if isinstance(source, Posterior) and "fresh_population" not in options:
+        # Re-evaluate on the same observations applied to an independent prior draw.
+        fresh_seed = options.get("fresh_seed")
+        fresh_seed = source.prior.seed + 1 if fresh_seed is None else int(fresh_seed)
+        options["fresh_population"] = source.redraw(fresh_seed).population
     return _optimize(population(source, samples, seed), target_p, issues, **options)
 
 

@@ -407,6 +407,7 @@ def optimize(
     issues: Sequence[str] | None = None,
     *,
     fresh_seed: int | None = None,
+    fresh_population: Population | None = None,
     search_samples: int = 10_000,
     solutions: bool = True,
     capability_weighted: bool = False,
@@ -424,6 +425,9 @@ def optimize(
         Issues to search (default all); the others stay at the status quo.
     fresh_seed : int, optional
         Seed of the independent population for re-evaluation (default seed + 1).
+    fresh_population : Population, optional
+        The independent population itself, when redrawing the scenario is not
+        enough (a posterior: the same observations on a fresh prior draw).
     search_samples : int
         Worlds the K-D refinement runs on (the final polish uses all of them).
     solutions : bool
@@ -481,8 +485,12 @@ def optimize(
     max_deal = found.frontier.subset([moved[-1]]) if moved else status_quo
 
     note("re-evaluating on a fresh population")
-    fresh = population.seed + 1 if fresh_seed is None else int(fresh_seed)
-    fresh_pop = sample(population.scenario, population.n, fresh)
+    if fresh_population is not None:
+        fresh_pop = fresh_population
+        fresh = fresh_population.seed
+    else:
+        fresh = population.seed + 1 if fresh_seed is None else int(fresh_seed)
+        fresh_pop = sample(population.scenario, population.n, fresh)
     chosen = {
         "optimum": values_of(population, found.optimum),
         "max_deal": values_of(population, max_deal),

@@ -173,6 +173,13 @@ class Posterior:
         """True when the ESS fraction is below ``min_ess_fraction``."""
         return self.ess_fraction < self.min_ess_fraction
 
+    def redraw(self, seed: int) -> Posterior:
+        """The same observations applied to an independent prior draw (seed ``seed``):
+        for re-evaluating an offer chosen on this posterior (the optimiser's curse)."""
+        prior = sample(self.prior.scenario, self.prior.n, seed)
+        observations = Observations(observations=list(self.observations))
+        return update(prior, observations, min_ess_fraction=self.min_ess_fraction)
+
     def quantity(self, path: str) -> QuantityChange:
         """The change of the quantity at ``path``."""
         return next(q for q in self.quantities if q.path == path)
