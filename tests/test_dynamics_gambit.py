@@ -20,6 +20,7 @@ from goldenbridge.analysis.skimming import (
     WAIT,
     Equilibrium,
     ScreeningGame,
+    loss_class,
     respond,
     solve,
 )
@@ -40,25 +41,30 @@ class World:
     target_war: float = 0.0
 
 
-def type_keys(worlds: list[World]) -> list[tuple[int, float]]:
-    """The project's types: distinct (threshold, target's war gain), in its order."""
-    return sorted({(w.theta, w.target_war) for w in worlds})
+def loss_edges(worlds: list[World]) -> np.ndarray:
+    """Edges between the distinct war costs, so that each is a class of its own."""
+    costs = sorted({w.target_war for w in worlds if w.target_war < 0})
+    return np.array([(a + b) / 2 for a, b in itertools.pairwise(costs)])
 
 
 def screening_game(worlds: list[World], phi: np.ndarray) -> ScreeningGame:
-    """The project's aggregate of the worlds by type."""
-    keys = type_keys(worlds)
+    """The project's aggregate of the worlds by type: (threshold, class of war cost)."""
+    edges = loss_edges(worlds)
+    classes = loss_class(np.array([w.target_war for w in worlds]), edges)
+    keys = sorted({(w.theta, int(c)) for w, c in zip(worlds, classes, strict=True)})
     mass = np.zeros(len(keys))
     deal = np.zeros((len(keys), phi.size))
-    loss = np.zeros(len(keys))
-    for w in worlds:
-        k = keys.index((w.theta, w.target_war))
+    proposer_war = np.zeros(len(keys))
+    target_war = np.zeros(len(keys))
+    for w, c in zip(worlds, classes, strict=True):
+        k = keys.index((w.theta, int(c)))
         mass[k] += float(w.prob)
         deal[k] += float(w.prob) * np.array(w.deal)
-        loss[k] += float(w.prob) * w.war
+        proposer_war[k] += float(w.prob) * w.war
+        target_war[k] = w.target_war
     theta = np.array([t for t, _ in keys], dtype=np.int64)
-    target_war = np.array([v for _, v in keys])
-    return ScreeningGame(phi, theta, target_war, mass, deal, loss)
+    cls = np.array([c for _, c in keys], dtype=np.int64)
+    return ScreeningGame(phi, theta, cls, target_war, mass, deal, proposer_war, edges)
 
 
 def extensive_form(worlds, phi, rounds, discount, hazard):
@@ -122,13 +128,11 @@ def project_profile(game, target_nodes, eq: Equilibrium, worlds, phi, rounds):
             for action in game.infosets[f"P{history}"].actions:
                 profile[action] = float(action.label == f"offer {eq.offer[t, state]}")
     names = {ACCEPT: "accept", WAIT: "wait", ATTACK: "attack"}
-    keys = type_keys(worlds)
     for (n, history), node in target_nodes.items():
-        world = worlds[n]
-        kind = np.array([keys.index((world.theta, world.target_war))])
-        code = int(respond(eq, history, kind, np.array([world.fight]))[-1, 0])
+        w = worlds[n]
+        code = int(respond(eq, history, [w.theta], [w.fight], [w.target_war])[-1, 0])
         if code == DONE:  # reached only after the world's own deviation: any action will do
-            code = ACCEPT if world.theta <= history[-1] else WAIT
+            code = ACCEPT if w.theta <= history[-1] else WAIT
         for action in node.infoset.actions:
             profile[action] = float(action.label == names[code])
     return profile

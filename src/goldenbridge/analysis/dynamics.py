@@ -47,6 +47,7 @@ from goldenbridge.analysis.skimming import (
     WAIT,
     Equilibrium,
     ScreeningGame,
+    loss_class,
     respond,
     solve,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "negotiate",
     "responses",
     "concession_path",
+    "war_loss",
 ]
 
 #: Worlds per block when scanning the grid (bounds memory at N x G).
@@ -167,7 +169,7 @@ class Negotiation:
     non_monotone_share: float
     equilibrium: Equilibrium = field(repr=False)
     thresholds: np.ndarray = field(repr=False)
-    types: np.ndarray = field(repr=False)
+    loss: np.ndarray = field(repr=False)
     fight: np.ndarray = field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -240,7 +242,7 @@ class _Scan:
     """What one pass over the worlds collects along the grid."""
 
     thresholds: np.ndarray  # (N,) first accepted grid offer, G if none
-    types: np.ndarray  # (N,) type of the screening game
+    loss: np.ndarray  # (N,) the target's war gain w_T - r_T (<= 0)
     non_monotone: np.ndarray  # (N,) bool
     game: ScreeningGame
     static_gain: np.ndarray  # (G,) sum w * deal * (u_P - r_P), deal = target & vetoes accept
@@ -248,16 +250,21 @@ class _Scan:
     static_war: np.ndarray  # (G,) sum w * fight * (1 - deal)
 
 
-def _loss_classes(loss: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Each world's class of war cost: quantile classes ``0 .. LOSS_CLASSES-1`` of the
-    worlds where war costs the target (ascending loss), ``LOSS_CLASSES`` where it
-    would fight anyway (loss 0)."""
-    classes = np.full(loss.size, LOSS_CLASSES, dtype=np.int64)
+def _loss_edges(loss: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Quantile edges cutting the costs of war of the worlds where it costs the target
+    (``loss < 0``) into ``LOSS_CLASSES`` classes."""
     costly = (loss < 0) & (weights > 0)
-    if costly.any():
-        edges = np.quantile(loss[costly], np.linspace(0, 1, LOSS_CLASSES + 1)[1:-1])
-        classes[loss < 0] = np.searchsorted(edges, loss[loss < 0], side="right")
-    return classes
+    if not costly.any():
+        return np.zeros(0)
+    return np.quantile(loss[costly], np.linspace(0, 1, LOSS_CLASSES + 1)[1:-1])
+
+
+def war_loss(population: Population) -> np.ndarray:
+    """Each world's ``w_T - r_T``: what a war costs its target over the no-deal outcome
+    (< 0 where it would not fight, 0 where it would)."""
+    target = population.actor_names.index(population.scenario.target.name)
+    reservation = population.worlds.actors[target].reservation
+    return np.minimum(population.war_value[:, target] - reservation, 0.0)
 
 
 def _scan(population: Population, grid_offers: Offers) -> _Scan:
@@ -273,10 +280,11 @@ def _scan(population: Population, grid_offers: Offers) -> _Scan:
     vetoes = [names.index(a.name) for a in scenario.vetoes]
     proposer = worlds.proposer
     n_offers = grid_offers.m
-    target_loss = population.war_value[:, target] - worlds.actors[target].reservation
-    target_loss = np.minimum(target_loss, 0.0)
-    classes = _loss_classes(target_loss, worlds.weights)
-    n_keys = (n_offers + 1) * (LOSS_CLASSES + 1)
+    target_loss = war_loss(population)
+    edges = _loss_edges(target_loss, worlds.weights)
+    per_threshold = len(edges) + 2
+    classes = loss_class(target_loss, edges)
+    n_keys = (n_offers + 1) * per_threshold
     thresholds = np.empty(worlds.n, dtype=np.int64)
     non_monotone = np.empty(worlds.n, dtype=bool)
     mass = np.zeros(n_keys)
@@ -305,7 +313,7 @@ def _scan(population: Population, grid_offers: Offers) -> _Scan:
             vetoes_ok &= utilities(v_arr, grid_offers) >= v_arr.reservation[:, None]
         p_arr = block.actors[proposer]
         gain = utilities(p_arr, grid_offers) - p_arr.reservation[:, None]
-        key = first * (LOSS_CLASSES + 1) + classes[sl]
+        key = first * per_threshold + classes[sl]
         np.add.at(mass, key, w)
         np.add.at(loss_sum, key, w * target_loss[sl])
         np.add.at(deal_gain, key, w[:, None] * vetoes_ok * gain)
@@ -317,17 +325,17 @@ def _scan(population: Population, grid_offers: Offers) -> _Scan:
         static_war += (w * block.fight) @ ~deal
     phi = np.maximum.accumulate(phi / worlds.weights.sum())
     keys = np.flatnonzero(mass > 0)  # ascending: by threshold, then by class of war cost
-    world_keys = thresholds * (LOSS_CLASSES + 1) + classes
-    types = np.minimum(np.searchsorted(keys, world_keys), keys.size - 1)
     game = ScreeningGame(
         phi=phi,
-        theta=keys // (LOSS_CLASSES + 1),
+        theta=keys // per_threshold,
+        loss_class=keys % per_threshold,
         loss=loss_sum[keys] / mass[keys],
         mass=mass[keys],
         deal_gain=deal_gain[keys],
         hazard_loss=hazard_loss[keys],
+        loss_edges=edges,
     )
-    return _Scan(thresholds, types, non_monotone, game, static_gain, static_deal, static_war)
+    return _Scan(thresholds, target_loss, non_monotone, game, static_gain, static_deal, static_war)
 
 
 def _outcomes(
@@ -376,8 +384,8 @@ def _outcomes(
     return np.array(deal_by), np.array(war_by), eu
 
 
-def _responses(equilibrium, offers, types, fight) -> Responses:
-    action = respond(equilibrium, offers, types, fight)
+def _responses(equilibrium, offers, thresholds, fight, loss) -> Responses:
+    action = respond(equilibrium, offers, thresholds, fight, loss)
     rounds = np.arange(1, action.shape[0] + 1)[:, None]
     return Responses(
         offers=np.asarray(offers, dtype=np.int64),
@@ -415,7 +423,7 @@ def responses(negotiation: Negotiation, positions: Sequence[float] | None = None
         if s.ndim != 1 or ((s < 0) | (s > 1)).any():
             raise ValueError("positions are numbers in [0, 1] along the path")
         offers = np.rint(s * (negotiation.grid - 1)).astype(np.int64)
-    return _responses(eq, offers, negotiation.types, negotiation.fight)
+    return _responses(eq, offers, negotiation.thresholds, negotiation.fight, negotiation.loss)
 
 
 def _settings(scenario: Scenario, rounds, discount, hazard) -> tuple[int, float, float]:
@@ -492,7 +500,7 @@ def negotiate(
     fight = population.worlds.fight
 
     path = eq.path
-    played = _responses(eq, path, scan.types, fight)
+    played = _responses(eq, path, scan.thresholds, fight, scan.loss)
     deal_by, war_by, eu = _outcomes(population, grid_offers, path, played.action, discount, hazard)
     sequence = tuple(
         NegotiationRound(
@@ -518,7 +526,7 @@ def negotiate(
     )
 
     stall = np.zeros(rounds, dtype=np.int64)
-    stalled = _responses(eq, stall, scan.types, fight)
+    stalled = _responses(eq, stall, scan.thresholds, fight, scan.loss)
     talks_deal, talks_war, talks_eu = _outcomes(
         population, grid_offers, stall, stalled.action, discount, hazard
     )
@@ -542,6 +550,6 @@ def negotiate(
         non_monotone_share=float(population.worlds.weights @ scan.non_monotone / w_total),
         equilibrium=eq,
         thresholds=scan.thresholds,
-        types=scan.types,
+        loss=scan.loss,
         fight=fight,
     )

@@ -64,19 +64,31 @@ __all__ = ["ScreeningGame", "Equilibrium", "solve", "respond", "WAIT", "ACCEPT",
 WAIT, ACCEPT, ATTACK, DONE = 0, 1, 2, 3
 
 
+def loss_class(loss: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The class of a war's cost: ``0 .. len(edges)`` for a loss below 0 (cut at the
+    ascending ``edges``), ``len(edges) + 1`` for a world that would fight (loss 0)."""
+    loss = np.asarray(loss, dtype=np.float64)
+    return np.where(loss < 0, np.searchsorted(edges, loss, side="right"), len(edges) + 1)
+
+
 @dataclass(frozen=True)
 class ScreeningGame:
     """The target's types and what each is worth to the proposer.
+
+    A type is a threshold and a class of war cost; types are ordered by threshold,
+    then by class (most to lose from a war first).
 
     Attributes
     ----------
     phi : (G,) float64
         The target's gain scale along the grid, non-decreasing.
     theta : (K,) int64
-        Each type's first accepted grid offer (``G`` = none), non-decreasing.
+        Each type's first accepted grid offer (``G`` = none).
+    loss_class : (K,) int64
+        Each type's class of war cost (see :func:`loss_class`).
     loss : (K,) float64
         The type's gain from a war over its no-deal value (<= 0; 0 where it would
-        fight). Within a threshold, types run from the largest loss to 0.
+        fight): the mean over its worlds.
     mass : (K,) float64
         Weight of the type's worlds (> 0).
     deal_gain : (K, G) float64
@@ -85,14 +97,18 @@ class ScreeningGame:
     hazard_loss : (K,) float64
         Sum over the type's worlds of ``w_n * (proposer's war value minus its
         no-deal value)``: what a war costs the proposer there.
+    loss_edges : (B - 1,) float64
+        The edges that cut war costs into classes.
     """
 
     phi: np.ndarray
     theta: np.ndarray
+    loss_class: np.ndarray
     loss: np.ndarray
     mass: np.ndarray
     deal_gain: np.ndarray
     hazard_loss: np.ndarray
+    loss_edges: np.ndarray
 
     @property
     def grid(self) -> int:
@@ -113,10 +129,12 @@ class ScreeningGame:
         return cls(
             phi=np.asarray(phi, dtype=np.float64),
             theta=theta,
+            loss_class=np.ones(theta.size, dtype=np.int64),
             loss=np.zeros(theta.size),
             mass=np.asarray(mass, dtype=np.float64)[theta],
             deal_gain=np.asarray(deal_gain, dtype=np.float64)[theta],
             hazard_loss=np.asarray(hazard_loss, dtype=np.float64)[theta],
+            loss_edges=np.zeros(0),
         )
 
 
@@ -130,6 +148,10 @@ class Equilibrium:
         The types' thresholds (grid index of the first accepted offer).
     loss : (K,) float64
         The types' gains from a war.
+    keys : (K,) int64
+        ``theta * (len(loss_edges) + 2) + loss_class``: the types' order.
+    loss_edges : (B - 1,) float64
+        The war-cost class edges of the game.
     offer : (T, K + 1) int64
         The proposer's offer in round t when the c lowest types are gone.
     cutoff : (T, K + 1, G) int64
@@ -149,6 +171,8 @@ class Equilibrium:
 
     theta: np.ndarray
     loss: np.ndarray
+    keys: np.ndarray
+    loss_edges: np.ndarray
     offer: np.ndarray
     cutoff: np.ndarray
     value: np.ndarray
@@ -157,6 +181,14 @@ class Equilibrium:
     rounds: int
     discount: float
     hazard: float
+
+    def types(self, thresholds: np.ndarray, loss: np.ndarray | None = None) -> np.ndarray:
+        """The type of worlds with these thresholds and war gains (default 0); a world
+        whose (threshold, class) no type has gets the next type in order."""
+        thresholds = np.asarray(thresholds, dtype=np.int64)
+        loss = np.zeros(thresholds.size) if loss is None else np.asarray(loss)
+        key = thresholds * (len(self.loss_edges) + 2) + loss_class(loss, self.loss_edges)
+        return np.minimum(np.searchsorted(self.keys, key), self.keys.size - 1)
 
     @property
     def path(self) -> np.ndarray:
@@ -294,8 +326,9 @@ def solve(game: ScreeningGame, rounds: int, discount: float, hazard: float) -> E
     n_offers = game.grid
     theta = np.asarray(game.theta, dtype=np.int64)
     loss = np.asarray(game.loss, dtype=np.float64)
-    if np.any(np.diff(theta) < 0) or np.any((np.diff(theta) == 0) & (np.diff(loss) < 0)):
-        raise ValueError("types must be ordered by threshold, then by loss")
+    keys = theta * (len(game.loss_edges) + 2) + np.asarray(game.loss_class, dtype=np.int64)
+    if np.any(np.diff(keys) <= 0):
+        raise ValueError("types must be distinct and ordered by threshold, then by class")
     deal = np.asarray(game.deal_gain, dtype=np.float64)  # (K, G)
     deal_prefix = np.zeros((n_offers, theta.size + 1))
     deal_prefix[:, 1:] = np.cumsum(deal.T, axis=1)
@@ -318,6 +351,8 @@ def solve(game: ScreeningGame, rounds: int, discount: float, hazard: float) -> E
     return Equilibrium(
         theta=theta,
         loss=loss,
+        keys=keys,
+        loss_edges=np.asarray(game.loss_edges, dtype=np.float64),
         offer=offer,
         cutoff=cutoff,
         value=value,
@@ -330,7 +365,11 @@ def solve(game: ScreeningGame, rounds: int, discount: float, hazard: float) -> E
 
 
 def respond(
-    equilibrium: Equilibrium, offers: Sequence[int], types: np.ndarray, fight: np.ndarray
+    equilibrium: Equilibrium,
+    offers: Sequence[int],
+    thresholds: np.ndarray,
+    fight: np.ndarray,
+    loss: np.ndarray | None = None,
 ) -> np.ndarray:
     """Each world's equilibrium action in each round, for any sequence of offers.
 
@@ -345,10 +384,13 @@ def respond(
     equilibrium : Equilibrium
     offers : sequence of int
         Grid index of the offer made in each round (at most T rounds).
-    types : (N,) int64
-        Each world's type (index into ``equilibrium.theta``).
+    thresholds : (N,) int64
+        Each world's first accepted grid offer (G = none).
     fight : (N,) bool
         Whether the target fights when there is no deal in that world.
+    loss : (N,) float64, optional
+        Each world's war gain ``w_T - r_T`` (<= 0); default 0. With the thresholds
+        it gives the world's type (:meth:`Equilibrium.types`).
 
     Returns
     -------
@@ -362,8 +404,8 @@ def respond(
     n_offers = eq.cutoff.shape[2]
     if any(not 0 <= j < n_offers for j in offers):
         raise ValueError(f"offers are grid indices in 0..{n_offers - 1}")
-    rank = np.asarray(types, dtype=np.int64)
-    thresholds = eq.theta[rank]
+    thresholds = np.asarray(thresholds, dtype=np.int64)
+    rank = eq.types(thresholds, loss)
     fight = np.asarray(fight, dtype=bool)
     states = eq.states(offers)
     actions = np.full((len(offers), rank.size), WAIT, dtype=np.int8)
