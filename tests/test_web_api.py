@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 import time
 from pathlib import Path
@@ -428,5 +429,10 @@ def test_serve_opens_a_scenario_file(tmp_path):
 def test_serve_command_errors_and_loopback():
     result = CliRunner().invoke(cli, ["serve", "no-such-file.yaml"])
     assert result.exit_code == 2 and "error: no-such-file.yaml: no such file" in result.output
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(cli, ["serve", "fearon-1d", "--port", port])
+    assert result.exit_code == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("[::1]")
     assert not is_loopback("0.0.0.0") and not is_loopback("example.org")

@@ -382,6 +382,7 @@ def _resample(
 
 
 def _soften(obs: Observation) -> str:
+    """What lifts an impossibility: logit noise, or a tremble for talks."""
     return "give tremble > 0" if isinstance(obs, Talks) else "give noise > 0"
 
 
@@ -447,6 +448,8 @@ def update(
     default_noise = parsed.noise if noise is None else float(noise)
     if default_noise < 0:
         raise ValueError("noise must be >= 0")
+    if rejuvenate < 0 or not jitter > 0:
+        raise ValueError("rejuvenate must be >= 0 and jitter > 0")
     new = tuple(
         o if o.noise is not None else o.model_copy(update={"noise": default_noise})
         for o in parsed.observations

@@ -304,12 +304,12 @@ class AnalysisProcess:
     def _started(self) -> Connection:
         if self._process is None or not self._process.is_alive():
             parent, child = self._context.Pipe()
-            self._process = self._context.Process(
+            process = self._context.Process(
                 target=_serve_analyses, args=(child,), name="goldenbridge-analyses", daemon=True
             )
-            self._process.start()
+            process.start()
             child.close()
-            self._connection = parent
+            self._process, self._connection = process, parent
             # Starting takes seconds (imports); no job's time limit should pay for it.
             parent.send((_ready, ()))
             if not parent.poll(120) or parent.recv() != ("ok", True):

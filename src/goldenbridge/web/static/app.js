@@ -414,9 +414,25 @@ function render(result, seq) {
       el("td", { class: "num", text: pctSe(odds.p_accept, odds.se) }),
       el("td", { class: "num", text: pct(odds.p_sole_blocker) })));
   }
-  drawOdds(result);
   drawTypes(result);
-  drawPackages();
+  scheduleCharts(result, seq);
+}
+
+// The numbers above show at once; the charts follow in the next frame, drawn once for the
+// newest answer however many arrived meanwhile.
+let chartsDue = null;
+
+function scheduleCharts(result, seq) {
+  const first = chartsDue === null;
+  chartsDue = { result, seq };
+  if (!first) return;
+  requestAnimationFrame(() => {
+    const due = chartsDue;
+    chartsDue = null;
+    drawOdds(due.result);
+    drawPackages();
+    $("odds-chart").dataset.seq = String(due.seq);
+  });
 }
 
 const plotConfig = { displayModeBar: false, responsive: true };
