@@ -26,7 +26,7 @@ def uniform_game(a: float, b: float, m: float, grid: int) -> ScreeningGame:
     mass = np.zeros(grid + 1)
     mass[:grid][(s >= a - 1e-12) & (s <= b + 1e-12)] = 1.0
     mass /= mass.sum()
-    return ScreeningGame(s, mass, mass[:, None] * (m - s)[None, :], np.zeros(grid + 1))
+    return ScreeningGame.by_threshold(s, mass, mass[:, None] * (m - s)[None, :], np.zeros(grid + 1))
 
 
 def two_period_closed_form(a: float, m: float, beta: float) -> tuple[float, float, float, float]:
@@ -92,7 +92,7 @@ def test_one_shot_two_type_screening(p_low, low, high, m):
     mass = np.zeros(grid + 1)
     mass[round(low * 10)] = p_low
     mass[round(high * 10)] = 1 - p_low
-    game = ScreeningGame(s, mass, mass[:, None] * (m - s)[None, :], np.zeros(grid + 1))
+    game = ScreeningGame.by_threshold(s, mass, mass[:, None] * (m - s)[None, :], np.zeros(grid + 1))
     offer = solve(game, rounds=1, discount=1.0, hazard=0.0).path[0] / (grid - 1)
     screen = p_low * (m - low) > m - high
     assert offer == pytest.approx(low if screen else high)

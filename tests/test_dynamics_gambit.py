@@ -20,6 +20,7 @@ from goldenbridge.analysis.skimming import (
     WAIT,
     Equilibrium,
     ScreeningGame,
+    loss_class,
     respond,
     solve,
 )
@@ -29,26 +30,41 @@ from goldenbridge.analysis.skimming import (
 class World:
     """One world of a finite game: its chance, threshold (grid index, ``G`` = never),
     whether the target fights without a deal, the proposer's gain of a deal at each
-    offer over its no-deal value (0 where a veto blocks), and its gain from a war."""
+    offer over its no-deal value (0 where a veto blocks), the proposer's gain from a
+    war, and the target's (negative where it would not fight)."""
 
     prob: Fraction
     theta: int
     fight: bool
     deal: tuple[float, ...]
     war: float = 0.0
+    target_war: float = 0.0
+
+
+def loss_edges(worlds: list[World]) -> np.ndarray:
+    """Edges between the distinct war costs, so that each is a class of its own."""
+    costs = sorted({w.target_war for w in worlds if w.target_war < 0})
+    return np.array([(a + b) / 2 for a, b in itertools.pairwise(costs)])
 
 
 def screening_game(worlds: list[World], phi: np.ndarray) -> ScreeningGame:
-    """The project's aggregate of the worlds by threshold."""
-    grid = phi.size
-    mass = np.zeros(grid + 1)
-    deal = np.zeros((grid + 1, grid))
-    loss = np.zeros(grid + 1)
-    for w in worlds:
-        mass[w.theta] += float(w.prob)
-        deal[w.theta] += float(w.prob) * np.array(w.deal)
-        loss[w.theta] += float(w.prob) * w.war
-    return ScreeningGame(phi, mass, deal, loss)
+    """The project's aggregate of the worlds by type: (threshold, class of war cost)."""
+    edges = loss_edges(worlds)
+    classes = loss_class(np.array([w.target_war for w in worlds]), edges)
+    keys = sorted({(w.theta, int(c)) for w, c in zip(worlds, classes, strict=True)})
+    mass = np.zeros(len(keys))
+    deal = np.zeros((len(keys), phi.size))
+    proposer_war = np.zeros(len(keys))
+    target_war = np.zeros(len(keys))
+    for w, c in zip(worlds, classes, strict=True):
+        k = keys.index((w.theta, int(c)))
+        mass[k] += float(w.prob)
+        deal[k] += float(w.prob) * np.array(w.deal)
+        proposer_war[k] += float(w.prob) * w.war
+        target_war[k] = w.target_war
+    theta = np.array([t for t, _ in keys], dtype=np.int64)
+    cls = np.array([c for _, c in keys], dtype=np.int64)
+    return ScreeningGame(phi, theta, cls, target_war, mass, deal, proposer_war, edges)
 
 
 def extensive_form(worlds, phi, rounds, discount, hazard):
@@ -88,12 +104,12 @@ def extensive_form(worlds, phi, rounds, discount, hazard):
             scale = discount**t
             own = phi[world.theta] if world.theta < phi.size else top
             leaf(accept, scale * world.deal[j], scale * (phi[j] - own))
-            leaf(attack, scale * world.war, 0.0)
+            leaf(attack, scale * world.war, scale * world.target_war)
             if hazard:
                 game.append_move(wait, game.players.chance, ["war", "no war"])
                 game.set_chance_probs(wait.infoset, [hazard, 1 - hazard])
                 war, calm = wait.children
-                leaf(war, scale * world.war, 0.0)
+                leaf(war, scale * world.war, scale * world.target_war)
                 play(calm, n, history + (j,))
             else:
                 play(wait, n, history + (j,))
@@ -113,10 +129,10 @@ def project_profile(game, target_nodes, eq: Equilibrium, worlds, phi, rounds):
                 profile[action] = float(action.label == f"offer {eq.offer[t, state]}")
     names = {ACCEPT: "accept", WAIT: "wait", ATTACK: "attack"}
     for (n, history), node in target_nodes.items():
-        world = worlds[n]
-        code = int(respond(eq, history, np.array([world.theta]), np.array([world.fight]))[-1, 0])
+        w = worlds[n]
+        code = int(respond(eq, history, [w.theta], [w.fight], [w.target_war])[-1, 0])
         if code == DONE:  # reached only after the world's own deviation: any action will do
-            code = ACCEPT if world.theta <= history[-1] else WAIT
+            code = ACCEPT if w.theta <= history[-1] else WAIT
         for action in node.infoset.actions:
             profile[action] = float(action.label == names[code])
     return profile
@@ -229,6 +245,30 @@ GAMES = {
         3,
         0.8,
         Fraction(1, 10),
+    ),
+    # A target that would not fight but fears the pretext war (target_war < 0) settles
+    # before a fighting world of the same threshold.
+    "war-cost-5x2": (
+        [
+            World(Fraction(1, 9), 1, True, linear(1.0, S5)),
+            World(Fraction(4, 9), 0, False, linear(1.0, S5), war=-0.5, target_war=-0.1),
+            World(Fraction(4, 9), 0, True, linear(1.0, S5)),
+        ],
+        S5,
+        2,
+        0.8,
+        Fraction(1, 10),
+    ),
+    "war-cost-veto-5x2": (
+        [
+            World(Fraction(5, 9), 2, False, (0.9, 0.65, 0.4, 0.0, 0.0), -0.5, -0.6),
+            World(Fraction(1, 3), 4, True, linear(0.9, S5)),
+            World(Fraction(1, 9), 3, False, linear(0.9, S5), war=-0.5, target_war=-0.3),
+        ],
+        np.sqrt(S5),
+        2,
+        0.9,
+        Fraction(1, 5),
     ),
     "stall-3x3": (
         [

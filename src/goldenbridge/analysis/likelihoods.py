@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from goldenbridge.analysis.dynamics import Negotiation, concession_path, negotiate
+from goldenbridge.analysis.dynamics import Negotiation, concession_path, negotiate, war_loss
 from goldenbridge.analysis.observations import (
     Accepted,
     NoAttack,
@@ -308,7 +308,8 @@ class ModelLikelihood:
             else _thresholds(population, game.grid_offers)
         )
         fight = population.worlds.fight
-        action = respond(game.negotiation.equilibrium, offers, thresholds, fight)
+        loss = war_loss(population)
+        action = respond(game.negotiation.equilibrium, offers, thresholds, fight, loss)
         rounds, h = obs.rounds, game.negotiation.hazard
         waited = (action[:-1] == WAIT).all(axis=0)
         last = action[-1]
