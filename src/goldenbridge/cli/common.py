@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 import goldenbridge as gb
+from goldenbridge.documents import json_safe
 from goldenbridge.scenario import ScenarioError
 
 app = typer.Typer(
@@ -77,7 +78,7 @@ def user_errors() -> Iterator[None]:
 
 def emit_json(document: dict[str, Any]) -> None:
     """Print exactly one JSON document on stdout."""
-    sys.stdout.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
+    sys.stdout.write(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
 
 
 @contextmanager

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -17,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 import goldenbridge as gb
+from goldenbridge.documents import json_safe
 from goldenbridge.scenario import ScenarioError, builtin_names, parse
 from goldenbridge.web.app import WebState, error_body, limits_dict
 from goldenbridge.web.compute import Deadline, Timed
@@ -149,21 +149,10 @@ def _state(request: Request) -> WebState:
     return request.app.state.web  # type: ignore[no-any-return]
 
 
-def _json_safe(value: Any) -> Any:
-    """NaN (an empty type stratum's odds) becomes null: JSON has no NaN."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
     """The result, with its compute and queueing times in ``Server-Timing``."""
     timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
-    return JSONResponse(_json_safe(timed.value), headers={"server-timing": timing})
+    return JSONResponse(json_safe(timed.value), headers={"server-timing": timing})
 
 
 def summary(scenario: gb.Scenario) -> dict[str, Any]:
