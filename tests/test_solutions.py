@@ -91,3 +91,33 @@ def test_nash_per_type_and_none_without_surplus():
     assert r.nash is None and r.ks is None
     doc = r.to_dict()
     assert doc["nash"] is None and doc["ks"] is None
+
+
+def test_pareto_frontier_is_the_contract_curve():
+    # Two quadratic parties with certain ideal points (0, 0) and (100, 100) and equal
+    # saliences: u_P = 1 - (x1^2 + x2^2)/2, u_T = 1 - ((1-x1)^2 + (1-x2)^2)/2 (normalised).
+    # Maximising lam u_P + (1 - lam) u_T gives x1 = x2 = 1 - lam: the contract curve
+    # (Edgeworth 1881) is the diagonal between the ideals, and no offer dominates it.
+    from goldenbridge.analysis.optimize import _space
+    from goldenbridge.analysis.solutions import pareto_frontier
+
+    scenario = parse(
+        {
+            "name": "contract-curve",
+            "issues": [{"name": "a"}, {"name": "b"}],
+            "actors": [
+                {"name": "P", "role": "proposer", "position": {"a": 0, "b": 0}},
+                {"name": "T", "role": "target", "position": {"a": 100, "b": 100}},
+            ],
+        }
+    )
+    pop = sample(scenario, samples=200, seed=0)
+    x, expected = pareto_frontier(pop.worlds, _space(pop, None), pop.actor_names, "T", points=11)
+    lam = np.linspace(0, 1, 11)
+    assert np.allclose(x[:, 0], 1 - lam, atol=1e-4) and np.allclose(x[:, 1], 1 - lam, atol=1e-4)
+    grid = np.stack(np.meshgrid(np.linspace(0, 1, 41), np.linspace(0, 1, 41)), -1).reshape(-1, 2)
+    u_p = 1 - (grid**2).sum(1) / 2
+    u_t = 1 - ((1 - grid) ** 2).sum(1) / 2
+    for up, ut in expected:
+        dominated = (u_p >= up + 1e-9) & (u_t >= ut + 1e-9)
+        assert not dominated.any()
