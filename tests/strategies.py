@@ -19,7 +19,7 @@ from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
 __all__ = [
     "scenarios", "bargaining_scenario", "worlds_and_offers", "random_worlds", "random_offers",
-    "observation_lists",
+    "observation_lists", "fearon_scenario",
 ]
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -228,3 +228,29 @@ def worlds_and_offers(draw, max_n: int = 60, max_m: int = 40, rho: str | None = 
     )
     offers = random_offers(rng, draw(st.integers(1, max_m)), kc, kd, n_options, grid)
     return worlds, offers
+
+
+def fearon_scenario(
+    p_win: float, lo: float, hi: float, c_a: float, samples: int = 20_000
+) -> dict[str, Any]:
+    """Fearon's one-issue crisis (fearon-1d) with B's cost of war ~ U[lo, hi].
+
+    The scale is A's share (A's ideal 1, B's 0, linear utilities); ``p_win`` is B's
+    chance of winning, so Fearon's and Powell's ``p`` (A's chance) is ``1 - p_win``.
+    """
+    return {
+        "name": "fearon",
+        "samples": samples,
+        "seed": 7,
+        "issues": [{"name": "share", "min": 0, "max": 1, "status_quo": 1}],
+        "conflict": {
+            "p_win": p_win,
+            "win": {"share": 0},
+            "lose": {"share": 1},
+            "cost": {"A": c_a, "B": {"uniform": [lo, hi]} if hi > lo else lo},
+        },
+        "actors": [
+            {"name": "A", "role": "proposer", "position": {"share": 1}, "rho": 1},
+            {"name": "B", "role": "target", "position": {"share": 0}, "rho": 1},
+        ],
+    }

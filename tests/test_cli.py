@@ -101,3 +101,9 @@ def test_bad_dask_address_is_one_error_line():
     assert result.output.strip().splitlines() == [
         "error: --dask somewhere: expected 'local' or a scheduler address such as tcp://host:8786"
     ]
+
+
+def test_json_has_null_for_an_empty_type_stratum():
+    doc = json.loads(run("evaluate", "russia-2021", "--json", "-n", "1").stdout)
+    types = doc["offers"][0]["types"]["Russia"]
+    assert None in [t["p_accept"] for t in types.values()]

@@ -26,13 +26,14 @@ def uniform_game(a: float, b: float, m: float, grid: int) -> ScreeningGame:
     mass = np.zeros(grid + 1)
     mass[:grid][(s >= a - 1e-12) & (s <= b + 1e-12)] = 1.0
     mass /= mass.sum()
-    return ScreeningGame(s, mass, mass[:, None] * (m - s)[None, :], np.zeros(grid + 1))
+    return ScreeningGame.by_threshold(s, mass, mass[:, None] * (m - s)[None, :], np.zeros(grid + 1))
 
 
 def two_period_closed_form(a: float, m: float, beta: float) -> tuple[float, float, float, float]:
     """Cutoff type, both offers and the proposer's value of the two-period game without
     commitment, types theta ~ U[a, b], target gain s - theta, proposer gain m - s, both
-    discounting by beta (Fudenberg & Tirole 1991, section 10.2.2, with theta = 1 - v).
+    discounting by beta (the two-period example of Fudenberg & Tirole 1991, ch. 10, with
+    theta = 1 - v).
 
     Period 2, remaining types [k, b]: max_s (s - k)(m - s)  ->  s2 = (m + k) / 2.
     The cutoff type k is indifferent: s1 - k = beta (s2 - k)  ->  s1 = k + beta (m - k) / 2.
@@ -91,7 +92,7 @@ def test_one_shot_two_type_screening(p_low, low, high, m):
     mass = np.zeros(grid + 1)
     mass[round(low * 10)] = p_low
     mass[round(high * 10)] = 1 - p_low
-    game = ScreeningGame(s, mass, mass[:, None] * (m - s)[None, :], np.zeros(grid + 1))
+    game = ScreeningGame.by_threshold(s, mass, mass[:, None] * (m - s)[None, :], np.zeros(grid + 1))
     offer = solve(game, rounds=1, discount=1.0, hazard=0.0).path[0] / (grid - 1)
     screen = p_low * (m - low) > m - high
     assert offer == pytest.approx(low if screen else high)

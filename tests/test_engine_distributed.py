@@ -27,4 +27,7 @@ def test_dask_equals_local_exactly():
         Client(cluster) as client,
     ):
         got = distributed.tally(worlds, offers, client=client, blocks_per_task=1)
-    assert got == local
+        # the same offers again (repeated runs, e.g. sensitivity sweeps): scattered data
+        # must not be released under a second call's feet
+        again = distributed.tally(worlds, offers, client=client, blocks_per_task=1)
+    assert got == local and again == local

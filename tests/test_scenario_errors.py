@@ -195,6 +195,14 @@ def test_yaml_syntax_error(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_duplicate_yaml_key(tmp_path):
+    file = tmp_path / "dup.yaml"
+    file.write_text(yaml.safe_dump(bargaining_scenario(), sort_keys=False) + "name: again\n")
+    result = runner.invoke(app, ["validate", str(file)])
+    assert result.exit_code == 2
+    assert "duplicate key 'name'" in result.stderr and "line" in result.stderr
+
+
 def test_unreadable_and_missing_files(tmp_path):
     missing = tmp_path / "nope.yaml"
     result = runner.invoke(app, ["evaluate", str(missing)])

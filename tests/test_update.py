@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,13 +23,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import goldenbridge as gb
+from goldenbridge.analysis.likelihoods import static_log_likelihood
 from goldenbridge.analysis.observations import parse_observations
-from goldenbridge.analysis.update import (
-    DegeneracyWarning,
-    kish_ess,
-    static_log_likelihood,
-    update,
-)
+from goldenbridge.analysis.update import DegeneracyWarning, kish_ess, update
 from goldenbridge.cli import app
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, parse
@@ -321,8 +318,10 @@ def test_cli_update_json_and_text(tmp_path):
     assert [o["name"] for o in doc["offers"]["posterior"]] == ["x", "status_quo"]
     assert doc["offers"]["posterior"][0]["p_deal"] == 0.0 and doc["best"]["posterior"]
     assert 0 < doc["ess"] <= 5000 and isinstance(doc["quantities"], list)
-    text = runner.invoke(app, ["update", str(scenario), "--observe", str(observe)])
+    assert doc["optimize"] is None
+    text = runner.invoke(app, ["update", str(scenario), "--observe", str(observe), "--optimize"])
     assert text.exit_code == 0 and "Effective sample size" in text.stdout
+    assert "Best offer on the posterior (risk-return optimum, exact-1d)" in text.stdout
     assert "P(B is hard)" in text.stdout and "Best named package" in text.stdout
 
 
@@ -350,3 +349,36 @@ def test_cli_degeneracy_warning_on_stderr(tmp_path):
         )
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("warning: effective sample size")
+
+
+@pytest.mark.parametrize("name", ["russia-2021-feb01.yaml", "russia-2021-feb23.yaml"])
+def test_worked_example_observations_run(name):
+    path = Path(__file__).resolve().parent.parent / "docs" / "examples" / name
+    post = gb.update("russia-2021", str(path), samples=5000)
+    assert all(e.source for e in post.evidence) and post.evidence[0].description.startswith(
+        "rejected us_jan26_answer"
+    )
+    prior, posterior = post.types["Russia"]["revisionist"]
+    assert posterior > prior and post.p_fight[1] > post.p_fight[0]
+
+
+def test_optimize_on_the_posterior_and_its_independent_redraw():
+    # After B rejects x = 0.95 every world fights, w ~ soft U(0.05, 0.1] / hard U(0.05, 0.8]
+    # with the posterior type odds; B accepts a share y iff 1 - y >= w, and A's no-deal value
+    # is its war value 0.5: EU(y) = F(1 - y) y + (1 - F(1 - y)) 0.5, maximised on a fine grid.
+    post = gb.update(two_types(samples=10_000), [{"kind": "rejected", "offer": "x"}])
+    odds = bayes({t: 1 - p_accept(t) for t in PRIOR})
+    y = np.linspace(0.2, 0.95, 30_001)
+    v = 1 - y
+    cdf = odds["soft"] * np.clip((v - 0.05) / 0.05, 0, 1) + odds["hard"] * np.clip(
+        (v - 0.05) / 0.75, 0, 1
+    )
+    eu = cdf * y + (1 - cdf) * 0.5
+    result = gb.optimize(post, solutions=False)
+    assert result.optimum.proposer_eu == pytest.approx(eu.max(), abs=0.005)
+    # The independent draw is a posterior too (same observation, seed + 1), not the prior.
+    best = float(y[eu.argmax()])
+    expected_deal = float(np.interp(1 - best, v[::-1], cdf[::-1]))
+    assert result.fresh_seed == 4
+    assert result.optimum_fresh.p_deal == pytest.approx(expected_deal, abs=0.03)
+    assert result.optimum_fresh.proposer_eu == pytest.approx(eu.max(), abs=0.01)

@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from goldenbridge.analysis.deterrence import Deterrence
+from goldenbridge.analysis.deterrence import deterrence as _deterrence
 from goldenbridge.analysis.dynamics import Negotiation
 from goldenbridge.analysis.dynamics import negotiate as _negotiate
 from goldenbridge.analysis.evaluate import (
@@ -22,6 +24,9 @@ from goldenbridge.analysis.evaluate import (
 )
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
 from goldenbridge.analysis.observations import Observations, load_observations
+from goldenbridge.analysis.optimize import OptimizeResult
+from goldenbridge.analysis.optimize import optimize as _optimize
+from goldenbridge.analysis.sensitivity import PARTS as SENSITIVITY_PARTS
 from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.analysis.update import DegeneracyWarning, Posterior
@@ -34,21 +39,26 @@ __version__ = "0.1.0"
 __all__ = [
     "ActorOdds",
     "DegeneracyWarning",
+    "Deterrence",
     "Evaluation",
     "Negotiation",
     "Observations",
     "OfferResult",
+    "OptimizeResult",
     "Population",
     "Posterior",
     "Scenario",
     "ScenarioError",
+    "SENSITIVITY_PARTS",
     "Sensitivity",
     "TypeOdds",
     "builtin_names",
+    "deterrence",
     "evaluate",
     "load",
     "load_observations",
     "negotiate",
+    "optimize",
     "population",
     "sample",
     "update",
@@ -118,6 +128,12 @@ def update(
     return _update(population(source, samples, seed), observations, **options)
 
 
+def deterrence(source: ScenarioLike, threat: str, grid: Any = None, **options: Any) -> Deterrence:
+    """Sweep a threat's credibility (and effect) with common random numbers; see
+    :func:`goldenbridge.analysis.deterrence.deterrence`."""
+    return _deterrence(_scenario(source), threat, grid, **options)
+
+
 def sensitivity(
     source: ScenarioLike,
     offer: str | Mapping[str, float | str] | None = None,
@@ -126,6 +142,30 @@ def sensitivity(
     """Which assumption decides the answer for one offer (default: the recommended
     named offer); see :func:`goldenbridge.analysis.sensitivity.sensitivity`."""
     return _sensitivity(_scenario(source), offer, **options)
+
+
+def optimize(
+    source: ScenarioLike | Population | Posterior,
+    target_p: float | None = None,
+    issues: Sequence[str] | None = None,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    **options: Any,
+) -> OptimizeResult:
+    """The risk-return optimum, the golden bridge reaching P(deal) >= ``target_p``
+    and the frontier; see :func:`goldenbridge.analysis.optimize.optimize`.
+
+    >>> r = optimize("fearon-1d", samples=20_000, seed=1, solutions=False)
+    >>> round(r.optimum.values["share"], 1), round(r.optimum.p_deal, 1)
+    (0.6, 0.7)
+    """
+    if isinstance(source, Posterior) and "fresh_population" not in options:
+        # Re-evaluate on the same observations applied to an independent prior draw.
+        fresh_seed = options.get("fresh_seed")
+        fresh_seed = source.prior.seed + 1 if fresh_seed is None else int(fresh_seed)
+        options["fresh_population"] = source.redraw(fresh_seed).population
+    return _optimize(population(source, samples, seed), target_p, issues, **options)
 
 
 def negotiate(

@@ -20,8 +20,10 @@ How the population becomes that game (each a modelling choice, see docs/dynamics
   ``phi(s) - phi(threshold)``, with ``phi`` the population's mean target utility
   along the path (made non-decreasing): every world values concessions like the
   average target, shifted to its own threshold. In one dimension with linear
-  utility (Fearon 1995's model) this is exact. A war before the end is worth the
-  target's no-deal value in its timing decision.
+  utility (Fearon 1995's model) this is exact. A war before the end (the pretext,
+  or its own attack) costs a world whose target would not fight ``w_T - u_T(sq)``,
+  averaged within ``LOSS_CLASSES`` quantile classes; the types of the game are
+  (threshold, class) pairs.
 - Vetoes: a deal at ``s`` needs every veto to accept ``s`` too (section 4). The
   target times its acceptance on its own gain; if a veto then blocks, there is
   no deal and the no-deal rule applies at once.
@@ -38,12 +40,14 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.concession_path import target_mean_position
 from goldenbridge.analysis.skimming import (
     ACCEPT,
     ATTACK,
     WAIT,
     Equilibrium,
     ScreeningGame,
+    loss_class,
     respond,
     solve,
 )
@@ -61,10 +65,14 @@ __all__ = [
     "negotiate",
     "responses",
     "concession_path",
+    "war_loss",
 ]
 
 #: Worlds per block when scanning the grid (bounds memory at N x G).
 _BLOCK = 8192
+#: Classes of the war's cost to a target that would not fight (quantiles over worlds):
+#: within a threshold, the types of the screening game.
+LOSS_CLASSES = 16
 
 OfferSpec = Mapping[str, OfferValue] | str | None
 
@@ -161,6 +169,7 @@ class Negotiation:
     non_monotone_share: float
     equilibrium: Equilibrium = field(repr=False)
     thresholds: np.ndarray = field(repr=False)
+    loss: np.ndarray = field(repr=False)
     fight: np.ndarray = field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,23 +200,6 @@ def _offer(scenario: Scenario, spec: OfferSpec, path: str) -> dict[str, OfferVal
     return scenario.complete(dict(spec))
 
 
-def _target_mean_position(population: Population) -> dict[str, OfferValue]:
-    """The target's weighted mean ideal point on each continuous issue it cares about."""
-    scenario = population.scenario
-    worlds = population.worlds
-    target = population.actor_names.index(scenario.target.name)
-    arrays = worlds.actors[target]
-    w = worlds.weights
-    out = scenario.status_quo()
-    continuous = [i for i in scenario.issues if not i.discrete]
-    for c, issue in enumerate(continuous):
-        cares = arrays.weight[:, c] > 0
-        if (w * cares).sum() > 0:
-            mean = float((w * cares) @ arrays.ideal[:, c] / (w * cares).sum())
-            out[issue.name] = issue.min + mean * (issue.max - issue.min)
-    return out
-
-
 def concession_path(
     population: Population, path_from: OfferSpec = None, path_to: OfferSpec = None, grid: int = 101
 ) -> tuple[dict[str, OfferValue], dict[str, OfferValue], Offers]:
@@ -221,7 +213,9 @@ def concession_path(
     start = _offer(scenario, path_from if path_from is not None else talks and talks.from_, "from")
     end = _offer(scenario, path_to if path_to is not None else talks and talks.to, "to")
     start = start or scenario.status_quo()
-    end = end or _target_mean_position(population)
+    if end is None:  # the target's mean position on the continuous issues
+        mean = target_mean_position(population)
+        end = {i.name: start[i.name] if i.discrete else mean[i.name] for i in scenario.issues}
     ends = population.encode([start, end], "path")
     for d, issue in enumerate(i for i in scenario.issues if i.discrete):
         if ends.option[0, d] != ends.option[1, d]:
@@ -248,6 +242,7 @@ class _Scan:
     """What one pass over the worlds collects along the grid."""
 
     thresholds: np.ndarray  # (N,) first accepted grid offer, G if none
+    loss: np.ndarray  # (N,) the target's war gain w_T - r_T (<= 0)
     non_monotone: np.ndarray  # (N,) bool
     game: ScreeningGame
     static_gain: np.ndarray  # (G,) sum w * deal * (u_P - r_P), deal = target & vetoes accept
@@ -255,8 +250,29 @@ class _Scan:
     static_war: np.ndarray  # (G,) sum w * fight * (1 - deal)
 
 
+def _loss_edges(loss: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Quantile edges cutting the costs of war of the worlds where it costs the target
+    (``loss < 0``) into ``LOSS_CLASSES`` classes."""
+    costly = (loss < 0) & (weights > 0)
+    if not costly.any():
+        return np.zeros(0)
+    return np.quantile(loss[costly], np.linspace(0, 1, LOSS_CLASSES + 1)[1:-1])
+
+
+def war_loss(population: Population) -> np.ndarray:
+    """Each world's ``w_T - r_T``: what a war costs its target over the no-deal outcome
+    (< 0 where it would not fight, 0 where it would)."""
+    target = population.actor_names.index(population.scenario.target.name)
+    reservation = population.worlds.actors[target].reservation
+    return np.minimum(population.war_value[:, target] - reservation, 0.0)
+
+
 def _scan(population: Population, grid_offers: Offers) -> _Scan:
-    """Thresholds, the screening game and the one-shot sums, block by block."""
+    """Thresholds, the screening game and the one-shot sums, block by block.
+
+    A type of the game is a (threshold, class of war cost) pair; its war cost is
+    the weighted mean over its worlds of ``w_T - r_T`` (section 4's values).
+    """
     worlds = population.worlds
     names = population.actor_names
     scenario = population.scenario
@@ -264,11 +280,17 @@ def _scan(population: Population, grid_offers: Offers) -> _Scan:
     vetoes = [names.index(a.name) for a in scenario.vetoes]
     proposer = worlds.proposer
     n_offers = grid_offers.m
+    target_loss = war_loss(population)
+    edges = _loss_edges(target_loss, worlds.weights)
+    per_threshold = len(edges) + 2
+    classes = loss_class(target_loss, edges)
+    n_keys = (n_offers + 1) * per_threshold
     thresholds = np.empty(worlds.n, dtype=np.int64)
     non_monotone = np.empty(worlds.n, dtype=bool)
-    mass = np.zeros(n_offers + 1)
-    deal_gain = np.zeros((n_offers + 1, n_offers))
-    hazard_loss = np.zeros(n_offers + 1)
+    mass = np.zeros(n_keys)
+    loss_sum = np.zeros(n_keys)
+    deal_gain = np.zeros((n_keys, n_offers))
+    hazard_loss = np.zeros(n_keys)
     phi = np.zeros(n_offers)
     static_gain = np.zeros(n_offers)
     static_deal = np.zeros(n_offers)
@@ -291,17 +313,29 @@ def _scan(population: Population, grid_offers: Offers) -> _Scan:
             vetoes_ok &= utilities(v_arr, grid_offers) >= v_arr.reservation[:, None]
         p_arr = block.actors[proposer]
         gain = utilities(p_arr, grid_offers) - p_arr.reservation[:, None]
-        np.add.at(mass, first, w)
-        np.add.at(deal_gain, first, w[:, None] * vetoes_ok * gain)
-        np.add.at(hazard_loss, first, w * (war_p[sl] - p_arr.reservation))
+        key = first * per_threshold + classes[sl]
+        np.add.at(mass, key, w)
+        np.add.at(loss_sum, key, w * target_loss[sl])
+        np.add.at(deal_gain, key, w[:, None] * vetoes_ok * gain)
+        np.add.at(hazard_loss, key, w * (war_p[sl] - p_arr.reservation))
         phi += w @ u_target
         deal = accepts & vetoes_ok
         static_gain += w @ (deal * gain)
         static_deal += w @ deal
         static_war += (w * block.fight) @ ~deal
     phi = np.maximum.accumulate(phi / worlds.weights.sum())
-    game = ScreeningGame(phi=phi, mass=mass, deal_gain=deal_gain, hazard_loss=hazard_loss)
-    return _Scan(thresholds, non_monotone, game, static_gain, static_deal, static_war)
+    keys = np.flatnonzero(mass > 0)  # ascending: by threshold, then by class of war cost
+    game = ScreeningGame(
+        phi=phi,
+        theta=keys // per_threshold,
+        loss_class=keys % per_threshold,
+        loss=loss_sum[keys] / mass[keys],
+        mass=mass[keys],
+        deal_gain=deal_gain[keys],
+        hazard_loss=hazard_loss[keys],
+        loss_edges=edges,
+    )
+    return _Scan(thresholds, target_loss, non_monotone, game, static_gain, static_deal, static_war)
 
 
 def _outcomes(
@@ -350,8 +384,8 @@ def _outcomes(
     return np.array(deal_by), np.array(war_by), eu
 
 
-def _responses(equilibrium, offers, thresholds, fight) -> Responses:
-    action = respond(equilibrium, offers, thresholds, fight)
+def _responses(equilibrium, offers, thresholds, fight, loss) -> Responses:
+    action = respond(equilibrium, offers, thresholds, fight, loss)
     rounds = np.arange(1, action.shape[0] + 1)[:, None]
     return Responses(
         offers=np.asarray(offers, dtype=np.int64),
@@ -389,7 +423,7 @@ def responses(negotiation: Negotiation, positions: Sequence[float] | None = None
         if s.ndim != 1 or ((s < 0) | (s > 1)).any():
             raise ValueError("positions are numbers in [0, 1] along the path")
         offers = np.rint(s * (negotiation.grid - 1)).astype(np.int64)
-    return _responses(eq, offers, negotiation.thresholds, negotiation.fight)
+    return _responses(eq, offers, negotiation.thresholds, negotiation.fight, negotiation.loss)
 
 
 def _settings(scenario: Scenario, rounds, discount, hazard) -> tuple[int, float, float]:
@@ -466,7 +500,7 @@ def negotiate(
     fight = population.worlds.fight
 
     path = eq.path
-    played = _responses(eq, path, scan.thresholds, fight)
+    played = _responses(eq, path, scan.thresholds, fight, scan.loss)
     deal_by, war_by, eu = _outcomes(population, grid_offers, path, played.action, discount, hazard)
     sequence = tuple(
         NegotiationRound(
@@ -492,7 +526,7 @@ def negotiate(
     )
 
     stall = np.zeros(rounds, dtype=np.int64)
-    stalled = _responses(eq, stall, scan.thresholds, fight)
+    stalled = _responses(eq, stall, scan.thresholds, fight, scan.loss)
     talks_deal, talks_war, talks_eu = _outcomes(
         population, grid_offers, stall, stalled.action, discount, hazard
     )
@@ -516,5 +550,6 @@ def negotiate(
         non_monotone_share=float(population.worlds.weights @ scan.non_monotone / w_total),
         equilibrium=eq,
         thresholds=scan.thresholds,
+        loss=scan.loss,
         fight=fight,
     )

@@ -83,7 +83,11 @@ class OfferResult:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The result of :func:`evaluate`: one :class:`OfferResult` per offer."""
+    """The result of :func:`evaluate`: one :class:`OfferResult` per offer.
+
+    ``p_war_no_deal`` is the probability that the target fights when no deal is
+    made (DESIGN.md section 4): the baseline every offer's ``p_war`` is compared with.
+    """
 
     scenario: str
     samples: int
@@ -91,6 +95,8 @@ class Evaluation:
     proposer: str
     target: str
     offers: tuple[OfferResult, ...]
+    p_war_no_deal: float
+    p_war_no_deal_se: float
 
     def offer(self, name: str) -> OfferResult:
         """The result for the offer called ``name``."""
@@ -109,6 +115,8 @@ class Evaluation:
             "seed": self.seed,
             "proposer": self.proposer,
             "target": self.target,
+            "p_war_no_deal": self.p_war_no_deal,
+            "p_war_no_deal_se": self.p_war_no_deal_se,
             "offers": [o.to_dict() for o in self.offers],
         }
 
@@ -214,7 +222,10 @@ def evaluate(
     results = tuple(
         _offer_result(population, t, m, name, values[m]) for m, name in enumerate(offers)
     )
+    p_fight, p_fight_se = proportion(t.fight.sum(), t.fight2.sum(), t.w.sum(), t.w2.sum())
     return Evaluation(
+        p_war_no_deal=float(p_fight),
+        p_war_no_deal_se=float(p_fight_se),
         scenario=scenario.name,
         samples=population.n,
         seed=population.seed,

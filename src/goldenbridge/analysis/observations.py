@@ -15,6 +15,7 @@ with a default logit ``noise`` and the list under ``observations``::
         name: rhetoric
         logistic: {input: actors.Russia.rho, midpoint: 1.5, scale: 0.2}
       - {kind: no_attack, rounds: 4, hazard: 0.15}       # 4 periods without attack
+      - {kind: talks, offers: [bridge_minsk, bridge_minsk], outcome: war}   # dynamic game
 
 Every observation may carry ``label``, ``date`` and ``source`` (text, shown in
 reports) and its own ``noise``. :func:`parse_observations` validates with
@@ -42,6 +43,7 @@ __all__ = [
     "Signal",
     "Logistic",
     "NoAttack",
+    "Talks",
     "Observation",
     "Observations",
     "parse_observations",
@@ -171,11 +173,62 @@ class NoAttack(_Observed):
     hazard_if_peace: Annotated[float, Field(ge=0, lt=1)] = 0.0
 
     def describe(self) -> str:
-        return f"no attack for {self.rounds:g} rounds (hazard {self.hazard:g})"
+        plural = "" if self.rounds == 1 else "s"
+        return f"no attack for {self.rounds:g} round{plural} (hazard {self.hazard:g})"
 
 
-Observation = Annotated[Rejected | Accepted | Signal | NoAttack, Field(discriminator="kind")]
-_KINDS = ("rejected", "accepted", "signal", "no_attack")
+class Talks(_Observed):
+    """Rounds of the dynamic bargaining game (DESIGN.md section 6): the offers made,
+    one per round, and what the target did.
+
+    The target waited (neither accepted nor attacked, and no war broke out) in every
+    round but the last, and in the last round ``outcome`` happened: it was still
+    ``waiting``, it ``accepted``, or there was ``war`` (an attack, the pretext
+    hazard, or a veto blocking the deal it accepted in a world that fights).
+    Offers are named offers or values on the talks path (``project: true`` uses
+    the nearest point on the path for an offer off it), or ``positions`` in [0, 1]
+    along it. ``horizon``, ``hazard``, ``discount``, ``from``, ``to`` override the
+    scenario's ``talks`` block. ``tremble`` is the probability that the target's
+    behaviour is not the equilibrium's (then each action is equally likely).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True
+    )
+
+    kind: Literal["talks"]
+    offers: list[str | dict[str, OfferValue]] | None = Field(default=None, min_length=1)
+    positions: list[Annotated[float, Field(ge=0, le=1)]] | None = Field(default=None, min_length=1)
+    project: bool = False
+    outcome: Literal["waiting", "accepted", "war"] = "waiting"
+    horizon: int | None = Field(default=None, ge=1)
+    hazard: Annotated[float, Field(ge=0, lt=1)] | None = None
+    discount: Annotated[float, Field(gt=0, le=1)] | None = None
+    path_from: str | dict[str, OfferValue] | None = Field(default=None, alias="from")
+    path_to: str | dict[str, OfferValue] | None = Field(default=None, alias="to")
+    grid: int = Field(default=101, ge=2)
+    tremble: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+    @model_validator(mode="after")
+    def _one_kind_of_offer(self) -> Talks:
+        if (self.offers is None) == (self.positions is None):
+            raise ValueError("give exactly one of offers or positions (one per round)")
+        return self
+
+    @property
+    def rounds(self) -> int:
+        """The number of rounds observed."""
+        return len(self.offers if self.offers is not None else self.positions or [])
+
+    def describe(self) -> str:
+        plural = "" if self.rounds == 1 else "s"
+        return f"talks: {self.rounds} round{plural}, then {self.outcome}"
+
+
+Observation = Annotated[
+    Rejected | Accepted | Signal | NoAttack | Talks, Field(discriminator="kind")
+]
+_KINDS = ("rejected", "accepted", "signal", "no_attack", "talks")
 
 
 class Observations(BaseModel):

@@ -7,15 +7,11 @@ weights ``w_n' = w_n L_n`` (self-normalised importance sampling; e.g. Owen 2013,
 weights, so ``evaluate`` on :attr:`Posterior.population` answers on the
 posterior.
 
-Likelihoods come from the model (:func:`static_log_likelihood`): actor ``i``
-accepts offer ``x`` with probability ``sigmoid((u_i(x) - r_i) / noise)``, a
-logit choice rule (McKelvey & Palfrey 1995) in utility units, which is the
-model's hard rule ``u_i(x) >= r_i`` when ``noise = 0``. With noise > 0 no
-response to an offer is impossible in any world. The target attacks
-(prefers war) with probability ``sigmoid((w_T - u_T(status quo)) / noise)``.
-Another likelihood model (for instance the dynamic game's accept / wait /
-attack strategies) plugs in as any function with the signature of
-:data:`LikelihoodModel`.
+Likelihoods come from the model (:mod:`goldenbridge.analysis.likelihoods`):
+static acceptance with optional logit noise, or the dynamic game's accept /
+wait / attack strategies for ``talks`` observations; any function with the
+signature of :data:`~goldenbridge.analysis.likelihoods.LikelihoodModel` can
+replace them.
 
 Degeneracy. Kish's effective sample size ``(sum w)^2 / sum w^2`` (Kish 1965)
 measures how many equally weighted worlds the posterior is worth; below
@@ -31,40 +27,31 @@ the posterior is left invariant.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.likelihoods import LikelihoodModel, ModelLikelihood, world_quantity
 from goldenbridge.analysis.observations import (
-    Accepted,
-    NoAttack,
     Observation,
     Observations,
-    Rejected,
-    Signal,
+    Talks,
     load_observations,
 )
-from goldenbridge.engine import margins
 from goldenbridge.population import Population, sample, stream
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import TYPE_FIELDS
 
 __all__ = [
     "DegeneracyWarning",
-    "LikelihoodModel",
     "Posterior",
     "QuantityChange",
     "Summary",
     "kish_ess",
-    "static_log_likelihood",
     "update",
-    "world_quantity",
 ]
-
-#: ``(observation, population, noise) -> (N,) log P(observation | world)``.
-LikelihoodModel = Callable[[Observation, Population, float], np.ndarray]
 QUANTILES = (0.05, 0.5, 0.95)
 
 
@@ -83,143 +70,6 @@ def kish_ess(weights: np.ndarray) -> float:
     w = np.asarray(weights, dtype=np.float64)
     w2 = float(w @ w)
     return float(w.sum() ** 2 / w2) if w2 > 0 else 0.0
-
-
-def _log_sigmoid(z: np.ndarray) -> np.ndarray:
-    return -np.logaddexp(0.0, -z)
-
-
-def _log_choice(margin: np.ndarray, noise: float, strict: bool = False) -> np.ndarray:
-    """log P(margin says yes): logit with ``noise``, else the hard rule (ties say yes
-    unless ``strict``)."""
-    if noise > 0:
-        return _log_sigmoid(margin / noise)
-    yes = margin > 0 if strict else margin >= 0
-    return np.where(yes, 0.0, -np.inf)
-
-
-def _log_fight(population: Population, noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """log P(target attacks rather than keep the status quo), log P(it does not)."""
-    t = population.actor_names.index(population.scenario.target.name)
-    war_margin = population.war_value[:, t] - population.status_quo_u[:, t]
-    # DESIGN.md section 4: the target fights iff w_T > u_T(status quo) (strict).
-    return _log_choice(war_margin, noise, strict=True), _log_choice(-war_margin, noise)
-
-
-def world_quantity(population: Population, path: str) -> np.ndarray:
-    """A per-world quantity by name: a sampled input's field path, or a derived one.
-
-    Derived: ``war_value.<actor>``, ``status_quo_u.<actor>``,
-    ``war_margin.<actor>`` (war value minus status-quo utility),
-    ``capability.<actor>`` and ``p_win`` (the target's, over threat combinations).
-
-    Examples
-    --------
-    >>> from goldenbridge.scenario import load
-    >>> pop = sample(load("fearon-1d"), samples=3, seed=0)
-    >>> bool((world_quantity(pop, "war_margin.B") == 0.5 - pop.inputs["conflict.cost.B"]).all())
-    True
-    """
-    if path in population.inputs:
-        return population.inputs[path]
-    if path == "p_win":
-        return population.p_win
-    kind, _, actor = path.partition(".")
-    derived = {
-        "war_value": population.war_value,
-        "status_quo_u": population.status_quo_u,
-        "capability": population.capability,
-        "war_margin": population.war_value - population.status_quo_u,
-    }
-    if kind in derived and actor in population.actor_names:
-        return derived[kind][:, population.actor_names.index(actor)]
-    known = ", ".join(sorted(population.inputs)[:6])
-    raise KeyError(
-        f"{path!r} is not an uncertain input (e.g. {known or 'none'}) nor war_value.<actor>, "
-        "status_quo_u.<actor>, war_margin.<actor>, capability.<actor>, p_win"
-    )
-
-
-def _response_margin(obs: Rejected | Accepted, population: Population) -> np.ndarray:
-    """Per-world ``u_i(x) - r_i`` of the responding actor for the observed offer."""
-    scenario = population.scenario
-    names = population.actor_names
-    by = obs.by if obs.by is not None else scenario.target.name
-    if by not in names:
-        raise ScenarioError("by", f"no such actor (actors: {', '.join(names)})")
-    if scenario.actor(by).role == "proposer":
-        raise ScenarioError("by", f"{by} is the proposer; it makes offers")
-    if obs.offer is not None:
-        if obs.offer not in scenario.offers:
-            known = ", ".join(scenario.offers) or "none"
-            raise ScenarioError("offer", f"no such offer (named offers: {known})")
-        values = dict(scenario.offers[obs.offer])
-    else:
-        values = dict(obs.values or {})
-    encoded = population.encode([values], "values")
-    return margins(population.worlds, encoded)[:, 0, names.index(by)]
-
-
-def _signal(obs: Signal, population: Population, noise: float) -> np.ndarray:
-    if obs.by_type is not None:
-        actor = obs.actor if obs.actor is not None else population.scenario.target.name
-        if actor not in population.type_index:
-            raise ScenarioError("actor", f"{actor} has no types")
-        types = population.scenario.actor(actor).type_names
-        for name in obs.by_type:
-            if name not in types:
-                raise ScenarioError(f"by_type.{name}", f"{actor} has no such type")
-        missing = [t for t in types if t not in obs.by_type]
-        if missing:
-            raise ScenarioError("by_type", f"missing P(signal) for {', '.join(missing)}")
-        table = np.array([obs.by_type[t] for t in types])
-        with np.errstate(divide="ignore"):
-            return np.log(table[population.type_index[actor]])
-    if obs.logistic is not None:
-        spec = obs.logistic
-        try:
-            x = world_quantity(population, spec.input)
-        except KeyError as exc:
-            raise ScenarioError("logistic.input", str(exc.args[0])) from None
-        p = spec.low + (spec.high - spec.low) / (1.0 + np.exp(-(x - spec.midpoint) / spec.scale))
-        with np.errstate(divide="ignore"):
-            return np.log(p)
-    fight, peace = _log_fight(population, noise)
-    assert obs.if_war is not None and obs.if_peace is not None
-    with np.errstate(divide="ignore"):
-        return np.logaddexp(fight + np.log(obs.if_war), peace + np.log(obs.if_peace))
-
-
-def static_log_likelihood(obs: Observation, population: Population, noise: float) -> np.ndarray:
-    """``log P(observation | world)`` per world under the static model.
-
-    Offers: ``P(accept) = sigmoid(margin / noise)`` (the hard rule when noise is
-    0); a rejection ``with attack`` also needs the target to prefer war,
-    ``without`` to prefer the status quo. No attack for ``t`` rounds:
-    ``P(fight) (1 - h)^t + (1 - P(fight)) (1 - h_peace)^t``. Signals: as given.
-
-    Raises
-    ------
-    ScenarioError
-        With the path of the offending field inside the observation.
-    """
-    if isinstance(obs, Accepted):
-        return _log_choice(_response_margin(obs, population), noise)
-    if isinstance(obs, Rejected):
-        log_reject = _log_choice(-_response_margin(obs, population), noise, strict=True)
-        if obs.attack is None:
-            return log_reject
-        fight, peace = _log_fight(population, noise)
-        return log_reject + (fight if obs.attack else peace)
-    if isinstance(obs, Signal):
-        return _signal(obs, population, noise)
-    assert isinstance(obs, NoAttack)
-    fight, peace = _log_fight(population, noise)
-    with np.errstate(divide="ignore"):
-        return np.logaddexp(
-            fight + obs.rounds * np.log1p(-obs.hazard),
-            peace + obs.rounds * np.log1p(-obs.hazard_if_peace),
-        )
 
 
 @dataclass(frozen=True)
@@ -322,6 +172,13 @@ class Posterior:
     def degenerate(self) -> bool:
         """True when the ESS fraction is below ``min_ess_fraction``."""
         return self.ess_fraction < self.min_ess_fraction
+
+    def redraw(self, seed: int) -> Posterior:
+        """The same observations applied to an independent prior draw (seed ``seed``):
+        for re-evaluating an offer chosen on this posterior (the optimiser's curse)."""
+        prior = sample(self.prior.scenario, self.prior.n, seed)
+        observations = Observations(observations=list(self.observations))
+        return update(prior, observations, min_ess_fraction=self.min_ess_fraction)
 
     def quantity(self, path: str) -> QuantityChange:
         """The change of the quantity at ``path``."""
@@ -442,7 +299,7 @@ def _type_odds(population: Population) -> dict[str, dict[str, float]]:
 
 def _p_fight(population: Population) -> float:
     w = population.worlds.weights
-    return float(w @ population.worlds.fight / w.sum())
+    return float(np.clip(w @ population.worlds.fight / w.sum(), 0.0, 1.0))
 
 
 def _uniforms(population: Population) -> dict[str, np.ndarray]:
@@ -524,12 +381,17 @@ def _resample(
     return current, u, info
 
 
+def _soften(obs: Observation) -> str:
+    """What lifts an impossibility: logit noise, or a tremble for talks."""
+    return "give tremble > 0" if isinstance(obs, Talks) else "give noise > 0"
+
+
 def update(
     population: Population | Posterior,
     observations: Observations | Sequence[Observation | Mapping[str, Any]] | Mapping[str, Any],
     *,
     noise: float | None = None,
-    model: LikelihoodModel = static_log_likelihood,
+    model: LikelihoodModel | None = None,
     min_ess_fraction: float = 0.1,
     resample: bool = False,
     rejuvenate: int = 0,
@@ -546,8 +408,9 @@ def update(
     noise : float, optional
         Logit noise (utility units) for observations that give none; overrides
         the file's default. 0 = the model's hard acceptance rule.
-    model : callable
-        The likelihood model (default: the static model).
+    model : callable, optional
+        The likelihood model (default: :class:`ModelLikelihood` on the prior:
+        static likelihoods, and the dynamic game's for ``talks``).
     min_ess_fraction : float
         Warn (:class:`DegeneracyWarning`) when ESS / N falls below this.
     resample : bool
@@ -585,6 +448,8 @@ def update(
     default_noise = parsed.noise if noise is None else float(noise)
     if default_noise < 0:
         raise ValueError("noise must be >= 0")
+    if rejuvenate < 0 or not jitter > 0:
+        raise ValueError("rejuvenate must be >= 0 and jitter > 0")
     new = tuple(
         o if o.noise is not None else o.model_copy(update={"noise": default_noise})
         for o in parsed.observations
@@ -593,6 +458,7 @@ def update(
     current = earlier.population if earlier else population
     assert isinstance(current, Population)
     root = earlier.prior if earlier else current
+    model = model if model is not None else ModelLikelihood(root)
 
     with np.errstate(divide="ignore"):
         log_w = np.log(current.worlds.weights)
@@ -605,7 +471,7 @@ def update(
         if not np.isfinite(log_l).any():
             raise ScenarioError(
                 f"observations.{k}",
-                f"'{obs.describe()}' is impossible in every sampled world; give noise > 0",
+                f"'{obs.describe()}' is impossible in every sampled world; {_soften(obs)}",
             )
         joint = log_w + log_l
         top = np.max(log_w)
@@ -615,7 +481,7 @@ def update(
             raise ScenarioError(
                 f"observations.{k}",
                 f"'{obs.describe()}' is impossible in every world left by the earlier "
-                "observations; give noise > 0",
+                f"observations; {_soften(obs)}",
             )
         evidence.append(
             Evidence(obs.describe(), obs.label, obs.date, obs.source, obs.noise or 0.0, probability)

@@ -6,7 +6,9 @@ Each command module registers its commands on the shared ``app`` when imported.
 from goldenbridge.cli import (
     bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
+    deterrence,  # noqa: F401  (registers deterrence)
     negotiate,  # noqa: F401  (registers negotiate)
+    optimize,  # noqa: F401  (registers optimize)
     sensitivity,  # noqa: F401  (registers sensitivity)
     serve,  # noqa: F401  (registers serve)
     update,  # noqa: F401  (registers update)

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 import goldenbridge as gb
+from goldenbridge.documents import json_safe
 from goldenbridge.scenario import ScenarioError
 
 app = typer.Typer(
@@ -60,7 +61,7 @@ DaskOpt = Annotated[
 
 def fail(message: str) -> NoReturn:
     """Print one error line and exit with code 2."""
-    err.print(f"error: {message}", markup=False, soft_wrap=True)
+    err.print(f"error: {message}", markup=False, emoji=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -77,7 +78,7 @@ def user_errors() -> Iterator[None]:
 
 def emit_json(document: dict[str, Any]) -> None:
     """Print exactly one JSON document on stdout."""
-    sys.stdout.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
+    sys.stdout.write(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
 
 
 @contextmanager

@@ -115,36 +115,6 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
         )
 
 
-def plot_negotiation(result: Negotiation, directory: Path) -> Path:
-    """A PNG of the offers and of P(deal by t), P(war by t) beside talks and one-shot."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        fail("--plot needs matplotlib: pip install 'goldenbridge[plots]'")
-    directory.mkdir(parents=True, exist_ok=True)
-    rounds = [r.round for r in result.sequence]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.step(rounds, [r.position for r in result.sequence], where="mid", label="offer")
-    left.axhline(result.one_shot.position, ls="--", color="grey", label="one-shot optimum")
-    left.set(xlabel="round", ylabel="position on the path s", ylim=(-0.02, 1.02))
-    left.legend()
-    right.plot(rounds, [r.p_deal_by for r in result.sequence], "o-", label="P(deal by t)")
-    right.plot(rounds, [r.p_war_by for r in result.sequence], "s-", label="P(war by t)")
-    right.axhline(result.talks.p_war, ls=":", color="C3", label="P(war), talks")
-    right.axhline(result.one_shot.p_war, ls="--", color="grey", label="P(war), one-shot")
-    right.set(xlabel="round", ylabel="probability", ylim=(-0.02, 1.02))
-    right.legend()
-    fig.suptitle(f"{result.scenario}: {result.rounds} rounds, hazard {result.hazard:g}")
-    fig.tight_layout()
-    path = directory / f"negotiate-{result.scenario}.png"
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
-
-
 @app.command()
 def negotiate(
     scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
@@ -171,7 +141,8 @@ def negotiate(
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write a PNG of the sequence into this folder.")
+        Path | None,
+        typer.Option("--plot", help="Write PNG and SVG plots into this folder."),
     ] = None,
 ) -> None:
     """The proposer's equilibrium offers over T rounds when delay risks war."""
@@ -191,10 +162,15 @@ def negotiate(
                 seed=seed,
             )
     if plot is not None:
-        written = plot_negotiation(result, plot)
+        try:
+            from goldenbridge.plots import plot_negotiation
+
+            written = plot_negotiation(result, plot)
+        except ImportError as exc:
+            fail(str(exc))
     if as_json:
         emit_json(result.to_dict())
     else:
         print_negotiation(result, loaded)
     if plot is not None and not as_json:
-        out.print(f"Plot: {written}")
+        out.print("Plots: " + ", ".join(str(p) for p in written))

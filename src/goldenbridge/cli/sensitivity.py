@@ -23,6 +23,9 @@ from goldenbridge.cli.common import (
     parse_sets,
     user_errors,
 )
+from goldenbridge.narrative import pct
+
+_WHAT = {"p_deal": "P(deal)", "proposer_eu": "proposer EU"}
 
 
 @contextmanager
@@ -32,7 +35,7 @@ def stages(quiet: bool) -> Iterator[object]:
         yield None
         return
     columns = (
-        TextColumn("{task.description}"),
+        TextColumn("{task.description:<20}"),
         BarColumn(),
         TaskProgressColumn(),
         TimeElapsedColumn(),
@@ -54,29 +57,125 @@ def _pm(value: float | None, conf: float | None) -> str:
     return f"{value:.3f} ± {conf:.3f}" if conf is not None else f"{value:.3f}"
 
 
-def print_sensitivity(result: gb.Sensitivity) -> None:
-    """The ranked Sobol' table."""
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3g}"
+
+
+def _out(result: gb.Sensitivity, value: float) -> str:
+    return pct(value) if result.output == "p_deal" else f"{value:.3f}"
+
+
+def print_global(result: gb.Sensitivity, top: int) -> None:
+    """The ranked Sobol' (or Morris) table."""
+    what = _WHAT[result.output]
     a = result.attribution
-    what = "P(deal)" if result.output == "p_deal" else "proposer EU"
-    out.print(
-        f"[bold]{result.scenario}[/bold]: offer '{result.offer_name}', {what} "
-        f"{a.mean:.3f} over {a.runs:,} worlds (Saltelli base sample {a.base_samples}), "
-        f"seed {result.seed}.",
-        soft_wrap=True,
-    )
+    if a is not None:
+        table = Table(
+            title=f"Sobol' indices of the per-world {what} over {a.runs:,} worlds "
+            f"(± 95% bootstrap half-width)",
+            title_justify="left",
+        )
+        table.add_column("#", justify="right")
+        table.add_column("factor")
+        table.add_column("first order S1", justify="right")
+        table.add_column("total ST", justify="right")
+        for rank, f in enumerate(a.factors[:top], 1):
+            table.add_row(str(rank), f.name, _pm(f.S1, f.S1_conf), _pm(f.ST, f.ST_conf))
+        out.print(table)
+        if a.variance == 0.0:
+            out.print(f"The {what} of this offer is the same in every world: no index is defined.")
+        return
+    table = Table(title=f"Morris screening of the assumptions ({what})", title_justify="left")
+    for column in ("#", "assumption", "mu*", "mu", "sigma"):
+        table.add_column(column, justify="left" if column == "assumption" else "right")
+    for rank, r in enumerate(result.screening[:top], 1):
+        table.add_row(
+            str(rank), r.name, _pm(r.mu_star, r.mu_star_conf), f"{r.mu:.3f}", f"{r.sigma:.3f}"
+        )
+    out.print(table)
+
+
+def print_robustness(result: gb.Sensitivity, top: int) -> None:
+    """The tornado's rows: each assumption at the ends of its range."""
     table = Table(
-        title=f"Sobol' indices of the per-world {what} (± 95% bootstrap half-width)",
+        title="Robustness: each assumption over its stated range, widest "
+        f"{_WHAT[result.output]} swing first",
         title_justify="left",
     )
-    table.add_column("#", justify="right")
-    table.add_column("factor")
-    table.add_column("first order S1", justify="right")
-    table.add_column("total ST", justify="right")
-    for rank, f in enumerate(a.factors, 1):
-        table.add_row(str(rank), f.name, _pm(f.S1, f.S1_conf), _pm(f.ST, f.ST_conf))
+    for column in ("assumption", "as written", "range", "P(deal)", "proposer EU"):
+        table.add_column(column, justify="left" if column == "assumption" else "right")
+    for s in result.sweeps[:top]:
+        a, ends = s.assumption, s.at_ends(result.chosen)
+        table.add_row(
+            a.name,
+            _num(a.baseline),
+            f"{_num(a.low)} .. {_num(a.high)}",
+            f"{pct(ends['p_deal'][0])} .. {pct(ends['p_deal'][1])}",
+            f"{ends['proposer_eu'][0]:.3f} .. {ends['proposer_eu'][1]:.3f}",
+        )
     out.print(table)
-    if a.variance == 0.0:
-        out.print(f"The {what} of this offer is the same in every world: no index is defined.")
+
+
+def print_flips(result: gb.Sensitivity, top: int) -> None:
+    """Assumptions that change the answer within their range, smallest change first."""
+    table = Table(
+        title="Decision flips: the smallest change that alters the answer "
+        f"(P(deal) level {pct(result.threshold)})",
+        title_justify="left",
+    )
+    for column in ("assumption", "as written", "best offer changes", "to", "P(deal) crosses"):
+        table.add_column(column, justify="left" if column in ("assumption", "to") else "right")
+    shown = [f for f in result.flips if f.threshold is not None or f.p_deal_threshold is not None]
+    for f in shown[:top]:
+        table.add_row(
+            f.factor,
+            _num(f.baseline),
+            f"{f.direction} {_num(f.threshold)}" if f.threshold is not None else "none in range",
+            f.new_best or "-",
+            f"{f.p_deal_direction} {_num(f.p_deal_threshold)}"
+            if f.p_deal_threshold is not None
+            else "none in range",
+        )
+    if shown:
+        out.print(table)
+    quiet = len(result.flips) - len(shown)
+    if quiet:
+        out.print(f"{quiet} other assumption(s): no flip within the stated range.")
+
+
+def print_voi(result: gb.Sensitivity) -> None:
+    """The value of learning each input before choosing among the named offers."""
+    table = Table(
+        title="Value of information: the proposer's expected gain from learning before choosing",
+        title_justify="left",
+    )
+    table.add_column("learn")
+    table.add_column("gain in EU", justify="right")
+    table.add_column("then offer")
+    for i in result.information:
+        plan = sorted(set(i.choices.values()))
+        table.add_row(i.name, f"{i.value:.4f}", ", ".join(plan) if plan else "-")
+    out.print(table)
+
+
+def print_sensitivity(result: gb.Sensitivity, top: int) -> None:
+    """Headline, then each computed part."""
+    out.print(
+        f"[bold]{result.scenario}[/bold]: offer '{result.offer_name}' "
+        f"(P(deal) {pct(result.p_deal)}, proposer EU {result.proposer_eu:.3f}); recommended "
+        f"named offer '{result.best}'. Sweeps over {result.samples:,} worlds, seed {result.seed}.",
+        soft_wrap=True,
+    )
+    if result.headline:
+        out.print(f"[bold]{result.headline}[/bold]", soft_wrap=True)
+    if "global" in result.parts:
+        print_global(result, top)
+    if "robustness" in result.parts:
+        print_robustness(result, top)
+    if "flips" in result.parts:
+        print_flips(result, top)
+    if "voi" in result.parts:
+        print_voi(result)
 
 
 @app.command()
@@ -92,15 +191,44 @@ def sensitivity(
     output: Annotated[
         str, typer.Option("--output", help="What to explain: p_deal or proposer_eu.")
     ] = "p_deal",
-    method: Annotated[str, typer.Option("--method", help="sobol.")] = "sobol",
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method", help="sobol (indices of world-level inputs) or morris (assumptions)."
+        ),
+    ] = "sobol",
     n: Annotated[
         int, typer.Option("--n", min=2, help="Saltelli's base sample (a power of 2).")
     ] = 4096,
+    trajectories: Annotated[
+        int, typer.Option("--trajectories", min=2, help="Morris trajectories.")
+    ] = 10,
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="P(deal) level for the flips.")
+    ] = 0.5,
+    evppi: Annotated[
+        list[str] | None,
+        typer.Option("--evppi", help="An input to value information on (repeatable)."),
+    ] = None,
+    backend: Annotated[
+        str, typer.Option("--backend", help="Engine: auto, numpy, numba or dask.")
+    ] = "auto",
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Dask cluster: local or tcp://host:port.")
+    ] = None,
+    parts: Annotated[
+        str,
+        typer.Option("--parts", help="Comma-separated: global, robustness, flips, voi."),
+    ] = ",".join(gb.SENSITIVITY_PARTS),
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows per table.")] = 15,
+    plot: Annotated[
+        str | None, typer.Option("--plot", help="Write tornado.png and indices.png here.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Which assumption decides the answer: Sobol' indices for one offer."""
+    """Which assumption decides the answer: Sobol' indices, robustness, flips, VOI."""
     with user_errors():
         s = gb.load(scenario)
         if offer is not None and set_:
@@ -113,11 +241,23 @@ def sensitivity(
                 output=output,  # type: ignore[arg-type]
                 method=method,
                 n=n,
+                trajectories=trajectories,
                 samples=samples,
                 seed=seed,
+                threshold=threshold,
+                evppi=evppi,
+                parts=[p.strip() for p in parts.split(",") if p.strip()],
+                backend=backend,
+                dask=dask,
                 progress=progress,  # type: ignore[arg-type]
             )
+    if plot is not None:
+        from goldenbridge.plots_sensitivity import save_all
+
+        written = save_all(result, plot)
+        if not as_json:
+            out.print("Wrote " + ", ".join(str(p) for p in written))
     if as_json:
         emit_json(result.to_dict())
         return
-    print_sensitivity(result)
+    print_sensitivity(result, top)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Annotated
 
 import typer
@@ -33,7 +34,7 @@ def serve(
     host: Annotated[
         str, typer.Option(help="Address to bind; anything but loopback exposes the server.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     max_samples: Annotated[
         int, typer.Option(min=1, help="Most worlds one request may sample.")
     ] = 1_000_000,
@@ -53,7 +54,13 @@ def serve(
             scenario,
             limits=Limits(max_samples=max_samples),
             allowed_hosts=LOOPBACK_NAMES if is_loopback(host) else None,
+            start_analyses=True,
         )
+    try:  # a clear error now rather than uvicorn's after the banner
+        with socket.create_server((host.strip("[]"), port)):
+            pass
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     if not is_loopback(host):
         err.print(f"warning: serving on {host}: reachable from other machines", markup=False)
     shown = f"[{host}]" if ":" in host else host

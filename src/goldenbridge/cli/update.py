@@ -35,7 +35,9 @@ def print_posterior(post: gb.Posterior, prior: gb.Evaluation, after: gb.Evaluati
     target = post.prior.scenario.target.name
     out.print(
         f"[bold]{post.prior.scenario.name}[/bold]: {post.prior.n:,} sampled worlds, seed "
-        f"{post.prior.seed}, updated on {len(post.evidence)} observations.",
+        f"{post.prior.seed}, updated on {len(post.evidence)} observation"
+        + ("" if len(post.evidence) == 1 else "s")
+        + ".",
         soft_wrap=True,
     )
     seen = Table(title="Observations", title_justify="left")
@@ -114,6 +116,10 @@ def update(
     rejuvenate: Annotated[
         int, typer.Option(min=0, help="Metropolis-Hastings moves after resampling.")
     ] = 0,
+    optimize: Annotated[
+        bool,
+        typer.Option("--optimize", help="Also search for the best offer on the posterior."),
+    ] = False,
     min_ess: Annotated[
         float, typer.Option(min=0, max=1, help="Warn when ESS / N falls below this.")
     ] = 0.1,
@@ -148,6 +154,12 @@ def update(
                 raise exc.with_file(observe) from None
             before = gb.evaluate(prior, chosen)
             after = gb.evaluate(post, chosen)
+        found = None
+        if optimize:
+            with working("Searching for the best offer on the posterior...", as_json):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DegeneracyWarning)
+                    found = gb.optimize(post, solutions=False)
     for note in post.warnings:
         err.print(f"warning: {note}", markup=False, soft_wrap=True)
     if as_json:
@@ -157,6 +169,19 @@ def update(
             "posterior": [o.to_dict() for o in after.offers],
         }
         document["best"] = {"prior": before.best.name, "posterior": after.best.name}
+        document["optimize"] = found.to_dict() if found is not None else None
         emit_json(document)
         return
     print_posterior(post, before, after)
+    if found is not None:
+        o, fresh = found.optimum, found.optimum_fresh
+        values = ", ".join(
+            f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in o.values.items()
+        )
+        out.print(
+            f"Best offer on the posterior (risk-return optimum, {found.method}): {values}: "
+            f"P(deal) {pct(o.p_deal)}, P(war) {pct(o.p_war)}, {after.proposer} EU "
+            f"{o.proposer_eu:.4f} ({fresh.proposer_eu:.4f} on an independent draw, seed "
+            f"{found.fresh_seed}).",
+            soft_wrap=True,
+        )

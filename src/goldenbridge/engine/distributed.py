@@ -70,7 +70,7 @@ def tally(
         Precision of the utilities.
     """
     client = client if client is not None else connect(address)
-    offers_f = client.scatter(offers, broadcast=True)
+    offers_f = client.scatter(offers, broadcast=True, hash=False)
     step = blocks_per_task * WORLD_BLOCK
     futures = [
         client.submit(

@@ -21,6 +21,35 @@ _NAMED_LISTS = ("issues", "actors", "threats")
 _UNION_TAGS = {"float", "str", "int", "bool", "dict[float,str]", "list[str]"}
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML loading that rejects a key given twice in one mapping (PyYAML keeps
+    the last silently, which hides typos in scenario files)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _NoAliasLoader(_UniqueKeyLoader):
+    """The same, also refusing aliases (``*name``): for untrusted text, where a few
+    hundred bytes of aliases can expand into billions of nodes during validation."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted here", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+
+
 def builtin_names() -> list[str]:
     """Names of the scenarios shipped with the package.
 
@@ -91,10 +120,14 @@ def parse(data: Any, file: str | None = None) -> Scenario:
         raise exc.with_file(file) if file else exc from None
 
 
-def read_text(text: str, file: str = "<text>") -> Scenario:
-    """Parse YAML or JSON text (JSON is YAML) into a checked scenario."""
+def read_text(text: str, file: str = "<text>", aliases: bool = True) -> Scenario:
+    """Parse YAML or JSON text (JSON is YAML) into a checked scenario.
+
+    ``aliases=False`` refuses YAML aliases, for text from untrusted sources.
+    """
     try:
-        data = yaml.safe_load(text)
+        loader = _UniqueKeyLoader if aliases else _NoAliasLoader
+        data = yaml.load(text, Loader=loader)  # noqa: S506 (SafeLoader subclasses)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -6,8 +6,9 @@ types' ``to_dict()``). Every model computation runs on the one compute worker.
 
 from __future__ import annotations
 
+import asyncio
 import json
-import math
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
@@ -15,9 +16,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 import goldenbridge as gb
+from goldenbridge.documents import json_safe
 from goldenbridge.scenario import ScenarioError, builtin_names, parse
 from goldenbridge.web.app import WebState, error_body, limits_dict
 from goldenbridge.web.compute import Deadline, Timed
+from goldenbridge.web.jobs import optimize_document, sensitivity_document
 from goldenbridge.web.scenarios import parse_upload
 
 __all__ = ["router", "describe", "summary"]
@@ -112,27 +115,44 @@ class SensitivityRequest(BaseModel):
     output: Literal["p_deal", "proposer_eu"] = "p_deal"
     n: int = Field(1024, ge=64, le=16384, description="Saltelli's base sample (a power of 2).")
     seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
+    parts: list[Literal["global", "robustness", "flips", "voi"]] = Field(
+        ["global"],
+        min_length=1,
+        description="Parts of the analysis: the Sobol' table alone by default (seconds); "
+        "robustness sweeps, decision flips and value of information take longer.",
+    )
+
+
+class OptimizeRequest(BaseModel):
+    """Search the whole offer space of a scenario."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": "fearon-1d", "target_p": 0.5, "samples": 20000}]
+        },
+    )
+
+    scenario: ScenarioRef
+    target_p: float | None = Field(
+        None, ge=0, le=1, description="Required P(deal) of the golden bridge (default 0.5)."
+    )
+    issues: list[str] | None = Field(
+        None, description="Issues to search (the others stay at the status quo); default all."
+    )
+    samples: int | None = Field(None, ge=1, description="Worlds (default: the scenario's).")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
+    solutions: bool = Field(True, description="Also the Nash and Kalai–Smorodinsky solutions.")
 
 
 def _state(request: Request) -> WebState:
     return request.app.state.web  # type: ignore[no-any-return]
 
 
-def _json_safe(value: Any) -> Any:
-    """NaN (an empty type stratum's odds) becomes null: JSON has no NaN."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
     """The result, with its compute and queueing times in ``Server-Timing``."""
     timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
-    return JSONResponse(_json_safe(timed.value), headers={"server-timing": timing})
+    return JSONResponse(json_safe(timed.value), headers={"server-timing": timing})
 
 
 def summary(scenario: gb.Scenario) -> dict[str, Any]:
@@ -186,14 +206,26 @@ def describe(scenario_id: str, scenario: gb.Scenario) -> dict[str, Any]:
 
 @router.get("/info", summary="Server version, default scenario, limits and analyses")
 async def info(request: Request) -> dict[str, Any]:
-    """What this server offers: the scenario the page opens with and the request limits."""
+    """What this server offers: the scenario the page opens with, the request limits, and
+    numba's threading layer once the engine has run parallel code."""
     state = _state(request)
     return {
         "version": gb.__version__,
         "default_scenario": state.default_scenario,
         "limits": limits_dict(state.limits),
-        "analyses": ["evaluate", "sensitivity"],
+        "analyses": ["evaluate", "optimize", "sensitivity"],
+        "numba_threading_layer": _threading_layer(),
     }
+
+
+def _threading_layer() -> str | None:
+    """numba's threading layer in this process, once parallel code has run (else None)."""
+    import numba
+
+    try:
+        return str(numba.threading_layer())
+    except ValueError:
+        return None
 
 
 @router.get("/scenarios", summary="The built-in scenarios")
@@ -252,6 +284,13 @@ def _resolve(state: WebState, reference: str | dict[str, Any]) -> tuple[str, gb.
     return reference, state.scenarios.get(reference)
 
 
+async def _resolved(state: WebState, reference: str | dict[str, Any]) -> tuple[str, gb.Scenario]:
+    """:func:`_resolve`, on the worker when a document must be parsed."""
+    if isinstance(reference, dict):
+        return (await state.worker.run(lambda deadline: _resolve(state, reference))).value
+    return _resolve(state, reference)
+
+
 def _check_request(state: WebState, scenario: gb.Scenario, samples: int | None) -> int:
     """The sample size to use, within the server's limit."""
     limit = state.limits.max_samples
@@ -273,22 +312,19 @@ def _check_request(state: WebState, scenario: gb.Scenario, samples: int | None) 
 )
 async def evaluate(body: EvaluateRequest, request: Request) -> JSONResponse:
     """The same document as ``goldenbridge evaluate --json``. The scenario's sampled
-    worlds are cached per (scenario, samples, seed), so a new offer only runs the engine."""
+    worlds are cached per (scenario, samples, seed), so a new offer only runs the engine;
+    requests waiting for the engine on the same worlds are evaluated in one call."""
     state = _state(request)
     if body.offers is not None and not 1 <= len(body.offers) <= state.limits.max_offers:
         raise ScenarioError(
             "offers", f"give between 1 and {state.limits.max_offers} offers per request"
         )
 
-    def job(deadline: Deadline) -> dict[str, Any]:
-        scenario_id, scenario = _resolve(state, body.scenario)
-        samples = _check_request(state, scenario, body.samples)
-        seed = scenario.seed if body.seed is None else body.seed
-        population = state.populations.get(scenario_id, scenario, samples, seed)
-        deadline.check()
-        return gb.evaluate(population, body.offers).to_dict()
-
-    return _timed_response(await state.worker.run(job))
+    scenario_id, scenario = await _resolved(state, body.scenario)
+    samples = _check_request(state, scenario, body.samples)
+    seed = scenario.seed if body.seed is None else body.seed
+    key = (scenario_id, samples, seed)
+    return _timed_response(await state.evaluations.evaluate(key, scenario, body.offers))
 
 
 @router.post(
@@ -304,19 +340,53 @@ async def sensitivity(body: SensitivityRequest, request: Request) -> JSONRespons
     if body.n & (body.n - 1):
         raise ScenarioError("n", f"{body.n} is not a power of 2 (Saltelli's base sample)")
 
-    def job(deadline: Deadline) -> dict[str, Any]:
-        scenario_id, scenario = _resolve(state, body.scenario)
-        key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
-        return state.results.get_or_compute(
-            key,
-            lambda: gb.sensitivity(
-                scenario,
-                body.offer,
-                output=body.output,
-                n=body.n,
-                seed=body.seed,
-                progress=lambda *_: deadline.check(),
-            ).to_dict(),
-        )
+    scenario_id, scenario = await _resolved(state, body.scenario)
+    key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
+    return await _analysis(
+        state,
+        key,
+        sensitivity_document,
+        scenario,
+        body.offer,
+        body.output,
+        body.n,
+        body.seed,
+        tuple(body.parts),
+    )
 
-    return _timed_response(await state.worker.run(job))
+
+@router.post(
+    "/optimize",
+    summary="The risk-return optimum, the golden bridge and the frontier",
+    responses={404: _ERRORS[404], 413: _ERRORS[413], 422: _ERRORS[422], 503: _ERRORS[503]},
+)
+async def optimize(body: OptimizeRequest, request: Request) -> JSONResponse:
+    """The same document as ``goldenbridge optimize --json``: the offer maximising the
+    proposer's expected utility (re-evaluated on a fresh population), the golden bridge
+    (the best offer with P(deal) >= ``target_p``, or null) and the frontier. Results are
+    kept per arguments."""
+    state = _state(request)
+
+    scenario_id, scenario = await _resolved(state, body.scenario)
+    samples = _check_request(state, scenario, body.samples)
+    seed = scenario.seed if body.seed is None else body.seed
+    arguments = (body.target_p, body.issues, samples, seed, body.solutions)
+    key = json.dumps(["optimize", scenario_id, arguments])
+    return await _analysis(state, key, optimize_document, scenario, *arguments)
+
+
+async def _analysis(
+    state: WebState, key: str, function: Callable[..., dict[str, Any]], *arguments: Any
+) -> JSONResponse:
+    """A slow analysis from the analysis process, or its kept result for the same ``key``."""
+    cached = state.results.get(key)
+    if cached is not None:
+        return _timed_response(Timed(cached, 0.0, 0.0))
+    running = state.running.get(key)
+    if running is None:  # the same question asked twice at once is answered once
+        running = asyncio.ensure_future(state.analyses.run(function, *arguments))
+        state.running[key] = running
+        running.add_done_callback(lambda _: state.running.pop(key, None))
+    timed = await asyncio.shield(running)
+    state.results.put(key, timed.value)
+    return _timed_response(timed)

@@ -10,7 +10,9 @@ off; the OpenAPI schema is at ``/api/openapi.json``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
@@ -28,7 +30,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import goldenbridge as gb
 from goldenbridge.scenario import ScenarioError, builtin_names
-from goldenbridge.web.compute import ComputeTimeout, ComputeWorker, PopulationCache, ResultCache
+from goldenbridge.web.batching import EvaluateBatcher
+from goldenbridge.web.compute import (
+    AnalysisFailed,
+    AnalysisProcess,
+    ComputeTimeout,
+    ComputeWorker,
+    PopulationCache,
+    ResultCache,
+)
 from goldenbridge.web.scenarios import ScenarioStore, UnknownScenario
 
 __all__ = ["Limits", "WebState", "create_app", "error_body"]
@@ -63,6 +73,9 @@ class Limits:
     compute_seconds : float
         Compute time allowed to one request, counted from when its job starts
         on the worker (time queued behind other requests does not count).
+    analysis_seconds : float
+        The same for the slow analyses (optimiser, Sobol' indices), which run
+        in the analysis process.
     cache_worlds : int
         Sampled worlds kept for reuse, over all cached populations.
     """
@@ -71,23 +84,29 @@ class Limits:
     max_samples: int = 1_000_000
     max_offers: int = 64
     compute_seconds: float = 20.0
+    analysis_seconds: float = 180.0
     cache_worlds: int = 3_000_000
 
 
 @dataclass
 class WebState:
-    """Everything the routes share: limits, scenarios, the worker and its caches."""
+    """Everything the routes share: limits, scenarios, the worker, its batches and caches."""
 
     limits: Limits
     default_scenario: str
     scenarios: ScenarioStore = field(default_factory=ScenarioStore)
     worker: ComputeWorker = field(init=False)
     populations: PopulationCache = field(init=False)
+    analyses: AnalysisProcess = field(init=False)
+    evaluations: EvaluateBatcher = field(init=False)
     results: ResultCache = field(default_factory=ResultCache)
+    running: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.worker = ComputeWorker(self.limits.compute_seconds)
         self.populations = PopulationCache(self.limits.cache_worlds)
+        self.analyses = AnalysisProcess(self.limits.analysis_seconds)
+        self.evaluations = EvaluateBatcher(self.worker, self.populations)
 
 
 def error_body(path: str, message: str) -> dict[str, Any]:
@@ -149,6 +168,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def timeout(request: Request, exc: ComputeTimeout) -> JSONResponse:
         return JSONResponse(error_body("", str(exc)), status_code=503)
 
+    @app.exception_handler(AnalysisFailed)
+    async def analysis_failed(request: Request, exc: AnalysisFailed) -> JSONResponse:
+        log.error("analysis failed on %s: %s", request.url.path, exc)
+        return JSONResponse(error_body("", "internal error (see the server's log)"), 500)
+
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
@@ -180,6 +204,7 @@ def create_app(
     *,
     limits: Limits = Limits(),  # noqa: B008 (frozen)
     allowed_hosts: list[str] | None = None,
+    start_analyses: bool = False,
 ) -> FastAPI:
     """The web explorer as an ASGI application.
 
@@ -195,6 +220,10 @@ def create_app(
         Host headers to accept (``goldenbridge serve`` passes the loopback
         names when bound to loopback, which stops DNS-rebinding pages from
         reaching the API). None accepts any.
+    start_analyses : bool
+        Start the analysis process in the background at startup, so that the
+        page's first optimisation does not wait for it; otherwise it starts
+        when first needed.
     """
     from goldenbridge.web.api import router
 
@@ -209,8 +238,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if start_analyses:
+            threading.Thread(target=state.analyses.start, daemon=True).start()
         yield
         state.worker.shutdown()
+        state.analyses.shutdown()
 
     app = FastAPI(
         title="goldenbridge",

@@ -179,27 +179,28 @@ def measure_load(url: str, body: dict[str, Any], offers: list[dict]) -> dict[str
 
 
 def measure_browser(url: str, presses: int) -> dict[str, Any]:
-    """Key presses on the first slider in chromium: time until the page shows the answer."""
+    """Key presses on the first slider in chromium: time until the page shows the new
+    odds (the numbers), and until the charts are redrawn too (a frame later)."""
     from playwright.sync_api import sync_playwright
 
-    times = []
+    shown = "() => document.getElementById('{}').dataset.seq === String(state.seq)"
+    numbers, charts = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url)
-        page.wait_for_selector("#p-deal[data-seq]")
+        page.wait_for_selector("#odds-chart[data-seq]")
         slider = page.locator("#issues input[type=range]").first
         slider.focus()
         for _ in range(presses):
             t0 = time.perf_counter()
             slider.press("ArrowRight")
-            page.wait_for_function(
-                "() => document.getElementById('p-deal').dataset.seq === String(state.seq)",
-                polling="raf",
-            )
-            times.append(time.perf_counter() - t0)
+            page.wait_for_function(shown.format("p-deal"), polling="raf")
+            numbers.append(time.perf_counter() - t0)
+            page.wait_for_function(shown.format("odds-chart"), polling="raf")
+            charts.append(time.perf_counter() - t0)
         browser.close()
-    return {"presses": presses, "update": _percentiles(times)}
+    return {"presses": presses, "numbers": _percentiles(numbers), "charts": _percentiles(charts)}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -216,7 +217,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     scenario = gb.load(options.scenario)
     samples = options.samples or scenario.samples
     body = {"scenario": options.scenario, "samples": samples, "seed": scenario.seed}
-    figures: dict[str, Any] = {"scenario": options.scenario, "samples": samples}
+    figures: dict[str, Any] = {
+        "scenario": options.scenario,
+        "samples": samples,
+        "cpus": os.cpu_count(),
+        "load_average_before": os.getloadavg()[0],  # other work on the machine skews timings
+    }
     with local_server(options.scenario) as url:
         t0 = time.perf_counter()
         httpx.post(f"{url}/api/evaluate", json=body, timeout=300).raise_for_status()
@@ -227,6 +233,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         figures["load"] = load
         if options.browser:
             figures["browser"] = measure_browser(url, min(options.updates, 50))
+    figures["load_average_after"] = os.getloadavg()[0]
     if options.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -240,13 +247,19 @@ def _print(f: dict[str, Any]) -> None:
     def line(name: str, p: dict[str, float]) -> str:
         return f"  {name:<34} p50 {p['p50_ms']:7.1f} ms   p95 {p['p95_ms']:7.1f} ms"
 
-    print(f"web explorer benchmark: {f['scenario']}, {f['samples']:,} samples, loopback")
+    print(
+        f"web explorer benchmark: {f['scenario']}, {f['samples']:,} samples, loopback; "
+        f"{f['cpus']} CPUs, load average {f['load_average_before']:.1f} before, "
+        f"{f['load_average_after']:.1f} after"
+    )
     print(f"  first request (samples the worlds)  {1000 * f['first_request_s']:7.1f} ms")
     print(f"updates, {u['requests']} sequential requests (one offer each, cached worlds):")
     print(line("round trip", u["round_trip"]))
     print(line("compute (server)", u["compute"]))
     if "browser" in f:
-        print(line(f"key press -> page ({f['browser']['presses']})", f["browser"]["update"]))
+        presses = f["browser"]["presses"]
+        print(line(f"key press -> odds on page ({presses})", f["browser"]["numbers"]))
+        print(line(f"key press -> charts redrawn ({presses})", f["browser"]["charts"]))
     print(
         f"load, {load['requests']} concurrent requests: {load['succeeded']} succeeded, "
         f"{load['throughput_per_s']:.0f} requests/s, {load['wall_s']:.2f} s in all"

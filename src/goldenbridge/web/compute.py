@@ -1,32 +1,49 @@
-"""Where the web app computes: one worker thread, a compute-time limit, cached populations.
+"""Where the web app computes: one worker thread, one analysis process, time limits, caches.
 
-Every model computation of the web app (parsing a scenario, sampling worlds,
-running the engine) runs on a single worker thread, one job at a time. Two
-reasons: numba's default threading layer aborts the whole process when
-``parallel=True`` code is entered from several threads at once, and the engine
-already uses every core for one job, so running jobs side by side would only
-make each one slower. Requests queue for the worker; the time limit counts from
-the moment a job starts on the worker, never the time spent queueing.
+Interactive work (parsing a scenario, sampling worlds, evaluating offers) runs on
+a single worker thread, one job at a time (:class:`ComputeWorker`). Two reasons:
+numba's default threading layer aborts the whole process when ``parallel=True``
+code is entered from several threads at once, and the engine already uses every
+core for one job, so running jobs side by side would only make each one slower.
+Requests queue for the worker; the time limit counts from the moment a job starts
+on the worker, never the time spent queueing. Python cannot stop a running
+thread, so a job that overruns is abandoned: its request gets a
+:class:`ComputeTimeout` at once, and the job itself stops at its next
+:meth:`Deadline.check` (between sampling and the engine), freeing the worker.
 
-Python cannot stop a running thread, so a job that overruns is abandoned: its
-request gets a :class:`ComputeTimeout` at once, and the job itself stops at its
-next :meth:`Deadline.check` (between sampling and the engine), freeing the worker.
+Slow analyses (the optimiser, Sobol' indices: seconds to minutes) run in one
+separate process (:class:`AnalysisProcess`), one at a time, so that sliders stay
+live meanwhile. Its numba runtime is its own, so the rule above holds in each
+process, and a job that overruns its limit is stopped for real: the process is
+killed and a fresh one started.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
 
 import goldenbridge as gb
+from goldenbridge.scenario import ScenarioError
 
-__all__ = ["ComputeTimeout", "ComputeWorker", "Deadline", "PopulationCache", "ResultCache", "Timed"]
+__all__ = [
+    "AnalysisFailed",
+    "AnalysisProcess",
+    "ComputeTimeout",
+    "ComputeWorker",
+    "Deadline",
+    "PopulationCache",
+    "ResultCache",
+    "Timed",
+]
 
 T = TypeVar("T")
 
@@ -174,19 +191,141 @@ class PopulationCache:
 
 
 class ResultCache:
-    """The last ``size`` results of a slow analysis, by their arguments (worker thread only)."""
+    """The last ``size`` results of slow analyses, by their arguments (event loop only)."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
-        self._entries: OrderedDict[str, object] = OrderedDict()
+        self._entries: OrderedDict[str, Any] = OrderedDict()
 
-    def get_or_compute(self, key: str, compute: Callable[[], T]) -> T:
-        """The cached result for ``key``, or ``compute()`` kept under it."""
+    def get(self, key: str) -> Any:
+        """The result kept under ``key``, or None."""
         if key in self._entries:
             self._entries.move_to_end(key)
-            return self._entries[key]  # type: ignore[return-value]
-        value = compute()
+        return self._entries.get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        """Keep ``value`` under ``key``, forgetting the oldest beyond ``size``."""
         self._entries[key] = value
+        self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
-        return value
+
+
+class AnalysisFailed(Exception):
+    """An analysis raised something other than a :class:`ScenarioError` in its process."""
+
+
+def _serve_analyses(connection: Connection) -> None:
+    """The analysis process: run ``(function, arguments)`` jobs until the pipe closes.
+
+    Domain errors travel back as (path, message); anything else only by its type,
+    so that no stack trace reaches a client.
+    """
+    while True:
+        try:
+            function, arguments = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            connection.send(("ok", function(*arguments)))
+        except ScenarioError as exc:
+            connection.send(("scenario", (exc.path, exc.message)))
+        except Exception as exc:  # noqa: BLE001 (reported to the parent, which logs it)
+            connection.send(("failed", f"{type(exc).__name__}: {exc}"))
+
+
+def _ready() -> bool:
+    """The first job of a new process: answers once the process has imported goldenbridge."""
+    return True
+
+
+class AnalysisProcess:
+    """Runs slow analyses in one child process, one at a time, each under a time limit.
+
+    Parameters
+    ----------
+    time_limit : float
+        Seconds one job may run once the process has it (queueing and starting
+        the process not counted); past it the process is killed.
+
+    Notes
+    -----
+    Jobs are ``(function, arguments)`` pairs that pickle: a module-level function
+    and plain data or scenarios. The process is started with ``spawn`` (a fork
+    would copy the parent's numba threads) when first needed or by :meth:`start`.
+    """
+
+    def __init__(self, time_limit: float) -> None:
+        self.time_limit = time_limit
+        self._context = multiprocessing.get_context("spawn")
+        self._process: Any = None
+        self._connection: Connection | None = None
+        self._lock = threading.Lock()  # one job at a time, across the threads that wait
+
+    async def run(self, function: Callable[..., T], *arguments: Any) -> Timed[T]:
+        """Queue ``function(*arguments)`` for the process and wait for its result.
+
+        Raises
+        ------
+        ComputeTimeout
+            When the job runs past the limit (the process is then replaced).
+        ScenarioError
+            What the analysis raised about its input.
+        AnalysisFailed
+            Anything else it raised.
+        """
+        return await asyncio.to_thread(self._call, function, arguments)
+
+    def _call(self, function: Callable[..., T], arguments: tuple[Any, ...]) -> Timed[T]:
+        queued = time.perf_counter()
+        with self._lock:
+            connection = self._started()
+            started = time.perf_counter()
+            connection.send((function, arguments))
+            if not connection.poll(self.time_limit):
+                self._stop()
+                raise ComputeTimeout(self.time_limit)
+            try:
+                kind, value = connection.recv()
+            except (EOFError, OSError):
+                self._stop()
+                raise AnalysisFailed("the analysis process ended unexpectedly") from None
+        if kind == "scenario":
+            raise ScenarioError(*value)
+        if kind == "failed":
+            raise AnalysisFailed(value)
+        return Timed(value, time.perf_counter() - started, started - queued)
+
+    def start(self) -> None:
+        """Start the process now (it then imports goldenbridge while nobody waits)."""
+        with self._lock:
+            self._started()
+
+    def _started(self) -> Connection:
+        if self._process is None or not self._process.is_alive():
+            parent, child = self._context.Pipe()
+            process = self._context.Process(
+                target=_serve_analyses, args=(child,), name="goldenbridge-analyses", daemon=True
+            )
+            process.start()
+            child.close()
+            self._process, self._connection = process, parent
+            # Starting takes seconds (imports); no job's time limit should pay for it.
+            parent.send((_ready, ()))
+            if not parent.poll(120) or parent.recv() != ("ok", True):
+                self._stop()
+                raise AnalysisFailed("the analysis process did not start")
+        assert self._connection is not None
+        return self._connection
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(5)
+        if self._connection is not None:
+            self._connection.close()
+        self._process = self._connection = None
+
+    def shutdown(self) -> None:
+        """Stop the process (a running job is lost)."""
+        self._stop()

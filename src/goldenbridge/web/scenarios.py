@@ -13,12 +13,9 @@ import json
 import threading
 from collections import OrderedDict
 from importlib import resources
-from typing import Any
-
-import yaml
 
 import goldenbridge as gb
-from goldenbridge.scenario import ScenarioError, builtin_names, parse, read_text
+from goldenbridge.scenario import builtin_names, read_text
 
 __all__ = ["ScenarioStore", "UnknownScenario", "parse_upload"]
 
@@ -38,18 +35,6 @@ class UnknownScenario(LookupError):
         super().__init__(self.message)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing anchors' aliases (``*name``)."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not accepted here", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-
 def parse_upload(text: str, file: str = "upload") -> gb.Scenario:
     """Validate uploaded YAML or JSON text (JSON is YAML) into a scenario.
 
@@ -59,14 +44,7 @@ def parse_upload(text: str, file: str = "upload") -> gb.Scenario:
         With the field path and the problem (a syntax error has an empty path
         and says where it is).
     """
-    try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ScenarioError("", f"YAML syntax error{where}: {problem}", file) from None
-    return parse(data, file)
+    return read_text(text, file, aliases=False)
 
 
 def content_id(scenario: gb.Scenario) -> str:

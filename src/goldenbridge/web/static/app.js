@@ -9,6 +9,8 @@ const state = {
   samples: null,
   seed: null,
   named: null,         // evaluation of the named offers (for the packages chart)
+  optimum: null,       // /api/optimize: optimum, golden bridge, frontier
+  optimizeSeq: 0,      // number of the newest optimisation asked for
   current: null,       // evaluation of the current offer
   seq: 0,              // number of the newest request sent for the current offer
   applied: 0,          // number of the request whose answer is on screen
@@ -103,6 +105,10 @@ async function init() {
     refresh();
   });
   $("sensitivity-run").addEventListener("click", explain);
+  $("search-offers").addEventListener("click", searchOffers);
+  $("target-p").addEventListener("change", () => state.optimum && searchOffers());
+  $("jump-optimum").addEventListener("click", () => applyOffer(state.optimum.optimum.values));
+  $("jump-bridge").addEventListener("click", () => applyOffer(state.optimum.bridge.values));
   await loadScenario(start);
 }
 
@@ -127,6 +133,9 @@ async function loadScenario(id) {
   buildIssues();
   $("sensitivity-chart").hidden = true;
   $("sensitivity-status").textContent = "";
+  state.named = null;
+  state.current = null;
+  clearSearch();
   refresh();
 }
 
@@ -274,6 +283,59 @@ function refresh() {
   requestUpdate();
 }
 
+function clearSearch() {
+  state.optimizeSeq += 1;  // an answer still on its way is no longer wanted
+  state.optimum = null;
+  $("jump-optimum").disabled = true;
+  $("jump-bridge").disabled = true;
+  $("search-offers").disabled = false;
+  $("optimize-status").textContent = "Search all offers for the risk-return optimum, the " +
+    "golden bridge and the frontier (seconds to a minute).";
+}
+
+// The optimiser searches on at most this many worlds: it takes seconds to minutes, and on
+// few cores it competes with the sliders for them, so it runs only when asked.
+const SEARCH_SAMPLES = 20000;
+
+async function searchOffers() {
+  const seq = ++state.optimizeSeq;
+  const samples = Math.min(state.samples, SEARCH_SAMPLES);
+  const targetP = Number($("target-p").value);
+  $("search-offers").disabled = true;
+  $("optimize-status").textContent =
+    `searching all offers on ${samples.toLocaleString()} worlds…`;
+  const answer = await api("/api/optimize", {
+    scenario: state.scenario.id, samples, seed: state.seed, target_p: targetP, solutions: false,
+  });
+  if (seq !== state.optimizeSeq) return;  // the scenario changed, or a newer search began
+  $("search-offers").disabled = false;
+  if (!answer.ok) {
+    $("optimize-status").textContent = answer.error.path ?
+      `${answer.error.path}: ${answer.error.message}` : answer.error.message;
+    return;
+  }
+  const doc = answer.data;
+  state.optimum = doc;
+  const o = doc.optimum;
+  let text = `Risk-return optimum (${describeOffer(o.values)}): P(deal) ${pct(o.p_deal)}, ` +
+    `EU ${o.proposer_eu.toFixed(3)} (on fresh worlds: ${pct(o.p_deal_fresh)}, ` +
+    `${o.proposer_eu_fresh.toFixed(3)}). `;
+  if (doc.bridge) {
+    const b = doc.bridge;
+    text += `Golden bridge to P(deal) ≥ ${pct(doc.target_p)} (${describeOffer(b.values)}): ` +
+      `P(deal) ${pct(b.p_deal)}, ${state.scenario.proposer}'s utility if accepted ` +
+      `${b.proposer_u.toFixed(3)}. `;
+  } else {
+    text += `No offer found reaches P(deal) ≥ ${pct(doc.target_p)}. `;
+  }
+  text += `Searched on ${doc.samples.toLocaleString()} worlds (${doc.method}` +
+    `${doc.exact ? ", exact" : ""}).`;
+  $("optimize-status").textContent = text;
+  $("jump-optimum").disabled = false;
+  $("jump-bridge").disabled = !doc.bridge;
+  drawPackages();
+}
+
 async function evaluateNamed() {
   const scenarioId = state.scenario.id;
   const asked = { samples: state.samples, seed: state.seed };
@@ -352,9 +414,25 @@ function render(result, seq) {
       el("td", { class: "num", text: pctSe(odds.p_accept, odds.se) }),
       el("td", { class: "num", text: pct(odds.p_sole_blocker) })));
   }
-  drawOdds(result);
   drawTypes(result);
-  drawPackages();
+  scheduleCharts(result, seq);
+}
+
+// The numbers above show at once; the charts follow in the next frame, drawn once for the
+// newest answer however many arrived meanwhile.
+let chartsDue = null;
+
+function scheduleCharts(result, seq) {
+  const first = chartsDue === null;
+  chartsDue = { result, seq };
+  if (!first) return;
+  requestAnimationFrame(() => {
+    const due = chartsDue;
+    chartsDue = null;
+    drawOdds(due.result);
+    drawPackages();
+    $("odds-chart").dataset.seq = String(due.seq);
+  });
 }
 
 const plotConfig = { displayModeBar: false, responsive: true };
@@ -431,6 +509,28 @@ function drawPackages() {
         "<br>EU %{customdata:.3f}<extra></extra>",
     });
   }
+  if (state.optimum) {
+    const frontier = [...state.optimum.frontier].sort((a, b) => a.p_deal - b.p_deal);
+    traces.push({
+      type: "scatter", mode: "lines", name: "frontier", line: { color: "#6b7280", width: 1.5 },
+      x: frontier.map((f) => f.p_deal), y: frontier.map((f) => f.proposer_u),
+      customdata: frontier.map((f) => f.proposer_eu),
+      hovertemplate: "frontier<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
+        "<br>EU %{customdata:.3f}<extra></extra>",
+    });
+    const marks = [["risk-return optimum", state.optimum.optimum, "diamond", "#1a7f37"]];
+    if (state.optimum.bridge) {
+      marks.push(["golden bridge", state.optimum.bridge, "square", "#b8860b"]);
+    }
+    for (const [name, o, symbol, color] of marks) {
+      traces.push({
+        type: "scatter", mode: "markers", name, x: [o.p_deal], y: [o.proposer_u],
+        marker: { size: 13, symbol, color, line: { color: "#1d2430", width: 1 } },
+        hovertemplate: `${name}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}` +
+          `<br>EU ${o.proposer_eu.toFixed(3)}<extra></extra>`,
+      });
+    }
+  }
   if (state.current) {
     const o = state.current.offers[0];
     traces.push({
@@ -443,7 +543,9 @@ function drawPackages() {
     });
   }
   $("frontier-note").textContent = "Dots: the named offers; star: the current offer " +
-    "(± one standard error in P(deal)). Hover for the proposer's expected utility.";
+    "(± one standard error in P(deal)); line: the frontier (no offer does better on both " +
+    "axes); diamond: the risk-return optimum (highest expected utility); square: the " +
+    "golden bridge. Hover for the proposer's expected utility.";
   Plotly.react("frontier-chart", traces, {
     margin: { l: 55, r: 20, t: 10, b: 45 }, height: 320, font: plotFont,
     xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: "P(deal)" } },

@@ -1,0 +1,563 @@
+"""optimize(): which package should the proposer offer? (DESIGN.md section 6)
+
+Three answers over the whole offer space (not only the named offers):
+
+* the **risk-return optimum**: the offer maximising the proposer's expected
+  utility ``EU(x)`` (deal value where every decider accepts, each world's no-deal
+  value elsewhere) -- Powell's risk-return trade-off (Powell 1999, *In the Shadow
+  of Power*, ch. 3; Fearon 1995, "Rationalist explanations for war");
+* the **golden bridge**: the offer with the highest expected proposer utility
+  ``E[u_P(x)]`` among those with ``P(deal) >= q``;
+* the **frontier**: offers no other offer beats in both ``E[u_P(x)]`` and P(deal).
+
+The search is exact along one issue (:mod:`~goldenbridge.analysis.line_search`),
+exhaustive over discrete options, and in K continuous dimensions a
+boundary-candidate search with local refinement
+(:mod:`~goldenbridge.analysis.search`). An optimum chosen on one population looks
+better there than it is (the optimiser's curse: Smith & Winkler 2006, Management
+Science 52(3)), so each reported offer is re-evaluated on an independent
+population drawn with a fresh seed, and both values are reported. The Nash and
+Kalai–Smorodinsky solutions (:mod:`~goldenbridge.analysis.solutions`) come with
+the result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from goldenbridge.analysis.bargaining_range import TIE
+from goldenbridge.analysis.evaluate import OfferResult, evaluate
+from goldenbridge.analysis.line_search import _non_dominated, line_search
+from goldenbridge.analysis.search import (
+    Objective,
+    Scores,
+    Space,
+    score,
+    search_continuous,
+    search_discrete,
+)
+from goldenbridge.analysis.solutions import Solution, kalai_smorodinsky, nash
+from goldenbridge.engine import Offers
+from goldenbridge.population import Population, sample
+from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.schema import OfferValue
+
+__all__ = ["OptimizeResult", "FrontierPoint", "optimize", "DEFAULT_TARGET_P", "MAX_COMBINATIONS"]
+
+#: Required P(deal) of the golden bridge when none is given.
+DEFAULT_TARGET_P = 0.5
+#: Largest number of option combinations searched exhaustively.
+MAX_COMBINATIONS = 1_000_000
+#: Most world-offer pairs an exhaustive search evaluates on every world; beyond
+#: it the options are screened on a subsample and the best re-ranked on all worlds.
+PAIR_BUDGET = 200_000_000
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """One non-dominated offer: its values, P(deal) and E[u_P(x)]."""
+
+    values: dict[str, OfferValue]
+    p_deal: float
+    proposer_u: float
+    proposer_eu: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "values": dict(self.values),
+            "p_deal": self.p_deal,
+            "proposer_u": self.proposer_u,
+            "proposer_eu": self.proposer_eu,
+        }
+
+
+@dataclass(frozen=True)
+class OptimizeResult:
+    """The result of :func:`optimize`.
+
+    Attributes
+    ----------
+    optimum, optimum_fresh : OfferResult
+        The risk-return optimum, evaluated on the search population and on an
+        independent one (seed ``fresh_seed``).
+    bridge, bridge_fresh : OfferResult or None
+        The golden bridge for ``target_p`` (None when no offer found reaches it).
+    frontier : tuple of FrontierPoint
+        By decreasing E[u_P]; increasing P(deal).
+    max_deal : OfferResult
+        The package with concessions (not the status quo) with the highest
+        P(deal) found, with who blocks it: what caps P(deal) when no bridge
+        exists or the bridge is the status quo itself.
+    status_quo : OfferResult
+    method : str
+        ``exact-1d``, ``exhaustive``, ``boundary-refine`` or a combination.
+    exact : bool
+        True when the optimum is exact on the search population.
+    nash, ks : Solution or None
+    nash_by_type : dict
+        Stratum label (``actor=type, ...``) -> Nash values within that stratum.
+    """
+
+    scenario: str
+    samples: int
+    seed: int
+    fresh_seed: int
+    issues: tuple[str, ...]
+    target_p: float
+    method: str
+    exact: bool
+    candidates: int
+    optimum: OfferResult
+    optimum_fresh: OfferResult
+    bridge: OfferResult | None
+    bridge_fresh: OfferResult | None
+    frontier: tuple[FrontierPoint, ...]
+    max_deal: OfferResult
+    status_quo: OfferResult
+    nash: Solution | None = None
+    ks: Solution | None = None
+    nash_by_type: dict[str, dict[str, OfferValue]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``goldenbridge optimize --json``."""
+        o, of = self.optimum, self.optimum_fresh
+        bridge = None
+        if self.bridge is not None and self.bridge_fresh is not None:
+            b, bf = self.bridge, self.bridge_fresh
+            bridge = {
+                "target_p": self.target_p,
+                "values": dict(b.values),
+                "p_deal": b.p_deal,
+                "p_deal_se": b.p_deal_se,
+                "p_deal_fresh": bf.p_deal,
+                "proposer_eu": b.proposer_eu,
+                "proposer_eu_fresh": bf.proposer_eu,
+                "proposer_u": b.proposer_u,
+                "p_war": b.p_war,
+            }
+        nash = None if self.nash is None else self.nash.to_dict()
+        if nash is not None and self.nash_by_type:
+            nash["by_type"] = self.nash_by_type
+        return {
+            "scenario": self.scenario,
+            "samples": self.samples,
+            "seed": self.seed,
+            "fresh_seed": self.fresh_seed,
+            "issues": list(self.issues),
+            "method": self.method,
+            "exact": self.exact,
+            "candidates": self.candidates,
+            "optimum": {
+                "values": dict(o.values),
+                "p_deal": o.p_deal,
+                "p_deal_se": o.p_deal_se,
+                "p_deal_fresh": of.p_deal,
+                "proposer_eu": o.proposer_eu,
+                "proposer_eu_se": o.proposer_eu_se,
+                "proposer_eu_fresh": of.proposer_eu,
+                "proposer_u": o.proposer_u,
+                "p_war": o.p_war,
+            },
+            "bridge": bridge,
+            "target_p": self.target_p,
+            "frontier": [f.to_dict() for f in self.frontier],
+            "max_deal": _blocking(self.max_deal),
+            "status_quo": _blocking(self.status_quo),
+            "nash": nash,
+            "ks": None if self.ks is None else self.ks.to_dict(),
+        }
+
+
+def _blocking(r: OfferResult) -> dict[str, Any]:
+    return {
+        "values": dict(r.values),
+        "p_deal": r.p_deal,
+        "p_war": r.p_war,
+        "p_reject": {k: v.p_reject for k, v in r.actors.items()},
+        "p_sole_blocker": {k: v.p_sole_blocker for k, v in r.actors.items()},
+    }
+
+
+def _space(population: Population, issues: Sequence[str] | None) -> Space:
+    scenario = population.scenario
+    names = [i.name for i in scenario.issues]
+    chosen = list(issues) if issues else names
+    for name in chosen:
+        if name not in names:
+            raise ScenarioError(f"issues.{name}", f"no such issue (issues: {', '.join(names)})")
+    if len(set(chosen)) != len(chosen):
+        raise ScenarioError("issues", "an issue is named twice")
+    base = population.encode([{}], "issues")
+    columns = tuple(
+        population.continuous.index(n) for n in names if n in chosen and n in population.continuous
+    )
+    choices = tuple(
+        population.discrete.index(n) for n in names if n in chosen and n in population.discrete
+    )
+    n_options = tuple(len(scenario.issue(population.discrete[d]).options or []) for d in choices)
+    return Space(base, columns, choices, n_options)
+
+
+def values_of(population: Population, offers: Offers, m: int = 0) -> dict[str, OfferValue]:
+    """Offer ``m`` in the issues' own units (options by name), every issue included.
+
+    A coordinate at the status quo maps back to the status quo exactly (ties at
+    the status quo are exact); others are rounded to 1e-10 of the scale.
+    """
+    out: dict[str, OfferValue] = {}
+    status_quo = population.encode([{}])
+    for issue in population.scenario.issues:
+        if issue.discrete:
+            d = population.discrete.index(issue.name)
+            out[issue.name] = (issue.options or [])[int(offers.option[m, d])]
+            continue
+        c = population.continuous.index(issue.name)
+        if offers.x[m, c] == status_quo.x[0, c]:
+            out[issue.name] = issue.status_quo_value
+            continue
+        width = issue.max - issue.min
+        decimals = max(0, 10 - math.floor(math.log10(width)))
+        value = issue.min + float(offers.x[m, c]) * width
+        out[issue.name] = min(max(round(value, decimals), issue.min), issue.max)
+    return out
+
+
+@dataclass
+class _Found:
+    """Search output in engine coordinates."""
+
+    optimum: Offers
+    bridge: Offers | None
+    frontier: Offers
+    method: str
+    exact: bool
+    candidates: int
+
+
+def _one_issue(population: Population, space: Space, q: float) -> _Found:
+    worlds, column = population.worlds, space.columns[0]
+    ls = line_search(worlds, space.base, column)
+    t, _, exact = ls.best_eu()
+    t = Objective().snap(worlds, space.base, column, t)
+    b = ls.bridge(q)
+    b = None if b is None else Objective(q).snap(worlds, space.base, column, b)
+    ts, _, _ = ls.frontier()
+    # Frontier points are where P(deal) steps up moving away from the proposer's
+    # favourite: a step of 2 TIE further lies inside the entering worlds' sets.
+    ts = np.clip(ts + 2 * TIE * np.sign(ts - ls.peak_u()), 0.0, 1.0)
+    frontier = Offers(
+        np.repeat(space.base.x, ts.shape[0], axis=0), np.repeat(space.base.option, ts.size, axis=0)
+    )
+    frontier.x[:, space.columns[0]] = ts
+    return _Found(
+        ls.offer(t),
+        None if b is None else ls.offer(b),
+        frontier,
+        "exact-1d" if exact else "sweep-refine-1d",
+        exact,
+        int(ls.positions.size),
+    )
+
+
+def _pick(scores: Scores, q: float) -> tuple[int, int | None]:
+    best = int(np.argmax(scores.eu))
+    bridge_key = Objective(q).key(scores)
+    b = int(np.argmax(bridge_key))
+    return best, (b if scores.p_deal[b] >= q - 1e-12 else None)
+
+
+def _exhaustive(
+    population: Population, space: Space, q: float, x: np.ndarray, note: Callable[[str], None]
+) -> _Found:
+    worlds = population.worlds
+    screened = space.combinations * worlds.n > PAIR_BUDGET
+    first = worlds.subset(slice(0, max(1000, PAIR_BUDGET // space.combinations)))
+    options, s = search_discrete(first if screened else worlds, space, x, note)
+    if screened:  # re-rank the most promising on every world
+        top = np.unique(np.r_[np.argsort(-s.eu)[:256], np.argsort(-Objective(q).key(s))[:256]])
+        top = np.unique(np.r_[top, np.flatnonzero(_frontier_mask(s))[:512]])
+        options = options[top]
+        s = score(worlds, space.offers(np.repeat(x[None, :], top.size, axis=0), options))
+    best, b = _pick(s, q)
+    xs = np.repeat(x[None, :], options.shape[0], axis=0)
+    offers = space.offers(xs, options)
+    front = np.flatnonzero(_frontier_mask(s))
+    return _Found(
+        offers.subset([best]),
+        None if b is None else offers.subset([b]),
+        offers.subset(front),
+        "exhaustive-screened" if screened else "exhaustive",
+        not screened,
+        space.combinations,
+    )
+
+
+def _frontier_mask(s: Scores) -> np.ndarray:
+    mask = np.zeros(s.p_deal.shape[0], dtype=bool)
+    mask[_non_dominated(s.u, s.p_deal)] = True
+    return mask
+
+
+def _continuous(
+    population: Population, space: Space, q: float, search_samples: int, note
+) -> _Found:
+    scenario = population.scenario
+    cols = list(space.columns)
+    named = (
+        population.encode([dict(v) for v in scenario.offers.values()]).x[:, cols]
+        if scenario.offers
+        else np.zeros((0, len(cols)))
+    )
+    found = search_continuous(
+        population.worlds, space, q, named, search=search_samples, progress=note
+    )
+
+    def offers(x: np.ndarray) -> Offers:
+        return space.offers(np.atleast_2d(x))
+
+    return _Found(
+        offers(found.optimum),
+        None if found.bridge is None else offers(found.bridge),
+        offers(found.frontier),
+        "boundary-refine",
+        False,
+        found.candidates,
+    )
+
+
+def _search(population: Population, space: Space, q: float, search_samples: int, note) -> _Found:
+    if not space.columns and not space.choices:
+        raise ScenarioError("issues", "nothing to search")
+    if space.combinations > MAX_COMBINATIONS:
+        raise ScenarioError(
+            "issues",
+            f"{space.combinations:,} option combinations exceed the exhaustive limit of "
+            f"{MAX_COMBINATIONS:,}; restrict the searched issues (--issues)",
+        )
+    if not space.choices:
+        if len(space.columns) == 1:
+            return _one_issue(population, space, q)
+        return _continuous(population, space, q, search_samples, note)
+    x0 = space.base.x[0, list(space.columns)]
+    found = _exhaustive(population, space, q, x0, note)
+    if not space.columns:
+        return found
+    # Mixed spaces: block-coordinate ascent, continuous issues at the best options
+    # and options at the best continuous values, until the options stop changing.
+    choices = list(space.choices)
+    fronts, bridges = [found.frontier], [found.bridge]
+    for _ in range(3):
+        option = found.optimum.option[0, choices]
+        sub = Space(found.optimum, space.columns, (), ())
+        cont = (
+            _one_issue(population, sub, q)
+            if len(space.columns) == 1
+            else _continuous(population, sub, q, search_samples, note)
+        )
+        disc = _exhaustive(
+            population,
+            Space(cont.optimum, (), space.choices, space.n_options),
+            q,
+            np.zeros(0),
+            note,
+        )
+        fronts += [cont.frontier, disc.frontier]
+        bridges += [cont.bridge, disc.bridge]
+        found = _Found(
+            disc.optimum,
+            None,
+            found.frontier,
+            f"{found.method.split('+')[0]}+{cont.method}",
+            False,
+            found.candidates + cont.candidates,
+        )
+        if np.array_equal(disc.optimum.option[0, choices], option):
+            break
+    frontier = _stack([*fronts, found.optimum])
+    feasible = [b for b in bridges if b is not None]
+    if feasible:
+        pool = _stack(feasible)
+        b = int(np.argmax(Objective(q).key(score(population.worlds, pool))))
+        found.bridge = pool.subset([b])
+        if score(population.worlds, found.bridge).p_deal[0] < q - 1e-12:
+            found.bridge = None
+    found.frontier = frontier
+    return found
+
+
+def _same(offers: Offers, m: int, other: Offers) -> bool:
+    return bool(
+        np.array_equal(offers.x[m], other.x[0])
+        and np.array_equal(offers.option[m], other.option[0])
+    )
+
+
+def _stack(offers: list[Offers]) -> Offers:
+    return Offers(np.vstack([o.x for o in offers]), np.vstack([o.option for o in offers]))
+
+
+def optimize(
+    population: Population,
+    target_p: float | None = None,
+    issues: Sequence[str] | None = None,
+    *,
+    fresh_seed: int | None = None,
+    fresh_population: Population | None = None,
+    search_samples: int = 10_000,
+    solutions: bool = True,
+    capability_weighted: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> OptimizeResult:
+    """The risk-return optimum, the golden bridge and the frontier.
+
+    Parameters
+    ----------
+    population : Population
+        Sampled worlds (:func:`goldenbridge.population.sample`).
+    target_p : float, optional
+        Required P(deal) of the golden bridge (default 0.5).
+    issues : sequence of str, optional
+        Issues to search (default all); the others stay at the status quo.
+    fresh_seed : int, optional
+        Seed of the independent population for re-evaluation (default seed + 1).
+    fresh_population : Population, optional
+        The independent population itself, when redrawing the scenario is not
+        enough (a posterior: the same observations on a fresh prior draw).
+    search_samples : int
+        Worlds the K-D refinement runs on (the final polish uses all of them).
+    solutions : bool
+        Also compute the Nash and Kalai–Smorodinsky solutions.
+    capability_weighted : bool
+        Weight the Nash product by the parties' capabilities.
+    progress : callable, optional
+        ``progress(stage, done, total)``, called as the search advances.
+
+    Returns
+    -------
+    OptimizeResult
+
+    Examples
+    --------
+    Fearon's crisis (DESIGN.md section 2): x* = 0.6, P(deal) = 2/3, EU = 0.5333.
+
+    >>> from goldenbridge.population import sample
+    >>> from goldenbridge.scenario import load
+    >>> r = optimize(sample(load("fearon-1d"), samples=20_000, seed=1), solutions=False)
+    >>> round(r.optimum.values["share"], 1), round(r.optimum.proposer_eu, 2), r.method
+    (0.6, 0.53, 'exact-1d')
+    """
+    q = DEFAULT_TARGET_P if target_p is None else float(target_p)
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"target_p must be in [0, 1], got {q}")
+    steps = iter(range(1, 1000))
+
+    def note(stage: str) -> None:
+        if progress is not None:
+            progress(stage, min(next(steps), 11), 12)
+
+    space = _space(population, issues)
+    names = [i.name for i in population.scenario.issues]
+    searched = tuple(n for n in names if not issues or n in issues)
+    found = _search(population, space, q, search_samples, note)
+
+    note("evaluating the frontier")
+    front_s = score(population.worlds, found.frontier)
+    keep = _non_dominated(front_s.u, front_s.p_deal)
+    keep = keep[np.argsort(-front_s.u[keep])]
+    frontier = tuple(
+        FrontierPoint(
+            values_of(population, found.frontier, int(m)),
+            float(front_s.p_deal[m]),
+            float(front_s.u[m]),
+            float(front_s.eu[m]),
+        )
+        for m in keep
+    )
+    # The package with concessions reaching the highest P(deal): what caps P(deal)
+    # when even the bridge is the status quo or there is none.
+    status_quo = population.encode([{}])
+    moved = [int(m) for m in keep if not _same(found.frontier, m, status_quo)]
+    max_deal = found.frontier.subset([moved[-1]]) if moved else status_quo
+
+    note("re-evaluating on a fresh population")
+    if fresh_population is not None:
+        fresh_pop = fresh_population
+        fresh = fresh_population.seed
+    else:
+        fresh = population.seed + 1 if fresh_seed is None else int(fresh_seed)
+        fresh_pop = sample(population.scenario, population.n, fresh)
+    chosen = {
+        "optimum": values_of(population, found.optimum),
+        "max_deal": values_of(population, max_deal),
+        "status_quo": population.scenario.status_quo(),
+    }
+    if found.bridge is not None:
+        chosen["bridge"] = values_of(population, found.bridge)
+    here = evaluate(population, chosen)
+    there = evaluate(fresh_pop, {k: v for k, v in chosen.items() if k in ("optimum", "bridge")})
+
+    nash_s = ks_s = None
+    by_type: dict[str, dict[str, OfferValue]] = {}
+    if solutions and space.combinations <= 4096:
+        note("solving for the Nash and Kalai–Smorodinsky solutions")
+        nash_s, ks_s, by_type = _solutions(population, space, search_samples, capability_weighted)
+
+    return OptimizeResult(
+        scenario=population.scenario.name,
+        samples=population.n,
+        seed=population.seed,
+        fresh_seed=fresh,
+        issues=searched,
+        target_p=q,
+        method=found.method,
+        exact=found.exact,
+        candidates=found.candidates,
+        optimum=here.offer("optimum"),
+        optimum_fresh=there.offer("optimum"),
+        bridge=here.offer("bridge") if found.bridge is not None else None,
+        bridge_fresh=there.offer("bridge") if found.bridge is not None else None,
+        frontier=frontier,
+        max_deal=here.offer("max_deal"),
+        status_quo=here.offer("status_quo"),
+        nash=nash_s,
+        ks=ks_s,
+        nash_by_type=by_type,
+    )
+
+
+def _solutions(
+    population: Population, space: Space, search_samples: int, capability_weighted: bool
+) -> tuple[Solution | None, Solution | None, dict[str, dict[str, OfferValue]]]:
+    # Expected utilities are smooth and their sampling error small: 5 000 worlds do.
+    worlds = population.worlds.subset(slice(0, min(search_samples, 5_000, population.n)))
+    names = population.actor_names
+    target = population.scenario.target.name
+    cap = population.capability[: worlds.n] if capability_weighted else None
+
+    def with_values(sol: Solution | None) -> Solution | None:
+        if sol is None:
+            return None
+        # SLSQP is accurate to about 1e-6 of the scale: round so that bounds read as bounds.
+        x = np.round(sol.x[None, :], 6)
+        values = values_of(population, space.offers(x, sol.option[None, :]))
+        return Solution(**{**sol.__dict__, "values": values})
+
+    nash_s = with_values(nash(worlds, space, names, target, cap))
+    ks_s = with_values(kalai_smorodinsky(worlds, space, names, target))
+    by_type: dict[str, dict[str, OfferValue]] = {}
+    if population.typed_actors:
+        for g in range(worlds.n_groups):
+            mask = worlds.group == g
+            if mask.sum() < 100:
+                continue
+            label = ", ".join(f"{a}={t}" for a, t in population.group_types(g).items())
+            sub = worlds.subset(np.flatnonzero(mask))
+            sol = with_values(nash(sub, space, names, target, None if cap is None else cap[mask]))
+            if sol is not None:
+                by_type[label] = sol.values
+    return nash_s, ks_s, by_type

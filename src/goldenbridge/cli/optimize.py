@@ -1,0 +1,202 @@
+"""``goldenbridge optimize``: which package to offer (risk-return optimum, golden bridge)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import goldenbridge as gb
+from goldenbridge.analysis.evaluate import OfferResult
+from goldenbridge.analysis.optimize import DEFAULT_TARGET_P, OptimizeResult
+from goldenbridge.cli.common import (
+    JsonOpt,
+    SamplesOpt,
+    SeedOpt,
+    app,
+    emit_json,
+    err,
+    fail,
+    out,
+    user_errors,
+)
+from goldenbridge.narrative import pct
+
+
+@contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """One progress bar on stderr whose label follows the search's stage."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("optimizing", total=1)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        yield progress
+
+
+def _package(values: dict, scenario: gb.Scenario) -> str:
+    """An offer as ``issue=value`` pairs (issues off the status quo first)."""
+    parts = []
+    for issue in scenario.issues:
+        v = values[issue.name]
+        if isinstance(v, str):
+            parts.append(f"{issue.name}={v}")
+            continue
+        # three significant digits of the scale's width: 28.3 on 0..100, 0.599 on 0..1
+        decimals = max(0, 2 - math.floor(math.log10(issue.max - issue.min)))
+        parts.append(f"{issue.name}={v:.{decimals}f}")
+    return ", ".join(parts)
+
+
+def _row(table: Table, label: str, r: OfferResult, scenario: gb.Scenario, fresh=None) -> None:
+    eu = f"{r.proposer_eu:.4f}"
+    if fresh is not None:
+        eu += f" ({fresh.proposer_eu:.4f})"
+    table.add_row(
+        label,
+        _package(r.values, scenario),
+        pct(r.p_deal, r.p_deal_se),
+        pct(r.p_war, r.p_war_se),
+        eu,
+        f"{r.proposer_u:.4f}",
+    )
+
+
+def _blocker(r: OfferResult) -> str:
+    name, odds = max(r.actors.items(), key=lambda kv: kv[1].p_reject)
+    return f"{name} (rejects in {pct(odds.p_reject)}, sole blocker in {pct(odds.p_sole_blocker)})"
+
+
+def _is_status_quo(r: OfferResult, scenario: gb.Scenario) -> bool:
+    return dict(r.values) == scenario.complete({})
+
+
+def bridge_sentences(result: OptimizeResult, scenario: gb.Scenario) -> list[str]:
+    """Plain sentences: the best package and the cheapest one reaching the target."""
+    o, of = result.optimum, result.optimum_fresh
+    q = result.target_p
+    lines = [
+        f"Best package (risk-return optimum): {_package(o.values, scenario)}: "
+        f"{scenario.proposer.name}'s expected utility {o.proposer_eu:.4f} "
+        f"({of.proposer_eu:.4f} on a fresh population), P(deal) {pct(o.p_deal)}, "
+        f"P(war) {pct(o.p_war)}."
+    ]
+    b = result.bridge
+    if b is None:
+        m = result.max_deal
+        lines.append(
+            f"No package found reaches P(deal) >= {pct(q)}: the highest P(deal) found is "
+            f"{pct(m.p_deal)} ({_package(m.values, scenario)}), where the main obstacle is "
+            f"{_blocker(m)}."
+        )
+        return lines
+    lines.append(
+        f"Cheapest package reaching P(deal) >= {pct(q)} (golden bridge): "
+        f"{_package(b.values, scenario)}: P(deal) {pct(b.p_deal)} "
+        f"({pct(result.bridge_fresh.p_deal) if result.bridge_fresh else '-'} fresh), "
+        f"{scenario.proposer.name}'s utility of the package {b.proposer_u:.4f}."
+    )
+    m = result.max_deal
+    if _is_status_quo(b, scenario) and not _is_status_quo(m, scenario):
+        lines.append(
+            f"That is the status quo itself: it counts as a deal in the "
+            f"{pct(result.status_quo.p_deal)} of worlds where {scenario.target.name} would not "
+            f"fight. The package with concessions found with the highest P(deal) reaches "
+            f"{pct(m.p_deal)} ({_package(m.values, scenario)}); the main obstacle there is "
+            f"{_blocker(m)}."
+        )
+    return lines
+
+
+def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
+    """Rich tables: the chosen packages, the frontier, the solution concepts."""
+    out.print(
+        f"[bold]{scenario.name}[/bold]: searched {', '.join(result.issues)} over "
+        f"{result.samples:,} worlds (seed {result.seed}; re-evaluated with seed "
+        f"{result.fresh_seed}); method {result.method}"
+        + (" (exact)" if result.exact else "")
+        + ".",
+        soft_wrap=True,
+    )
+    table = Table(title="Packages", title_justify="left")
+    for column in ("", "package", "P(deal)", "P(war)", "EU (fresh)", r"E\[u_P]"):
+        table.add_column(column, justify="left" if column in ("", "package") else "right")
+    _row(table, "status quo", result.status_quo, scenario)
+    _row(table, "risk-return optimum", result.optimum, scenario, result.optimum_fresh)
+    if result.bridge is not None:
+        _row(table, f"bridge P>={result.target_p:g}", result.bridge, scenario, result.bridge_fresh)
+    _row(table, "highest P(deal), concessions", result.max_deal, scenario)
+    out.print(table)
+    frontier = Table(title=r"Frontier (non-dominated E\[u_P] vs P(deal))", title_justify="left")
+    for column in ("package", "P(deal)", r"E\[u_P]", "EU"):
+        frontier.add_column(column, justify="left" if column == "package" else "right")
+    points = result.frontier
+    shown = sorted({*range(0, len(points), max(1, len(points) // 10)), len(points) - 1})
+    for f in (points[i] for i in shown if i >= 0):
+        frontier.add_row(
+            _package(f.values, scenario),
+            pct(f.p_deal),
+            f"{f.proposer_u:.4f}",
+            f"{f.proposer_eu:.4f}",
+        )
+    out.print(frontier)
+    for label, sol in (("Nash bargaining solution", result.nash), ("Kalai–Smorodinsky", result.ks)):
+        if sol is None:
+            out.print(f"{label}: none (no package gives every party more than no deal).")
+        else:
+            out.print(f"{label}: {_package(sol.values, scenario)}", soft_wrap=True)
+    for line in bridge_sentences(result, scenario):
+        out.print(line, soft_wrap=True)
+
+
+@app.command()
+def optimize(
+    scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
+    target_p: Annotated[
+        float,
+        typer.Option("--target-p", "-q", min=0.0, max=1.0, help="Required P(deal) of the bridge."),
+    ] = DEFAULT_TARGET_P,
+    issues: Annotated[
+        str | None,
+        typer.Option("--issues", help="Comma-separated issues to search (others: status quo)."),
+    ] = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    as_json: JsonOpt = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write PNG and SVG plots into this folder.")
+    ] = None,
+) -> None:
+    """The best package to offer, the golden bridge for a required P(deal), the frontier."""
+    chosen = [s.strip() for s in issues.split(",") if s.strip()] if issues else None
+    if issues is not None and not chosen:
+        fail("--issues: name at least one issue")
+    with user_errors():
+        loaded = gb.load(scenario)
+        population = gb.population(loaded, samples, seed)
+        with _progress_bar(as_json) as progress:
+            result = gb.optimize(population, target_p, chosen, progress=progress)
+        written = []
+        if plot is not None:
+            try:
+                from goldenbridge.plots import optimize_plots
+            except ImportError as exc:
+                fail(str(exc))
+            written = optimize_plots(population, result, plot)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    print_optimize(result, loaded)
+    if written:
+        out.print(f"Plots: {', '.join(str(p) for p in written)}", soft_wrap=True)

@@ -1,0 +1,197 @@
+"""Plots (presentation only): matplotlib figures written as PNG and SVG.
+
+Every function takes analysis results, draws, writes ``<name>.png`` and
+``<name>.svg`` into a folder and returns the paths. matplotlib is an optional
+dependency (``pip install 'goldenbridge[plots]'``) and runs on the Agg backend.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from goldenbridge.analysis.bargaining_range import BargainingRange, RangeSlice
+from goldenbridge.analysis.concession_path import ConcessionPath
+from goldenbridge.analysis.dynamics import Negotiation
+from goldenbridge.analysis.optimize import OptimizeResult
+
+__all__ = [
+    "FORMATS",
+    "plot_concession_path",
+    "plot_frontier",
+    "plot_negotiation",
+    "plot_range_1d",
+    "plot_range_slice",
+    "optimize_plots",
+]
+
+FORMATS = ("png", "svg")
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ImportError("plots need matplotlib: pip install 'goldenbridge[plots]'") from exc
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, directory: Path, name: str) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in FORMATS:
+        path = directory / f"{name}.{fmt}"
+        fig.savefig(path, dpi=120)
+        paths.append(path)
+    _pyplot().close(fig)
+    return paths
+
+
+def plot_concession_path(path: ConcessionPath, directory: Path, title: str = "") -> list[Path]:
+    """P(deal), P(war) (top) and the proposer's EU and E[u_P] (bottom) along a path."""
+    plt = _pyplot()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    top.plot(path.s, path.p_deal, label="P(deal)")
+    top.fill_between(
+        path.s, path.p_deal - 2 * path.p_deal_se, path.p_deal + 2 * path.p_deal_se, alpha=0.2
+    )
+    top.plot(path.s, path.p_war, label="P(war)", color="C3")
+    top.set(ylabel="probability", ylim=(-0.02, 1.02))
+    bottom.plot(path.s, path.proposer_eu, label="EU (deal or no-deal value)", color="C2")
+    bottom.plot(path.s, path.proposer_u, label="E[u_P] of the offer", color="C1", ls="--")
+    bottom.set(xlabel="position along the concession path", ylabel="proposer utility")
+    for ax in (top, bottom):
+        for _, s, _ in path.knots:
+            ax.axvline(s, color="grey", lw=0.8, ls=":")
+        ax.legend(loc="best", fontsize="small")
+    for label, s, _ in path.knots:
+        top.annotate(label, (s, 1.0), fontsize="small", rotation=90, va="top", ha="right")
+    fig.suptitle(title or f"Concession path ({path.samples:,} worlds)")
+    fig.tight_layout()
+    return _save(fig, directory, "concession-path")
+
+
+def plot_frontier(result: OptimizeResult, directory: Path) -> list[Path]:
+    """The frontier: non-dominated (P(deal), E[u_P]) with the chosen offers marked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 5))
+    p = [f.p_deal for f in result.frontier]
+    u = [f.proposer_u for f in result.frontier]
+    ax.plot(p, u, ".-", label="frontier", color="C0")
+    marks = [("risk-return optimum", result.optimum, "*", "C2")]
+    if result.bridge is not None:
+        marks.append((f"golden bridge (P >= {result.target_p:g})", result.bridge, "D", "C1"))
+    marks.append(("status quo", result.status_quo, "s", "grey"))
+    for label, r, marker, color in marks:
+        ax.plot(r.p_deal, r.proposer_u, marker, ms=11, color=color, label=label)
+    ax.axvline(result.target_p, color="C1", lw=0.8, ls=":")
+    ax.set(xlabel="P(deal)", ylabel="proposer's expected utility of the offer E[u_P]")
+    ax.set_title(f"{result.scenario}: what each P(deal) costs the proposer")
+    ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return _save(fig, directory, "frontier")
+
+
+def plot_range_1d(
+    r: BargainingRange, directory: Path, value: float | None = None, worlds: int = 80
+) -> list[Path]:
+    """The exact range of a sample of worlds (one segment each) and P(deal) along the issue."""
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.5))
+    ok = np.flatnonzero(~np.isnan(r.lo))[:worlds]
+    order = ok[np.argsort(r.lo[ok])]
+    for row, n in enumerate(order):
+        left.plot([r.lo[n], r.hi[n]], [row, row], color="C0", lw=1.5)
+    if value is not None:
+        left.axvline(value, color="C2", ls="--", label="optimum")
+        left.legend(loc="best", fontsize="small")
+    left.set(xlabel=r.issue, ylabel="world (sorted by the range's low end)")
+    left.set_title("Bargaining range per world")
+    span = np.concatenate([r.deal_lo[~np.isnan(r.deal_lo)], r.deal_hi[~np.isnan(r.deal_hi)]])
+    lo, hi = (span.min(), span.max()) if span.size else (0.0, 1.0)
+    grid = np.linspace(lo, hi, 201)
+    right.plot(grid, [r.p_deal(x)[0] for x in grid], label="P(deal)")
+    right.plot(grid, [r.p_in_range(x)[0] for x in grid], label="P(in range)", ls="--")
+    right.set(xlabel=r.issue, ylabel="probability", ylim=(-0.02, 1.02))
+    right.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return _save(fig, directory, f"range-{r.issue}")
+
+
+def plot_range_slice(
+    s: RangeSlice, directory: Path, q: float, mark: Sequence[float] | None = None
+) -> list[Path]:
+    """P(deal) over two issues (the others held fixed) and the region P(deal) >= q."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    levels = np.linspace(0.0, 1.0, 11)
+    filled = ax.contourf(s.x, s.y, s.p_deal, levels=levels, cmap="viridis")
+    fig.colorbar(filled, ax=ax, label="P(deal)")
+    if s.p_deal.min() < q <= s.p_deal.max():
+        ax.contour(s.x, s.y, s.p_deal, levels=[q], colors="white", linewidths=2)
+    if mark is not None:
+        ax.plot(*mark, "*", ms=14, color="C1", label="optimum")
+        ax.legend(loc="best", fontsize="small")
+    ax.set(xlabel=s.issues[0], ylabel=s.issues[1])
+    ax.set_title(f"P(deal); white: P(deal) = {q:g} ({s.samples:,} worlds)")
+    fig.tight_layout()
+    return _save(fig, directory, f"range-{s.issues[0]}-{s.issues[1]}")
+
+
+def optimize_plots(population: Any, result: OptimizeResult, directory: Path | str) -> list[Path]:
+    """Every plot of ``goldenbridge optimize --plot``: the concession path through
+    the optimum, the frontier and range slices over the searched issues."""
+    from goldenbridge.analysis.bargaining_range import bargaining_range, range_slice
+    from goldenbridge.analysis.concession_path import concession_path, target_mean_position
+
+    directory = Path(directory)
+    scenario = population.scenario
+    searched = [i for i in result.issues if i in population.continuous]
+    target = target_mean_position(population)
+    end = {k: (v if k in result.issues else scenario.complete({})[k]) for k, v in target.items()}
+    through = [
+        ("status quo", {}),
+        ("optimum", dict(result.optimum.values)),
+        (f"{scenario.target.name}'s position", end),
+    ]
+    path = concession_path(population, through)
+    paths = plot_concession_path(path, directory, f"{result.scenario}: concession path")
+    paths += plot_frontier(result, directory)
+    if len(searched) == 1:
+        r = bargaining_range(population, searched[0])
+        paths += plot_range_1d(r, directory, float(result.optimum.values[searched[0]]))
+    for a, b in itertools.islice(itertools.combinations(searched, 2), 3):
+        s = range_slice(population, [a, b], base=dict(result.optimum.values), samples=5000)
+        mark = (float(result.optimum.values[a]), float(result.optimum.values[b]))
+        paths += plot_range_slice(s, directory, result.target_p, mark)
+    return paths
+
+
+def plot_negotiation(result: Negotiation, directory: Path) -> list[Path]:
+    """The equilibrium offers (left) and P(deal by t), P(war by t) (right), beside the
+    one-shot optimum and stalling talks."""
+    plt = _pyplot()
+    rounds = [r.round for r in result.sequence]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.step(rounds, [r.position for r in result.sequence], where="mid", label="offer")
+    left.axhline(result.one_shot.position, ls="--", color="grey", label="one-shot optimum")
+    left.set(xlabel="round", ylabel="position on the path s", ylim=(-0.02, 1.02))
+    left.legend(loc="best", fontsize="small")
+    right.plot(rounds, [r.p_deal_by for r in result.sequence], "o-", label="P(deal by t)")
+    right.plot(rounds, [r.p_war_by for r in result.sequence], "s-", color="C3", label="P(war by t)")
+    right.axhline(result.talks.p_war, ls=":", color="C3", label="P(war), talks")
+    right.axhline(result.one_shot.p_war, ls="--", color="grey", label="P(war), one-shot")
+    right.set(xlabel="round", ylabel="probability", ylim=(-0.02, 1.02))
+    right.legend(loc="best", fontsize="small")
+    for ax in (left, right):
+        ax.set_xticks(rounds)
+    fig.suptitle(f"{result.scenario}: {result.rounds} rounds, pretext hazard {result.hazard:g}")
+    fig.tight_layout()
+    return _save(fig, directory, f"negotiate-{result.scenario}")

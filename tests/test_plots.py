@@ -1,0 +1,64 @@
+"""Plots write PNG and SVG; the concession path they draw matches the closed form."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from goldenbridge.analysis.concession_path import concession_path
+from goldenbridge.analysis.optimize import optimize
+from goldenbridge.cli import app
+from goldenbridge.plots import optimize_plots
+from goldenbridge.population import sample
+from goldenbridge.scenario import parse
+from strategies import fearon_scenario
+
+pytest.importorskip("matplotlib")
+
+
+def _written(paths):
+    assert paths and all(p.stat().st_size > 0 for p in paths)
+    for p in paths:
+        head = p.read_bytes()[:200]
+        assert (
+            head.startswith(b"\x89PNG")
+            if p.suffix == ".png"
+            else b"<svg" in head or b"<?xml" in head
+        )
+    assert {p.suffix for p in paths} == {".png", ".svg"}
+
+
+def test_concession_path_matches_fearon():
+    # From the status quo (A keeps all, share 1) to B's position (share 0): at s the
+    # offer is x = 1 - s and P(deal) = clip((p + hi - x) / (hi - lo), 0, 1).
+    pop = sample(parse(fearon_scenario(0.5, 0.0, 0.3, 0.1)), samples=20_000, seed=4)
+    path = concession_path(pop, points=51)
+    x = 1 - path.s
+    expected = np.clip((0.5 + 0.3 - x) / 0.3, 0, 1)
+    assert np.all(np.abs(path.p_deal - expected) <= 4 * path.p_deal_se + 1e-9)
+    assert path.knots[0][1] == 0.0 and path.knots[-1][1] == 1.0
+
+
+def test_optimize_plots_one_and_two_issues(tmp_path):
+    pop = sample(parse(fearon_scenario(0.5, 0.0, 0.3, 0.1)), samples=2000, seed=1)
+    paths = optimize_plots(pop, optimize(pop, solutions=False), tmp_path / "one")
+    _written(paths)
+    assert {p.stem for p in paths} == {"concession-path", "frontier", "range-share"}
+    data = fearon_scenario(0.5, 0.0, 0.3, 0.1)
+    data["issues"].append({"name": "extra", "min": 0, "max": 10})
+    data["actors"][0]["position"]["extra"] = 10
+    data["actors"][1]["position"]["extra"] = 0
+    pop = sample(parse(data), samples=1000, seed=1)
+    paths = optimize_plots(pop, optimize(pop, solutions=False), tmp_path / "two")
+    _written(paths)
+    assert "range-share-extra" in {p.stem for p in paths}
+
+
+def test_cli_plot_option(tmp_path):
+    result = CliRunner().invoke(
+        app, ["optimize", "fearon-1d", "-n", "2000", "--plot", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "frontier.png").exists() and (tmp_path / "frontier.svg").exists()
+    assert "Plots:" in result.stdout

@@ -1,0 +1,98 @@
+"""Assumptions, their stated ranges, common random numbers, sweeps and Morris screening."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import goldenbridge as gb
+from goldenbridge.analysis.assumptions import assumptions, population_at
+from goldenbridge.analysis.robustness import evaluator, morris, sweeps
+from strategies import bargaining_scenario
+
+
+def by_name(items):
+    return {a.name: a for a in items}
+
+
+def test_stated_ranges():
+    found = by_name(assumptions(gb.load(bargaining_scenario())))
+    # a credibility moves over all of [0, 1]
+    c = found["threats.sanctions.credibility"]
+    assert (c.baseline, c.low, c.high) == pytest.approx((0.75, 0.0, 1.0))
+    # a cost (no domain) moves its mean across its own support
+    cost = found["conflict.cost.Russia"]
+    assert (cost.baseline, cost.low, cost.high) == pytest.approx((0.4 / 3, 0.0, 0.3), abs=1e-6)
+    # a position is clipped to its scale: U[-10, 10] clipped at 0 has mean 2.5
+    pos = found["US.position.missiles"]
+    assert (pos.baseline, pos.low, pos.high) == pytest.approx((10.0, 2.5, 20.0))
+    # a beta p_win on [0, 1] can still move (its draws clipped to [0, 1])
+    p = found["conflict.p_win"]
+    assert p.baseline == pytest.approx(0.4, abs=1e-5)
+    assert 0 < p.low < p.baseline < p.high < 1
+    # with two types one prior says it all
+    prior = found["Russia.types.revisionist.prior"]
+    assert (prior.kind, prior.baseline, prior.low, prior.high) == ("prior", 0.4, 0.0, 1.0)
+    assert "Russia.types.security.prior" not in found
+    # fixed numbers other than credibilities are not assumptions
+    assert "conflict.cost.US" not in found
+
+
+def test_a_change_redraws_only_its_own_input():
+    scenario = gb.load(bargaining_scenario())
+    base = gb.sample(scenario, 3000, 5)
+    found = by_name(assumptions(scenario))
+    assert population_at(base, {}) is base
+    moved = population_at(base, {found["conflict.cost.Russia"]: 0.05})
+    for path, draws in base.inputs.items():
+        if path == "conflict.cost.Russia":
+            np.testing.assert_allclose(moved.inputs[path], draws + 0.05, atol=1e-12)
+        else:
+            np.testing.assert_array_equal(moved.inputs[path], draws)
+    np.testing.assert_array_equal(moved.type_index["Russia"], base.type_index["Russia"])
+    reweighted = population_at(base, {found["Russia.types.revisionist.prior"]: 0.1})
+    revisionist = base.type_index["Russia"] == 1
+    w = reweighted.worlds.weights
+    assert w[revisionist].sum() / w.sum() == pytest.approx(0.5, abs=0.03)
+
+
+def fearon(cost_a):
+    return gb.load(
+        {
+            "name": "sweep",
+            "seed": 2,
+            "samples": 20_000,
+            "issues": [{"name": "share", "min": 0, "max": 1, "status_quo": 1}],
+            "conflict": {"p_win": 0.5, "cost": {"A": cost_a, "B": {"uniform": [0, 0.3]}}},
+            "actors": [
+                {"name": "A", "role": "proposer", "position": {"share": 1}, "rho": 1},
+                {"name": "B", "role": "target", "position": {"share": 0}, "rho": 1},
+            ],
+            "offers": {"x": {"share": 0.6}},
+        }
+    )
+
+
+def test_sweep_ends_match_the_closed_form():
+    # c_B ~ U[m - .15, m + .15]: P(B accepts .6) = P(c_B >= .1) = (m + .05) / .3, clipped.
+    # The proposer's own cost never changes B's answer.
+    scenario = fearon({"uniform": [0.05, 0.15]})
+    base = gb.sample(scenario)
+    evaluate = evaluator(base, base.encode([{"share": 0.6}]))
+    swept = {s.assumption.name: s for s in sweeps(evaluate, assumptions(scenario), points=3)}
+    b = swept["conflict.cost.B"]
+    assert b.values[[0, -1]] == pytest.approx([0.0, 0.3])
+    assert b.p_deal[0, 0] == pytest.approx(0.05 / 0.3, abs=0.01)
+    assert b.p_deal[-1, 0] == 1.0
+    assert b.p_deal[3, 0] == pytest.approx(2 / 3, abs=0.01)  # as written
+    assert swept["conflict.cost.A"].swing(0, "p_deal") == 0.0
+    assert swept["conflict.cost.A"].swing(0, "proposer_eu") > 0.0
+
+
+def test_morris_screens_out_what_does_not_matter():
+    scenario = fearon({"uniform": [0.05, 0.15]})
+    base = gb.sample(scenario, 2000)
+    evaluate = evaluator(base, base.encode([{"share": 0.6}]))
+    rows = by_name(morris(evaluate, assumptions(scenario), 0, "p_deal", trajectories=6, seed=1))
+    assert rows["conflict.cost.B"].mu_star > 0.1
+    assert rows["conflict.cost.A"].mu_star == 0.0 and rows["conflict.cost.A"].sigma == 0.0
