@@ -31,7 +31,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from goldenbridge.analysis.bargaining_range import deal_intervals
 from goldenbridge.engine import Offers, Worlds, utilities
@@ -193,6 +192,7 @@ class LineSearch:
         j = int(np.searchsorted(pos, best_t))
         for a, b in ((j - 1, j), (j, j + 1)):
             if 0 <= a and b < pos.shape[0] and pos[b] - pos[a] > 4e-9:
+                from scipy.optimize import minimize_scalar  # lazy: scipy costs ~0.3 s at start-up
                 res = minimize_scalar(
                     lambda t: -self.eu(np.array([t]))[0],
                     bounds=(pos[a] + 1e-9, pos[b] - 1e-9),
@@ -218,6 +218,7 @@ class LineSearch:
         values = self.mean_u(grid)
         b = int(np.argmax(values))
         a, c = grid[max(b - 1, 0)], grid[min(b + 1, 64)]
+        from scipy.optimize import minimize_scalar  # lazy: scipy costs ~0.3 s at start-up
         res = minimize_scalar(
             lambda t: -self.mean_u(np.array([t]))[0],
             bounds=(a, c),

@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import qmc
 
 from goldenbridge.analysis.bargaining_range import TIE
 from goldenbridge.analysis.line_search import _non_dominated, line_search
@@ -210,6 +209,7 @@ def _anchors(worlds: Worlds, space: Space, favourite: np.ndarray, named: np.ndar
     for i in worlds.deciders:
         points.append(w @ worlds.actors[i].ideal[:, cols] / w.sum())
     points.extend(named)
+    from scipy.stats import qmc  # lazy: scipy costs ~0.3 s at start-up
     sobol = qmc.Sobol(len(cols), scramble=True, seed=0).random(256)
     return np.vstack([np.array(points).reshape(-1, len(cols)), sobol])
 

@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
-from scipy import stats
 
 __all__ = ["Quantity", "KINDS"]
 
@@ -150,6 +149,8 @@ class Quantity(BaseModel):
             lo, hi = self.uniform
             return lo + (hi - lo) * u
         if self.normal is not None:
+            from scipy import stats  # imported when needed: it costs ~0.4 s at start-up
+
             mean, sd = self.normal
             x = (
                 mean + sd * stats.norm.ppf(np.clip(u, 1e-12, 1 - 1e-12))
@@ -168,6 +169,8 @@ class Quantity(BaseModel):
             right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode))
             return np.where(u < cut, left, right)
         if self.beta is not None:
+            from scipy import stats
+
             lo, hi = self.scale if self.scale is not None else (0.0, 1.0)
             return lo + (hi - lo) * stats.beta.ppf(u, *self.beta)
         assert self.choice is not None
