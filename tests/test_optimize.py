@@ -102,6 +102,57 @@ def test_golden_bridge_and_frontier_closed_form(p_win, lo, hi, c_a, q):
     assert us == sorted(us, reverse=True) and ps == sorted(ps)
 
 
+def powell_three_issues(p_win, lo, hi, c_a, weights=(0.5, 0.3, 0.2), widths=(1, 100, 10)):
+    """Powell's crisis spread over three issues of different units: A and B weigh them
+    alike (linear utilities), so both care only about A's weighted share
+    ``s = sum_k w_k x_k / width_k`` and the K-D problem is the 1-D one in ``s``:
+    the optimal offers are the plane ``s = x*`` of the closed form."""
+    names = ("a", "b", "c")
+    top = dict(zip(names, widths, strict=True))
+    bottom = dict.fromkeys(names, 0)
+    salience = dict(zip(names, weights, strict=True))
+    return {
+        "name": "powell-3d",
+        "samples": 20_000,
+        "seed": 3,
+        "issues": [{"name": n, "min": 0, "max": w, "status_quo": w} for n, w in top.items()],
+        "conflict": {
+            "p_win": p_win,
+            "win": bottom,
+            "lose": top,
+            "cost": {"A": c_a, "B": {"uniform": [lo, hi]}},
+        },
+        "actors": [
+            {"name": "A", "role": "proposer", "position": top, "salience": salience, "rho": 1},
+            {"name": "B", "role": "target", "position": bottom, "salience": salience, "rho": 1},
+        ],
+    }
+
+
+@pytest.mark.parametrize(("p_win", "lo", "hi", "c_a"), POWELL)
+def test_powell_optimum_in_three_dimensions(p_win, lo, hi, c_a):
+    # The K-D search (boundary candidates + refinement) against the closed form: the
+    # true EU of the offer found is within 5e-4 of Powell's optimum, corner included.
+    p = 1 - p_win
+    data = powell_three_issues(p_win, lo, hi, c_a)
+    r = optimize(sample(parse(data)), target_p=0.5, solutions=False)
+    assert r.method == "boundary-refine"
+
+    def share(values):  # A's weighted share, the one dimension that matters
+        return 0.5 * values["a"] / 1 + 0.3 * values["b"] / 100 + 0.2 * values["c"] / 10
+
+    s = share(r.optimum.values)
+    x_star = powell_optimum(p, lo, hi, c_a)
+    gap = true_eu(x_star, p, lo, hi, c_a) - true_eu(s, p, lo, hi, c_a)
+    assert -1e-12 <= gap <= 5e-4, (s, x_star, gap)
+    # the fresh re-evaluation estimates the offer's true value
+    assert abs(r.optimum_fresh.proposer_eu - true_eu(s, p, lo, hi, c_a)) <= 4 * (
+        r.optimum_fresh.proposer_eu_se + 1e-9
+    )
+    # the bridge for q = 0.5: the largest share B accepts with probability 0.5
+    assert abs(share(r.bridge.values) - (p + hi - 0.5 * (hi - lo))) < 0.01
+
+
 @pytest.mark.parametrize(
     ("p_win", "c_a", "lo", "hi"),
     [(0.5, 0.1, 0.0, 0.3), (0.3, 0.05, 0.1, 0.2), (0.1, 0.1, 0.0, 0.3)],
@@ -240,6 +291,33 @@ def test_issues_restrict_the_search_and_errors():
         optimize(pop, issues=["nope"])
     with pytest.raises(ValueError):
         optimize(pop, target_p=1.5)
+
+
+def test_exhaustive_limit_of_a_million_combinations(tmp_path):
+    # 4^10 = 1 048 576 option combinations: over the limit, a one-line error naming
+    # --issues; searching 9 of the 10 issues (262 144 combinations) is allowed.
+    names = [f"d{k}" for k in range(10)]
+    data = {
+        "name": "many-options",
+        "samples": 200,
+        "issues": [{"name": n, "options": ["o0", "o1", "o2", "o3"]} for n in names],
+        "actors": [
+            {"name": "P", "role": "proposer", "values": {n: {"o0": 1, "o3": 0} for n in names}},
+            {"name": "T", "role": "target", "values": {n: {"o0": 0, "o3": 1} for n in names}},
+        ],
+    }
+    pop = sample(parse(data))
+    with pytest.raises(ScenarioError, match="1,048,576 option combinations exceed") as info:
+        optimize(pop, solutions=False)
+    assert info.value.path == "issues" and "--issues" in info.value.message
+    r = optimize(pop, issues=names[:9], solutions=False)
+    assert r.method == "exhaustive" and r.candidates == 4**9
+    file = tmp_path / "many.json"
+    file.write_text(json.dumps(data))
+    result = runner.invoke(app, ["optimize", str(file), "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: issues: 1,048,576 option combinations exceed")
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_no_bridge_when_unreachable():
