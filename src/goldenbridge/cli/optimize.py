@@ -177,6 +177,13 @@ def optimize(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write PNG and SVG plots into this folder.")
     ] = None,
+    capability_weighted: Annotated[
+        bool,
+        typer.Option(
+            "--capability-weighted",
+            help="Weight the Nash product by the parties' capabilities (asymmetric Nash).",
+        ),
+    ] = False,
 ) -> None:
     """The best package to offer, the golden bridge for a required P(deal), the frontier."""
     chosen = [s.strip() for s in issues.split(",") if s.strip()] if issues else None
@@ -186,7 +193,13 @@ def optimize(
         loaded = gb.load(scenario)
         population = gb.population(loaded, samples, seed)
         with _progress_bar(as_json) as progress:
-            result = gb.optimize(population, target_p, chosen, progress=progress)
+            result = gb.optimize(
+                population,
+                target_p,
+                chosen,
+                progress=progress,
+                capability_weighted=capability_weighted,
+            )
         written = []
         if plot is not None:
             try:
