@@ -126,39 +126,58 @@ def _relabel(data, order):
     return out
 
 
-def _rescale(data, a, b):
-    """Change units on every issue: v -> a v + b (a > 0), everywhere a point appears."""
+def _rescale(data, scale):
+    """Change units issue by issue: v -> a_k v + b_k (a_k > 0) wherever a point of issue k
+    appears -- its scale, status quo, every position, every offer and the war outcomes."""
     out = copy.deepcopy(data)
-    f = lambda v: a * v + b  # noqa: E731
+
+    def f(name, v):
+        a, b = scale[name]
+        return {"uniform": [a * x + b for x in v["uniform"]]} if isinstance(v, dict) else a * v + b
+
     for issue in out["issues"]:
-        issue["min"], issue["max"] = f(issue["min"]), f(issue["max"])
-    for actor in out["actors"]:
-        for k, v in actor["position"].items():
-            actor["position"][k] = (
-                {"uniform": [f(x) for x in v["uniform"]]} if isinstance(v, dict) else f(v)
-            )
-    for offer in out.get("offers", {}).values():
-        for k in offer:
-            offer[k] = f(offer[k])
+        for key in ("min", "max", "status_quo"):
+            issue[key] = f(issue["name"], issue[key])
+    points = [a["position"] for a in out["actors"]]
+    points += list(out["offers"].values()) + [out["conflict"]["win"], out["conflict"]["lose"]]
+    for point in points:
+        for k in point:
+            point[k] = f(k, point[k])
     return out
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=scenarios(), a=st.floats(0.1, 10), b=st.floats(-50, 50), seed=st.randoms())
-def test_invariant_to_issue_order_and_units(data, a, b, seed):
+@given(
+    data=scenarios(),
+    scale=st.lists(st.tuples(st.floats(0.1, 10), st.floats(-50, 50)), min_size=3, max_size=3),
+    points=st.lists(st.floats(0, 1), min_size=9, max_size=9),
+    seed=st.randoms(),
+)
+def test_invariant_to_issue_order_and_units(data, scale, points, seed):
+    def at(issue, t):
+        return issue["min"] + t * (issue["max"] - issue["min"])
+
+    issues = data["issues"]
     data["offers"] = {
-        "mid": {i["name"]: (i["min"] + i["max"]) / 2 for i in data["issues"]},
-        "low": {i["name"]: i["min"] + 0.2 * (i["max"] - i["min"]) for i in data["issues"]},
+        "mid": {i["name"]: at(i, 0.5) for i in issues},
+        "low": {i["name"]: at(i, 0.2) for i in issues},
     }
+    # explicit status quo and war outcomes, so that they are transformed too
+    for k, issue in enumerate(issues):
+        issue["status_quo"] = at(issue, points[3 * k])
+    data["conflict"]["win"] = {i["name"]: at(i, points[3 * k + 1]) for k, i in enumerate(issues)}
+    data["conflict"]["lose"] = {i["name"]: at(i, points[3 * k + 2]) for k, i in enumerate(issues)}
     base = gb.evaluate(parse(data))
-    order = list(range(len(data["issues"])))
+    order = list(range(len(issues)))
     seed.shuffle(order)
+    units = _rescale(data, {i["name"]: scale[k] for k, i in enumerate(issues)})
     tol = 3 / data["samples"]  # an exact tie may flip under rounding
-    for variant in (_relabel(data, order), _rescale(data, a, b)):
+    for variant in (_relabel(data, order), units):
         other = gb.evaluate(parse(variant))
         for o in base.offers:
             p = other.offer(o.name)
             assert abs(p.p_deal - o.p_deal) <= tol
+            assert abs(p.p_war - o.p_war) <= tol
             assert abs(p.proposer_eu - o.proposer_eu) <= 1e-6 + tol
             for name, odds in o.actors.items():
                 assert abs(p.actors[name].p_accept - odds.p_accept) <= tol

@@ -102,6 +102,57 @@ def test_golden_bridge_and_frontier_closed_form(p_win, lo, hi, c_a, q):
     assert us == sorted(us, reverse=True) and ps == sorted(ps)
 
 
+def powell_three_issues(p_win, lo, hi, c_a, weights=(0.5, 0.3, 0.2), widths=(1, 100, 10)):
+    """Powell's crisis spread over three issues of different units: A and B weigh them
+    alike (linear utilities), so both care only about A's weighted share
+    ``s = sum_k w_k x_k / width_k`` and the K-D problem is the 1-D one in ``s``:
+    the optimal offers are the plane ``s = x*`` of the closed form."""
+    names = ("a", "b", "c")
+    top = dict(zip(names, widths, strict=True))
+    bottom = dict.fromkeys(names, 0)
+    salience = dict(zip(names, weights, strict=True))
+    return {
+        "name": "powell-3d",
+        "samples": 20_000,
+        "seed": 3,
+        "issues": [{"name": n, "min": 0, "max": w, "status_quo": w} for n, w in top.items()],
+        "conflict": {
+            "p_win": p_win,
+            "win": bottom,
+            "lose": top,
+            "cost": {"A": c_a, "B": {"uniform": [lo, hi]}},
+        },
+        "actors": [
+            {"name": "A", "role": "proposer", "position": top, "salience": salience, "rho": 1},
+            {"name": "B", "role": "target", "position": bottom, "salience": salience, "rho": 1},
+        ],
+    }
+
+
+@pytest.mark.parametrize(("p_win", "lo", "hi", "c_a"), POWELL)
+def test_powell_optimum_in_three_dimensions(p_win, lo, hi, c_a):
+    # The K-D search (boundary candidates + refinement) against the closed form: the
+    # true EU of the offer found is within 5e-4 of Powell's optimum, corner included.
+    p = 1 - p_win
+    data = powell_three_issues(p_win, lo, hi, c_a)
+    r = optimize(sample(parse(data)), target_p=0.5, solutions=False)
+    assert r.method == "boundary-refine"
+
+    def share(values):  # A's weighted share, the one dimension that matters
+        return 0.5 * values["a"] / 1 + 0.3 * values["b"] / 100 + 0.2 * values["c"] / 10
+
+    s = share(r.optimum.values)
+    x_star = powell_optimum(p, lo, hi, c_a)
+    gap = true_eu(x_star, p, lo, hi, c_a) - true_eu(s, p, lo, hi, c_a)
+    assert -1e-12 <= gap <= 5e-4, (s, x_star, gap)
+    # the fresh re-evaluation estimates the offer's true value
+    assert abs(r.optimum_fresh.proposer_eu - true_eu(s, p, lo, hi, c_a)) <= 4 * (
+        r.optimum_fresh.proposer_eu_se + 1e-9
+    )
+    # the bridge for q = 0.5: the largest share B accepts with probability 0.5
+    assert abs(share(r.bridge.values) - (p + hi - 0.5 * (hi - lo))) < 0.01
+
+
 @pytest.mark.parametrize(
     ("p_win", "c_a", "lo", "hi"),
     [(0.5, 0.1, 0.0, 0.3), (0.3, 0.05, 0.1, 0.2), (0.1, 0.1, 0.0, 0.3)],
@@ -134,9 +185,14 @@ def test_range_slice_matches_evaluate():
     pop = sample(parse(data), samples=500, seed=2)
     s = range_slice(pop, ["a", "b"], resolution=5)
     assert s.p_deal.shape == (5, 5)
-    e = gb.evaluate(pop, {"x": {"a": s.x[3], "b": s.y[1]}}).offer("x")
-    assert s.p_deal[1, 3] == pytest.approx(e.p_deal)
-    assert s.region(0.0).all()
+    points = {f"{i}{j}": {"a": s.x[i], "b": s.y[j]} for i in range(5) for j in range(5)}
+    e = gb.evaluate(pop, points)
+    p = np.array([[e.offer(f"{i}{j}").p_deal for i in range(5)] for j in range(5)])
+    eu = np.array([[e.offer(f"{i}{j}").proposer_eu for i in range(5)] for j in range(5)])
+    assert np.allclose(s.p_deal, p, rtol=0, atol=1e-12)
+    assert np.allclose(s.proposer_eu, eu, rtol=0, atol=1e-12)
+    q = float(np.median(p))
+    assert np.array_equal(s.region(q), p >= q) and 0 < s.region(q).sum() < 25
     with pytest.raises(ValueError):
         range_slice(pop, ["a", "a"])
 
@@ -232,6 +288,40 @@ def test_exhaustive_over_options():
         assert not any(o.p_deal > f.p_deal and o.proposer_u > f.proposer_u for f in r.frontier)
 
 
+def test_mixed_space_finds_the_global_optimum():
+    # One continuous issue and one with options. At the status quo share the best
+    # option is 'none' (B then accepts), but once the share is conceded another
+    # option is better: alternating searches stall at 'none' (EU about 0.2 lower).
+    # Brute force: every option over a 2001-point grid of shares on the same worlds.
+    data = fearon_scenario(0.5, 0.0, 0.3, 0.1, samples=4000)
+    data["issues"].append(
+        {"name": "basing", "options": ["none", "rotational", "permanent"],
+         "status_quo": "permanent"}
+    )
+    data["conflict"]["win"]["basing"] = "none"
+    data["conflict"]["lose"]["basing"] = "permanent"
+    proposer, target = data["actors"]
+    proposer["values"] = {"basing": {"none": 0, "rotational": 0.7, "permanent": 1}}
+    proposer["salience"] = {"share": 0.5, "basing": 0.5}
+    target["values"] = {"basing": {"none": 1, "rotational": {"uniform": [0.2, 0.9]},
+                                   "permanent": 0}}
+    target["salience"] = {"share": {"uniform": [0.5, 0.9]}, "basing": 0.3}
+    pop = sample(parse(data))
+    r = optimize(pop, target_p=0.6, solutions=False)
+    assert r.method == "exhaustive+exact-1d" and r.exact
+    grid = np.linspace(0, 1, 2001)
+    eu, u, p = [], [], []
+    for option in range(3):
+        t = tally(pop.worlds, Offers(grid[:, None], np.full((grid.size, 1), option)))
+        eu.append(t.payoff.sum(0) / t.w.sum())
+        u.append(t.proposer_u.sum(0) / t.w.sum())
+        p.append(t.deal.sum(0) / t.w.sum())
+    eu, u, p = np.array(eu), np.array(u), np.array(p)
+    assert r.optimum.proposer_eu >= eu.max() - 1e-12
+    assert r.bridge.p_deal >= 0.6
+    assert r.bridge.proposer_u >= u[p >= 0.6].max() - 1e-3
+
+
 def test_issues_restrict_the_search_and_errors():
     pop = sample(parse(two_issue_scenario()), samples=1000, seed=3)
     r = optimize(pop, issues=["b"], solutions=False)
@@ -240,6 +330,33 @@ def test_issues_restrict_the_search_and_errors():
         optimize(pop, issues=["nope"])
     with pytest.raises(ValueError):
         optimize(pop, target_p=1.5)
+
+
+def test_exhaustive_limit_of_a_million_combinations(tmp_path):
+    # 4^10 = 1 048 576 option combinations: over the limit, a one-line error naming
+    # --issues; searching 9 of the 10 issues (262 144 combinations) is allowed.
+    names = [f"d{k}" for k in range(10)]
+    data = {
+        "name": "many-options",
+        "samples": 200,
+        "issues": [{"name": n, "options": ["o0", "o1", "o2", "o3"]} for n in names],
+        "actors": [
+            {"name": "P", "role": "proposer", "values": {n: {"o0": 1, "o3": 0} for n in names}},
+            {"name": "T", "role": "target", "values": {n: {"o0": 0, "o3": 1} for n in names}},
+        ],
+    }
+    pop = sample(parse(data))
+    with pytest.raises(ScenarioError, match="1,048,576 option combinations exceed") as info:
+        optimize(pop, solutions=False)
+    assert info.value.path == "issues" and "--issues" in info.value.message
+    r = optimize(pop, issues=names[:9], solutions=False)
+    assert r.method == "exhaustive" and r.candidates == 4**9
+    file = tmp_path / "many.json"
+    file.write_text(json.dumps(data))
+    result = runner.invoke(app, ["optimize", str(file), "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: issues: 1,048,576 option combinations exceed")
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_no_bridge_when_unreachable():
@@ -293,6 +410,14 @@ def test_cli_russia_names_the_bridge_or_why_not():
     result = runner.invoke(app, ["optimize", "russia-2021", "-n", "1500"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
-    assert "Best package (risk-return optimum)" in text
-    assert "P(deal) >= 50.0%" in text
-    assert "golden bridge" in text or "No package found reaches" in text
+    assert "Best package (risk-return optimum): enlargement=" in text
+    bridge = re.search(r"Cheapest package reaching P\(deal\) >= 50\.0% \(golden bridge\): "
+                       r"(enlargement=[^:]*): P\(deal\) ([\d.]+)%", text)
+    if bridge is None:  # none found: say so, and what caps P(deal)
+        assert re.search(r"No package found reaches P\(deal\) >= 50\.0%.*main obstacle is", text)
+        return
+    assert float(bridge.group(2)) >= 50.0
+    if bridge.group(1) == "enlargement=0, missiles=0, forces=0, ukraine=0":
+        # the status quo: the CLI says why no package with concessions gets there
+        assert "That is the status quo itself" in text
+        assert re.search(r"highest P\(deal\) reaches [\d.]+% .*main obstacle there is \w", text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -62,3 +64,26 @@ def test_cli_plot_option(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "frontier.png").exists() and (tmp_path / "frontier.svg").exists()
     assert "Plots:" in result.stdout
+
+
+def test_cli_slice_picks_any_two_issues(tmp_path):
+    # Four issues: by default the slices are the first three pairs (a with each other
+    # issue); --slice asks for any pair, here the two the default leaves out.
+    data = fearon_scenario(0.5, 0.0, 0.3, 0.1, samples=1500)
+    for name in ("b", "c", "d"):
+        data["issues"].append({"name": name, "min": 0, "max": 10})
+        data["actors"][0]["position"][name] = 10
+        data["actors"][1]["position"][name] = 0
+    file = tmp_path / "four.json"
+    file.write_text(json.dumps(data))
+    runner = CliRunner()
+    out = tmp_path / "plots"
+    args = ["optimize", str(file), "--json", "--plot", str(out)]
+    result = runner.invoke(app, [*args, "--slice", "c,d", "--slice", "b, d"])
+    assert result.exit_code == 0, result.output
+    slices = sorted(p.name for p in out.glob("range-*"))
+    assert slices == [f"range-{n}.{f}" for n in ("b-d", "c-d") for f in ("png", "svg")]
+    for bad, words in (("c", "two different issues"), ("c,zz", "issues.zz: not an issue")):
+        result = runner.invoke(app, [*args, "--slice", bad])
+        assert result.exit_code == 2 and words in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from scipy.optimize import brentq
+from typer.testing import CliRunner
 
 from goldenbridge.analysis.optimize import optimize
+from goldenbridge.cli import app
 from goldenbridge.population import sample
 from goldenbridge.scenario import parse
 from strategies import fearon_scenario
@@ -121,3 +125,22 @@ def test_pareto_frontier_is_the_contract_curve():
     for up, ut in expected:
         dominated = (u_p >= up + 1e-9) & (u_t >= ut + 1e-9)
         assert not dominated.any()
+
+
+def test_cli_capability_weighted_nash(tmp_path):
+    # The asymmetric Nash solution on request: k_A = 3, k_B = 1 moves the split from
+    # p + (E c_B - c_A) / 2 = 0.525 to (3 (p + E c_B) + (p - c_A)) / 4 = 0.5875.
+    data = fearon_scenario(0.5, 0.0, 0.3, 0.1)
+    data["actors"][0]["capability"] = 3
+    file = tmp_path / "fearon.json"
+    file.write_text(json.dumps(data))
+    runner = CliRunner()
+
+    def nash_share(*extra):
+        args = ["optimize", str(file), "--json", "-n", "4000", *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["nash"]["values"]["share"]
+
+    assert nash_share() == pytest.approx(0.525, abs=0.005)
+    assert nash_share("--capability-weighted") == pytest.approx(0.5875, abs=0.005)

@@ -145,9 +145,15 @@ def plot_range_slice(
     return _save(fig, directory, f"range-{s.issues[0]}-{s.issues[1]}")
 
 
-def optimize_plots(population: Any, result: OptimizeResult, directory: Path | str) -> list[Path]:
+def optimize_plots(
+    population: Any,
+    result: OptimizeResult,
+    directory: Path | str,
+    pairs: Sequence[Sequence[str]] | None = None,
+) -> list[Path]:
     """Every plot of ``goldenbridge optimize --plot``: the concession path through
-    the optimum, the frontier and range slices over the searched issues."""
+    the optimum, the frontier and range slices through the optimum, over ``pairs``
+    of continuous issues (default: the first three pairs of searched issues)."""
     from goldenbridge.analysis.bargaining_range import bargaining_range, range_slice
     from goldenbridge.analysis.concession_path import concession_path, target_mean_position
 
@@ -167,7 +173,9 @@ def optimize_plots(population: Any, result: OptimizeResult, directory: Path | st
     if len(searched) == 1:
         r = bargaining_range(population, searched[0])
         paths += plot_range_1d(r, directory, float(result.optimum.values[searched[0]]))
-    for a, b in itertools.islice(itertools.combinations(searched, 2), 3):
+    if pairs is None:
+        pairs = list(itertools.islice(itertools.combinations(searched, 2), 3))
+    for a, b in pairs:
         s = range_slice(population, [a, b], base=dict(result.optimum.values), samples=5000)
         mark = (float(result.optimum.values[a]), float(result.optimum.values[b]))
         paths += plot_range_slice(s, directory, result.target_p, mark)

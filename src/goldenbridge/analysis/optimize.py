@@ -37,6 +37,7 @@ from goldenbridge.analysis.search import (
     Objective,
     Scores,
     Space,
+    mixed_starts,
     score,
     search_continuous,
     search_discrete,
@@ -53,6 +54,9 @@ __all__ = ["OptimizeResult", "FrontierPoint", "optimize", "DEFAULT_TARGET_P", "M
 DEFAULT_TARGET_P = 0.5
 #: Largest number of option combinations searched exhaustively.
 MAX_COMBINATIONS = 1_000_000
+#: Option combinations under which a mixed search runs the continuous search
+#: (one continuous issue; an eighth of it for K-D searches).
+MIXED_STARTS = 32
 #: Most world-offer pairs an exhaustive search evaluates on every world; beyond
 #: it the options are screened on a subsample and the best re-ranked on all worlds.
 PAIR_BUDGET = 200_000_000
@@ -347,46 +351,66 @@ def _search(population: Population, space: Space, q: float, search_samples: int,
     found = _exhaustive(population, space, q, x0, note)
     if not space.columns:
         return found
-    # Mixed spaces: block-coordinate ascent, continuous issues at the best options
-    # and options at the best continuous values, until the options stop changing.
-    choices = list(space.choices)
+    # Mixed spaces. Alternating between the options and the continuous issues alone
+    # stalls where the best options at the status quo are not the best ones after
+    # the continuous concessions, so the continuous search first runs under each of
+    # several option combinations (all of them when few); block-coordinate ascent
+    # then continues from the best, until the options stop changing.
+    worlds, choices = population.worlds, list(space.choices)
+
+    def continuous_at(offer: Offers) -> _Found:
+        sub = Space(offer, space.columns, (), ())
+        if len(space.columns) == 1:
+            return _one_issue(population, sub, q)
+        return _continuous(population, sub, q, search_samples, note)
+
     fronts, bridges = [found.frontier], [found.bridge]
+    candidates, method = found.candidates, ""
+    current: Offers | None = None
+    limit = MIXED_STARTS if len(space.columns) == 1 else MIXED_STARTS // 8
+    starts = mixed_starts(worlds, space, x0, limit)
+    exact = len(space.columns) == 1 and starts.shape[0] == space.combinations
+    for option in starts:
+        cont = continuous_at(space.offers(x0[None, :], option[None, :]))
+        fronts.append(cont.frontier)
+        bridges.append(cont.bridge)
+        candidates += cont.candidates
+        method = cont.method
+        exact = exact and cont.exact
+        if current is None or score(worlds, cont.optimum).eu[0] > score(worlds, current).eu[0]:
+            current = cont.optimum
+    assert current is not None
     for _ in range(3):
-        option = found.optimum.option[0, choices]
-        sub = Space(found.optimum, space.columns, (), ())
-        cont = (
-            _one_issue(population, sub, q)
-            if len(space.columns) == 1
-            else _continuous(population, sub, q, search_samples, note)
-        )
+        option = current.option[0, choices]
         disc = _exhaustive(
-            population,
-            Space(cont.optimum, (), space.choices, space.n_options),
-            q,
-            np.zeros(0),
-            note,
+            population, Space(current, (), space.choices, space.n_options), q, np.zeros(0), note
         )
-        fronts += [cont.frontier, disc.frontier]
-        bridges += [cont.bridge, disc.bridge]
-        found = _Found(
-            disc.optimum,
-            None,
-            found.frontier,
-            f"{found.method.split('+')[0]}+{cont.method}",
-            False,
-            found.candidates + cont.candidates,
-        )
+        fronts.append(disc.frontier)
+        bridges.append(disc.bridge)
         if np.array_equal(disc.optimum.option[0, choices], option):
             break
-    frontier = _stack([*fronts, found.optimum])
+        cont = continuous_at(disc.optimum)
+        fronts.append(cont.frontier)
+        bridges.append(cont.bridge)
+        candidates += cont.candidates
+        current = cont.optimum
+    pool = _stack([current, found.optimum, disc.optimum])
+    best = int(np.argmax(score(worlds, pool).eu))
+    found = _Found(
+        pool.subset([best]),
+        None,
+        _stack([*fronts, current]),
+        f"{found.method.split('+')[0]}+{method}",
+        exact,
+        candidates,
+    )
     feasible = [b for b in bridges if b is not None]
     if feasible:
         pool = _stack(feasible)
-        b = int(np.argmax(Objective(q).key(score(population.worlds, pool))))
+        b = int(np.argmax(Objective(q).key(score(worlds, pool))))
         found.bridge = pool.subset([b])
-        if score(population.worlds, found.bridge).p_deal[0] < q - 1e-12:
+        if score(worlds, found.bridge).p_deal[0] < q - 1e-12:
             found.bridge = None
-    found.frontier = frontier
     return found
 
 

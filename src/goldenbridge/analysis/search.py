@@ -30,7 +30,15 @@ from goldenbridge.analysis.bargaining_range import TIE
 from goldenbridge.analysis.line_search import _non_dominated, line_search
 from goldenbridge.engine import Offers, Worlds, tally, utilities
 
-__all__ = ["Space", "Scores", "score", "Objective", "search_continuous", "search_discrete"]
+__all__ = [
+    "Space",
+    "Scores",
+    "score",
+    "Objective",
+    "search_continuous",
+    "search_discrete",
+    "mixed_starts",
+]
 
 #: Offers evaluated per engine call.
 BATCH = 4096
@@ -380,3 +388,23 @@ def search_discrete(
         note(f"evaluated {done:,}/{total:,} option combinations")
     s = Scores(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("p_deal", "eu", "u")))
     return np.concatenate(options), s
+
+
+def mixed_starts(worlds: Worlds, space: Space, x0: np.ndarray, limit: int) -> np.ndarray:
+    """Option combinations to run the continuous search under in a mixed space:
+    all of them when there are at most ``limit``, else the ``limit`` best by EU at a
+    few continuous points (``x0``, the middle of every scale, a Sobol design), on
+    up to 2 000 worlds."""
+    every = np.concatenate(list(option_combinations(space)))
+    if every.shape[0] <= limit:
+        return every
+    from scipy.stats import qmc
+
+    k = len(space.columns)
+    points = np.vstack([x0, np.full(k, 0.5), qmc.Sobol(k, seed=0).random(8)])
+    sub = worlds.subset(slice(0, min(worlds.n, 2000)))
+    best = np.full(every.shape[0], -np.inf)
+    for x in points:
+        xs = np.repeat(x[None, :], every.shape[0], axis=0)
+        best = np.maximum(best, score(sub, space.offers(xs, every)).eu)
+    return every[np.argsort(-best, kind="stable")[: max(1, limit)]]

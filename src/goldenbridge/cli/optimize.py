@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import goldenbridge as gb
+from goldenbridge.analysis.bargaining_range import issue_column
 from goldenbridge.analysis.evaluate import OfferResult
 from goldenbridge.analysis.optimize import DEFAULT_TARGET_P, OptimizeResult
 from goldenbridge.cli.common import (
@@ -160,6 +161,14 @@ def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
         out.print(line, soft_wrap=True)
 
 
+def _pair(item: str) -> tuple[str, str]:
+    """``A,B`` of ``--slice`` as two different issue names."""
+    names = tuple(s.strip() for s in item.split(","))
+    if len(names) != 2 or not all(names) or names[0] == names[1]:
+        fail(f"--slice {item}: expected two different issues A,B")
+    return names[0], names[1]
+
+
 @app.command()
 def optimize(
     scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
@@ -177,23 +186,48 @@ def optimize(
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write PNG and SVG plots into this folder.")
     ] = None,
+    slices: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--slice",
+            metavar="A,B",
+            help="With --plot: a 2-D range slice over issues A and B through the optimum "
+            "(repeatable; default: the first three pairs of searched issues).",
+        ),
+    ] = None,
+    capability_weighted: Annotated[
+        bool,
+        typer.Option(
+            "--capability-weighted",
+            help="Weight the Nash product by the parties' capabilities (asymmetric Nash).",
+        ),
+    ] = False,
 ) -> None:
     """The best package to offer, the golden bridge for a required P(deal), the frontier."""
     chosen = [s.strip() for s in issues.split(",") if s.strip()] if issues else None
     if issues is not None and not chosen:
         fail("--issues: name at least one issue")
+    pairs = [_pair(item) for item in slices] if slices else None
     with user_errors():
         loaded = gb.load(scenario)
         population = gb.population(loaded, samples, seed)
+        for name in (n for pair in pairs or [] for n in pair):
+            issue_column(population, name)  # fail before the search, not after
         with _progress_bar(as_json) as progress:
-            result = gb.optimize(population, target_p, chosen, progress=progress)
+            result = gb.optimize(
+                population,
+                target_p,
+                chosen,
+                progress=progress,
+                capability_weighted=capability_weighted,
+            )
         written = []
         if plot is not None:
             try:
                 from goldenbridge.plots import optimize_plots
             except ImportError as exc:
                 fail(str(exc))
-            written = optimize_plots(population, result, plot)
+            written = optimize_plots(population, result, plot, pairs)
     if as_json:
         emit_json(result.to_dict())
         return
