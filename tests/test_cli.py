@@ -107,3 +107,31 @@ def test_json_has_null_for_an_empty_type_stratum():
     doc = json.loads(run("evaluate", "russia-2021", "--json", "-n", "1").stdout)
     types = doc["offers"][0]["types"]["Russia"]
     assert None in [t["p_accept"] for t in types.values()]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["negotiate", "fearon-1d", "--rounds", "2", "--hazard", "1.5"], "'--hazard'"),
+        (["negotiate", "fearon-1d", "--rounds", "two"], "'--rounds'"),
+        (["update", "fearon-1d", "--observe", "x.yaml", "--noise", "-1"], "'--noise'"),
+        (["sensitivity", "fearon-1d", "--samples", "0"], "'--samples'"),
+        (["deterrence", "fearon-1d"], "'--threat'"),
+        (["deterrence", "fearon-1d", "--threat", "t", "--tolerance", "2"], "'--tolerance'"),
+        (["evaluate", "fearon-1d", "--bogus"], "--bogus"),
+        (["nosuchcommand"], "'nosuchcommand'"),
+    ],
+)
+def test_bad_option_values_are_one_error_line(args, field):
+    # click's own checks (ranges, types, missing and unknown options) answer like every
+    # other bad input: one line naming the option, exit code 2, no usage box
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and field in lines[0], lines
+    assert result.stdout == ""
+
+
+def test_bare_command_shows_the_help():
+    result = runner.invoke(app, [])
+    assert result.exit_code == 2 and "Usage" in result.stdout and "negotiate" in result.stdout

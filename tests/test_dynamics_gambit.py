@@ -67,12 +67,19 @@ def screening_game(worlds: list[World], phi: np.ndarray) -> ScreeningGame:
     return ScreeningGame(phi, theta, cls, target_war, mass, deal, proposer_war, edges)
 
 
-def extensive_form(worlds, phi, rounds, discount, hazard):
+def extensive_form(worlds, phi, rounds, discount, hazard, type_agents=False):
     """The game tree: chance draws the world; in each round the proposer (who sees only
     past offers) offers a grid point; the target (who knows the world) accepts, waits or
     attacks; after a wait chance starts a war with probability ``hazard``. Payoffs as in
-    goldenbridge.analysis.skimming: discounted gains over the no-deal values."""
-    game = gbt.Game.new_tree(players=["Proposer", "Target"], title="skimming")
+    goldenbridge.analysis.skimming: discounted gains over the no-deal values.
+
+    With ``type_agents`` each world's target is a player of its own ("Target n"), Harsanyi's
+    (1967-68) type-agent form: the target's payoff is the chance-weighted sum of its worlds'
+    payoffs and no information set spans two worlds, so a profile is a Nash equilibrium of
+    one form iff it is of the other, and the strategic form (which ``max_regret()`` goes
+    through) has a product of small strategy sets instead of one huge one."""
+    targets = [f"Target {n}" for n in range(len(worlds))] if type_agents else ["Target"]
+    game = gbt.Game.new_tree(players=["Proposer", *targets], title="skimming")
     game.append_move(game.root, game.players.chance, [f"world {n}" for n in range(len(worlds))])
     game.set_chance_probs(game.root.infoset, [w.prob for w in worlds])
     label = itertools.count()
@@ -80,14 +87,16 @@ def extensive_form(worlds, phi, rounds, discount, hazard):
     target_nodes = {}  # (world, offers so far) -> node of the target's move
     top = phi[-1] + 1.0  # the threshold of a world that accepts no offer: every gain negative
 
-    def leaf(node, proposer: float, target: float) -> None:
-        game.set_outcome(node, game.add_outcome(f"o{next(label)}", [proposer, target]))
+    def leaf(node, n: int, proposer: float, target: float) -> None:
+        # a type agent gets the target's payoff in its own world and 0 in the others
+        own = [target if k == n % len(targets) else 0.0 for k in range(len(targets))]
+        game.set_outcome(node, game.add_outcome(f"o{next(label)}", [proposer, *own]))
 
     def play(node, n: int, history: tuple[int, ...]) -> None:
         world = worlds[n]
         t = len(history)
         if t == rounds:
-            leaf(node, 0.0, 0.0)  # the no-deal rule after the last round: gain 0 for both
+            leaf(node, n, 0.0, 0.0)  # the no-deal rule after the last round: gain 0 for both
             return
         key = f"P{history}"
         if history in proposer_sets:
@@ -97,19 +106,19 @@ def extensive_form(worlds, phi, rounds, discount, hazard):
             node.infoset.label = key
             proposer_sets.add(history)
         for j, child in enumerate(node.children):
-            game.append_move(child, "Target", ["accept", "wait", "attack"])
+            game.append_move(child, targets[n % len(targets)], ["accept", "wait", "attack"])
             child.infoset.label = f"T{n}{history + (j,)}"
             target_nodes[(n, history + (j,))] = child
             accept, wait, attack = child.children
             scale = discount**t
             own = phi[world.theta] if world.theta < phi.size else top
-            leaf(accept, scale * world.deal[j], scale * (phi[j] - own))
-            leaf(attack, scale * world.war, scale * world.target_war)
+            leaf(accept, n, scale * world.deal[j], scale * (phi[j] - own))
+            leaf(attack, n, scale * world.war, scale * world.target_war)
             if hazard:
                 game.append_move(wait, game.players.chance, ["war", "no war"])
                 game.set_chance_probs(wait.infoset, [hazard, 1 - hazard])
                 war, calm = wait.children
-                leaf(war, scale * world.war, scale * world.target_war)
+                leaf(war, n, scale * world.war, scale * world.target_war)
                 play(calm, n, history + (j,))
             else:
                 play(wait, n, history + (j,))
@@ -192,10 +201,10 @@ def nash_regret(profile) -> float:
     return max(best_response_gain(profile, p) for p in profile.game.players)
 
 
-def regret(worlds, phi, rounds, discount, hazard):
-    """The project's equilibrium and the regret of its profile in the game tree."""
+def regret(worlds, phi, rounds, discount, hazard, type_agents=False):
+    """The project's equilibrium and its strategy profile in the game tree."""
     eq = solve(screening_game(worlds, phi), rounds, discount, float(hazard))
-    game, target_nodes = extensive_form(worlds, phi, rounds, discount, hazard)
+    game, target_nodes = extensive_form(worlds, phi, rounds, discount, hazard, type_agents)
     profile = project_profile(game, target_nodes, eq, worlds, phi, rounds)
     return eq, profile
 
@@ -293,6 +302,58 @@ def test_project_profile_is_an_equilibrium_of_the_finite_game(name):
     # Not a trivial game: two different types settle in two different rounds.
     states = eq.states(eq.path)
     assert len(set(states.tolist())) >= 3
+
+
+S2 = np.linspace(0, 1, 2)
+
+# Two-round games small enough for pygambit's own max_regret(), which goes through the
+# strategic form: two grid points, so a type agent has (2 + 3^2)^2 = 121 reduced strategies.
+# In both, a world that would not fight but dreads the pretext war takes the small offer at
+# once; a fighting world waits a round for the concession; in the second a hopeless fighter
+# attacks at once.
+MAX_REGRET_GAMES = {
+    "pretext-2x2": (
+        [
+            World(Fraction(1, 2), 0, False, (0.5, 0.15), war=-0.5, target_war=-10.0),
+            World(Fraction(1, 2), 1, True, (0.4, 0.3)),
+        ],
+        Fraction(1, 10),
+        [[ACCEPT, WAIT], [DONE, ACCEPT]],
+    ),
+    "pretext-attack-3x2": (
+        [
+            World(Fraction(1, 3), 0, False, (0.9, 0.3), war=-0.5, target_war=-10.0),
+            World(Fraction(1, 3), 1, True, (1.0, 0.5)),
+            World(Fraction(1, 3), 2, True, (1.0, 0.5)),
+        ],
+        Fraction(1, 5),
+        [[ACCEPT, WAIT, ATTACK], [DONE, ACCEPT, DONE]],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MAX_REGRET_GAMES))
+def test_pygambit_max_regret_of_the_project_profile_is_zero(name):
+    worlds, hazard, play = MAX_REGRET_GAMES[name]
+    eq, profile = regret(worlds, S2, 2, 0.9, hazard, type_agents=True)
+    assert float(eq.gap.max()) == 0.0
+    assert eq.path.tolist() == [0, 1]  # the offer moves: screen first, concede next round
+    actions = respond(
+        eq,
+        tuple(eq.path),
+        [w.theta for w in worlds],
+        [w.fight for w in worlds],
+        [w.target_war for w in worlds],
+    )
+    assert actions.tolist() == play
+    assert bounded(profile.max_regret) < 1e-12
+    # the check can fail: a proposer who concedes at once (or screens twice) regrets it
+    deviant = profile.copy()
+    for action in profile.game.infosets["P()"].actions:
+        deviant[action] = 1.0 - profile[action]
+    gain = bounded(deviant.max_regret)
+    assert gain > 0.1
+    assert nash_regret(deviant) == pytest.approx(gain, abs=1e-12)
 
 
 def test_regret_routine_agrees_with_pygambit_max_regret():

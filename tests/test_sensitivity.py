@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -107,3 +108,21 @@ def test_cli_bad_input_is_one_line(tmp_path):
         assert result.exit_code == 2, (extra, result.output)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_progress_reaches_every_stage_and_dask_gives_the_same_numbers():
+    pytest.importorskip("dask.distributed")
+    scenario = gb.load(bargaining_scenario())
+    seen: dict[str, tuple[int, int]] = {}
+    local = gb.sensitivity(
+        scenario,
+        n=64,
+        samples=2000,
+        progress=lambda s, done, total: seen.update({s: (done, total)}),
+    )
+    assert set(seen) == {"Sobol' indices", "Robustness sweeps", "Decision flips"}
+    assert all(0 < done == total for done, total in seen.values())
+    assert seen["Sobol' indices"][1] == local.attribution.runs
+    # the sweeps' model runs on a local Dask cluster: the same document, number for number
+    on_dask = gb.sensitivity(scenario, n=64, samples=2000, backend="dask", dask="local")
+    assert on_dask.to_dict() == local.to_dict()

@@ -17,12 +17,36 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 import goldenbridge as gb
 from goldenbridge.documents import json_safe
 from goldenbridge.scenario import ScenarioError
 
+
+class _OneLineErrors(TyperGroup):
+    """The command group: a bad option value, a missing argument or an unknown option
+    (click's usage errors) prints one line ``error: <problem>`` on stderr and exits with
+    code 2, like every other bad input, instead of click's usage box."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.TyperException as exc:  # click's ClickException, as typer vendors it
+            if type(exc).__name__ != "NoArgsIsHelpError":  # (bare `goldenbridge`: help shown)
+                message = " ".join(exc.format_message().split())
+                err.print(f"error: {message}", markup=False, emoji=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err.print("Aborted.", markup=False)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     name="goldenbridge",
     help="Crisis bargaining analysis: would they take the bridge rather than fight?",
     no_args_is_help=True,
