@@ -291,6 +291,13 @@ def test_validate_errors(client, body, path, words):
         ({"scenario": "fearon-1d", "seed": -1}, 422, "seed", "greater than"),
         ({"scenario": "fearon-1d", "extra": 1}, 422, "extra", "not permitted"),
         ({"scenario": bad_scenario()}, 422, "actors.US.salience.nato", ">= 0"),
+        (
+            {"scenario": "fearon-1d", "offers": {"x": {"share": [1]}}},
+            422,
+            "offers.x.share",
+            "should be a number or a string",
+        ),
+        ({"scenario": ["fearon-1d"]}, 422, "scenario", "should be a string or an object"),
     ],
 )
 def test_evaluate_errors(client, body, status, path, words):
@@ -298,6 +305,17 @@ def test_evaluate_errors(client, body, status, path, words):
     assert r.status_code == status, r.text
     error = r.json()["error"]
     assert error["path"] == path and words in error["message"], error
+
+
+def test_body_that_is_not_json(client):
+    r = client.post(
+        "/api/evaluate", content=b'{"scenario": x}', headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422
+    assert r.json()["error"] == {
+        "path": "",
+        "message": "the request body is not valid JSON at character 13: Expecting value",
+    }
 
 
 def test_too_many_offers():

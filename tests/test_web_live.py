@@ -9,6 +9,7 @@ test shows that every computation is serialised on the one worker.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -223,6 +224,49 @@ def test_page_in_chromium(server, tmp_path):
     assert problems == [
         "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
     ]
+
+
+def test_an_answer_for_another_scenario_is_never_shown(server):
+    """Hold the answer for a slider move, switch scenario, then let it through: the page
+    drops it (and shows no odds) until the new scenario's own answer arrives."""
+    from playwright.sync_api import sync_playwright
+
+    held = []
+
+    def hold_current_offer(route):
+        if "current" in (json.loads(route.request.post_data).get("offers") or {}):
+            held.append(route)  # answered later, by the test
+        else:
+            route.continue_()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(server)
+        page.wait_for_selector("#p-deal[data-seq]")
+        page.fill("#samples", str(SAMPLES))
+        page.press("#samples", "Tab")
+        page.wait_for_function(f"() => state.current.samples === {SAMPLES} && !state.inFlight")
+        russia = page.inner_text("#actors-table tbody")
+        assert "Russia" in russia
+
+        page.route("**/api/evaluate", hold_current_offer)
+        page.locator("#issue-enlargement").press("ArrowRight")
+        page.wait_for_function("() => state.inFlight")
+        page.select_option("#scenario-select", "fearon-1d")
+        page.wait_for_function("() => state.scenario.name === 'fearon-1d' && state.pending")
+        assert page.inner_text("#p-deal") == "–" and page.inner_text("#actors-table tbody") == ""
+
+        held.pop().continue_()  # russia-2021's answer, now stale
+        page.wait_for_function("() => !state.pending && state.inFlight")  # fearon's is asked
+        assert page.inner_text("#p-deal") == "–" and page.inner_text("#actors-table tbody") == ""
+        assert page.get_attribute("#p-deal", "data-value") is None
+
+        held.pop().continue_()
+        wait_for_p_deal(page, p_deal(server, "fearon-1d", {}, 200_000, 7))
+        assert page.locator("#actors-table tbody tr").all_inner_texts()[0].startswith("B")
+        browser.close()
 
 
 def yaml_bytes(document: dict) -> bytes:

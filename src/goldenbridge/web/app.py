@@ -175,10 +175,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        loc = [str(p) for p in first.get("loc", ()) if p != "body"]
-        message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
-        return JSONResponse(error_body(".".join(loc), message), status_code=422)
+        path, message = request_error(list(exc.errors()))
+        return JSONResponse(error_body(path, message), status_code=422)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -192,6 +190,36 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("", "internal error (see the server's log)"), status_code=500
         )
+
+
+#: How pydantic names the members of a union in an error's location.
+_UNION_MEMBERS = {
+    "float": "a number",
+    "int": "an integer",
+    "str": "a string",
+    "dict[str,any]": "an object",
+}
+
+
+def request_error(errors: list[Any]) -> tuple[str, str]:
+    """The (field path, message) of pydantic's errors about a request body.
+
+    The path leaves out pydantic's ``body`` prefix and the union-member tags it
+    appends (``offers.x.share.float``): a value that fits no member of a union
+    is one error, "should be a number or a string", at the field itself.
+    """
+    if not errors:
+        return "", "invalid request"
+    first = errors[0]
+    loc = [str(p) for p in first.get("loc", ()) if p != "body"]
+    if first.get("type") == "json_invalid":
+        reason = first.get("ctx", {}).get("error", "")
+        where = f" at character {loc[0]}" if loc else ""
+        return "", f"the request body is not valid JSON{where}: {reason}".rstrip(": ")
+    tags = [str(e["loc"][-1]) for e in errors if list(e["loc"][:-1]) == list(first["loc"][:-1])]
+    if len(tags) > 1 and all(t in _UNION_MEMBERS for t in tags):
+        return ".".join(loc[:-1]), "should be " + " or ".join(_UNION_MEMBERS[t] for t in tags)
+    return ".".join(loc), str(first.get("msg", "invalid request")).removeprefix("Value error, ")
 
 
 def plotly_js() -> Path:

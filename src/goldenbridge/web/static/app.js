@@ -135,7 +135,9 @@ async function loadScenario(id) {
   $("sensitivity-status").textContent = "";
   state.named = null;
   state.current = null;
+  clearOdds();
   clearSearch();
+  drawPackages();
   refresh();
 }
 
@@ -220,8 +222,10 @@ function showOffer() {
     $(id).value = value;
     $(`${id}-value`).textContent = formatValue(issue, value);
     if (!issue.discrete) {
+      // the nearest labelled point of the scale, unless it is far (a quarter of the scale)
       const point = nearestLabel(issue, value);
-      const text = point === null ? "" :
+      const far = point !== null && Math.abs(point.value - value) > (issue.max - issue.min) / 4;
+      const text = point === null || far ? "" :
         `${point.value === value ? "" : "≈ "}${formatValue(issue, point.value)}: ${point.label}`;
       $(`${id}-label`).textContent = text;
     }
@@ -270,6 +274,9 @@ async function upload() {
 }
 
 // ---------------------------------------------------------------- evaluation
+
+// What an answer depends on besides the offer: one for another context is never shown.
+const context = () => `${state.scenario.id}|${state.samples}|${state.seed}`;
 
 function request(offers) {
   return {
@@ -360,12 +367,15 @@ function requestUpdate() {
 
 async function send() {
   const seq = state.seq;
+  const asked = context();
   state.inFlight = true;
   state.pending = false;
   const started = performance.now();
   const answer = await api("/api/evaluate", request({ current: { ...state.offer } }));
   state.inFlight = false;
-  if (seq > state.applied) {
+  // Shown only if no newer answer is on screen and the scenario, sample size and seed
+  // are still those it was asked for (a change of them has queued a newer request).
+  if (seq > state.applied && asked === context()) {
     state.applied = seq;
     if (answer.ok) {
       showFieldError($("samples-error"), null);
@@ -389,6 +399,23 @@ async function send() {
 
 // ---------------------------------------------------------------- drawing
 
+// A new scenario: no odds until its first answer (never the old scenario's).
+function clearOdds() {
+  for (const id of ["p-deal", "p-war", "p-no-deal-no-war", "proposer-eu"]) {
+    const node = $(id);
+    node.textContent = "–";
+    delete node.dataset.value;
+    delete node.dataset.seq;
+  }
+  $("actors-table").querySelector("tbody").replaceChildren();
+  $("types").replaceChildren();
+  if (window.Plotly) Plotly.purge("odds-chart");
+  delete $("odds-chart").dataset.seq;
+}
+
+// A standard error to two significant digits (0.0004 rather than 0.000).
+const fmtSe = (se) => (se >= 0.01 ? se.toFixed(3) : Number(se.toPrecision(2)).toString());
+
 function setStat(id, value, se) {
   const node = $(id);
   node.textContent = se === undefined ? pct(value) : pctSe(value, se);
@@ -400,9 +427,9 @@ function render(result, seq) {
   setStat("p-deal", result.p_deal, result.p_deal_se);
   $("p-deal").dataset.seq = String(seq);
   setStat("p-war", result.p_war, result.p_war_se);
-  setStat("p-status-quo", result.p_status_quo);
+  setStat("p-no-deal-no-war", result.p_status_quo);
   const eu = $("proposer-eu");
-  eu.textContent = `${result.proposer_eu.toFixed(3)} ± ${result.proposer_eu_se.toFixed(3)}`;
+  eu.textContent = `${result.proposer_eu.toFixed(3)} ± ${fmtSe(result.proposer_eu_se)}`;
   eu.dataset.value = String(result.proposer_eu);
 
   const body = $("actors-table").querySelector("tbody");
@@ -493,6 +520,22 @@ function drawTypes(result) {
   }
 }
 
+// Where each named offer's label goes: the first corner that no label of a nearby point
+// already takes, so that the names of offers close together do not print over each other.
+function labelPositions(offers) {
+  const corners = ["top right", "bottom right", "top left", "bottom left"];
+  const ys = offers.map((o) => o.proposer_u);
+  const yRange = Math.max(...ys) - Math.min(...ys) || 1;
+  const placed = [];
+  return offers.map((o) => {
+    const near = placed.filter((p) => Math.abs(p.x - o.p_deal) < 0.15 &&
+      Math.abs(p.y - o.proposer_u) < 0.08 * yRange);
+    const corner = corners.find((c) => !near.some((p) => p.corner === c)) || corners[0];
+    placed.push({ x: o.p_deal, y: o.proposer_u, corner });
+    return corner;
+  });
+}
+
 // The packages chart: P(deal) against the proposer's utility if the deal is struck.
 function drawPackages() {
   if (!window.Plotly || !state.scenario) return;
@@ -502,7 +545,7 @@ function drawPackages() {
     traces.push({
       type: "scatter", mode: "markers+text", name: "named offers",
       x: named.map((o) => o.p_deal), y: named.map((o) => o.proposer_u),
-      text: named.map((o) => o.name), textposition: "top right", cliponaxis: false,
+      text: named.map((o) => o.name), textposition: labelPositions(named), cliponaxis: false,
       textfont: { size: 10, color: "#55657a" }, marker: { size: 9, color: "#8aa1c1" },
       customdata: named.map((o) => o.proposer_eu),
       hovertemplate: "%{text}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
@@ -547,10 +590,10 @@ function drawPackages() {
     "axes); diamond: the risk-return optimum (highest expected utility); square: the " +
     "golden bridge. Hover for the proposer's expected utility.";
   Plotly.react("frontier-chart", traces, {
-    margin: { l: 55, r: 20, t: 10, b: 45 }, height: 320, font: plotFont,
+    margin: { l: 70, r: 20, t: 10, b: 45 }, height: 340, font: plotFont,
     xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: "P(deal)" } },
-    yaxis: { title: { text: `${state.scenario.proposer}'s utility if accepted` } },
-    legend: { orientation: "h", y: -0.25 }, showlegend: true,
+    yaxis: { title: { text: `${state.scenario.proposer}'s utility<br>if accepted` } },
+    legend: { orientation: "h", y: -0.3, yanchor: "top" }, showlegend: true,
   }, plotConfig);
 }
 
