@@ -69,6 +69,29 @@ def test_flip_matches_the_closed_form_and_a_brute_force_scan():
     )
 
 
+def test_spread_flip_matches_the_closed_form_and_a_brute_force_scan():
+    # c_B ~ U[.15 - w, .15 + w]: P(B accepts x) = (w + .65 - x) / 2w, so EU(.55) = EU(.70)
+    # where .15 (w + .1) = .3 (w - .05): w = .2, an sd of .2 / sqrt(3) (written: .15 / sqrt(3)).
+    # Wider uncertainty about B's cost favours the tougher offer.
+    result = gb.sensitivity(gb.load(fearon()), n=64, samples=SAMPLES, points=4)
+    flip = flip_of(result, "conflict.cost.B.sd")
+    assert flip.baseline == pytest.approx(0.15 / np.sqrt(3), rel=1e-4)
+    assert (flip.low, flip.high) == pytest.approx((0.075 / np.sqrt(3), 0.3 / np.sqrt(3)), rel=1e-4)
+    assert flip.direction == "above" and flip.new_best == "high"
+    assert flip.threshold == pytest.approx(0.2 / np.sqrt(3), abs=0.006)
+    # brute force: the same worlds with B's cost written as U[.15 - w, .15 + w] by hand
+    widths = np.linspace(0.075, 0.3, 46)
+    best = []
+    for w in widths:
+        data = fearon()
+        data["conflict"]["cost"]["B"] = {"uniform": [0.15 - float(w), 0.15 + float(w)]}
+        best.append(gb.evaluate(data, samples=SAMPLES, seed=SEED).best.name)
+    first = next(i for i, b in enumerate(best) if b != "low" and widths[i] > 0.15)
+    step = (widths[1] - widths[0]) / np.sqrt(3)
+    assert abs(flip.threshold - widths[first] / np.sqrt(3)) <= 2 * step
+    assert all(b == "low" for b, w in zip(best, widths, strict=True) if 0.15 <= w < 0.19)
+
+
 def test_prior_flip_by_reweighting():
     # soft B accepts "tough" (x = .7) and "generous" (x = .4), hard B only "generous";
     # A's no-deal value .2: EU(tough) = .7 (1 - q) + .2 q, EU(generous) = .4, equal at

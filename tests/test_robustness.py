@@ -36,6 +36,20 @@ def test_stated_ranges():
     assert "Russia.types.security.prior" not in found
     # fixed numbers other than credibilities are not assumptions
     assert "conflict.cost.US" not in found
+    # a spread is the standard deviation, halved .. doubled: triangular [0, .1, .3] has
+    # variance (a^2 + b^2 + c^2 - ab - ac - bc) / 18 = .07 / 18 (no clipping: costs are free)
+    sd = found["conflict.cost.Russia.sd"]
+    assert sd.kind == "spread" and (sd.down, sd.up) == (-0.5, 1.0)
+    assert (sd.baseline, sd.low, sd.high) == pytest.approx(
+        np.sqrt(0.07 / 18) * np.array([1.0, 0.5, 2.0]), rel=1e-4
+    )
+    # a credibility U[.6, .9] doubled about its mean is U[.45, 1.05] clipped at 1: a mass
+    # 1/12 at 1 and density 1/.6 below, so E X = (1 - .45^2) / 1.2 + 1/12 and
+    # E X^2 = (1 - .45^3) / 1.8 + 1/12
+    c = found["threats.sanctions.credibility.sd"]
+    m1, m2 = (1 - 0.45**2) / 1.2 + 1 / 12, (1 - 0.45**3) / 1.8 + 1 / 12
+    assert (c.baseline, c.low) == pytest.approx((0.3 / np.sqrt(12), 0.15 / np.sqrt(12)), rel=1e-4)
+    assert c.high == pytest.approx(np.sqrt(m2 - m1**2), rel=1e-3)
 
 
 def test_a_change_redraws_only_its_own_input():
@@ -50,6 +64,19 @@ def test_a_change_redraws_only_its_own_input():
         else:
             np.testing.assert_array_equal(moved.inputs[path], draws)
     np.testing.assert_array_equal(moved.type_index["Russia"], base.type_index["Russia"])
+    # a spread rescales the draws about the mean; with a shift of the same input the two
+    # combine (Morris moves every assumption at once); nothing else is redrawn
+    cost, mean = base.inputs["conflict.cost.Russia"], 0.4 / 3
+    both = population_at(
+        base, {found["conflict.cost.Russia.sd"]: 1.0, found["conflict.cost.Russia"]: -0.05}
+    )
+    for path, draws in base.inputs.items():
+        if path == "conflict.cost.Russia":
+            np.testing.assert_allclose(
+                both.inputs[path], mean + 2 * (cost - mean) - 0.05, atol=1e-6
+            )
+        else:
+            np.testing.assert_array_equal(both.inputs[path], draws)
     reweighted = population_at(base, {found["Russia.types.revisionist.prior"]: 0.1})
     revisionist = base.type_index["Russia"] == 1
     w = reweighted.worlds.weights

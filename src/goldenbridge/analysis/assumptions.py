@@ -11,6 +11,12 @@ assumptions are:
   distribution; its stated range moves the mean across the distribution's own
   support (from its lowest to its highest possible value; mean +- 2 sd for an
   unbounded normal);
+- every uncertain quantity's spread (``NAME.sd``): the draws scaled about the
+  distribution's mean by ``1 + delta``, then clipped to the domain. Its value
+  is the standard deviation; its stated range halves to doubles it
+  (``delta`` in [-1/2, 1]). Shift and spread together move a distribution's
+  own parameters: a uniform's ``lo`` and ``hi``, a normal's mean and sd, a
+  triangular's three points, a beta's scale, a choice's values;
 - every threat's credibility, fixed or uncertain, shifted over all of [0, 1];
 - every type prior over [0, 1], the actor's other types keeping their relative
   weights. A prior change is a reweighting of the type strata of the same
@@ -45,6 +51,9 @@ Engine = Callable[[Worlds, Offers], Tally]
 
 Location = tuple[str | int, ...]
 
+#: A spread's stated range as changes of its scale factor: halved .. doubled.
+SPREAD_RANGE = (-0.5, 1.0)
+
 #: Quantiles at which a shifted, clipped distribution's mean is computed.
 _QUANTILES = (np.arange(4096) + 0.5) / 4096
 
@@ -59,20 +68,21 @@ class Assumption:
         Actor and quantity: ``conflict.p_win``, ``Russia.types.revisionist.prior``.
     path : str
         The field path (``actors.Russia.types.revisionist.prior``).
-    kind : {"shift", "prior"}
-        A distribution shifted whole, or a type prior.
+    kind : {"shift", "spread", "prior"}
+        A distribution shifted whole, its spread scaled, or a type prior.
     baseline : float
-        The value as written: the distribution's mean, or the prior.
+        The value as written: the distribution's mean (or standard deviation),
+        or the prior.
     low, high : float
         The value at the ends of the stated range.
     down, up : float
         The changes that reach them (``down <= 0 <= up``): a distribution's
-        shift, or the prior's change.
+        shift, its scale factor minus 1, or the prior's change.
     """
 
     name: str
     path: str
-    kind: Literal["shift", "prior"]
+    kind: Literal["shift", "spread", "prior"]
     baseline: float
     low: float
     high: float
@@ -83,14 +93,19 @@ class Assumption:
     quantity: Quantity | None = field(default=None, compare=False, repr=False)
 
     def draws(self, u: np.ndarray, delta: float) -> np.ndarray:
-        """Draws of the shifted distribution from uniforms ``u``, clipped to the domain."""
+        """Draws of the shifted (or rescaled) distribution from uniforms ``u``, clipped."""
         assert self.quantity is not None
-        return np.clip(self.quantity.ppf(u) + delta, *self.domain)
+        if self.kind == "spread":
+            return _draws(self.quantity, self.domain, u, 0.0, delta)
+        return _draws(self.quantity, self.domain, u, delta, 0.0)
 
     def value(self, delta: float) -> float:
-        """The assumption's value after a change ``delta`` (the shifted mean, or the prior)."""
+        """The assumption's value after a change ``delta``: the shifted mean, the rescaled
+        standard deviation, or the prior."""
         if self.kind == "prior" or self.quantity is None:
             return float(self.baseline + delta)
+        if self.kind == "spread":
+            return float(self.draws(_QUANTILES, delta).std())
         lo, hi = self.quantity.support()
         if self.domain[0] <= lo + delta and hi + delta <= self.domain[1]:
             return float(self.baseline + delta)  # nothing clipped: the mean moves by delta
@@ -103,6 +118,17 @@ class Assumption:
             "baseline": self.baseline,
             "range": [self.low, self.high],
         }
+
+
+def _draws(
+    q: Quantity, domain: tuple[float, float], u: np.ndarray, shift: float, spread: float
+) -> np.ndarray:
+    """``clip(m + (1 + spread) (F^-1(u) - m) + shift)``, ``m`` the distribution's mean."""
+    x = q.ppf(u)
+    if spread != 0.0:
+        m = q.mean()
+        x = m + (1.0 + spread) * (x - m)
+    return np.clip(x + shift, *domain)
 
 
 def _sites(node: Any, path: str, loc: Location, out: dict[str, tuple[Location, Quantity]]):
@@ -174,8 +200,10 @@ def assumptions(scenario: Scenario) -> tuple[Assumption, ...]:
     Examples
     --------
     >>> from goldenbridge.scenario import load
-    >>> [a.to_dict() for a in assumptions(load("fearon-1d"))]
-    [{'name': 'conflict.cost.B', 'kind': 'shift', 'baseline': 0.15, 'range': [0.0, 0.3]}]
+    >>> for a in assumptions(load("fearon-1d")):  # c_B ~ U[0, .3]: sd .3 / sqrt(12)
+    ...     print(a.name, a.kind, round(a.baseline, 4), round(a.low, 4), round(a.high, 4))
+    conflict.cost.B shift 0.15 0.0 0.3
+    conflict.cost.B.sd spread 0.0866 0.0433 0.1732
     """
     sites: dict[str, tuple[Location, Quantity]] = {}
     _sites(scenario, "", (), sites)
@@ -199,24 +227,22 @@ def assumptions(scenario: Scenario) -> tuple[Assumption, ...]:
         down, up = _shift_range(q, credibility)
         if down == up == 0.0:
             continue
-        a = Assumption(
-            name, path, "shift", q.mean(), 0.0, 0.0, down, up, loc, _domain(scenario, loc), q
-        )
+        domain = _domain(scenario, loc)
+        a = Assumption(name, path, "shift", q.mean(), 0.0, 0.0, down, up, loc, domain, q)
         found.append(
-            Assumption(
-                name,
-                path,
-                "shift",
-                a.baseline,
-                a.value(down),
-                a.value(up),
-                down,
-                up,
-                loc,
-                a.domain,
-                q,
-            )
-        )
+            Assumption(name, path, "shift", a.baseline, a.value(down), a.value(up), down, up,
+                       loc, domain, q)
+        )  # fmt: skip
+        if path not in drawn:
+            continue  # a fixed credibility has no spread
+        sd = Assumption(f"{name}.sd", path, "spread", 0.0, 0.0, 0.0, 0.0, 0.0, loc, domain, q)
+        baseline = sd.value(0.0)
+        if baseline > 0.0:
+            lo, hi = SPREAD_RANGE
+            found.append(
+                Assumption(f"{name}.sd", path, "spread", baseline, sd.value(lo), sd.value(hi),
+                           lo, hi, loc, domain, q)
+            )  # fmt: skip
     return tuple(found)
 
 
@@ -240,21 +266,33 @@ def population_at(base: Population, settings: Mapping[Assumption, float]) -> Pop
     base : Population
         The worlds as written.
     settings : mapping
-        Assumption -> change (a distribution's shift, a prior's change).
+        Assumption -> change (a distribution's shift or spread, a prior's change).
 
-    A shifted distribution is replaced by a uniform over the range of its new
-    draws and fed the uniforms that reproduce them exactly (the population's
-    ``uniforms`` hook), so every other draw is the base population's; a
-    changed prior reweights the worlds.
+    A shifted or rescaled distribution is replaced by a uniform over the range
+    of its new draws and fed the uniforms that reproduce them exactly (the
+    population's ``uniforms`` hook), so every other draw is the base
+    population's; a shift and a spread of one quantity combine
+    (``clip(m + (1 + spread) (F^-1(u) - m) + shift)``); a changed prior
+    reweights the worlds.
     """
     scenario, uniforms = base.scenario, {}
+    moved: dict[str, tuple[Assumption, float, float]] = {}  # path -> (any, shift, spread)
     for assumption, delta in settings.items():
-        if assumption.kind == "shift" and delta != 0.0:
-            x = assumption.draws(stream(base.seed, assumption.path).random(base.n), delta)
-            lo, hi = float(x.min()), float(x.max())
-            carrier = Quantity(uniform=(lo, hi))
-            scenario = _replace(scenario, assumption.location, carrier)
-            uniforms[assumption.path] = (x - lo) / (hi - lo) if hi > lo else np.zeros(base.n)
+        if assumption.kind != "prior" and delta != 0.0:
+            a, shift, spread = moved.get(assumption.path, (assumption, 0.0, 0.0))
+            if assumption.kind == "shift":
+                shift += delta
+            else:
+                spread += delta
+            moved[assumption.path] = (a, shift, spread)
+    for path, (assumption, shift, spread) in moved.items():
+        assert assumption.quantity is not None
+        u = stream(base.seed, path).random(base.n)
+        x = _draws(assumption.quantity, assumption.domain, u, shift, spread)
+        lo, hi = float(x.min()), float(x.max())
+        carrier = Quantity(uniform=(lo, hi))
+        scenario = _replace(scenario, assumption.location, carrier)
+        uniforms[assumption.path] = (x - lo) / (hi - lo) if hi > lo else np.zeros(base.n)
     population = sample(scenario, base.n, base.seed, uniforms) if uniforms else base
     weights = population.worlds.weights
     for assumption, delta in settings.items():

@@ -50,7 +50,8 @@ class Flip:
         The value where the recommendation changes (nearest to the baseline),
         ``None`` when it does not within the range.
     change : float or None
-        The change that reaches it (a distribution's shift, a prior's change).
+        The change that reaches it (a distribution's shift or scale factor minus 1, a
+        prior's change).
     direction : {"below", "above"} or None
         The recommendation changes when the assumption is below / above ``threshold``.
     new_best : str or None

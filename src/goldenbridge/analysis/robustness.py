@@ -78,7 +78,8 @@ class Sweep:
 
 
 def grid(assumption: Assumption, points: int) -> np.ndarray:
-    """``points`` evenly spaced changes on each side of 0, the ends of the range included.
+    """``points`` evenly spaced changes on each side of 0, the ends of the range included
+    (half as many, at least one, for a spread: halved and doubled by default).
 
     Examples
     --------
@@ -86,6 +87,8 @@ def grid(assumption: Assumption, points: int) -> np.ndarray:
     >>> grid(a, 2).tolist()
     [-0.5, -0.25, 0.0, 0.25, 0.5]
     """
+    if assumption.kind == "spread":
+        points = max(1, points // 2)
     steps = np.arange(1, points + 1) / points
     changes = np.concatenate([assumption.down * steps[::-1], [0.0], assumption.up * steps])
     return np.unique(changes)
