@@ -28,6 +28,13 @@ def margin_bound(worlds, eps: float) -> np.ndarray:
     max(rho, 1) delta + delta^min(rho, 1) + 2 eps (pow's own error); each term
     w (1 - loss) adds 3 eps, each table look-up and the reservation 2 eps, and the
     running sums eps per addition. A factor 2 covers what this leaves out.
+
+    The float32 hot path (engine/hot.py) computes a quadratic term as ``t * t``
+    with ``t = fma(fl(sqrt w), x, fl(-sqrt(w) a))`` (w >= 0): with s = sqrt(w),
+    |t - s d| <= s (|x| (eps + eps^2/4) + |a| eps/2) + |t| eps/2 <= 2 eps s, so
+    |t^2 - w d^2| <= 2 eps s (2 s |d| + 2 eps s) <= 4 eps w (1 + eps), inside the
+    w * dloss = 8 eps w used here for rho = 2; each fma that adds ``t * t`` rounds
+    once (eps/2 of a partial sum <= 1), inside the eps per addition.
     """
     delta = 2 * eps
     out = []

@@ -69,3 +69,31 @@ def test_results_do_not_depend_on_threads_tiles_or_paths(m):
     for got in (two, other_path):
         np.testing.assert_array_equal(got[0], one[0])
         np.testing.assert_array_equal(got[1], one[1])
+
+
+def test_negative_weights_fall_back_to_tally():
+    rng = np.random.default_rng(4)
+    worlds = random_worlds(rng, 300, kc=2, kd=0)
+    worlds.actors[1].weight[0, 0] = -0.5  # no square root: the exact engine takes it
+    offers = random_offers(rng, 20, 2, 0, 1)
+    t = reference.tally(worlds, offers)
+    p_deal, eu = hot.deal_and_payoff(worlds, offers, np.float64)
+    np.testing.assert_allclose(p_deal, t.deal.sum(0) / t.w.sum(), rtol=1e-12)
+    np.testing.assert_allclose(eu, t.payoff.sum(0) / t.w.sum(), rtol=1e-12)
+
+
+def test_simd_intrinsics():
+    from numba import njit
+
+    from goldenbridge.engine.simd import fma, wide_vectors
+
+    @njit
+    def fused(a, b, c):
+        wide_vectors()
+        return fma(a, b, c)
+
+    a = np.float32(1 + 2**-12)  # a * a = 1 + 2^-11 + 2^-24: rounds away in float32
+    assert fused(a, a, np.float32(-(1 + 2**-11))) == np.float32(2**-24)
+    assert a * a - np.float32(1 + 2**-11) == 0  # unfused: the product rounds first
+    ir = next(iter(fused.inspect_llvm().values()))
+    assert '"prefer-vector-width"="512"' in ir and "llvm.fma.f32" in ir

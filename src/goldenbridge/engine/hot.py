@@ -7,9 +7,18 @@ quadratic losses take the fast kernels; other exponents fall back to the exact
 :func:`goldenbridge.engine.fused.tally`.
 
 Loss form. Actor ``s`` accepts iff ``sum_c w_c (x_c - a_c)^2 - sum_k table_k <=
-sum_c w_c - r`` (a subtraction and two multiplications per issue, no expanded
-square: it cancels, and measured slower here) and the proposer's utility is
-``sum_c w_c - loss``.
+sum_c w_c - r`` and the proposer's utility is ``sum_c w_c - loss``. The quadratic
+term is computed as ``t * t`` with ``t = fma(sqrt(w_c), x_c, -sqrt(w_c) a_c)``
+(the square roots and products packed once per worlds object): two fused
+multiply-adds per issue (:func:`goldenbridge.engine.simd.fma`, explicit, so every
+loop and path rounds the same way), no expanded square (it cancels). Weights must
+be >= 0 (saliences are); worlds with a negative weight or a non-quadratic loss go
+to :func:`goldenbridge.engine.fused.tally`. The float32 error of this form is
+derived in ``tests/test_engine_fused.py::margin_bound``.
+
+512-bit vectors. LLVM's tuning for Intel AVX-512 cores prefers 256-bit vectors;
+each ``prange`` body calls :func:`goldenbridge.engine.simd.wide_vectors` so the
+loops use ``zmm`` registers (checked with ``kernel.inspect_asm()``).
 
 Kernels specialised by the number of continuous issues ``kc``: it is a
 compile-time constant of the kernel (a closure per ``kc``, compiled once and cached
@@ -20,9 +29,10 @@ the lanes.
 
 * Many offers: offers in the SIMD lanes. Work items are (world block x offer
   tile), handed to numba's threads one at a time (chunk size 1), so a core that
-  another process steals does not hold the other one up. Per world, float32-only
-  loops (16 lanes) write the acceptance row, then a float64 loop adds the world's
-  weight into each offer's sum: separate loops, because a loop that mixes float32
+  another process steals does not hold the other one up. Two worlds per pass:
+  float32-only loops (16 lanes) write each world's decision row (with one decider,
+  the loss itself), then a float64 loop adds the two worlds' weights, in world
+  order, into each offer's sum: separate loops, because a loop that mixes float32
   and float64 gets only 8 lanes.
 * Few offers (fewer than :data:`SMALL_M`): worlds in the SIMD lanes, four offers
   per pass over a world's data; then each offer's sum over worlds in world order,
@@ -45,13 +55,15 @@ from numba import njit, prange
 
 from goldenbridge.engine.arrays import Offers, Worlds
 from goldenbridge.engine.reference import WORLD_BLOCK
+from goldenbridge.engine.simd import fma, wide_vectors
 
 __all__ = ["deal_and_payoff", "SMALL_M"]
 
-#: Below this many offers the kernels put worlds in the SIMD lanes.
-SMALL_M = 64
+#: Below this many offers the kernels put worlds in the SIMD lanes (measured: from
+#: 16 offers on, offers in the lanes are as fast or faster per pair).
+SMALL_M = 16
 #: Bytes of one offer tile's working set (coordinates, rows, sums): about L1.
-_TILE_BYTES = 32 * 1024
+_TILE_BYTES = 64 * 1024
 #: Worlds per sub-tile of the few-offers kernel (divides WORLD_BLOCK).
 _WORLD_TILE = 512
 #: Below this much work (worlds x offers x slots x issues, about a millisecond) one
@@ -74,9 +86,18 @@ def _offer_lanes(kc: int):
     def kernel(par, thr, base, table, xt, ot, wts, r_p, n_dec, p_slot, block, zero, one):
         """Per-block sums of w * deal and w * payoff, (blocks, padded M) each.
 
-        par (S, N, 2 kc): weights then ideals; thr, base (S, N); table (S, N, kd, O);
-        xt (tiles, kc, tile), ot (tiles, kd, tile): offers, padded; wts, r_p (N,).
-        Slots 0..n_dec-1 decide; slot p_slot is the proposer (-1: no payoff).
+        par (S, N, 2 kc): square roots of the weights, then -sqrt(w) * ideal; thr,
+        base (S, N); table (S, N, kd, O); xt (tiles, kc, tile), ot (tiles, kd,
+        tile): offers, padded; wts, r_p (N,). Slots 0..n_dec-1 decide; slot
+        p_slot is the proposer (-1: no payoff).
+
+        Two worlds per pass over the tile: each offer coordinate loaded serves
+        both, and each offer's float64 sums are loaded and stored once per two
+        worlds (still added in world order). The last world of an odd block is
+        paired with itself and added once. A world deals with an offer iff its row
+        ``mg <= lim``: with one decider ``mg`` is the loss and ``lim`` the
+        threshold (the comparison moves into the float64 loop, where it is needed
+        anyway); with several, ``mg`` is 1 where some decider refuses and ``lim = 0``.
         """
         n = wts.shape[0]
         n_slots, kd = par.shape[0], ot.shape[1]
@@ -85,54 +106,115 @@ def _offer_lanes(kc: int):
         deal_out = np.zeros((nb, nt * tile))
         pay_out = np.zeros((nb, nt * tile if p_slot >= 0 else 0))
         for item in prange(nb * nt):
+            wide_vectors()
             bi = item // nt
             ti = item - bi * nt
             xs, os = xt[ti], ot[ti]
             acc_deal = deal_out[bi, ti * tile : (ti + 1) * tile]
-            ok = np.empty(tile, xt.dtype)
-            up = np.empty(tile, xt.dtype)
-            loss = np.empty(tile, xt.dtype)
-            for i in range(bi * block, min(n, (bi + 1) * block)):
-                # float32 only (16 lanes): does every decider accept, and u_P.
-                for j in range(tile):
-                    ok[j] = one
+            mg0 = np.empty(tile, xt.dtype)
+            mg1 = np.empty(tile, xt.dtype)
+            up0 = np.empty(tile, xt.dtype)
+            up1 = np.empty(tile, xt.dtype)
+            loss0 = np.empty(tile, xt.dtype)
+            loss1 = np.empty(tile, xt.dtype)
+            i_end = min(n, (bi + 1) * block)
+            for i in range(bi * block, i_end, 2):
+                i2 = min(i + 1, i_end - 1)
+                lim0 = lim1 = zero
+                if n_dec == 0:  # nobody decides: every offer is a deal
+                    for j in range(tile):
+                        mg0[j] = zero
+                        mg1[j] = zero
+                # float32 only (16 lanes): the deal rows, and u_P.
                 for s in range(n_slots):
-                    th = thr[s, i]
+                    th0, th1 = thr[s, i], thr[s, i2]
                     if kd == 0 and s < n_dec and s != p_slot:  # the common case, one pass
-                        for j in range(tile):
-                            lj = zero
-                            for c in range(kc):
-                                d = xs[c, j] - par[s, i, kc + c]
-                                lj += par[s, i, c] * d * d
-                            ok[j] = ok[j] if lj <= th else zero
+                        if n_dec == 1:  # s == 0: the loss itself, against thr
+                            lim0, lim1 = th0, th1
+                            for j in range(tile):
+                                l0 = l1 = zero
+                                for c in range(kc):
+                                    x = xs[c, j]
+                                    t0 = fma(par[s, i, c], x, par[s, i, kc + c])
+                                    t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
+                                    l0 = fma(t0, t0, l0)
+                                    l1 = fma(t1, t1, l1)
+                                mg0[j] = l0
+                                mg1[j] = l1
+                        elif s == 0:
+                            for j in range(tile):
+                                l0 = l1 = zero
+                                for c in range(kc):
+                                    x = xs[c, j]
+                                    t0 = fma(par[s, i, c], x, par[s, i, kc + c])
+                                    t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
+                                    l0 = fma(t0, t0, l0)
+                                    l1 = fma(t1, t1, l1)
+                                mg0[j] = zero if l0 <= th0 else one
+                                mg1[j] = zero if l1 <= th1 else one
+                        else:
+                            for j in range(tile):
+                                l0 = l1 = zero
+                                for c in range(kc):
+                                    x = xs[c, j]
+                                    t0 = fma(par[s, i, c], x, par[s, i, kc + c])
+                                    t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
+                                    l0 = fma(t0, t0, l0)
+                                    l1 = fma(t1, t1, l1)
+                                mg0[j] = mg0[j] if l0 <= th0 else one
+                                mg1[j] = mg1[j] if l1 <= th1 else one
                         continue
                     for j in range(tile):
-                        lj = zero
+                        l0 = l1 = zero
                         for c in range(kc):
-                            d = xs[c, j] - par[s, i, kc + c]
-                            lj += par[s, i, c] * d * d
-                        loss[j] = lj
+                            x = xs[c, j]
+                            t0 = fma(par[s, i, c], x, par[s, i, kc + c])
+                            t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
+                            l0 = fma(t0, t0, l0)
+                            l1 = fma(t1, t1, l1)
+                        loss0[j] = l0
+                        loss1[j] = l1
                     for k in range(kd):
-                        tab, opt = table[s, i, k], os[k]
+                        tab0, tab1, opt = table[s, i, k], table[s, i2, k], os[k]
                         for j in range(tile):
-                            loss[j] -= tab[opt[j]]
+                            loss0[j] -= tab0[opt[j]]
+                            loss1[j] -= tab1[opt[j]]
                     if s < n_dec:
-                        for j in range(tile):
-                            ok[j] = ok[j] if loss[j] <= th else zero
+                        if s == 0:
+                            for j in range(tile):
+                                mg0[j] = zero if loss0[j] <= th0 else one
+                                mg1[j] = zero if loss1[j] <= th1 else one
+                        else:
+                            for j in range(tile):
+                                mg0[j] = mg0[j] if loss0[j] <= th0 else one
+                                mg1[j] = mg1[j] if loss1[j] <= th1 else one
                     if s == p_slot:
-                        b = base[s, i]
+                        b0, b1 = base[s, i], base[s, i2]
                         for j in range(tile):
-                            up[j] = b - loss[j]
-                # float64: the world's weight into each offer's sums, in world order.
-                ww = wts[i]
-                for j in range(tile):
-                    if ok[j] > 0:
-                        acc_deal[j] += ww
+                            up0[j] = b0 - loss0[j]
+                            up1[j] = b1 - loss1[j]
+                # float64: the worlds' weights into each offer's sums, in world order.
+                w0, w1 = wts[i], wts[i2]
+                if i2 > i:
+                    for j in range(tile):
+                        a = acc_deal[j]
+                        if mg0[j] <= lim0:
+                            a += w0
+                        if mg1[j] <= lim1:
+                            a += w1
+                        acc_deal[j] = a
+                else:
+                    for j in range(tile):
+                        if mg0[j] <= lim0:
+                            acc_deal[j] += w0
                 if p_slot >= 0:
                     acc_pay = pay_out[bi, ti * tile : (ti + 1) * tile]
-                    rp = r_p[i]
+                    rp0, rp1 = r_p[i], r_p[i2]
                     for j in range(tile):
-                        acc_pay[j] += ww * (np.float64(up[j]) if ok[j] > 0 else rp)
+                        acc_pay[j] += w0 * (np.float64(up0[j]) if mg0[j] <= lim0 else rp0)
+                    if i2 > i:
+                        for j in range(tile):
+                            acc_pay[j] += w1 * (np.float64(up1[j]) if mg1[j] <= lim1 else rp1)
         return deal_out, pay_out
 
     return kernel
@@ -190,7 +272,7 @@ def _world_lanes(kc: int):
         """Per-block sums of w * deal and w * payoff, (blocks, M4) each.
 
         Worlds cut into sub-tiles of ``sub`` worlds, worlds last: wt, at (tiles,
-        S kc sub) weights and ideals, tt (tiles, S, kd, O, sub) tables, thr and base
+        S kc sub) sqrt(w) and -sqrt(w) * ideal, tt (tiles, S, kd, O, sub) tables, thr and base
         (tiles, S sub); x (M4, kc), option (M4, kd): offers padded to a multiple of
         four; wts, r_p (N,). Flat rows and unsigned indices let LLVM see that the
         rows of one array sit at constant distances (one run-time alias check
@@ -203,6 +285,7 @@ def _world_lanes(kc: int):
         deal_out = np.zeros((nb, m4))
         pay_out = np.zeros((nb, m4 if p_slot >= 0 else 0))
         for bi in prange(nb):
+            wide_vectors()
             okw = np.zeros((m4, sub))  # w * deal, per offer and world
             pay = np.zeros((m4 if p_slot >= 0 else 0, sub))  # w * payoff
             ok = np.empty((4, sub), wt.dtype)
@@ -229,14 +312,14 @@ def _world_lanes(kc: int):
                                 for c in range(kc):
                                     a = as_[row + np.uint64(c * sub) + iu]
                                     w = ws[row + np.uint64(c * sub) + iu]
-                                    d0 = x[g, c] - a
-                                    d1 = x[g + 1, c] - a
-                                    d2 = x[g + 2, c] - a
-                                    d3 = x[g + 3, c] - a
-                                    l0 += w * d0 * d0
-                                    l1 += w * d1 * d1
-                                    l2 += w * d2 * d2
-                                    l3 += w * d3 * d3
+                                    t0 = fma(w, x[g, c], a)
+                                    t1 = fma(w, x[g + 1, c], a)
+                                    t2 = fma(w, x[g + 2, c], a)
+                                    t3 = fma(w, x[g + 3, c], a)
+                                    l0 = fma(t0, t0, l0)
+                                    l1 = fma(t1, t1, l1)
+                                    l2 = fma(t2, t2, l2)
+                                    l3 = fma(t3, t3, l3)
                                 ok[0, i] = ok[0, i] if l0 <= th[i] else zero
                                 ok[1, i] = ok[1, i] if l1 <= th[i] else zero
                                 ok[2, i] = ok[2, i] if l2 <= th[i] else zero
@@ -248,14 +331,14 @@ def _world_lanes(kc: int):
                             for c in range(kc):
                                 a = as_[row + np.uint64(c * sub) + iu]
                                 w = ws[row + np.uint64(c * sub) + iu]
-                                d0 = x[g, c] - a
-                                d1 = x[g + 1, c] - a
-                                d2 = x[g + 2, c] - a
-                                d3 = x[g + 3, c] - a
-                                l0 += w * d0 * d0
-                                l1 += w * d1 * d1
-                                l2 += w * d2 * d2
-                                l3 += w * d3 * d3
+                                t0 = fma(w, x[g, c], a)
+                                t1 = fma(w, x[g + 1, c], a)
+                                t2 = fma(w, x[g + 2, c], a)
+                                t3 = fma(w, x[g + 3, c], a)
+                                l0 = fma(t0, t0, l0)
+                                l1 = fma(t1, t1, l1)
+                                l2 = fma(t2, t2, l2)
+                                l3 = fma(t3, t3, l3)
                             loss[0, i], loss[1, i], loss[2, i], loss[3, i] = l0, l1, l2, l3
                         for q in range(4):
                             lq = loss[q]
@@ -294,6 +377,16 @@ def _world_lanes(kc: int):
 # ---------------------------------------------------------------------------
 
 
+def _root_form(a) -> tuple[np.ndarray, np.ndarray]:
+    """``sqrt(w)`` and ``-sqrt(w) * ideal`` (float64, rounded to the kernel's dtype later).
+
+    ``w (x - a)^2 = (sqrt(w) x - sqrt(w) a)^2``: per issue one FMA gives
+    ``t = fma(sqrt(w), x, -sqrt(w) a)`` and one more adds ``t * t`` to the loss.
+    """
+    root = np.sqrt(a.weight)
+    return root, -root * a.ideal
+
+
 def _seq_total(parts: np.ndarray) -> np.ndarray:
     """Block partials added in block order (float64)."""
     total = np.zeros(parts.shape[1:])
@@ -314,6 +407,10 @@ class _Packed:
     """The kernels' arrays for one Worlds object, each layout built on first use."""
 
     def __init__(self, worlds: Worlds, dtype: type, payoff: bool) -> None:
+        # The kernels take quadratic losses with non-negative weights (square roots).
+        self.fast = all(np.all(a.rho == 2.0) and np.all(a.weight >= 0) for a in worlds.actors)
+        if not self.fast:
+            return
         slots = list(worlds.deciders)
         self.n_dec = len(slots)
         self.p_slot = -1
@@ -343,10 +440,10 @@ class _Packed:
 
     @property
     def par(self) -> np.ndarray:
-        """(S, N, 2 kc): each world's weights then ideals, contiguous."""
+        """(S, N, 2 kc): each world's sqrt(w) then -sqrt(w) * ideal, contiguous."""
         if self._par is None:
             self._par = np.ascontiguousarray(
-                np.stack([np.concatenate([a.weight, a.ideal], axis=1) for a in self.acts]),
+                np.stack([np.concatenate(_root_form(a), axis=1) for a in self.acts]),
                 self.dtype,
             )
         return self._par
@@ -367,9 +464,10 @@ class _Packed:
             def flat(a: np.ndarray) -> np.ndarray:
                 return tiled(a).reshape(tiles, -1)
 
+            roots = [_root_form(a) for a in self.acts]
             self._world_tiles = (
-                flat(np.stack([a.weight.T for a in self.acts])),
-                flat(np.stack([a.ideal.T for a in self.acts])),
+                flat(np.stack([r[0].T for r in roots])),
+                flat(np.stack([r[1].T for r in roots])),
                 tiled(np.moveaxis(self.table, 1, -1)),
                 flat(self.thr),
                 flat(self.base),
@@ -437,13 +535,13 @@ def deal_and_payoff(
     eu : (M,) float64, or None when ``payoff`` is False
     """
     dtype = np.dtype(dtype).type
-    if not all(np.all(a.rho == 2.0) for a in worlds.actors):
+    p = _packed(worlds, dtype, payoff)
+    if not p.fast:
         from goldenbridge.engine.fused import tally
 
         t = tally(worlds, offers, dtype)
         w = t.w.sum()
         return t.deal.sum(0) / w, (t.payoff.sum(0) / w if payoff else None)
-    p = _packed(worlds, dtype, payoff)
     m = offers.m
     threads = numba.get_num_threads()
     if worlds.n * m * len(p.acts) * (p.kc + p.kd + 1) < _SERIAL_WORK:
