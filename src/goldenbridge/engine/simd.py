@@ -15,7 +15,8 @@
   width changes speed only, never a result. Harmless on CPUs without AVX-512.
 
 llvmlite's attribute set accepts only enum attributes, so the string attribute is
-added to the underlying ``set`` (printed verbatim into the function's IR).
+added to the underlying ``set`` (printed verbatim into the function's IR); should a
+later llvmlite drop that ``set``, the hint is skipped and only speed is lost.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ def wide_vectors(typingctx):
     """Prefer 512-bit vectors in the enclosing LLVM function (no run-time code)."""
 
     def codegen(context, builder, signature, args):
-        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+        try:
+            set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+        except TypeError:  # a future llvmlite without a set underneath: speed only
+            pass
         return context.get_dummy_value()
 
     return types.none(), codegen
