@@ -128,12 +128,9 @@ class Worlds:
             self.n_groups,
         )
 
-
     def arrays(self) -> tuple[np.ndarray, ...]:
         """Every array of the worlds (actors' fields, then fight, weights, group)."""
-        per_actor = (
-            (a.weight, a.ideal, a.rho, a.table, a.reservation) for a in self.actors
-        )
+        per_actor = ((a.weight, a.ideal, a.rho, a.table, a.reservation) for a in self.actors)
         return (*(x for arrs in per_actor for x in arrs), self.fight, self.weights, self.group)
 
 
