@@ -15,6 +15,10 @@ offers of the tile inner, so the inner loops run over contiguous offer
 coordinates in SIMD lanes and each offer's sum still grows in world order. No
 result depends on the thread count, the tile or the number of blocks handed to a
 call. Numba threads are never mixed with BLAS threads: no kernel calls BLAS.
+
+The packed worlds (and each block's offer-independent sums) are kept for the last
+``Worlds`` object (:func:`goldenbridge.engine.arrays.packed_once`), so repeated
+calls on one population with new offers (the web explorer's sliders) pack once.
 """
 
 from __future__ import annotations
