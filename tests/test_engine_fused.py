@@ -113,6 +113,28 @@ def test_tally_does_not_depend_on_threads_or_tiles(monkeypatch, m):
     assert small_tiles == one_tally
 
 
+def test_packing_is_kept_per_worlds_and_never_stale(monkeypatch):
+    rng = np.random.default_rng(8)
+    n = 2 * reference.WORLD_BLOCK + 77
+    worlds = random_worlds(rng, n, n_actors=3, kc=2, kd=1, n_options=3, n_groups=2)
+    offers = random_offers(rng, 5, 2, 1, 3)
+    exact = reference.tally(worlds, offers)
+    first = fused.tally(worlds, offers)
+    again = fused.tally(worlds, offers)  # the kept packing
+    assert first == exact and again == exact
+    # Too large to keep: packed per run of blocks (one block per run here), same sums.
+    monkeypatch.setattr(fused, "_KEEP_BYTES", 0)
+    monkeypatch.setattr(fused, "_PARTIAL_BYTES", 1)
+    assert fused.tally(worlds.with_weights(worlds.weights), offers) == exact
+    # A kept packing cannot go stale: the arrays it was built from are read-only,
+    with pytest.raises(ValueError, match="read-only"):
+        worlds.actors[0].reservation[0] = 5.0
+    # and new weights make a new Worlds object, hence a new packing.
+    heavier = worlds.with_weights(np.linspace(0.5, 2.0, n))
+    assert fused.tally(heavier, offers) == reference.tally(heavier, offers)
+    assert fused.tally(heavier, offers) != exact
+
+
 def test_engine_selector():
     rng = np.random.default_rng(3)
     worlds = random_worlds(rng, 300, rho="mixed")

@@ -20,11 +20,14 @@ Utility of actor ``i`` in world ``n`` for offer ``m`` (DESIGN.md section 3)::
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["ActorArrays", "Worlds", "Offers", "Tally"]
+__all__ = ["ActorArrays", "Worlds", "Offers", "Tally", "packed_once"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,45 @@ class Worlds:
             self.group,
             self.n_groups,
         )
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Every array of the worlds (actors' fields, then fight, weights, group)."""
+        per_actor = ((a.weight, a.ideal, a.rho, a.table, a.reservation) for a in self.actors)
+        return (*(x for arrs in per_actor for x in arrs), self.fight, self.weights, self.group)
+
+
+#: The last packing per kind: kind -> (weak reference to the worlds, key, value).
+_PACKED: dict[str, tuple[weakref.ref, Hashable, Any]] = {}
+
+
+def packed_once(worlds: Worlds, kind: str, key: Hashable, build: Callable[[], Any]) -> Any:
+    """``build()``, kept for the last ``Worlds`` object seen under ``kind`` and ``key``.
+
+    Analyses call the engines again and again with the same worlds and new
+    offers (optimisers, the web explorer's sliders), so the engines pack the
+    worlds' arrays once per ``Worlds`` object. One entry per ``kind`` (one engine
+    layout), keyed by the object's identity through a weak reference (a freed
+    object never matches a new one, and freeing it drops the entry) and by
+    ``key`` (dtype and options).
+
+    So that a kept packing can never be stale, the worlds' arrays are made
+    read-only when it is kept: an in-place write to them raises instead of
+    silently changing what the engine computes on. (``Worlds`` is immutable;
+    :meth:`Worlds.with_weights` and :meth:`Worlds.subset` make new objects.)
+    """
+    entry = _PACKED.get(kind)
+    if entry is not None and entry[0]() is worlds and entry[1] == key:
+        return entry[2]
+    value = build()
+    for a in worlds.arrays():
+        a.flags.writeable = False
+
+    def drop(ref: weakref.ref) -> None:
+        if _PACKED.get(kind, (None,))[0] is ref:
+            _PACKED.pop(kind, None)
+
+    _PACKED[kind] = (weakref.ref(worlds, drop), key, value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,10 @@ offers of the tile inner, so the inner loops run over contiguous offer
 coordinates in SIMD lanes and each offer's sum still grows in world order. No
 result depends on the thread count, the tile or the number of blocks handed to a
 call. Numba threads are never mixed with BLAS threads: no kernel calls BLAS.
+
+The packed worlds (and each block's offer-independent sums) are kept for the last
+``Worlds`` object (:func:`goldenbridge.engine.arrays.packed_once`), so repeated
+calls on one population with new offers (the web explorer's sliders) pack once.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from goldenbridge.engine.arrays import Offers, Tally, Worlds
+from goldenbridge.engine.arrays import Offers, Tally, Worlds, packed_once
 from goldenbridge.engine.reference import WORLD_BLOCK, world_sums
 
 __all__ = ["tally", "block_partials", "OFFER_TILE"]
@@ -31,6 +35,9 @@ __all__ = ["tally", "block_partials", "OFFER_TILE"]
 OFFER_TILE = 1024
 #: Bytes of block partials held at once by :func:`tally`.
 _PARTIAL_BYTES = 32 * 2**20
+#: Largest packing of a whole population kept between calls; larger populations
+#: are packed per run of blocks (memory O(run) beyond the inputs).
+_KEEP_BYTES = 256 * 2**20
 
 
 # ---------------------------------------------------------------------------
@@ -58,6 +65,37 @@ def _pack_offers(offers: Offers, dtype: type) -> tuple[np.ndarray, np.ndarray]:
     x = np.ascontiguousarray(offers.x.T, dtype)
     option = np.ascontiguousarray(offers.option.T, np.int64)
     return x, option
+
+
+class _Packed:
+    """One population's arrays for :func:`block_partials`, built once per Worlds object.
+
+    ``actors`` is every actor packed by :func:`_pack_actors` over all worlds, or
+    None when that would exceed :data:`_KEEP_BYTES` (then each run of blocks is
+    packed when it is computed); ``sums`` holds each block's
+    :func:`~goldenbridge.engine.reference.world_sums`, filled on first use.
+    """
+
+    def __init__(self, worlds: Worlds, dtype: type) -> None:
+        acts = worlds.actors
+        o = max((a.table.shape[2] for a in acts), default=0)
+        kd = acts[0].table.shape[1] if acts else 0
+        kc = acts[0].weight.shape[1] if acts else 0
+        size = worlds.n * len(acts) * (2 * kc + 2 + kd * o) * np.dtype(dtype).itemsize
+        self.actors = None
+        if size <= _KEEP_BYTES:
+            self.actors = _pack_actors(worlds, list(range(len(acts))), dtype)
+        self.wts = np.ascontiguousarray(worlds.weights, np.float64)
+        self.fight = np.ascontiguousarray(worlds.fight, np.bool_)
+        self.group = np.ascontiguousarray(worlds.group, np.int64)
+        self.sums: dict[int, np.ndarray] = {}
+
+    def block_sums(self, worlds: Worlds, bi: int) -> np.ndarray:
+        """``world_sums`` of block ``bi`` (computed once)."""
+        if bi not in self.sums:
+            lo = bi * WORLD_BLOCK
+            self.sums[bi] = world_sums(worlds.subset(slice(lo, lo + WORLD_BLOCK)))
+        return self.sums[bi]
 
 
 # ---------------------------------------------------------------------------
@@ -203,16 +241,17 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64, fir
     is_decider[list(worlds.deciders)] = True
     fields = 3 * n_act + 8
     per_block = max(1, _PARTIAL_BYTES // max(1, fields * g * m * 8))
-    wts = np.ascontiguousarray(worlds.weights, np.float64)
-    fight = np.ascontiguousarray(worlds.fight, np.bool_)
-    group = np.ascontiguousarray(worlds.group, np.int64)
+    packed = packed_once(worlds, "fused", np.dtype(dtype).str, lambda: _Packed(worlds, dtype))
     n_blocks = (worlds.n + WORLD_BLOCK - 1) // WORLD_BLOCK
     for b0 in range(0, n_blocks, per_block):
         n_lo = b0 * WORLD_BLOCK
         n_hi = min(worlds.n, (b0 + per_block) * WORLD_BLOCK)
-        # Packed per run of blocks, so memory stays O(run) beyond the inputs.
-        chunk = worlds.subset(slice(n_lo, n_hi))
-        weight, ideal, rho, res, table = _pack_actors(chunk, list(range(n_act)), dtype)
+        if packed.actors is not None:  # the whole population, packed once
+            arrays, off = packed.actors, 0
+        else:  # packed per run of blocks, so memory stays O(run) beyond the inputs
+            arrays = _pack_actors(worlds.subset(slice(n_lo, n_hi)), list(range(n_act)), dtype)
+            off = n_lo
+        weight, ideal, rho, res, table = arrays
         part = _tally_kernel(
             weight,
             ideal,
@@ -221,21 +260,20 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64, fir
             table,
             x,
             option,
-            wts[n_lo:n_hi],
-            fight[n_lo:n_hi],
-            group[n_lo:n_hi],
+            packed.wts[off:],
+            packed.fight[off:],
+            packed.group[off:],
             g,
             is_decider,
             worlds.proposer,
-            0,
-            n_hi - n_lo,
+            n_lo - off,
+            n_hi - off,
             WORLD_BLOCK,
             OFFER_TILE,
             dtype(1),
         )
         for bi in range(part.shape[0]):
-            lo = n_lo + bi * WORLD_BLOCK
-            ws = world_sums(worlds.subset(slice(lo, lo + WORLD_BLOCK)))
+            ws = packed.block_sums(worlds, b0 + bi).copy()  # callers may add into it
             p = part[bi]
             tally_b = Tally(
                 w=ws[0],

@@ -46,14 +46,13 @@ result does not depend on the path, the tile or the thread count.
 
 from __future__ import annotations
 
-import weakref
 from functools import cache
 
 import numba
 import numpy as np
 from numba import njit, prange
 
-from goldenbridge.engine.arrays import Offers, Worlds
+from goldenbridge.engine.arrays import Offers, Worlds, packed_once
 from goldenbridge.engine.reference import WORLD_BLOCK
 from goldenbridge.engine.simd import fma, wide_vectors
 
@@ -475,19 +474,10 @@ class _Packed:
         return self._world_tiles
 
 
-#: The last worlds packed (optimisers call again and again with the same worlds
-#: and new offers): (weak reference, key, packed arrays).
-_CACHE: list = [None, None, None]
-
-
 def _packed(worlds: Worlds, dtype: type, payoff: bool) -> _Packed:
+    """The packing of ``worlds``, built once per Worlds object (:func:`packed_once`)."""
     key = (np.dtype(dtype).str, payoff)
-    ref, cached_key, cached = _CACHE
-    if ref is not None and ref() is worlds and cached_key == key:
-        return cached
-    packed = _Packed(worlds, dtype, payoff)
-    _CACHE[:] = [weakref.ref(worlds), key, packed]
-    return packed
+    return packed_once(worlds, "hot", key, lambda: _Packed(worlds, dtype, payoff))
 
 
 def _offer_tiles(offers: Offers, kc: int, kd: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
