@@ -72,6 +72,41 @@ _WORLD_TILE = 512
 _SERIAL_WORK = 2**23
 
 
+@njit(cache=True, inline="always")
+def _two_losses(par, s, i, i2, xs, j, kc, zero):
+    """Slot ``s``'s losses of worlds ``i`` and ``i2`` for offer ``j`` (root form).
+
+    Inlined into the kernels, where ``kc`` is a closure constant: the issue loop
+    is unrolled and both losses stay in registers.
+    """
+    l0 = l1 = zero
+    for c in range(kc):
+        x = xs[c, j]
+        t0 = fma(par[s, i, c], x, par[s, i, kc + c])
+        t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
+        l0 = fma(t0, t0, l0)
+        l1 = fma(t1, t1, l1)
+    return l0, l1
+
+
+@njit(cache=True, inline="always")
+def _four_losses(ws, as_, row, iu, sub, x, g, kc, zero):
+    """One world's losses for offers ``g .. g+3`` (root form; few-offers layout)."""
+    l0 = l1 = l2 = l3 = zero
+    for c in range(kc):
+        a = as_[row + np.uint64(c * sub) + iu]
+        w = ws[row + np.uint64(c * sub) + iu]
+        t0 = fma(w, x[g, c], a)
+        t1 = fma(w, x[g + 1, c], a)
+        t2 = fma(w, x[g + 2, c], a)
+        t3 = fma(w, x[g + 3, c], a)
+        l0 = fma(t0, t0, l0)
+        l1 = fma(t1, t1, l1)
+        l2 = fma(t2, t2, l2)
+        l3 = fma(t3, t3, l3)
+    return l0, l1, l2, l3
+
+
 # ---------------------------------------------------------------------------
 # Many offers: offers in the SIMD lanes.
 # ---------------------------------------------------------------------------
@@ -131,46 +166,22 @@ def _offer_lanes(kc: int):
                         if n_dec == 1:  # s == 0: the loss itself, against thr
                             lim0, lim1 = th0, th1
                             for j in range(tile):
-                                l0 = l1 = zero
-                                for c in range(kc):
-                                    x = xs[c, j]
-                                    t0 = fma(par[s, i, c], x, par[s, i, kc + c])
-                                    t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
-                                    l0 = fma(t0, t0, l0)
-                                    l1 = fma(t1, t1, l1)
+                                l0, l1 = _two_losses(par, s, i, i2, xs, j, kc, zero)
                                 mg0[j] = l0
                                 mg1[j] = l1
                         elif s == 0:
                             for j in range(tile):
-                                l0 = l1 = zero
-                                for c in range(kc):
-                                    x = xs[c, j]
-                                    t0 = fma(par[s, i, c], x, par[s, i, kc + c])
-                                    t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
-                                    l0 = fma(t0, t0, l0)
-                                    l1 = fma(t1, t1, l1)
+                                l0, l1 = _two_losses(par, s, i, i2, xs, j, kc, zero)
                                 mg0[j] = zero if l0 <= th0 else one
                                 mg1[j] = zero if l1 <= th1 else one
                         else:
                             for j in range(tile):
-                                l0 = l1 = zero
-                                for c in range(kc):
-                                    x = xs[c, j]
-                                    t0 = fma(par[s, i, c], x, par[s, i, kc + c])
-                                    t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
-                                    l0 = fma(t0, t0, l0)
-                                    l1 = fma(t1, t1, l1)
+                                l0, l1 = _two_losses(par, s, i, i2, xs, j, kc, zero)
                                 mg0[j] = mg0[j] if l0 <= th0 else one
                                 mg1[j] = mg1[j] if l1 <= th1 else one
                         continue
                     for j in range(tile):
-                        l0 = l1 = zero
-                        for c in range(kc):
-                            x = xs[c, j]
-                            t0 = fma(par[s, i, c], x, par[s, i, kc + c])
-                            t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
-                            l0 = fma(t0, t0, l0)
-                            l1 = fma(t1, t1, l1)
+                        l0, l1 = _two_losses(par, s, i, i2, xs, j, kc, zero)
                         loss0[j] = l0
                         loss1[j] = l1
                     for k in range(kd):
@@ -307,18 +318,7 @@ def _world_lanes(kc: int):
                         if kd == 0 and s < n_dec and s != p_slot:  # common case, one pass
                             for i in range(tw):
                                 iu = np.uint64(i)  # unsigned: no negative-index wraparound
-                                l0 = l1 = l2 = l3 = zero
-                                for c in range(kc):
-                                    a = as_[row + np.uint64(c * sub) + iu]
-                                    w = ws[row + np.uint64(c * sub) + iu]
-                                    t0 = fma(w, x[g, c], a)
-                                    t1 = fma(w, x[g + 1, c], a)
-                                    t2 = fma(w, x[g + 2, c], a)
-                                    t3 = fma(w, x[g + 3, c], a)
-                                    l0 = fma(t0, t0, l0)
-                                    l1 = fma(t1, t1, l1)
-                                    l2 = fma(t2, t2, l2)
-                                    l3 = fma(t3, t3, l3)
+                                l0, l1, l2, l3 = _four_losses(ws, as_, row, iu, sub, x, g, kc, zero)
                                 ok[0, i] = ok[0, i] if l0 <= th[i] else zero
                                 ok[1, i] = ok[1, i] if l1 <= th[i] else zero
                                 ok[2, i] = ok[2, i] if l2 <= th[i] else zero
@@ -326,18 +326,7 @@ def _world_lanes(kc: int):
                             continue
                         for i in range(tw):
                             iu = np.uint64(i)
-                            l0 = l1 = l2 = l3 = zero
-                            for c in range(kc):
-                                a = as_[row + np.uint64(c * sub) + iu]
-                                w = ws[row + np.uint64(c * sub) + iu]
-                                t0 = fma(w, x[g, c], a)
-                                t1 = fma(w, x[g + 1, c], a)
-                                t2 = fma(w, x[g + 2, c], a)
-                                t3 = fma(w, x[g + 3, c], a)
-                                l0 = fma(t0, t0, l0)
-                                l1 = fma(t1, t1, l1)
-                                l2 = fma(t2, t2, l2)
-                                l3 = fma(t3, t3, l3)
+                            l0, l1, l2, l3 = _four_losses(ws, as_, row, iu, sub, x, g, kc, zero)
                             loss[0, i], loss[1, i], loss[2, i], loss[3, i] = l0, l1, l2, l3
                         for q in range(4):
                             lq = loss[q]
