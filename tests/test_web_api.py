@@ -510,3 +510,15 @@ def test_serve_command_errors_and_loopback():
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("[::1]")
     assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
+
+
+def test_a_loopback_server_answers_to_loopback_names_only():
+    app = create_app("fearon-1d", allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"])
+    client = TestClient(app, raise_server_exceptions=False)
+    for host in ("127.0.0.1:8000", "localhost", "LOCALHOST:1", "[::1]:8000"):
+        assert client.get("/api/scenarios", headers={"host": host}).status_code == 200, host
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", ""):
+        answer = client.get("/api/scenarios", headers={"host": host})
+        assert answer.status_code == 400, host
+        assert answer.json()["error"]["path"] == "headers.host"
+        assert "127.0.0.1" in answer.json()["error"]["message"]

@@ -24,8 +24,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import goldenbridge as gb
@@ -112,6 +112,28 @@ class WebState:
 def error_body(path: str, message: str) -> dict[str, Any]:
     """The one JSON shape of every error response."""
     return {"error": {"path": path, "message": message}}
+
+
+class _HostCheck:
+    """Answer 400 (the JSON error shape) to a request whose Host header names none of
+    ``allowed_hosts``: a server on loopback answers to loopback names only, which stops
+    a page on another site from reaching it through DNS rebinding."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.allowed = {h.lower() for h in allowed_hosts}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            host = Headers(scope=scope).get("host", "")
+            # "name:port" or "[v6 address]:port"; the port is not checked
+            name = host[: host.find("]") + 1] if host.startswith("[") else host.split(":")[0]
+            if name.lower() not in self.allowed:
+                message = f"this server answers to {', '.join(sorted(self.allowed))} only"
+                response = JSONResponse(error_body("headers.host", message), status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class _BodyLimit:
@@ -297,7 +319,7 @@ def create_app(
 
     app.add_middleware(_BodyLimit, max_bytes=limits.max_body_bytes)
     if allowed_hosts is not None:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+        app.add_middleware(_HostCheck, allowed_hosts=allowed_hosts)
     return app
 
 
