@@ -12,7 +12,10 @@ term is computed as ``t * t`` with ``t = fma(sqrt(w_c), x_c, -sqrt(w_c) a_c)``
 (the square roots and products packed once per worlds object): two fused
 multiply-adds per issue (:func:`goldenbridge.engine.simd.fma`, explicit, so every
 loop and path rounds the same way), no expanded square (it cancels). Weights must
-be >= 0 (saliences are); worlds with a negative weight or a non-quadratic loss go
+be >= 0 (saliences are). The loss is the sum over the even issues plus the sum
+over the odd issues, each in issue order: every kernel adds in this order, so
+every path gives the same numbers, and the two shorter chains of dependent
+multiply-adds keep the units busier. Worlds with a negative weight or a non-quadratic loss go
 to :func:`goldenbridge.engine.fused.tally`. The float32 error of this form is
 derived in ``tests/test_engine_fused.py::margin_bound``.
 
@@ -40,7 +43,7 @@ the lanes.
 
 Both compute every loss with the same expression in the same order and add each
 offer's weights in world order inside the fixed blocks of
-:data:`~goldenbridge.engine.reference.WORLD_BLOCK` worlds, blocks in order: the
+:data:`SUM_BLOCK` worlds, blocks in order: the
 result does not depend on the path, the tile or the thread count.
 """
 
@@ -53,7 +56,7 @@ import numpy as np
 from numba import njit, prange
 
 from goldenbridge.engine.arrays import Offers, Worlds, packed_once
-from goldenbridge.engine.reference import WORLD_BLOCK
+from goldenbridge.engine.registers import offer_tiles, register_kernel
 from goldenbridge.engine.simd import fma, wide_vectors
 
 __all__ = ["deal_and_payoff", "SMALL_M"]
@@ -63,7 +66,12 @@ __all__ = ["deal_and_payoff", "SMALL_M"]
 SMALL_M = 16
 #: Bytes of one offer tile's working set (coordinates, rows, sums): about L1.
 _TILE_BYTES = 64 * 1024
-#: Worlds per sub-tile of the few-offers kernel (divides WORLD_BLOCK).
+#: Worlds per partial sum: each offer's weights are added in world order inside
+#: blocks of this many worlds, and the blocks' sums in block order. Small enough
+#: that a few offers still give every core many blocks to share (one block is a
+#: work item), large enough that the partial sums stay small.
+SUM_BLOCK = 4096
+#: Worlds per sub-tile of the few-offers kernel (divides SUM_BLOCK).
 _WORLD_TILE = 512
 #: Below this much work (worlds x offers x slots x issues, about a millisecond) one
 #: thread runs the kernel: waking the others costs more than they save, and when
@@ -77,22 +85,27 @@ def _two_losses(par, s, i, i2, xs, j, kc, zero):
     """Slot ``s``'s losses of worlds ``i`` and ``i2`` for offer ``j`` (root form).
 
     Inlined into the kernels, where ``kc`` is a closure constant: the issue loop
-    is unrolled and both losses stay in registers.
+    is unrolled and both losses stay in registers. Even and odd issues are summed
+    apart, then added (see the module's loss form).
     """
-    l0 = l1 = zero
+    e0 = o0 = e1 = o1 = zero
     for c in range(kc):
         x = xs[c, j]
         t0 = fma(par[s, i, c], x, par[s, i, kc + c])
         t1 = fma(par[s, i2, c], x, par[s, i2, kc + c])
-        l0 = fma(t0, t0, l0)
-        l1 = fma(t1, t1, l1)
-    return l0, l1
+        if c % 2 == 0:
+            e0 = fma(t0, t0, e0)
+            e1 = fma(t1, t1, e1)
+        else:
+            o0 = fma(t0, t0, o0)
+            o1 = fma(t1, t1, o1)
+    return e0 + o0, e1 + o1
 
 
 @njit(cache=True, inline="always")
 def _four_losses(ws, as_, row, iu, sub, x, g, kc, zero):
     """One world's losses for offers ``g .. g+3`` (root form; few-offers layout)."""
-    l0 = l1 = l2 = l3 = zero
+    e0 = e1 = e2 = e3 = o0 = o1 = o2 = o3 = zero
     for c in range(kc):
         a = as_[row + np.uint64(c * sub) + iu]
         w = ws[row + np.uint64(c * sub) + iu]
@@ -100,11 +113,17 @@ def _four_losses(ws, as_, row, iu, sub, x, g, kc, zero):
         t1 = fma(w, x[g + 1, c], a)
         t2 = fma(w, x[g + 2, c], a)
         t3 = fma(w, x[g + 3, c], a)
-        l0 = fma(t0, t0, l0)
-        l1 = fma(t1, t1, l1)
-        l2 = fma(t2, t2, l2)
-        l3 = fma(t3, t3, l3)
-    return l0, l1, l2, l3
+        if c % 2 == 0:
+            e0 = fma(t0, t0, e0)
+            e1 = fma(t1, t1, e1)
+            e2 = fma(t2, t2, e2)
+            e3 = fma(t3, t3, e3)
+        else:
+            o0 = fma(t0, t0, o0)
+            o1 = fma(t1, t1, o1)
+            o2 = fma(t2, t2, o2)
+            o3 = fma(t3, t3, o3)
+    return e0 + o0, e1 + o1, e2 + o2, e3 + o3
 
 
 # ---------------------------------------------------------------------------
@@ -376,18 +395,15 @@ def _root_form(a) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _seq_total(parts: np.ndarray) -> np.ndarray:
-    """Block partials added in block order (float64)."""
-    total = np.zeros(parts.shape[1:])
-    for p in parts:
-        total += p
-    return total
+    """Block partials added in block order (float64; a running sum is sequential)."""
+    return np.cumsum(parts, axis=0)[-1] if len(parts) else np.zeros(parts.shape[1:])
 
 
 def _weight_total(w: np.ndarray) -> float:
     """Sum of the world weights: sequential inside each block, blocks in order."""
     total = 0.0
-    for b in range(0, w.shape[0], WORLD_BLOCK):
-        total += float(np.cumsum(w[b : b + WORLD_BLOCK])[-1])
+    for b in range(0, w.shape[0], SUM_BLOCK):
+        total += float(np.cumsum(w[b : b + SUM_BLOCK])[-1])
     return total
 
 
@@ -489,7 +505,7 @@ def deal_and_payoff(
     offers: Offers,
     dtype: type = np.float32,
     payoff: bool = True,
-    small_m: int = SMALL_M,
+    path: str = "auto",
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """``P(deal)`` and the proposer's expected utility ``EU`` for each offer.
 
@@ -505,8 +521,11 @@ def deal_and_payoff(
         is within rounding of zero.
     payoff : bool
         Compute ``EU`` (costs one more loss when the proposer is not a decider).
-    small_m : int
-        Below this many offers, put worlds in the SIMD lanes (same result).
+    path : {"auto", "registers", "offers", "worlds"}
+        The kernel (all return the same numbers): ``registers``
+        (:mod:`goldenbridge.engine.registers`; float32 without discrete issues),
+        offers or worlds in the SIMD lanes. ``auto`` takes ``registers`` where it
+        applies, else worlds in the lanes below :data:`SMALL_M` offers.
 
     Returns
     -------
@@ -525,22 +544,35 @@ def deal_and_payoff(
     threads = numba.get_num_threads()
     if worlds.n * m * len(p.acts) * (p.kc + p.kd + 1) < _SERIAL_WORK:
         numba.set_num_threads(1)  # this thread only
-    old = numba.set_parallel_chunksize(1)  # work items handed out one at a time
+    fits = p.kd == 0 and p.kc >= 1 and dtype is np.float32
+    if path == "auto":
+        path = "registers" if fits else ("worlds" if m < SMALL_M else "offers")
+    elif path == "registers" and not fits:
+        raise ValueError("path 'registers' needs float32, continuous issues and no discrete ones")
+    # Work items handed out one at a time: by numba (chunk size 1), or by the
+    # register kernel's own counter (one prange iteration per thread).
+    old = numba.set_parallel_chunksize(0 if path == "registers" else 1)
     try:
-        if m < small_m:
+        if path == "registers":
+            r = 1 if m <= 16 else 2
+            d_parts, p_parts = register_kernel(p.kc, r)(
+                p.par, p.thr, p.base, offer_tiles(offers.x, r, dtype), p.wts, p.r_p,
+                p.n_dec, p.p_slot, SUM_BLOCK, numba.get_num_threads(),
+            )  # fmt: skip
+        elif path == "worlds":
             wt, at, tt, thr, base = p.world_tiles
             pad = ((0, -m % 4), (0, 0))  # whole groups of four offers
             x = np.ascontiguousarray(np.pad(offers.x, pad), dtype)
             option = np.ascontiguousarray(np.pad(offers.option, pad), np.int64)
             d_parts, p_parts = _world_lanes(p.kc)(
                 wt, at, tt, thr, base, x, option, p.wts, p.r_p, p.n_dec, p.p_slot,
-                WORLD_BLOCK, dtype(0), dtype(1),
+                SUM_BLOCK, dtype(0), dtype(1),
             )  # fmt: skip
         else:
             xt, ot = _offer_tiles(offers, p.kc, p.kd, dtype)
             d_parts, p_parts = _offer_lanes(p.kc)(
                 p.par, p.thr, p.base, p.table, xt, ot, p.wts, p.r_p, p.n_dec, p.p_slot,
-                WORLD_BLOCK, dtype(0), dtype(1),
+                SUM_BLOCK, dtype(0), dtype(1),
             )  # fmt: skip
     finally:
         numba.set_parallel_chunksize(old)
