@@ -445,11 +445,11 @@ class _Packed:
     @property
     def par(self) -> np.ndarray:
         """(S, N, 2 kc): each world's sqrt(w) then -sqrt(w) * ideal, contiguous."""
-        if self._par is None:
-            self._par = np.ascontiguousarray(
-                np.stack([np.concatenate(_root_form(a), axis=1) for a in self.acts]),
-                self.dtype,
-            )
+        if self._par is None:  # filled slot by slot: no float64 copy of the whole
+            kc = self.kc
+            self._par = np.empty((len(self.acts), self.thr.shape[1], 2 * kc), self.dtype)
+            for s, a in enumerate(self.acts):
+                self._par[s, :, :kc], self._par[s, :, kc:] = _root_form(a)
         return self._par
 
     @property
