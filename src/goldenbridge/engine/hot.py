@@ -30,6 +30,9 @@ and each loss stays in a register: no scratch row is stored and reloaded per
 issue. Slots (deciders, proposer) and discrete issues are run-time loops outside
 the lanes.
 
+* Float32 without discrete issues (the common case): offers held in registers,
+  worlds streamed (:mod:`goldenbridge.engine.registers`), whatever the number of
+  offers. The two kernels below take discrete issues and float64.
 * Many offers: offers in the SIMD lanes. Work items are (world block x offer
   tile), handed to numba's threads one at a time (chunk size 1), so a core that
   another process steals does not hold the other one up. Two worlds per pass:
@@ -41,10 +44,10 @@ the lanes.
   per pass over a world's data; then each offer's sum over worlds in world order,
   eight offers at a time in registers.
 
-Both compute every loss with the same expression in the same order and add each
-offer's weights in world order inside the fixed blocks of
-:data:`SUM_BLOCK` worlds, blocks in order: the
-result does not depend on the path, the tile or the thread count.
+All compute every loss with the same expression in the same order and add each
+offer's weights in world order inside the fixed blocks of :data:`SUM_BLOCK`
+worlds, blocks in order: the result does not depend on the path, the tile, the
+thread count or the other offers in the call.
 """
 
 from __future__ import annotations
