@@ -1,8 +1,9 @@
 """Register-blocked kernel for all-continuous quadratic worlds: offers in registers.
 
-The same sums as the many-offers kernel of :mod:`goldenbridge.engine.hot` (each
-loss ``sum_c t_c * t_c`` with ``t_c = fma(sqrt(w_c), x_c, -sqrt(w_c) a_c)`` in
-issue order; each offer's weights added in world order inside the fixed blocks of
+The same sums as the kernels of :mod:`goldenbridge.engine.hot` (each loss
+``sum_c t_c * t_c`` with ``t_c = fma(sqrt(w_c), x_c, -sqrt(w_c) a_c)``, summed over
+the even issues plus over the odd ones; each offer's weights added in world order
+inside the fixed blocks of
 :data:`~goldenbridge.engine.hot.SUM_BLOCK` worlds), so every path returns
 the same numbers, but laid out like a matrix-multiply micro-kernel:
 
@@ -12,11 +13,11 @@ the same numbers, but laid out like a matrix-multiply micro-kernel:
   (``2 r`` vectors of 8 lanes per sum) and the loop runs over the block's worlds,
   each world's parameters broadcast from memory: nothing is stored per world;
 * per world and 16 offers: ``2 kc`` fused multiply-adds, one addition (the
-  even and the odd issues' sums), one compare, two masked
+  even and the odd issues' sums), one compare, one mask shift and two masked
   float64 additions (:func:`goldenbridge.engine.simd.add_where_le`). On an
   AVX-512 core these share the two vector ports, so with ``kc = 8`` the
-  multiply-adds can fill at most 32 of every 40 slots: the ceiling is 80% of the
-  FMA peak, 85% in the issue's 4K + 2 flop count;
+  multiply-adds fill at most 16 of every 21 slots: 76% of the hardware FMA peak,
+  81% in the issue's 4K + 2 flop count (docs/performance.md);
 * work items are handed out by an atomic counter (:func:`~goldenbridge.engine.simd.fetch_add`),
   blocks in order, so that a core taken by another process does not hold up the
   other one; numba's own dynamic schedule (``set_parallel_chunksize``) measured
