@@ -96,6 +96,8 @@ def test_registers_path_refuses_what_it_cannot_do():
     worlds = random_worlds(rng, 50, kc=2, kd=1, n_options=3)
     with pytest.raises(ValueError, match="registers"):
         hot.deal_and_payoff(worlds, random_offers(rng, 4, 2, 1, 3), path="registers")
+    with pytest.raises(ValueError, match="path: 'gpu'"):
+        hot.deal_and_payoff(worlds, random_offers(rng, 4, 2, 1, 3), path="gpu")
 
 
 def test_negative_weights_fall_back_to_tally():

@@ -547,6 +547,8 @@ def deal_and_payoff(
     threads = numba.get_num_threads()
     if worlds.n * m * len(p.acts) * (p.kc + p.kd + 1) < _SERIAL_WORK:
         numba.set_num_threads(1)  # this thread only
+    if path not in ("auto", "registers", "offers", "worlds"):
+        raise ValueError(f"path: {path!r} is not one of auto, registers, offers, worlds")
     fits = p.kd == 0 and p.kc >= 1 and dtype is np.float32
     if path == "auto":
         path = "registers" if fits else ("worlds" if m < SMALL_M else "offers")

@@ -188,40 +188,30 @@ def vfma(typingctx, a, b, c):
     return f32x16(a, b, c), codegen
 
 
-@intrinsic
-def vadd(typingctx, a, b):
-    """``a + b`` lane by lane."""
-    if not a == b == f32x16:
-        return None
+def _lanewise(name: str, doc: str, build):
+    """An intrinsic ``name(a, b)`` on two f32x16 values: ``build(builder, a, b)``."""
 
-    def codegen(context, builder, signature, args):
-        return builder.fadd(*args)
+    def impl(typingctx, a, b):
+        if not a == b == f32x16:
+            return None
 
-    return f32x16(a, b), codegen
+        def codegen(context, builder, signature, args):
+            return build(builder, *args)
 
+        return f32x16(a, b), codegen
 
-@intrinsic
-def vsub(typingctx, a, b):
-    """``a - b`` lane by lane."""
-    if not a == b == f32x16:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.fsub(*args)
-
-    return f32x16(a, b), codegen
+    impl.__name__ = impl.__qualname__ = name
+    impl.__doc__ = doc
+    return intrinsic(impl)
 
 
-@intrinsic
-def vmax(typingctx, a, b):
-    """The larger of ``a`` and ``b`` lane by lane (``b`` where either is NaN)."""
-    if not a == b == f32x16:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.select(builder.fcmp_ordered(">", *args), *args)
-
-    return f32x16(a, b), codegen
+vadd = _lanewise("vadd", "``a + b`` lane by lane.", lambda bld, a, b: bld.fadd(a, b))
+vsub = _lanewise("vsub", "``a - b`` lane by lane.", lambda bld, a, b: bld.fsub(a, b))
+vmax = _lanewise(
+    "vmax",
+    "The larger of ``a`` and ``b`` lane by lane (``b`` where either is NaN).",
+    lambda bld, a, b: bld.select(bld.fcmp_ordered(">", a, b), a, b),
+)
 
 
 _PAIR = types.UniTuple(f64x8, 2)
