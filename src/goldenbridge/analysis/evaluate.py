@@ -63,6 +63,11 @@ class OfferResult:
         """P(no deal and no war): deterrence holds."""
         return max(0.0, 1.0 - self.p_deal - self.p_war)
 
+    @property
+    def p_deterred(self) -> float:
+        """P(no agreement and no war): the third outcome of DESIGN.md section 4a."""
+        return self.p_status_quo
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape shared by the CLI's ``--json`` and the web API."""
         return {
