@@ -7,12 +7,16 @@ from goldenbridge.cli import (
     bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     deterrence,  # noqa: F401  (registers deterrence)
+    history,  # registers runs; wraps the analysis commands below to save their runs
     negotiate,  # noqa: F401  (registers negotiate)
     optimize,  # noqa: F401  (registers optimize)
+    report,  # noqa: F401  (registers report)
     sensitivity,  # noqa: F401  (registers sensitivity)
     serve,  # noqa: F401  (registers serve)
     update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app
+
+history.install(app)  # after every command module: saves evaluate, optimize, ... runs
 
 __all__ = ["app"]

@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -103,6 +104,23 @@ def user_errors() -> Iterator[None]:
 def emit_json(document: dict[str, Any]) -> None:
     """Print exactly one JSON document on stdout."""
     sys.stdout.write(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
+
+
+# The result documents of the running command, for the run history (cli/history.py).
+results: ContextVar[list[dict[str, Any]] | None] = ContextVar("results", default=None)
+
+
+def publish(document: dict[str, Any], as_json: bool) -> bool:
+    """A command's result: handed to the run history, printed under ``--json``.
+
+    Returns ``as_json`` (the command then prints nothing else).
+    """
+    sink = results.get()
+    if sink is not None:
+        sink.append(json_safe(document))
+    if as_json:
+        emit_json(document)
+    return as_json
 
 
 @contextmanager

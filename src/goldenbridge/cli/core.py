@@ -18,6 +18,7 @@ from goldenbridge.cli.common import (
     fail,
     out,
     parse_sets,
+    publish,
     user_errors,
     working,
 )
@@ -103,8 +104,7 @@ def run_evaluate(
                 if dask is None:
                     raise
                 fail(f"--dask {dask}: {exc}")
-    if as_json:
-        emit_json(evaluation.to_dict())
+    if publish(evaluation.to_dict(), as_json):
         return
     print_evaluation(evaluation, scenario)
     out.print(answer(evaluation), soft_wrap=True)

@@ -18,10 +18,10 @@ from goldenbridge.cli.common import (
     SamplesOpt,
     SeedOpt,
     app,
-    emit_json,
     err,
     fail,
     out,
+    publish,
     user_errors,
 )
 from goldenbridge.narrative import pct
@@ -162,10 +162,9 @@ def deterrence_command(
             fail("--plot needs matplotlib: pip install 'goldenbridge[plots]'")
         except OSError as exc:
             fail(f"--plot {plot}: cannot write: {exc.strerror or exc}")
-    if as_json:
-        document = result.to_dict()
-        document["plot"] = str(path) if path else None
-        emit_json(document)
+    document = result.to_dict()
+    document["plot"] = str(path) if path else None
+    if publish(document, as_json):
         return
     print_deterrence(result)
     if path:

@@ -15,9 +15,9 @@ from goldenbridge.cli.common import (
     SamplesOpt,
     SeedOpt,
     app,
-    emit_json,
     fail,
     out,
+    publish,
     user_errors,
     working,
 )
@@ -168,9 +168,7 @@ def negotiate(
             written = plot_negotiation(result, plot)
         except ImportError as exc:
             fail(str(exc))
-    if as_json:
-        emit_json(result.to_dict())
-    else:
+    if not publish(result.to_dict(), as_json):
         print_negotiation(result, loaded)
     if plot is not None and not as_json:
         out.print("Plots: " + ", ".join(str(p) for p in written))

@@ -21,10 +21,10 @@ from goldenbridge.cli.common import (
     SamplesOpt,
     SeedOpt,
     app,
-    emit_json,
     err,
     fail,
     out,
+    publish,
     user_errors,
 )
 from goldenbridge.narrative import pct
@@ -228,8 +228,7 @@ def optimize(
             except ImportError as exc:
                 fail(str(exc))
             written = optimize_plots(population, result, plot, pairs)
-    if as_json:
-        emit_json(result.to_dict())
+    if publish(result.to_dict(), as_json):
         return
     print_optimize(result, loaded)
     if written:

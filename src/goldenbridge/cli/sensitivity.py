@@ -16,11 +16,11 @@ from goldenbridge.cli.common import (
     SamplesOpt,
     SeedOpt,
     app,
-    emit_json,
     err,
     fail,
     out,
     parse_sets,
+    publish,
     user_errors,
 )
 from goldenbridge.narrative import pct
@@ -257,7 +257,6 @@ def sensitivity(
         written = save_all(result, plot)
         if not as_json:
             out.print("Wrote " + ", ".join(str(p) for p in written))
-    if as_json:
-        emit_json(result.to_dict())
+    if publish(result.to_dict(), as_json):
         return
     print_sensitivity(result, top)

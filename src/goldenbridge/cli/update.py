@@ -15,10 +15,10 @@ from goldenbridge.cli.common import (
     SamplesOpt,
     SeedOpt,
     app,
-    emit_json,
     err,
     fail,
     out,
+    publish,
     user_errors,
     working,
 )
@@ -162,15 +162,14 @@ def update(
                     found = gb.optimize(post, solutions=False)
     for note in post.warnings:
         err.print(f"warning: {note}", markup=False, soft_wrap=True)
-    if as_json:
-        document = post.to_dict()
-        document["offers"] = {
-            "prior": [o.to_dict() for o in before.offers],
-            "posterior": [o.to_dict() for o in after.offers],
-        }
-        document["best"] = {"prior": before.best.name, "posterior": after.best.name}
-        document["optimize"] = found.to_dict() if found is not None else None
-        emit_json(document)
+    document = post.to_dict()
+    document["offers"] = {
+        "prior": [o.to_dict() for o in before.offers],
+        "posterior": [o.to_dict() for o in after.offers],
+    }
+    document["best"] = {"prior": before.best.name, "posterior": after.best.name}
+    document["optimize"] = found.to_dict() if found is not None else None
+    if publish(document, as_json):
         return
     print_posterior(post, before, after)
     if found is not None:

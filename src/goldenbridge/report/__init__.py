@@ -1,0 +1,1 @@
+"""Presentation: documents built from analysis results (the HTML brief)."""
