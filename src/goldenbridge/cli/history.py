@@ -54,6 +54,8 @@ RECORDED = (
 )
 # Arguments naming files the command writes: redirected into a scratch folder on rerun.
 OUTPUTS = ("plot", "output", "export", "pdf_path")
+# Result fields naming files written: they differ on a rerun by design, not compared.
+WRITTEN = ("plot", "output", "export", "pdf")
 
 DbOpt = Annotated[
     Path | None,
@@ -360,7 +362,11 @@ def rerun_command(
         document = rerun_document(run)
     except (KeyError, ValueError, gb.ScenarioError) as exc:
         fail(f"run {run.id}: cannot rerun: {str(exc).strip(chr(39) + chr(34))}")
-    changed = changed_leaves(run.result, document)
+    changed = [
+        path
+        for path in changed_leaves(run.result, document)
+        if path.split(".")[0].split("[")[0] not in WRITTEN
+    ]
     now = {"goldenbridge": gb.__version__, **_environment()}
     reasons = [
         f"{key} {run.environment[key]} then, {now[key]} now"

@@ -43,11 +43,10 @@ def _svg_settings() -> Iterator[Any]:
 
 def svg_text(svg: str) -> str:
     """An SVG file's text ready to inline in HTML: no XML prolog, no doctype,
-    no comments, scaled to its container."""
+    no comments (its own size kept; the style sheet caps it at the page width)."""
     svg = re.sub(r"<\?xml[^>]*\?>\s*", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
-    svg = re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S)
-    return re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r"<svg \1", svg, count=1).strip()
+    return re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S).strip()
 
 
 def outcome_bars(evaluation: Evaluation) -> str:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from importlib import resources
 from typing import Any
 
+from goldenbridge.documents import json_safe
 from goldenbridge.narrative import answer, pct, possessive
 from goldenbridge.report.brief import Brief
 from goldenbridge.scenario import Scenario
@@ -38,18 +41,54 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _n(key: str, value: float | None, text: str | None = None, tag: str = "td") -> str:
-    """A cell showing a traced number."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+# The brief's JSON document while rendering: every number shown is read from it.
+_document: ContextVar[dict[str, Any]] = ContextVar("_document")
+
+
+def _lookup(key: str | None) -> Any:
+    """The value at ``key`` (``evaluate.offers[name].p_deal``, ``x[0]``), or None."""
+    if key is None:
+        return None
+    node: Any = _document.get()
+    for part in re.findall(r"[^.\[\]]+|\[[^\]]*\]", key):
+        if part.startswith("["):
+            inner = part[1:-1]
+            if inner.isdigit() and isinstance(node, list) and int(inner) < len(node):
+                node = node[int(inner)]
+            elif isinstance(node, list):
+                node = next(
+                    (x for x in node if isinstance(x, dict) and x.get("name") == inner), None
+                )
+            else:
+                return None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
+def _first(*keys: str) -> str:
+    """The first key present in the document (fields renamed as the model grows)."""
+    return next((k for k in keys if _lookup(k) is not None), keys[0])
+
+
+Format = Callable[[float, float | None], str]
+
+
+def _n(key: str, text: Format | None = None, se: str | None = None, tag: str = "td") -> str:
+    """A cell showing the number at ``key`` of the brief's JSON, traced by data attributes."""
+    value = _lookup(key)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         return f"<{tag}>–</{tag}>"
-    shown = text if text is not None else f"{value:.4f}"
+    error = _lookup(se)
+    shown = text(value, error) if text is not None else f"{value:.4f}"
     return f'<{tag} class="num" data-key="{_e(key)}" data-value="{value!r}">{_e(shown)}</{tag}>'
 
 
-def _p(key: str, p: float | None, se: float | None = None) -> str:
-    if p is None:
-        return "<td>–</td>"
-    return _n(key, p, pct(p, se))
+def _p(key: str, se: str | None = None, tag: str = "td") -> str:
+    """A probability cell: ``45.7% ± 0.1`` (one standard error when the JSON has it)."""
+    return _n(key, lambda p, e: pct(p, e if isinstance(e, float) else None), se, tag)
 
 
 def _table(head: Iterable[str], rows: Iterable[str], caption: str = "") -> str:
@@ -59,7 +98,8 @@ def _table(head: Iterable[str], rows: Iterable[str], caption: str = "") -> str:
 
 
 def _values(values: Mapping[str, Any], scenario: Scenario) -> str:
-    """A package in words: the issues moved off the status quo, with their scale labels."""
+    """A package in short words (HTML): the issues moved off the status quo; each
+    value's nearest labelled point on the scale shows on hover."""
     sq = scenario.complete({})
     parts = []
     for issue in scenario.issues:
@@ -67,11 +107,12 @@ def _values(values: Mapping[str, Any], scenario: Scenario) -> str:
         if v == sq[issue.name]:
             continue
         if isinstance(v, str):
-            parts.append(f"{issue.name} = {v}")
+            parts.append(f"{_e(issue.name)} {_e(v)}")
             continue
         near = _nearest_label(issue, float(v))
-        parts.append(f"{issue.name} = {float(v):.3g}" + (f" ({near})" if near else ""))
-    return "; ".join(parts) or "status quo (nothing offered)"
+        title = f' title="{_e(near)}"' if near else ""
+        parts.append(f"<span{title}>{_e(issue.name)} {float(v):.3g}</span>")
+    return " · ".join(parts) or "status quo (nothing offered)"
 
 
 def _nearest_label(issue: Any, v: float) -> str:
@@ -81,8 +122,7 @@ def _nearest_label(issue: Any, v: float) -> str:
     width = issue.max - issue.min
     if abs(float(point) - v) > 0.05 * width:
         return ""
-    text = issue.labels[point]
-    return text if len(text) <= 90 else text[:87] + "..."
+    return str(issue.labels[point])
 
 
 def _quantity(q: Any) -> str:
@@ -210,24 +250,26 @@ def _packages_section(b: Brief) -> str:
     for o in ev.offers:
         k = f"evaluate.offers[{o.name}]"
         cells = [
-            f"<td>{_e(o.name)}</td><td>{_e(_values(o.values, b.scenario))}</td>",
-            _p(f"{k}.p_deal", o.p_deal, o.p_deal_se),
-            _p(f"{k}.p_deterred", o.p_deterred, getattr(o, "p_deterred_se", None)),
-            _p(f"{k}.p_war", o.p_war, o.p_war_se),
+            f"<td>{_e(o.name)}</td><td>{_values(o.values, b.scenario)}</td>",
+            _p(f"{k}.p_deal", f"{k}.p_deal_se"),
+            _p(_first(f"{k}.p_deterred", f"{k}.p_status_quo"), f"{k}.p_deterred_se"),
+            _p(f"{k}.p_war", f"{k}.p_war_se"),
         ]
         for n in names:
-            p, se = _actor_odds(o.actors[n])
-            field = (
-                "p_approve" if getattr(o.actors[n], "p_approve", None) is not None else "p_accept"
+            a = f"{k}.actors.{n}"
+            cells.append(
+                _p(
+                    _first(f"{a}.p_approve", f"{a}.p_accept"),
+                    _first(f"{a}.p_approve_se", f"{a}.se"),
+                )
             )
-            cells.append(_p(f"{k}.actors.{n}.{field}", p, se))
         cells.append(
-            _n(f"{k}.proposer_eu", o.proposer_eu, f"{o.proposer_eu:.3f} ± {o.proposer_eu_se:.3f}")
+            _n(f"{k}.proposer_eu", lambda v, e: f"{v:.3f} ± {e:.3f}", f"{k}.proposer_eu_se")
         )
         rows.append("<tr>" + "".join(cells) + "</tr>")
     baseline = (
         f"<p>Without any deal {_e(ev.target)} fights in "
-        f"{_n('evaluate.p_war_no_deal', ev.p_war_no_deal, pct(ev.p_war_no_deal), 'span')} "
+        f"{_p('evaluate.p_war_no_deal', tag='span')} "
         "of the sampled worlds. Values are estimates ± one Monte Carlo standard error "
         f"over {ev.samples:,} worlds (seed {ev.seed}).</p>"
     )
@@ -250,14 +292,14 @@ def _optimum_section(b: Brief) -> str:
             (f"golden bridge (P(deal) ≥ {r.target_p:g})", r.bridge, r.bridge_fresh, "bridge")
         )
     picks.append(("highest P(deal) with concessions", r.max_deal, None, "max_deal"))
-    for label, o, fresh, key in picks:
+    for label, o, _fresh, key in picks:
         k = f"optimize.{key}"
         rows.append(
-            f"<tr><td>{_e(label)}</td><td>{_e(_values(o.values, s))}</td>"
-            + _p(f"{k}.p_deal", o.p_deal, o.p_deal_se)
-            + _p(f"{k}.p_war", o.p_war, o.p_war_se)
-            + _n(f"{k}.proposer_eu", o.proposer_eu)
-            + (_n(f"{k}.proposer_eu_fresh", fresh.proposer_eu) if fresh else "<td>–</td>")
+            f"<tr><td>{_e(label)}</td><td>{_values(o.values, s)}</td>"
+            + _p(f"{k}.p_deal", f"{k}.p_deal_se")
+            + _p(f"{k}.p_war", f"{k}.p_war_se")
+            + _n(f"{k}.proposer_eu")
+            + _n(f"{k}.proposer_eu_fresh")
             + "</tr>"
         )
     table = _table(
@@ -287,8 +329,12 @@ def _figure(b: Brief, name: str, caption: str) -> str:
 def _figures_section(b: Brief) -> str:
     parts = [_figure(b, "frontier", "What each P(deal) costs the proposer: the frontier")]
     parts.append(_figure(b, "concession-path", "Along the concession path through the optimum"))
-    for name in sorted(n for n in b.figures if n.startswith("range-")):
-        parts.append(_figure(b, name, f"Bargaining range: {name[6:].replace('-', ' × ')}"))
+    ranges = "".join(
+        _figure(b, name, f"Bargaining range: {name[6:].replace('-', ' × ')}")
+        for name in sorted(n for n in b.figures if n.startswith("range-"))
+    )
+    if ranges:
+        parts.append(f'<div class="figrow">{ranges}</div>')
     body = "".join(parts)
     return body or "<p>No figures (the optimisation was not run).</p>"
 
@@ -299,25 +345,28 @@ def _decides_section(b: Brief) -> str:
         return "<p>Not computed for this brief (<code>--sections</code>).</p>"
     doc = r.to_dict()
     out = [f'<p class="headline">{_e(r.headline)}</p>']
-    measure = "P(deal)" if r.output == "p_deal" else "the proposer's EU"
+    labels = {"p_war": "P(war)", "p_deal": "P(deal)", "proposer_eu": "proposer EU"}
+    shown = [
+        k for k in labels if doc["robustness"] and isinstance(doc["robustness"][0].get(k), list)
+    ]
+    head = ["assumption", "as written", "range"]
+    head += [f"{labels[k]} at {end}" for k in shown for end in ("low end", "high end")]
     rows = []
-    for i, row in enumerate(doc["robustness"]):
+    top = 12
+    for i, row in enumerate(doc["robustness"][:top]):
         k = f"sensitivity.robustness[{i}]"
-        lo, hi = row.get(f"{r.output}_low"), row.get(f"{r.output}_high")
+        lo, hi = row["range"]
+        cells = "".join(_n(f"{k}.{key}[{j}]") for key in shown for j in (0, 1))
         rows.append(
-            f"<tr><td>{_e(row['name'])}</td><td>{row['low']:.3g} – {row['high']:.3g}</td>"
-            + (_n(f"{k}.{r.output}_low", lo) if lo is not None else "<td>–</td>")
-            + (_n(f"{k}.{r.output}_high", hi) if hi is not None else "<td>–</td>")
-            + _n(f"{k}.swing", row["swing"])
-            + "</tr>"
+            f"<tr><td>{_e(row['name'])}</td><td>{row['baseline']:.3g}</td>"
+            f"<td>{lo:.3g} – {hi:.3g}</td>{cells}</tr>"
         )
     out.append(
-        _table(
-            ("assumption", "range", f"{measure} at the low end", "at the high end", "swing"),
-            rows,
-            f"'{r.offer_name}' with each assumption at the ends of its range",
-        )
+        _table(head, rows, f"'{r.offer_name}' with each assumption at the ends of its range")
     )
+    if len(doc["robustness"]) > top:
+        more = len(doc["robustness"]) - top
+        out.append(f"<p>The {top} widest swings; {more} more in the JSON document.</p>")
     flips = [f for f in doc["flips"] if f.get("threshold") is not None]
     if flips:
         out.append(
@@ -343,21 +392,17 @@ def _types_section(b: Brief) -> str:
         return "<p>No actor has types in this scenario.</p>"
     out = []
     for actor, types in ev.offers[0].types.items():
-        head = ["package"] + [f"{t} (weight {pct(v.weight)})" for t, v in types.items()]
+        head = ["package"] + [
+            f"{t} (weight {pct(v.weight)}): {x}"
+            for t, v in types.items()
+            for x in ("P(accept)", "P(deal)")
+        ]
         rows = []
         for o in ev.offers:
-            cells = "".join(
-                _n(
-                    f"evaluate.offers[{o.name}].types.{actor}.{t}.p_accept",
-                    v.p_accept,
-                    pct(v.p_accept),
-                )
-                + _n(f"evaluate.offers[{o.name}].types.{actor}.{t}.p_deal", v.p_deal, pct(v.p_deal))
-                for t, v in o.types[actor].items()
-            )
+            k = f"evaluate.offers[{o.name}].types.{actor}"
+            cells = "".join(_p(f"{k}.{t}.p_accept") + _p(f"{k}.{t}.p_deal") for t in types)
             rows.append(f"<tr><td>{_e(o.name)}</td>{cells}</tr>")
-        head2 = ["package"] + [f"{t}: {x}" for t in types for x in ("P(accept)", "P(deal)")]
-        out.append(_table(head2 if head else head, rows, f"{actor} by type"))
+        out.append(_table(head, rows, f"{actor} by type"))
     return "".join(out)
 
 
@@ -399,19 +444,26 @@ def _style() -> str:
 
 def render(b: Brief) -> str:
     """The brief as one HTML document (no network: style and figures inline)."""
+    token = _document.set(json_safe(b.to_dict()))
+    try:
+        return _page(b)
+    finally:
+        _document.reset(token)
+
+
+def _page(b: Brief) -> str:
     s = b.scenario
-    ev = b.evaluation
     vetoes = [a.name for a in s.actors if a.role == "veto"]
     question = (
-        f"If {_e(s.proposer.name)} offered {_e(s.target.name)} a package short of its demands, "
-        f"would {_e(s.target.name)} take it rather than fight"
+        f"Would {_e(s.target.name)} take a package from {_e(s.proposer.name)} short of its "
+        "demands rather than fight"
         + (f", and would {_e(', '.join(vetoes))} let it be offered" if vetoes else "")
         + "?"
     )
     sections = {
         "question": f"<p class='question'>{question}</p>"
         + (f"<p>{_e(s.description)}</p>" if s.description else "")
-        + f"<p class='answer'>{_e(answer(ev))}</p>",
+        + f"<p class='answer'>{_e(answer(b.evaluation))}</p>",
         "scenario": _scenario_section(s),
         "packages": _packages_section(b),
         "optimum": _optimum_section(b),
