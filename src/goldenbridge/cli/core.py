@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 import goldenbridge as gb
+from goldenbridge.analysis.worlds import world_table
 from goldenbridge.cli.common import (
     DaskOpt,
     JsonOpt,
@@ -23,6 +25,7 @@ from goldenbridge.cli.common import (
     working,
 )
 from goldenbridge.narrative import answer, pct
+from goldenbridge.report.export import check_export, write_worlds
 
 
 def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
@@ -80,8 +83,14 @@ def run_evaluate(
     seed: int | None,
     as_json: bool,
     dask: str | None = None,
+    export: Path | None = None,
 ) -> None:
     with user_errors():
+        if export is not None:
+            try:
+                check_export(export)
+            except ImportError as exc:
+                fail(str(exc))
         scenario = gb.load(scenario_name)
         chosen: dict[str, dict[str, float | str]] = {}
         for name in offers or []:
@@ -93,9 +102,8 @@ def run_evaluate(
             chosen["custom"] = parse_sets(sets)
         with working(f"Sampling and evaluating {scenario.name}...", as_json):
             try:
-                evaluation = gb.evaluate(
-                    scenario, chosen or None, samples=samples, seed=seed, dask=dask
-                )
+                population = gb.population(scenario, samples, seed)
+                evaluation = gb.evaluate(population, chosen or None, dask=dask)
             except ImportError as exc:
                 if dask is None:
                     raise
@@ -104,7 +112,14 @@ def run_evaluate(
                 if dask is None:
                     raise
                 fail(f"--dask {dask}: {exc}")
-    if publish(evaluation.to_dict(), as_json):
+        document = evaluation.to_dict()
+        if export is not None:
+            try:
+                write_worlds(world_table(population, chosen or None), export)
+            except OSError as exc:
+                fail(f"--export {export}: cannot write: {exc.strerror or exc}")
+            document["export"] = str(export)
+    if publish(document, as_json):
         return
     print_evaluation(evaluation, scenario)
     out.print(answer(evaluation), soft_wrap=True)
@@ -122,10 +137,19 @@ def evaluate(
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     dask: DaskOpt = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            metavar="WORLDS.csv|WORLDS.parquet",
+            help="Also write each world's inputs and each package's outcome in it "
+            "(.parquet needs pyarrow).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """P(accept) per actor, P(deal), P(war) and the proposer's EU of each offer."""
-    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask)
+    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask, export)
 
 
 @app.command()
