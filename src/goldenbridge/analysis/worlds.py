@@ -76,8 +76,8 @@ def world_table(
         "weight": np.asarray(worlds.weights, dtype=np.float64),
     }
     for actor, index in population.type_index.items():
-        names = np.array(scenario.actor(actor).type_names, dtype=object)
-        columns[f"{actor}.type"] = names[index]
+        type_names = np.array(scenario.actor(actor).type_names, dtype=object)
+        columns[f"{actor}.type"] = type_names[index]
     for path, draws in population.inputs.items():
         columns[factor_name(path)] = np.asarray(draws, dtype=np.float64)
     columns["fights_without_deal"] = np.asarray(worlds.fight, dtype=bool)
