@@ -10,6 +10,7 @@ one self-contained HTML file. ``Brief.to_dict()`` is the JSON of
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,8 +28,12 @@ Progress = Callable[[str, int, int], None]
 STAGES = ("evaluate", "optimize", "sensitivity", "figures")
 
 
-def scenario_source(source: str | Path) -> tuple[Scenario, str]:
-    """A scenario and the exact text it was read from (a built-in name or a file)."""
+def scenario_source(source: str | Path | Scenario) -> tuple[Scenario, str]:
+    """A scenario and the exact text it was read from (a built-in name or a file); a
+    scenario object (e.g. an upload held by the web server) as its JSON document."""
+    if isinstance(source, Scenario):
+        document = source.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return source, json.dumps(document, indent=2, sort_keys=False) + "\n"
     name = str(source)
     if name in gb.builtin_names() and not Path(name).exists():
         text = resources.files("goldenbridge.scenario.builtin").joinpath(f"{name}.yaml")
@@ -92,7 +97,7 @@ class Brief:
 
 
 def build_brief(
-    source: str | Path,
+    source: str | Path | Scenario,
     offers: Sequence[str] | None = None,
     *,
     samples: int | None = None,
@@ -107,8 +112,8 @@ def build_brief(
 
     Parameters
     ----------
-    source : str or path
-        A built-in scenario name or a YAML/JSON file.
+    source : str, path or Scenario
+        A built-in scenario name, a YAML/JSON file or a loaded scenario.
     offers : sequence of str, optional
         Named offers to show (default: all the scenario's named offers).
     samples, seed : int, optional

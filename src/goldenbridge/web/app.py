@@ -276,6 +276,7 @@ def create_app(
         when first needed.
     """
     from goldenbridge.web.api import router
+    from goldenbridge.web.exports import router as exports_router
 
     state = WebState(limits=limits, default_scenario="")
     if isinstance(scenario, gb.Scenario):
@@ -306,6 +307,7 @@ def create_app(
     app.state.web = state
     _add_error_handlers(app)
     app.include_router(router)
+    app.include_router(exports_router)  # /api/brief, /api/runs
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

@@ -11,7 +11,7 @@ from typing import Any
 import goldenbridge as gb
 from goldenbridge.scenario.schema import OfferValue
 
-__all__ = ["optimize_document", "sensitivity_document"]
+__all__ = ["brief_html", "optimize_document", "sensitivity_document"]
 
 
 def sensitivity_document(
@@ -38,3 +38,29 @@ def optimize_document(
     return gb.optimize(
         scenario, target_p, issues, samples=samples, seed=seed, solutions=solutions
     ).to_dict()
+
+
+def brief_html(
+    scenario: gb.Scenario,
+    offers: list[str] | None,
+    samples: int,
+    seed: int,
+    sections: tuple[str, ...],
+    sensitivity_samples: int,
+    sobol_n: int,
+) -> str:
+    """``goldenbridge report`` as one self-contained HTML text."""
+    from goldenbridge.report.brief import build_brief
+    from goldenbridge.report.html import render
+
+    return render(
+        build_brief(
+            scenario,
+            offers,
+            samples=samples,
+            seed=seed,
+            sections=sections,
+            sensitivity_samples=sensitivity_samples,
+            sobol_n=sobol_n,
+        )
+    )

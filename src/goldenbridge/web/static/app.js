@@ -88,7 +88,9 @@ async function init() {
   for (const s of list.data.scenarios) {
     select.append(el("option", { value: s.name, text: s.name }));
   }
-  const start = state.info.default_scenario;
+  let start = state.info.default_scenario;
+  const asked = urlScenario();  // share.js: a shared link's scenario, if the server has it
+  if (asked && (await api(`/api/scenarios/${encodeURIComponent(asked)}`)).ok) start = asked;
   if (![...select.options].some((o) => o.value === start)) {
     select.append(el("option", { value: start, text: start }));
   }
@@ -129,6 +131,7 @@ async function loadScenario(id) {
   $("eu-label").textContent = `${s.proposer}'s expected utility`;
   state.offer = {};
   for (const issue of s.issues) state.offer[issue.name] = issue.status_quo;
+  restoreUrlState(s);  // share.js: a shared link's samples, seed and offer (first load)
   buildPresets();
   buildIssues();
   $("sensitivity-chart").hidden = true;
@@ -139,6 +142,7 @@ async function loadScenario(id) {
   clearSearch();
   drawPackages();
   refresh();
+  listRuns();  // share.js
 }
 
 // The named offers, with the status quo first unless one of them already is it.
@@ -357,6 +361,7 @@ async function evaluateNamed() {
 // Ask for the current offer. One request at a time: moves made meanwhile are coalesced
 // into the next request, and an answer is shown only if no newer one is on screen.
 function requestUpdate() {
+  saveUrlState();  // share.js: the address always reproduces the page
   state.seq += 1;
   if (state.inFlight) {
     state.pending = true;
