@@ -135,7 +135,12 @@ def test_diff_of_runs_names_changed_arguments(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "command", [["evaluate", "-n", "3000"], ["optimize", "-n", "3000", "--issues", "share"]]
+    "command",
+    [
+        ["evaluate", "-n", "3000"],
+        ["optimize", "-n", "3000", "--issues", "share"],
+        ["negotiate", "-n", "2000", "--rounds", "2", "--grid", "11"],
+    ],
 )
 def test_rerun_gives_the_same_numbers_bit_for_bit(tmp_path, command):
     db, file = tmp_path / "runs.sqlite", tmp_path / "f.yaml"
@@ -242,3 +247,15 @@ def test_migration_from_version_1_keeps_old_runs(tmp_path):
         assert old.version == "0.0.9" and old.seed == 3
         new = add(store, scenario_name="old", environment={"python": "3"})
         assert store.get(new).environment == {"python": "3"}
+
+
+def test_rerun_uses_the_stored_observations(tmp_path):
+    db, observed = tmp_path / "runs.sqlite", tmp_path / "seen.yaml"
+    observed.write_text("- {kind: rejected, values: {share: 0.7}}\n")
+    cli("update", "fearon-1d", "--observe", str(observed), "-n", "2000", "--json", "--db", str(db))
+    observed.write_text("- {kind: rejected, values: {share: 0.55}}\n")  # edited since
+    shown = json.loads(cli("runs", "show", "1", "--db", str(db), "--json").stdout)
+    assert shown["files"] == {"observe": "- {kind: rejected, values: {share: 0.7}}\n"}
+    assert shown["seed"] == gb.load("fearon-1d").seed
+    doc = json.loads(cli("runs", "rerun", "1", "--db", str(db), "--json").stdout)
+    assert doc["identical"], doc

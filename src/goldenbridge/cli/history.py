@@ -37,6 +37,7 @@ from goldenbridge.history import (
     diff_runs,
     headline_numbers,
 )
+from goldenbridge.scenario import read_text
 
 __all__ = ["RECORDED", "install", "open_store"]
 
@@ -116,6 +117,17 @@ def _environment() -> dict[str, str]:
     }
 
 
+def _seed(document: dict[str, Any], arguments: dict[str, Any], text: str) -> int | None:
+    """The run's seed: as its result says, else as given, else the scenario's own."""
+    for seed in (document.get("seed"), arguments.get("seed")):
+        if isinstance(seed, int):
+            return seed
+    try:
+        return read_text(text).seed
+    except gb.ScenarioError:
+        return None
+
+
 def recorded(name: str, callback: Callable[..., Any]) -> Callable[..., Any]:
     """``callback`` with ``--db``/``--no-save`` whose finished runs go to the history."""
     hints = typing.get_type_hints(callback, include_extras=True)
@@ -161,7 +173,7 @@ def recorded(name: str, callback: Callable[..., Any]) -> Callable[..., Any]:
                         str(document.get("scenario") or Path(scenario_arg).stem),
                         text,
                         {k: _jsonable(v) for k, v in bound.arguments.items()},
-                        seed=document.get("seed", bound.arguments.get("seed")),
+                        seed=_seed(document, bound.arguments, text),
                         seconds=seconds,
                         result=document,
                         version=gb.__version__,
