@@ -259,3 +259,18 @@ def test_rerun_uses_the_stored_observations(tmp_path):
     assert shown["seed"] == gb.load("fearon-1d").seed
     doc = json.loads(cli("runs", "rerun", "1", "--db", str(db), "--json").stdout)
     assert doc["identical"], doc
+
+
+def test_every_analysis_command_is_saved():
+    from goldenbridge.cli.history import RECORDED
+
+    wrapped = {
+        info.name or info.callback.__name__.replace("_", "-")
+        for info in app.registered_commands
+        if hasattr(info.callback, "_original")
+    }
+    registered = {
+        info.name or info.callback.__name__.replace("_", "-") for info in app.registered_commands
+    }
+    assert wrapped == registered & set(RECORDED)
+    assert {"evaluate", "optimize", "sensitivity", "update", "negotiate", "report"} <= wrapped

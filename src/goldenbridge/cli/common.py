@@ -101,13 +101,20 @@ def user_errors() -> Iterator[None]:
         fail(str(exc).strip("'\""))
 
 
-def emit_json(document: dict[str, Any]) -> None:
-    """Print exactly one JSON document on stdout."""
-    sys.stdout.write(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
-
-
 # The result documents of the running command, for the run history (cli/history.py).
 results: ContextVar[list[dict[str, Any]] | None] = ContextVar("results", default=None)
+
+
+def _keep(document: dict[str, Any]) -> None:
+    sink = results.get()
+    if sink is not None:
+        sink.append(json_safe(document))
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    """Print exactly one JSON document on stdout (and hand it to the run history)."""
+    _keep(document)
+    sys.stdout.write(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
 
 
 def publish(document: dict[str, Any], as_json: bool) -> bool:
@@ -115,11 +122,10 @@ def publish(document: dict[str, Any], as_json: bool) -> bool:
 
     Returns ``as_json`` (the command then prints nothing else).
     """
-    sink = results.get()
-    if sink is not None:
-        sink.append(json_safe(document))
     if as_json:
         emit_json(document)
+    else:
+        _keep(document)
     return as_json
 
 
