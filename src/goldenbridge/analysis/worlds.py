@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from goldenbridge.analysis.attribution import factor_name
 from goldenbridge.analysis.evaluate import named_offers
+from goldenbridge.analysis.sensitivity.attribution import factor_name
 from goldenbridge.engine.reference import margins
 from goldenbridge.population import Population
 from goldenbridge.scenario.schema import OfferValue

@@ -91,7 +91,7 @@ def outcome_bars(evaluation: Evaluation) -> str:
 def svg_figures(population: Any, optimum: Any, sensitivity: Any) -> dict[str, str]:
     """The optimize plots (concession path, frontier, ranges) and the sensitivity tornado
     and index bars, by name, as inline SVG."""
-    from goldenbridge.plots import optimize_plots
+    from goldenbridge.report.plots import optimize_plots
 
     figures: dict[str, str] = {}
     with _svg_settings(), tempfile.TemporaryDirectory(prefix="goldenbridge-brief-") as scratch:
@@ -100,7 +100,7 @@ def svg_figures(population: Any, optimum: Any, sensitivity: Any) -> dict[str, st
         if optimum is not None:
             written += optimize_plots(population, optimum, folder)
         if sensitivity is not None:
-            from goldenbridge.plots_sensitivity import indices, tornado
+            from goldenbridge.report.plots_sensitivity import indices, tornado
 
             if sensitivity.sweeps:
                 written.append(tornado(sensitivity, folder / "tornado.svg"))

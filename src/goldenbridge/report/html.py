@@ -16,9 +16,9 @@ from contextvars import ContextVar
 from importlib import resources
 from typing import Any
 
-from goldenbridge.documents import json_safe
-from goldenbridge.narrative import answer, pct, possessive
 from goldenbridge.report.brief import Brief
+from goldenbridge.report.documents import json_safe
+from goldenbridge.report.narrative import answer, pct, possessive
 from goldenbridge.scenario import Scenario
 
 __all__ = ["SECTIONS", "render"]

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from goldenbridge.history import HistoryError, RunStore, default_path
 from goldenbridge.scenario import ScenarioError
-from goldenbridge.web.api import ScenarioRef, _check_request, _resolved, _state
+from goldenbridge.web.api import ScenarioRef, _check_request, _resolved
 from goldenbridge.web.jobs import brief_html
+from goldenbridge.web.state import web_state
 
 __all__ = ["router"]
 
@@ -50,7 +51,7 @@ class BriefRequest(BaseModel):
 )
 async def brief(body: BriefRequest, request: Request) -> HTMLResponse:
     """The same HTML as ``goldenbridge report``, as a download."""
-    state = _state(request)
+    state = web_state(request)
     if body.sobol_n & (body.sobol_n - 1):
         raise ScenarioError("sobol_n", f"{body.sobol_n} is not a power of 2")
     _, scenario = await _resolved(state, body.scenario)
