@@ -133,7 +133,11 @@ def test_seed_crisis_brief_in_headless_chromium(tmp_path):
     from playwright.sync_api import sync_playwright
 
     html = tmp_path / "russia-2021.html"
-    cli("report", "russia-2021", "-o", html, *FAST, "--no-save")
+    doc = json.loads(cli("report", "russia-2021", "-o", html, *FAST, "--no-save", "--json").stdout)
+    traced = re.findall(r'data-key="([^"]+)" data-value="([^"]+)"', html.read_text())
+    assert len(traced) > 100  # packages x actors, types, optimum, sensitivity
+    for key, value in traced:
+        assert float(value) == resolve(doc, key.replace("&#x27;", "'")), key
     shot = tmp_path / "brief-russia-2021.png"  # look at it: pytest --basetemp=DIR
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
