@@ -96,6 +96,14 @@ def test_numbers_in_the_brief_equal_the_json_results(fearon_brief):
         assert shown[f"evaluate.offers[{offer['name']}].p_war"] == offer["p_war"]
 
 
+def test_chosen_offers_only(tmp_path):
+    args = ("report", "fearon-1d", "-o", tmp_path / "b.html", *FAST, "--sections", "none")
+    doc = json.loads(cli(*args, "--offers", "split,keep_all", "--json").stdout)
+    assert [o["name"] for o in doc["evaluate"]["offers"]] == ["split", "keep_all"]
+    doc = json.loads(cli(*args, "--offer", "split", "--json").stdout)
+    assert [o["name"] for o in doc["evaluate"]["offers"]] == ["split"]
+
+
 def test_report_run_is_saved_and_reruns(tmp_path):
     db = tmp_path / "runs.sqlite"
     cli("report", "fearon-1d", "-o", tmp_path / "b.html", *FAST, "--sections", "none", "--db", db)

@@ -47,7 +47,11 @@ def report(
     ),
     offer: Annotated[
         list[str] | None,
-        typer.Option("--offer", help="A named offer to show (repeatable; default: all)."),
+        typer.Option(
+            "--offer",
+            "--offers",
+            help="Named offers to show (repeatable or comma-separated; default: all).",
+        ),
     ] = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
@@ -72,6 +76,7 @@ def report(
     from goldenbridge.report.brief import build_brief
 
     chosen = [s.strip() for s in sections.split(",") if s.strip() and s.strip() != "none"]
+    offers = [o.strip() for item in offer or [] for o in item.split(",") if o.strip()] or None
     chromium = None
     if pdf:
         from goldenbridge.report.pdf import find_chromium
@@ -84,7 +89,7 @@ def report(
             with _progress(as_json) as progress:
                 brief = build_brief(
                     scenario,
-                    offer,
+                    offers,
                     samples=samples,
                     seed=seed,
                     sensitivity_samples=sensitivity_samples,
