@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,10 @@ from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
 from goldenbridge.scenario.observations import Observation, Observations, load_observations
 from goldenbridge.scenario.schema import OfferValue
 
-__version__ = "0.1.0"
+try:  # the one version source is pyproject.toml, read from the installed metadata
+    __version__ = _version("goldenbridge")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "ActorOdds",

@@ -288,7 +288,6 @@ def deterrence(
     sizes: list[float | None] = list(effects) if effects is not None else [None]
     samples = scenario.samples if samples is None else samples
     seed = scenario.seed if seed is None else seed
-    chosen = dict(offers) if offers is not None else None
     total = 1 + len(sizes) * (len(grid) + 2)
     done = 0
 
@@ -301,7 +300,9 @@ def deterrence(
         return population
 
     base = draw(scenario)
-    chosen = chosen if chosen is not None else named_offers(base)
+    chosen: Mapping[str, Mapping[str, OfferValue]] = (
+        dict(offers) if offers is not None else named_offers(base)
+    )
     baseline = _point(base, chosen, None, None)
     points, thresholds = [], []
     for size in sizes:

@@ -54,15 +54,15 @@ def _pack_actors(worlds: Worlds, index: list[int], dtype: type) -> tuple[np.ndar
     table = np.zeros((len(acts), n, kd, o), dtype)
     for s, a in enumerate(acts):
         table[s, :, :, : a.table.shape[2]] = a.table
-    weight = np.ascontiguousarray(np.stack([a.weight.T for a in acts]), dtype)
-    ideal = np.ascontiguousarray(np.stack([a.ideal.T for a in acts]), dtype)
-    rho = np.ascontiguousarray(np.stack([a.rho for a in acts]), dtype)
-    res = np.ascontiguousarray(np.stack([a.reservation for a in acts]), dtype)
+    weight: np.ndarray = np.ascontiguousarray(np.stack([a.weight.T for a in acts]), dtype)
+    ideal: np.ndarray = np.ascontiguousarray(np.stack([a.ideal.T for a in acts]), dtype)
+    rho: np.ndarray = np.ascontiguousarray(np.stack([a.rho for a in acts]), dtype)
+    res: np.ndarray = np.ascontiguousarray(np.stack([a.reservation for a in acts]), dtype)
     return weight, ideal, rho, res, table
 
 
 def _pack_offers(offers: Offers, dtype: type) -> tuple[np.ndarray, np.ndarray]:
-    x = np.ascontiguousarray(offers.x.T, dtype)
+    x: np.ndarray = np.ascontiguousarray(offers.x.T, dtype)
     option = np.ascontiguousarray(offers.option.T, np.int64)
     return x, option
 

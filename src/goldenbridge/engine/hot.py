@@ -436,9 +436,9 @@ class _Packed:
         for s, a in enumerate(acts):
             self.table[s, :, :, : a.table.shape[2]] = a.table
         sum_w = np.stack([a.weight.sum(axis=1) for a in acts])
-        self.base = np.ascontiguousarray(sum_w, dtype)
+        self.base: np.ndarray = np.ascontiguousarray(sum_w, dtype)
         res = np.stack([a.reservation for a in acts])
-        self.thr = np.ascontiguousarray(sum_w - res, dtype)
+        self.thr: np.ndarray = np.ascontiguousarray(sum_w - res, dtype)
         self.wts = np.ascontiguousarray(worlds.weights, np.float64)
         self.r_p = np.ascontiguousarray(worlds.actors[worlds.proposer].reservation, np.float64)
         self.w_total = _weight_total(worlds.weights)
@@ -496,7 +496,7 @@ def _offer_tiles(offers: Offers, kc: int, kd: int, dtype: type) -> tuple[np.ndar
     per_tile = -(-m // n_tiles)
     tile = -(-per_tile // 16) * 16
     pad = n_tiles * tile - m
-    x = np.pad(np.asarray(offers.x, dtype), ((0, pad), (0, 0)))
+    x: np.ndarray = np.pad(np.asarray(offers.x, dtype), ((0, pad), (0, 0)))
     opt = np.pad(np.asarray(offers.option, np.int64), ((0, pad), (0, 0)))
     xt = np.ascontiguousarray(x.reshape(n_tiles, tile, kc).transpose(0, 2, 1))
     ot = np.ascontiguousarray(opt.reshape(n_tiles, tile, kd).transpose(0, 2, 1))

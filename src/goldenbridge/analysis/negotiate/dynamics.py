@@ -210,8 +210,10 @@ def concession_path(
     """
     scenario = population.scenario
     talks = scenario.talks
-    start = _offer(scenario, path_from if path_from is not None else talks and talks.from_, "from")
-    end = _offer(scenario, path_to if path_to is not None else talks and talks.to, "to")
+    default_from = talks.from_ if talks is not None else None
+    default_to = talks.to if talks is not None else None
+    start = _offer(scenario, path_from if path_from is not None else default_from, "from")
+    end = _offer(scenario, path_to if path_to is not None else default_to, "to")
     start = start or scenario.status_quo()
     if end is None:  # the target's mean position on the continuous issues
         mean = target_mean_position(population)

@@ -152,6 +152,7 @@ def _replace(node: Any, loc: Location, value: Any) -> Any:
         return value
     key, rest = loc[0], loc[1:]
     if isinstance(node, BaseModel):
+        assert isinstance(key, str)  # a model's fields are named; list items are numbered
         return node.model_copy(update={key: _replace(getattr(node, key), rest, value)})
     copy = dict(node) if isinstance(node, dict) else list(node)
     copy[key] = _replace(node[key], rest, value)  # type: ignore[index]

@@ -271,7 +271,8 @@ def sensitivity(
         return lambda done, total: progress(name, done, total)
 
     moved: tuple[Assumption, ...] = assumptions(scenario)
-    attributed, screening = None, ()
+    attributed: Attribution | None = None
+    screening: tuple[MorrisRow, ...] = ()
     if "global" in parts and method == "sobol":
         attributed = attribution(scenario, values, output, n, seed, stage("Sobol' indices"))
     elif "global" in parts:

@@ -222,8 +222,8 @@ def _side(change: float) -> str:
     return "below" if change < 0 else "above"
 
 
-def _number(x: float) -> str:
-    return f"{x:.3g}"
+def _number(x: float | None) -> str:
+    return "none" if x is None else f"{x:.3g}"
 
 
 def headline(

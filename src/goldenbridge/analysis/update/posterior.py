@@ -275,7 +275,8 @@ def _changes(prior: Population, posterior: Population) -> tuple[QuantityChange, 
     for path in paths:
         users = _users(prior, path)
         condition, mask = users if users else (None, np.ones(prior.n, dtype=bool))
-        post_mask = _users(posterior, path)[1] if users else np.ones(posterior.n, dtype=bool)
+        post_users = _users(posterior, path) if users else None
+        post_mask = post_users[1] if post_users else np.ones(posterior.n, dtype=bool)
         prior_w = prior.worlds.weights * mask
         post_w = posterior.worlds.weights * post_mask
         if prior_w.sum() <= 0 or post_w.sum() <= 0:
