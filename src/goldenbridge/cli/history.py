@@ -156,34 +156,35 @@ def recorded(name: str, callback: Callable[..., Any]) -> Callable[..., Any]:
             if key != "scenario" and key not in OUTPUTS and isinstance(value, str | Path)
             if Path(value).is_file() and (content := _read(str(value))) is not None
         }
-        sink: list[dict[str, Any]] = []
-        token = results.set(sink)
-        start = time.perf_counter()
-        try:
-            value = callback(*args, **kwargs)
-        finally:
-            results.reset(token)
-            seconds = time.perf_counter() - start
-        with store:
-            if sink:
-                document = sink[-1]
-                try:
-                    run_id = store.add(
-                        name,
-                        str(document.get("scenario") or Path(scenario_arg).stem),
-                        text,
-                        {k: _jsonable(v) for k, v in bound.arguments.items()},
-                        seed=_seed(document, bound.arguments, text),
-                        seconds=seconds,
-                        result=document,
-                        version=gb.__version__,
-                        environment=_environment(),
-                        files=files,
-                    )
-                except HistoryError as exc:
-                    fail(str(exc))
-                if not bound.arguments.get("as_json") and err.is_terminal:
-                    err.print(f"Saved as run {run_id} in {store.path}.", markup=False)
+        with store:  # closed however the command ends
+            sink: list[dict[str, Any]] = []
+            token = results.set(sink)
+            start = time.perf_counter()
+            try:
+                value = callback(*args, **kwargs)
+            finally:
+                results.reset(token)
+                seconds = time.perf_counter() - start
+            if not sink:  # the command printed no result: nothing to save
+                return value
+            document = sink[-1]
+            try:
+                run_id = store.add(
+                    name,
+                    str(document.get("scenario") or Path(scenario_arg).stem),
+                    text,
+                    {k: _jsonable(v) for k, v in bound.arguments.items()},
+                    seed=_seed(document, bound.arguments, text),
+                    seconds=seconds,
+                    result=document,
+                    version=gb.__version__,
+                    environment=_environment(),
+                    files=files,
+                )
+            except HistoryError as exc:
+                fail(str(exc))
+            if not bound.arguments.get("as_json") and err.is_terminal:
+                err.print(f"Saved as run {run_id} in {store.path}.", markup=False)
         return value
 
     wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
