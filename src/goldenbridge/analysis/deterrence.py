@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from goldenbridge.analysis.evaluate import evaluate, named_offers
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.stats import proportion
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.distributions import Quantity
@@ -91,20 +92,8 @@ class Deterrence:
     thresholds: tuple[PeaceThreshold, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``goldenbridge deterrence --json``."""
-        return {
-            "scenario": self.scenario,
-            "threat": self.threat,
-            "target": self.target,
-            "proposer": self.proposer,
-            "samples": self.samples,
-            "seed": self.seed,
-            "effect_field": self.effect_field,
-            "tolerance": self.tolerance,
-            "baseline": vars(self.baseline),
-            "points": [vars(p) for p in self.points],
-            "thresholds": [vars(t) for t in self.thresholds],
-        }
+        """The JSON document of ``goldenbridge deterrence --json``: every field."""
+        return to_dict(self)
 
 
 def with_threat(

@@ -6,8 +6,9 @@ blocks, sequential sums in world order inside a block, block partials added in
 block order; see :mod:`goldenbridge.engine.reference`) and computes utilities with
 the same expressions, so the two agree bit for bit. In float32 the utilities are
 float32 (sums stay float64), so an acceptance may flip only where the float64
-margin ``u_i - r_i`` is within float32 rounding of zero. (The counts-only hot path
-of optimisation loops is :mod:`goldenbridge.engine.hot`.)
+margin ``u_i - r_i`` is within float32 rounding of zero. This is the engine the
+analyses run on. (:mod:`goldenbridge.engine.hot` is a faster counts-only path, written
+for optimisation loops; only ``goldenbridge bench`` calls it so far.)
 
 Loop order (docs/performance.md). The work is cut into items (world block x
 offer tile), spread over numba's threads. Inside an item worlds are outer and the

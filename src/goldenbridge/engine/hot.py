@@ -1,9 +1,11 @@
 """The hot path: ``P(deal)`` and the proposer's expected utility per offer, fast.
 
-Optimisation, sensitivity and the live sliders call this again and again with the
-same worlds and new offers (docs/design.md section 6:
-``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n] / sum_n w_n``). Only
-quadratic losses take the fast kernels; other exponents fall back to the exact
+Written for loops that call the engine again and again with the same worlds and new
+offers -- optimisation, sensitivity, the live sliders (docs/design.md section 6:
+``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n] / sum_n w_n``). Today only
+``goldenbridge bench`` (:mod:`goldenbridge.bench`) calls it: every analysis still runs
+on :func:`goldenbridge.engine.tally` (the fused kernels of :mod:`goldenbridge.engine.fused`).
+Only quadratic losses take the fast kernels; other exponents fall back to the exact
 :func:`goldenbridge.engine.fused.tally`.
 
 Loss form. Actor ``s`` accepts iff ``sum_c w_c (x_c - a_c)^2 - sum_k table_k <=

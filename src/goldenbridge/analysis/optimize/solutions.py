@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.analysis.optimize.search import Space, option_combinations
+from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Worlds, utilities
 
 __all__ = ["Solution", "PartyUtilities", "nash", "kalai_smorodinsky", "pareto_frontier"]
@@ -50,23 +51,20 @@ class Solution:
         Party -> weight in the product (1, or its capability).
     """
 
-    concept: str
-    x: np.ndarray
-    option: np.ndarray
+    concept: str = field(metadata=JSON_SKIP)
+    x: np.ndarray = field(metadata=JSON_SKIP)
+    option: np.ndarray = field(metadata=JSON_SKIP)
     utilities: dict[str, float]
     disagreement: dict[str, float]
     exponents: dict[str, float]
     values: dict[str, Any] = field(default_factory=dict)
-    by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_type: dict[str, dict[str, Any]] = field(
+        metadata=json_meta(omit_empty=True), default_factory=dict
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "values": dict(self.values),
-            "utilities": dict(self.utilities),
-            "disagreement": dict(self.disagreement),
-            "exponents": dict(self.exponents),
-            **({"by_type": self.by_type} if self.by_type else {}),
-        }
+        """values, utilities, disagreement, exponents (and by_type when there is one)."""
+        return to_dict(self)
 
 
 class PartyUtilities:
