@@ -11,6 +11,7 @@ from goldenbridge.cli import (
     optimize,  # noqa: F401  (registers optimize)
     sensitivity,  # noqa: F401  (registers sensitivity)
     serve,  # noqa: F401  (registers serve)
+    track,  # noqa: F401  (registers baserate, hindcast)
     update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app
