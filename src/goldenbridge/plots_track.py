@@ -40,14 +40,16 @@ def reliability_bins(
 def _reliability(ax, p: np.ndarray, happened: np.ndarray, bins: int, label: str) -> None:
     mean_p, freq, count = reliability_bins(p, happened, bins)
     ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle="--", label="perfect")
-    ax.scatter(mean_p, freq, s=30 + 10 * count, color="#4477aa", zorder=3, label=label)
+    ax.scatter(
+        mean_p, freq, s=20 + 160 * count / count.max(), color="#4477aa", zorder=3, label=label
+    )
     for x, y, n in zip(mean_p, freq, count, strict=True):
         ax.annotate(f"n={n}", (x, y), textcoords="offset points", xytext=(6, -10), fontsize=8)
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("forecast probability")
     ax.set_ylabel("observed frequency")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8, markerscale=0.5)
 
 
 def hindcast_plots(result: Hindcast, folder: str | Path) -> list[Path]:

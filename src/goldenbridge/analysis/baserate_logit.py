@@ -32,7 +32,7 @@ from goldenbridge.analysis.baserate import (
 )
 from goldenbridge.scenario.record import OUTCOMES
 
-__all__ = ["FEATURES", "Logit", "LogitCV", "features", "fit", "cross_validate"]
+__all__ = ["FEATURES", "Logit", "LogitCV", "features", "fit", "fit_icb", "cross_validate"]
 
 FEATURES: tuple[str, ...] = (
     "intercept",
@@ -136,6 +136,12 @@ def fit(x: np.ndarray, y: np.ndarray, lam: float = 1.0) -> Logit:
         loss, np.zeros(p * k), jac=True, method="L-BFGS-B", options={"maxiter": 2000, "gtol": 1e-10}
     )
     return Logit(beta=result.x.reshape(p, k), means=means, lam=lam)
+
+
+def fit_icb(exclude: Sequence[int] = (), lam: float = 1.0) -> Logit:
+    """The model fitted on every ICB crisis except those in ``exclude`` (a case's own crisis)."""
+    crises = [c for c in icb_crises() if c.crisno not in set(exclude)]
+    return fit(features(crises), _targets(crises), lam)
 
 
 @dataclass(frozen=True)

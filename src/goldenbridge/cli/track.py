@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ from rich.table import Table
 
 import goldenbridge as gb
 from goldenbridge.analysis.baserate import base_rate
+from goldenbridge.analysis.baserate_logit import cross_validate, fit_icb
 from goldenbridge.analysis.hindcast import hindcast as run_hindcast
 from goldenbridge.analysis.hindcast import library_names
 from goldenbridge.cli.common import JsonOpt, SamplesOpt, app, emit_json, err, fail, out, user_errors
@@ -53,9 +55,22 @@ def baserate(
     exact: Annotated[
         bool, typer.Option("--exact", help="Clopper-Pearson intervals (default Wilson).")
     ] = False,
+    cv: Annotated[
+        bool,
+        typer.Option("--cv", help="Also cross-validate the logistic model against the rates."),
+    ] = False,
+    plot: Annotated[
+        str | None,
+        typer.Option("--plot", help="With --cv: write icb-logit-reliability.png here."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Empirical P(full-scale war), P(violence), P(agreement) of an ICB v14 reference class."""
+    """Empirical P(full-scale war), P(violence), P(agreement) of an ICB v14 reference class,
+    and a logistic model's forecast for the same attributes."""
+    if plot is not None:
+        _need_matplotlib()
+        if not cv:
+            fail("--plot: needs --cv (the plot is the cross-validated model's reliability)")
     with user_errors():
         attributes, icb, label = _attributes(what)
         rate = base_rate(
@@ -64,8 +79,22 @@ def baserate(
             min_cases=min_cases,
             method="exact" if exact else "wilson",
         )
+        logistic = fit_icb(exclude=[icb] if icb else []).predict_attributes(attributes)
+        validation = cross_validate() if cv else None
+    if plot is not None and validation is not None:
+        from goldenbridge.plots_track import logit_reliability
+
+        path = logit_reliability(
+            validation.p_war, validation.war, Path(plot) / "icb-logit-reliability.png"
+        )
+        if not as_json:
+            out.print(f"Wrote {path}")
     if as_json:
-        emit_json({"what": label, **rate.to_dict()})
+        document = {"what": label, **rate.to_dict()}
+        document["logistic"] = {f"p_{k}": v for k, v in logistic.items()}
+        if validation is not None:
+            document["cv"] = validation.to_dict()
+        emit_json(document)
         return
     used = ", ".join(f"{k}={v}" for k, v in rate.used.items()) or "all crises"
     out.print(
@@ -90,6 +119,25 @@ def baserate(
     for name, r, code in rows:
         table.add_row(name, str(r.k), pct(r.p), f"{pct(r.low)} .. {pct(r.high)}", code)
     out.print(table)
+    out.print(
+        "Logistic model on all ICB crises"
+        + (f" but {icb}" if icb else "")
+        + ": "
+        + ", ".join(f"P({k}) {pct(v)}" for k, v in logistic.items()),
+        soft_wrap=True,
+    )
+    if validation is not None:
+        scores = Table(
+            title=f"{validation.folds}-fold cross-validation on {validation.n} ICB crises",
+            title_justify="left",
+        )
+        for column in ("forecaster", "Brier (lower better)", "log score (higher better)"):
+            scores.add_column(column)
+        for name in ("logistic", "reference_class", "overall"):
+            scores.add_row(
+                name, f"{validation.brier[name]:.4f}", f"{validation.log_score[name]:.4f}"
+            )
+        out.print(scores)
 
 
 @app.command()
