@@ -302,3 +302,11 @@ def test_cli_baserate_json_and_errors():
     assert not_library.exit_code == 2 and "library.attributes" in not_library.output
     unknown = runner.invoke(app, ["hindcast", "-c", "fearon-1d"])
     assert unknown.exit_code == 2 and "not a library case" in unknown.output
+
+
+def test_demo_shows_the_base_rate_beside_the_model():
+    result = runner.invoke(app, ["demo", "--samples", "5000"])
+    assert result.exit_code == 0, result.output
+    record = load("russia-2021").library
+    rate = base_rate(record.attributes, min_cases=20)
+    assert f"Base rate: of {rate.n} ICB crises like this one" in result.stdout
