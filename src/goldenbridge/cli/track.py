@@ -14,7 +14,17 @@ from goldenbridge.analysis.baserate import base_rate
 from goldenbridge.analysis.baserate_logit import cross_validate, fit_icb
 from goldenbridge.analysis.hindcast import hindcast as run_hindcast
 from goldenbridge.analysis.hindcast import library_names
-from goldenbridge.cli.common import JsonOpt, SamplesOpt, app, emit_json, err, fail, out, user_errors
+from goldenbridge.cli.common import (
+    JsonOpt,
+    SamplesOpt,
+    app,
+    emit_json,
+    err,
+    fail,
+    out,
+    user_errors,
+    working,
+)
 from goldenbridge.narrative import pct
 
 
@@ -80,7 +90,8 @@ def baserate(
             method="exact" if exact else "wilson",
         )
         logistic = fit_icb(exclude=[icb] if icb else []).predict_attributes(attributes)
-        validation = cross_validate() if cv else None
+        with working("Cross-validating the logistic model...", as_json or not cv):
+            validation = cross_validate() if cv else None
     if plot is not None and validation is not None:
         from goldenbridge.plots_track import logit_reliability
 
