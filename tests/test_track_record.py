@@ -19,7 +19,7 @@ import yaml
 from scipy.stats import binom, norm
 from typer.testing import CliRunner
 
-from goldenbridge.analysis.baserate import base_rate
+from goldenbridge.analysis.baserate import base_rate, parse_attributes
 from goldenbridge.analysis.baserate_logit import fit
 from goldenbridge.analysis.evaluate import evaluate
 from goldenbridge.analysis.hindcast import hindcast, library_names
@@ -70,6 +70,7 @@ def test_library_case_validates_and_is_complete(name):
     assert s.library.offer in s.offers
     assert s.outcome.result in OUTCOMES and s.outcome.source
     assert s.outcome.date >= s.library.cutoff  # what happened comes after the cut-off
+    assert parse_attributes(s.library.attributes) == s.library.attributes
     if name != "russia-2021":  # the seed crisis is the one large scenario
         assert len(s.issues) <= 3 and len(s.vetoes) <= 1
 
