@@ -75,6 +75,29 @@ def test_library_case_validates_and_is_complete(name):
         assert len(s.issues) <= 3 and len(s.vetoes) <= 1
 
 
+@pytest.mark.parametrize("name", [c for c in CASES if _raw(c)["library"].get("icb")])
+def test_attributes_of_an_icb_crisis_are_icbs_own_coding(name):
+    record = _raw(name)["library"]
+    system = {r["crisno"]: r for r in _excerpt("icb1v14-excerpt.csv")}[str(record["icb"])]
+    actors = [r for r in _excerpt("icb2v14-excerpt.csv") if r["crisno"] == str(record["icb"])]
+    gravity = [
+        "economic",
+        "limited_military",
+        "political",
+        "territorial",
+        "influence",
+        "grave",
+        "existence",
+    ][int(system["gravcr"])]
+    power = int(system["powdissy"])
+    assert record["attributes"] == {
+        "great_power": any(r["powsta"] in ("3", "4") for r in actors),
+        "gravity": gravity,
+        "territorial": any(r["gravty"] == "3" for r in actors),
+        "power_discrepancy": "low" if power <= 3 else "medium" if power <= 8 else "high",
+    }
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_every_model_number_has_source_and_basis(name):
     raw = _raw(name)

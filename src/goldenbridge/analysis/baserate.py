@@ -17,7 +17,8 @@ Attributes (all optional; a crisis missing the coded variable leaves the class):
 
 - ``great_power`` (bool): a crisis actor is a great power or superpower (ICB2 ``POWSTA >= 3``);
 - ``gravity``: the gravest threat (ICB1 ``GRAVCR``), one of :data:`GRAVITY`;
-- ``territorial`` (bool): some actor faces a territorial threat (ICB2 ``GRAVTY = 3``);
+- ``territorial`` (bool): the gravest threat to some actor is territorial (ICB2 ``GRAVTY = 3``;
+  a territorial stake behind a graver threat, e.g. to existence, does not count);
 - ``power_discrepancy``: ICB1 ``POWDISSY`` in thirds of the v14 distribution: ``low`` (<= 3),
   ``medium`` (4-8), ``high`` (>= 9).
 """
