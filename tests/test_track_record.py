@@ -334,3 +334,18 @@ def test_demo_shows_the_base_rate_beside_the_model():
     record = load("russia-2021").library
     rate = base_rate(record.attributes, min_cases=20)
     assert f"Base rate: of {rate.n} ICB crises like this one" in result.stdout
+
+
+def test_web_page_gets_the_base_rate_of_a_library_case():
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from goldenbridge.web import create_app
+
+    with TestClient(create_app()) as client:
+        spec = client.get("/api/scenarios/russia-2021").json()
+        assert client.get("/api/scenarios/fearon-1d").json()["base_rate"] is None
+    rate = base_rate(load("russia-2021").library.attributes, min_cases=20)
+    assert spec["base_rate"]["n"] == rate.n and spec["base_rate"]["p_war"] == rate.p_war.p
+    static = resources.files("goldenbridge").joinpath("web/static")
+    assert 'id="base-rate"' in static.joinpath("index.html").read_text(encoding="utf-8")
