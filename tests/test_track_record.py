@@ -349,3 +349,23 @@ def test_web_page_gets_the_base_rate_of_a_library_case():
     assert spec["base_rate"]["n"] == rate.n and spec["base_rate"]["p_war"] == rate.p_war.p
     static = resources.files("goldenbridge").joinpath("web/static")
     assert 'id="base-rate"' in static.joinpath("index.html").read_text(encoding="utf-8")
+
+
+def test_cross_validation_claims_of_the_docs():
+    from goldenbridge.analysis.baserate_logit import cross_validate
+
+    cv = cross_validate()
+    assert cv.n == len(_excerpt("icb1v14-excerpt.csv")) - 1  # one crisis has no VIOL coded
+    # docs/track-record.md: both attribute-based forecasts beat the overall frequencies
+    assert cv.brier["logistic"] < cv.brier["overall"]
+    assert cv.brier["reference_class"] < cv.brier["overall"]
+    assert cv.log_score["logistic"] > cv.log_score["overall"]
+    assert cv.p_war.shape == cv.war.shape == (cv.n,) and np.all((cv.p_war > 0) & (cv.p_war < 1))
+    # the overall forecaster predicts each fold's training shares: its Brier is close to (and
+    # not below) the in-sample value of the shares themselves, 1 - sum_k p_k^2
+    crises = [r for r in _excerpt("icb1v14-excerpt.csv") if r["viol"]]
+    war = sum(r["viol"] == "4" for r in crises)
+    deal = sum(r["viol"] != "4" and r["forout"] in ("1", "2") for r in crises)
+    shares = np.array([deal, len(crises) - war - deal, war]) / len(crises)
+    in_sample = 1 - (shares**2).sum()
+    assert in_sample <= cv.brier["overall"] < in_sample + 0.01

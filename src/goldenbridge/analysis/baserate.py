@@ -46,6 +46,7 @@ __all__ = [
     "icb_crises",
     "outcome_of",
     "parse_attributes",
+    "reference_class",
     "base_rate",
 ]
 
@@ -248,6 +249,26 @@ class BaseRate:
         }
 
 
+def reference_class(
+    attributes: Mapping[str, Any], exclude: Iterable[int] = (), min_cases: int = 0
+) -> tuple[list[IcbCrisis], dict[str, Any], list[str]]:
+    """The crises matching checked ``attributes`` (relaxed as in :func:`base_rate`), the
+    attributes used and those dropped."""
+    excluded = set(exclude)
+    pool = [c for c in icb_crises() if c.crisno not in excluded]
+    used = dict(attributes)
+    relaxed: list[str] = []
+    members = [c for c in pool if _matches(c, used)]
+    for name in RELAX_ORDER:
+        if len(members) >= min_cases:
+            break
+        if name in used:
+            del used[name]
+            relaxed.append(name)
+            members = [c for c in pool if _matches(c, used)]
+    return members, used, relaxed
+
+
 def base_rate(
     attributes: Mapping[str, Any],
     *,
@@ -281,17 +302,7 @@ def base_rate(
     if method not in ("wilson", "exact"):
         raise ValueError(f"method: {method!r} is not wilson or exact")
     excluded = tuple(sorted(set(int(c) for c in exclude)))
-    pool = [c for c in icb_crises() if c.crisno not in excluded]
-    used = dict(wanted)
-    relaxed: list[str] = []
-    members = [c for c in pool if _matches(c, used)]
-    for name in RELAX_ORDER:
-        if len(members) >= min_cases:
-            break
-        if name in used:
-            del used[name]
-            relaxed.append(name)
-            members = [c for c in pool if _matches(c, used)]
+    members, used, relaxed = reference_class(wanted, excluded, min_cases)
     n = len(members)
     counts = {k: sum(outcome_of(c) == k for c in members) for k in OUTCOMES}
     return BaseRate(

@@ -25,10 +25,10 @@ from scipy.optimize import minimize
 from goldenbridge.analysis.baserate import (
     GRAVITY,
     IcbCrisis,
-    base_rate,
     icb_crises,
     outcome_of,
     parse_attributes,
+    reference_class,
 )
 from goldenbridge.scenario.record import OUTCOMES
 
@@ -206,9 +206,9 @@ def cross_validate(
                 attributes["gravity"] = next(k for k, v in GRAVITY.items() if v == c.gravcr)
             if c.powdissy is not None:
                 attributes["power_discrepancy"] = _power_bin(c.powdissy)
-            rate = base_rate(attributes, exclude=held, min_cases=min_cases)
-            preds["reference_class"][i] = [rate.outcomes[k].p for k in OUTCOMES]
-            floors["reference_class"][i] = 1.0 / (rate.n + 1)
+            members, _, _ = reference_class(attributes, held, min_cases)
+            preds["reference_class"][i] = _targets(members).mean(axis=0)
+            floors["reference_class"][i] = 1.0 / (len(members) + 1)
     brier, log_score = {}, {}
     for name, p in preds.items():
         brier[name], log_score[name] = _scores(p, y, floors[name])
