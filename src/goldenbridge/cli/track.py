@@ -171,10 +171,11 @@ def hindcast(
     if plot is not None:
         _need_matplotlib()
     with user_errors():
-        names = case or library_names()
-        unknown = [n for n in names if n not in library_names()]
+        library = library_names()
+        names = case or library
+        unknown = [n for n in names if n not in library]
         if unknown:
-            fail(f"--case {unknown[0]}: not a library case ({', '.join(library_names())})")
+            fail(f"--case {unknown[0]}: not a library case ({', '.join(library)})")
         if not as_json and err.is_terminal:
             from rich.progress import Progress
 
