@@ -13,6 +13,7 @@ from goldenbridge.cli import (
     report,  # noqa: F401  (registers report)
     sensitivity,  # noqa: F401  (registers sensitivity)
     serve,  # noqa: F401  (registers serve)
+    track,  # noqa: F401  (registers baserate, hindcast)
     update,  # noqa: F401  (registers update)
 )
 from goldenbridge.cli.common import app

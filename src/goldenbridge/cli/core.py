@@ -159,6 +159,18 @@ def demo(
 ) -> None:
     """Analyse the built-in December 2021 Russia–NATO crisis."""
     run_evaluate("russia-2021", None, None, samples, seed, as_json, dask)
+    record = gb.load("russia-2021").library
+    if not as_json and record is not None:  # the ICB base rate beside the model (issue 17)
+        from goldenbridge.analysis.baserate import base_rate
+
+        r = base_rate(record.attributes, min_cases=20)
+        like = ", ".join(f"{k}={v}" for k, v in r.used.items())
+        out.print(
+            f"Base rate: of {r.n} ICB crises like this one ({like}), {pct(r.p_war.p)} ended in "
+            f"full-scale war (95% interval {pct(r.p_war.low)}-{pct(r.p_war.high)}); "
+            "`goldenbridge baserate russia-2021` and docs/track-record.md say more.",
+            soft_wrap=True,
+        )
 
 
 @app.command()

@@ -183,6 +183,8 @@ def check(scenario: Scenario) -> Scenario:
 
     for offer_name, offer in scenario.offers.items():
         _outcome(issues, offer, f"offers.{offer_name}")
+    if scenario.library is not None and scenario.library.offer not in scenario.offers:
+        raise ScenarioError("library.offer", f"no offer named {scenario.library.offer!r}")
     if scenario.talks is not None:
         for key, end in (("from", scenario.talks.from_), ("to", scenario.talks.to)):
             if isinstance(end, str) and end not in scenario.offers:

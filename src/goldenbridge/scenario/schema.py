@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from goldenbridge.scenario.distributions import Quantity
+from goldenbridge.scenario.record import CaseRecord, Outcome
 
 __all__ = [
     "Issue",
@@ -245,6 +246,8 @@ class Scenario(BaseModel):
     seed: int = Field(default=0, ge=0)
     samples: int = Field(default=100_000, ge=1, le=50_000_000)
     sources: dict[str, str] | list[str] | None = None
+    library: CaseRecord | None = None  # track record only: never read by the model
+    outcome: Outcome | None = None  # what happened: never read by the model
 
     @field_validator("offers")
     @classmethod

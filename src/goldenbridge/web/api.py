@@ -165,6 +165,23 @@ def summary(scenario: gb.Scenario) -> dict[str, Any]:
     }
 
 
+def _base_rate(scenario: gb.Scenario) -> dict[str, Any] | None:
+    """The ICB base rate shown beside the model's P(war) for a library case (issue 17)."""
+    record = scenario.library
+    if record is None or not record.attributes:
+        return None
+    from goldenbridge.analysis.baserate import base_rate
+
+    r = base_rate(record.attributes, exclude=[record.icb] if record.icb else [], min_cases=20)
+    return {
+        "n": r.n,
+        "attributes": r.used,
+        "p_war": r.p_war.p,
+        "low": r.p_war.low,
+        "high": r.p_war.high,
+    }
+
+
 def describe(scenario_id: str, scenario: gb.Scenario) -> dict[str, Any]:
     """What the page needs to draw a scenario's controls."""
     issues = []
@@ -197,6 +214,7 @@ def describe(scenario_id: str, scenario: gb.Scenario) -> dict[str, Any]:
             {"name": a.name, "role": a.role, "types": list(a.type_names)} for a in scenario.actors
         ],
         "offers": {name: scenario.complete(dict(v)) for name, v in scenario.offers.items()},
+        "base_rate": _base_rate(scenario),
     }
 
 

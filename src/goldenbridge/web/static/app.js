@@ -128,6 +128,12 @@ async function loadScenario(id) {
   $("seed").value = state.seed;
   $("scenario-title").textContent = `— ${s.name}`;
   $("scenario-description").textContent = s.description;
+  const rate = s.base_rate;  // ICB base rate of a library case (docs/track-record.md)
+  $("base-rate").hidden = !rate;
+  $("base-rate").textContent = rate
+    ? `Base rate: ${pct(rate.p_war)} of ${rate.n} ICB crises like this one ended in ` +
+      `full-scale war (95% interval ${pct(rate.low)}–${pct(rate.high)}).`
+    : "";
   $("eu-label").textContent = `${s.proposer}'s expected utility`;
   state.offer = {};
   for (const issue of s.issues) state.offer[issue.name] = issue.status_quo;
