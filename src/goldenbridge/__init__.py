@@ -23,6 +23,9 @@ from goldenbridge.analysis.evaluate import (
     TypeOdds,
 )
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
+from goldenbridge.analysis.forecast import MODELS as _FORECAST_MODELS
+from goldenbridge.analysis.forecast import Forecast
+from goldenbridge.analysis.forecast import forecast as _forecast
 from goldenbridge.analysis.observations import Observations, load_observations
 from goldenbridge.analysis.optimize import OptimizeResult
 from goldenbridge.analysis.optimize import optimize as _optimize
@@ -31,6 +34,7 @@ from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.analysis.update import DegeneracyWarning, Posterior
 from goldenbridge.analysis.update import update as _update
+from goldenbridge.importers import import_files
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
 
@@ -41,6 +45,7 @@ __all__ = [
     "DegeneracyWarning",
     "Deterrence",
     "Evaluation",
+    "Forecast",
     "Negotiation",
     "Observations",
     "OfferResult",
@@ -63,6 +68,11 @@ __all__ = [
     "sample",
     "update",
     "sensitivity",
+    "forecast",
+    "load_genius",
+    "load_ktab",
+    "load_decide",
+    "load_eum",
 ]
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
@@ -191,3 +201,29 @@ def negotiate(
         hazard=hazard,
         grid=grid,
     )
+
+
+def forecast(source: ScenarioLike, models: Sequence[str] = _FORECAST_MODELS, **options: Any) -> Forecast:
+    """Predicted outcome per issue (compromise, median, Nash, EUM); see
+    :func:`goldenbridge.analysis.forecast.forecast`."""
+    return _forecast(_scenario(source), models, **options)
+
+
+def load_genius(*files: str | Path, **roles: Any) -> Scenario:
+    """A scenario from a Genius domain and profiles (:mod:`goldenbridge.importers.genius`)."""
+    return import_files("genius", files, **roles).scenario
+
+
+def load_ktab(file: str | Path, **roles: Any) -> Scenario:
+    """A scenario from a KTAB SMP CSV (:mod:`goldenbridge.importers.ktab`)."""
+    return import_files("ktab", [file], **roles).scenario
+
+
+def load_decide(file: str | Path, **roles: Any) -> Scenario:
+    """A scenario from a Decide CSV (:mod:`goldenbridge.importers.decide`)."""
+    return import_files("decide", [file], **roles).scenario
+
+
+def load_eum(file: str | Path, **roles: Any) -> Scenario:
+    """A scenario from an expected-utility-model CSV (:mod:`goldenbridge.importers.eum`)."""
+    return import_files("eum", [file], **roles).scenario
