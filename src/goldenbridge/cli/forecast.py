@@ -108,11 +108,16 @@ def backtest(
     capabilities: Annotated[
         str, typer.Option("--capabilities", help="equal | gdp (DEU III's GDP line)")
     ] = "equal",
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", "-m", help="compromise | median | nbs | nbs_rp | eum | blend"),
+    ] = None,
     boot: Annotated[int, typer.Option("--boot", min=100, help="Bootstrap resamples.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Bootstrap and fold seed.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """MAE, median absolute error and a bootstrap 95% interval per model on real outcomes."""
+    from goldenbridge.analysis.forecast.backtest import BACKTEST_MODELS
     from goldenbridge.analysis.forecast.backtest import backtest as run
     from goldenbridge.importers.deu3 import read_cases
 
@@ -122,10 +127,14 @@ def backtest(
         fail(f"--format {fmt}: unknown format (known: deu3)")
     if capabilities not in ("equal", "gdp"):
         fail(f"--capabilities {capabilities}: expected equal or gdp")
+    for m in model or []:
+        if m not in BACKTEST_MODELS:
+            fail(f"--model {m}: unknown model (known: {', '.join(BACKTEST_MODELS)})")
+    models = tuple(dict.fromkeys(model)) if model else BACKTEST_MODELS
     with user_errors():
         cases = read_cases(file, capabilities)
         with working(f"Forecasting {len(cases)} issues...", as_json):
-            result = run(cases, n_boot=boot, seed=seed)
+            result = run(cases, models, n_boot=boot, seed=seed)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -133,16 +142,23 @@ def backtest(
         title=f"{file.name}: {result.n_issues} issues, capabilities {capabilities}",
         title_justify="left",
     )
-    for col in ("model", "MAE", "95% CI", "median AE"):
+    for col in ("model", "MAE", "95% CI", "median AE", "MAE - compromise (95% CI)"):
         table.add_column(col, justify="left" if col == "model" else "right")
     for m, sc in result.models.items():
-        table.add_row(m, f"{sc.mae:.2f}", f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",
-                      f"{sc.median_ae:.2f}")
+        diff = result.paired.get(m)
+        table.add_row(
+            m,
+            f"{sc.mae:.2f}",
+            f"[{sc.mae_ci[0]:.2f}, {sc.mae_ci[1]:.2f}]",
+            f"{sc.median_ae:.2f}",
+            "-" if diff is None or m == "compromise" else f"[{diff[0]:+.2f}, {diff[1]:+.2f}]",
+        )
     out.print(table)
     if result.blend is not None:
-        a, b, c = result.blend
+        a, b, c, d = result.blend
         out.print(
-            f"blend (10-fold cross-validated; weights on all issues: compromise {a:.2f}, "
-            f"median {b:.2f}, reference point {c:.2f})",
+            f"blend: scored out of fold (10-fold cross-validation); weights fitted on all "
+            f"issues, for reference: compromise {a:.2f}, median {b:.2f}, nbs {c:.2f}, "
+            f"reference point {d:.2f}",
             soft_wrap=True,
         )

@@ -5,13 +5,18 @@ per model the mean (MAE) and median absolute error over the issues every model c
 forecast, with a percentile bootstrap 95% interval of the MAE (issues resampled with
 replacement, ``n_boot`` times, seeded: Efron & Tibshirani 1993, ch. 13).
 
-Besides the four models, ``blend`` is this project's attempt to beat the compromise
-model honestly: a convex combination of the compromise model, the weighted median and
-the issue's reference point (the status quo before the proposal, where recorded), with
-weights on a 0.05 grid of the simplex fitted by least absolute error on the training
-folds of a k-fold split (k = 10, folds drawn with the seed) and scored only on the
-held-out fold. Its reported errors are all out-of-fold: no issue's error comes from
-weights fitted on it.
+The Nash bargaining solution is scored twice: ``nbs`` with each actor's disagreement
+at its worst point of the scale (the rule when no status quo is given) and ``nbs_rp``
+with the recorded reference point (the status quo before the proposal) as the
+disagreement point where there is one.
+
+``blend`` is this project's attempt to beat the compromise model honestly: a convex
+combination of the compromise, median and ``nbs`` forecasts and the reference point
+(where none is recorded, the compromise stands in for it), with weights on a 0.05 grid
+of the simplex fitted by least absolute error on the training folds of a k-fold split
+(k = 10, folds drawn with the seed) and scored only on the held-out fold: no issue's
+error comes from weights fitted on it. ``paired`` holds, per model, a bootstrap 95%
+interval of its MAE minus the compromise model's on the same resampled issues.
 """
 
 from __future__ import annotations
@@ -24,9 +29,13 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.analysis.forecast import MODELS, IssueInputs, predict
+from goldenbridge.analysis.forecast.nbs import nash_bargaining
 from goldenbridge.importers.deu3 import Case
 
-__all__ = ["Backtest", "ModelScore", "backtest", "blend_weights"]
+__all__ = ["Backtest", "ModelScore", "backtest", "blend_weights", "BACKTEST_MODELS"]
+
+#: Every model a backtest scores, in the order reported.
+BACKTEST_MODELS = ("compromise", "median", "nbs", "nbs_rp", "eum", "blend")
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,8 @@ class Backtest:
     outcomes: np.ndarray
     predictions: dict[str, np.ndarray]
     left_out: tuple[str, ...]
-    blend: tuple[float, float, float] | None
+    blend: tuple[float, ...] | None
+    paired: dict[str, tuple[float, float]]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,22 +84,22 @@ def _score(errors: np.ndarray, rng: np.random.Generator, n_boot: int) -> ModelSc
     )
 
 
-_GRID = np.array(
-    [(a, b, round(1 - a - b, 10)) for a, b in itertools.product(np.arange(0, 1.0001, 0.05), repeat=2)
-     if a + b <= 1 + 1e-9]
-)
+def _simplex(k: int, steps: int = 20) -> np.ndarray:
+    """Every weight vector of length k on the simplex with entries in multiples of 1/steps."""
+    rows = [c for c in itertools.product(range(steps + 1), repeat=k - 1) if sum(c) <= steps]
+    return np.array([(*c, steps - sum(c)) for c in rows], dtype=float) / steps
 
 
 def blend_weights(features: np.ndarray, outcome: np.ndarray) -> np.ndarray:
-    """The simplex-grid weights (step 0.05) of the three columns with the least MAE."""
-    pred = features @ _GRID.T  # (n, G)
-    mae = np.abs(pred - outcome[:, None]).mean(axis=0)
-    return _GRID[int(np.argmin(mae))]
+    """The simplex-grid weights (step 0.05) of the columns with the least MAE (first on ties)."""
+    grid = _simplex(features.shape[1])
+    mae = np.abs(features @ grid.T - outcome[:, None]).mean(axis=0)
+    return grid[int(np.argmin(mae))]
 
 
 def backtest(
     cases: Sequence[Case],
-    models: Sequence[str] = (*MODELS, "blend"),
+    models: Sequence[str] = BACKTEST_MODELS,
     *,
     n_boot: int = 2000,
     seed: int = 0,
@@ -101,19 +111,28 @@ def backtest(
     Issues where a model has no forecast (every weight 0) are left out for every model,
     so all models are scored on the same issues.
     """
+    unknown = [m for m in models if m not in BACKTEST_MODELS]
+    if unknown:
+        raise ValueError(f"unknown model {unknown[0]!r} (known: {', '.join(BACKTEST_MODELS)})")
     base = [m for m in models if m in MODELS]
-    need = list(dict.fromkeys([*base, *(("compromise", "median") if "blend" in models else ())]))
-    preds: dict[str, list[float]] = {m: [] for m in need}
+    blend_inputs = ("compromise", "median", "nbs") if "blend" in models else ()
+    need = list(dict.fromkeys([*base, *blend_inputs]))
+    preds: dict[str, list[float]] = {m: [] for m in [*need, "nbs_rp"]}
     refs, outs, names = [], [], []
     for case in cases:
         data = IssueInputs(
             issue=case.issue, lo=case.lo, hi=case.hi, names=case.names,
             position=case.position, capability=case.capability, salience=case.salience,
-            rho=np.ones_like(case.position), status_quo=case.reference,
+            rho=np.ones_like(case.position), status_quo=None,
         )
         got, _ = predict(data, need, rounds=rounds)
         for m in need:
             preds[m].append(got[m])
+        preds["nbs_rp"].append(
+            nash_bargaining(data.position, data.weight, data.rho, data.lo, data.hi, case.reference)
+            if "nbs_rp" in models
+            else 0.0
+        )
         refs.append(np.nan if case.reference is None else case.reference)
         outs.append(case.outcome)
         names.append(case.issue)
@@ -125,11 +144,11 @@ def backtest(
     outcome, reference = outcome[ok], np.array(refs)[ok]
     kept = tuple(n for n, k in zip(names, ok, strict=True) if k)
     rng = np.random.default_rng(seed)
-    chosen: tuple[float, float, float] | None = None
+    chosen: tuple[float, ...] | None = None
     if "blend" in models:
-        # Reference point where recorded, else the compromise (so the third weight is inert).
+        # Reference point where recorded, else the compromise (so its weight is inert there).
         ref = np.where(np.isfinite(reference), reference, table["compromise"])
-        features = np.column_stack([table["compromise"], table["median"], ref])
+        features = np.column_stack([*(table[m] for m in blend_inputs), ref])
         fold = rng.permutation(outcome.size) % folds
         blended = np.empty_like(outcome)
         for k in range(folds):
@@ -139,6 +158,14 @@ def backtest(
         table["blend"] = blended
         chosen = tuple(float(v) for v in blend_weights(features, outcome))  # type: ignore[assignment]
     scores = {m: _score(np.abs(table[m] - outcome), rng, n_boot) for m in models}
+    paired: dict[str, tuple[float, float]] = {}
+    if "compromise" in models:
+        idx = rng.integers(0, outcome.size, size=(n_boot, outcome.size))
+        base_err = scores["compromise"].errors
+        for m in models:
+            diff = (scores[m].errors[idx] - base_err[idx]).mean(axis=1)
+            lo, hi = np.percentile(diff, [2.5, 97.5])
+            paired[m] = (float(lo), float(hi))
     return Backtest(
         n_issues=int(outcome.size),
         models=scores,
@@ -147,4 +174,5 @@ def backtest(
         predictions={m: table[m] for m in models},
         left_out=left_out,
         blend=chosen,
+        paired=paired,
     )

@@ -110,22 +110,24 @@ def challenge_utilities(
     q: float = 1.0,
     t: float = 1.0,
 ) -> np.ndarray:
-    """(n, n) EU[i, j] of i challenging j, utilities with exponent ``r[i]`` (eqs. 5-10).
+    """(V, n, n) EU[v, i, j] of i challenging j, seen with risk exponent ``r[v]`` (eqs. 5-10).
 
-    ``r`` has one exponent per row: pass ``np.full(n, r_k)`` for actor k's view.
+    One view per exponent: ``r = np.ones(1)`` for the risk step, every actor's own
+    exponent for the offers (each actor judges both directions with its own r).
     """
     d = np.abs(x[:, None] - x[None, :]) / span
-    rr = r[:, None]
+    rr = np.asarray(r, dtype=float)[:, None, None]
     u_s = 2 - 4 * (0.5 - 0.5 * d) ** rr
     u_f = 2 - 4 * (0.5 + 0.5 * d) ** rr
     u_sq = 2 - 4 * 0.5**rr
     shift = (np.abs(x - mu)[:, None] / span + d) / 4
     u_b = 2 - 4 * np.clip(0.5 - shift, 0, None) ** rr
     u_w = 2 - 4 * (0.5 + shift) ** rr
-    sj = s[None, :]
+    sj = s[None, None, :]
     eu = sj * (prob * u_s + (1 - prob) * u_f) + (1 - sj) * u_s - q * u_sq
     eu = eu - (1 - q) * (t * u_b + (1 - t) * u_w)
-    np.fill_diagonal(eu, 0.0)
+    n = x.size
+    eu[:, np.arange(n), np.arange(n)] = 0.0
     return eu
 
 
@@ -139,33 +141,30 @@ def risk_exponents(eu_linear: np.ndarray) -> np.ndarray:
     return (1 - big_r / 3) / (1 + big_r / 3)
 
 
-def _step(x: np.ndarray, c: np.ndarray, s: np.ndarray, span: float, q: float, t: float):
+def _step(
+    x: np.ndarray, c: np.ndarray, s: np.ndarray, span: float, q: float, t: float
+) -> tuple[np.ndarray, np.ndarray, float]:
     w = c * s
     mu = _median_voter(x, w, span)
     prob = _probability(x, w)
     n = x.size
-    r = risk_exponents(challenge_utilities(x, s, prob, np.ones(n), mu, span, q, t))
-    new = x.copy()
-    for i in range(n):
-        # i's view: every EU with i's exponent (Scholz et al., section 3.4).
-        eu = challenge_utilities(x, s, prob, np.full(n, r[i]), mu, span, q, t)
-        best: float | None = None
-        for j in range(n):
-            if j == i or x[j] == x[i]:
-                continue
-            e, f = eu[i, j], eu[j, i]
-            if f > e > 0:
-                target = x[j]  # conflict, i loses
-            elif e < 0 < f and f > abs(e):
-                target = x[i] + (x[j] - x[i]) * abs(e / f)  # compromise
-            elif e < 0 < f:
-                target = x[j]  # capitulation
-            else:
-                continue
-            if best is None or abs(target - x[i]) < abs(best - x[i]):
-                best = target
-        if best is not None:
-            new[i] = best
+    r = risk_exponents(challenge_utilities(x, s, prob, np.ones(1), mu, span, q, t)[0])
+    views = challenge_utilities(x, s, prob, r, mu, span, q, t)
+    i = np.arange(n)
+    e = views[i, i, :]  # e[i, j]: i challenging j, in i's view
+    f = views[i, :, i]  # f[i, j]: j challenging i, in i's view
+    xi, xj = x[:, None], x[None, :]
+    lose = (f > e) & (e > 0)  # conflict that i loses
+    concede = (e < 0) & (f > 0)
+    compromise = concede & (f > np.abs(e))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        partial = xi + (xj - xi) * np.abs(e / f)
+    target = np.where(lose | (concede & ~compromise), xj, np.where(compromise, partial, np.nan))
+    target[xj == xi] = np.nan  # no contest with an actor at the same position (or itself)
+    move = np.where(np.isnan(target), np.inf, np.abs(target - xi))
+    best = np.argmin(move, axis=1)  # the smallest move; the first actor on ties
+    moved = np.isfinite(move[i, best])
+    new = np.where(moved, target[i, best], x)
     return new, r, mu
 
 
