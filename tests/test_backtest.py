@@ -89,15 +89,18 @@ def test_blend_is_scored_out_of_fold():
 
 def test_blend_finds_a_model_that_is_exact():
     # Outcomes equal to every issue's reference point: the blend puts all weight there.
-    cases = [replace(c, outcome=c.reference) for c in read_cases(DEU3)[:60] if c.reference is not None]
+    cases = [
+        replace(c, outcome=c.reference) for c in read_cases(DEU3)[:60] if c.reference is not None
+    ]
     result = backtest(cases, ("compromise", "median", "nbs", "blend"), n_boot=200)
     assert result.blend == (0.0, 0.0, 0.0, 1.0)
     assert result.models["blend"].mae == pytest.approx(0.0, abs=1e-12)
 
 
 def test_backtest_cli_json_and_errors():
-    r = runner.invoke(app, ["backtest", str(DEU3), "--json", "-m", "compromise", "-m", "median",
-                            "--boot", "200"])
+    r = runner.invoke(
+        app, ["backtest", str(DEU3), "--json", "-m", "compromise", "-m", "median", "--boot", "200"]
+    )
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert doc["n_issues"] == 353 and set(doc["models"]) == {"compromise", "median"}

@@ -26,13 +26,14 @@ runner = CliRunner()
 
 # --- EC car emissions (Bueno de Mesquita 1994, table replicated by Scholz et al. 2011) ---
 
+
 def _condorcet_winner(points, positions, weights):
     """The point that no other point beats in a weighted pairwise vote (brute force)."""
     winners = []
     for a in points:
         if all(
-            sum(w for x, w in zip(positions, weights) if abs(x - a) < abs(x - b))
-            >= sum(w for x, w in zip(positions, weights) if abs(x - b) < abs(x - a))
+            sum(w for x, w in zip(positions, weights, strict=True) if abs(x - a) < abs(x - b))
+            >= sum(w for x, w in zip(positions, weights, strict=True) if abs(x - b) < abs(x - a))
             for b in points
         ):
             winners.append(a)
@@ -68,6 +69,7 @@ def test_ec_car_emissions_by_hand(name, weights_by_position):
 
 # --- COP21: every issue's weighted mean against an independent reading of the file ---
 
+
 def test_cop21_weighted_means_independent():
     sums: dict[str, list[float]] = {}
     with open(DATA / "decide" / "cop21.csv") as f:
@@ -87,12 +89,9 @@ def test_cop21_weighted_means_independent():
 
 # --- weighted median = Condorcet winner; NBS = brute force and a closed form ---
 
+
 @settings(max_examples=60, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.integers(0, 20), st.integers(1, 9)), min_size=1, max_size=8
-    )
-)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(1, 9)), min_size=1, max_size=8))
 def test_weighted_median_is_a_condorcet_winner(actors):
     x = np.array([a for a, _ in actors], dtype=float)
     w = np.array([b for _, b in actors], dtype=float)
@@ -116,7 +115,8 @@ def test_nbs_two_linear_actors_closed_form(w1, w2):
 @given(
     st.lists(
         st.tuples(st.floats(0, 100), st.floats(0.1, 5), st.sampled_from([1.0, 2.0])),
-        min_size=2, max_size=6,
+        min_size=2,
+        max_size=6,
     ),
     st.one_of(st.none(), st.floats(0, 100)),
 )
@@ -127,8 +127,10 @@ def test_nbs_matches_a_dense_grid(actors, sq):
     x = nash_bargaining(a, w, r, 0, 100, sq)
     grid = np.linspace(0, 100, 20001)
     u = 1 - (np.abs(grid[:, None] - a) / 100) ** r
-    d = (1 - (np.abs(sq - a) / 100) ** r) if sq is not None else np.minimum(
-        1 - (a / 100) ** r, 1 - ((100 - a) / 100) ** r
+    d = (
+        (1 - (np.abs(sq - a) / 100) ** r)
+        if sq is not None
+        else np.minimum(1 - (a / 100) ** r, 1 - ((100 - a) / 100) ** r)
     )
     g = u - d
     ok = np.all(g > 0, axis=1)
@@ -148,6 +150,7 @@ def test_nbs_at_the_status_quo_when_an_actor_holds_it():
 
 
 # --- the expected-utility model: one round by hand on three actors ---
+
 
 def test_eum_one_round_by_hand():
     # Positions 0, 50, 100 on [0, 100]; capabilities and saliences 1 (Scholz et al. eqs.).
@@ -222,11 +225,22 @@ def test_forecast_types_and_missing_saliences():
             "name": "t",
             "issues": [{"name": "a"}, {"name": "b"}],
             "actors": [
-                {"name": "P", "role": "proposer", "position": {"a": 0, "b": 0}, "capability": 2,
-                 "salience": {"a": 1}},
-                {"name": "T", "role": "target", "position": {"a": 100},
-                 "types": {"x": {"prior": 0.25, "position": {"a": 40}},
-                           "y": {"prior": 0.75, "position": {"a": 80}}}},
+                {
+                    "name": "P",
+                    "role": "proposer",
+                    "position": {"a": 0, "b": 0},
+                    "capability": 2,
+                    "salience": {"a": 1},
+                },
+                {
+                    "name": "T",
+                    "role": "target",
+                    "position": {"a": 100},
+                    "types": {
+                        "x": {"prior": 0.25, "position": {"a": 40}},
+                        "y": {"prior": 0.75, "position": {"a": 80}},
+                    },
+                },
             ],
         }
     )

@@ -17,7 +17,11 @@ from goldenbridge.scenario import ScenarioError, read_text
 
 DATA = Path(__file__).parent / "data"
 GENIUS = DATA / "genius" / "EnglandZimbabwe"
-GENIUS_FILES = [GENIUS / "EnglandZimbabwe_domain.xml", GENIUS / "England.xml", GENIUS / "Zimbabwe.xml"]
+GENIUS_FILES = [
+    GENIUS / "EnglandZimbabwe_domain.xml",
+    GENIUS / "England.xml",
+    GENIUS / "Zimbabwe.xml",
+]
 runner = CliRunner()
 
 
@@ -67,7 +71,9 @@ def test_decide_cop21_counts_and_spot_values():
     s = gb.load_decide(DATA / "decide" / "cop21.csv")
     assert (len(s.actors), len(s.issues)) == (15, 13)
     n_positions = sum(len(a.position) for a in s.actors)
-    assert n_positions == sum(1 for r in _decide_rows(DATA / "decide" / "cop21.csv") if r[0] == "#D")
+    assert n_positions == sum(
+        1 for r in _decide_rows(DATA / "decide" / "cop21.csv") if r[0] == "#D"
+    )
     assert n_positions == 181
     usa = s.actor("USA")
     assert usa.capability.mean() == 1.0
@@ -110,15 +116,30 @@ def test_written_file_reads_back_with_its_header(tmp_path):
     out = tmp_path / "ec.yaml"
     result = runner.invoke(
         app,
-        ["import", "eum", str(DATA / "bdm_eum" / "EC_car_emissions_jmckib.csv"), "-o", str(out),
-         "--proposer", "Germany", "--target", "UK", "--veto", "France"],
+        [
+            "import",
+            "eum",
+            str(DATA / "bdm_eum" / "EC_car_emissions_jmckib.csv"),
+            "-o",
+            str(out),
+            "--proposer",
+            "Germany",
+            "--target",
+            "UK",
+            "--veto",
+            "France",
+        ],
     )
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.startswith("# Imported by goldenbridge from expected-utility-model CSV")
     assert "sha256" in text and "Roles (given): proposer Germany, target UK, veto France" in text
     s = read_text(text, str(out))
-    assert (s.proposer.name, s.target.name, [v.name for v in s.vetoes]) == ("Germany", "UK", ["France"])
+    assert (s.proposer.name, s.target.name, [v.name for v in s.vetoes]) == (
+        "Germany",
+        "UK",
+        ["France"],
+    )
     assert s.actor("Italy").role == "stakeholder"
 
 
@@ -139,20 +160,50 @@ def _bad(tmp_path, name, text):
 @pytest.mark.parametrize(
     ("fmt", "name", "text", "expected"),
     [
-        ("eum", "a.csv", "Actor,Capability,Position,Salience\nA,1,5,0.5\nB,x,6,0.5\n",
-         "a.csv: row 3, column Capability: 'x' is not a number"),
-        ("eum", "b.csv", "Actor,Capability,Place,Salience\nA,1,5,0.5\nB,1,6,0.5\n",
-         "b.csv: row 1: no 'position' column"),
-        ("eum", "c.csv", "Actor,Capability,Position,Salience\nA,1,5,0.5\nB,1,6,-2\n",
-         "c.csv: row 3, column Salience: -2 is outside [0, 100]"),
-        ("ktab", "k.csv", "t,d,2,1,\nActor,Description,Influence,P Position,P Salience,\n"
-         "A,a,10,30,40,\nB,b,5,101,40,\n", "k.csv: row 4, column P Position: 101 is outside [0, 100]"),
-        ("ktab", "k2.csv", "t,d,2,1,\nActor,Description,Influence,P Position,Q Salience,\n"
-         "A,a,10,30,40,\nB,b,5,60,40,\n", "k2.csv: row 2, column 4: expected '<Dim> Position'"),
-        ("decide", "d.csv", "'#A'\t'A'\t'A'\t''\n'#P'\t'p'\t'p'\t'p'\n'#D'\t'A'\t'q'\t50\t0.5\t1\n",
-         "d.csv: row 3, column issue: unknown issue 'q' (no #P row)"),
-        ("decide", "e.csv", "'#A'\t'A'\t'A'\t''\n'#P'\t'p'\t'p'\t'p'\n'#D'\t'A'\t'p'\t50\t1.5\t1\n",
-         "e.csv: row 3, column salience: 1.5 is outside [0, 1]"),
+        (
+            "eum",
+            "a.csv",
+            "Actor,Capability,Position,Salience\nA,1,5,0.5\nB,x,6,0.5\n",
+            "a.csv: row 3, column Capability: 'x' is not a number",
+        ),
+        (
+            "eum",
+            "b.csv",
+            "Actor,Capability,Place,Salience\nA,1,5,0.5\nB,1,6,0.5\n",
+            "b.csv: row 1: no 'position' column",
+        ),
+        (
+            "eum",
+            "c.csv",
+            "Actor,Capability,Position,Salience\nA,1,5,0.5\nB,1,6,-2\n",
+            "c.csv: row 3, column Salience: -2 is outside [0, 100]",
+        ),
+        (
+            "ktab",
+            "k.csv",
+            "t,d,2,1,\nActor,Description,Influence,P Position,P Salience,\n"
+            "A,a,10,30,40,\nB,b,5,101,40,\n",
+            "k.csv: row 4, column P Position: 101 is outside [0, 100]",
+        ),
+        (
+            "ktab",
+            "k2.csv",
+            "t,d,2,1,\nActor,Description,Influence,P Position,Q Salience,\n"
+            "A,a,10,30,40,\nB,b,5,60,40,\n",
+            "k2.csv: row 2, column 4: expected '<Dim> Position'",
+        ),
+        (
+            "decide",
+            "d.csv",
+            "'#A'\t'A'\t'A'\t''\n'#P'\t'p'\t'p'\t'p'\n'#D'\t'A'\t'q'\t50\t0.5\t1\n",
+            "d.csv: row 3, column issue: unknown issue 'q' (no #P row)",
+        ),
+        (
+            "decide",
+            "e.csv",
+            "'#A'\t'A'\t'A'\t''\n'#P'\t'p'\t'p'\t'p'\n'#D'\t'A'\t'p'\t50\t1.5\t1\n",
+            "e.csv: row 3, column salience: 1.5 is outside [0, 1]",
+        ),
     ],
 )
 def test_bad_files_name_file_row_column(tmp_path, fmt, name, text, expected):
@@ -171,7 +222,9 @@ def test_bad_files_name_file_row_column(tmp_path, fmt, name, text, expected):
 def test_genius_bad_profile_names_the_item(tmp_path):
     text = (GENIUS / "England.xml").read_text().replace('evaluation="9"', 'evaluation="nine"', 1)
     bad = _bad(tmp_path, "England.xml", text)
-    with pytest.raises(ScenarioError, match=r"England.xml: issue 'Size of Fund', item '\$10 billion'"):
+    with pytest.raises(
+        ScenarioError, match=r"England.xml: issue 'Size of Fund', item '\$10 billion'"
+    ):
         gb.load_genius(GENIUS_FILES[0], bad, GENIUS_FILES[2])
     broken = _bad(tmp_path, "Broken.xml", "<utility_space><objective>")
     with pytest.raises(ScenarioError, match="Broken.xml: line 1, column .*: invalid XML"):
@@ -181,8 +234,18 @@ def test_genius_bad_profile_names_the_item(tmp_path):
 def test_unknown_role_names_the_option():
     with pytest.raises(ScenarioError, match="--target: no actor named 'Mars'"):
         gb.load_ktab(DATA / "ktab" / "SOE-Policy.csv", target="Mars")
-    result = runner.invoke(app, ["import", "ktab", str(DATA / "ktab" / "SOE-Policy.csv"),
-                                 "--proposer", "XJ", "--target", "XJ"])
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            "ktab",
+            str(DATA / "ktab" / "SOE-Policy.csv"),
+            "--proposer",
+            "XJ",
+            "--target",
+            "XJ",
+        ],
+    )
     assert result.exit_code == 2 and "must differ" in result.stderr
 
 

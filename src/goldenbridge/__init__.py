@@ -203,7 +203,9 @@ def negotiate(
     )
 
 
-def forecast(source: ScenarioLike, models: Sequence[str] = _FORECAST_MODELS, **options: Any) -> Forecast:
+def forecast(
+    source: ScenarioLike, models: Sequence[str] = _FORECAST_MODELS, **options: Any
+) -> Forecast:
     """Predicted outcome per issue (compromise, median, Nash, EUM); see
     :func:`goldenbridge.analysis.forecast.forecast`."""
     return _forecast(_scenario(source), models, **options)

@@ -72,7 +72,9 @@ class OutcomeSpace:
         """Outcome ``row`` as issue -> option name."""
         return {
             issue: names[int(k)]
-            for issue, names, k in zip(self.issues, self.option_names, self.options[row], strict=True)
+            for issue, names, k in zip(
+                self.issues, self.option_names, self.options[row], strict=True
+            )
         }
 
     def _point(self, row: int | None) -> dict[str, Any] | None:
@@ -144,8 +146,10 @@ def outcome_space(scenario: Scenario, parties: list[str] | None = None) -> Outco
             if issue.name not in actor.values or total_w <= 0:
                 continue
             evals = np.array(
-                [actor.values[issue.name][o].mean() if o in actor.values[issue.name] else 0.0
-                 for o in issue.options or []]
+                [
+                    actor.values[issue.name][o].mean() if o in actor.values[issue.name] else 0.0
+                    for o in issue.options or []
+                ]
             )
             table[k, : len(evals)] = raw[issue.name] / total_w * evals / evals.max()
         per_issue = table[np.arange(len(issues))[None, :], options]

@@ -35,7 +35,8 @@ def forecast(
     scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
     model: Annotated[list[str] | None, typer.Option("--model", "-m", help=_MODEL_HELP)] = None,
     rounds: Annotated[
-        int, typer.Option("--rounds", min=1, max=1000, help="EUM: most rounds (stops when settled).")
+        int,
+        typer.Option("--rounds", min=1, max=1000, help="EUM: most rounds (stops when settled)."),
     ] = 10,
     q: Annotated[
         float, typer.Option("--q", min=0, max=1, help="EUM: P(status quo persists), Q.")
@@ -80,8 +81,11 @@ def forecast(
         )
         out.print(rounds_table)
         state = "settled" if log.converged else f"still moving after {rounds} rounds"
-        out.print(f"EUM ({state}; Q = {q:g}, T = {t:g}): forecast {log.median:.2f}, "
-                  f"weighted mean {log.mean:.2f}", soft_wrap=True)
+        out.print(
+            f"EUM ({state}; Q = {q:g}, T = {t:g}): forecast {log.median:.2f}, "
+            f"weighted mean {log.mean:.2f}",
+            soft_wrap=True,
+        )
     if space is not None:
         doc = space.to_dict()
         out.print(

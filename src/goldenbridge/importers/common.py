@@ -19,7 +19,7 @@ import yaml
 
 from goldenbridge.scenario import Scenario, ScenarioError, parse
 
-__all__ = ["Imported", "read_text", "number", "finish", "slug"]
+__all__ = ["Imported", "read_text", "number", "finish", "slug", "at"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,9 @@ def checksum(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def number(text: str, file: str, where: str, lo: float | None = None, hi: float | None = None) -> float:
+def number(
+    text: str, file: str, where: str, lo: float | None = None, hi: float | None = None
+) -> float:
     """A finite number read from a cell, within [lo, hi] when given.
 
     Raises
@@ -84,6 +86,11 @@ def number(text: str, file: str, where: str, lo: float | None = None, hi: float 
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ScenarioError(where, f"{value:g} is outside [{lo:g}, {hi:g}]", file)
     return value
+
+
+def at(row: int, column: str) -> str:
+    """Where a cell is, as errors name it: ``row 3, column Salience``."""
+    return f"row {row}, column {column}"
 
 
 def slug(text: str) -> str:
@@ -135,9 +142,7 @@ def _roles(
         lines.append(
             "  The file names no roles: the forecasting models ignore them; for the bargaining"
         )
-        lines.append(
-            "  analyses re-import with --proposer NAME --target NAME [--veto NAME ...]."
-        )
+        lines.append("  analyses re-import with --proposer NAME --target NAME [--veto NAME ...].")
     return lines
 
 

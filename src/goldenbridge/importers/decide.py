@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from goldenbridge.importers.common import Imported, finish, number, read_text, slug
+from goldenbridge.importers.common import Imported, at, finish, number, read_text, slug
 from goldenbridge.scenario import ScenarioError
 
 __all__ = ["load", "read_rows", "LABEL"]
@@ -98,7 +98,7 @@ def load(
                 raise ScenarioError(
                     f"row {line}", "a #D row needs actor, issue, position, salience, power", file
                 )
-            where = lambda j: f"row {line}, column {_D_COLUMNS[j]}"  # noqa: E731
+            where = lambda j, n=line: at(n, _D_COLUMNS[j])  # noqa: E731
             actor, issue = slug(cells[1]), slug(cells[2])
             if actor not in actors:
                 raise ScenarioError(where(1), f"unknown actor {actor!r} (no #A row)", file)
@@ -121,15 +121,15 @@ def load(
             raise ScenarioError(f"row {line}, column 1", f"unknown row kind {cells[0]!r}", file)
     if not issues:
         raise ScenarioError("", "no #P (issue) rows", file)
-    for name, issue in issues.items():
+    for name, spec in issues.items():
         scale = points.get(name, [0.0, 100.0])
         lo, hi = min(scale), max(scale)
-        issue["min"], issue["max"] = lo, (hi if hi > lo else lo + 1)
+        spec["min"], spec["max"] = lo, (hi if hi > lo else lo + 1)
     silent = [n for n, a in actors.items() if not a["position"]]
     for n in silent:
         del actors[n]
-    for name, actor in actors.items():
-        actor["capability"] = power[name][0]
+    for name, record in actors.items():
+        record["capability"] = power[name][0]
     data: dict[str, Any] = {
         "name": Path(file).stem,
         "description": f"Imported from {Path(file).name} ({LABEL}).",
@@ -145,6 +145,11 @@ def load(
     if silent:
         notes.append(f"Left out (no #D row at all): {', '.join(silent)}.")
     return finish(
-        data, files=files, format_label=LABEL, notes=notes,
-        proposer=proposer, target=target, vetoes=vetoes,
+        data,
+        files=files,
+        format_label=LABEL,
+        notes=notes,
+        proposer=proposer,
+        target=target,
+        vetoes=vetoes,
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from goldenbridge.importers.common import number, read_text
+from goldenbridge.importers.common import at, number, read_text
 from goldenbridge.scenario import ScenarioError
 
 __all__ = ["Case", "read_cases"]
@@ -58,21 +58,28 @@ def read_cases(file: str | Path, capabilities: str = "equal") -> list[Case]:
     if not rows:
         raise ScenarioError("", "empty file", name)
     header = [c.strip() for c in rows[0]]
-    pcols = [j for j, c in enumerate(header) if len(c) in (3, 4) and c.startswith("p")
-             and "s" + c[1:] in header]
+    pcols = [
+        j
+        for j, c in enumerate(header)
+        if len(c) in (3, 4) and c.startswith("p") and "s" + c[1:] in header
+    ]
     scols = [header.index("s" + header[j][1:]) for j in pcols]
     try:
         rp, out, issue_col = header.index("rp"), header.index("out"), header.index("isnr")
     except ValueError as exc:
         raise ScenarioError("row 1", f"missing column {exc.args[0].split()[0]}", name) from None
     if not pcols:
-        raise ScenarioError("row 1", "no position columns (p<actor>) with salience (s<actor>)", name)
+        raise ScenarioError(
+            "row 1", "no position columns (p<actor>) with salience (s<actor>)", name
+        )
     actors = [header[j][1:] for j in pcols]
     data = rows[1:]
     gdp = None
-    if data and not "".join(data[0][:pcols[0]]).strip():  # the GDP line of this copy
+    if data and not "".join(data[0][: pcols[0]]).strip():  # the GDP line of this copy
         gdp_row, data = data[0], data[1:]
-        gdp = np.array([number(gdp_row[j], name, f"row 2, column {header[j]}", lo=0) for j in pcols])
+        gdp = np.array(
+            [number(gdp_row[j], name, f"row 2, column {header[j]}", lo=0) for j in pcols]
+        )
     if capabilities == "gdp" and gdp is None:
         raise ScenarioError("row 2", "--capabilities gdp needs the GDP line (row 2)", name)
     cases = []
@@ -80,12 +87,16 @@ def read_cases(file: str | Path, capabilities: str = "equal") -> list[Case]:
     for i, row in enumerate(data, start=first):
         if len(row) < len(header) or not row[out].strip():
             continue
-        where = lambda j: f"row {i}, column {header[j]}"  # noqa: E731
+        where = lambda j, n=i: at(n, header[j])  # noqa: E731
         keep = [k for k, j in enumerate(pcols) if row[j].strip()]
         pos = np.array([number(row[pcols[k]], name, where(pcols[k]), 0, 100) for k in keep])
         sal = np.array(
-            [number(row[scols[k]], name, where(scols[k]), 0, 100) / 100 if row[scols[k]].strip()
-             else 0.0 for k in keep]
+            [
+                number(row[scols[k]], name, where(scols[k]), 0, 100) / 100
+                if row[scols[k]].strip()
+                else 0.0
+                for k in keep
+            ]
         )
         cap = gdp[keep] if capabilities == "gdp" and gdp is not None else np.ones(len(keep))
         cases.append(

@@ -78,7 +78,9 @@ def load(
             raise ScenarioError(f"row {i}", f"expected {max(col.values()) + 1} columns", file)
         name = slug(row[col["actor"]])
         if not name:
-            raise ScenarioError(f"row {i}, column {rows[0][col['actor']].strip()}", "empty name", file)
+            raise ScenarioError(
+                f"row {i}, column {rows[0][col['actor']].strip()}", "empty name", file
+            )
         cell = {k: row[j] for j, k in names.items()}
         where = {k: f"row {i}, column {rows[0][j].strip()}" for j, k in names.items()}
         records.append(
@@ -117,6 +119,11 @@ def load(
         "Capabilities: as in the file. No war or no-deal values: the format has none.",
     ]
     return finish(
-        data, files=files, format_label=LABEL, notes=notes,
-        proposer=proposer, target=target, vetoes=vetoes,
+        data,
+        files=files,
+        format_label=LABEL,
+        notes=notes,
+        proposer=proposer,
+        target=target,
+        vetoes=vetoes,
     )

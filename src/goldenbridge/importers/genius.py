@@ -41,7 +41,9 @@ def _issues(root: ET.Element, file: str) -> list[ET.Element]:
         kind = (issue.get("type") or issue.get("etype") or "discrete").lower()
         if kind != "discrete":
             raise ScenarioError(
-                f"issue {issue.get('name')!r}", f"{kind} issues are not supported (discrete only)", file
+                f"issue {issue.get('name')!r}",
+                f"{kind} issues are not supported (discrete only)",
+                file,
             )
     return issues
 
@@ -179,6 +181,11 @@ def load(
         *notes,
     ]
     return finish(
-        data, files=[domain_file, *(f for f, _ in parsed if f != domain_file)],
-        format_label=LABEL, notes=notes, proposer=proposer, target=target, vetoes=vetoes,
+        data,
+        files=[domain_file, *(f for f, _ in parsed if f != domain_file)],
+        format_label=LABEL,
+        notes=notes,
+        proposer=proposer,
+        target=target,
+        vetoes=vetoes,
     )

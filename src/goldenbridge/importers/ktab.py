@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from goldenbridge.importers.common import Imported, finish, number, read_text, slug
+from goldenbridge.importers.common import Imported, at, finish, number, read_text, slug
 from goldenbridge.scenario import ScenarioError
 
 __all__ = ["load", "LABEL"]
@@ -80,7 +80,7 @@ def load(
     for i, row in enumerate(rows[2:], start=3):
         if len(row) < len(header):
             raise ScenarioError(f"row {i}", f"expected {len(header)} columns, got {len(row)}", file)
-        where = lambda j: f"row {i}, column {header[j]}"  # noqa: E731
+        where = lambda j, n=i: at(n, header[j])  # noqa: E731
         position, salience = {}, {}
         for d, dim in enumerate(dims):
             j = 3 + 2 * d
@@ -112,6 +112,11 @@ def load(
         "Status quo at 0 on every dimension (KTAB files have none). No war or no-deal values.",
     ]
     return finish(
-        data, files=files, format_label=LABEL, notes=notes,
-        proposer=proposer, target=target, vetoes=vetoes,
+        data,
+        files=files,
+        format_label=LABEL,
+        notes=notes,
+        proposer=proposer,
+        target=target,
+        vetoes=vetoes,
     )

@@ -121,9 +121,15 @@ def backtest(
     refs, outs, names = [], [], []
     for case in cases:
         data = IssueInputs(
-            issue=case.issue, lo=case.lo, hi=case.hi, names=case.names,
-            position=case.position, capability=case.capability, salience=case.salience,
-            rho=np.ones_like(case.position), status_quo=None,
+            issue=case.issue,
+            lo=case.lo,
+            hi=case.hi,
+            names=case.names,
+            position=case.position,
+            capability=case.capability,
+            salience=case.salience,
+            rho=np.ones_like(case.position),
+            status_quo=None,
         )
         got, _ = predict(data, need, rounds=rounds)
         for m in need:

@@ -54,7 +54,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["EumResult", "EumRound", "expected_utility_model", "challenge_utilities", "risk_exponents"]
+__all__ = [
+    "EumResult",
+    "EumRound",
+    "expected_utility_model",
+    "challenge_utilities",
+    "risk_exponents",
+]
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,10 @@ def expected_utility_model(
     if not converged:  # the positions after the last round, not yet logged
         log.append(EumRound(x.copy(), np.full_like(x, np.nan), mu, mean))
     return EumResult(
-        rounds=tuple(log), final=x, median=mu, mean=mean, converged=converged,
+        rounds=tuple(log),
+        final=x,
+        median=mu,
+        mean=mean,
+        converged=converged,
         parameters={"rounds": float(rounds), "q": q, "t": t},
     )

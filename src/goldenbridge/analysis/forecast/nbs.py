@@ -75,6 +75,7 @@ def nash_bargaining(
 
     from scipy.optimize import minimize_scalar  # lazy: scipy costs ~0.3 s at start-up
 
-    res = minimize_scalar(negative, bounds=(left, right), method="bounded",
-                          options={"xatol": 1e-10 * span})
+    res = minimize_scalar(
+        negative, bounds=(left, right), method="bounded", options={"xatol": 1e-10 * span}
+    )
     return float(res.x)
