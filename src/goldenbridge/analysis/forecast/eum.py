@@ -10,20 +10,20 @@ One issue; actor i holds position ``x_i`` (on ``[lo, hi]``, ``D = hi - lo``), ca
 ``c_i`` and salience ``s_i`` in [0, 1]. Each round:
 
 1. **Votes and the median voter.** Actor k's vote for x_i over x_j is
-   ``v^k_ij = c_k s_k (|x_k - x_j| - |x_k - x_i|) / D`` (eq. 1); the median voter
+   ``v^k_ij = c_k s_k (|x_k - x_j| - |x_k - x_i|) / D``; the median voter
    position ``mu`` is the position with the most votes against all others,
    ``argmax_j sum_k v_jk`` — with these linear utilities, the weighted median of the
    positions.
-2. **Probability of success** of i challenging j (eq. 4):
+2. **Probability of success** of i challenging j:
    ``P_ij = sum_k max(v^k_ij, 0) / sum_k |v^k_ij|`` (0 when ``x_i = x_j``).
-3. **Utilities** with risk exponent r, distance ``d_ij = |x_i - x_j| / D`` (eqs. 5-9):
+3. **Utilities** with risk exponent r, distance ``d_ij = |x_i - x_j| / D``:
    success ``U_s = 2 - 4 (1/2 - d_ij/2)^r``; failure ``U_f = 2 - 4 (1/2 + d_ij/2)^r``;
    status quo ``U_sq = 2 - 4 (1/2)^r``; better / worse after others' moves
    ``U_b, U_w = 2 - 4 (1/2 -/+ (|x_i - mu| + |x_i - x_j|) / (4D))^r``.
-4. **Expected utility** of i challenging j (eq. 10), j resisting with probability s_j:
+4. **Expected utility** of i challenging j, j resisting with probability s_j:
    ``EU_ij = s_j (P_ij U_s + (1 - P_ij) U_f) + (1 - s_j) U_s - Q U_sq
    - (1 - Q)(T U_b + (1 - T) U_w)``.
-5. **Risk exponents** (eqs. 11-12), from the round's expected utilities with r = 1:
+5. **Risk exponents**, from the round's expected utilities with r = 1:
    i's danger ``S_i = sum_{j != i} EU_ji``;
    ``R_i = (2 S_i - max_k S_k - min_k S_k) / (max_k S_k - min_k S_k)`` and
    ``r_i = (1 - R_i/3) / (1 + R_i/3)`` (in [1/2, 2]; all 1 when every S is equal).
@@ -32,20 +32,27 @@ One issue; actor i holds position ``x_i`` (on ``[lo, hi]``, ``D = hi - lo``), ca
    *conflict i loses* when ``f > e > 0`` (i moves to x_j); a *compromise* when
    ``e < 0 < f`` and ``f > |e|`` (i moves ``|e/f|`` of the way to x_j); a *capitulation*
    when ``e < 0 < f`` and ``f <= |e|`` (i moves to x_j); otherwise no move.
-7. **Choice**: each actor takes, of its offers, the one that moves it least (Scholz et
-   al.: "the offer that requires the least change in position"; ties: the first actor in
-   the file); all positions change at once.
+7. **Choice**: each actor takes, of its offers, the one that moves it least (the rule
+   the paper and Bueno de Mesquita state, as jmckib's port describes it; ties: the first
+   actor in the file); all positions change at once.
 
 Parameters and their defaults: ``q = 1`` (Q, the probability that the status quo
-persists if i does not challenge: Scholz et al. use 1 for the EC example; Bueno de
-Mesquita sometimes 0.5), ``t = 1`` (T, the probability that things get better for i when
+persists if i does not challenge: 1 in both ports; Bueno de Mesquita used 1 in some
+publications and 0.5 in others), ``t = 1`` (T, the probability that things get better for i when
 they change anyway; only used when q < 1), ``rounds = 10`` (the model is run until no
 position moves or for that many rounds). The forecast is the median voter position
 after the last round (Bueno de Mesquita's forecast); the weighted mean is also kept.
 
-Where the two public ports (jmckib's and dmasad's) differ from the text above, the text
-of the paper is followed: the denominator of P sums over the actors k only, and Q
-multiplies U_sq with a minus sign.
+Sources of this reading. The paper's full text was not at hand while writing this
+module: the steps above follow excerpts of its conference version (ICAART 2011),
+descriptions of the model that cite it, and the two public ports
+(jmckib/bdm-scholz-expected-utility-model, dmasad/BDM_DecisionModel_Replication). Where
+the ports disagree, this module takes: the denominator of P summed over the actors k
+only (jmckib's port sums over all pairs, "faithful to Scholz' code", it says); the
+resisting probability s_j of the challenged actor (dmasad's port uses the challenger's);
+Q multiplying U_sq with a minus sign; the capitulation test ``f <= |e|`` (jmckib's port
+has a typo that never fires); and the smallest move of all offers (jmckib's port, after
+Scholz's code, ranks conflicts before compromises before capitulations).
 """
 
 from __future__ import annotations
@@ -86,7 +93,7 @@ class EumResult:
 
 
 def _median_voter(x: np.ndarray, w: np.ndarray, span: float) -> float:
-    """``argmax_j sum_k v_jk`` over the actors' positions (eq. 1); the first on ties."""
+    """``argmax_j sum_k v_jk`` over the actors' positions; the first on ties."""
     dist = np.abs(x[:, None] - x[None, :]) / span  # dist[i, j] = |x_i - x_j| / D
     # sum_k v_jk = sum_i w_i sum_k |x_i - x_k| - n sum_i w_i |x_i - x_j|: the first sum
     # does not depend on j, so the winner minimises sum_i w_i |x_i - x_j|.
@@ -95,7 +102,7 @@ def _median_voter(x: np.ndarray, w: np.ndarray, span: float) -> float:
 
 
 def _probability(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """(n, n) P[i, j]: i's probability of success challenging j (eq. 4)."""
+    """(n, n) P[i, j]: i's probability of success challenging j."""
     dist = np.abs(x[:, None] - x[None, :])  # dist[k, j] = |x_k - x_j|
     # v[k, i, j] = w_k (|x_k - x_j| - |x_k - x_i|)
     v = w[:, None, None] * (dist[:, None, :] - dist[:, :, None])
@@ -116,7 +123,7 @@ def challenge_utilities(
     q: float = 1.0,
     t: float = 1.0,
 ) -> np.ndarray:
-    """(V, n, n) EU[v, i, j] of i challenging j, seen with risk exponent ``r[v]`` (eqs. 5-10).
+    """(V, n, n) EU[v, i, j] of i challenging j, seen with risk exponent ``r[v]``.
 
     One view per exponent: ``r = np.ones(1)`` for the risk step, every actor's own
     exponent for the offers (each actor judges both directions with its own r).
@@ -138,7 +145,7 @@ def challenge_utilities(
 
 
 def risk_exponents(eu_linear: np.ndarray) -> np.ndarray:
-    """r_i from the danger ``S_i = sum_j EU_ji`` (eqs. 11-12); EU computed with r = 1."""
+    """r_i from the danger ``S_i = sum_j EU_ji``; EU computed with r = 1."""
     danger = eu_linear.sum(axis=0)  # column i: everyone's EU of challenging i
     hi, lo = danger.max(), danger.min()
     if np.isclose(hi, lo, rtol=0, atol=1e-14):
