@@ -258,3 +258,75 @@ def test_ktab_log_starts_from_the_imported_positions():
     assert len(log) == 26 and all(len(v) == 10 for v in log.values())
     for a in s.actors:
         assert log[a.name][0] == a.position["Policy"].mean()
+
+
+def _eum_round_scalar(x, c, s, lo, hi, q, t):
+    """One round of the module docstring's steps, written out with scalars (an oracle)."""
+    n, span = len(x), hi - lo
+    w = [c[k] * s[k] for k in range(n)]
+    mu = min(x, key=lambda y: (sum(w[k] * abs(x[k] - y) for k in range(n)), x.index(y)))
+
+    def prob(i, j):
+        v = [w[k] * (abs(x[k] - x[j]) - abs(x[k] - x[i])) for k in range(n)]
+        den = sum(abs(a) for a in v)
+        return sum(a for a in v if a > 0) / den if den > 0 else 0.0
+
+    def eu(i, j, r):
+        d = abs(x[i] - x[j]) / span
+        us, uf = 2 - 4 * (0.5 - d / 2) ** r, 2 - 4 * (0.5 + d / 2) ** r
+        usq = 2 - 4 * 0.5**r
+        shift = (abs(x[i] - mu) / span + d) / 4
+        ub, uw = 2 - 4 * max(0.5 - shift, 0) ** r, 2 - 4 * (0.5 + shift) ** r
+        p = prob(i, j)
+        return (
+            s[j] * (p * us + (1 - p) * uf)
+            + (1 - s[j]) * us
+            - q * usq
+            - (1 - q) * (t * ub + (1 - t) * uw)
+        )
+
+    danger = [sum(eu(j, i, 1.0) for j in range(n) if j != i) for i in range(n)]
+    top, bottom = max(danger), min(danger)
+    r = [
+        1.0 if math.isclose(top, bottom, abs_tol=1e-14) else (1 - big / 3) / (1 + big / 3)
+        for big in [(2 * dg - top - bottom) / (top - bottom or 1) for dg in danger]
+    ]
+    new = list(x)
+    for i in range(n):
+        best = None
+        for j in range(n):
+            if j == i or x[j] == x[i]:
+                continue
+            e, f = eu(i, j, r[i]), eu(j, i, r[i])
+            if f > e > 0 or (e < 0 < f and f <= abs(e)):
+                cand = x[j]
+            elif e < 0 < f:
+                cand = x[i] + (x[j] - x[i]) * abs(e / f)
+            else:
+                continue
+            if best is None or abs(cand - x[i]) < abs(best - x[i]):
+                best = cand
+        if best is not None:
+            new[i] = best
+    return new, r
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 20).map(lambda v: 5.0 * v), st.floats(0.1, 5), st.floats(0.05, 1)),
+        min_size=2,
+        max_size=6,
+    ),
+    st.sampled_from([1.0, 0.5, 0.0]),
+    st.sampled_from([1.0, 0.3]),
+)
+def test_eum_round_matches_a_scalar_oracle(actors, q, t):
+    x = [a[0] for a in actors]
+    c = [a[1] for a in actors]
+    s = [a[2] for a in actors]
+    expected, r = _eum_round_scalar(x, c, s, 0.0, 100.0, q, t)
+    res = expected_utility_model(np.array(x), np.array(c), np.array(s), 0, 100, rounds=1, q=q, t=t)
+    assert res.rounds[0].risk.tolist() == pytest.approx(r, rel=1e-9, abs=1e-12)
+    got = res.rounds[1].position.tolist() if len(res.rounds) > 1 else x
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)

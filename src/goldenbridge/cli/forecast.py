@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import goldenbridge as gb
 from goldenbridge.analysis.forecast import MODELS
-from goldenbridge.cli.common import JsonOpt, app, emit_json, fail, out, user_errors, working
+from goldenbridge.cli.common import JsonOpt, app, emit_json, err, fail, out, user_errors
 
 _MODEL_HELP = "compromise | median | nbs | eum | all (repeatable)"
 
@@ -137,8 +138,24 @@ def backtest(
     models = tuple(dict.fromkeys(model)) if model else BACKTEST_MODELS
     with user_errors():
         cases = read_cases(file, capabilities)
-        with working(f"Forecasting {len(cases)} issues...", as_json):
+        if as_json or not err.is_terminal:
             result = run(cases, models, n_boot=boot, seed=seed)
+        else:
+            columns = (
+                TextColumn("forecasting issues"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=err, transient=True) as bar:
+                task = bar.add_task("issues", total=len(cases))
+                result = run(
+                    cases,
+                    models,
+                    n_boot=boot,
+                    seed=seed,
+                    progress=lambda done, total: bar.update(task, completed=done),
+                )
     if as_json:
         emit_json(result.to_dict())
         return

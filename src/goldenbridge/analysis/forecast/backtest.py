@@ -22,7 +22,7 @@ interval of its MAE minus the compromise model's on the same resampled issues.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,11 +105,13 @@ def backtest(
     seed: int = 0,
     folds: int = 10,
     rounds: int = 10,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Backtest:
     """Score the models on ``cases`` (see the module docstring).
 
     Issues where a model has no forecast (every weight 0) are left out for every model,
-    so all models are scored on the same issues.
+    so all models are scored on the same issues. ``progress(done, total)`` is called after
+    each issue.
     """
     unknown = [m for m in models if m not in BACKTEST_MODELS]
     if unknown:
@@ -119,7 +121,7 @@ def backtest(
     need = list(dict.fromkeys([*base, *blend_inputs]))
     preds: dict[str, list[float]] = {m: [] for m in [*need, "nbs_rp"]}
     refs, outs, names = [], [], []
-    for case in cases:
+    for done, case in enumerate(cases, start=1):
         data = IssueInputs(
             issue=case.issue,
             lo=case.lo,
@@ -142,6 +144,8 @@ def backtest(
         refs.append(np.nan if case.reference is None else case.reference)
         outs.append(case.outcome)
         names.append(case.issue)
+        if progress is not None:
+            progress(done, len(cases))
     table = {m: np.array(v) for m, v in preds.items()}
     outcome = np.array(outs)
     ok = np.all([np.isfinite(v) for v in table.values()], axis=0)

@@ -122,26 +122,33 @@ def challenge_utilities(
     span: float,
     q: float = 1.0,
     t: float = 1.0,
-) -> np.ndarray:
-    """(V, n, n) EU[v, i, j] of i challenging j, seen with risk exponent ``r[v]``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both directions of every challenge, as actor i sees them with its exponent ``r[i]``.
 
-    One view per exponent: ``r = np.ones(1)`` for the risk step, every actor's own
-    exponent for the offers (each actor judges both directions with its own r).
+    Returns ``(e, f)``, each (n, n): ``e[i, j]`` is i's expected utility of challenging j
+    and ``f[i, j]`` j's expected utility of challenging i, both with utilities of
+    exponent ``r[i]`` (steps 3-4 of the module docstring). Distances are symmetric, so
+    only n x n utilities are needed per view.
     """
     d = np.abs(x[:, None] - x[None, :]) / span
-    rr = np.asarray(r, dtype=float)[:, None, None]
+    rr = np.asarray(r, dtype=float)[:, None]
     u_s = 2 - 4 * (0.5 - 0.5 * d) ** rr
     u_f = 2 - 4 * (0.5 + 0.5 * d) ** rr
     u_sq = 2 - 4 * 0.5**rr
-    shift = (np.abs(x - mu)[:, None] / span + d) / 4
-    u_b = 2 - 4 * np.clip(0.5 - shift, 0, None) ** rr
-    u_w = 2 - 4 * (0.5 + shift) ** rr
-    sj = s[None, None, :]
-    eu = sj * (prob * u_s + (1 - prob) * u_f) + (1 - sj) * u_s - q * u_sq
-    eu = eu - (1 - q) * (t * u_b + (1 - t) * u_w)
-    n = x.size
-    eu[:, np.arange(n), np.arange(n)] = 0.0
-    return eu
+    off_median = np.abs(x - mu) / span
+
+    def eu(p: np.ndarray, s_resist: np.ndarray, off: np.ndarray) -> np.ndarray:
+        shift = (off + d) / 4  # (|x_challenger - mu| + |x_i - x_j|) / (4 D)
+        u_b = 2 - 4 * np.clip(0.5 - shift, 0, None) ** rr
+        u_w = 2 - 4 * (0.5 + shift) ** rr
+        value = s_resist * (p * u_s + (1 - p) * u_f) + (1 - s_resist) * u_s - q * u_sq
+        value = value - (1 - q) * (t * u_b + (1 - t) * u_w)
+        np.fill_diagonal(value, 0.0)
+        return value
+
+    e = eu(prob, s[None, :], off_median[:, None])  # i challenges j; j resists with s_j
+    f = eu(prob.T, s[:, None], off_median[None, :])  # j challenges i; i resists with s_i
+    return e, f
 
 
 def risk_exponents(eu_linear: np.ndarray) -> np.ndarray:
@@ -161,11 +168,9 @@ def _step(
     mu = _median_voter(x, w, span)
     prob = _probability(x, w)
     n = x.size
-    r = risk_exponents(challenge_utilities(x, s, prob, np.ones(1), mu, span, q, t)[0])
-    views = challenge_utilities(x, s, prob, r, mu, span, q, t)
+    r = risk_exponents(challenge_utilities(x, s, prob, np.ones(n), mu, span, q, t)[0])
+    e, f = challenge_utilities(x, s, prob, r, mu, span, q, t)  # in each actor's own view
     i = np.arange(n)
-    e = views[i, i, :]  # e[i, j]: i challenging j, in i's view
-    f = views[i, :, i]  # f[i, j]: j challenging i, in i's view
     xi, xj = x[:, None], x[None, :]
     lose = (f > e) & (e > 0)  # conflict that i loses
     concede = (e < 0) & (f > 0)
