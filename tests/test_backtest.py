@@ -105,6 +105,11 @@ def test_backtest_cli_json_and_errors():
     doc = json.loads(r.stdout)
     assert doc["n_issues"] == 353 and set(doc["models"]) == {"compromise", "median"}
     assert set(doc["models"]["median"]) == {"mae", "median_ae", "mae_ci"}
+    r = runner.invoke(app, ["backtest", str(DEU3), "--json", "-m", "median", "--per-issue"])
+    rows = json.loads(r.stdout)["issues"]
+    assert len(rows) == 353 and set(rows[0]) == {"issue", "outcome", "median"}
+    errors = [abs(row["median"] - row["outcome"]) for row in rows]
+    assert np.mean(errors) == pytest.approx(json.loads(r.stdout)["models"]["median"]["mae"])
     r = runner.invoke(app, ["backtest", str(DEU3), "--format", "decide"])
     assert r.exit_code == 2 and "record no outcomes" in r.stderr
     r = runner.invoke(app, ["backtest", "missing.csv"])

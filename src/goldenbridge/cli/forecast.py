@@ -119,6 +119,9 @@ def backtest(
     ] = None,
     boot: Annotated[int, typer.Option("--boot", min=100, help="Bootstrap resamples.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Bootstrap and fold seed.")] = 0,
+    per_issue: Annotated[
+        bool, typer.Option("--per-issue", help="Also each issue's outcome and predictions.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """MAE, median absolute error and a bootstrap 95% interval per model on real outcomes."""
@@ -157,8 +160,21 @@ def backtest(
                     progress=lambda done, total: bar.update(task, completed=done),
                 )
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(result.to_dict(per_issue))
         return
+    if per_issue:
+        issues = Table(title="per issue: outcome and predictions", title_justify="left")
+        issues.add_column("issue")
+        issues.add_column("outcome", justify="right")
+        for m in result.models:
+            issues.add_column(m, justify="right")
+        for k, name in enumerate(result.issues):
+            issues.add_row(
+                name,
+                f"{result.outcomes[k]:g}",
+                *(f"{result.predictions[m][k]:.1f}" for m in result.models),
+            )
+        out.print(issues)
     table = Table(
         title=f"{file.name}: {result.n_issues} issues, capabilities {capabilities}",
         title_justify="left",

@@ -64,11 +64,23 @@ class Backtest:
     blend: tuple[float, ...] | None
     paired: dict[str, tuple[float, float]]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, per_issue: bool = False) -> dict[str, Any]:
+        """``{"n_issues", "models": {MODEL: {"mae", "median_ae", "mae_ci"}}}``; with
+        ``per_issue``, also ``"issues": [{"issue", "outcome", MODEL: prediction}]``."""
+        document: dict[str, Any] = {
             "n_issues": self.n_issues,
             "models": {m: s.to_dict() for m, s in self.models.items()},
         }
+        if per_issue:
+            document["issues"] = [
+                {
+                    "issue": name,
+                    "outcome": float(self.outcomes[k]),
+                    **{m: float(p[k]) for m, p in self.predictions.items()},
+                }
+                for k, name in enumerate(self.issues)
+            ]
+        return document
 
 
 def _score(errors: np.ndarray, rng: np.random.Generator, n_boot: int) -> ModelScore:
