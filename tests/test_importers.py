@@ -252,3 +252,31 @@ def test_unknown_role_names_the_option():
 def test_missing_file():
     result = runner.invoke(app, ["import", "eum", "nowhere.csv"])
     assert result.exit_code == 2 and result.stderr.strip() == "error: nowhere.csv: no such file"
+
+
+def test_genius_reservation_and_discount_are_read(tmp_path):
+    text = (GENIUS / "Zimbabwe.xml").read_text()
+    text = text.replace(
+        '<reservation value="0" />',
+        '<reservation value="0.35" />\n\t<discount_factor value="0.9" />',
+    )
+    profile = tmp_path / "Zimbabwe.xml"
+    profile.write_text(text)
+    imported = import_files("genius", [GENIUS_FILES[0], GENIUS_FILES[1], profile])
+    assert imported.scenario.actor("Zimbabwe").war_value.mean() == 0.35
+    header = "\n".join(imported.header)
+    assert "Zimbabwe: reservation value 0.35 -> war_value; discount factor 0.9" in header
+
+
+def test_decide_power_must_be_one_per_actor(tmp_path):
+    text = (
+        "'#A'\t'A'\t'A'\t''\n'#A'\t'B'\t'B'\t''\n'#P'\t'p'\t'p'\t'p'\n'#P'\t'q'\t'q'\t'q'\n"
+        "'#D'\t'A'\t'p'\t50\t0.5\t1\n'#D'\t'A'\t'q'\t50\t0.5\t0.4\n'#D'\t'B'\t'p'\t0\t0.5\t1\n"
+    )
+    path = _bad(tmp_path, "power.csv", text)
+    with pytest.raises(
+        ScenarioError,
+        match=r"power.csv: row 6, column power: A's power 0.4 "
+        r"differs from 1 on row 5",
+    ):
+        import_files("decide", [path])

@@ -113,3 +113,17 @@ def test_imported_genius_runs_the_bargaining_analyses():
     # No uncertainty in the imported profiles: Zimbabwe accepts the Nash point (its
     # utility there beats its reservation value 0) in every world.
     assert result.offer("nash").actors["Zimbabwe"].p_accept == 1.0
+
+
+def test_three_parties_nash_by_brute_force(tmp_path):
+    # A third party with England's profile, as a veto: the Nash point maximises the
+    # product of three gains over the 576 outcomes.
+    wales = tmp_path / "Wales.xml"
+    wales.write_text((GENIUS / "England.xml").read_text())
+    s = gb.load_genius(*FILES, wales, proposer="England", target="Zimbabwe", vetoes=["Wales"])
+    space = outcome_space(s)
+    assert space.parties == ("England", "Zimbabwe", "Wales")
+    gains = space.utilities - space.disagreement
+    product = np.where(np.all(gains > 0, axis=1), np.prod(gains, axis=1), -1.0)
+    assert space.nash == int(np.argmax(product))
+    assert np.array_equal(space.utilities[:, 0], space.utilities[:, 2])
