@@ -280,3 +280,32 @@ def test_decide_power_must_be_one_per_actor(tmp_path):
         r"differs from 1 on row 5",
     ):
         import_files("decide", [path])
+
+
+def test_status_quo_can_be_given(tmp_path):
+    out = tmp_path / "ez.yaml"
+    args = ["import", "genius", *map(str, GENIUS_FILES), "-o", str(out)]
+    sq = [
+        "--status-quo",
+        "Size of Fund=No agreement",
+        "--status-quo",
+        "Forum on Other Health Issues=No",
+    ]
+    result = runner.invoke(app, [*args, *sq])
+    assert result.exit_code == 0, result.output
+    s = read_text(out.read_text(), str(out))
+    assert s.issue("Size of Fund").status_quo == "No agreement"
+    assert s.issue("Impact on Other Aid").status_quo is None  # first option by default
+    assert (
+        "# Status quo (given): Size of Fund = No agreement, Forum on Other Health Issues = No."
+        in (out.read_text())
+    )
+    bad = runner.invoke(app, [*args, "--status-quo", "Size of Fund=$1 trillion"])
+    assert bad.exit_code == 2
+    assert "issues.Size of Fund.status_quo: '$1 trillion' is not an option" in bad.stderr
+    bad = runner.invoke(app, [*args, "--status-quo", "Mars=1"])
+    assert bad.exit_code == 2 and "--status-quo Mars: no issue named 'Mars'" in bad.stderr
+    s = import_files(
+        "eum", [DATA / "bdm_eum" / "EC_car_emissions_jmckib.csv"], status_quo={"issue": 10}
+    ).scenario
+    assert s.issues[0].status_quo == 10

@@ -12,6 +12,20 @@ from goldenbridge.cli.common import JsonOpt, app, emit_json, fail, out, user_err
 from goldenbridge.importers import available, import_files, label
 
 
+def _status_quo(items: list[str]) -> dict[str, float | str]:
+    """``ISSUE=VALUE`` pairs; numbers become floats, the rest option names."""
+    values: dict[str, float | str] = {}
+    for item in items:
+        issue, sep, value = item.partition("=")
+        if not sep or not issue.strip():
+            fail(f"--status-quo {item}: expected ISSUE=VALUE")
+        try:
+            values[issue.strip()] = float(value)
+        except ValueError:
+            values[issue.strip()] = value.strip()
+    return values
+
+
 @app.command("import")
 def import_(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="genius | ktab | decide | eum")],
@@ -30,6 +44,12 @@ def import_(
     veto: Annotated[
         list[str] | None, typer.Option("--veto", help="A veto actor (repeatable).")
     ] = None,
+    status_quo: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status-quo", metavar="ISSUE=VALUE", help="An issue's status quo (repeatable)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a Genius, KTAB, Decide or expected-utility-model file as a scenario."""
@@ -37,7 +57,12 @@ def import_(
         fail(f"FORMAT {fmt}: unknown format (known: {', '.join(available())})")
     with user_errors():
         imported = import_files(
-            fmt, [str(f) for f in files], proposer=proposer, target=target, vetoes=veto or []
+            fmt,
+            [str(f) for f in files],
+            proposer=proposer,
+            target=target,
+            vetoes=veto or [],
+            status_quo=_status_quo(status_quo or []),
         )
     text = imported.to_yaml()
     s = imported.scenario

@@ -13,7 +13,7 @@ to ``_MODULES``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from goldenbridge.importers.common import Imported
@@ -46,8 +46,10 @@ def import_files(
     proposer: str | None = None,
     target: str | None = None,
     vetoes: Sequence[str] = (),
+    status_quo: Mapping[str, float | str] | None = None,
 ) -> Imported:
-    """Import ``files`` written in format ``fmt`` (see :func:`available`).
+    """Import ``files`` written in format ``fmt`` (see :func:`available`); ``status_quo``
+    sets issues' status quo (issue -> number or option), which none of the formats holds.
 
     Raises
     ------
@@ -58,4 +60,4 @@ def import_files(
         raise ScenarioError("FORMAT", f"unknown format {fmt!r} (known: {', '.join(available())})")
     module = importlib.import_module(_MODULES[fmt])
     imported: Imported = module.load(list(files), proposer=proposer, target=target, vetoes=vetoes)
-    return imported
+    return imported.with_status_quo(dict(status_quo or {}), str(files[0]) if files else "")

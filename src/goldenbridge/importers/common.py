@@ -8,6 +8,7 @@ records where it came from. Errors name the file, the row and the column:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 from collections.abc import Sequence
@@ -39,6 +40,31 @@ class Imported:
     scenario: Scenario
     data: dict[str, Any]
     header: tuple[str, ...] = field(default=())
+
+    def with_status_quo(self, values: dict[str, float | str], file: str = "") -> Imported:
+        """The same import with some issues' status quo set (re-validated, noted in the header).
+
+        Raises
+        ------
+        ScenarioError
+            ``--status-quo ISSUE``: an unknown issue; or the scenario's own error for a value
+            off the scale or not an option.
+        """
+        if not values:
+            return self
+        data = copy.deepcopy(self.data)
+        issues = {i["name"]: i for i in data["issues"]}
+        for name, value in values.items():
+            if name not in issues:
+                known = ", ".join(issues)
+                raise ScenarioError(
+                    f"--status-quo {name}", f"no issue named {name!r} (issues: {known})", file
+                )
+            issues[name]["status_quo"] = value
+        scenario = parse(data, file or None)
+        shown = ", ".join(f"{k} = {v}" for k, v in values.items())
+        header = (*self.header[:-1], f"Status quo (given): {shown}.", self.header[-1])
+        return Imported(scenario=scenario, data=data, header=header)
 
     def to_yaml(self) -> str:
         """The scenario file: the provenance header as comments, then the YAML."""
