@@ -127,3 +127,26 @@ def test_three_parties_nash_by_brute_force(tmp_path):
     product = np.where(np.all(gains > 0, axis=1), np.prod(gains, axis=1), -1.0)
     assert space.nash == int(np.argmax(product))
     assert np.array_equal(space.utilities[:, 0], space.utilities[:, 2])
+
+
+def test_best_offers_on_the_imported_domain():
+    s = gb.load_genius(*FILES)
+    result = gb.optimize(s, samples=500, seed=2, solutions=False)
+    best = result.optimum.values
+    space = outcome_space(s)
+    row = next(
+        r for r in range(space.n_outcomes) if space.outcome(r) == {k: best[k] for k in space.issues}
+    )
+    # Without uncertainty the optimum is the outcome England values most among those
+    # Zimbabwe accepts (its utility there at least its no-deal value).
+    assert result.optimum.p_deal == 1.0
+    accepted = space.utilities[:, 1] >= _no_deal_target(s)
+    assert space.utilities[row, 0] == pytest.approx(space.utilities[accepted, 0].max())
+
+
+def _no_deal_target(s):
+    """Zimbabwe's value of no deal in goldenbridge's model: the better of its war value
+    (the reservation value) and the status quo (each issue's first option)."""
+    space = outcome_space(s)
+    first = next(r for r in range(space.n_outcomes) if not space.options[r].any())
+    return max(s.actor("Zimbabwe").war_value.mean(), space.utilities[first, 1])
