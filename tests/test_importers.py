@@ -204,6 +204,13 @@ def _bad(tmp_path, name, text):
             "'#A'\t'A'\t'A'\t''\n'#P'\t'p'\t'p'\t'p'\n'#D'\t'A'\t'p'\t50\t1.5\t1\n",
             "e.csv: row 3, column salience: 1.5 is outside [0, 1]",
         ),
+        (
+            "decide",
+            "f.csv",
+            "'#A'\t'A'\t'A'\t''\n'#P'\t'p'\t'p'\t'p'\n'#M'\t'p'\t0\n'#M'\t'p'\t10\n"
+            "'#D'\t'A'\t'p'\t50\t0.5\t1\n",
+            "f.csv: row 5, column position: 50 is outside the scale of 'p' [0, 10]",
+        ),
     ],
 )
 def test_bad_files_name_file_row_column(tmp_path, fmt, name, text, expected):

@@ -68,6 +68,7 @@ def load(
     issues: dict[str, dict[str, Any]] = {}
     points: dict[str, list[float]] = {}
     power: dict[str, tuple[float, int]] = {}
+    position_rows: dict[tuple[str, str], int] = {}
     for line, cells in read_rows(file):
         kind = cells[0].upper()
         if kind == "#A":
@@ -107,6 +108,7 @@ def load(
             if issue in actors[actor]["position"]:
                 raise ScenarioError(where(2), f"{actor} on {issue} given twice", file)
             actors[actor]["position"][issue] = number(cells[3], file, where(3))
+            position_rows[(actor, issue)] = line
             actors[actor]["salience"][issue] = number(cells[4], file, where(4), lo=0, hi=1)
             p = number(cells[5], file, where(5), lo=0)
             if actor in power and power[actor][0] != p:
@@ -125,6 +127,14 @@ def load(
         scale = points.get(name, [0.0, 100.0])
         lo, hi = min(scale), max(scale)
         spec["min"], spec["max"] = lo, (hi if hi > lo else lo + 1)
+    for (actor, issue), line in position_rows.items():
+        value, spec = actors[actor]["position"][issue], issues[issue]
+        if not spec["min"] <= value <= spec["max"]:
+            raise ScenarioError(
+                at(line, "position"),
+                f"{value:g} is outside the scale of {issue!r} [{spec['min']:g}, {spec['max']:g}]",
+                file,
+            )
     silent = [n for n, a in actors.items() if not a["position"]]
     for n in silent:
         del actors[n]
