@@ -114,7 +114,7 @@ def test_nbs_two_linear_actors_closed_form(w1, w2):
 @settings(max_examples=30, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.floats(0, 100), st.floats(0.1, 5), st.sampled_from([1.0, 2.0])),
+        st.tuples(st.floats(0, 100), st.floats(0.1, 5), st.sampled_from([1.0, 1.5, 2.0])),
         min_size=2,
         max_size=6,
     ),

@@ -14,9 +14,11 @@ status quo every actor gains from any agreement, as in Achen's derivation of the
 compromise model. With ``rho = 2`` for everyone and that worst-point disagreement the
 solution is close to, not equal to, the weighted mean.
 
-The objective is concave where every gain is positive (``rho_i >= 1``), so a bounded
-scalar search (Brent, via :func:`scipy.optimize.minimize_scalar`) over the interval where
-all gains are non-negative finds the maximum; an empty interval gives NaN.
+The objective is concave where every gain is positive when every ``rho_i >= 1``; a grid
+over the interval where all gains are non-negative, then a bounded Brent search
+(:func:`scipy.optimize.minimize_scalar`) in the cells around the best grid point, finds
+the maximum (for ``rho_i < 1`` the best of the grid's local maxima); an empty interval
+gives NaN.
 """
 
 from __future__ import annotations
@@ -75,7 +77,13 @@ def nash_bargaining(
 
     from scipy.optimize import minimize_scalar  # lazy: scipy costs ~0.3 s at start-up
 
+    # A grid first, so that a loss exponent below 1 (a non-concave objective) still gets
+    # the best local maximum: Brent then refines within the grid cells around it.
+    grid = np.linspace(left, right, 257)
+    values = [negative(float(x)) for x in grid]
+    k = int(np.argmin(values))
+    lo_k, hi_k = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
     res = minimize_scalar(
-        negative, bounds=(left, right), method="bounded", options={"xatol": 1e-10 * span}
+        negative, bounds=(lo_k, hi_k), method="bounded", options={"xatol": 1e-10 * span}
     )
-    return float(res.x)
+    return float(res.x) if res.fun <= values[k] else float(grid[k])
