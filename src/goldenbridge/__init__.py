@@ -23,6 +23,9 @@ from goldenbridge.analysis.evaluate import (
     TypeOdds,
 )
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
+from goldenbridge.analysis.forecast import MODELS as _FORECAST_MODELS
+from goldenbridge.analysis.forecast import Forecast
+from goldenbridge.analysis.forecast import forecast as _forecast
 from goldenbridge.analysis.negotiate import Negotiation
 from goldenbridge.analysis.negotiate import negotiate as _negotiate
 from goldenbridge.analysis.optimize import OptimizeResult
@@ -34,6 +37,7 @@ from goldenbridge.analysis.sensitivity.attribution import Output
 from goldenbridge.analysis.update import DegeneracyWarning, Posterior, redrawn_population
 from goldenbridge.analysis.update import update as _update
 from goldenbridge.analysis.update.likelihoods import LikelihoodModel
+from goldenbridge.importers import import_files
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
 from goldenbridge.scenario.observations import Observation, Observations, load_observations
@@ -49,6 +53,7 @@ __all__ = [
     "DegeneracyWarning",
     "Deterrence",
     "Evaluation",
+    "Forecast",
     "Negotiation",
     "Observations",
     "OfferResult",
@@ -71,6 +76,11 @@ __all__ = [
     "sample",
     "update",
     "sensitivity",
+    "forecast",
+    "load_genius",
+    "load_ktab",
+    "load_decide",
+    "load_eum",
 ]
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
@@ -281,3 +291,69 @@ def negotiate(
         hazard=hazard,
         grid=grid,
     )
+
+
+def forecast(
+    source: ScenarioLike,
+    models: Sequence[str] = _FORECAST_MODELS,
+    *,
+    issues: Sequence[str] | None = None,
+    rounds: int = 10,
+    q: float = 1.0,
+    t: float = 1.0,
+) -> Forecast:
+    """Predicted outcome per issue (compromise, median, Nash, EUM); see
+    :func:`goldenbridge.analysis.forecast.forecast`."""
+    return _forecast(_scenario(source), models, issues=issues, rounds=rounds, q=q, t=t)
+
+
+def load_genius(
+    *files: str | Path,
+    proposer: str | None = None,
+    target: str | None = None,
+    vetoes: Sequence[str] = (),
+    status_quo: Mapping[str, float | str] | None = None,
+) -> Scenario:
+    """A scenario from a Genius domain and profiles (:mod:`goldenbridge.importers.genius`)."""
+    return import_files(
+        "genius", files, proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
+    ).scenario
+
+
+def load_ktab(
+    file: str | Path,
+    proposer: str | None = None,
+    target: str | None = None,
+    vetoes: Sequence[str] = (),
+    status_quo: Mapping[str, float | str] | None = None,
+) -> Scenario:
+    """A scenario from a KTAB SMP CSV (:mod:`goldenbridge.importers.ktab`)."""
+    return import_files(
+        "ktab", [file], proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
+    ).scenario
+
+
+def load_decide(
+    file: str | Path,
+    proposer: str | None = None,
+    target: str | None = None,
+    vetoes: Sequence[str] = (),
+    status_quo: Mapping[str, float | str] | None = None,
+) -> Scenario:
+    """A scenario from a Decide CSV (:mod:`goldenbridge.importers.decide`)."""
+    return import_files(
+        "decide", [file], proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
+    ).scenario
+
+
+def load_eum(
+    file: str | Path,
+    proposer: str | None = None,
+    target: str | None = None,
+    vetoes: Sequence[str] = (),
+    status_quo: Mapping[str, float | str] | None = None,
+) -> Scenario:
+    """A scenario from an expected-utility-model CSV (:mod:`goldenbridge.importers.eum`)."""
+    return import_files(
+        "eum", [file], proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
+    ).scenario

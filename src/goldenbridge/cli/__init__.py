@@ -7,6 +7,8 @@ from goldenbridge.cli import (
     bench,  # noqa: F401  (registers bench)
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     deterrence,  # noqa: F401  (registers deterrence)
+    forecast,  # noqa: F401  (registers forecast, backtest)
+    importing,  # noqa: F401  (registers import)
     history,  # registers runs; wraps the analysis commands below to save their runs
     negotiate,  # noqa: F401  (registers negotiate)
     optimize,  # noqa: F401  (registers optimize)
