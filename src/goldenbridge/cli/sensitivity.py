@@ -7,7 +7,14 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 import goldenbridge as gb
@@ -23,7 +30,7 @@ from goldenbridge.cli.common import (
     parse_sets,
     user_errors,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 _WHAT = {"p_deal": "P(deal)", "proposer_eu": "proposer EU"}
 
@@ -41,7 +48,7 @@ def stages(quiet: bool) -> Iterator[object]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -252,7 +259,7 @@ def sensitivity(
                 progress=progress,  # type: ignore[arg-type]
             )
     if plot is not None:
-        from goldenbridge.plots_sensitivity import save_all
+        from goldenbridge.report.plots_sensitivity import save_all
 
         written = save_all(result, plot)
         if not as_json:
