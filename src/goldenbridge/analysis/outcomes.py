@@ -371,8 +371,9 @@ def decided_tally(population: Population, decisions: Decisions) -> Tally:
                 accepts.append(decisions.accept[sl])
             elif i in decisions.approve:
                 accepts.append(decisions.approve[i][sl])
-            else:  # the proposer: its own offer
-                accepts.append(np.ones_like(decisions.accept[sl]))
+            else:  # the proposer: the per-world comparison, as the engines report it
+                r_p = a.reservation[sl, None]
+                accepts.append(decisions.u_proposer[sl] >= r_p)
         part = outcome_sums(
             block,
             accepts,
