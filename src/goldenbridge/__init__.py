@@ -245,9 +245,10 @@ def optimize(
     solutions: bool = True,
     capability_weighted: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    max_p_war: float | None = None,
 ) -> OptimizeResult:
-    """The risk-return optimum, the golden bridge reaching P(deal) >= ``target_p``
-    and the frontier; see :func:`goldenbridge.analysis.optimize.best.optimize`.
+    """The risk-return optimum, the golden bridge (P(war) <= ``max_p_war``, or P(deal)
+    >= ``target_p``) and the frontier; see :func:`goldenbridge.analysis.optimize.best.optimize`.
 
     >>> r = optimize("fearon-1d", samples=20_000, seed=1, solutions=False)
     >>> round(r.optimum.values["share"], 1), round(r.optimum.p_deal, 1)
@@ -265,6 +266,7 @@ def optimize(
         solutions=solutions,
         capability_weighted=capability_weighted,
         progress=progress,
+        max_p_war=max_p_war,
     )
 
 

@@ -23,7 +23,7 @@ from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Actor, OfferValue, Scenario
 
-__all__ = ["Population", "sample", "stream", "encode_offers"]
+__all__ = ["Population", "WarParts", "sample", "stream", "encode_offers"]
 
 
 def stream(seed: int, path: str) -> np.random.Generator:
@@ -49,14 +49,19 @@ class _Draws:
     uniforms: Mapping[str, np.ndarray]
     values: dict[str, np.ndarray] = field(default_factory=dict)
     quantities: dict[str, Quantity] = field(default_factory=dict)
+    used: dict[str, np.ndarray] = field(default_factory=dict)
 
     def uniform(self, path: str) -> np.ndarray:
+        if path in self.used:
+            return self.used[path]
         if path in self.uniforms:
             u = np.asarray(self.uniforms[path], dtype=np.float64)
             if u.shape != (self.n,):
                 raise ValueError(f"uniforms for {path} must have shape ({self.n},)")
-            return u
-        return stream(self.seed, path).random(self.n)
+        else:
+            u = stream(self.seed, path).random(self.n)
+        self.used[path] = u
+        return u
 
     def __call__(self, q: Quantity | None, path: str, default: float = 0.0) -> np.ndarray:
         if q is None:
@@ -67,6 +72,37 @@ class _Draws:
             self.values[path] = q.ppf(self.uniform(path))
             self.quantities[path] = q
         return self.values[path]
+
+
+@dataclass(frozen=True)
+class WarParts:
+    """What each world's war values are made of (docs/design.md section 4), kept so that
+    one actor's fields can be paired with another world's (:mod:`goldenbridge.information`).
+
+    Attributes (N worlds, A actors, J threats)
+    ----------
+    win_x, lose_x : (N, Kc) float64
+        The outcome of a war the target wins / loses (normalised continuous issues).
+    win_option, lose_option : (N, Kd) int64
+        The same on the discrete issues.
+    base_cost : (N, A) float64
+        ``conflict.cost`` of each actor.
+    direct : (N, A) float64
+        A war value given directly (NaN where the conflict model computes it).
+    credibility, effect_cost, cost_to_threatener : (N, J) float64
+        Each threat's credibility, its cost effect on its target (0 without one) and its
+        cost to the threatener.
+    """
+
+    win_x: np.ndarray
+    win_option: np.ndarray
+    lose_x: np.ndarray
+    lose_option: np.ndarray
+    base_cost: np.ndarray
+    direct: np.ndarray
+    credibility: np.ndarray
+    effect_cost: np.ndarray
+    cost_to_threatener: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -92,6 +128,13 @@ class Population:
     capability : (N, A) float64
     p_win : (N,) float64
         The target's probability of winning, averaged over threat combinations.
+    backing_down, pretext, face : (N,) float64
+        The face-and-pretext parameters of docs/design.md section 4c (0, 0, 1 when unset).
+    war_parts : WarParts
+        The parts each war value is made of.
+    uniforms : dict
+        Field path -> (N,) uniforms every drawn quantity (and type) came from: what
+        pairs one actor's fields with another world's (:mod:`goldenbridge.information`).
     """
 
     scenario: Scenario
@@ -106,6 +149,11 @@ class Population:
     status_quo_u: np.ndarray
     capability: np.ndarray
     p_win: np.ndarray
+    backing_down: np.ndarray
+    pretext: np.ndarray
+    face: np.ndarray
+    war_parts: WarParts = field(repr=False, compare=False)
+    uniforms: dict[str, np.ndarray] = field(repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -402,22 +450,27 @@ def sample(
     )
     threat_cost = np.zeros((n, len(names)))  # expected over the threats carried out
     shifts = []
-    for threat in scenario.threats:
+    n_threats = len(scenario.threats)
+    credibilities, effect_costs, to_threatener = (np.zeros((n, n_threats)) for _ in range(3))
+    for t, threat in enumerate(scenario.threats):
         path = f"threats.{threat.name}"
         credibility = draw(threat.credibility, f"{path}.credibility")
+        credibilities[:, t] = credibility
         if threat.effect.cost is not None:
-            threat_cost[:, names.index(threat.against)] += credibility * draw(
-                threat.effect.cost, f"{path}.effect.cost"
-            )
-        threat_cost[:, names.index(threat.by)] += credibility * draw(
-            threat.cost_to_threatener, f"{path}.cost_to_threatener"
-        )
+            effect_costs[:, t] = draw(threat.effect.cost, f"{path}.effect.cost")
+            threat_cost[:, names.index(threat.against)] += credibility * effect_costs[:, t]
+        to_threatener[:, t] = draw(threat.cost_to_threatener, f"{path}.cost_to_threatener")
+        threat_cost[:, names.index(threat.by)] += credibility * to_threatener[:, t]
         if threat.effect.p_win is not None:
             shifts.append((credibility, draw(threat.effect.p_win, f"{path}.effect.p_win")))
     p_win = _expected_p_win(p, shifts) if shifts else p
+    backing_down = draw(conflict.backing_down, "conflict.backing_down").copy()
+    pretext = draw(conflict.pretext, "conflict.pretext").copy()
+    face = draw(conflict.face, "conflict.face", 1.0).copy()
 
     war_value = np.empty((n, len(names)))
     status_quo_u = np.empty((n, len(names)))
+    direct = np.full((n, len(names)), np.nan)
     for i, (pref, arr) in enumerate(zip(prefs, arrays, strict=True)):
         status_quo_u[:, i] = utilities_at(arr, sq_x, sq_opt)
         # Fearon (1995): w_i = p u_i(win) + (1 - p) u_i(lose) - c_i; linear in the
@@ -426,8 +479,11 @@ def sample(
         fought = fought - base_cost[:, i]
         if pref.war_value is not None:  # a direct war value replaces the conflict model
             fought = np.where(np.isnan(pref.war_value), fought, pref.war_value)
+            direct[:, i] = pref.war_value
         war_value[:, i] = fought - threat_cost[:, i]
-    fight = war_value[:, target_i] > status_quo_u[:, target_i]
+    # Nothing offered saves no face (docs/design.md 4c): the target fights iff
+    # w_T + pretext > u_T(sq) - backing_down; with both 0 this is w_T > u_T(sq).
+    fight = war_value[:, target_i] + pretext > status_quo_u[:, target_i] - backing_down
     reservation = np.where(fight[:, None], war_value, status_quo_u)
     arrays = [replace(a, reservation=reservation[:, i].copy()) for i, a in enumerate(arrays)]
 
@@ -453,4 +509,19 @@ def sample(
         status_quo_u=status_quo_u,
         capability=np.stack([p.capability for p in prefs], axis=1),
         p_win=p_win,
+        backing_down=backing_down,
+        pretext=pretext,
+        face=face,
+        war_parts=WarParts(
+            win_x=win[0],
+            win_option=win[1],
+            lose_x=lose[0],
+            lose_option=lose[1],
+            base_cost=base_cost,
+            direct=direct,
+            credibility=credibilities,
+            effect_cost=effect_costs,
+            cost_to_threatener=to_threatener,
+        ),
+        uniforms=dict(draw.used),
     )

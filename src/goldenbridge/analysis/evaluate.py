@@ -1,9 +1,15 @@
 """evaluate(offers): the odds of each package (DESIGN.md section 6).
 
-For every offer: each actor's P(accept), P(deal) (target and every veto accept),
-P(war) (no deal and the target fights), the proposer's expected utility
-``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n] / sum_n w_n``, who
-blocks, and the breakdown by type, each with its Monte Carlo standard error.
+For every offer the three outcomes of DESIGN.md section 4a -- P(deal) (an agreement is
+signed), P(deterred) (no agreement, no war), P(war) -- summing to 1, the target's
+P(accept) (would accept if offered), each veto's and stakeholder's P(approve) under its
+own information (section 4b), the proposer's expected utility
+``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n(x)] / sum_n w_n``, who blocks,
+and the breakdown by type, each with its Monte Carlo standard error.
+
+Two paths give the sums: when every veto is informed and the scenario has no face or
+pretext, the engine's fused kernels (the per-world rule, bit for bit as before the
+revision of section 4); otherwise :func:`goldenbridge.analysis.outcomes.decide`.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.outcomes import decide, decided_tally, offers_nothing
 from goldenbridge.analysis.stats import mean, proportion
-from goldenbridge.engine import tally
+from goldenbridge.engine import Offers, tally
 from goldenbridge.engine.arrays import Tally
+from goldenbridge.information import is_informed
 from goldenbridge.population import Population
 from goldenbridge.scenario.schema import OfferValue
 
@@ -25,12 +33,34 @@ __all__ = ["ActorOdds", "TypeOdds", "OfferResult", "Evaluation", "evaluate", "na
 
 @dataclass(frozen=True)
 class ActorOdds:
-    """One actor's response to one offer."""
+    """One actor's response to one offer.
 
+    For the target ``p_accept`` is P(it would accept the offer if offered); for a veto
+    actor or a stakeholder it is P(it approves the offer), under its own information
+    unless it is informed (DESIGN.md section 4b). A stakeholder's approval never enters
+    P(deal). ``p_reject`` is 1 - ``p_accept``; ``p_sole_blocker`` P(it is the only one
+    of the target and the vetoes to refuse).
+    """
+
+    role: str
     p_accept: float
     se: float
     p_reject: float
     p_sole_blocker: float
+
+    @property
+    def p_approve(self) -> float:
+        """P(approves): the name of ``p_accept`` for a veto actor or a stakeholder."""
+        return self.p_accept
+
+    def to_dict(self) -> dict[str, Any]:
+        """``p_accept`` (target) or ``p_approve`` (veto, stakeholder), each with ``_se``."""
+        key = "p_accept" if self.role == "target" else "p_approve"
+        out: dict[str, Any] = {"role": self.role, key: self.p_accept, f"{key}_se": self.se}
+        if self.role != "stakeholder":
+            out["p_refuse"] = self.p_reject
+            out["p_sole_blocker"] = self.p_sole_blocker
+        return out
 
 
 @dataclass(frozen=True)
@@ -48,8 +78,11 @@ class OfferResult:
 
     name: str
     values: dict[str, OfferValue]
+    offered: bool
     p_deal: float
     p_deal_se: float
+    p_deterred: float
+    p_deterred_se: float
     p_war: float
     p_war_se: float
     proposer_eu: float
@@ -57,31 +90,30 @@ class OfferResult:
     proposer_u: float
     actors: dict[str, ActorOdds]
     types: dict[str, dict[str, TypeOdds]]
+    inner_error: float = 0.0
 
     @property
     def p_status_quo(self) -> float:
-        """P(no deal and no war): deterrence holds."""
-        return max(0.0, 1.0 - self.p_deal - self.p_war)
-
-    @property
-    def p_deterred(self) -> float:
-        """P(no agreement and no war): the third outcome of DESIGN.md section 4a."""
-        return self.p_status_quo
+        """P(no agreement and no war): the old name of :attr:`p_deterred`."""
+        return self.p_deterred
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape shared by the CLI's ``--json`` and the web API."""
         return {
             "name": self.name,
             "values": dict(self.values),
+            "offered": self.offered,
             "p_deal": self.p_deal,
             "p_deal_se": self.p_deal_se,
+            "p_deterred": self.p_deterred,
+            "p_deterred_se": self.p_deterred_se,
             "p_war": self.p_war,
             "p_war_se": self.p_war_se,
-            "p_status_quo": self.p_status_quo,
             "proposer_eu": self.proposer_eu,
             "proposer_eu_se": self.proposer_eu_se,
             "proposer_u": self.proposer_u,
-            "actors": {k: asdict(v) for k, v in self.actors.items()},
+            "inner_error": self.inner_error,
+            "actors": {k: v.to_dict() for k, v in self.actors.items()},
             "types": {a: {t: asdict(v) for t, v in ts.items()} for a, ts in self.types.items()},
         }
 
@@ -102,6 +134,8 @@ class Evaluation:
     offers: tuple[OfferResult, ...]
     p_war_no_deal: float
     p_war_no_deal_se: float
+    information: str = "own"
+    sincere: tuple[str, ...] = ()
 
     def offer(self, name: str) -> OfferResult:
         """The result for the offer called ``name``."""
@@ -122,6 +156,8 @@ class Evaluation:
             "target": self.target,
             "p_war_no_deal": self.p_war_no_deal,
             "p_war_no_deal_se": self.p_war_no_deal_se,
+            "information": self.information,
+            "sincere": list(self.sincere),
             "offers": [o.to_dict() for o in self.offers],
         }
 
@@ -133,12 +169,22 @@ def named_offers(population: Population) -> dict[str, dict[str, OfferValue]]:
 
 
 def _offer_result(
-    population: Population, t: Tally, m: int, name: str, values: dict[str, OfferValue]
+    population: Population,
+    t: Tally,
+    m: int,
+    name: str,
+    values: dict[str, OfferValue],
+    offered: bool,
+    inner_error: float,
 ) -> OfferResult:
     """Read offer ``m`` out of the sums (all strata pooled, then per type)."""
     w, w2 = t.w.sum(), t.w2.sum()
-    p_deal, p_deal_se = proportion(t.deal[:, m].sum(), t.deal2[:, m].sum(), w, w2)
-    p_war, p_war_se = proportion(t.war[:, m].sum(), t.war2[:, m].sum(), w, w2)
+    deal, deal2 = t.deal[:, m].sum(), t.deal2[:, m].sum()
+    war, war2 = t.war[:, m].sum(), t.war2[:, m].sum()
+    p_deal, p_deal_se = proportion(deal, deal2, w, w2)
+    p_war, p_war_se = proportion(war, war2, w, w2)
+    # deal, deterred and war are exclusive, so the third indicator's sums are differences
+    p_det, p_det_se = proportion(w - deal - war, w2 - deal2 - war2, w, w2)
     eu, eu_se = mean(t.payoff[:, m].sum(), t.payoff2[:, m].sum(), t.payoff_sq2[:, m].sum(), w, w2)
     names = population.actor_names
     proposer = population.worlds.proposer
@@ -148,6 +194,7 @@ def _offer_result(
             continue
         p, se = proportion(t.accept[:, m, i].sum(), t.accept2[:, m, i].sum(), w, w2)
         actors[actor] = ActorOdds(
+            role=population.scenario.actors[i].role,
             p_accept=float(p),
             se=float(se),
             p_reject=float(1 - p),
@@ -169,10 +216,14 @@ def _offer_result(
     return OfferResult(
         name=name,
         values=values,
+        offered=offered,
         p_deal=float(p_deal),
         p_deal_se=float(p_deal_se),
+        p_deterred=float(min(max(p_det, 0.0), 1.0)),
+        p_deterred_se=float(p_det_se),
         p_war=float(p_war),
         p_war_se=float(p_war_se),
+        inner_error=float(inner_error),
         proposer_eu=float(eu),
         proposer_eu_se=float(eu_se),
         proposer_u=float(t.proposer_u[:, m].sum() / w),
@@ -223,9 +274,10 @@ def evaluate(
     scenario = population.scenario
     values = [scenario.complete(dict(v)) for v in offers.values()]
     encoded = population.encode(values)
-    t = tally(population.worlds, encoded, backend=backend, dask=dask)
+    t, offered, inner_error, sincere = outcome_tally(population, encoded, backend, dask)
     results = tuple(
-        _offer_result(population, t, m, name, values[m]) for m, name in enumerate(offers)
+        _offer_result(population, t, m, name, values[m], bool(offered[m]), inner_error[m])
+        for m, name in enumerate(offers)
     )
     p_fight, p_fight_se = proportion(t.fight.sum(), t.fight2.sum(), t.w.sum(), t.w2.sum())
     return Evaluation(
@@ -237,4 +289,40 @@ def evaluate(
         proposer=scenario.proposer.name,
         target=scenario.target.name,
         offers=results,
+        information=scenario.information,
+        sincere=sincere,
     )
+
+
+def per_world_rule(population: Population) -> bool:
+    """True when the engine's per-world rule is the model: every veto (and stakeholder)
+    informed and no face or pretext (DESIGN.md sections 4b, 4c)."""
+    scenario = population.scenario
+    return not scenario.conflict.has_face and all(
+        is_informed(scenario, a.name) for a in scenario.actors if a.role in ("veto", "stakeholder")
+    )
+
+
+def outcome_tally(
+    population: Population, offers: Offers, backend: str = "auto", dask: str | None = None
+) -> tuple[Tally, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """The sums of the three outcomes for ``offers``, by whichever path the model needs.
+
+    Returns
+    -------
+    tally, offered, inner_error, sincere
+        The sums; (M,) bool, False for a package offering nothing; (M,) bound on the
+        inner sample's error (0 on the per-world path); the vetoes approving sincerely
+        by assumption.
+    """
+    if per_world_rule(population):
+        t = tally(population.worlds, offers, backend=backend, dask=dask)
+        offered = ~offers_nothing(population, offers)
+        # the status quo offers nothing: no agreement (war and payoff sums are unchanged,
+        # since the target accepts the status quo exactly where it would not fight)
+        for name in ("deal", "deal2"):
+            getattr(t, name)[:, ~offered] = 0.0
+        t.sole[:, ~offered, :] = 0.0
+        return t, offered, np.zeros(offers.m), ()
+    d = decide(population, offers)
+    return decided_tally(population, d), d.offered, d.inner_error, d.sincere

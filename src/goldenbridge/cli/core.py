@@ -36,10 +36,23 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
         f"{evaluation.seed}. Values are estimates ± one Monte Carlo standard error.",
         soft_wrap=True,
     )
+    rule = (
+        "every veto ally sees the whole world (informed)"
+        if evaluation.information == "informed"
+        else "each veto ally approves a package before it is offered, on its own information"
+    )
+    out.print(f"Who knows what: {rule}.", soft_wrap=True)
+    if evaluation.sincere:
+        out.print(
+            f"Approval is assumed sincere for {', '.join(evaluation.sincere)}: a field of "
+            "its own (a threat's credibility) moves the target.",
+            soft_wrap=True,
+        )
     table = Table(title="Packages", title_justify="left")
     table.add_column("package")
-    table.add_column(f"P({evaluation.target} accepts)", justify="right")
+    table.add_column(f"P({evaluation.target} would accept)", justify="right")
     table.add_column("P(deal)", justify="right")
+    table.add_column("P(deterred)", justify="right")
     table.add_column("P(war)", justify="right")
     table.add_column(f"{evaluation.proposer} EU", justify="right")
     table.add_column("main blocker")
@@ -47,9 +60,10 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
         t = o.actors[evaluation.target]
         blocker = max(o.actors.items(), key=lambda kv: kv[1].p_sole_blocker)
         table.add_row(
-            o.name,
+            o.name if o.offered else f"{o.name} (offers nothing)",
             pct(t.p_accept, t.se),
             pct(o.p_deal, o.p_deal_se),
+            pct(o.p_deterred, o.p_deterred_se),
             pct(o.p_war, o.p_war_se),
             f"{o.proposer_eu:.3f} ± {o.proposer_eu_se:.3f}",
             f"{blocker[0]} ({pct(blocker[1].p_sole_blocker)})"
@@ -57,7 +71,10 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
             else "-",
         )
     out.print(table)
-    actors = Table(title="P(accept) by actor", title_justify="left")
+    actors = Table(
+        title="P(accept) of the target, P(approve) of veto allies and stakeholders",
+        title_justify="left",
+    )
     actors.add_column("package")
     names = list(evaluation.offers[0].actors) if evaluation.offers else []
     for name in names:

@@ -94,12 +94,36 @@ def bridge_sentences(result: OptimizeResult, scenario: gb.Scenario) -> list[str]
         f"P(war) {pct(o.p_war)}."
     ]
     b = result.bridge
+    if b is None and result.bridge_by == "p_war":
+        m = result.max_deal
+        vetoes = [(n, a) for n, a in m.actors.items() if a.role == "veto"]
+        who = min(vetoes, key=lambda kv: kv[1].p_accept) if vetoes else None
+        lines.append(
+            f"No package found brings P(war) down to {pct(q)} (half of offering nothing's "
+            f"{pct(result.status_quo.p_war)} unless --max-p-war says otherwise): the "
+            f"package with the most signed deals, {_package(m.values, scenario)}, gets "
+            f"P(deal) {pct(m.p_deal)} and P(war) {pct(m.p_war)}"
+            + (
+                f"; {who[0]} approves it in only {pct(who[1].p_accept)}."
+                if who is not None
+                else "."
+            )
+        )
+        return lines
     if b is None:
         m = result.max_deal
         lines.append(
             f"No package found reaches P(deal) >= {pct(q)}: the highest P(deal) found is "
             f"{pct(m.p_deal)} ({_package(m.values, scenario)}), where the main obstacle is "
             f"{_blocker(m)}."
+        )
+        return lines
+    if result.bridge_by == "p_war":
+        lines.append(
+            f"Golden bridge (the best package for {scenario.proposer.name} with P(war) <= "
+            f"{pct(q)}): {_package(b.values, scenario)}: P(war) {pct(b.p_war)}, P(deal) "
+            f"{pct(b.p_deal)}, {scenario.proposer.name}'s utility of the package "
+            f"{b.proposer_u:.4f}."
         )
         return lines
     lines.append(
@@ -136,7 +160,12 @@ def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
     _row(table, "status quo", result.status_quo, scenario)
     _row(table, "risk-return optimum", result.optimum, scenario, result.optimum_fresh)
     if result.bridge is not None:
-        _row(table, f"bridge P>={result.target_p:g}", result.bridge, scenario, result.bridge_fresh)
+        label = (
+            f"bridge P(war)<={result.target_p:.3g}"
+            if result.bridge_by == "p_war"
+            else f"bridge P(deal)>={result.target_p:g}"
+        )
+        _row(table, label, result.bridge, scenario, result.bridge_fresh)
     _row(table, "highest P(deal), concessions", result.max_deal, scenario)
     out.print(table)
     frontier = Table(title=r"Frontier (non-dominated E\[u_P] vs P(deal))", title_justify="left")
@@ -173,9 +202,28 @@ def _pair(item: str) -> tuple[str, str]:
 def optimize(
     scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
     target_p: Annotated[
-        float,
-        typer.Option("--target-p", "-q", min=0.0, max=1.0, help="Required P(deal) of the bridge."),
-    ] = DEFAULT_TARGET_P,
+        float | None,
+        typer.Option(
+            "--min-p-deal",
+            "--target-p",
+            "-q",
+            min=0.0,
+            max=1.0,
+            help="Bridge: the best package with P(deal) at least this (any signed deal "
+            f"counts, token offers included; default {DEFAULT_TARGET_P:g} under the "
+            "per-world rule).",
+        ),
+    ] = None,
+    max_p_war: Annotated[
+        float | None,
+        typer.Option(
+            "--max-p-war",
+            min=0.0,
+            max=1.0,
+            help="Bridge: the best package with P(war) at most this (default under the "
+            "default information rule: half the P(war) of offering nothing).",
+        ),
+    ] = None,
     issues: Annotated[
         str | None,
         typer.Option("--issues", help="Comma-separated issues to search (others: status quo)."),
@@ -220,6 +268,7 @@ def optimize(
                 chosen,
                 progress=progress,
                 capability_weighted=capability_weighted,
+                max_p_war=max_p_war,
             )
         written = []
         if plot is not None:

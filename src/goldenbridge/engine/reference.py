@@ -30,6 +30,7 @@ __all__ = [
     "tally",
     "world_sums",
     "loss",
+    "outcome_sums",
     "WORLD_BLOCK",
 ]
 
@@ -136,27 +137,51 @@ def world_sums(worlds: Worlds) -> np.ndarray:
 
 def _tally_block(worlds: Worlds, offers: Offers) -> Tally:
     """Sums for one block of worlds and offers."""
-    g_count, m, a_count = worlds.n_groups, offers.m, len(worlds.actors)
-    w = worlds.weights
-    w2 = w * w
-    group = worlds.group
-    out = Tally.zeros(g_count, m, a_count)
+    m = offers.m
     accepts = []
     for i, actor in enumerate(worlds.actors):
         u = utilities(actor, offers)
         accepts.append(u >= actor.reservation[:, None])
         if i == worlds.proposer:
             u_proposer = u
-    deal = np.ones((w.shape[0], m), dtype=bool)
+    deal = np.ones((worlds.n, m), dtype=bool)
     for i in worlds.deciders:
         deal &= accepts[i]
+    war = ~deal & worlds.fight[:, None]
+    r_p = worlds.actors[worlds.proposer].reservation
+    payoff = np.where(deal, u_proposer, r_p[:, None])
+    return outcome_sums(worlds, accepts, deal, war, payoff, u_proposer)
+
+
+def outcome_sums(
+    worlds: Worlds,
+    accepts: list[np.ndarray],
+    deal: np.ndarray,
+    war: np.ndarray,
+    payoff: np.ndarray,
+    u_proposer: np.ndarray,
+) -> Tally:
+    """The sums of one block of worlds from its per-world outcomes.
+
+    Parameters
+    ----------
+    worlds : Worlds
+        One block of worlds (at most :data:`WORLD_BLOCK`).
+    accepts : list of (n, M) bool
+        Per actor: accepts (the target, the per-world rule) or approves (a veto).
+    deal, war : (n, M) bool
+        Agreement signed; war.
+    payoff, u_proposer : (n, M) float64
+        The proposer's realised payoff and its utility of the offer.
+    """
+    w = worlds.weights
+    w2 = w * w
+    group = worlds.group
+    g_count, m, a_count = worlds.n_groups, deal.shape[1], len(worlds.actors)
+    out = Tally.zeros(g_count, m, a_count)
     rejecters = np.zeros((w.shape[0], m), dtype=np.int64)
     for i in worlds.deciders:
         rejecters += ~accepts[i]
-    fight = worlds.fight
-    war = ~deal & fight[:, None]
-    r_p = worlds.actors[worlds.proposer].reservation
-    payoff = np.where(deal, u_proposer, r_p[:, None])
     out.w[:], out.w2[:], out.fight[:], out.fight2[:] = world_sums(worlds)
     for g in range(g_count):
         sel = group == g

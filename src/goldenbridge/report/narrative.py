@@ -31,31 +31,40 @@ def possessive(name: str) -> str:
 
 
 def answer(evaluation: Evaluation) -> str:
-    """One line answering "would they buy the bridge?" for the best named package.
+    """One line answering "would they buy the bridge?" over the named packages.
 
-    The best package is the one with the highest proposer expected utility. The
-    line leads with war: a package that the target prefers to fighting can still
-    fail to become a deal where a veto ally refuses it while deterrence would hold
-    anyway, so P(war) against the no-deal baseline is the measure of the bridge,
-    and P(deal) is reported beside it with the main blocker.
+    The baseline is offering nothing (no agreement; the target fights or is deterred).
+    The best concession is the offered package with the highest proposer expected
+    utility. The line leads with war, then says who stops the deal: the target (it would
+    not accept) or a veto ally (it would not approve the package in the first place,
+    docs/design.md 4a-4b).
     """
-    best = evaluation.best
     target = evaluation.target
     baseline = evaluation.p_war_no_deal
     if baseline <= 0:
-        verdict = "There is no bridge to buy: without a deal"
+        verdict = "There is no bridge to buy: offering nothing,"
         return f"{verdict} {target} never fights in this model (deterrence holds in every world)."
+    concessions = [o for o in evaluation.offers if o.offered]
+    if not concessions:
+        return (
+            f"Offering nothing, {target} fights in {pct(baseline)} of worlds; "
+            "the scenario names no concession to compare."
+        )
+    best = max(concessions, key=lambda o: o.proposer_eu)
     cut = (baseline - best.p_war) / baseline
     verdict = "Largely" if cut >= 0.5 else ("Partly" if cut > 0.01 else "No")
     line = (
-        f"Would {target} buy the bridge? {verdict}: without a deal {target} fights in "
-        f"{pct(baseline)} of worlds; the best named package, '{best.name}' "
-        f"({possessive(evaluation.proposer)} expected utility {best.proposer_eu:.3f}), is "
-        f"acceptable to {target} in {pct(best.actors[target].p_accept)} and cuts P(war) to "
-        f"{pct(best.p_war, best.p_war_se)}; a signed deal in {pct(best.p_deal)}"
+        f"Would {target} buy the bridge? {verdict}: offering nothing, {target} fights in "
+        f"{pct(baseline)} of worlds; the best named concession, '{best.name}' "
+        f"({possessive(evaluation.proposer)} expected utility {best.proposer_eu:.3f}), would "
+        f"be accepted by {target} in {pct(best.actors[target].p_accept)} if offered"
     )
-    blockers = sorted(best.actors.items(), key=lambda kv: kv[1].p_sole_blocker, reverse=True)
-    if blockers and blockers[0][1].p_sole_blocker > 0.01:
-        name, odds = blockers[0]
-        line += f" (main blocker: {name}, alone in {pct(odds.p_sole_blocker)})"
+    vetoes = [(n, o) for n, o in best.actors.items() if o.role == "veto"]
+    if vetoes:
+        name, odds = min(vetoes, key=lambda kv: kv[1].p_accept)
+        line += f", but {name} approves it in only {pct(odds.p_accept)}"
+    line += (
+        f"; a deal is signed in {pct(best.p_deal, best.p_deal_se)} and P(war) is "
+        f"{pct(best.p_war, best.p_war_se)}"
+    )
     return line + "."

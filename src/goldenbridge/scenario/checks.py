@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from pydantic import BaseModel
+
 from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Actor, Issue, OfferValue, Scenario
@@ -124,6 +126,10 @@ def check(scenario: Scenario) -> Scenario:
 
     for actor in scenario.actors:
         path = f"actors.{actor.name}"
+        if actor.informed and actor.role != "veto":
+            raise ScenarioError(
+                f"{path}.informed", f"only a veto actor can be informed (this one is {actor.role})"
+            )
         if actor.types:
             total = sum(t.p for t in actor.types.values())
             if not math.isclose(total, 1.0, abs_tol=1e-6):
@@ -181,6 +187,12 @@ def check(scenario: Scenario) -> Scenario:
                     "the target gives war_value directly, so p_win does not enter it",
                 )
 
+    for path, q in _quantities(scenario, ""):
+        if q.known_to is not None and q.is_fixed:
+            raise ScenarioError(f"{path}.known_to", "a fixed number is known to every actor already")
+    if scenario.conflict.face is not None and not scenario.conflict.has_face:
+        raise ScenarioError("conflict.face", "set backing_down or pretext too (both are 0)")
+
     for offer_name, offer in scenario.offers.items():
         _outcome(issues, offer, f"offers.{offer_name}")
     if scenario.library is not None and scenario.library.offer not in scenario.offers:
@@ -192,3 +204,21 @@ def check(scenario: Scenario) -> Scenario:
             if isinstance(end, dict):
                 _outcome(issues, end, f"talks.{key}")
     return scenario
+
+
+def _quantities(node: object, path: str) -> list[tuple[str, Quantity]]:
+    """Every :class:`Quantity` in a scenario with its field path (names for list items)."""
+    if isinstance(node, Quantity):
+        return [(path, node)]
+    if isinstance(node, BaseModel):
+        items = [(k, getattr(node, k)) for k in type(node).model_fields]
+    elif isinstance(node, dict):
+        items = list(node.items())
+    elif isinstance(node, list):
+        items = [(getattr(v, "name", str(i)), v) for i, v in enumerate(node)]
+    else:
+        return []
+    found = []
+    for key, value in items:
+        found += _quantities(value, f"{path}.{key}" if path else str(key))
+    return found

@@ -49,6 +49,9 @@ class Quantity(BaseModel):
     p: list[float] | None = None
     source: str | None = None
     basis: Literal["fact", "judgement"] | None = None
+    #: ``all``: shared knowledge among the actors (docs/design.md section 4b); by default a
+    #: quantity is known to the actor it belongs to (and to the target) only.
+    known_to: Literal["all"] | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -132,6 +132,9 @@ class Actor(BaseModel):
     rho: Quantity = Quantity(value=2.0)
     war_value: Quantity | None = None
     types: dict[str, ActorType] | None = None
+    #: A veto actor that sees the whole world (docs/design.md section 4b); default: its own
+    #: fields only. Only for role ``veto``.
+    informed: bool = False
 
     def resolved(self, type_name: str | None) -> Actor:
         """The actor as it is under one of its types (whole fields replaced)."""
@@ -156,6 +159,30 @@ class Conflict(BaseModel):
     win: dict[str, Quantity | str] | None = None
     lose: dict[str, Quantity | str] | None = None
     cost: dict[str, Quantity] = Field(default_factory=dict)
+    #: Face and pretext (docs/design.md section 4c): the target's cost of standing down with
+    #: nothing, how much cheaper war becomes when an offer saves no face, and the gain
+    #: ``u_T(x) - u_T(sq)`` that saves face fully.
+    backing_down: Quantity = Quantity(value=0.0)
+    pretext: Quantity = Quantity(value=0.0)
+    face: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _face(self) -> Conflict:
+        costs = (self.backing_down, self.pretext)
+        if self.face is None:
+            if any(q.support() != (0.0, 0.0) for q in costs):
+                raise ValueError("face: give the gain that saves face when backing_down or pretext is set")
+        elif self.face.support()[0] <= 0:
+            raise ValueError("face: must be > 0")
+        for what, q in (("backing_down", self.backing_down), ("pretext", self.pretext)):
+            if q.support()[0] < 0:
+                raise ValueError(f"{what}: must be >= 0")
+        return self
+
+    @property
+    def has_face(self) -> bool:
+        """True when face or pretext can change a choice (either cost is not 0)."""
+        return any(q.support() != (0.0, 0.0) for q in (self.backing_down, self.pretext))
 
 
 class ThreatEffect(BaseModel):
@@ -243,6 +270,9 @@ class Scenario(BaseModel):
     threats: list[Threat] = Field(default_factory=list)
     offers: dict[str, dict[str, OfferValue]] = Field(default_factory=dict)
     talks: Talks | None = None
+    #: Who knows what (docs/design.md section 4b): ``own`` (default) -- each veto actor knows
+    #: its own fields and the common prior; ``informed`` -- every veto sees the whole world.
+    information: Literal["own", "informed"] = "own"
     seed: int = Field(default=0, ge=0)
     samples: int = Field(default=100_000, ge=1, le=50_000_000)
     sources: dict[str, str] | list[str] | None = None

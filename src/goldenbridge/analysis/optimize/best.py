@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.analysis.bargaining_range import TIE
-from goldenbridge.analysis.evaluate import OfferResult, evaluate
+from goldenbridge.analysis.evaluate import OfferResult, evaluate, per_world_rule
+from goldenbridge.analysis.optimize.model_search import Criterion, model_scores, model_search
 from goldenbridge.analysis.optimize.line_search import _non_dominated, line_search
 from goldenbridge.analysis.optimize.search import (
     Objective,
@@ -71,6 +72,7 @@ class FrontierPoint:
     p_deal: float
     proposer_u: float
     proposer_eu: float
+    p_war: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -122,6 +124,8 @@ class OptimizeResult:
     nash: Solution | None = None
     ks: Solution | None = None
     nash_by_type: dict[str, dict[str, OfferValue]] = field(default_factory=dict)
+    #: ``p_deal``: the bridge has P(deal) >= target_p; ``p_war``: P(war) <= target_p.
+    bridge_by: str = "p_deal"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``goldenbridge optimize --json``."""
@@ -131,6 +135,7 @@ class OptimizeResult:
             b, bf = self.bridge, self.bridge_fresh
             bridge = {
                 "target_p": self.target_p,
+                "bridge_by": self.bridge_by,
                 "values": dict(b.values),
                 "p_deal": b.p_deal,
                 "p_deal_se": b.p_deal_se,
@@ -139,6 +144,8 @@ class OptimizeResult:
                 "proposer_eu_fresh": bf.proposer_eu,
                 "proposer_u": b.proposer_u,
                 "p_war": b.p_war,
+                "p_war_se": b.p_war_se,
+                "approve": {n: a.p_accept for n, a in b.actors.items() if a.role == "veto"},
             }
         nash = None if self.nash is None else self.nash.to_dict()
         if nash is not None and self.nash_by_type:
@@ -162,7 +169,11 @@ class OptimizeResult:
                 "proposer_eu_fresh": of.proposer_eu,
                 "proposer_u": o.proposer_u,
                 "p_war": o.p_war,
+                "p_war_se": o.p_war_se,
+                "p_deterred": o.p_deterred,
+                "approve": {n: a.p_accept for n, a in o.actors.items() if a.role == "veto"},
             },
+            "bridge_by": self.bridge_by,
             "bridge": bridge,
             "target_p": self.target_p,
             "frontier": [f.to_dict() for f in self.frontier],
@@ -410,6 +421,53 @@ def _search(population: Population, space: Space, q: float, search_samples: int,
     return found
 
 
+def _own_information(
+    population: Population,
+    space: Space,
+    target_p: float | None,
+    max_p_war: float | None,
+    search_samples: int,
+    note: Callable[[str], None],
+) -> tuple[_Found, tuple[FrontierPoint, ...], Offers, float]:
+    """The search under the default information structure (docs/design.md 4b):
+    :func:`~goldenbridge.analysis.optimize.model_search.model_search` on the first
+    ``search_samples`` worlds; the bridge by P(war) unless a P(deal) target is given."""
+    search_pop = population
+    if population.n > search_samples and np.all(population.worlds.weights == 1.0):
+        search_pop = sample(population.scenario, search_samples, population.seed)
+    status_quo = population.encode([{}])
+    if target_p is None:
+        q = 0.5 * float(model_scores(search_pop, status_quo).p_war[0]) if max_p_war is None else (
+            float(max_p_war)
+        )
+        criterion = Criterion(max_p_war=q)
+    else:
+        q = float(target_p)
+        criterion = Criterion(min_p_deal=q)
+    mf = model_search(search_pop, space, criterion, note)
+    s = mf.scores
+    offered = ~(np.all(mf.candidates.x == status_quo.x, axis=1)
+                & np.all(mf.candidates.option == status_quo.option, axis=1))
+    keep = _non_dominated(s.u, 1.0 - s.p_war)
+    keep = keep[np.argsort(-s.u[keep])]
+    frontier = tuple(
+        FrontierPoint(
+            values_of(population, mf.candidates, int(m)),
+            float(s.p_deal[m]),
+            float(s.u[m]),
+            float(s.eu[m]),
+            float(s.p_war[m]),
+        )
+        for m in keep
+    )
+    best_deal = int(np.argmax(np.where(offered, s.p_deal, -1.0)))
+    max_deal = mf.candidates.subset([best_deal]) if offered.any() else status_quo
+    found = _Found(
+        mf.optimum, mf.bridge, mf.candidates, "model-search", False, mf.candidates.m
+    )
+    return found, frontier, max_deal, q
+
+
 def _same(offers: Offers, m: int, other: Offers) -> bool:
     return bool(
         np.array_equal(offers.x[m], other.x[0])
@@ -432,6 +490,7 @@ def optimize(
     solutions: bool = True,
     capability_weighted: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    max_p_war: float | None = None,
 ) -> OptimizeResult:
     """The risk-return optimum, the golden bridge and the frontier.
 
@@ -440,7 +499,11 @@ def optimize(
     population : Population
         Sampled worlds (:func:`goldenbridge.population.sample`).
     target_p : float, optional
-        Required P(deal) of the golden bridge (default 0.5).
+        Required P(deal) of the golden bridge (default 0.5 under the per-world rule;
+        under the default information structure only when given).
+    max_p_war : float, optional
+        Under the default information structure (docs/design.md 4b): the bridge is the
+        best offer with P(war) at most this (default half the status quo's P(war)).
     issues : sequence of str, optional
         Issues to search (default all); the others stay at the status quo.
     fresh_seed : int, optional
@@ -483,26 +546,31 @@ def optimize(
     space = _space(population, issues)
     names = [i.name for i in population.scenario.issues]
     searched = tuple(n for n in names if not issues or n in issues)
-    found = _search(population, space, q, search_samples, note)
-
-    note("evaluating the frontier")
-    front_s = score(population.worlds, found.frontier)
-    keep = _non_dominated(front_s.u, front_s.p_deal)
-    keep = keep[np.argsort(-front_s.u[keep])]
-    frontier = tuple(
-        FrontierPoint(
-            values_of(population, found.frontier, int(m)),
-            float(front_s.p_deal[m]),
-            float(front_s.u[m]),
-            float(front_s.eu[m]),
-        )
-        for m in keep
-    )
-    # The package with concessions reaching the highest P(deal): what caps P(deal)
-    # when even the bridge is the status quo or there is none.
     status_quo = population.encode([{}])
-    moved = [int(m) for m in keep if not _same(found.frontier, m, status_quo)]
-    max_deal = found.frontier.subset([moved[-1]]) if moved else status_quo
+    if per_world_rule(population):
+        found = _search(population, space, q, search_samples, note)
+        note("evaluating the frontier")
+        front_s = score(population.worlds, found.frontier)
+        keep = _non_dominated(front_s.u, front_s.p_deal)
+        keep = keep[np.argsort(-front_s.u[keep])]
+        frontier = tuple(
+            FrontierPoint(
+                values_of(population, found.frontier, int(m)),
+                float(front_s.p_deal[m]),
+                float(front_s.u[m]),
+                float(front_s.eu[m]),
+            )
+            for m in keep
+        )
+        # The package with concessions reaching the highest P(deal): what caps P(deal)
+        # when even the bridge is the status quo or there is none.
+        moved = [int(m) for m in keep if not _same(found.frontier, m, status_quo)]
+        max_deal = found.frontier.subset([moved[-1]]) if moved else status_quo
+    else:
+        found, frontier, max_deal, q = _own_information(
+            population, space, target_p, max_p_war, search_samples, note
+        )
+    bridge_by = "p_deal" if per_world_rule(population) or target_p is not None else "p_war"
 
     note("re-evaluating on a fresh population")
     if fresh_population is not None:
@@ -547,6 +615,7 @@ def optimize(
         nash=nash_s,
         ks=ks_s,
         nash_by_type=by_type,
+        bridge_by=bridge_by,
     )
 
 

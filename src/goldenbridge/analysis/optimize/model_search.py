@@ -1,0 +1,180 @@
+"""Searching the offer space under the model's own decision rule (docs/design.md 4a-4c).
+
+The exact searches of :mod:`~goldenbridge.analysis.optimize.search` and
+:mod:`~goldenbridge.analysis.optimize.line_search` rest on the per-world rule (each
+decider accepts iff ``u_i(x) >= r_i`` in that world), whose deal sets are intervals per
+world. Under the default information structure a veto's approval is an expectation over
+the worlds it cannot tell apart, so those closed forms do not hold. This search scores
+offers with the same outcome path as :func:`~goldenbridge.analysis.evaluate.evaluate`:
+a scrambled Sobol design over the searched issues (Owen 1998) plus anchors (the status
+quo, each decider's mean ideal point, the named offers), then a pattern search around the
+best (Hooke & Jeeves 1961) with a halving step, for the risk-return optimum and for the
+golden bridge (the best E[u_P(x)] among offers with P(war) <= the target, or P(deal) >=
+it). It is a heuristic on a sampled population, not an exact optimum; ``optimize``
+reports the result re-evaluated on all worlds and on a fresh population.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import qmc
+
+from goldenbridge.analysis.evaluate import outcome_tally
+from goldenbridge.analysis.optimize.search import Space
+from goldenbridge.engine import Offers
+from goldenbridge.population import Population
+
+__all__ = ["ModelScores", "model_scores", "Criterion", "model_search", "DESIGN_POINTS"]
+
+#: Points of the Sobol design (a power of two).
+DESIGN_POINTS = 128
+#: Offers scored per call (bounds memory: worlds x offers x actors).
+CHUNK = 32
+
+
+@dataclass(frozen=True)
+class ModelScores:
+    """P(deal), P(war), EU and E[u_P] of M offers (all (M,) float64)."""
+
+    p_deal: np.ndarray
+    p_war: np.ndarray
+    eu: np.ndarray
+    u: np.ndarray
+
+    def __getitem__(self, index: np.ndarray | slice) -> ModelScores:
+        return ModelScores(self.p_deal[index], self.p_war[index], self.eu[index], self.u[index])
+
+
+def model_scores(population: Population, offers: Offers) -> ModelScores:
+    """Score offers with the outcome path of ``evaluate`` (the status quo offers nothing)."""
+    parts = []
+    for s in range(0, offers.m, CHUNK):
+        t, _, _, _ = outcome_tally(population, offers.subset(slice(s, s + CHUNK)))
+        w = t.w.sum()
+        parts.append(
+            (t.deal.sum(0) / w, t.war.sum(0) / w, t.payoff.sum(0) / w, t.proposer_u.sum(0) / w)
+        )
+    return ModelScores(*(np.concatenate(col) for col in zip(*parts, strict=True)))
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """What makes an offer a bridge: P(war) <= ``max_p_war``, or P(deal) >= ``min_p_deal``.
+
+    The status quo offers nothing and is never a bridge.
+    """
+
+    max_p_war: float | None = None
+    min_p_deal: float | None = None
+
+    def feasible(self, s: ModelScores, offered: np.ndarray) -> np.ndarray:
+        ok = offered.copy()
+        if self.max_p_war is not None:
+            ok &= s.p_war <= self.max_p_war + 1e-12
+        if self.min_p_deal is not None:
+            ok &= s.p_deal >= self.min_p_deal - 1e-12
+        return ok
+
+    def key(self, s: ModelScores, offered: np.ndarray) -> np.ndarray:
+        """Larger is better: feasible offers by E[u_P] above every infeasible one."""
+        shortfall = np.zeros_like(s.u)
+        if self.max_p_war is not None:
+            shortfall += np.maximum(s.p_war - self.max_p_war, 0.0)
+        if self.min_p_deal is not None:
+            shortfall += np.maximum(self.min_p_deal - s.p_deal, 0.0)
+        return np.where(self.feasible(s, offered), 10.0 + s.u, -shortfall - 10.0 * ~offered)
+
+
+@dataclass(frozen=True)
+class ModelFound:
+    """What :func:`model_search` found (engine coordinates) and the scores it saw."""
+
+    optimum: Offers
+    bridge: Offers | None
+    candidates: Offers
+    scores: ModelScores
+
+
+def _anchors(population: Population, space: Space) -> np.ndarray:
+    """Searched coordinates of the status quo and each actor's mean ideal point."""
+    base = space.base.x[0, list(space.columns)]
+    points = [base]
+    for actor in population.worlds.actors:
+        if actor.ideal.shape[1]:
+            points.append(actor.ideal[:, list(space.columns)].mean(axis=0))
+    return np.array(points)
+
+
+def _pattern(
+    score: Callable[[np.ndarray], tuple[ModelScores, np.ndarray]],
+    start: np.ndarray,
+    key: Callable[[ModelScores, np.ndarray], np.ndarray],
+    step: float = 0.125,
+    smallest: float = 1 / 512,
+) -> np.ndarray:
+    """Hooke & Jeeves (1961): move to the best neighbour at +-step on each coordinate;
+    halve the step when none improves."""
+    x = start.copy()
+    s, offered = score(x[None, :])
+    best = float(key(s, offered)[0])
+    k = x.size
+    while step >= smallest:
+        moves = np.concatenate([np.eye(k), -np.eye(k)]) * step
+        trial = np.clip(x[None, :] + moves, 0.0, 1.0)
+        s, offered = score(trial)
+        values = key(s, offered)
+        i = int(np.argmax(values))
+        if values[i] > best + 1e-12:
+            x, best = trial[i], float(values[i])
+        else:
+            step /= 2
+    return x
+
+
+def model_search(
+    population: Population,
+    space: Space,
+    criterion: Criterion,
+    note: Callable[[str], None] | None = None,
+) -> ModelFound:
+    """The risk-return optimum and the bridge over the continuous searched issues.
+
+    Discrete searched issues keep their status quo here (a note says so in ``optimize``).
+    """
+    k = len(space.columns)
+    design = qmc.Sobol(k, scramble=True, seed=population.seed).random(DESIGN_POINTS) if k else None
+    points = _anchors(population, space) if k else np.zeros((1, 0))
+    if design is not None:
+        points = np.concatenate([points, design])
+    nothing = space.offers(space.base.x[:, list(space.columns)])
+
+    def score(x: np.ndarray) -> tuple[ModelScores, np.ndarray]:
+        offers = space.offers(x)
+        same = np.all(offers.x == nothing.x, axis=1) & np.all(offers.option == nothing.option, axis=1)
+        return model_scores(population, offers), ~same
+
+    if note is not None:
+        note("scoring a Sobol design under the model's approval rule")
+    s, offered = score(points)
+    optimum = points[int(np.argmax(s.eu))]
+    bridge = points[int(np.argmax(criterion.key(s, offered)))]
+    if k:
+        if note is not None:
+            note("pattern search around the best offers")
+        optimum = _pattern(score, optimum, lambda sc, off: sc.eu)
+        bridge = _pattern(score, bridge, criterion.key)
+    final = np.stack([optimum, bridge])
+    fs, foff = score(final)
+    all_points = np.concatenate([points, final])
+    all_scores = ModelScores(*(np.concatenate([a, b]) for a, b in zip(
+        (s.p_deal, s.p_war, s.eu, s.u), (fs.p_deal, fs.p_war, fs.eu, fs.u), strict=True)))
+    has_bridge = bool(criterion.feasible(fs, foff)[1])
+    return ModelFound(
+        optimum=space.offers(optimum[None, :]),
+        bridge=space.offers(bridge[None, :]) if has_bridge else None,
+        candidates=space.offers(all_points),
+        scores=all_scores,
+    )

@@ -1,0 +1,387 @@
+"""Who decides what, world by world: approvals, the target's choice, the three outcomes.
+
+The timing of docs/design.md section 4a: the proposer picks ``x``; each veto actor
+approves or blocks it before it is offered; the target, offered ``x``, accepts, or
+rejects and then fights or stands down (4c). Every world ends in exactly one of
+**agreement**, **deterred** (no agreement, no war) and **war**. The status-quo package
+offers nothing: no agreement by definition.
+
+Approval (4b). By default a veto actor knows its own fields only and approves ``x`` iff
+its expected gain from offering ``x`` rather than nothing, given what it knows, is >= 0.
+That expectation is taken over paired worlds (:mod:`goldenbridge.information`): a base
+inner sample of :data:`PARTNERS` partners per world, refined to more partners -- up to
+every world of the population, which is exact -- wherever the estimate lies within
+:data:`Z` standard errors of 0 *and* the approval changes that world's outcome. What
+stays unsettled after the last level is reported as a bound on the error of P(deal),
+P(war) and the proposer's EU (the weighted share of those worlds), and kept below the
+outer Monte Carlo standard error or warned about. With ``information: informed`` (or
+``informed: true``) a veto approves iff ``u_j(x) >= r_j`` in that world: the rule before
+the revision, which reproduces the earlier numbers bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from goldenbridge.engine import Offers, Tally, utilities
+from goldenbridge.engine.arrays import packed_once
+from goldenbridge.engine.choice import approval, gain_from_parts, target_choice
+from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
+from goldenbridge.information import (
+    InnerSample,
+    inner_sample,
+    is_informed,
+    moves_target,
+    pair_parts,
+)
+from goldenbridge.population import Population, stream
+
+__all__ = ["Decisions", "decide", "decided_tally", "offers_nothing", "Z", "LEVELS", "EXACT_PAIRS"]
+
+#: Partners per world in the base inner sample, then at each refinement level; the last
+#: level pairs a world with every world of the population (the exact expectation).
+LEVELS = (16, 512, 8192, 2**62)
+#: Most world pairs the exact level computes per actor (it takes the unsettled worlds in
+#: world order up to this budget; the rest stay unsettled and count in the error bound).
+EXACT_PAIRS = 200_000_000
+#: A world's approval is settled when its estimate lies more than Z standard errors
+#: from 0 (a wrong sign then has probability below 3.2e-5), or when every world of the
+#: population was its partner (exact).
+Z = 4.0
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Every world's decisions and outcome for M offers.
+
+    Attributes (N worlds, M offers)
+    ----------
+    offered : (M,) bool
+        False for a package that offers nothing (every issue at the status quo).
+    accept : (N, M) bool
+        The target would accept the offer if it were offered.
+    approve : dict
+        Actor index -> (N, M) bool, each veto actor's and stakeholder's approval.
+    deal, war : (N, M) bool
+        Agreement signed; war (the rest of the worlds end deterred).
+    payoff, u_proposer : (N, M) float64
+        The proposer's realised payoff and its utility of the offer itself.
+    inner_error : (M,) float64
+        Bound on the error the inner sample leaves in P(deal), P(war) and (times the
+        proposer's utility range) EU: the weighted share of worlds whose approval it did
+        not settle and where the approval decides the outcome. 0 when every veto is
+        informed.
+    sincere : tuple of str
+        Veto actors with a field of their own that moves the target: their approval is
+        sincere by assumption (docs/design.md 4b).
+    """
+
+    offered: np.ndarray
+    accept: np.ndarray
+    approve: dict[int, np.ndarray]
+    deal: np.ndarray
+    war: np.ndarray
+    payoff: np.ndarray
+    u_proposer: np.ndarray
+    inner_error: np.ndarray
+    sincere: tuple[str, ...]
+
+
+def offers_nothing(population: Population, offers: Offers) -> np.ndarray:
+    """(M,) bool: the offers that leave every issue at its status quo."""
+    sq = population.encode([{}])
+    same_x = np.all(offers.x == sq.x, axis=1)
+    same_o = np.all(offers.option == sq.option, axis=1)
+    return same_x & same_o
+
+
+def _partners(population: Population, actor: str, rows: np.ndarray, s: int, level: int):
+    """``s`` partners for each of ``rows``: a function of the row alone (so an offer's
+    numbers never depend on which other rows are refined), balanced over the worlds."""
+    n = population.n
+    if s >= n:
+        return np.broadcast_to(np.arange(n), (rows.size, n))
+    perm = stream(population.seed, f"inner.{actor}.{level}").permutation(n)
+    return perm[(rows[:, None] * s + np.arange(s)[None, :]) % n]
+
+
+def _pairs(sample: InnerSample) -> dict[str, np.ndarray]:
+    keys = ("target_war", "target_sq", "backing_down", "pretext", "face", "own_war", "own_sq")
+    return {"weight": sample.weight, **{k: getattr(sample, k) for k in keys}}
+
+
+def _gain(
+    population: Population,
+    sample: InnerSample,
+    u_target: np.ndarray,
+    u_own: np.ndarray,
+    offers: Offers,
+    offered: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The expected gain of offering each offer over the pairs of ``sample``, and its SE."""
+    if sample.target_pairs is None:
+        rows_of_target = sample.partner
+    else:  # the target's own preferences differ from the partner's: use the pairs'
+        t = population.actor_names.index(population.scenario.target.name)
+        u_target = utilities(sample.target_pairs.worlds.actors[t], offers)
+        rows_of_target = np.arange(u_target.shape[0]).reshape(sample.partner.shape)
+    return approval(u_target, rows_of_target, _pairs(sample), u_own, offered)
+
+
+class _OwnApproval:
+    """One actor's approval under its own information: a base inner sample for every
+    world, then refinement (more partners, then every world: exact) where it decides an
+    outcome."""
+
+    def __init__(
+        self,
+        population: Population,
+        actor: str,
+        offers: Offers,
+        offered: np.ndarray,
+        u_target: np.ndarray,
+        u_own: np.ndarray,
+    ) -> None:
+        self.population, self.actor, self.offers, self.offered = population, actor, offers, offered
+        self.u_target, self.u_own = u_target, u_own
+        self.parts = packed_once(
+            population.worlds,
+            f"parts:{actor}",
+            population.seed,
+            lambda: pair_parts(population, actor),
+        )
+        self.control = None
+        if self.parts is not None and not self.parts["moving"]:
+            self.control = _control_mean(population, self.parts, offered, u_target, u_own)
+        rows = np.arange(population.n)
+        self.est, self.se = self._gain(rows, _partners(population, actor, rows, LEVELS[0], 0))
+        self.exact = np.zeros(self.est.shape, dtype=bool)
+
+    def _gain(
+        self, rows: np.ndarray, partner: np.ndarray, need: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        n = self.population.n
+        if self.parts is not None:
+            residual = self.control is not None
+            est, se = gain_from_parts(
+                rows,
+                partner,
+                self.offered,
+                self.u_target,
+                self.u_own[rows],
+                self.parts,
+                residual,
+                need,
+            )
+            return (est + self.control[rows], se) if residual else (est, se)
+        if partner.shape[1] == 0:
+            partner = np.broadcast_to(np.arange(n), (rows.size, n))
+        sample = inner_sample(self.population, self.actor, rows, partner)
+        return _gain(
+            self.population, sample, self.u_target, self.u_own[rows], self.offers, self.offered
+        )
+
+    @property
+    def approve(self) -> np.ndarray:
+        """(N, M) bool: the estimate is >= 0 (ties approve)."""
+        return self.est >= 0.0
+
+    def unsettled(self) -> np.ndarray:
+        """(N, M) bool: the sign is not settled (within Z standard errors of 0)."""
+        return ~self.exact & (np.abs(self.est) <= Z * self.se)
+
+    def refine(self, matters: np.ndarray) -> np.ndarray:
+        """Refine where ``matters``; return the worlds left unsettled there."""
+        n = self.population.n
+        left = matters & self.unsettled()
+        for level, s in enumerate(LEVELS[1:], start=1):
+            todo = np.flatnonzero(left.any(axis=1))
+            if todo.size == 0:
+                break
+            exact = s >= n
+            if exact:
+                todo = todo[: max(1, EXACT_PAIRS // n)]
+                partner = np.zeros((todo.size, 0), dtype=np.int64)
+            else:
+                partner = _partners(self.population, self.actor, todo, s, level)
+            need = left[todo]
+            e, se = self._gain(todo, partner, need)
+            sub_est, sub_se, sub_exact = self.est[todo], self.se[todo], self.exact[todo]
+            sub_est[need], sub_se[need], sub_exact[need] = e[need], se[need], exact
+            self.est[todo], self.se[todo], self.exact[todo] = sub_est, sub_se, sub_exact
+            left = matters & self.unsettled()
+        return left
+
+
+def _control_mean(
+    population: Population,
+    parts: dict,
+    offered: np.ndarray,
+    u_target: np.ndarray,
+    u_own: np.ndarray,
+) -> np.ndarray:
+    """(N, M): the exact population mean of the control variate of
+    :func:`~goldenbridge.engine.choice.gain_from_parts` for each world's own fields.
+
+    The gain in a pair is ``a (u_j(x) - U0) + g (W - U0)`` with ``g = (1 - a) fr - f0``
+    (a: the target accepts; fr, f0: it fights after a rejection / when nothing is
+    offered; U0 = u_j(sq); W j's war value). With the war's outcomes at fixed reference
+    points ``W`` splits into j's fields times the partner's, so its mean is a few
+    population sums per offer (docs/design.md 4b): only ``g (W - W_ref)`` is sampled.
+    Valid when no field of j moves the target.
+    """
+    t = population.actor_names.index(population.scenario.target.name)
+    accept, war_rejected = target_choice(
+        u_target,
+        population.status_quo_u[:, t, None],
+        population.war_value[:, t, None],
+        population.backing_down[:, None],
+        population.pretext[:, None],
+        population.face[:, None],
+        offered[None, :],
+    )
+    g = (~accept & war_rejected).astype(np.float64) - population.worlds.fight[:, None]
+    w = population.worlds.weights
+    total = w.sum()
+    p = population.p_win
+    e_a = (w @ accept) / total
+    e_g, e_gp = (w @ g) / total, ((w * p) @ g) / total
+    e_g1p, e_gt = ((w * (1 - p)) @ g) / total, ((w * parts["against"]) @ g) / total
+    u0 = parts["own_sq"][:, None]
+    own = (parts["base_cost"] + parts["own_threat"])[:, None]
+    computed = (
+        (parts["u_win_ref"][:, None] - u0) * e_gp
+        + (parts["u_lose_ref"][:, None] - u0) * e_g1p
+        - own * e_g
+    )
+    direct = parts["direct"][:, None]
+    given = (direct - parts["own_threat"][:, None] - u0) * e_g
+    war_part = np.where(np.isnan(direct), computed, given) - e_gt
+    return (u_own - u0) * e_a + war_part
+
+
+def decide(population: Population, offers: Offers) -> Decisions:
+    """Each world's decisions and outcome for each offer (docs/design.md 4a-4c).
+
+    Parameters
+    ----------
+    population : Population
+    offers : Offers
+
+    Returns
+    -------
+    Decisions
+
+    Examples
+    --------
+    One issue, one veto that knows only its own cost (computed by hand in
+    tests/test_information.py):
+
+    >>> from goldenbridge.scenario import load
+    >>> from goldenbridge.population import sample
+    >>> pop = sample(load("fearon-1d"), samples=1_000, seed=1)
+    >>> d = decide(pop, pop.encode([{"share": 1.0}, {"share": 0.6}]))
+    >>> d.offered.tolist(), bool(d.deal[:, 0].any())
+    ([False, True], False)
+    """
+    scenario = population.scenario
+    worlds = population.worlds
+    names = population.actor_names
+    t = names.index(scenario.target.name)
+    offered = ~offers_nothing(population, offers)
+    u = [utilities(a, offers) for a in worlds.actors]
+    face = (population.backing_down, population.pretext, population.face)
+    accept, war_rejected = target_choice(
+        u[t],
+        population.status_quo_u[:, t, None],
+        population.war_value[:, t, None],
+        *(f[:, None] for f in face),
+    )
+    war_nothing = worlds.fight[:, None]
+    # where a veto's approval changes this world's outcome
+    matters = offered[None, :] & (accept | (war_rejected != war_nothing))
+    approve: dict[int, np.ndarray] = {}
+    unsettled = np.zeros(accept.shape, dtype=bool)
+    sincere = []
+    own: dict[int, _OwnApproval] = {}
+    for i, actor in enumerate(scenario.actors):
+        if actor.role not in ("veto", "stakeholder"):
+            continue
+        if is_informed(scenario, actor.name):
+            approve[i] = u[i] >= worlds.actors[i].reservation[:, None]
+        else:
+            own[i] = _OwnApproval(population, actor.name, offers, offered, u[t], u[i])
+            if actor.role == "veto" and moves_target(population, actor.name):
+                sincere.append(actor.name)
+    vetoes = [i for i in worlds.deciders if i != t]
+
+    def relevant(i: int) -> np.ndarray:
+        """Where i's approval decides the outcome: nothing else settles it."""
+        out = matters.copy() if i in vetoes else np.zeros_like(matters)
+        for k in vetoes:  # a world where another veto surely blocks does not need i
+            if k != i:
+                out &= approve[k] if k not in own else own[k].approve | own[k].unsettled()
+        return out
+
+    for i, rule in own.items():
+        rule.refine(relevant(i))
+    for i, rule in own.items():
+        approve[i] = rule.approve
+        unsettled |= relevant(i) & rule.unsettled()
+    made = np.broadcast_to(offered, accept.shape).copy()
+    for i in worlds.deciders:
+        if i != t:
+            made &= approve[i]
+    deal = made & accept
+    war = ~deal & np.where(made, war_rejected, war_nothing)
+    p = worlds.proposer
+    war_p = population.war_value[:, p, None]
+    sq_p = population.status_quo_u[:, p, None]
+    payoff = np.where(deal, u[p], np.where(war, war_p, sq_p))
+    w = worlds.weights
+    inner_error = (w @ unsettled) / w.sum()
+    return Decisions(
+        offered=offered,
+        accept=accept,
+        approve=approve,
+        deal=deal,
+        war=war,
+        payoff=payoff,
+        u_proposer=u[p],
+        inner_error=inner_error,
+        sincere=tuple(sincere),
+    )
+
+
+def decided_tally(population: Population, decisions: Decisions) -> Tally:
+    """The engine's :class:`~goldenbridge.engine.arrays.Tally` of the decisions, summed in
+    the reference engine's fixed blocks and order (docs/design.md section 5)."""
+    worlds = population.worlds
+    t = population.actor_names.index(population.scenario.target.name)
+    m = decisions.deal.shape[1]
+    total = Tally.zeros(worlds.n_groups, m, len(worlds.actors))
+    for n0 in range(0, worlds.n, WORLD_BLOCK):
+        sl = slice(n0, n0 + WORLD_BLOCK)
+        block = worlds.subset(sl)
+        accepts = []
+        for i, a in enumerate(worlds.actors):
+            if i == t:
+                accepts.append(decisions.accept[sl])
+            elif i in decisions.approve:
+                accepts.append(decisions.approve[i][sl])
+            else:  # the proposer: the per-world comparison, as the engines report it
+                r_p = a.reservation[sl, None]
+                accepts.append(decisions.u_proposer[sl] >= r_p)
+        part = outcome_sums(
+            block,
+            accepts,
+            decisions.deal[sl],
+            decisions.war[sl],
+            decisions.payoff[sl],
+            decisions.u_proposer[sl],
+        )
+        part.sole[:, ~decisions.offered, :] = 0.0  # nothing offered: nobody blocks
+        total.add(part)
+    return total

@@ -1,0 +1,235 @@
+"""Who knows what (docs/design.md 4a-4c): approvals on own information, three outcomes.
+
+Oracles: closed forms derived below, the engine's per-world rule (``informed``), and a
+brute-force pairing of every world with every other through the population's own
+sampler (an independent code path from the on-the-fly kernel).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from goldenbridge.analysis import outcomes
+from goldenbridge.analysis.evaluate import evaluate
+from goldenbridge.engine import tally, utilities
+from goldenbridge.engine.choice import approval_reference, target_choice
+from goldenbridge.information import inner_sample, knows
+from goldenbridge.population import sample
+from goldenbridge.scenario import load
+from goldenbridge.scenario.errors import ScenarioError
+
+
+def one_veto(**extra):
+    """One issue x in [0, 1], status quo 0. Target T: u_T = x, w_T ~ U[-0.5, 1] (fights
+    without a deal iff w_T > 0). Veto V: u_V = 1 - x, w_V ~ U[0, 0.5], its own field.
+    Proposer P: u_P = 1 - x, war value 0.2."""
+    spec = {
+        "name": "one-veto",
+        "samples": 200_000,
+        "seed": 3,
+        "issues": [{"name": "x", "min": 0, "max": 1, "status_quo": 0}],
+        "actors": [
+            {"name": "P", "role": "proposer", "position": {"x": 0}, "rho": 1, "war_value": 0.2},
+            {
+                "name": "T",
+                "role": "target",
+                "position": {"x": 1},
+                "rho": 1,
+                "war_value": {"uniform": [-0.5, 1]},
+            },
+            {
+                "name": "V",
+                "role": "veto",
+                "position": {"x": 0},
+                "rho": 1,
+                "war_value": {"uniform": [0, 0.5]},
+            },
+        ],
+        "offers": {"nothing": {"x": 0}, "x02": {"x": 0.2}, "x04": {"x": 0.4}},
+    }
+    spec.update(extra)
+    return load(spec)
+
+
+def closed_form(x: float, informed: bool) -> tuple[float, float, float]:
+    """P(deal), P(war), P(V approves) derived by hand.
+
+    T accepts x iff w_T <= x: P(a) = (x + 0.5) / 1.5. Own information: V's expected gain
+    E[a (u_V(x) - r_V)] = [(1 - x)(x + 0.5) - w_V x - 0.5] / 1.5 = x (0.5 - x - w_V) / 1.5,
+    so V approves iff w_V <= 0.5 - x: P = 1 - 2x, independent of T's draw.
+    Informed: V accepts iff 1 - x >= r_V: where T fights, r_V = w_V <= 0.5 <= 1 - x
+    (always); where it does not, r_V = u_V(0) = 1 > 1 - x (never). A deal needs T to
+    accept, so P(deal) = P(0 < w_T <= x) = x / 1.5.
+    """
+    if informed:
+        deal = x / 1.5
+        return deal, 2 / 3 - deal, float("nan")
+    approve = 1 - 2 * x
+    return (x + 0.5) / 1.5 * approve, 2 / 3 - x / 1.5 * approve, approve
+
+
+def test_one_veto_threshold_from_the_population():
+    """V's threshold computed by hand from the population's own frequencies: V approves
+    iff (1 - x) P(a) - w_V P(a, fight) - P(a, no fight) >= 0 (the expectation over the
+    sampled worlds, as the model takes it)."""
+    pop = sample(one_veto(), samples=50_000)
+    w_t = pop.inputs["actors.T.war_value"]
+    w_v = pop.inputs["actors.V.war_value"]
+    e = evaluate(pop)
+    for name, x in (("x02", 0.2), ("x04", 0.4)):
+        a = w_t <= x
+        fight = w_t > 0
+        threshold = ((1 - x) * a.mean() - (a & ~fight).mean()) / (a & fight).mean()
+        approve = w_v <= threshold
+        assert e.offer(name).actors["V"].p_approve == approve.mean()
+        assert e.offer(name).p_deal == (a & approve).mean()
+
+
+@pytest.mark.parametrize("informed", [False, True])
+def test_one_veto_closed_form(informed):
+    scenario = one_veto(information="informed" if informed else "own")
+    e = evaluate(sample(scenario))
+    nothing = e.offer("nothing")
+    assert not nothing.offered and nothing.p_deal == 0.0
+    assert abs(nothing.p_war - 2 / 3) < 4 * nothing.p_war_se
+    for name, x in (("x02", 0.2), ("x04", 0.4)):
+        o = e.offer(name)
+        deal, war, approve = closed_form(x, informed)
+        # V's threshold is itself estimated from the worlds (its error, about 7.5 times
+        # that of P(a, no fight) at x = 0.2, is not in the binomial SE): a wider margin
+        assert abs(o.p_deal - deal) < 4 * o.p_deal_se + 0.015
+        assert abs(o.p_war - war) < 4 * o.p_war_se + 0.015
+        assert abs(o.p_deal + o.p_deterred + o.p_war - 1) < 1e-12
+        if not informed:
+            v = o.actors["V"]
+            assert abs(v.p_approve - approve) < 4 * v.se + 0.03
+            assert o.inner_error <= o.p_deal_se
+
+
+def test_informed_reproduces_the_per_world_rule_bit_for_bit():
+    """`informed` through the decision path equals the engine's per-world tally."""
+    scenario = load("russia-2021").model_copy(update={"information": "informed"})
+    pop = sample(scenario, samples=20_000)
+    values = [scenario.complete(dict(v)) for k, v in scenario.offers.items() if k != "reject"]
+    offers = pop.encode(values)
+    reference = tally(pop.worlds, offers, backend="numpy")
+    decided = outcomes.decided_tally(pop, outcomes.decide(pop, offers))
+    assert decided == reference
+    fused = evaluate(pop)
+    assert fused.offer("reject").p_deal == 0.0
+
+
+def test_approval_is_the_exact_pairing_with_every_world():
+    """The refined approvals equal pairing each world with all others (brute force through
+    the sampler), wherever the approval decides the outcome."""
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=300)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    offered = ~outcomes.offers_nothing(pop, offers)
+    d = outcomes.decide(pop, offers)
+    names = pop.actor_names
+    u_t = utilities(pop.worlds.actors[names.index("Russia")], offers)
+    rows = np.arange(pop.n)
+    everyone = np.broadcast_to(rows, (pop.n, pop.n))
+    exact = {}
+    for actor in ("Germany and France", "Poland and the Baltics", "Ukraine"):
+        j = names.index(actor)
+        pairs = inner_sample(pop, actor, rows, everyone)
+        keys = ("target_war", "target_sq", "backing_down", "pretext", "face", "own_war")
+        arrays = {"weight": pairs.weight, "own_sq": pairs.own_sq}
+        arrays.update({k: getattr(pairs, k) for k in keys})
+        gain, _ = approval_reference(u_t, pairs.partner, arrays, utilities(
+            pop.worlds.actors[j], offers), offered)
+        exact[j] = gain >= 0
+    accept = d.accept & offered
+    for j, approve in exact.items():
+        others = np.ones_like(accept)
+        for k in exact:
+            if k != j:
+                others &= exact[k]
+        decides = accept & others
+        assert np.array_equal(d.approve[j][decides], approve[decides])
+    deal = accept.copy()
+    for approve in exact.values():
+        deal &= approve
+    assert np.array_equal(d.deal, deal)
+    assert (d.inner_error == 0).all()
+
+
+def test_a_veto_that_gains_from_every_agreement_always_approves():
+    """V sits at the target's position with a dreadful war: any agreement beats both its
+    war value and the status quo, in every world."""
+    scenario = one_veto()
+    spec = scenario.model_dump(exclude_none=True)
+    spec["actors"][2].update({"position": {"x": 1}, "war_value": {"uniform": [-1, -0.5]}})
+    e = evaluate(sample(load(spec), samples=20_000))
+    for name in ("x02", "x04"):
+        assert e.offer(name).actors["V"].p_approve == 1.0
+
+
+def test_design_4c_face_and_pretext_example():
+    """docs/design.md 4c: u_T(x) = 1 - x, status quo 1, w_T ~ U[-0.4, 0.6], b = p = 0.1,
+    face 0.5: nothing offered P(war) = 0.8; x = 0.8 accepted with 0.48, x = 0.5 with 0.9."""
+    w = np.linspace(-0.4, 0.6, 100_001)
+    zero, cost = np.zeros_like(w), np.full_like(w, 0.1)
+    half = np.full_like(w, 0.5)
+    _, war = target_choice(zero, zero, w, cost, cost, half, offered=False)
+    assert abs(war.mean() - 0.8) < 1e-4
+    for x, expected in ((0.8, 0.48), (0.5, 0.9)):
+        accept, _ = target_choice(np.full_like(w, 1 - x), zero, w, cost, cost, half)
+        assert abs(accept.mean() - expected) < 1e-4
+
+
+def test_face_and_pretext_in_a_scenario():
+    """The same example as a scenario: P(war) offering nothing and the target's P(accept)."""
+    scenario = load(
+        {
+            "name": "face",
+            "samples": 100_000,
+            "issues": [{"name": "x", "min": 0, "max": 1, "status_quo": 1}],
+            "conflict": {"backing_down": 0.1, "pretext": 0.1, "face": 0.5},
+            "actors": [
+                {"name": "A", "role": "proposer", "position": {"x": 1}, "rho": 1},
+                {
+                    "name": "B",
+                    "role": "target",
+                    "position": {"x": 0},
+                    "rho": 1,
+                    "war_value": {"uniform": [-0.4, 0.6]},
+                },
+            ],
+            "offers": {"nothing": {}, "x08": {"x": 0.8}, "x05": {"x": 0.5}},
+        }
+    )
+    e = evaluate(sample(scenario))
+    assert abs(e.offer("nothing").p_war - 0.8) < 4 * e.offer("nothing").p_war_se
+    for name, expected in (("x08", 0.48), ("x05", 0.9)):
+        o = e.offer(name)
+        assert abs(o.actors["B"].p_accept - expected) < 4 * o.actors["B"].se
+        assert abs(o.p_deal - expected) < 4 * o.p_deal_se
+
+
+def test_who_knows_which_field():
+    s = load("russia-2021")
+    assert knows(s, "Poland and the Baltics", "actors.Poland and the Baltics.rho", False)
+    assert knows(s, "Poland and the Baltics", "conflict.cost.Poland and the Baltics", False)
+    assert not knows(s, "Poland and the Baltics", "actors.Russia.types", False)
+    assert not knows(s, "Ukraine", "threats.us_sanctions.credibility", False)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda s: s["actors"][1].update(informed=True), "actors.T.informed"),
+        (lambda s: s["actors"][0].update(war_value={"value": 0.2, "known_to": "all"}),
+         "actors.P.war_value.known_to"),
+        (lambda s: s.update(conflict={"face": 0.5}), "conflict.face"),
+    ],
+)
+def test_misuse_is_a_one_line_error(change, field):
+    spec = one_veto().model_dump(exclude_none=True)
+    change(spec)
+    with pytest.raises(ScenarioError) as err:
+        load(spec)
+    assert err.value.path == field, str(err.value)
