@@ -139,8 +139,9 @@ def test_approval_is_the_exact_pairing_with_every_world():
         keys = ("target_war", "target_sq", "backing_down", "pretext", "face", "own_war")
         arrays = {"weight": pairs.weight, "own_sq": pairs.own_sq}
         arrays.update({k: getattr(pairs, k) for k in keys})
-        gain, _ = approval_reference(u_t, pairs.partner, arrays, utilities(
-            pop.worlds.actors[j], offers), offered)
+        gain, _ = approval_reference(
+            u_t, pairs.partner, arrays, utilities(pop.worlds.actors[j], offers), offered
+        )
         exact[j] = gain >= 0
     accept = d.accept & offered
     for j, approve in exact.items():
@@ -222,8 +223,10 @@ def test_who_knows_which_field():
     ("change", "field"),
     [
         (lambda s: s["actors"][1].update(informed=True), "actors.T.informed"),
-        (lambda s: s["actors"][0].update(war_value={"value": 0.2, "known_to": "all"}),
-         "actors.P.war_value.known_to"),
+        (
+            lambda s: s["actors"][0].update(war_value={"value": 0.2, "known_to": "all"}),
+            "actors.P.war_value.known_to",
+        ),
         (lambda s: s.update(conflict={"face": 0.5}), "conflict.face"),
     ],
 )

@@ -217,7 +217,10 @@ def pair_parts(population: Population, actor: str) -> dict | None:
         cols = np.flatnonzero(~(x == x[:1]).all(axis=0))
         keep = np.setdiff1d(np.arange(kc), cols)
         fixed = ActorArrays(
-            arrays.weight[:, keep], arrays.ideal[:, keep], arrays.rho, arrays.table,
+            arrays.weight[:, keep],
+            arrays.ideal[:, keep],
+            arrays.rho,
+            arrays.table,
             arrays.reservation,
         )
         return cols, utilities_at(fixed, np.repeat(x[:1, keep], n, 0), np.repeat(option[:1], n, 0))
@@ -227,21 +230,40 @@ def pair_parts(population: Population, actor: str) -> dict | None:
     win_cols, win_base = varying(parts.win_x, parts.win_option)
     lose_cols, lose_base = varying(parts.lose_x, parts.lose_option)
     return {
-        "weight": arrays.weight, "ideal": arrays.ideal, "rho": arrays.rho, "table": arrays.table,
-        "own_sq": population.status_quo_u[:, j], "base_cost": parts.base_cost[:, j],
-        "own_threat": own_threat, "direct": parts.direct[:, j],
-        "cred_own": parts.credibility[:, moving], "cred_partner": parts.credibility[:, moving],
+        "weight": arrays.weight,
+        "ideal": arrays.ideal,
+        "rho": arrays.rho,
+        "table": arrays.table,
+        "own_sq": population.status_quo_u[:, j],
+        "base_cost": parts.base_cost[:, j],
+        "own_threat": own_threat,
+        "direct": parts.direct[:, j],
+        "cred_own": parts.credibility[:, moving],
+        "cred_partner": parts.credibility[:, moving],
         "effect": parts.effect_cost[:, moving],
-        "target_war": population.war_value[:, t], "target_sq": population.status_quo_u[:, t],
-        "backing_down": population.backing_down, "pretext": population.pretext,
-        "face": population.face, "p_win": population.p_win, "against": against,
+        "target_war": population.war_value[:, t],
+        "target_sq": population.status_quo_u[:, t],
+        "backing_down": population.backing_down,
+        "pretext": population.pretext,
+        "face": population.face,
+        "p_win": population.p_win,
+        "against": against,
         "world_w": population.worlds.weights,
-        "win_x": parts.win_x, "win_opt": parts.win_option,
-        "lose_x": parts.lose_x, "lose_opt": parts.lose_option,
-        "win_fixed": win_fixed, "lose_fixed": lose_fixed, "u_win": u_win, "u_lose": u_lose,
-        "u_win_ref": u_win_ref, "u_lose_ref": u_lose_ref, "moving": bool(moving),
-        "win_cols": win_cols.astype(np.int64), "win_base": win_base,
-        "lose_cols": lose_cols.astype(np.int64), "lose_base": lose_base,
+        "win_x": parts.win_x,
+        "win_opt": parts.win_option,
+        "lose_x": parts.lose_x,
+        "lose_opt": parts.lose_option,
+        "win_fixed": win_fixed,
+        "lose_fixed": lose_fixed,
+        "u_win": u_win,
+        "u_lose": u_lose,
+        "u_win_ref": u_win_ref,
+        "u_lose_ref": u_lose_ref,
+        "moving": bool(moving),
+        "win_cols": win_cols.astype(np.int64),
+        "win_base": win_base,
+        "lose_cols": lose_cols.astype(np.int64),
+        "lose_base": lose_base,
     }
 
 
@@ -286,14 +308,19 @@ def _inner_by_sampling(
 
 
 def _outcome_utility(
-    population: Population, j: int, outer: np.ndarray, inner: np.ndarray, x: np.ndarray,
+    population: Population,
+    j: int,
+    outer: np.ndarray,
+    inner: np.ndarray,
+    x: np.ndarray,
     option: np.ndarray,
 ) -> np.ndarray:
     """``u_j`` with j's preferences from ``outer`` at the outcome of ``inner`` (per pair)."""
     arrays = population.worlds.actors[j]
     if (x == x[:1]).all() and (option == option[:1]).all():  # the same outcome in every world
-        per_world = utilities_at(arrays, np.repeat(x[:1], population.n, 0),
-                                 np.repeat(option[:1], population.n, 0))
+        per_world = utilities_at(
+            arrays, np.repeat(x[:1], population.n, 0), np.repeat(option[:1], population.n, 0)
+        )
         return per_world[outer]
     return pair_utilities(arrays, outer, inner, x, option)
 

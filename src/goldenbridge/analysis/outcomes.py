@@ -175,7 +175,9 @@ class _OwnApproval:
                 residual,
                 need,
             )
-            return (est + self.control[rows], se) if residual else (est, se)
+            if self.control is None:
+                return est, se
+            return est + self.control[rows], se
         if partner.shape[1] == 0:
             partner = np.broadcast_to(np.arange(n), (rows.size, n))
         sample = inner_sample(self.population, self.actor, rows, partner)

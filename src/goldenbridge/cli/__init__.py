@@ -8,8 +8,8 @@ from goldenbridge.cli import (
     core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
     deterrence,  # noqa: F401  (registers deterrence)
     forecast,  # noqa: F401  (registers forecast, backtest)
-    importing,  # noqa: F401  (registers import)
     history,  # registers runs; wraps the analysis commands below to save their runs
+    importing,  # noqa: F401  (registers import)
     negotiate,  # noqa: F401  (registers negotiate)
     optimize,  # noqa: F401  (registers optimize)
     report,  # noqa: F401  (registers report)

@@ -23,8 +23,14 @@ import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays
 
-__all__ = ["unsaved", "target_choice", "approval", "approval_reference", "pair_utilities",
-           "gain_from_parts"]
+__all__ = [
+    "unsaved",
+    "target_choice",
+    "approval",
+    "approval_reference",
+    "pair_utilities",
+    "gain_from_parts",
+]
 
 
 def unsaved(gain: np.ndarray, face: np.ndarray) -> np.ndarray:
@@ -147,7 +153,7 @@ def approval(
     """
     keys = ("target_war", "target_sq", "backing_down", "pretext", "face")
     rest = ("own_war", "own_sq", "weight")
-    return _approval_kernel(
+    return _approval_kernel(  # type: ignore[call-arg]
         np.ascontiguousarray(u_target, dtype=np.float64),
         np.ascontiguousarray(row, dtype=np.int64),
         *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in keys),
@@ -168,7 +174,12 @@ def approval_reference(
     ux = u_target[row]  # (R, S, M)
     p = {k: v[:, :, None] for k, v in pairs.items()}
     accept, war = target_choice(
-        ux, p["target_sq"], p["target_war"], p["backing_down"], p["pretext"], p["face"],
+        ux,
+        p["target_sq"],
+        p["target_war"],
+        p["backing_down"],
+        p["pretext"],
+        p["face"],
         offered[None, None, :],
     )
     _, war0 = target_choice(
@@ -251,12 +262,46 @@ def _utility_at(weight, ideal, rho, table, n, x, option, q, cols, base):  # prag
 
 @numba.njit(cache=True, parallel=True)
 def _gain_from_parts_kernel(  # pragma: no cover - compiled
-    rows, partner, offered, u_target, u_own,
-    weight, ideal, rho, table, own_sq, base_cost, own_threat, direct,
-    cred_own, cred_partner, effect,
-    target_war, target_sq, bd, pre, face, p_win, against, world_w,
-    win_x, win_opt, lose_x, lose_opt, win_fixed, lose_fixed, u_win, u_lose,
-    residual, u_win_ref, u_lose_ref, need, win_cols, win_base, lose_cols, lose_base,
+    rows,
+    partner,
+    offered,
+    u_target,
+    u_own,
+    weight,
+    ideal,
+    rho,
+    table,
+    own_sq,
+    base_cost,
+    own_threat,
+    direct,
+    cred_own,
+    cred_partner,
+    effect,
+    target_war,
+    target_sq,
+    bd,
+    pre,
+    face,
+    p_win,
+    against,
+    world_w,
+    win_x,
+    win_opt,
+    lose_x,
+    lose_opt,
+    win_fixed,
+    lose_fixed,
+    u_win,
+    u_lose,
+    residual,
+    u_win_ref,
+    u_lose_ref,
+    need,
+    win_cols,
+    win_base,
+    lose_cols,
+    lose_base,
 ):
     r = partner.shape[0]
     s = partner.shape[1]
@@ -283,17 +328,30 @@ def _gain_from_parts_kernel(  # pragma: no cover - compiled
             for h in range(cred_own.shape[1]):
                 wt -= (cred_own[n, h] - cred_partner[q, h]) * effect[q, h]
             if np.isnan(direct[n]):
-                uw = u_win[n] if win_fixed else _utility_at(
-                    weight, ideal, rho, table, n, win_x, win_opt, q, win_cols, win_base)
-                ul = u_lose[n] if lose_fixed else _utility_at(
-                    weight, ideal, rho, table, n, lose_x, lose_opt, q, lose_cols, lose_base)
+                uw = (
+                    u_win[n]
+                    if win_fixed
+                    else _utility_at(
+                        weight, ideal, rho, table, n, win_x, win_opt, q, win_cols, win_base
+                    )
+                )
+                ul = (
+                    u_lose[n]
+                    if lose_fixed
+                    else _utility_at(
+                        weight, ideal, rho, table, n, lose_x, lose_opt, q, lose_cols, lose_base
+                    )
+                )
                 wj = p_win[q] * uw + (1 - p_win[q]) * ul - base_cost[n] - own_threat[n] - against[q]
             else:
                 wj = direct[n] - own_threat[n] - against[q]
             if np.isnan(direct[n]):
                 wj_ref = (
-                    p_win[q] * u_win_ref[n] + (1 - p_win[q]) * u_lose_ref[n]
-                    - base_cost[n] - own_threat[n] - against[q]
+                    p_win[q] * u_win_ref[n]
+                    + (1 - p_win[q]) * u_lose_ref[n]
+                    - base_cost[n]
+                    - own_threat[n]
+                    - against[q]
                 )
             else:
                 wj_ref = wj
@@ -351,16 +409,47 @@ def gain_from_parts(
     come back 0).
     """
     c = np.ascontiguousarray
-    return _gain_from_parts_kernel(
-        c(rows, dtype=np.int64), c(partner, dtype=np.int64), c(offered, dtype=np.bool_),
-        c(u_target, dtype=np.float64), c(u_own, dtype=np.float64),
-        *(c(parts[k]) for k in (
-            "weight", "ideal", "rho", "table", "own_sq", "base_cost", "own_threat", "direct",
-            "cred_own", "cred_partner", "effect",
-            "target_war", "target_sq", "backing_down", "pretext", "face", "p_win", "against",
-            "world_w", "win_x", "win_opt", "lose_x", "lose_opt")),
-        bool(parts["win_fixed"]), bool(parts["lose_fixed"]), c(parts["u_win"]), c(parts["u_lose"]),
-        bool(residual), c(parts["u_win_ref"]), c(parts["u_lose_ref"]),
+    return _gain_from_parts_kernel(  # type: ignore[call-arg]
+        c(rows, dtype=np.int64),
+        c(partner, dtype=np.int64),
+        c(offered, dtype=np.bool_),
+        c(u_target, dtype=np.float64),
+        c(u_own, dtype=np.float64),
+        *(
+            c(parts[k])
+            for k in (
+                "weight",
+                "ideal",
+                "rho",
+                "table",
+                "own_sq",
+                "base_cost",
+                "own_threat",
+                "direct",
+                "cred_own",
+                "cred_partner",
+                "effect",
+                "target_war",
+                "target_sq",
+                "backing_down",
+                "pretext",
+                "face",
+                "p_win",
+                "against",
+                "world_w",
+                "win_x",
+                "win_opt",
+                "lose_x",
+                "lose_opt",
+            )
+        ),
+        bool(parts["win_fixed"]),
+        bool(parts["lose_fixed"]),
+        c(parts["u_win"]),
+        c(parts["u_lose"]),
+        bool(residual),
+        c(parts["u_win_ref"]),
+        c(parts["u_lose_ref"]),
         np.ones(u_own.shape, dtype=np.bool_) if need is None else c(need, dtype=np.bool_),
         *(c(parts[k]) for k in ("win_cols", "win_base", "lose_cols", "lose_base")),
     )

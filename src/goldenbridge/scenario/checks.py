@@ -189,7 +189,9 @@ def check(scenario: Scenario) -> Scenario:
 
     for path, q in _quantities(scenario, ""):
         if q.known_to is not None and q.is_fixed:
-            raise ScenarioError(f"{path}.known_to", "a fixed number is known to every actor already")
+            raise ScenarioError(
+                f"{path}.known_to", "a fixed number is known to every actor already"
+            )
     if scenario.conflict.face is not None and not scenario.conflict.has_face:
         raise ScenarioError("conflict.face", "set backing_down or pretext too (both are 0)")
 

@@ -171,7 +171,9 @@ class Conflict(BaseModel):
         costs = (self.backing_down, self.pretext)
         if self.face is None:
             if any(q.support() != (0.0, 0.0) for q in costs):
-                raise ValueError("face: give the gain that saves face when backing_down or pretext is set")
+                raise ValueError(
+                    "face: give the gain that saves face when backing_down or pretext is set"
+                )
         elif self.face.support()[0] <= 0:
             raise ValueError("face: must be > 0")
         for what, q in (("backing_down", self.backing_down), ("pretext", self.pretext)):

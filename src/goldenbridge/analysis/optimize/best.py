@@ -32,8 +32,8 @@ import numpy as np
 
 from goldenbridge.analysis.bargaining_range import TIE
 from goldenbridge.analysis.evaluate import OfferResult, evaluate, per_world_rule
-from goldenbridge.analysis.optimize.model_search import Criterion, model_scores, model_search
 from goldenbridge.analysis.optimize.line_search import _non_dominated, line_search
+from goldenbridge.analysis.optimize.model_search import Criterion, model_scores, model_search
 from goldenbridge.analysis.optimize.search import (
     Objective,
     Scores,
@@ -437,8 +437,10 @@ def _own_information(
         search_pop = sample(population.scenario, search_samples, population.seed)
     status_quo = population.encode([{}])
     if target_p is None:
-        q = 0.5 * float(model_scores(search_pop, status_quo).p_war[0]) if max_p_war is None else (
-            float(max_p_war)
+        q = (
+            0.5 * float(model_scores(search_pop, status_quo).p_war[0])
+            if max_p_war is None
+            else (float(max_p_war))
         )
         criterion = Criterion(max_p_war=q)
     else:
@@ -446,8 +448,10 @@ def _own_information(
         criterion = Criterion(min_p_deal=q)
     mf = model_search(search_pop, space, criterion, note)
     s = mf.scores
-    offered = ~(np.all(mf.candidates.x == status_quo.x, axis=1)
-                & np.all(mf.candidates.option == status_quo.option, axis=1))
+    offered = ~(
+        np.all(mf.candidates.x == status_quo.x, axis=1)
+        & np.all(mf.candidates.option == status_quo.option, axis=1)
+    )
     keep = _non_dominated(s.u, 1.0 - s.p_war)
     keep = keep[np.argsort(-s.u[keep])]
     frontier = tuple(
@@ -462,9 +466,7 @@ def _own_information(
     )
     best_deal = int(np.argmax(np.where(offered, s.p_deal, -1.0)))
     max_deal = mf.candidates.subset([best_deal]) if offered.any() else status_quo
-    found = _Found(
-        mf.optimum, mf.bridge, mf.candidates, "model-search", False, mf.candidates.m
-    )
+    found = _Found(mf.optimum, mf.bridge, mf.candidates, "model-search", False, mf.candidates.m)
     return found, frontier, max_deal, q
 
 

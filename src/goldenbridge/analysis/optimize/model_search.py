@@ -153,7 +153,9 @@ def model_search(
 
     def score(x: np.ndarray) -> tuple[ModelScores, np.ndarray]:
         offers = space.offers(x)
-        same = np.all(offers.x == nothing.x, axis=1) & np.all(offers.option == nothing.option, axis=1)
+        same = np.all(offers.x == nothing.x, axis=1) & np.all(
+            offers.option == nothing.option, axis=1
+        )
         return model_scores(population, offers), ~same
 
     if note is not None:
@@ -169,8 +171,14 @@ def model_search(
     final = np.stack([optimum, bridge])
     fs, foff = score(final)
     all_points = np.concatenate([points, final])
-    all_scores = ModelScores(*(np.concatenate([a, b]) for a, b in zip(
-        (s.p_deal, s.p_war, s.eu, s.u), (fs.p_deal, fs.p_war, fs.eu, fs.u), strict=True)))
+    all_scores = ModelScores(
+        *(
+            np.concatenate([a, b])
+            for a, b in zip(
+                (s.p_deal, s.p_war, s.eu, s.u), (fs.p_deal, fs.p_war, fs.eu, fs.u), strict=True
+            )
+        )
+    )
     has_bridge = bool(criterion.feasible(fs, foff)[1])
     return ModelFound(
         optimum=space.offers(optimum[None, :]),
