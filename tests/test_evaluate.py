@@ -63,7 +63,8 @@ def test_standard_error_is_binomial_for_unit_weights():
 
 def test_threats_and_status_quo_deterrence():
     # A sure sanction costing B 0.25: war value .5 - c_B - .25 vs u_B(sq) = 0, so B
-    # fights iff c_B < .25; a deterred B accepts the status quo (a tie accepts).
+    # fights iff c_B < .25; elsewhere it is deterred. The status quo offers nothing, so it
+    # is never an agreement (docs/design.md 4a).
     data = fearon(0.5).model_dump(exclude_none=True)
     data["threats"] = [
         {"name": "s", "by": "A", "against": "B", "credibility": 1, "effect": {"cost": 0.25}}
@@ -71,7 +72,8 @@ def test_threats_and_status_quo_deterrence():
     pop = sample(parse(data))
     r = evaluate(pop, {"keep": {"share": 1.0}}).offer("keep")
     assert abs(r.p_war - 0.25 / 0.3) <= 3 * r.p_war_se
-    assert r.p_deal == pytest.approx(1 - r.p_war) and r.p_status_quo == pytest.approx(0)
+    assert r.p_deal == 0.0 and not r.offered
+    assert r.p_deterred == pytest.approx(1 - r.p_war)
 
 
 def test_p_win_effect_is_exact_expectation_over_combinations():

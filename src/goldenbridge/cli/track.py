@@ -25,7 +25,7 @@ from goldenbridge.cli.common import (
     user_errors,
     working,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 
 def _need_matplotlib() -> None:
@@ -93,7 +93,7 @@ def baserate(
         with working("Cross-validating the logistic model...", as_json or not cv):
             validation = cross_validate() if cv else None
     if plot is not None and validation is not None:
-        from goldenbridge.plots_track import logit_reliability
+        from goldenbridge.report.plots_track import logit_reliability
 
         path = logit_reliability(
             validation.p_war, validation.war, Path(plot) / "icb-logit-reliability.png"
@@ -192,7 +192,7 @@ def hindcast(
                 names, samples=samples, information="informed" if informed else None
             )
     if plot is not None:
-        from goldenbridge.plots_track import hindcast_plots
+        from goldenbridge.report.plots_track import hindcast_plots
 
         written = hindcast_plots(result, plot)
         if not as_json:
