@@ -1,18 +1,52 @@
 """The command line: ``goldenbridge ...`` (presentation only: parse, call, format).
 
-Each command module registers its commands on the shared ``app`` when imported.
+Each command module registers its commands on the shared ``app`` when imported;
+they are imported when ``app`` is first asked for, so that ``goldenbridge
+--version`` (answered by :func:`main` before any of them) imports nothing heavy.
 """
 
-from goldenbridge.cli import (
-    bench,  # noqa: F401  (registers bench)
-    core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
-    deterrence,  # noqa: F401  (registers deterrence)
-    negotiate,  # noqa: F401  (registers negotiate)
-    optimize,  # noqa: F401  (registers optimize)
-    sensitivity,  # noqa: F401  (registers sensitivity)
-    serve,  # noqa: F401  (registers serve)
-    update,  # noqa: F401  (registers update)
-)
-from goldenbridge.cli.common import app
+from __future__ import annotations
 
-__all__ = ["app"]
+import importlib
+import sys
+
+TYPE_CHECKING = False  # typing itself takes ~50 ms to import
+if TYPE_CHECKING:
+    from typing import Any
+
+    from goldenbridge.cli.common import app
+
+#: The command modules (each registers its commands on ``app`` when imported).
+COMMANDS = (
+    "bench",  # bench
+    "core",  # demo, evaluate, validate, scenarios
+    "deterrence",  # deterrence
+    "negotiate",  # negotiate
+    "optimize",  # optimize
+    "sensitivity",  # sensitivity
+    "serve",  # serve
+    "update",  # update
+)
+
+__all__ = ["app", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    """``app``, with every command registered."""
+    if name != "app":
+        raise AttributeError(f"module 'goldenbridge.cli' has no attribute {name!r}")
+    for module in COMMANDS:
+        importlib.import_module(f"goldenbridge.cli.{module}")
+    from goldenbridge.cli.common import app
+
+    return app
+
+
+def main() -> None:
+    """The ``goldenbridge`` command (the console script and ``python -m goldenbridge``)."""
+    if sys.argv[1:] == ["--version"]:  # at once: no numpy, numba or pydantic to import
+        from goldenbridge import __version__
+
+        sys.stdout.write(f"goldenbridge {__version__}\n")
+        return
+    __getattr__("app")(prog_name="goldenbridge")
