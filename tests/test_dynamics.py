@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 import goldenbridge as gb
-from goldenbridge.analysis.dynamics import negotiate, responses
 from goldenbridge.analysis.evaluate import evaluate
-from goldenbridge.analysis.skimming import ACCEPT, ScreeningGame, solve
+from goldenbridge.analysis.negotiate.dynamics import negotiate, responses
+from goldenbridge.analysis.negotiate.skimming import ACCEPT, ScreeningGame, solve
 from goldenbridge.cli import app
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, load, parse
@@ -57,7 +57,7 @@ def two_period_closed_form(a: float, m: float, beta: float) -> tuple[float, floa
         (0.0, 1.0, 1.0, 0.9, 0.0),  # Coase's uniform buyer
         (0.0, 1.0, 1.0, 0.5, 0.0),
         (0.0, 1.0, 1.0, 0.95, 0.2),  # the hazard scales both discount factors
-        (0.2, 0.5, 0.6, 0.9, 0.0),  # Fearon's crisis of DESIGN.md section 2
+        (0.2, 0.5, 0.6, 0.9, 0.0),  # Fearon's crisis of docs/design.md section 2
         (0.1, 0.7, 0.9, 0.8, 0.1),
     ],
 )

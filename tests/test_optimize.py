@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 import goldenbridge as gb
 from goldenbridge.analysis.bargaining_range import bargaining_range, range_slice
-from goldenbridge.analysis.line_search import line_search
-from goldenbridge.analysis.optimize import optimize
+from goldenbridge.analysis.optimize.best import optimize
+from goldenbridge.analysis.optimize.line_search import line_search
 from goldenbridge.cli import app
 from goldenbridge.engine import Offers, tally
 from goldenbridge.population import sample

@@ -1,4 +1,4 @@
-"""The bargaining range (DESIGN.md section 6): the offers every party prefers to no deal.
+"""The bargaining range (docs/design.md section 6): the offers every party prefers to no deal.
 
 One dimension. Along one continuous issue, with every other issue held at a base
 offer, actor ``i``'s utility in world ``n`` is ``C + w (1 - |t - a|^rho)`` (``C``
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Offers within this distance (normalised units) of an indifference point count
-#: as accepted: it absorbs float64 rounding so that ties accept (DESIGN.md section 4).
+#: as accepted: it absorbs float64 rounding so that ties accept (docs/design.md section 4).
 TIE = 1e-9
 
 

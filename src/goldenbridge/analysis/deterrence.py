@@ -1,9 +1,9 @@
-"""How much does a threat's credibility change the answer? (DESIGN.md section 4)
+"""How much does a threat's credibility change the answer? (docs/design.md section 4)
 
 For each credibility ``c`` on a grid (and optionally each size of the threat's
 effect), the threat is fixed at that value in a copy of the scenario and the
 worlds are drawn again with the same seed. Every quantity has its own random
-stream (DESIGN.md section 5), so all other draws are identical across the grid:
+stream (docs/design.md section 5), so all other draws are identical across the grid:
 common random numbers, and the curves are smooth in ``c``.
 
 Reported per point: P(the target prefers war to the status quo) — which is
@@ -14,7 +14,7 @@ Deterrence alone keeps the peace when the target's war value falls below its
 status-quo utility. The threatened war value is linear in ``c``: threats are
 carried out independently, so the target's war value is an expectation over
 the threat combinations, affine in each credibility (Fearon 1995 for the war
-value; DESIGN.md section 4 for the combinations). So each world's margin
+value; docs/design.md section 4 for the combinations). So each world's margin
 ``w_T - u_T(sq) = a_n + b_n c`` is known exactly from two populations
 (``c = 0`` and ``c = 1``), and the smallest credibility at which
 ``P(fight) <= tolerance`` (and stays so up to ``c = 1``) is found exactly from

@@ -20,7 +20,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 import goldenbridge as gb
-from goldenbridge.documents import json_safe
+from goldenbridge.report.documents import json_safe
 from goldenbridge.scenario import ScenarioError
 
 

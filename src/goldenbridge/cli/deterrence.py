@@ -24,7 +24,7 @@ from goldenbridge.cli.common import (
     out,
     user_errors,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 
 def parse_grid(text: str, option: str) -> list[float]:
@@ -154,7 +154,7 @@ def deterrence_command(
             )
     path = None
     if plot is not None:
-        from goldenbridge.plots_deterrence import plot_deterrence
+        from goldenbridge.report.plots_deterrence import plot_deterrence
 
         try:
             path = plot_deterrence(result, plot)

@@ -1,4 +1,4 @@
-"""``goldenbridge negotiate``: the equilibrium offers over several rounds (issue 7)."""
+"""``goldenbridge negotiate``: the equilibrium offers over several rounds (docs/dynamics.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 import goldenbridge as gb
-from goldenbridge.analysis.dynamics import Negotiation
+from goldenbridge.analysis.negotiate.dynamics import Negotiation
 from goldenbridge.cli.common import (
     JsonOpt,
     SamplesOpt,
@@ -21,7 +21,7 @@ from goldenbridge.cli.common import (
     user_errors,
     working,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 
 def parse_end(text: str, what: str) -> str | dict[str, float | str] | None:
@@ -163,7 +163,7 @@ def negotiate(
             )
     if plot is not None:
         try:
-            from goldenbridge.plots import plot_negotiation
+            from goldenbridge.report.plots import plot_negotiation
 
             written = plot_negotiation(result, plot)
         except ImportError as exc:

@@ -15,7 +15,7 @@ from rich.table import Table
 import goldenbridge as gb
 from goldenbridge.analysis.bargaining_range import issue_column
 from goldenbridge.analysis.evaluate import OfferResult
-from goldenbridge.analysis.optimize import DEFAULT_TARGET_P, OptimizeResult
+from goldenbridge.analysis.optimize.best import DEFAULT_TARGET_P, OptimizeResult
 from goldenbridge.cli.common import (
     JsonOpt,
     SamplesOpt,
@@ -27,7 +27,7 @@ from goldenbridge.cli.common import (
     out,
     user_errors,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 
 @contextmanager
@@ -224,7 +224,7 @@ def optimize(
         written = []
         if plot is not None:
             try:
-                from goldenbridge.plots import optimize_plots
+                from goldenbridge.report.plots import optimize_plots
             except ImportError as exc:
                 fail(str(exc))
             written = optimize_plots(population, result, plot, pairs)

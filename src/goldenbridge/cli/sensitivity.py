@@ -23,7 +23,7 @@ from goldenbridge.cli.common import (
     parse_sets,
     user_errors,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 _WHAT = {"p_deal": "P(deal)", "proposer_eu": "proposer EU"}
 
@@ -252,7 +252,7 @@ def sensitivity(
                 progress=progress,  # type: ignore[arg-type]
             )
     if plot is not None:
-        from goldenbridge.plots_sensitivity import save_all
+        from goldenbridge.report.plots_sensitivity import save_all
 
         written = save_all(result, plot)
         if not as_json:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 import goldenbridge as gb
-from goldenbridge.analysis.update import DegeneracyWarning, Summary
+from goldenbridge.analysis.update.posterior import DegeneracyWarning, Summary
 from goldenbridge.cli.common import (
     JsonOpt,
     SamplesOpt,
@@ -22,7 +22,7 @@ from goldenbridge.cli.common import (
     user_errors,
     working,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 from goldenbridge.scenario import ScenarioError
 
 

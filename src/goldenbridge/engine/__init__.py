@@ -1,4 +1,4 @@
-"""Acceptance engines: arrays in, weighted sums out (DESIGN.md section 8).
+"""Acceptance engines: arrays in, weighted sums out (docs/design.md section 8).
 
 ``numpy`` is the float64 reference (:mod:`goldenbridge.engine.reference`), ``numba``
 the fused kernels (:mod:`goldenbridge.engine.fused`, the default), ``dask`` splits

@@ -1,7 +1,7 @@
 """The hot path: ``P(deal)`` and the proposer's expected utility per offer, fast.
 
 Optimisation, sensitivity and the live sliders call this again and again with the
-same worlds and new offers (DESIGN.md section 6:
+same worlds and new offers (docs/design.md section 6:
 ``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n] / sum_n w_n``). Only
 quadratic losses take the fast kernels; other exponents fall back to the exact
 :func:`goldenbridge.engine.fused.tally`.

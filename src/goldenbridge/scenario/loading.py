@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from goldenbridge.scenario.checks import check
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Scenario
 
-__all__ = ["load", "parse", "builtin_names", "read_text"]
+__all__ = ["load", "parse", "builtin_names", "read_text", "summaries"]
 
 _BUILTIN = "goldenbridge.scenario.builtin"
 _NAMED_LISTS = ("issues", "actors", "threats")
@@ -170,3 +171,29 @@ def load(source: str | Path | dict[str, Any]) -> Scenario:
             ) from None
         return parse(data, name)
     return read_text(text, name)
+
+
+def summaries(loader: Callable[[str], Scenario] | None = None) -> list[dict[str, Any]]:
+    """One row per built-in scenario: ``name``, ``description``, ``issues`` and
+    ``actors`` (counts) — the document of ``goldenbridge scenarios --json`` and of
+    the web API's ``/api/scenarios``.
+
+    ``loader`` turns a built-in name into a scenario (default :func:`load`; the web
+    passes its cache).
+
+    >>> [row["issues"] for row in summaries() if row["name"] == "fearon-1d"]
+    [1]
+    """
+    load_one = load if loader is None else loader
+    rows = []
+    for name in builtin_names():
+        s = load_one(name)
+        rows.append(
+            {
+                "name": name,
+                "description": s.description or "",
+                "issues": len(s.issues),
+                "actors": len(s.actors),
+            }
+        )
+    return rows

@@ -1,10 +1,10 @@
 """Decision flips: how far each assumption must move to change the answer.
 
-For each assumption (:mod:`goldenbridge.analysis.assumptions`), in its own
+For each assumption (:mod:`goldenbridge.analysis.sensitivity.assumptions`), in its own
 units, the smallest change within its stated range that
 
 - changes the recommended offer: the named offer with the highest proposer
-  expected utility (DESIGN.md section 6, the risk-return optimum among the
+  expected utility (docs/design.md section 6, the risk-return optimum among the
   named offers), or
 - moves P(deal) of the chosen offer across a threshold (default 0.5),
 
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.robustness import Evaluator, Sweep
+from goldenbridge.analysis.sensitivity.robustness import Evaluator, Sweep
 
 __all__ = ["Flip", "flips", "headline"]
 
@@ -155,7 +155,7 @@ def flips(
     Parameters
     ----------
     sweeps : sequence of Sweep
-        From :func:`goldenbridge.analysis.robustness.sweeps`; columns are the
+        From :func:`goldenbridge.analysis.sensitivity.robustness.sweeps`; columns are the
         offers, the first ``len(offer_names)`` of them the named offers.
     evaluate : Evaluator
         The same evaluator the sweeps used (for bisection).

@@ -1,15 +1,15 @@
-"""sensitivity(): which assumption decides the answer (DESIGN.md section 6).
+"""sensitivity(): which assumption decides the answer (docs/design.md section 6).
 
 Puts the parts together for one fixed offer (by default the recommended named
 offer, the one with the highest proposer expected utility):
 
-- attribution (:mod:`goldenbridge.analysis.attribution`): Sobol' indices of the
+- attribution (:mod:`goldenbridge.analysis.sensitivity.attribution`): Sobol' indices of the
   per-world outcome over the world-level inputs; or, with ``method="morris"``,
-  Morris screening of the assumptions (:mod:`goldenbridge.analysis.robustness`);
+  Morris screening of the assumptions (:mod:`goldenbridge.analysis.sensitivity.robustness`);
 - robustness: one-at-a-time sweeps of every assumption over its stated range
-  (:mod:`goldenbridge.analysis.assumptions`), common random numbers;
-- decision flips (:mod:`goldenbridge.analysis.flips`) and the headline sentence;
-- value of information (:mod:`goldenbridge.analysis.voi`).
+  (:mod:`goldenbridge.analysis.sensitivity.assumptions`), common random numbers;
+- decision flips (:mod:`goldenbridge.analysis.sensitivity.flips`) and the headline sentence;
+- value of information (:mod:`goldenbridge.analysis.sensitivity.voi`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,17 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from goldenbridge.analysis.assumptions import Assumption, assumptions
-from goldenbridge.analysis.attribution import Attribution, Output, attribution, world_inputs
 from goldenbridge.analysis.evaluate import evaluate, named_offers
-from goldenbridge.analysis.flips import Flip, flips, headline
-from goldenbridge.analysis.robustness import MorrisRow, Sweep, evaluator, morris, sweeps
-from goldenbridge.analysis.voi import Information, value_of_information
+from goldenbridge.analysis.sensitivity.assumptions import Assumption, assumptions
+from goldenbridge.analysis.sensitivity.attribution import (
+    Attribution,
+    Output,
+    attribution,
+    world_inputs,
+)
+from goldenbridge.analysis.sensitivity.flips import Flip, flips, headline
+from goldenbridge.analysis.sensitivity.robustness import MorrisRow, Sweep, evaluator, morris, sweeps
+from goldenbridge.analysis.sensitivity.voi import Information, value_of_information
 from goldenbridge.engine import get_engine
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import ScenarioError

@@ -1,7 +1,7 @@
 """Attribution: which world-level inputs explain the spread of an offer's outcome.
 
 Sobol' variance-based indices (Sobol' 2001) over the inputs every world draws
-from the scenario's own distributions (DESIGN.md section 6). Each input is one
+from the scenario's own distributions (docs/design.md section 6). Each input is one
 factor on the unit interval, mapped to its distribution through the inverse
 CDF by :func:`goldenbridge.population.sample` (its ``uniforms`` hook); an
 actor's type is one categorical factor (``Russia.type``), mapped through the
@@ -113,7 +113,7 @@ def per_world(population: Population, offers: Any, output: Output) -> np.ndarray
         Encoded offers (:meth:`Population.encode`).
     output : {"p_deal", "proposer_eu"}
         The deal indicator (1.0 or 0.0) or the proposer's realised payoff
-        ``u_P(x)`` on a deal and ``r_P`` otherwise (DESIGN.md section 6).
+        ``u_P(x)`` on a deal and ``r_P`` otherwise (docs/design.md section 6).
 
     Returns
     -------

@@ -1,9 +1,9 @@
-"""Solution concepts (DESIGN.md section 6): Pareto frontier, Nash, Kalai–Smorodinsky.
+"""Solution concepts (docs/design.md section 6): Pareto frontier, Nash, Kalai–Smorodinsky.
 
 Each party ``i`` (the proposer, the target and every veto) values an offer at
 its expected utility ``E[u_i(x)]`` over the worlds; its disagreement value is its
 expected no-deal value ``d_i = E[r_i]`` (war where the target fights, else the
-status quo: DESIGN.md section 4). With gains ``g_i(x) = E[u_i(x)] - d_i``:
+status quo: docs/design.md section 4). With gains ``g_i(x) = E[u_i(x)] - d_i``:
 
 * Nash bargaining solution (Nash 1950, "The bargaining problem", Econometrica
   18(2)): ``argmax prod_i g_i(x)`` over offers with every ``g_i > 0``; with
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.search import Space, option_combinations
+from goldenbridge.analysis.optimize.search import Space, option_combinations
 from goldenbridge.engine import Worlds, utilities
 
 __all__ = ["Solution", "PartyUtilities", "nash", "kalai_smorodinsky", "pareto_frontier"]

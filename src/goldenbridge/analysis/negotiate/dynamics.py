@@ -1,4 +1,4 @@
-"""negotiate: offers over several rounds when delay risks war (DESIGN.md section 6).
+"""negotiate: offers over several rounds when delay risks war (docs/design.md section 6).
 
 The proposer makes one-sided offers along a concession path ``x(s) = FROM + s
 (TO - FROM)``, ``s`` in [0, 1], over T rounds without commitment. Each round the
@@ -6,7 +6,7 @@ target accepts, attacks or waits; while it waits, war breaks out anyway with
 probability ``hazard`` (the pretext); payoffs are discounted by ``discount`` a
 round; after the last round the no-deal rule of section 4 applies. The proposer's
 offers are the skimming perfect Bayesian equilibrium of
-:mod:`goldenbridge.analysis.skimming`, computed by backward induction over the
+:mod:`goldenbridge.analysis.negotiate.skimming`, computed by backward induction over the
 population's weighted worlds.
 
 How the population becomes that game (each a modelling choice, see docs/dynamics.md):
@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.concession_path import target_mean_position
-from goldenbridge.analysis.skimming import (
+from goldenbridge.analysis.negotiate.concession_path import target_mean_position
+from goldenbridge.analysis.negotiate.skimming import (
     ACCEPT,
     ATTACK,
     WAIT,
@@ -88,7 +88,7 @@ class NegotiationRound:
     p_war_by: float
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of issue 7 part 4."""
+        """The JSON shape of one round (docs/dynamics.md)."""
         return {
             "round": self.round,
             "values": dict(self.values),
@@ -173,7 +173,7 @@ class Negotiation:
     fight: np.ndarray = field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``goldenbridge negotiate --json`` (issue 7 part 4)."""
+        """The JSON document of ``goldenbridge negotiate --json`` (docs/dynamics.md)."""
         return {
             "rounds": self.rounds,
             "path": {"from": dict(self.path_from), "to": dict(self.path_to)},
@@ -478,7 +478,7 @@ def negotiate(
 
     Examples
     --------
-    Fearon's crisis (DESIGN.md section 2): one round without hazard is the
+    Fearon's crisis (docs/design.md section 2): one round without hazard is the
     one-shot optimum, A's share x* = .6.
 
     >>> from goldenbridge.population import sample

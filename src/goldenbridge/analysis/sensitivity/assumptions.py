@@ -1,6 +1,6 @@
 """Assumptions: what a user wrote down, each movable over a stated range.
 
-Robustness sweeps and decision flips (DESIGN.md section 6) ask how the answer
+Robustness sweeps and decision flips (docs/design.md section 6) ask how the answer
 moves when an *assumption* changes, not when a world's draw does. The
 assumptions are:
 
@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel
 
-from goldenbridge.analysis.attribution import factor_name, world_inputs
+from goldenbridge.analysis.sensitivity.attribution import factor_name, world_inputs
 from goldenbridge.engine import Offers, Tally, Worlds, tally
 from goldenbridge.population import Population, sample, stream
 from goldenbridge.scenario.distributions import Quantity

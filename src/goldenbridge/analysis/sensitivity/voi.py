@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.attribution import per_world, world_inputs
+from goldenbridge.analysis.sensitivity.attribution import per_world, world_inputs
 from goldenbridge.population import Population
 from goldenbridge.scenario.schema import OfferValue
 
