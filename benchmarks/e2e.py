@@ -1,12 +1,12 @@
 """End-to-end timings: each command as a whole process, against an earlier release.
 
-Issue 15, part 2: what the user waits for is the command, not the kernel. This
+What the user waits for is the command, not the kernel. This
 script runs each command of :data:`COMMANDS` as its own process (``python -m
 goldenbridge ...``; import, load, sample, compute, print), with the numba cache
 warm (one untimed run of every command first), ``repeats`` times, for this
 checkout and for an earlier install, interleaved so that both see the same load;
-it reports the median and best wall time of each, their ratio, and the target of
-issue 15 (met, or missed by how much).
+it reports the median and best wall time of each, their ratio, and whether each meets
+its target (met, or missed by how much; the targets are in docs/performance.md).
 
 ``evaluate``'s target is on the compute alone: it is taken as ``evaluate`` minus
 ``validate russia-2021`` (the same imports and scenario load, no sampling or
@@ -53,7 +53,7 @@ COMMANDS: list[tuple[str, list[str], float | None]] = [
     ),
     ("negotiate --rounds 4", ["negotiate", "russia-2021", "--rounds", "4"], 3.0),
 ]
-#: evaluate's compute (evaluate minus validate): target of issue 15, part 2.
+#: The target for evaluate's compute (evaluate minus validate), in seconds.
 EVALUATE_COMPUTE_TARGET = 0.3
 
 

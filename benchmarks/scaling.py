@@ -1,4 +1,4 @@
-"""Time against N (worlds) and M (offers): the exact tally and the hot path (issue 15, part 5).
+"""Time against N (worlds) and M (offers): the exact tally and the hot path.
 
 The same random inputs as ``goldenbridge bench`` (K = 8 continuous issues, quadratic
 losses, weighted worlds, a proposer and three deciders), at N = 10^4 .. 10^6 with

@@ -1,5 +1,5 @@
 """Start-up: ``goldenbridge --version`` and ``import goldenbridge`` import nothing heavy;
-the lazily imported facade keeps its names (issue 15, parts 2 and 3)."""
+the lazily imported facade keeps its names."""
 
 from __future__ import annotations
 
