@@ -18,8 +18,13 @@ from hypothesis import strategies as st
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
 __all__ = [
-    "scenarios", "bargaining_scenario", "worlds_and_offers", "random_worlds", "random_offers",
-    "observation_lists", "fearon_scenario",
+    "scenarios",
+    "bargaining_scenario",
+    "worlds_and_offers",
+    "random_worlds",
+    "random_offers",
+    "observation_lists",
+    "fearon_scenario",
 ]
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -168,15 +173,24 @@ def observation_lists(draw: st.DrawFn, scenario: dict[str, Any]) -> list[dict[st
     return items
 
 
-def random_worlds(rng: np.random.Generator, n: int, n_actors: int = 2, kc: int = 2,
-                  kd: int = 1, n_options: int = 3, n_groups: int = 2,
-                  rho: str = "quadratic", grid: bool = False,
-                  unit_weights: bool = False) -> Worlds:
+def random_worlds(
+    rng: np.random.Generator,
+    n: int,
+    n_actors: int = 2,
+    kc: int = 2,
+    kd: int = 1,
+    n_options: int = 3,
+    n_groups: int = 2,
+    rho: str = "quadratic",
+    grid: bool = False,
+    unit_weights: bool = False,
+) -> Worlds:
     """Random worlds; ``rho`` is ``"quadratic"`` or ``"mixed"`` (1, 2, 0.5, 1.5, 3).
 
     Actor 0 proposes; the others decide (actor 0 decides alone when it is alone).
     With ``grid`` every continuous value is a multiple of 1/4, so ties are common.
     """
+
     def uniform(shape):
         u = rng.random(shape)
         return np.round(u * 4) / 4 if grid else u
@@ -191,20 +205,31 @@ def random_worlds(rng: np.random.Generator, n: int, n_actors: int = 2, kc: int =
             r = np.full(n, 2.0)
         else:
             r = rng.choice([1.0, 2.0, 0.5, 1.5, 3.0], n)
-        actors.append(ActorArrays(
-            weight=np.ascontiguousarray(sal[:, :kc]), ideal=uniform((n, kc)), rho=r,
-            table=table, reservation=uniform(n),
-        ))
+        actors.append(
+            ActorArrays(
+                weight=np.ascontiguousarray(sal[:, :kc]),
+                ideal=uniform((n, kc)),
+                rho=r,
+                table=table,
+                reservation=uniform(n),
+            )
+        )
     deciders = tuple(range(1, n_actors)) if n_actors > 1 else (0,)
     weights = np.ones(n) if unit_weights else rng.uniform(0.1, 2.0, n)
     return Worlds(
-        actors=tuple(actors), proposer=0, deciders=deciders, fight=rng.random(n) < 0.5,
-        weights=weights, group=rng.integers(0, n_groups, n), n_groups=n_groups,
+        actors=tuple(actors),
+        proposer=0,
+        deciders=deciders,
+        fight=rng.random(n) < 0.5,
+        weights=weights,
+        group=rng.integers(0, n_groups, n),
+        n_groups=n_groups,
     )
 
 
-def random_offers(rng: np.random.Generator, m: int, kc: int, kd: int, n_options: int,
-                  grid: bool = False) -> Offers:
+def random_offers(
+    rng: np.random.Generator, m: int, kc: int, kd: int, n_options: int, grid: bool = False
+) -> Offers:
     """Random offers over ``kc`` continuous and ``kd`` discrete issues."""
     x = rng.random((m, kc))
     if grid:
@@ -221,9 +246,15 @@ def worlds_and_offers(draw, max_n: int = 60, max_m: int = 40, rho: str | None = 
     n_options = draw(st.integers(1, 4))
     grid = draw(st.booleans())
     worlds = random_worlds(
-        rng, n=draw(st.integers(1, max_n)), n_actors=draw(st.integers(1, 3)), kc=kc, kd=kd,
-        n_options=n_options, n_groups=draw(st.integers(1, 3)),
-        rho=rho or draw(st.sampled_from(["quadratic", "mixed"])), grid=grid,
+        rng,
+        n=draw(st.integers(1, max_n)),
+        n_actors=draw(st.integers(1, 3)),
+        kc=kc,
+        kd=kd,
+        n_options=n_options,
+        n_groups=draw(st.integers(1, 3)),
+        rho=rho or draw(st.sampled_from(["quadratic", "mixed"])),
+        grid=grid,
         unit_weights=draw(st.booleans()),
     )
     offers = random_offers(rng, draw(st.integers(1, max_m)), kc, kd, n_options, grid)

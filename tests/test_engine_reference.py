@@ -87,8 +87,9 @@ def test_tally_equals_a_brute_force_loop(case):
 
 def test_chunk_size_changes_nothing():
     rng = np.random.default_rng(5)
-    worlds = random_worlds(rng, 2 * reference.WORLD_BLOCK + 77, n_actors=3, kc=3, kd=1,
-                           n_groups=2, rho="mixed")
+    worlds = random_worlds(
+        rng, 2 * reference.WORLD_BLOCK + 77, n_actors=3, kc=3, kd=1, n_groups=2, rho="mixed"
+    )
     offers = random_offers(rng, 13, 3, 1, 3)
     whole = tally(worlds, offers)
     for max_cells in (1, reference.WORLD_BLOCK * 5, 10**9):
@@ -97,8 +98,9 @@ def test_chunk_size_changes_nothing():
 
 def _peak_bytes(n_blocks: int, m: int, max_cells: int) -> int:
     rng = np.random.default_rng(1)
-    worlds = random_worlds(rng, n_blocks * reference.WORLD_BLOCK, n_actors=3, kc=8, kd=1,
-                           n_groups=2, rho="mixed")
+    worlds = random_worlds(
+        rng, n_blocks * reference.WORLD_BLOCK, n_actors=3, kc=8, kd=1, n_groups=2, rho="mixed"
+    )
     offers = random_offers(rng, m, 8, 1, 3)
     tracemalloc.start()
     try:

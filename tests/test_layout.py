@@ -71,9 +71,7 @@ def test_every_module_is_listed():
     folders = {p for p in LISTED if p.endswith("/")}
     # A package's __init__.py may be listed by its folder alone.
     unlisted = sorted(
-        f
-        for f in on_disk
-        if f not in LISTED and f.removesuffix("__init__.py") not in folders
+        f for f in on_disk if f not in LISTED and f.removesuffix("__init__.py") not in folders
     )
     assert not unlisted, f"modules missing from the README's layout: {unlisted}"
 
@@ -88,3 +86,13 @@ def test_group_facades_do_not_shadow_their_modules():
                 continue
             module = importlib.import_module(f"goldenbridge.analysis.{group}.{f.stem}")
             assert getattr(package, f.stem) is module, f"analysis.{group}.{f.stem}"
+
+
+def test_one_version_source():
+    """``goldenbridge.__version__`` is pyproject.toml's version (read from the metadata)."""
+    import tomllib
+
+    import goldenbridge
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert goldenbridge.__version__ == project["version"]

@@ -19,6 +19,8 @@ TYPE_CHECKING = False  # typing itself takes ~50 ms to import
 if TYPE_CHECKING:
     from typing import Any
 
+    __version__: str
+
     from goldenbridge.facade import (  # noqa: F401
         SENSITIVITY_PARTS,
         ActorOdds,
@@ -48,8 +50,6 @@ if TYPE_CHECKING:
         sensitivity,
         update,
     )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ActorOdds",
@@ -82,8 +82,22 @@ __all__ = [
 _FACADE = frozenset(__all__) | {"ScenarioLike"}
 
 
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml is the one source."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("goldenbridge")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
-    """A facade name: import :mod:`goldenbridge.facade` and keep all its names here."""
+    """``__version__``, or a facade name: import :mod:`goldenbridge.facade` and keep all
+    its names here."""
+    if name == "__version__":
+        types.ModuleType.__setattr__(sys.modules[__name__], name, _version())
+        return globals()[name]
     if name not in _FACADE:
         raise AttributeError(f"module 'goldenbridge' has no attribute {name!r}")
     from goldenbridge import facade

@@ -271,6 +271,7 @@ def _actor_preferences(
         for name in ("weight", "ideal", "favourite", "has_position", "table", "rho", "capability"):
             target = getattr(merged, name)
             target[mask] = getattr(prefs, name)[mask]
+        assert merged.war_value is not None  # set to NaNs above when the first type has none
         if prefs.war_value is not None:
             merged.war_value[mask] = prefs.war_value[mask]
         else:

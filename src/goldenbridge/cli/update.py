@@ -70,9 +70,13 @@ def print_posterior(post: gb.Posterior, prior: gb.Evaluation, after: gb.Evaluati
     moved.add_column("prior", justify="right")
     moved.add_column("posterior", justify="right")
     moved.add_column("shift (prior sd)", justify="right")
-    for q in post.moved(8):
+    for change in post.moved(8):
         moved.add_row(
-            q.path, q.condition or "", _interval(q.prior), _interval(q.posterior), f"{q.shift:+.2f}"
+            change.path,
+            change.condition or "",
+            _interval(change.prior),
+            _interval(change.posterior),
+            f"{change.shift:+.2f}",
         )
     out.print(moved)
     offers = Table(title="Packages: prior -> posterior", title_justify="left")

@@ -21,7 +21,7 @@ Utility of actor ``i`` in world ``n`` for offer ``m`` (docs/design.md section 3)
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,7 +94,7 @@ class Worlds:
         """Number of worlds."""
         return int(self.weights.shape[0])
 
-    def subset(self, index: np.ndarray | slice) -> Worlds:
+    def subset(self, index: np.ndarray | slice | Sequence[int]) -> Worlds:
         """The worlds selected by ``index`` (a slice or an index array)."""
         actors = tuple(
             ActorArrays(
@@ -188,7 +188,7 @@ class Offers:
         """Number of offers."""
         return int(self.x.shape[0])
 
-    def subset(self, index: np.ndarray | slice) -> Offers:
+    def subset(self, index: np.ndarray | slice | Sequence[int]) -> Offers:
         """The offers selected by ``index``."""
         return Offers(self.x[index], self.option[index])
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from goldenbridge.scenario.checks import check
 from goldenbridge.scenario.errors import ScenarioError
@@ -87,7 +88,7 @@ def _field_path(raw: Any, loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     msg = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)

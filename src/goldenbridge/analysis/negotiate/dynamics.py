@@ -51,6 +51,7 @@ from goldenbridge.analysis.negotiate.skimming import (
     respond,
     solve,
 )
+from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import ScenarioError
@@ -88,13 +89,8 @@ class NegotiationRound:
     p_war_by: float
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of one round (docs/dynamics.md)."""
-        return {
-            "round": self.round,
-            "values": dict(self.values),
-            "p_deal_by": self.p_deal_by,
-            "p_war_by": self.p_war_by,
-        }
+        """The JSON shape of one round (docs/dynamics.md): every field."""
+        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -157,8 +153,8 @@ class Negotiation:
     discount: float
     hazard: float
     grid: int
-    path_from: dict[str, OfferValue]
-    path_to: dict[str, OfferValue]
+    path_from: dict[str, OfferValue] = field(metadata=json_meta(name="path.from"))
+    path_to: dict[str, OfferValue] = field(metadata=json_meta(name="path.to"))
     sequence: tuple[NegotiationRound, ...]
     proposer_eu: float
     p_deal: float
@@ -167,25 +163,15 @@ class Negotiation:
     talks: Talks
     incentive_gap: float
     non_monotone_share: float
-    equilibrium: Equilibrium = field(repr=False)
-    thresholds: np.ndarray = field(repr=False)
-    loss: np.ndarray = field(repr=False)
-    fight: np.ndarray = field(repr=False)
+    equilibrium: Equilibrium = field(metadata=JSON_SKIP, repr=False)
+    thresholds: np.ndarray = field(metadata=JSON_SKIP, repr=False)
+    loss: np.ndarray = field(metadata=JSON_SKIP, repr=False)
+    fight: np.ndarray = field(metadata=JSON_SKIP, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``goldenbridge negotiate --json`` (docs/dynamics.md)."""
-        return {
-            "rounds": self.rounds,
-            "path": {"from": dict(self.path_from), "to": dict(self.path_to)},
-            "sequence": [r.to_dict() for r in self.sequence],
-            "proposer_eu": self.proposer_eu,
-            "one_shot": {
-                "values": dict(self.one_shot.values),
-                "proposer_eu": self.one_shot.proposer_eu,
-                "p_war": self.one_shot.p_war,
-            },
-            "talks": {"proposer_eu": self.talks.proposer_eu, "p_war": self.talks.p_war},
-        }
+        """The JSON document of ``goldenbridge negotiate --json`` (docs/dynamics.md):
+        every field but the solver's arrays."""
+        return to_dict(self)
 
 
 def _offer(scenario: Scenario, spec: OfferSpec, path: str) -> dict[str, OfferValue] | None:
@@ -210,8 +196,10 @@ def concession_path(
     """
     scenario = population.scenario
     talks = scenario.talks
-    start = _offer(scenario, path_from if path_from is not None else talks and talks.from_, "from")
-    end = _offer(scenario, path_to if path_to is not None else talks and talks.to, "to")
+    default_from = talks.from_ if talks is not None else None
+    default_to = talks.to if talks is not None else None
+    start = _offer(scenario, path_from if path_from is not None else default_from, "from")
+    end = _offer(scenario, path_to if path_to is not None else default_to, "to")
     start = start or scenario.status_quo()
     if end is None:  # the target's mean position on the continuous issues
         mean = target_mean_position(population)

@@ -43,6 +43,7 @@ from goldenbridge.analysis.optimize.search import (
     search_discrete,
 )
 from goldenbridge.analysis.optimize.solutions import Solution, kalai_smorodinsky, nash
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.engine import Offers
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import ScenarioError
@@ -72,12 +73,7 @@ class FrontierPoint:
     proposer_eu: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "values": dict(self.values),
-            "p_deal": self.p_deal,
-            "proposer_u": self.proposer_u,
-            "proposer_eu": self.proposer_eu,
-        }
+        return to_dict(self)
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,7 @@ class LineSearch:
         for a, b in ((j - 1, j), (j, j + 1)):
             if 0 <= a and b < pos.shape[0] and pos[b] - pos[a] > 4e-9:
                 from scipy.optimize import minimize_scalar  # lazy: scipy costs ~0.3 s at start-up
+
                 res = minimize_scalar(
                     lambda t: -self.eu(np.array([t]))[0],
                     bounds=(pos[a] + 1e-9, pos[b] - 1e-9),
@@ -219,6 +220,7 @@ class LineSearch:
         b = int(np.argmax(values))
         a, c = grid[max(b - 1, 0)], grid[min(b + 1, 64)]
         from scipy.optimize import minimize_scalar  # lazy: scipy costs ~0.3 s at start-up
+
         res = minimize_scalar(
             lambda t: -self.mean_u(np.array([t]))[0],
             bounds=(a, c),

@@ -218,6 +218,7 @@ def _anchors(worlds: Worlds, space: Space, favourite: np.ndarray, named: np.ndar
         points.append(w @ worlds.actors[i].ideal[:, cols] / w.sum())
     points.extend(named)
     from scipy.stats import qmc  # lazy: scipy costs ~0.3 s at start-up
+
     sobol = qmc.Sobol(len(cols), scramble=True, seed=0).random(256)
     return np.vstack([np.array(points).reshape(-1, len(cols)), sobol])
 

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.analysis.optimize.search import Space, option_combinations
+from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Worlds, utilities
 
 __all__ = ["Solution", "PartyUtilities", "nash", "kalai_smorodinsky", "pareto_frontier"]
@@ -50,23 +51,20 @@ class Solution:
         Party -> weight in the product (1, or its capability).
     """
 
-    concept: str
-    x: np.ndarray
-    option: np.ndarray
+    concept: str = field(metadata=JSON_SKIP)
+    x: np.ndarray = field(metadata=JSON_SKIP)
+    option: np.ndarray = field(metadata=JSON_SKIP)
     utilities: dict[str, float]
     disagreement: dict[str, float]
     exponents: dict[str, float]
     values: dict[str, Any] = field(default_factory=dict)
-    by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_type: dict[str, dict[str, Any]] = field(
+        metadata=json_meta(omit_empty=True), default_factory=dict
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "values": dict(self.values),
-            "utilities": dict(self.utilities),
-            "disagreement": dict(self.disagreement),
-            "exponents": dict(self.exponents),
-            **({"by_type": self.by_type} if self.by_type else {}),
-        }
+        """values, utilities, disagreement, exponents (and by_type when there is one)."""
+        return to_dict(self)
 
 
 class PartyUtilities:
@@ -102,6 +100,7 @@ class PartyUtilities:
 
 def _starts(k: int, extra: list[np.ndarray]) -> np.ndarray:
     from scipy.stats import qmc  # lazy: scipy costs ~0.3 s at start-up
+
     sobol = qmc.Sobol(k, scramble=True, seed=1).random(16) if k else np.zeros((1, 0))
     return np.vstack([*(e.reshape(1, k) for e in extra), sobol])
 
@@ -117,6 +116,7 @@ def _maximin(
         return x0, float(g0.min(axis=1).max())
     t0 = float((pu.gains(x0, option)[0] / scale).min())
     from scipy.optimize import minimize  # lazy: scipy costs ~0.3 s at start-up
+
     res = minimize(
         lambda z: -z[-1],
         np.r_[x0, t0],
@@ -147,6 +147,7 @@ def _nash_at(
     if starts.shape[1] == 0:
         return x0, -objective(x0)
     from scipy.optimize import minimize  # lazy: scipy costs ~0.3 s at start-up
+
     res = minimize(
         objective,
         x0,
@@ -257,6 +258,7 @@ def _best_gain(pu: PartyUtilities, space: Space, i: int, x0: np.ndarray, option0
             g = pu.gains(x0, option)[0]
             return (x0, float(g[i])) if np.all(g >= 0) else None
         from scipy.optimize import minimize  # lazy: scipy costs ~0.3 s at start-up
+
         res = minimize(
             lambda x: -pu.gains(x, option)[0][i],
             x0,
@@ -301,6 +303,7 @@ def pareto_frontier(
     x = space.base.x[0, list(space.columns)]
     for lam in np.linspace(0.0, 1.0, points):
         from scipy.optimize import minimize  # lazy: scipy costs ~0.3 s at start-up
+
         res = minimize(
             lambda z, lam=lam: -float(pu.expected(z)[0][:2] @ np.array([lam, 1 - lam])),
             x,

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
+from goldenbridge.analysis.results import JSON_SKIP, to_dict
 from goldenbridge.engine import margins
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.schema import OfferValue, Scenario
@@ -137,7 +138,7 @@ class FactorIndex:
     """
 
     name: str
-    path: str
+    path: str = field(metadata=JSON_SKIP)
     S1: float | None
     S1_conf: float | None
     ST: float | None
@@ -145,13 +146,7 @@ class FactorIndex:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape: name, S1, S1_conf, ST, ST_conf."""
-        return {
-            "name": self.name,
-            "S1": self.S1,
-            "S1_conf": self.S1_conf,
-            "ST": self.ST,
-            "ST_conf": self.ST_conf,
-        }
+        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -179,14 +174,7 @@ class Attribution:
     factors: tuple[FactorIndex, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "output": self.output,
-            "base_samples": self.base_samples,
-            "runs": self.runs,
-            "mean": self.mean,
-            "variance": self.variance,
-            "factors": [f.to_dict() for f in self.factors],
-        }
+        return to_dict(self)
 
 
 def _finite(x: Any) -> float | None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.sensitivity.assumptions import (
     Assumption,
     Engine,
@@ -148,13 +149,7 @@ class MorrisRow:
     sigma: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "mu": self.mu,
-            "mu_star": self.mu_star,
-            "mu_star_conf": self.mu_star_conf,
-            "sigma": self.sigma,
-        }
+        return to_dict(self)
 
 
 def morris(

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.sensitivity.attribution import per_world, world_inputs
 from goldenbridge.population import Population
 from goldenbridge.scenario.schema import OfferValue
@@ -54,7 +55,7 @@ class Information:
     choices: dict[str, str]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "choices": dict(self.choices)}
+        return to_dict(self)
 
 
 def information_value(

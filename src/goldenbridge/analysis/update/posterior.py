@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.results import json_meta, to_dict
 from goldenbridge.analysis.update.likelihoods import (
     LikelihoodModel,
     ModelLikelihood,
@@ -112,7 +113,7 @@ class QuantityChange:
 class Evidence:
     """One observation and ``P(it | the observations before it)`` under the model."""
 
-    description: str
+    description: str = field(metadata=json_meta(name="observation"))
     label: str | None
     date: str | None
     source: str | None
@@ -195,22 +196,13 @@ class Posterior:
         return sorted(self.quantities, key=lambda q: -abs(q.shift))[:k]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape shared by ``goldenbridge update --json`` and the web API."""
+        """The JSON shape shared by ``goldenbridge update --json`` and the web API (the
+        prior's scenario, size and seed, the ESS and its properties beside the fields)."""
         return {
             "scenario": self.prior.scenario.name,
             "samples": self.prior.n,
             "seed": self.prior.seed,
-            "observations": [
-                {
-                    "observation": e.description,
-                    "label": e.label,
-                    "date": e.date,
-                    "source": e.source,
-                    "noise": e.noise,
-                    "probability": e.probability,
-                }
-                for e in self.evidence
-            ],
+            "observations": [to_dict(e) for e in self.evidence],
             "ess": self.ess,
             "ess_fraction": self.ess_fraction,
             "degenerate": self.degenerate,
@@ -220,15 +212,7 @@ class Posterior:
                 for a, ts in self.types.items()
             },
             "p_fight": {"prior": self.p_fight[0], "posterior": self.p_fight[1]},
-            "quantities": [
-                {
-                    "path": q.path,
-                    "condition": q.condition,
-                    "prior": vars(q.prior),
-                    "posterior": vars(q.posterior),
-                }
-                for q in self.quantities
-            ],
+            "quantities": [to_dict(q) for q in self.quantities],
             "resampling": self.resampling,
         }
 
@@ -275,7 +259,8 @@ def _changes(prior: Population, posterior: Population) -> tuple[QuantityChange, 
     for path in paths:
         users = _users(prior, path)
         condition, mask = users if users else (None, np.ones(prior.n, dtype=bool))
-        post_mask = _users(posterior, path)[1] if users else np.ones(posterior.n, dtype=bool)
+        post_users = _users(posterior, path) if users else None
+        post_mask = post_users[1] if post_users else np.ones(posterior.n, dtype=bool)
         prior_w = prior.worlds.weights * mask
         post_w = posterior.worlds.weights * post_mask
         if prior_w.sum() <= 0 or post_w.sum() <= 0:
