@@ -1,11 +1,20 @@
-"""The benchmark runs end to end at toy sizes and reports its headline figures.
+"""The benchmark runs end to end at toy sizes and reports honest figures.
 
-Speed itself is measured by ``goldenbridge bench``, never asserted in tests.
+Speed itself is measured by ``goldenbridge bench``, never asserted in tests. What
+is asserted: the peak kernel does the FMAs it counts (against the closed form of
+its recurrence), every roofline fraction is the row's GFLOP/s over the measured
+FMA peak, raw, and none exceeds 1 -- also with OpenBLAS told to run an older
+core's kernels (``OPENBLAS_CORETYPE``), which made the old sgemm-based peak print
+141-347 %.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +22,7 @@ from typer.testing import CliRunner
 
 from goldenbridge import bench
 from goldenbridge.cli import app
-from goldenbridge.engine import utilities
+from goldenbridge.engine import peak, utilities
 
 KEYS = {
     "fused_pairs_per_s",
@@ -23,27 +32,100 @@ KEYS = {
     "fused_gflops",
     "roofline_fraction",
     "speedup_vs_naive",
+    "fma_peak",
+    "sgemm",
+    "rows",
 }
+TOY = {"n": 3000, "m": 40, "k": 3, "repeats": 1, "peak_size": 128, "peak_seconds": 0.05}
 
 
-def test_bench_module_reports_headline_figures():
+def check_fractions(result: dict) -> None:
+    """Every fraction is GFLOP/s over the FMA peak of its precision, raw, and <= 1."""
+    for row in result["rows"]:
+        p = result["fma_peak"][row["precision"]]["gflops"]
+        assert row["roofline_fraction"] == row["gflops"] / p  # raw: not clamped
+        assert 0 < row["roofline_fraction"] <= 1, row
+    assert result["roofline_fraction"] <= 1 and result["joint3_roofline_fraction"] <= 1
+    sg = result["sgemm"]
+    assert sg["fraction_of_fma_peak"] == sg["gflops"] / result["fma_peak"]["float32"]["gflops"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("chains", peak.CHAINS)
+def test_peak_kernel_runs_the_fmas_it_counts(dtype, chains):
+    # x <- fma(x, a, b) with a = 1 - b has the closed form x_n = 1 + (x_0 - 1) a^n.
+    # One round more or less moves each chain by b (x_0 - 1) a^n ~ 2e-4; the float32
+    # rounding of n = 60 rounds stays below n * 2^-24 ~ 4e-6: the check tells them apart.
+    n = 60
+    seeds, a, b = peak._args(chains, dtype)
+    x0 = np.array(seeds, np.float64)
+    lanes = 64 // np.dtype(dtype).itemsize
+    expected = lanes * (1 + (x0 - 1) * float(a) ** n).sum()
+    got = peak.fma_run(chains, n, dtype)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    wrong = lanes * (1 + (x0 - 1) * float(a) ** (n + 1)).sum()
+    assert abs(got - wrong) > 10 * abs(got - expected)
+
+
+def test_fma_peak_reports_each_chain_count():
+    p = peak.fma_peak(seconds=0.01, threads=1, burst=2e-4)
+    assert set(p.by_chains) == set(peak.CHAINS) and p.gflops == max(p.by_chains.values())
+    assert p.by_chains[p.chains] == p.gflops and p.threads == 1 and p.dtype == "float32"
+    two = peak.fma_peak(seconds=0.01, threads=2, burst=2e-4)
+    assert two.threads == 2 and two.dtype == "float32" and two.gflops > 0
+
+
+def test_bench_fractions_are_raw_and_at_most_one():
     lines: list[str] = []
-    result = bench.run(n=3000, m=40, k=3, repeats=1, scaling=True, log=lines.append, peak_size=256)
+    result = bench.run(scaling=True, log=lines.append, **TOY)
     assert KEYS <= set(result)
-    assert result["fused_pairs_per_s"] > 0 and result["peak_gflops"] > 0
+    check_fractions(result)
+    assert {r["method"] for r in result["rows"]} >= {"numpy naive broadcast", "fused, 1 actor"}
     assert len(result["scaling"]) == 5
-    assert any("numpy naive" in line for line in lines)
+    assert all(lib["architecture"] for lib in result["sgemm"]["blas"])
+    table = bench.format_table(result)
+    assert any(line.startswith("fused, 1 actor") for line in table)
+    assert any("numpy sgemm" in line and "core" in line for line in table)
 
 
 def test_bench_cli_json_is_one_document(monkeypatch):
     real_run = bench.run
-    monkeypatch.setattr(bench, "run", lambda *a, **kw: real_run(*a, **kw, peak_size=128))
-    res = CliRunner().invoke(
-        app,
-        ["bench", "-n", "2000", "-m", "20", "-k", "2", "--repeats", "1", "--no-scaling", "--json"],
+    monkeypatch.setattr(
+        bench, "run", lambda *a, **kw: real_run(*a, **kw, peak_size=128, peak_seconds=0.05)
     )
+    # k = 3 as TOY: the kernels compiled for the test above serve this one
+    args = ["bench", "-n", "2000", "-m", "20", "-k", "3", "--repeats", "1", "--no-scaling"]
+    res = CliRunner().invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
-    assert KEYS <= set(json.loads(res.output))
+    result = json.loads(res.output)
+    assert KEYS <= set(result)
+    check_fractions(result)
+    text = CliRunner().invoke(app, args)
+    assert text.exit_code == 0, text.output
+    assert "of FMA peak" in text.output and not text.output.lstrip().startswith("{")
+
+
+@pytest.mark.slow
+def test_an_older_blas_core_cannot_push_a_fraction_above_one():
+    # The old bench divided by numpy's sgemm: with OpenBLAS on an older core's kernels
+    # the "peak" fell and the fractions rose above 1. The FMA peak does not move.
+    env = {**os.environ, "OPENBLAS_CORETYPE": "Prescott"}
+    src = str(Path(bench.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")])
+    code = (
+        "import json; from goldenbridge import bench; "
+        f"print(json.dumps(bench.run(scaling=False, log=lambda s: None, **{TOY!r})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout)
+    check_fractions(result)
+    blas = result["sgemm"]["blas"]
+    if blas and blas[0]["internal_api"] == "openblas":  # the variable took effect
+        assert {lib["architecture"] for lib in blas} != {
+            lib["architecture"] for lib in bench.blas_info()
+        }
 
 
 def test_negmas_ufun_is_the_engines_utility():

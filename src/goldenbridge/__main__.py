@@ -1,3 +1,3 @@
-from goldenbridge.cli import app
+from goldenbridge.cli import main
 
-app(prog_name="goldenbridge")
+main()

@@ -4,7 +4,8 @@ Run ``goldenbridge bench [--json]`` or ``python -m goldenbridge.bench``. On the
 same random inputs (N worlds, M offers, K continuous issues, quadratic loss,
 random world weights) it times, best of ``repeats``:
 
-* numpy naive broadcast ``(w * (x - a)**2).sum(-1) <= thr`` (on a slice of worlds),
+* numpy naive broadcast ``(w * (x - a)**2).sum(-1) <= thr`` (float64, on a slice
+  of worlds),
 * numpy matmul, the expanded square ``-w.(x^2)' + 2(w*a).x' - sum w a^2`` in float32,
 * the fused hot-path kernels (:func:`goldenbridge.engine.hot.deal_and_payoff`,
   float32): one actor; three deciders jointly; three deciders plus the proposer's
@@ -12,17 +13,29 @@ random world weights) it times, best of ``repeats``:
   the repeats, as a call takes half a millisecond); and the exact float64 tally
   (:func:`goldenbridge.engine.fused.tally`),
 * negmas' linear-additive utility function per outcome, when negmas is installed
-  (it is AGPL: imported only here, inside the function, never by the package),
-* the fp32 peak: a large float32 matmul, measured in the same run.
+  (it is AGPL: imported only here, inside the function, never by the package).
+
+The peak is the machine's own: :func:`goldenbridge.engine.peak.fma_peak`, a
+kernel of independent FMA chains on registers, in float32 and in float64,
+measured before and after the kernels (the best kept), on numba's threads.
+Each row's ``roofline_fraction`` is its GFLOP/s over the peak of its precision,
+reported raw (never clamped): in the same FLOP convention (an FMA is 2) no
+kernel can beat the FMA units, so a fraction above 1 would be a bug of the
+bench (``tests/test_bench.py`` fails on one). numpy's float32 matrix product
+(sgemm) is timed beside it with the BLAS library and core type it ran
+(threadpoolctl): with ``OPENBLAS_CORETYPE`` set to an older core it runs well
+below the FMA peak, and no longer inflates the fractions.
 
 FLOPs per world-offer pair and actor are counted as ``4K + 2`` (per issue a
-subtraction, a square and a weighted add; then the comparison and the count).
-The last line printed is one JSON object with the headline figures.
+subtraction, a square and a weighted add; then the comparison and the count);
+the register kernel does them as ``2K`` FMAs and two other vector operations
+per 16 pairs (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -31,10 +44,10 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.engine import fused, hot
+from goldenbridge.engine import fused, hot, peak
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
-__all__ = ["run", "main", "make_inputs", "negmas_ufun"]
+__all__ = ["run", "main", "make_inputs", "negmas_ufun", "blas_info", "format_table"]
 
 
 def make_inputs(n: int, m: int, k: int, n_actors: int = 1, seed: int = 0) -> tuple[Worlds, Offers]:
@@ -71,8 +84,20 @@ def _best(fn: Callable[[], object], repeats: int) -> float:
     return float(best)
 
 
-def _peak_gflops(repeats: int, size: int = 4096) -> float:
-    """fp32 GFLOP/s of a large float32 matrix product (BLAS, its own threads)."""
+def blas_info() -> list[dict[str, Any]]:
+    """The BLAS libraries numpy loaded: API, version, core type, threads (threadpoolctl)."""
+    from threadpoolctl import threadpool_info
+
+    keys = ("internal_api", "version", "architecture", "num_threads", "threading_layer")
+    return [
+        {key: lib.get(key) for key in keys}
+        for lib in threadpool_info()
+        if lib["user_api"] == "blas"
+    ]
+
+
+def _sgemm_gflops(repeats: int, size: int = 4096) -> float:
+    """fp32 GFLOP/s of a float32 matrix product (numpy -> BLAS, its own threads)."""
     rng = np.random.default_rng(1)
     a = rng.random((size, size), dtype=np.float32)
     b = rng.random((size, size), dtype=np.float32)
@@ -130,6 +155,13 @@ def _negmas_rate(k: int, outcomes: int = 20_000) -> float | None:
     return outcomes / _best(lambda: [ufun(p) for p in points], 1)
 
 
+def _peaks(seconds: float) -> dict[str, peak.FmaPeak]:
+    return {
+        name: peak.fma_peak(seconds, dtype=dtype)
+        for name, dtype in (("float32", np.float32), ("float64", np.float64))
+    }
+
+
 def run(
     n: int = 200_000,
     m: int = 2_000,
@@ -138,6 +170,7 @@ def run(
     scaling: bool = True,
     log: Callable[[str], None] = print,
     peak_size: int = 4096,
+    peak_seconds: float = 0.1,
 ) -> dict[str, Any]:
     """Run the benchmark; return the figures (see the module docstring).
 
@@ -150,9 +183,20 @@ def run(
     scaling : bool
         Also time the fused kernel at N/4, N/2, N and M/4, M/2, M.
     log : callable
-        Receives the table's lines.
+        Receives one line per step (progress).
     peak_size : int
-        Side of the float32 matrices whose product measures the peak.
+        Side of the float32 matrices of the sgemm row.
+    peak_seconds : float
+        Time spent on each measurement of the FMA peak (per precision; it is
+        measured before and after the kernels).
+
+    Returns
+    -------
+    dict
+        ``rows`` (one per method: seconds, pairs/s, GFLOP/s, ``roofline_fraction``
+        against the FMA peak of the row's precision), ``fma_peak`` (per precision),
+        ``sgemm`` (GFLOP/s, its fraction of the float32 FMA peak, the BLAS it ran),
+        the headline figures, and ``scaling``.
     """
     import numba
 
@@ -160,34 +204,53 @@ def run(
     one, offers = make_inputs(n, m, k, 1)
     three, _ = make_inputs(n, m, k, 4)  # proposer + three deciders
     joint = Worlds(three.actors[1:], 0, (0, 1, 2), three.fight, three.weights, three.group, 1)
-    rows: list[tuple[str, int, int, float, float]] = []  # name, n, m, seconds, actors
+    rows: list[dict[str, Any]] = []
 
-    def timed(name, worlds, offs, fn, actors=1, reps=repeats):
-        rows.append((name, worlds.n, offs.m, _best(fn, reps), actors))
-        return worlds.n * offs.m / rows[-1][3]
+    def timed(name, precision, worlds, offs, fn, actors=1, reps=repeats):
+        log(f"timing {name}")
+        sec = _best(fn, reps)
+        rows.append(
+            {
+                "method": name,
+                "precision": precision,
+                "n": worlds.n,
+                "m": offs.m,
+                "actors": actors,
+                "seconds": sec,
+                "pairs_per_s": worlds.n * offs.m / sec,
+                "gflops": worlds.n * offs.m * actors * flops / sec / 1e9,
+            }
+        )
+        return rows[-1]["pairs_per_s"]
 
-    peak = _peak_gflops(repeats, peak_size)
+    log("measuring the FMA peak (float32, float64)")
+    before = _peaks(peak_seconds)
     n_naive = max(1, min(n, 2_000_000 // m))
     sub = one.subset(slice(0, n_naive))
-    naive = timed("numpy naive broadcast", sub, offers, lambda: _naive(sub, offers), reps=1)
+    naive = timed(
+        "numpy naive broadcast", "float64", sub, offers, lambda: _naive(sub, offers), reps=1
+    )
     n_mm = max(1, min(n, 20_000))
     sub_mm = one.subset(slice(0, n_mm))
-    mm = timed("numpy matmul (fp32)", sub_mm, offers, lambda: _matmul(sub_mm, offers))
+    mm = timed("numpy matmul", "float32", sub_mm, offers, lambda: _matmul(sub_mm, offers))
     fused_rate = timed(
-        "fused, 1 actor (fp32)",
+        "fused, 1 actor",
+        "float32",
         one,
         offers,
         lambda: hot.deal_and_payoff(one, offers, payoff=False),
     )
     joint_rate = timed(
-        "fused, 3 deciders (fp32)",
+        "fused, 3 deciders",
+        "float32",
         joint,
         offers,
         lambda: hot.deal_and_payoff(joint, offers, payoff=False),
         actors=3,
     )
     pay_rate = timed(
-        "fused, 3 deciders + EU (fp32)",
+        "fused, 3 deciders + EU",
+        "float32",
         three,
         offers,
         lambda: hot.deal_and_payoff(three, offers),
@@ -195,7 +258,8 @@ def run(
     )
     few = offers.subset(slice(0, 10))
     few_rate = timed(
-        "fused, 1 actor, M=10 (fp32)",
+        "fused, 1 actor, M=10",
+        "float32",
         one,
         few,
         lambda: hot.deal_and_payoff(one, few, payoff=False),
@@ -203,69 +267,136 @@ def run(
     )
     sub_t = three.subset(slice(0, min(n, 2 * 16_384)))
     tally_rate = timed(
-        "fused exact tally, 4 actors (fp64)",
+        "fused exact tally, 4 actors",
+        "float64",
         sub_t,
         offers,
         lambda: fused.tally(sub_t, offers),
         actors=4,
         reps=1,
     )
+    log("negmas per outcome")
     negmas = _negmas_rate(k)
-
-    log(
-        f"goldenbridge bench: N={n} M={m} K={k}, {numba.get_num_threads()} numba threads; "
-        f"fp32 peak (float32 matmul) {peak:.1f} GFLOP/s"
-    )
-    log(
-        f"{'method':<36} {'N':>9} {'M':>6} {'seconds':>9} {'pairs/s':>10} {'GFLOP/s':>8} "
-        f"{'of peak':>7}"
-    )
-    for name, rn, rm, sec, actors in rows:
-        gf = rn * rm * actors * flops / sec / 1e9
-        log(
-            f"{name:<36} {rn:>9} {rm:>6} {sec:>9.4f} {rn * rm / sec:>10.3g} {gf:>8.1f} "
-            f"{gf / peak:>7.0%}"
-        )
-    if negmas is not None:
-        log(
-            f"{'negmas LinearAdditiveUtilityFunction':<36} {'':>9} {'':>6} {'':>9} "
-            f"{negmas:>10.3g}  outcomes/s"
-        )
-    else:
-        log("negmas: not installed (pip install negmas) -- skipped")
+    log("numpy sgemm")
+    sgemm = _sgemm_gflops(repeats, peak_size)
+    log("measuring the FMA peak again")
+    after = _peaks(peak_seconds)
+    peaks = {
+        name: max(before[name], after[name], key=lambda p: p.gflops)
+        for name in ("float32", "float64")
+    }
+    for row in rows:  # raw: never clamped (a value above 1 is a bug the tests catch)
+        row["roofline_fraction"] = row["gflops"] / peaks[row["precision"]].gflops
 
     table = []
     if scaling:
-        log("scaling of the fused kernel (1 actor, fp32): seconds")
+        log("scaling of the fused kernel (1 actor, float32)")
         for nn, mm_ in [(n // 4, m), (n // 2, m), (n, m), (n, m // 4), (n, m // 2)]:
+            nn, mm_ = max(nn, 1), max(mm_, 1)
             w_s, o_s = one.subset(slice(0, nn)), offers.subset(slice(0, mm_))
             sec = _best(partial(hot.deal_and_payoff, w_s, o_s, payoff=False), repeats)
             table.append({"n": nn, "m": mm_, "seconds": sec, "pairs_per_s": nn * mm_ / sec})
-            log(f"  N={nn:>9} M={mm_:>6}  {sec:8.4f} s  {nn * mm_ / sec:10.3g} pairs/s")
 
-    fused_gflops = fused_rate * flops / 1e9
+    by_name = {row["method"]: row for row in rows}
+    peak32 = peaks["float32"].gflops
+    from llvmlite import binding
+
     return {
         "n": n,
         "m": m,
         "k": k,
+        "flops_per_pair": flops,
         "threads": numba.get_num_threads(),
+        "host_cpu": binding.get_host_cpu_name(),
+        "load_average": list(os.getloadavg()),
+        "fma_peak": {
+            name: {
+                "gflops": p.gflops,
+                "chains": p.chains,
+                "threads": p.threads,
+                "by_chains": {str(c): g for c, g in p.by_chains.items()},
+                "before_kernels_gflops": before[name].gflops,
+                "after_kernels_gflops": after[name].gflops,
+            }
+            for name, p in peaks.items()
+        },
+        "sgemm": {
+            "size": peak_size,
+            "gflops": sgemm,
+            "fraction_of_fma_peak": sgemm / peak32,
+            "blas": blas_info(),
+        },
+        "rows": rows,
+        "peak_gflops": peak32,
         "fused_pairs_per_s": fused_rate,
-        "numpy_naive_pairs_per_s": naive,
-        "numpy_matmul_pairs_per_s": mm,
-        "negmas_outcomes_per_s": negmas,
-        "peak_gflops": peak,
-        "fused_gflops": fused_gflops,
-        "roofline_fraction": fused_gflops / peak,
+        "fused_gflops": by_name["fused, 1 actor"]["gflops"],
+        "roofline_fraction": by_name["fused, 1 actor"]["roofline_fraction"],
         "joint3_pairs_per_s": joint_rate,
-        "joint3_roofline_fraction": joint_rate * 3 * flops / 1e9 / peak,
+        "joint3_roofline_fraction": by_name["fused, 3 deciders"]["roofline_fraction"],
         "deal_eu_pairs_per_s": pay_rate,
         "few_offers_pairs_per_s": few_rate,
         "few_offers_slowdown": fused_rate / few_rate,
         "tally_f64_pairs_per_s": tally_rate,
+        "numpy_naive_pairs_per_s": naive,
+        "numpy_matmul_pairs_per_s": mm,
+        "negmas_outcomes_per_s": negmas,
         "speedup_vs_naive": fused_rate / naive,
         "speedup_vs_negmas": None if negmas is None else fused_rate / negmas,
         "scaling": table,
     }
+
+
+def format_table(result: dict[str, Any]) -> list[str]:
+    """The text report of :func:`run`'s result: the peak, then one row per method."""
+    p32, p64 = result["fma_peak"]["float32"], result["fma_peak"]["float64"]
+    sg = result["sgemm"]
+    blas = ", ".join(
+        f"{lib['internal_api']} {lib['version']} core {lib['architecture']}, "
+        f"{lib['num_threads']} threads"
+        for lib in sg["blas"]
+    )
+    lines = [
+        f"goldenbridge bench: N={result['n']} M={result['m']} K={result['k']}, "
+        f"{result['threads']} numba threads on {result['host_cpu']} (load average "
+        f"{' '.join(f'{x:.2f}' for x in result['load_average'])}), "
+        f"{result['flops_per_pair']} FLOPs per pair and actor",
+        f"FMA peak (own kernel, {p32['chains']} chains): float32 {p32['gflops']:.1f} GFLOP/s, "
+        f"float64 {p64['gflops']:.1f} GFLOP/s",
+        f"numpy sgemm {sg['size']}^3: {sg['gflops']:.1f} GFLOP/s = "
+        f"{sg['fraction_of_fma_peak']:.1%} of the float32 FMA peak ({blas or 'no BLAS found'})",
+        "",
+        f"{'method':<30} {'prec':<7} {'N':>9} {'M':>6} {'seconds':>9} {'pairs/s':>10} "
+        f"{'GFLOP/s':>8} {'of FMA peak':>11}",
+    ]
+    for r in result["rows"]:
+        lines.append(
+            f"{r['method']:<30} {r['precision']:<7} {r['n']:>9} {r['m']:>6} {r['seconds']:>9.4f} "
+            f"{r['pairs_per_s']:>10.3g} {r['gflops']:>8.1f} {r['roofline_fraction']:>11.1%}"
+        )
+    negmas = result["negmas_outcomes_per_s"]
+    lines.append(
+        f"{'negmas LinearAdditiveUtility':<30} {'':<7} {'':>9} {'':>6} {'':>9} "
+        f"{negmas:>10.3g}  outcomes/s"
+        if negmas is not None
+        else "negmas: not installed (pip install negmas) -- skipped"
+    )
+    lines.append(
+        f"speedup of fused (1 actor): {result['speedup_vs_naive']:.0f}x numpy naive"
+        + (
+            f", {result['speedup_vs_negmas']:.0f}x negmas per outcome"
+            if result["speedup_vs_negmas"] is not None
+            else ""
+        )
+        + f"; M=10 {result['few_offers_slowdown']:.2f}x slower per pair than M={result['m']}"
+    )
+    if result["scaling"]:
+        lines.append("scaling of the fused kernel (1 actor, float32):")
+        for row in result["scaling"]:
+            lines.append(
+                f"  N={row['n']:>9} M={row['m']:>6}  {row['seconds']:8.4f} s  "
+                f"{row['pairs_per_s']:10.3g} pairs/s"
+            )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -278,12 +409,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("-k", type=int, default=8, help="continuous issues")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-scaling", action="store_true")
-    p.add_argument("--json", action="store_true", help="print only the JSON object")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
     a = p.parse_args(argv)
-    result = run(
-        a.n, a.m, a.k, a.repeats, not a.no_scaling, log=(lambda s: None) if a.json else print
-    )
-    sys.stdout.write(json.dumps(result) + "\n")
+    progress = (lambda s: None) if a.json else (lambda s: print(s, file=sys.stderr))
+    result = run(a.n, a.m, a.k, a.repeats, not a.no_scaling, log=progress)
+    if a.json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        print("\n".join(format_table(result)))
 
 
 if __name__ == "__main__":

@@ -1,25 +1,60 @@
 """The command line: ``goldenbridge ...`` (presentation only: parse, call, format).
 
-Each command module registers its commands on the shared ``app`` when imported.
+Each command module registers its commands on the shared ``app`` when imported;
+they are imported when ``app`` is first asked for, so that ``goldenbridge
+--version`` (answered by :func:`main` before any of them) imports nothing heavy.
 """
 
-from goldenbridge.cli import (
-    bench,  # noqa: F401  (registers bench)
-    core,  # noqa: F401  (registers demo, evaluate, validate, scenarios)
-    deterrence,  # noqa: F401  (registers deterrence)
-    forecast,  # noqa: F401  (registers forecast, backtest)
-    history,  # registers runs; wraps the analysis commands below to save their runs
-    importing,  # noqa: F401  (registers import)
-    negotiate,  # noqa: F401  (registers negotiate)
-    optimize,  # noqa: F401  (registers optimize)
-    report,  # noqa: F401  (registers report)
-    sensitivity,  # noqa: F401  (registers sensitivity)
-    serve,  # noqa: F401  (registers serve)
-    track,  # noqa: F401  (registers baserate, hindcast)
-    update,  # noqa: F401  (registers update)
+from __future__ import annotations
+
+import importlib
+import sys
+
+TYPE_CHECKING = False  # typing itself takes ~50 ms to import
+if TYPE_CHECKING:
+    from typing import Any
+
+    from goldenbridge.cli.common import app
+
+#: The command modules (each registers its commands on ``app`` when imported).
+COMMANDS = (
+    "bench",  # bench
+    "core",  # demo, evaluate, validate, scenarios
+    "deterrence",  # deterrence
+    "forecast",  # forecast, backtest
+    "importing",  # import
+    "negotiate",  # negotiate
+    "optimize",  # optimize
+    "report",  # report
+    "sensitivity",  # sensitivity
+    "serve",  # serve
+    "track",  # baserate, hindcast
+    "update",  # update
+    "history",  # runs; its install() wraps the analysis commands above to save their runs
 )
-from goldenbridge.cli.common import app
 
-history.install(app)  # after every command module: saves evaluate, optimize, ... runs
+__all__ = ["app", "main"]
 
-__all__ = ["app"]
+
+def __getattr__(name: str) -> Any:
+    """``app``, with every command registered."""
+    if name != "app":
+        raise AttributeError(f"module 'goldenbridge.cli' has no attribute {name!r}")
+    for module in COMMANDS:
+        importlib.import_module(f"goldenbridge.cli.{module}")
+    from goldenbridge.cli.common import app
+    from goldenbridge.cli.history import install
+
+    install(app)  # after every command module: saves evaluate, optimize, ... runs
+    globals()["app"] = app  # once: later lookups find it without wrapping again
+    return app
+
+
+def main() -> None:
+    """The ``goldenbridge`` command (the console script and ``python -m goldenbridge``)."""
+    if sys.argv[1:] == ["--version"]:  # at once: no numpy, numba or pydantic to import
+        from goldenbridge import __version__
+
+        sys.stdout.write(f"goldenbridge {__version__}\n")
+        return
+    __getattr__("app")(prog_name="goldenbridge")

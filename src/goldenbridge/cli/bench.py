@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated
 
 import typer
 
-from goldenbridge.cli.common import JsonOpt, app, emit_json, out
+from goldenbridge.cli.common import JsonOpt, app, emit_json, err, out
 
 
 @app.command()
@@ -20,12 +18,18 @@ def bench(
     scaling: Annotated[bool, typer.Option(help="Time vs N and vs M too.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Time the engines (pairs/s) against this machine's measured fp32 peak."""
+    """Time the engines (pairs/s) against this machine's measured FMA peak."""
     from goldenbridge import bench as bench_module
 
-    log = (lambda line: None) if as_json else (lambda line: out.print(line, markup=False))
-    result = bench_module.run(n, m, k, repeats, scaling, log=log)
     if as_json:
-        emit_json(result)
-    else:  # the table, then its figures as one JSON line
-        sys.stdout.write(json.dumps(result) + "\n")
+        emit_json(bench_module.run(n, m, k, repeats, scaling, log=lambda line: None))
+        return
+    if err.is_terminal:
+        with err.status("bench") as status:
+            result = bench_module.run(
+                n, m, k, repeats, scaling, log=lambda line: status.update(f"bench: {line}")
+            )
+    else:
+        result = bench_module.run(n, m, k, repeats, scaling, log=lambda line: None)
+    for line in bench_module.format_table(result):
+        out.print(line, markup=False, soft_wrap=True)
