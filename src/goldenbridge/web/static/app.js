@@ -1,4 +1,8 @@
 // goldenbridge web explorer: move the offer, watch the odds.
+
+// The target's P(accept) or a veto's / stakeholder's P(approve), and its standard error.
+const yes = (odds) => odds.p_accept ?? odds.p_approve;
+const yesSe = (odds) => odds.p_accept_se ?? odds.p_approve_se;
 // Talks only to this server's /api/. Server text is always inserted as text, never as HTML.
 "use strict";
 
@@ -438,7 +442,7 @@ function render(result, seq) {
   setStat("p-deal", result.p_deal, result.p_deal_se);
   $("p-deal").dataset.seq = String(seq);
   setStat("p-war", result.p_war, result.p_war_se);
-  setStat("p-no-deal-no-war", result.p_status_quo);
+  setStat("p-no-deal-no-war", result.p_deterred, result.p_deterred_se);
   const eu = $("proposer-eu");
   eu.textContent = `${result.proposer_eu.toFixed(3)} ± ${fmtSe(result.proposer_eu_se)}`;
   eu.dataset.value = String(result.proposer_eu);
@@ -449,8 +453,8 @@ function render(result, seq) {
   for (const [name, odds] of Object.entries(result.actors)) {
     body.append(el("tr", { "data-actor": name },
       el("td", { text: name }), el("td", { text: roles[name] }),
-      el("td", { class: "num", text: pctSe(odds.p_accept, odds.se) }),
-      el("td", { class: "num", text: pct(odds.p_sole_blocker) })));
+      el("td", { class: "num", text: pctSe(yes(odds), yesSe(odds)) }),
+      el("td", { class: "num", text: pct(odds.p_sole_blocker ?? 0) })));
   }
   drawTypes(result);
   scheduleCharts(result, seq);
@@ -483,9 +487,9 @@ function drawOdds(result) {
   const errors = [];
   const colors = [];
   for (const [name, odds] of Object.entries(result.actors)) {
-    labels.push(`${name} accepts`);
-    values.push(odds.p_accept);
-    errors.push(odds.se);
+    labels.push(odds.role === "target" ? `${name} accepts` : `${name} approves`);
+    values.push(yes(odds));
+    errors.push(yesSe(odds));
     colors.push("#8aa1c1");
   }
   labels.push("deal", "war");
