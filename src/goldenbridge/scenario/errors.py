@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-__all__ = ["ScenarioError"]
+__all__ = ["ScenarioError", "printable"]
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character (newline, escape, ...) escaped.
+
+    Examples
+    --------
+    >>> printable("a\\nb\\x1b[2J")
+    'a\\\\nb\\\\x1b[2J'
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioError(ValueError):
@@ -21,9 +35,25 @@ class ScenarioError(ValueError):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
-        """``<file>: <path>: <message>`` (parts that are unknown left out)."""
+        """``<file>: <path>: <message>`` (parts that are unknown left out), on one line:
+        a newline or control character in any part is shown escaped, so text from a
+        file can never forge a second line.
+
+        Examples
+        --------
+        >>> ScenarioError("actors.A\\nerror: forged", "unknown actor").one_line()
+        'actors.A\\\\nerror: forged: unknown actor'
+        """
         parts = [p for p in (self.file, self.path) if p]
-        return ": ".join([*parts, self.message])
+        return ": ".join(printable(p) for p in [*parts, self.message])
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The JSON error shape ``{"file", "field", "message"}`` (CLI ``--json``, web)."""
+        return {
+            "file": printable(self.file) if self.file else None,
+            "field": printable(self.path),
+            "message": printable(self.message),
+        }
 
     def with_file(self, file: str) -> ScenarioError:
         """The same error, naming the file it came from."""
