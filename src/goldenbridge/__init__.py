@@ -33,6 +33,7 @@ from goldenbridge.analysis.update import DegeneracyWarning, Posterior
 from goldenbridge.analysis.update import update as _update
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
+from goldenbridge.scenario.errors import InputError
 
 __version__ = "0.1.0"
 
@@ -82,7 +83,7 @@ def population(
     if isinstance(source, Posterior):
         if samples is None and seed is None:
             return source.population
-        raise ValueError("a posterior's worlds are fixed: samples and seed cannot be changed")
+        raise InputError("a posterior's worlds are fixed: samples and seed cannot be changed")
     if isinstance(source, Population):
         if samples is None and seed is None:
             return source

@@ -28,7 +28,7 @@ class ActorOdds:
     """One actor's response to one offer."""
 
     p_accept: float
-    se: float
+    p_accept_se: float
     p_reject: float
     p_sole_blocker: float
 
@@ -149,7 +149,7 @@ def _offer_result(
         p, se = proportion(t.accept[:, m, i].sum(), t.accept2[:, m, i].sum(), w, w2)
         actors[actor] = ActorOdds(
             p_accept=float(p),
-            se=float(se),
+            p_accept_se=float(se),
             p_reject=float(1 - p),
             p_sole_blocker=float(t.sole[:, m, i].sum() / w) if w > 0 else 0.0,
         )

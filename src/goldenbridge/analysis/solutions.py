@@ -30,6 +30,7 @@ import numpy as np
 
 from goldenbridge.analysis.search import Space, option_combinations
 from goldenbridge.engine import Worlds, utilities
+from goldenbridge.scenario.errors import InputError
 
 __all__ = ["Solution", "PartyUtilities", "nash", "kalai_smorodinsky", "pareto_frontier"]
 
@@ -102,6 +103,7 @@ class PartyUtilities:
 
 def _starts(k: int, extra: list[np.ndarray]) -> np.ndarray:
     from scipy.stats import qmc  # lazy: scipy costs ~0.3 s at start-up
+
     sobol = qmc.Sobol(k, scramble=True, seed=1).random(16) if k else np.zeros((1, 0))
     return np.vstack([*(e.reshape(1, k) for e in extra), sobol])
 
@@ -117,6 +119,7 @@ def _maximin(
         return x0, float(g0.min(axis=1).max())
     t0 = float((pu.gains(x0, option)[0] / scale).min())
     from scipy.optimize import minimize  # lazy: scipy costs ~0.3 s at start-up
+
     res = minimize(
         lambda z: -z[-1],
         np.r_[x0, t0],
@@ -147,6 +150,7 @@ def _nash_at(
     if starts.shape[1] == 0:
         return x0, -objective(x0)
     from scipy.optimize import minimize  # lazy: scipy costs ~0.3 s at start-up
+
     res = minimize(
         objective,
         x0,
@@ -167,7 +171,7 @@ def _over_options(space: Space, solve, max_combinations: int = 4096):
         out = solve(None)
         return None if out is None else (out[0], np.zeros(0, dtype=np.int64), out[1])
     if space.combinations > max_combinations:
-        raise ValueError(
+        raise InputError(
             f"{space.combinations:,} option combinations: too many for the solution "
             "concepts; restrict the searched issues"
         )
@@ -257,6 +261,7 @@ def _best_gain(pu: PartyUtilities, space: Space, i: int, x0: np.ndarray, option0
             g = pu.gains(x0, option)[0]
             return (x0, float(g[i])) if np.all(g >= 0) else None
         from scipy.optimize import minimize  # lazy: scipy costs ~0.3 s at start-up
+
         res = minimize(
             lambda x: -pu.gains(x, option)[0][i],
             x0,
@@ -301,6 +306,7 @@ def pareto_frontier(
     x = space.base.x[0, list(space.columns)]
     for lam in np.linspace(0.0, 1.0, points):
         from scipy.optimize import minimize  # lazy: scipy costs ~0.3 s at start-up
+
         res = minimize(
             lambda z, lam=lam: -float(pu.expected(z)[0][:2] @ np.array([lam, 1 - lam])),
             x,

@@ -24,8 +24,11 @@ from goldenbridge.cli.common import (
     emit_json,
     err,
     fail,
+    load_scenario,
     out,
+    plot_dir,
     user_errors,
+    writing_plots,
 )
 from goldenbridge.narrative import pct
 
@@ -184,7 +187,8 @@ def optimize(
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write PNG and SVG plots into this folder.")
+        Path | None,
+        typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
     ] = None,
     slices: Annotated[
         list[str] | None,
@@ -208,8 +212,9 @@ def optimize(
     if issues is not None and not chosen:
         fail("--issues: name at least one issue")
     pairs = [_pair(item) for item in slices] if slices else None
+    folder = plot_dir(plot)  # before the search, not after it
     with user_errors():
-        loaded = gb.load(scenario)
+        loaded = load_scenario(scenario)
         population = gb.population(loaded, samples, seed)
         for name in (n for pair in pairs or [] for n in pair):
             issue_column(population, name)  # fail before the search, not after
@@ -222,12 +227,11 @@ def optimize(
                 capability_weighted=capability_weighted,
             )
         written = []
-        if plot is not None:
-            try:
-                from goldenbridge.plots import optimize_plots
-            except ImportError as exc:
-                fail(str(exc))
-            written = optimize_plots(population, result, plot, pairs)
+        if folder is not None:
+            from goldenbridge.plots import optimize_plots
+
+            with writing_plots(folder):
+                written = optimize_plots(population, result, folder, pairs)
     if as_json:
         emit_json(result.to_dict())
         return

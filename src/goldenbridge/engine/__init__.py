@@ -17,6 +17,7 @@ import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 from goldenbridge.engine.reference import margins, utilities
+from goldenbridge.scenario.errors import InputError
 
 __all__ = [
     "ActorArrays",
@@ -64,7 +65,7 @@ def get_engine(name: str = "auto", dask: str | None = None) -> Callable[[Worlds,
         from goldenbridge.engine.distributed import tally as dask_tally
 
         return partial(dask_tally, address=dask or "local")
-    raise ValueError(f"unknown engine {name!r}; expected one of {BACKENDS}")
+    raise InputError(f"unknown engine {name!r}; expected one of {BACKENDS}")
 
 
 def deal_and_payoff(

@@ -1,13 +1,14 @@
 """What users write: the scenario model, its distributions, loading and errors."""
 
 from goldenbridge.scenario.distributions import Quantity
-from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.loading import builtin_names, load, parse, read_text
 from goldenbridge.scenario.schema import Actor, Conflict, Issue, Scenario, Threat
 
 __all__ = [
     "Actor",
     "Conflict",
+    "InputError",
     "Issue",
     "Quantity",
     "Scenario",

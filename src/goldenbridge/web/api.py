@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 import goldenbridge as gb
-from goldenbridge.documents import json_safe
+from goldenbridge.documents import json_safe, round_numbers
 from goldenbridge.scenario import ScenarioError, builtin_names, parse
 from goldenbridge.web.app import WebState, error_body, limits_dict
 from goldenbridge.web.compute import Deadline, Timed
@@ -152,7 +152,7 @@ def _state(request: Request) -> WebState:
 def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
     """The result, with its compute and queueing times in ``Server-Timing``."""
     timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
-    return JSONResponse(json_safe(timed.value), headers={"server-timing": timing})
+    return JSONResponse(round_numbers(json_safe(timed.value)), headers={"server-timing": timing})
 
 
 def summary(scenario: gb.Scenario) -> dict[str, Any]:

@@ -30,7 +30,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+try:
+    import httpx
+except ModuleNotFoundError:  # one line with the install command, before any work
+    if __name__ == "__main__":
+        sys.exit(
+            "error: python -m goldenbridge.web.bench needs httpx, which is not installed: "
+            "pip install 'goldenbridge[web]'"
+        )
+    raise
 import numpy as np
 
 import goldenbridge as gb

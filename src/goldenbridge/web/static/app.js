@@ -438,7 +438,7 @@ function render(result, seq) {
   for (const [name, odds] of Object.entries(result.actors)) {
     body.append(el("tr", { "data-actor": name },
       el("td", { text: name }), el("td", { text: roles[name] }),
-      el("td", { class: "num", text: pctSe(odds.p_accept, odds.se) }),
+      el("td", { class: "num", text: pctSe(odds.p_accept, odds.p_accept_se) }),
       el("td", { class: "num", text: pct(odds.p_sole_blocker) })));
   }
   drawTypes(result);
@@ -474,7 +474,7 @@ function drawOdds(result) {
   for (const [name, odds] of Object.entries(result.actors)) {
     labels.push(`${name} accepts`);
     values.push(odds.p_accept);
-    errors.push(odds.se);
+    errors.push(odds.p_accept_se);
     colors.push("#8aa1c1");
   }
   labels.push("deal", "war");
