@@ -212,7 +212,11 @@ def load_scenario(name: str) -> gb.Scenario:
 
 def require(module: str, extra: str, what: str) -> None:
     """Stop before any work when an optional dependency is missing, naming the install."""
-    if importlib.util.find_spec(module) is None:
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
         fail(f"{what} needs {module}, which is not installed: pip install 'goldenbridge[{extra}]'")
 
 

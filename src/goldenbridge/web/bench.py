@@ -31,13 +31,17 @@ from pathlib import Path
 from typing import Any
 
 try:
+    import fastapi  # noqa: F401  (the server it times)
     import httpx
-except ModuleNotFoundError:  # one line with the install command, before any work
+    import uvicorn  # noqa: F401
+except ModuleNotFoundError as exc:  # one line with the install command, before any work
     if __name__ == "__main__":
-        sys.exit(
-            "error: python -m goldenbridge.web.bench needs httpx, which is not installed: "
-            "pip install 'goldenbridge[web]'"
+        print(
+            f"error: python -m goldenbridge.web.bench needs {exc.name}, which is not installed: "
+            "pip install 'goldenbridge[web]'",
+            file=sys.stderr,
         )
+        sys.exit(2)
     raise
 import numpy as np
 
