@@ -15,6 +15,7 @@ from functools import partial
 
 import numpy as np
 
+from goldenbridge.engine import numba_cache  # noqa: F401  (before any kernel: a cache fails soft)
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 from goldenbridge.engine.reference import margins, utilities
 from goldenbridge.scenario.errors import InputError

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -114,6 +115,9 @@ def error_body(path: str, message: str) -> dict[str, Any]:
     return {"error": {"path": path, "message": message}}
 
 
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?")
+
+
 class _HostCheck:
     """Answer 400 (the JSON error shape) to a request whose Host header names none of
     ``allowed_hosts``: a server on loopback answers to loopback names only, which stops
@@ -126,8 +130,10 @@ class _HostCheck:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             host = Headers(scope=scope).get("host", "")
-            # "name:port" or "[v6 address]:port"; the port is not checked
-            name = host[: host.find("]") + 1] if host.startswith("[") else host.split(":")[0]
+            # exactly "name", "name:port" or "[v6 address]:port" -- nothing after the port
+            # ("[::1]evil.com", "localhost:80@evil.com" are refused); the port is not checked
+            match = _HOST.fullmatch(host)
+            name = match.group(1) if match else ""
             if name.lower() not in self.allowed:
                 message = f"this server answers to {', '.join(sorted(self.allowed))} only"
                 response = JSONResponse(error_body("headers.host", message), status_code=400)
