@@ -123,6 +123,21 @@ def bridge_sentences(result: OptimizeResult, scenario: gb.Scenario) -> list[str]
     return lines
 
 
+#: What each search method's name means, for the header line.
+_METHODS = {
+    "exact-1d": "every breakpoint of one issue, exact",
+    "sweep-refine-1d": "a sweep of one issue, refined around the best points",
+    "exhaustive": "every combination of options",
+    "exhaustive-screened": "every combination of options, screened on a subsample",
+    "boundary-refine": "a coarse grid, refined where P(deal) crosses the target",
+}
+
+
+def _method_words(method: str) -> str:
+    parts = [p for p in method.replace(" + ", "+").split("+") if p]
+    return "; ".join(_METHODS.get(p.strip(), p.strip()) for p in parts) or method
+
+
 def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
     """Rich tables: the chosen packages, the frontier, the solution concepts."""
     out.print(
@@ -130,7 +145,7 @@ def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
         f"{result.samples:,} worlds (seed {result.seed}; re-evaluated with seed "
         f"{result.fresh_seed}); method {result.method}"
         + (" (exact)" if result.exact else "")
-        + ".",
+        + f" ({_method_words(result.method)}).",
         soft_wrap=True,
     )
     table = Table(title="Packages", title_justify="left")
@@ -142,6 +157,14 @@ def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
         _row(table, f"bridge P>={result.target_p:g}", result.bridge, scenario, result.bridge_fresh)
     _row(table, "highest P(deal), concessions", result.max_deal, scenario)
     out.print(table)
+    out.print(
+        f"EU: {scenario.proposer.name}'s expected utility of offering the package (its value "
+        "where a deal is signed, the no-deal value elsewhere); (fresh): the same on "
+        f"independent worlds (seed {result.fresh_seed}), free of the search's luck; "
+        f"E[u_P]: {scenario.proposer.name}'s utility of the package itself, if signed.",
+        soft_wrap=True,
+        markup=False,
+    )
     frontier = Table(title=r"Frontier (non-dominated E\[u_P] vs P(deal))", title_justify="left")
     for column in ("package", "P(deal)", r"E\[u_P]", "EU"):
         frontier.add_column(column, justify="left" if column == "package" else "right")
