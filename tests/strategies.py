@@ -18,9 +18,18 @@ from hypothesis import strategies as st
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 
 __all__ = [
-    "scenarios", "bargaining_scenario", "worlds_and_offers", "random_worlds", "random_offers",
-    "observation_lists", "fearon_scenario", "mutated_scenarios", "builtin_documents",
-    "nasty_values", "nasty_numbers", "nasty_text",
+    "scenarios",
+    "bargaining_scenario",
+    "worlds_and_offers",
+    "random_worlds",
+    "random_offers",
+    "observation_lists",
+    "fearon_scenario",
+    "mutated_scenarios",
+    "builtin_documents",
+    "nasty_values",
+    "nasty_numbers",
+    "nasty_text",
 ]
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -169,15 +178,24 @@ def observation_lists(draw: st.DrawFn, scenario: dict[str, Any]) -> list[dict[st
     return items
 
 
-def random_worlds(rng: np.random.Generator, n: int, n_actors: int = 2, kc: int = 2,
-                  kd: int = 1, n_options: int = 3, n_groups: int = 2,
-                  rho: str = "quadratic", grid: bool = False,
-                  unit_weights: bool = False) -> Worlds:
+def random_worlds(
+    rng: np.random.Generator,
+    n: int,
+    n_actors: int = 2,
+    kc: int = 2,
+    kd: int = 1,
+    n_options: int = 3,
+    n_groups: int = 2,
+    rho: str = "quadratic",
+    grid: bool = False,
+    unit_weights: bool = False,
+) -> Worlds:
     """Random worlds; ``rho`` is ``"quadratic"`` or ``"mixed"`` (1, 2, 0.5, 1.5, 3).
 
     Actor 0 proposes; the others decide (actor 0 decides alone when it is alone).
     With ``grid`` every continuous value is a multiple of 1/4, so ties are common.
     """
+
     def uniform(shape):
         u = rng.random(shape)
         return np.round(u * 4) / 4 if grid else u
@@ -192,20 +210,31 @@ def random_worlds(rng: np.random.Generator, n: int, n_actors: int = 2, kc: int =
             r = np.full(n, 2.0)
         else:
             r = rng.choice([1.0, 2.0, 0.5, 1.5, 3.0], n)
-        actors.append(ActorArrays(
-            weight=np.ascontiguousarray(sal[:, :kc]), ideal=uniform((n, kc)), rho=r,
-            table=table, reservation=uniform(n),
-        ))
+        actors.append(
+            ActorArrays(
+                weight=np.ascontiguousarray(sal[:, :kc]),
+                ideal=uniform((n, kc)),
+                rho=r,
+                table=table,
+                reservation=uniform(n),
+            )
+        )
     deciders = tuple(range(1, n_actors)) if n_actors > 1 else (0,)
     weights = np.ones(n) if unit_weights else rng.uniform(0.1, 2.0, n)
     return Worlds(
-        actors=tuple(actors), proposer=0, deciders=deciders, fight=rng.random(n) < 0.5,
-        weights=weights, group=rng.integers(0, n_groups, n), n_groups=n_groups,
+        actors=tuple(actors),
+        proposer=0,
+        deciders=deciders,
+        fight=rng.random(n) < 0.5,
+        weights=weights,
+        group=rng.integers(0, n_groups, n),
+        n_groups=n_groups,
     )
 
 
-def random_offers(rng: np.random.Generator, m: int, kc: int, kd: int, n_options: int,
-                  grid: bool = False) -> Offers:
+def random_offers(
+    rng: np.random.Generator, m: int, kc: int, kd: int, n_options: int, grid: bool = False
+) -> Offers:
     """Random offers over ``kc`` continuous and ``kd`` discrete issues."""
     x = rng.random((m, kc))
     if grid:
@@ -222,9 +251,15 @@ def worlds_and_offers(draw, max_n: int = 60, max_m: int = 40, rho: str | None = 
     n_options = draw(st.integers(1, 4))
     grid = draw(st.booleans())
     worlds = random_worlds(
-        rng, n=draw(st.integers(1, max_n)), n_actors=draw(st.integers(1, 3)), kc=kc, kd=kd,
-        n_options=n_options, n_groups=draw(st.integers(1, 3)),
-        rho=rho or draw(st.sampled_from(["quadratic", "mixed"])), grid=grid,
+        rng,
+        n=draw(st.integers(1, max_n)),
+        n_actors=draw(st.integers(1, 3)),
+        kc=kc,
+        kd=kd,
+        n_options=n_options,
+        n_groups=draw(st.integers(1, 3)),
+        rho=rho or draw(st.sampled_from(["quadratic", "mixed"])),
+        grid=grid,
         unit_weights=draw(st.booleans()),
     )
     offers = random_offers(rng, draw(st.integers(1, max_m)), kc, kd, n_options, grid)
@@ -262,23 +297,76 @@ def fearon_scenario(
 #: Values an attacker or a careless edit puts where the schema expects something else.
 nasty_numbers = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([5e-324, 1e308, -1e308, 1e300, -1e154, 1e154, 1e15, -1e15, 0.0, -0.0,
-                     1e-300, 40.0, 2**63, -(2**63)]),
+    st.sampled_from(
+        [
+            5e-324,
+            1e308,
+            -1e308,
+            1e300,
+            -1e154,
+            1e154,
+            1e15,
+            -1e15,
+            0.0,
+            -0.0,
+            1e-300,
+            40.0,
+            2**63,
+            -(2**63),
+        ]
+    ),
     st.integers(-(2**70), 2**70),
 )
 nasty_text = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", " ", "a\nerror: forged", "\x1b[2J", "nato", "Russia", "none",
-                     "\u202e", "x" * 300, "true", "1e12", ":emoji:", "[bold]x"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "a\nerror: forged",
+            "\x1b[2J",
+            "nato",
+            "Russia",
+            "none",
+            "\u202e",
+            "x" * 300,
+            "true",
+            "1e12",
+            ":emoji:",
+            "[bold]x",
+        ]
+    ),
 )
 nasty_leaves = st.one_of(nasty_numbers, nasty_text, st.booleans(), st.none())
 nasty_values = st.recursive(
     nasty_leaves,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(nasty_text, st.sampled_from(
-            ["uniform", "beta", "normal", "scale", "value", "choice", "p", "clip",
-             "salience", "position", "types", "prior", "cost", "p_win"])), inner, max_size=4),
+        st.dictionaries(
+            st.one_of(
+                nasty_text,
+                st.sampled_from(
+                    [
+                        "uniform",
+                        "beta",
+                        "normal",
+                        "scale",
+                        "value",
+                        "choice",
+                        "p",
+                        "clip",
+                        "salience",
+                        "position",
+                        "types",
+                        "prior",
+                        "cost",
+                        "p_win",
+                    ]
+                ),
+            ),
+            inner,
+            max_size=4,
+        ),
     ),
     max_leaves=8,
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 import goldenbridge as gb
-from goldenbridge.analysis.attribution import attribution, world_inputs
+from goldenbridge.analysis.sensitivity.attribution import attribution, world_inputs
 
 
 def fearon(cost_a, p_win, cost_b=0.0, extra=None):
-    """Fearon's one-issue crisis (DESIGN.md section 2) with the given inputs."""
+    """Fearon's one-issue crisis (docs/design.md section 2) with the given inputs."""
     return gb.load(
         {
             "name": "toy",

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import goldenbridge as gb
 from goldenbridge.cli import app, common
-from goldenbridge.documents import round_numbers
+from goldenbridge.report.documents import round_numbers
 from strategies import bargaining_scenario
 
 runner = CliRunner()

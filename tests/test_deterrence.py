@@ -1,6 +1,6 @@
 """deterrence(): the credibility sweep against Fearon-style closed forms.
 
-Fearon's one-issue crisis (DESIGN.md section 2) with a threat against B: B's war
+Fearon's one-issue crisis (docs/design.md section 2) with a threat against B: B's war
 value is ``p - c_B - credibility * effect`` for a cost effect, and its status-quo
 utility is 0 (the status quo gives A everything). B prefers war iff
 ``p - c_B - credibility * effect > 0``, so with a fixed c_B deterrence alone keeps

@@ -9,11 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 import goldenbridge as gb
-from goldenbridge.analysis.dynamics import negotiate, responses
 from goldenbridge.analysis.evaluate import evaluate
-from goldenbridge.analysis.skimming import ACCEPT, ScreeningGame, solve
+from goldenbridge.analysis.negotiate.dynamics import negotiate, responses
+from goldenbridge.analysis.negotiate.skimming import ACCEPT, ScreeningGame, solve
 from goldenbridge.cli import app
 from goldenbridge.population import sample
+from goldenbridge.report.narrative import pct
 from goldenbridge.scenario import ScenarioError, load, parse
 
 runner = CliRunner()
@@ -57,7 +58,7 @@ def two_period_closed_form(a: float, m: float, beta: float) -> tuple[float, floa
         (0.0, 1.0, 1.0, 0.9, 0.0),  # Coase's uniform buyer
         (0.0, 1.0, 1.0, 0.5, 0.0),
         (0.0, 1.0, 1.0, 0.95, 0.2),  # the hazard scales both discount factors
-        (0.2, 0.5, 0.6, 0.9, 0.0),  # Fearon's crisis of DESIGN.md section 2
+        (0.2, 0.5, 0.6, 0.9, 0.0),  # Fearon's crisis of docs/design.md section 2
         (0.1, 0.7, 0.9, 0.8, 0.1),
     ],
 )
@@ -208,15 +209,67 @@ def test_cli_json_has_the_issue_shape(tmp_path):
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert set(doc) == {"rounds", "path", "sequence", "proposer_eu", "one_shot", "talks"}
+    assert set(doc) == {
+        "scenario",
+        "samples",
+        "seed",
+        "rounds",
+        "discount",
+        "hazard",
+        "grid",
+        "path",
+        "sequence",
+        "proposer_eu",
+        "p_deal",
+        "p_war",
+        "one_shot",
+        "talks",
+        "incentive_gap",
+        "non_monotone_share",
+    }
     assert doc["rounds"] == 2 and doc["path"] == {"from": {"share": 1.0}, "to": {"share": 0.0}}
-    assert [set(r) for r in doc["sequence"]] == [{"round", "values", "p_deal_by", "p_war_by"}] * 2
-    assert set(doc["one_shot"]) == {"values", "proposer_eu", "p_war"}
-    assert set(doc["talks"]) == {"proposer_eu", "p_war"}
+    round_keys = {"round", "position", "values", "p_deal_by", "p_war_by"}
+    assert [set(r) for r in doc["sequence"]] == [round_keys] * 2
+    assert set(doc["one_shot"]) == {"position", "values", "proposer_eu", "p_deal", "p_war"}
+    assert set(doc["talks"]) == {"proposer_eu", "p_deal", "p_war"}
     assert (tmp_path / "negotiate-fearon-1d.png").stat().st_size > 0
     table = runner.invoke(app, ["negotiate", "russia-2021", "--samples", "2000"])
     assert table.exit_code == 0, table.output
     assert "one-shot optimum" in table.stdout and "talks" in table.stdout
+
+
+def test_cli_json_holds_every_number_the_text_shows():
+    """Each number of the text output, formatted as the text formats it, comes from the
+    JSON document of the same run (so --json drops nothing the table shows)."""
+    args = ["negotiate", "fearon-1d", "-T", "3", "--discount", "0.9", "--hazard", "0.05"]
+    args += ["--grid", "21", "--samples", "3000", "--seed", "4"]
+    wide = {"COLUMNS": "200"}
+    text = runner.invoke(app, args, env=wide)
+    as_json = runner.invoke(app, [*args, "--json"], env=wide)
+    assert text.exit_code == 0 and as_json.exit_code == 0, text.output + as_json.output
+    doc = json.loads(as_json.stdout)
+    one, talks = doc["one_shot"], doc["talks"]
+    shown = [
+        f"{doc['scenario']}",
+        f"{doc['samples']:,} sampled worlds, seed {doc['seed']}",
+        f"{doc['rounds']} rounds, discount {doc['discount']:g}, pretext hazard {doc['hazard']:g}",
+        f"{doc['proposer_eu']:.4f}",
+        pct(doc["p_deal"]),
+        pct(doc["p_war"]),
+        f"one-shot optimum (s = {one['position']:.2f})",
+        f"{one['proposer_eu']:.4f}",
+        pct(one["p_deal"]),
+        pct(one["p_war"]),
+        f"{talks['proposer_eu']:.4f}",
+        pct(talks["p_deal"]),
+        pct(talks["p_war"]),
+    ]
+    for r in doc["sequence"]:
+        shown += [f"{r['position']:.2f}", pct(r["p_deal_by"]), pct(r["p_war_by"])]
+    if doc["incentive_gap"] > 0:
+        shown.append(f"at most {doc['incentive_gap']:.2g} in utility")
+    missing = [s for s in shown if s not in text.stdout]
+    assert not missing, f"{missing} not in:\n{text.stdout}"
 
 
 @pytest.mark.parametrize(

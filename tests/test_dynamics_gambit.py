@@ -13,7 +13,7 @@ import numpy as np
 import pygambit as gbt
 import pytest
 
-from goldenbridge.analysis.skimming import (
+from goldenbridge.analysis.negotiate.skimming import (
     ACCEPT,
     ATTACK,
     DONE,
@@ -71,7 +71,7 @@ def extensive_form(worlds, phi, rounds, discount, hazard, type_agents=False):
     """The game tree: chance draws the world; in each round the proposer (who sees only
     past offers) offers a grid point; the target (who knows the world) accepts, waits or
     attacks; after a wait chance starts a war with probability ``hazard``. Payoffs as in
-    goldenbridge.analysis.skimming: discounted gains over the no-deal values.
+    goldenbridge.analysis.negotiate.skimming: discounted gains over the no-deal values.
 
     With ``type_agents`` each world's target is a player of its own ("Target n"), Harsanyi's
     (1967-68) type-agent form: the target's payoff is the chance-weighted sum of its worlds'

@@ -28,7 +28,7 @@ def test_quadratic_utility_matches_closed_form():
 
 
 def _utility(actor: ActorArrays, n: int, x: np.ndarray, option: np.ndarray) -> float:
-    """DESIGN.md section 3 for one world and one offer, in plain Python floats."""
+    """docs/design.md section 3 for one world and one offer, in plain Python floats."""
     u = 0.0
     for c in range(x.shape[0]):
         d = abs(float(x[c]) - float(actor.ideal[n, c]))
@@ -41,7 +41,7 @@ def _utility(actor: ActorArrays, n: int, x: np.ndarray, option: np.ndarray) -> f
 
 
 def _brute_force(worlds, offers):
-    """Every Tally sum by a loop over worlds and offers (DESIGN.md sections 4-6)."""
+    """Every Tally sum by a loop over worlds and offers (docs/design.md sections 4-6)."""
     g_count, m, a_count = worlds.n_groups, offers.m, len(worlds.actors)
     out = {
         "w": np.zeros(g_count),
@@ -87,8 +87,9 @@ def test_tally_equals_a_brute_force_loop(case):
 
 def test_chunk_size_changes_nothing():
     rng = np.random.default_rng(5)
-    worlds = random_worlds(rng, 2 * reference.WORLD_BLOCK + 77, n_actors=3, kc=3, kd=1,
-                           n_groups=2, rho="mixed")
+    worlds = random_worlds(
+        rng, 2 * reference.WORLD_BLOCK + 77, n_actors=3, kc=3, kd=1, n_groups=2, rho="mixed"
+    )
     offers = random_offers(rng, 13, 3, 1, 3)
     whole = tally(worlds, offers)
     for max_cells in (1, reference.WORLD_BLOCK * 5, 10**9):
@@ -97,8 +98,9 @@ def test_chunk_size_changes_nothing():
 
 def _peak_bytes(n_blocks: int, m: int, max_cells: int) -> int:
     rng = np.random.default_rng(1)
-    worlds = random_worlds(rng, n_blocks * reference.WORLD_BLOCK, n_actors=3, kc=8, kd=1,
-                           n_groups=2, rho="mixed")
+    worlds = random_worlds(
+        rng, n_blocks * reference.WORLD_BLOCK, n_actors=3, kc=8, kd=1, n_groups=2, rho="mixed"
+    )
     offers = random_offers(rng, m, 8, 1, 3)
     tracemalloc.start()
     try:
@@ -109,8 +111,8 @@ def _peak_bytes(n_blocks: int, m: int, max_cells: int) -> int:
 
 
 def test_memory_is_bounded_by_the_chunk_not_by_n_or_m():
-    # Issue 3, part 4: the engine's own memory depends on the chunk (max_cells
-    # world-offer pairs), not on N or M, so N = 10^6 x M = 10^4 x K = 8 fits. Measured
+    # The memory bound (docs/performance.md): the engine's own memory depends on the chunk
+    # (max_cells world-offer pairs), not on N or M, so N = 10^6 x M = 10^4 x K = 8 fits. Measured
     # here at K = 8 with 3 actors (mixed exponents): about 70 bytes a pair, i.e. about
     # 0.28 GB at the default max_cells of 4e6, beside the inputs (about 0.3 GB for 2 actors
     # at N = 10^6, K = 8) -- within 1 GiB. Without chunking the larger case below

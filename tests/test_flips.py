@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import goldenbridge as gb
-from goldenbridge.analysis.flips import headline
+from goldenbridge.analysis.sensitivity.flips import headline
 
 SAMPLES, SEED = 4000, 11
 

@@ -13,12 +13,12 @@ import pytest
 from test_update import PRIOR, assert_types, bayes, p_accept, two_types
 
 import goldenbridge as gb
-from goldenbridge.analysis.dynamics import negotiate
-from goldenbridge.analysis.likelihoods import ModelLikelihood, _thresholds, talks_positions
-from goldenbridge.analysis.observations import parse_observations
-from goldenbridge.analysis.update import update
+from goldenbridge.analysis.negotiate.dynamics import negotiate
+from goldenbridge.analysis.update.likelihoods import ModelLikelihood, _thresholds, talks_positions
+from goldenbridge.analysis.update.posterior import update
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, load
+from goldenbridge.scenario.observations import parse_observations
 
 # The two-type scenario's path runs from the status quo (share 1) to B's ideal (share 0):
 # position s is the share 1 - s, so the offer x = 0.95 is s = 0.05, grid index 5 of 101.

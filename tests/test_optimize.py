@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 import goldenbridge as gb
 from goldenbridge.analysis.bargaining_range import bargaining_range, range_slice
-from goldenbridge.analysis.line_search import line_search
-from goldenbridge.analysis.optimize import optimize
+from goldenbridge.analysis.optimize.best import optimize
+from goldenbridge.analysis.optimize.line_search import line_search
 from goldenbridge.cli import app
 from goldenbridge.engine import Offers, tally
 from goldenbridge.population import sample
@@ -295,16 +295,20 @@ def test_mixed_space_finds_the_global_optimum():
     # Brute force: every option over a 2001-point grid of shares on the same worlds.
     data = fearon_scenario(0.5, 0.0, 0.3, 0.1, samples=4000)
     data["issues"].append(
-        {"name": "basing", "options": ["none", "rotational", "permanent"],
-         "status_quo": "permanent"}
+        {
+            "name": "basing",
+            "options": ["none", "rotational", "permanent"],
+            "status_quo": "permanent",
+        }
     )
     data["conflict"]["win"]["basing"] = "none"
     data["conflict"]["lose"]["basing"] = "permanent"
     proposer, target = data["actors"]
     proposer["values"] = {"basing": {"none": 0, "rotational": 0.7, "permanent": 1}}
     proposer["salience"] = {"share": 0.5, "basing": 0.5}
-    target["values"] = {"basing": {"none": 1, "rotational": {"uniform": [0.2, 0.9]},
-                                   "permanent": 0}}
+    target["values"] = {
+        "basing": {"none": 1, "rotational": {"uniform": [0.2, 0.9]}, "permanent": 0}
+    }
     target["salience"] = {"share": {"uniform": [0.5, 0.9]}, "basing": 0.3}
     pop = sample(parse(data))
     r = optimize(pop, target_p=0.6, solutions=False)
@@ -416,8 +420,11 @@ def test_cli_russia_names_the_bridge_or_why_not():
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "Best package (risk-return optimum): enlargement=" in text
-    bridge = re.search(r"Cheapest package reaching P\(deal\) >= 50\.0% \(golden bridge\): "
-                       r"(enlargement=[^:]*): P\(deal\) ([\d.]+)%", text)
+    bridge = re.search(
+        r"Cheapest package reaching P\(deal\) >= 50\.0% \(golden bridge\): "
+        r"(enlargement=[^:]*): P\(deal\) ([\d.]+)%",
+        text,
+    )
     if bridge is None:  # none found: say so, and what caps P(deal)
         assert re.search(r"No package found reaches P\(deal\) >= 50\.0%.*main obstacle is", text)
         return

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from goldenbridge.analysis.concession_path import concession_path
-from goldenbridge.analysis.optimize import optimize
+from goldenbridge.analysis.negotiate.concession_path import concession_path
+from goldenbridge.analysis.optimize.best import optimize
 from goldenbridge.cli import app
-from goldenbridge.plots import optimize_plots
 from goldenbridge.population import sample
+from goldenbridge.report.plots import optimize_plots
 from goldenbridge.scenario import parse
 from strategies import fearon_scenario
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import goldenbridge as gb
-from goldenbridge.analysis.assumptions import assumptions, population_at
-from goldenbridge.analysis.robustness import evaluator, morris, sweeps
+from goldenbridge.analysis.sensitivity.assumptions import assumptions, population_at
+from goldenbridge.analysis.sensitivity.robustness import evaluator, morris, sweeps
 from strategies import bargaining_scenario
 
 

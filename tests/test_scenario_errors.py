@@ -1,4 +1,4 @@
-"""Every class of bad input gives one clear line naming the field (issue 3, part 8)."""
+"""Every class of bad input gives one clear line naming the field (docs/scenario-format.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shipped russia-2021 scenario and `goldenbridge demo` (issue 3, parts 1 and 6)."""
+"""The shipped russia-2021 scenario and `goldenbridge demo` (docs/tutorial.md)."""
 
 from __future__ import annotations
 

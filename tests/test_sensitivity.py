@@ -30,7 +30,15 @@ def test_default_offer_is_the_recommended_named_offer():
 
 
 def test_cli_json_document(tmp_path):
-    args = ["sensitivity", scenario_file(tmp_path), "--json", "--base-sample", "64", "--samples", "2000"]
+    args = [
+        "sensitivity",
+        scenario_file(tmp_path),
+        "--json",
+        "--base-sample",
+        "64",
+        "--samples",
+        "2000",
+    ]
     result = runner.invoke(app, [*args, "--offer", "bridge", "--output", "proposer_eu"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -58,7 +66,15 @@ def test_cli_json_document(tmp_path):
 
 
 def test_parts_leave_the_others_empty(tmp_path):
-    args = ["sensitivity", scenario_file(tmp_path), "--json", "--base-sample", "64", "--samples", "1000"]
+    args = [
+        "sensitivity",
+        scenario_file(tmp_path),
+        "--json",
+        "--base-sample",
+        "64",
+        "--samples",
+        "1000",
+    ]
     result = runner.invoke(app, [*args, "--parts", "global"])
     doc = json.loads(result.stdout)
     assert doc["parts"] == ["global"] and doc["factors"]

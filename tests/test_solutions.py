@@ -9,7 +9,7 @@ import pytest
 from scipy.optimize import brentq
 from typer.testing import CliRunner
 
-from goldenbridge.analysis.optimize import optimize
+from goldenbridge.analysis.optimize.best import optimize
 from goldenbridge.cli import app
 from goldenbridge.population import sample
 from goldenbridge.scenario import parse
@@ -102,8 +102,8 @@ def test_pareto_frontier_is_the_contract_curve():
     # saliences: u_P = 1 - (x1^2 + x2^2)/2, u_T = 1 - ((1-x1)^2 + (1-x2)^2)/2 (normalised).
     # Maximising lam u_P + (1 - lam) u_T gives x1 = x2 = 1 - lam: the contract curve
     # (Edgeworth 1881) is the diagonal between the ideals, and no offer dominates it.
-    from goldenbridge.analysis.optimize import _space
-    from goldenbridge.analysis.solutions import pareto_frontier
+    from goldenbridge.analysis.optimize.best import _space
+    from goldenbridge.analysis.optimize.solutions import pareto_frontier
 
     scenario = parse(
         {

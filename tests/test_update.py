@@ -3,7 +3,7 @@
 The oracle scenario has one issue (B's share, status quo 0 for B: u_B(sq) = 0, rho 1)
 and a target with two types whose war values are uniform: soft ~ U[-0.3, 0.1] (prior
 0.7), hard ~ U[-0.2, 0.8] (prior 0.3). The offer x = 0.95 gives B u = 0.05, so B
-accepts iff max(w, 0) <= 0.05 (DESIGN.md section 4): P(accept | soft) = 0.35 / 0.4,
+accepts iff max(w, 0) <= 0.05 (docs/design.md section 4): P(accept | soft) = 0.35 / 0.4,
 P(accept | hard) = 0.25; B prefers war iff w > 0: P(fight | soft) = 0.25,
 P(fight | hard) = 0.8. Posterior type probabilities follow from Bayes' rule by hand.
 """
@@ -23,12 +23,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import goldenbridge as gb
-from goldenbridge.analysis.likelihoods import static_log_likelihood
-from goldenbridge.analysis.observations import parse_observations
-from goldenbridge.analysis.update import DegeneracyWarning, kish_ess, update
+from goldenbridge.analysis.update.likelihoods import static_log_likelihood
+from goldenbridge.analysis.update.posterior import DegeneracyWarning, kish_ess, update
 from goldenbridge.cli import app
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, parse
+from goldenbridge.scenario.observations import parse_observations
 from strategies import observation_lists, scenarios
 
 PRIOR = {"soft": 0.7, "hard": 0.3}
@@ -90,7 +90,7 @@ def bayes(likelihood: dict[str, float]) -> dict[str, float]:
 
 
 def assert_types(post, expected: dict[str, float], k: float = 4.0) -> None:
-    """Posterior type probabilities within k Monte Carlo SEs (DESIGN.md section 5)."""
+    """Posterior type probabilities within k Monte Carlo SEs (docs/design.md section 5)."""
     w = post.population.worlds.weights
     names = list(PRIOR)
     for t, p in expected.items():

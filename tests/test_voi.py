@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import goldenbridge as gb
-from goldenbridge.analysis.voi import information_value, value_of_information
+from goldenbridge.analysis.sensitivity.voi import information_value, value_of_information
 
 
 def crisis(target):

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 import goldenbridge as gb
 from goldenbridge.cli import app as cli
 from goldenbridge.cli.serve import is_loopback
-from goldenbridge.documents import json_safe, round_numbers
+from goldenbridge.report.documents import json_safe, round_numbers
 from goldenbridge.scenario import ScenarioError
 from goldenbridge.web import Limits, batching, create_app
 from goldenbridge.web import api as web_api
@@ -117,7 +117,8 @@ def test_describe_builtin(client):
 
 
 def test_fearon_closed_form(client):
-    """Fearon (1995) with c_B ~ U[0, .3]: P(B accepts x) = (0.8 - x) / 0.3 (DESIGN.md 2)."""
+    """Fearon (1995) with c_B ~ U[0, .3]: P(B accepts x) = (0.8 - x) / 0.3
+    (docs/design.md section 2)."""
     offers = {f"x{x}": {"share": x} for x in (0.55, 0.6, 0.7)}
     doc = client.post(
         "/api/evaluate", json={"scenario": "fearon-1d", "offers": offers, "samples": 20_000}
@@ -154,7 +155,14 @@ def test_sensitivity_matches_the_cli_and_the_one_input_case(client):
     r = client.post("/api/sensitivity", json=body)
     assert r.status_code == 200, r.text
     cli_doc = cli_json(
-        "sensitivity", "fearon-1d", "--set", "share=0.6", "--base-sample", "256", "--parts", "global"
+        "sensitivity",
+        "fearon-1d",
+        "--set",
+        "share=0.6",
+        "--base-sample",
+        "256",
+        "--parts",
+        "global",
     )
     assert r.json() == cli_doc
     (factor,) = r.json()["factors"]
@@ -165,7 +173,8 @@ def test_sensitivity_matches_the_cli_and_the_one_input_case(client):
 
 
 def test_optimize_matches_the_cli_and_fearon(client):
-    """Fearon/Powell with c_B ~ U[0, .3]: x* = 0.6, P(deal) = 2/3, EU = 0.5333 (DESIGN.md 2)."""
+    """Fearon/Powell with c_B ~ U[0, .3]: x* = 0.6, P(deal) = 2/3, EU = 0.5333
+    (docs/design.md section 2)."""
     r = client.post("/api/optimize", json={"scenario": "fearon-1d", "samples": 20_000})
     assert r.status_code == 200, r.text
     assert r.json() == cli_json("optimize", "fearon-1d", "--samples", "20000")

@@ -8,14 +8,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 from pathlib import Path
 from typing import Any
 
-from goldenbridge.analysis.deterrence import Deterrence
+from goldenbridge.analysis.deterrence import Deterrence, EffectField
 from goldenbridge.analysis.deterrence import deterrence as _deterrence
-from goldenbridge.analysis.dynamics import Negotiation
-from goldenbridge.analysis.dynamics import negotiate as _negotiate
 from goldenbridge.analysis.evaluate import (
     ActorOdds,
     Evaluation,
@@ -23,19 +23,27 @@ from goldenbridge.analysis.evaluate import (
     TypeOdds,
 )
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
-from goldenbridge.analysis.observations import Observations, load_observations
+from goldenbridge.analysis.negotiate import Negotiation
+from goldenbridge.analysis.negotiate import negotiate as _negotiate
 from goldenbridge.analysis.optimize import OptimizeResult
 from goldenbridge.analysis.optimize import optimize as _optimize
 from goldenbridge.analysis.sensitivity import PARTS as SENSITIVITY_PARTS
 from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
-from goldenbridge.analysis.update import DegeneracyWarning, Posterior
+from goldenbridge.analysis.sensitivity.attribution import Output
+from goldenbridge.analysis.update import DegeneracyWarning, Posterior, redrawn_population
 from goldenbridge.analysis.update import update as _update
+from goldenbridge.analysis.update.likelihoods import LikelihoodModel
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
 from goldenbridge.scenario.errors import InputError
+from goldenbridge.scenario.observations import Observation, Observations, load_observations
+from goldenbridge.scenario.schema import OfferValue
 
-__version__ = "0.1.0"
+try:  # the one version source is pyproject.toml, read from the installed metadata
+    __version__ = _version("goldenbridge")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "ActorOdds",
@@ -67,6 +75,9 @@ __all__ = [
 ]
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
+ObservationsLike = (
+    Observations | Sequence[Observation | Mapping[str, Any]] | Mapping[str, Any] | str | Path
+)
 
 
 def _scenario(source: ScenarioLike) -> Scenario:
@@ -108,14 +119,19 @@ def evaluate(
 
 def update(
     source: ScenarioLike | Population | Posterior,
-    observations: Any,
+    observations: ObservationsLike,
     *,
     samples: int | None = None,
     seed: int | None = None,
-    **options: Any,
+    noise: float | None = None,
+    model: LikelihoodModel | None = None,
+    min_ess_fraction: float = 0.1,
+    resample: bool = False,
+    rejuvenate: int = 0,
+    jitter: float = 0.05,
 ) -> Posterior:
     """Condition a scenario's worlds on observations (a file, a list or a mapping);
-    see :func:`goldenbridge.analysis.update.update`.
+    see :func:`goldenbridge.analysis.update.posterior.update`.
 
     >>> post = update("fearon-1d", [{"kind": "rejected", "values": {"share": 0.7}}],
     ...               samples=20_000, seed=1)
@@ -124,25 +140,87 @@ def update(
     >>> round(evaluate(post, {"x": {"share": 0.7}}).offer("x").p_deal, 2)
     0.0
     """
-    if isinstance(source, Posterior):
-        return _update(source, observations, **options)
-    return _update(population(source, samples, seed), observations, **options)
+    prior = source if isinstance(source, Posterior) else population(source, samples, seed)
+    return _update(
+        prior,
+        observations,
+        noise=noise,
+        model=model,
+        min_ess_fraction=min_ess_fraction,
+        resample=resample,
+        rejuvenate=rejuvenate,
+        jitter=jitter,
+    )
 
 
-def deterrence(source: ScenarioLike, threat: str, grid: Any = None, **options: Any) -> Deterrence:
+def deterrence(
+    source: ScenarioLike,
+    threat: str,
+    grid: Sequence[float] | None = None,
+    *,
+    effects: Sequence[float] | None = None,
+    effect_field: EffectField | None = None,
+    offers: Mapping[str, Mapping[str, OfferValue]] | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    tolerance: float = 0.01,
+    progress: Callable[[int, int], None] | None = None,
+) -> Deterrence:
     """Sweep a threat's credibility (and effect) with common random numbers; see
     :func:`goldenbridge.analysis.deterrence.deterrence`."""
-    return _deterrence(_scenario(source), threat, grid, **options)
+    return _deterrence(
+        _scenario(source),
+        threat,
+        grid,
+        effects=effects,
+        effect_field=effect_field,
+        offers=offers,
+        samples=samples,
+        seed=seed,
+        tolerance=tolerance,
+        progress=progress,
+    )
 
 
 def sensitivity(
     source: ScenarioLike,
-    offer: str | Mapping[str, float | str] | None = None,
-    **options: Any,
+    offer: str | Mapping[str, OfferValue] | None = None,
+    *,
+    output: Output = "p_deal",
+    method: str = "sobol",
+    n: int = 4096,
+    trajectories: int = 10,
+    samples: int | None = None,
+    seed: int | None = None,
+    points: int = 2,
+    threshold: float = 0.5,
+    evppi: Sequence[str] | None = None,
+    bins: int = 10,
+    parts: Collection[str] = SENSITIVITY_PARTS,
+    backend: str = "auto",
+    dask: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Sensitivity:
     """Which assumption decides the answer for one offer (default: the recommended
-    named offer); see :func:`goldenbridge.analysis.sensitivity.sensitivity`."""
-    return _sensitivity(_scenario(source), offer, **options)
+    named offer); see :func:`goldenbridge.analysis.sensitivity.combined.sensitivity`."""
+    return _sensitivity(
+        _scenario(source),
+        offer,
+        output=output,
+        method=method,
+        n=n,
+        trajectories=trajectories,
+        samples=samples,
+        seed=seed,
+        points=points,
+        threshold=threshold,
+        evppi=evppi,
+        bins=bins,
+        parts=parts,
+        backend=backend,
+        dask=dask,
+        progress=progress,
+    )
 
 
 def optimize(
@@ -152,21 +230,33 @@ def optimize(
     *,
     samples: int | None = None,
     seed: int | None = None,
-    **options: Any,
+    fresh_seed: int | None = None,
+    fresh_population: Population | None = None,
+    search_samples: int = 10_000,
+    solutions: bool = True,
+    capability_weighted: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> OptimizeResult:
     """The risk-return optimum, the golden bridge reaching P(deal) >= ``target_p``
-    and the frontier; see :func:`goldenbridge.analysis.optimize.optimize`.
+    and the frontier; see :func:`goldenbridge.analysis.optimize.best.optimize`.
 
     >>> r = optimize("fearon-1d", samples=20_000, seed=1, solutions=False)
     >>> round(r.optimum.values["share"], 1), round(r.optimum.p_deal, 1)
     (0.6, 0.7)
     """
-    if isinstance(source, Posterior) and "fresh_population" not in options:
-        # Re-evaluate on the same observations applied to an independent prior draw.
-        fresh_seed = options.get("fresh_seed")
-        fresh_seed = source.prior.seed + 1 if fresh_seed is None else int(fresh_seed)
-        options["fresh_population"] = source.redraw(fresh_seed).population
-    return _optimize(population(source, samples, seed), target_p, issues, **options)
+    if isinstance(source, Posterior) and fresh_population is None:
+        fresh_population = redrawn_population(source, fresh_seed)
+    return _optimize(
+        population(source, samples, seed),
+        target_p,
+        issues,
+        fresh_seed=fresh_seed,
+        fresh_population=fresh_population,
+        search_samples=search_samples,
+        solutions=solutions,
+        capability_weighted=capability_weighted,
+        progress=progress,
+    )
 
 
 def negotiate(
@@ -182,7 +272,7 @@ def negotiate(
     seed: int | None = None,
 ) -> Negotiation:
     """The proposer's equilibrium offers over several rounds when delay risks war; see
-    :func:`goldenbridge.analysis.dynamics.negotiate`."""
+    :func:`goldenbridge.analysis.negotiate.dynamics.negotiate`."""
     return _negotiate(
         population(source, samples, seed),
         rounds,

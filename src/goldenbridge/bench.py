@@ -26,6 +26,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -238,9 +239,7 @@ def run(
         log("scaling of the fused kernel (1 actor, fp32): seconds")
         for nn, mm_ in [(n // 4, m), (n // 2, m), (n, m), (n, m // 4), (n, m // 2)]:
             w_s, o_s = one.subset(slice(0, nn)), offers.subset(slice(0, mm_))
-            sec = _best(
-                lambda w_s=w_s, o_s=o_s: hot.deal_and_payoff(w_s, o_s, payoff=False), repeats
-            )
+            sec = _best(partial(hot.deal_and_payoff, w_s, o_s, payoff=False), repeats)
             table.append({"n": nn, "m": mm_, "seconds": sec, "pairs_per_s": nn * mm_ / sec})
             log(f"  N={nn:>9} M={mm_:>6}  {sec:8.4f} s  {nn * mm_ / sec:10.3g} pairs/s")
 

@@ -1,4 +1,4 @@
-"""Scenario -> sampled worlds (DESIGN.md section 5): arrays and weights, nothing else.
+"""Scenario -> sampled worlds (docs/design.md section 5): arrays and weights, nothing else.
 
 Every uncertain quantity is drawn by its inverse CDF from its own random stream,
 derived from the seed and the quantity's field path (``actors.Russia.war_value``,
@@ -272,6 +272,7 @@ def _actor_preferences(
         for name in ("weight", "ideal", "favourite", "has_position", "table", "rho", "capability"):
             target = getattr(merged, name)
             target[mask] = getattr(prefs, name)[mask]
+        assert merged.war_value is not None  # set to NaNs above when the first type has none
         if prefs.war_value is not None:
             merged.war_value[mask] = prefs.war_value[mask]
         else:
@@ -286,7 +287,7 @@ def _expected_p_win(p: np.ndarray, shifts: list[tuple[np.ndarray, np.ndarray]]) 
     """E[clip(p + sum of carried-out shifts, 0, 1)] over the 2^J threat combinations.
 
     ``shifts`` holds (credibility, p_win effect) per threat with a p_win effect;
-    threats are carried out independently (DESIGN.md section 4).
+    threats are carried out independently (docs/design.md section 4).
     """
     expected = np.zeros_like(p)
     for carried in itertools.product((False, True), repeat=len(shifts)):

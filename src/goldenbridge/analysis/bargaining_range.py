@@ -1,4 +1,4 @@
-"""The bargaining range (DESIGN.md section 6): the offers every party prefers to no deal.
+"""The bargaining range (docs/design.md section 6): the offers every party prefers to no deal.
 
 One dimension. Along one continuous issue, with every other issue held at a base
 offer, actor ``i``'s utility in world ``n`` is ``C + w (1 - |t - a|^rho)`` (``C``
@@ -18,11 +18,12 @@ region of offers that reach the required odds.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.results import JSON_SKIP, to_dict
 from goldenbridge.analysis.stats import proportion
 from goldenbridge.engine import Offers, Worlds, tally, utilities
 from goldenbridge.population import Population
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 #: Offers within this distance (normalised units) of an indifference point count
-#: as accepted: it absorbs float64 rounding so that ties accept (DESIGN.md section 4).
+#: as accepted: it absorbs float64 rounding so that ties accept (docs/design.md section 4).
 TIE = 1e-9
 
 
@@ -254,7 +255,7 @@ class RangeSlice:
     x: np.ndarray
     y: np.ndarray
     p_deal: np.ndarray
-    p_deal_se: np.ndarray
+    p_deal_se: np.ndarray = field(metadata=JSON_SKIP)
     proposer_eu: np.ndarray
     base: dict[str, OfferValue]
     samples: int
@@ -264,15 +265,7 @@ class RangeSlice:
         return self.p_deal >= q
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "issues": list(self.issues),
-            "x": self.x.tolist(),
-            "y": self.y.tolist(),
-            "p_deal": self.p_deal.tolist(),
-            "proposer_eu": self.proposer_eu.tolist(),
-            "base": dict(self.base),
-            "samples": self.samples,
-        }
+        return to_dict(self)
 
 
 def range_slice(

@@ -1,9 +1,9 @@
-"""How much does a threat's credibility change the answer? (DESIGN.md section 4)
+"""How much does a threat's credibility change the answer? (docs/design.md section 4)
 
 For each credibility ``c`` on a grid (and optionally each size of the threat's
 effect), the threat is fixed at that value in a copy of the scenario and the
 worlds are drawn again with the same seed. Every quantity has its own random
-stream (DESIGN.md section 5), so all other draws are identical across the grid:
+stream (docs/design.md section 5), so all other draws are identical across the grid:
 common random numbers, and the curves are smooth in ``c``.
 
 Reported per point: P(the target prefers war to the status quo) — which is
@@ -14,7 +14,7 @@ Deterrence alone keeps the peace when the target's war value falls below its
 status-quo utility. The threatened war value is linear in ``c``: threats are
 carried out independently, so the target's war value is an expectation over
 the threat combinations, affine in each credibility (Fearon 1995 for the war
-value; DESIGN.md section 4 for the combinations). So each world's margin
+value; docs/design.md section 4 for the combinations). So each world's margin
 ``w_T - u_T(sq) = a_n + b_n c`` is known exactly from two populations
 (``c = 0`` and ``c = 1``), and the smallest credibility at which
 ``P(fight) <= tolerance`` (and stays so up to ``c = 1``) is found exactly from
@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from goldenbridge.analysis.evaluate import evaluate, named_offers
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.stats import proportion
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.distributions import Quantity
@@ -91,20 +92,8 @@ class Deterrence:
     thresholds: tuple[PeaceThreshold, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``goldenbridge deterrence --json``."""
-        return {
-            "scenario": self.scenario,
-            "threat": self.threat,
-            "target": self.target,
-            "proposer": self.proposer,
-            "samples": self.samples,
-            "seed": self.seed,
-            "effect_field": self.effect_field,
-            "tolerance": self.tolerance,
-            "baseline": vars(self.baseline),
-            "points": [vars(p) for p in self.points],
-            "thresholds": [vars(t) for t in self.thresholds],
-        }
+        """The JSON document of ``goldenbridge deterrence --json``: every field."""
+        return to_dict(self)
 
 
 def with_threat(
@@ -288,7 +277,6 @@ def deterrence(
     sizes: list[float | None] = list(effects) if effects is not None else [None]
     samples = scenario.samples if samples is None else samples
     seed = scenario.seed if seed is None else seed
-    chosen = dict(offers) if offers is not None else None
     total = 1 + len(sizes) * (len(grid) + 2)
     done = 0
 
@@ -301,7 +289,9 @@ def deterrence(
         return population
 
     base = draw(scenario)
-    chosen = chosen if chosen is not None else named_offers(base)
+    chosen: Mapping[str, Mapping[str, OfferValue]] = (
+        dict(offers) if offers is not None else named_offers(base)
+    )
     baseline = _point(base, chosen, None, None)
     points, thresholds = [], []
     for size in sizes:

@@ -1,4 +1,4 @@
-"""Weighted Monte Carlo estimates from engine sums (DESIGN.md section 5)."""
+"""Weighted Monte Carlo estimates from engine sums (docs/design.md section 5)."""
 
 from __future__ import annotations
 

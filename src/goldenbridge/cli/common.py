@@ -30,7 +30,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 import goldenbridge as gb
-from goldenbridge.documents import json_safe, round_numbers
+from goldenbridge.report.documents import json_safe, round_numbers
 from goldenbridge.scenario import InputError
 from goldenbridge.scenario.errors import printable
 from goldenbridge.scenario.loading import suggest

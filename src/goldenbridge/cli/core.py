@@ -24,8 +24,8 @@ from goldenbridge.cli.common import (
     user_errors,
     working,
 )
-from goldenbridge.narrative import answer, pct
-from goldenbridge.scenario import InputError
+from goldenbridge.report.narrative import answer, pct
+from goldenbridge.scenario import InputError, summaries
 
 
 def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
@@ -173,17 +173,7 @@ def validate(
 @app.command()
 def scenarios(as_json: JsonOpt = False) -> None:
     """List the built-in scenarios."""
-    rows = []
-    for name in gb.builtin_names():
-        s = gb.load(name)
-        rows.append(
-            {
-                "name": name,
-                "description": s.description or "",
-                "issues": len(s.issues),
-                "actors": len(s.actors),
-            }
-        )
+    rows = summaries()
     if as_json:
         emit_json({"scenarios": rows})
         return

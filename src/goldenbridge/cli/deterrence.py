@@ -29,7 +29,7 @@ from goldenbridge.cli.common import (
     user_errors,
     writing_plots,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 #: Most points of a sweep (each is a full evaluation).
 MAX_POINTS = 201
@@ -175,7 +175,7 @@ def deterrence_command(
             )
     path = None
     if folder is not None:
-        from goldenbridge.plots_deterrence import plot_deterrence
+        from goldenbridge.report.plots_deterrence import plot_deterrence
 
         with writing_plots(folder):
             path = plot_deterrence(result, str(folder))

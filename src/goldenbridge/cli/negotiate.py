@@ -1,4 +1,4 @@
-"""``goldenbridge negotiate``: the equilibrium offers over several rounds (issue 7)."""
+"""``goldenbridge negotiate``: the equilibrium offers over several rounds (docs/dynamics.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 import goldenbridge as gb
-from goldenbridge.analysis.dynamics import Negotiation
+from goldenbridge.analysis.negotiate.dynamics import Negotiation
 from goldenbridge.cli.common import (
     JsonOpt,
     SamplesOpt,
@@ -24,7 +24,7 @@ from goldenbridge.cli.common import (
     working,
     writing_plots,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 
 def parse_end(text: str, what: str) -> str | dict[str, float | str] | None:
@@ -166,7 +166,7 @@ def negotiate(
                 seed=seed,
             )
     if folder is not None:
-        from goldenbridge.plots import plot_negotiation
+        from goldenbridge.report.plots import plot_negotiation
 
         with writing_plots(folder):
             written = plot_negotiation(result, folder)

@@ -15,7 +15,7 @@ from rich.table import Table
 import goldenbridge as gb
 from goldenbridge.analysis.bargaining_range import issue_column
 from goldenbridge.analysis.evaluate import OfferResult
-from goldenbridge.analysis.optimize import DEFAULT_TARGET_P, OptimizeResult
+from goldenbridge.analysis.optimize.best import DEFAULT_TARGET_P, OptimizeResult
 from goldenbridge.cli.common import (
     JsonOpt,
     SamplesOpt,
@@ -30,7 +30,7 @@ from goldenbridge.cli.common import (
     user_errors,
     writing_plots,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 
 @contextmanager
@@ -251,7 +251,7 @@ def optimize(
             )
         written = []
         if folder is not None:
-            from goldenbridge.plots import optimize_plots
+            from goldenbridge.report.plots import optimize_plots
 
             with writing_plots(folder):
                 written = optimize_plots(population, result, folder, pairs)

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 import goldenbridge as gb
@@ -30,7 +37,7 @@ from goldenbridge.cli.common import (
     user_errors,
     writing_plots,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 
 _WHAT = {"p_deal": "P(deal)", "proposer_eu": "proposer EU"}
 
@@ -48,7 +55,7 @@ def stages(quiet: bool) -> Iterator[object]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -279,7 +286,7 @@ def sensitivity(
                     )
                 )
     if folder is not None:
-        from goldenbridge.plots_sensitivity import save_all
+        from goldenbridge.report.plots_sensitivity import save_all
 
         with writing_plots(folder):
             for result in results:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 import goldenbridge as gb
-from goldenbridge.analysis.update import DegeneracyWarning, Summary
+from goldenbridge.analysis.update.posterior import DegeneracyWarning, Summary
 from goldenbridge.cli.common import (
     JsonOpt,
     SamplesOpt,
@@ -23,7 +23,7 @@ from goldenbridge.cli.common import (
     user_errors,
     working,
 )
-from goldenbridge.narrative import pct
+from goldenbridge.report.narrative import pct
 from goldenbridge.scenario import ScenarioError
 
 
@@ -71,9 +71,13 @@ def print_posterior(post: gb.Posterior, prior: gb.Evaluation, after: gb.Evaluati
     moved.add_column("prior", justify="right")
     moved.add_column("posterior", justify="right")
     moved.add_column("shift (prior sd)", justify="right")
-    for q in post.moved(8):
+    for change in post.moved(8):
         moved.add_row(
-            q.path, q.condition or "", _interval(q.prior), _interval(q.posterior), f"{q.shift:+.2f}"
+            change.path,
+            change.condition or "",
+            _interval(change.prior),
+            _interval(change.posterior),
+            f"{change.shift:+.2f}",
         )
     out.print(moved)
     offers = Table(title="Packages: prior -> posterior", title_justify="left")

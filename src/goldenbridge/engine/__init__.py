@@ -1,11 +1,17 @@
-"""Acceptance engines: arrays in, weighted sums out (DESIGN.md section 8).
+"""Acceptance engines: arrays in, weighted sums out (docs/design.md section 8).
 
 ``numpy`` is the float64 reference (:mod:`goldenbridge.engine.reference`), ``numba``
 the fused kernels (:mod:`goldenbridge.engine.fused`, the default), ``dask`` splits
 worlds across a Dask cluster (:mod:`goldenbridge.engine.distributed`). All three
-return the same :class:`~goldenbridge.engine.arrays.Tally`, bit for bit in float64.
-:func:`deal_and_payoff` is the counts-only hot path for optimisation loops
-(:mod:`goldenbridge.engine.hot`).
+return the same :class:`~goldenbridge.engine.arrays.Tally`, bit for bit in float64,
+and the analyses call :func:`tally` (and :func:`utilities` / :func:`margins` where they
+need per-world values).
+
+:func:`deal_and_payoff` (:mod:`goldenbridge.engine.hot`, with
+:mod:`~goldenbridge.engine.registers` and :mod:`~goldenbridge.engine.simd`) is a faster,
+counts-only float32 path, written for loops that call the engine again and again with
+the same worlds (optimisation, sensitivity, the web sliders). Today only
+``goldenbridge bench`` calls it: no analysis uses it yet.
 """
 
 from __future__ import annotations
@@ -73,8 +79,8 @@ def deal_and_payoff(
     worlds: Worlds, offers: Offers, dtype: type = np.float32, payoff: bool = True
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """``P(deal)`` and the proposer's expected utility per offer, fast (float32 by
-    default): the call for optimisation loops; see
-    :func:`goldenbridge.engine.hot.deal_and_payoff`."""
+    default); see :func:`goldenbridge.engine.hot.deal_and_payoff`. Measured by
+    ``goldenbridge bench``; the analyses do not call it yet (they use :func:`tally`)."""
     from goldenbridge.engine.hot import deal_and_payoff as hot_deal_and_payoff
 
     return hot_deal_and_payoff(worlds, offers, dtype, payoff)

@@ -7,12 +7,12 @@ utility margins for a handful of offers.
 
 Coordinates. A continuous issue is measured in *normalised* units,
 ``(value - min) / (max - min)`` in [0, 1], so ``|x - a| ** rho`` is the loss of
-DESIGN.md section 3 and no engine needs to know the scale. A discrete issue is an
+docs/design.md section 3 and no engine needs to know the scale. A discrete issue is an
 option index; each actor carries a table of its *salience-weighted* normalised
 evaluations ``w_ik * e_ik(o) / max_o e_ik(o)`` so that the engine only looks up
 and adds.
 
-Utility of actor ``i`` in world ``n`` for offer ``m`` (DESIGN.md section 3)::
+Utility of actor ``i`` in world ``n`` for offer ``m`` (docs/design.md section 3)::
 
     u = sum_c weight[n, c] * (1 - |x[m, c] - ideal[n, c]| ** rho[n])
         + sum_d table[n, d, option[m, d]]
@@ -21,7 +21,7 @@ Utility of actor ``i`` in world ``n`` for offer ``m`` (DESIGN.md section 3)::
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +71,7 @@ class Worlds:
     deciders : tuple of int
         Indices of the actors whose acceptance a deal needs (target and vetoes).
     fight : (N,) bool
-        Whether the target fights when there is no deal (DESIGN.md section 4).
+        Whether the target fights when there is no deal (docs/design.md section 4).
     weights : (N,) float64
         World weights (1 by default; Bayesian updating reweights them).
     group : (N,) int64
@@ -94,7 +94,7 @@ class Worlds:
         """Number of worlds."""
         return int(self.weights.shape[0])
 
-    def subset(self, index: np.ndarray | slice) -> Worlds:
+    def subset(self, index: np.ndarray | slice | Sequence[int]) -> Worlds:
         """The worlds selected by ``index`` (a slice or an index array)."""
         actors = tuple(
             ActorArrays(
@@ -188,7 +188,7 @@ class Offers:
         """Number of offers."""
         return int(self.x.shape[0])
 
-    def subset(self, index: np.ndarray | slice) -> Offers:
+    def subset(self, index: np.ndarray | slice | Sequence[int]) -> Offers:
         """The offers selected by ``index``."""
         return Offers(self.x[index], self.option[index])
 
@@ -199,7 +199,7 @@ class Tally:
 
     With world weights ``w``, per-world indicator or payoff ``y``, every
     probability is ``sum w y / sum w`` and its Monte Carlo standard error
-    ``sqrt(sum w^2 (y - p)^2) / sum w`` (DESIGN.md section 5), which these sums
+    ``sqrt(sum w^2 (y - p)^2) / sum w`` (docs/design.md section 5), which these sums
     give without a second pass: for a 0/1 indicator
     ``sum w^2 (y - p)^2 = (1 - 2p) sum w^2 y + p^2 sum w^2``.
 

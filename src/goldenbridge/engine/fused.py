@@ -6,8 +6,9 @@ blocks, sequential sums in world order inside a block, block partials added in
 block order; see :mod:`goldenbridge.engine.reference`) and computes utilities with
 the same expressions, so the two agree bit for bit. In float32 the utilities are
 float32 (sums stay float64), so an acceptance may flip only where the float64
-margin ``u_i - r_i`` is within float32 rounding of zero. (The counts-only hot path
-of optimisation loops is :mod:`goldenbridge.engine.hot`.)
+margin ``u_i - r_i`` is within float32 rounding of zero. This is the engine the
+analyses run on. (:mod:`goldenbridge.engine.hot` is a faster counts-only path, written
+for optimisation loops; only ``goldenbridge bench`` calls it so far.)
 
 Loop order (docs/performance.md). The work is cut into items (world block x
 offer tile), spread over numba's threads. Inside an item worlds are outer and the
@@ -54,15 +55,15 @@ def _pack_actors(worlds: Worlds, index: list[int], dtype: type) -> tuple[np.ndar
     table = np.zeros((len(acts), n, kd, o), dtype)
     for s, a in enumerate(acts):
         table[s, :, :, : a.table.shape[2]] = a.table
-    weight = np.ascontiguousarray(np.stack([a.weight.T for a in acts]), dtype)
-    ideal = np.ascontiguousarray(np.stack([a.ideal.T for a in acts]), dtype)
-    rho = np.ascontiguousarray(np.stack([a.rho for a in acts]), dtype)
-    res = np.ascontiguousarray(np.stack([a.reservation for a in acts]), dtype)
+    weight: np.ndarray = np.ascontiguousarray(np.stack([a.weight.T for a in acts]), dtype)
+    ideal: np.ndarray = np.ascontiguousarray(np.stack([a.ideal.T for a in acts]), dtype)
+    rho: np.ndarray = np.ascontiguousarray(np.stack([a.rho for a in acts]), dtype)
+    res: np.ndarray = np.ascontiguousarray(np.stack([a.reservation for a in acts]), dtype)
     return weight, ideal, rho, res, table
 
 
 def _pack_offers(offers: Offers, dtype: type) -> tuple[np.ndarray, np.ndarray]:
-    x = np.ascontiguousarray(offers.x.T, dtype)
+    x: np.ndarray = np.ascontiguousarray(offers.x.T, dtype)
     option = np.ascontiguousarray(offers.option.T, np.int64)
     return x, option
 

@@ -1,9 +1,11 @@
 """The hot path: ``P(deal)`` and the proposer's expected utility per offer, fast.
 
-Optimisation, sensitivity and the live sliders call this again and again with the
-same worlds and new offers (DESIGN.md section 6:
-``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n] / sum_n w_n``). Only
-quadratic losses take the fast kernels; other exponents fall back to the exact
+Written for loops that call the engine again and again with the same worlds and new
+offers -- optimisation, sensitivity, the live sliders (docs/design.md section 6:
+``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n] / sum_n w_n``). Today only
+``goldenbridge bench`` (:mod:`goldenbridge.bench`) calls it: every analysis still runs
+on :func:`goldenbridge.engine.tally` (the fused kernels of :mod:`goldenbridge.engine.fused`).
+Only quadratic losses take the fast kernels; other exponents fall back to the exact
 :func:`goldenbridge.engine.fused.tally`.
 
 Loss form. Actor ``s`` accepts iff ``sum_c w_c (x_c - a_c)^2 - sum_k table_k <=
@@ -436,9 +438,9 @@ class _Packed:
         for s, a in enumerate(acts):
             self.table[s, :, :, : a.table.shape[2]] = a.table
         sum_w = np.stack([a.weight.sum(axis=1) for a in acts])
-        self.base = np.ascontiguousarray(sum_w, dtype)
+        self.base: np.ndarray = np.ascontiguousarray(sum_w, dtype)
         res = np.stack([a.reservation for a in acts])
-        self.thr = np.ascontiguousarray(sum_w - res, dtype)
+        self.thr: np.ndarray = np.ascontiguousarray(sum_w - res, dtype)
         self.wts = np.ascontiguousarray(worlds.weights, np.float64)
         self.r_p = np.ascontiguousarray(worlds.actors[worlds.proposer].reservation, np.float64)
         self.w_total = _weight_total(worlds.weights)
@@ -496,7 +498,7 @@ def _offer_tiles(offers: Offers, kc: int, kd: int, dtype: type) -> tuple[np.ndar
     per_tile = -(-m // n_tiles)
     tile = -(-per_tile // 16) * 16
     pad = n_tiles * tile - m
-    x = np.pad(np.asarray(offers.x, dtype), ((0, pad), (0, 0)))
+    x: np.ndarray = np.pad(np.asarray(offers.x, dtype), ((0, pad), (0, 0)))
     opt = np.pad(np.asarray(offers.option, np.int64), ((0, pad), (0, 0)))
     xt = np.ascontiguousarray(x.reshape(n_tiles, tile, kc).transpose(0, 2, 1))
     ot = np.ascontiguousarray(opt.reshape(n_tiles, tile, kd).transpose(0, 2, 1))

@@ -39,7 +39,7 @@ WORLD_BLOCK = 16_384
 
 
 def loss(d: np.ndarray, rho: np.ndarray) -> np.ndarray:
-    """The loss ``|d| ** rho`` of DESIGN.md section 3, exactly as every engine computes it.
+    """The loss ``|d| ** rho`` of docs/design.md section 3, exactly as every engine computes it.
 
     Parameters
     ----------
@@ -63,7 +63,7 @@ def loss(d: np.ndarray, rho: np.ndarray) -> np.ndarray:
 
 
 def utilities(actor: ActorArrays, offers: Offers) -> np.ndarray:
-    """Utility of one actor for every world and offer (DESIGN.md section 3).
+    """Utility of one actor for every world and offer (docs/design.md section 3).
 
     Parameters
     ----------
@@ -103,7 +103,7 @@ def margins(worlds: Worlds, offers: Offers) -> np.ndarray:
     Returns
     -------
     (N, M, A) float64 array; actor i accepts offer m in world n iff the margin is
-    >= 0 (ties accept, DESIGN.md section 4).
+    >= 0 (ties accept, docs/design.md section 4).
     """
     return np.stack([utilities(a, offers) - a.reservation[:, None] for a in worlds.actors], axis=2)
 
@@ -222,7 +222,7 @@ def tally(worlds: Worlds, offers: Offers, max_cells: int = 4_000_000) -> Tally:
 
 
 def utilities_at(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> np.ndarray:
-    """Utility of one actor for one outcome per world (DESIGN.md section 3).
+    """Utility of one actor for one outcome per world (docs/design.md section 3).
 
     Parameters
     ----------

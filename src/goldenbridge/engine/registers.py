@@ -17,7 +17,7 @@ the same numbers, but laid out like a matrix-multiply micro-kernel:
   float64 additions (:func:`goldenbridge.engine.simd.add_where_le`). On an
   AVX-512 core these share the two vector ports, so with ``kc = 8`` the
   multiply-adds fill at most 16 of every 21 slots: 76% of the hardware FMA peak,
-  81% in the issue's 4K + 2 flop count (docs/performance.md);
+  81% in the 4K + 2 flop count of the speed targets (docs/performance.md);
 * work items are handed out by an atomic counter (:func:`~goldenbridge.engine.simd.fetch_add`),
   blocks in order, so that a core taken by another process does not hold up the
   other one; numba's own dynamic schedule (``set_parallel_chunksize``) measured

@@ -35,8 +35,21 @@ from numba.core import cgutils
 from numba.extending import intrinsic, models, register_model
 
 __all__ = [
-    "fma", "wide_vectors", "f32x16", "f64x8", "splat16", "zeros8", "load16", "store8",
-    "vfma", "vadd", "vsub", "vmax", "add_where_le", "add_payoff", "fetch_add",
+    "fma",
+    "wide_vectors",
+    "f32x16",
+    "f64x8",
+    "splat16",
+    "zeros8",
+    "load16",
+    "store8",
+    "vfma",
+    "vadd",
+    "vsub",
+    "vmax",
+    "add_where_le",
+    "add_payoff",
+    "fetch_add",
 ]
 
 

@@ -1,8 +1,9 @@
-"""What users write: the scenario model, its distributions, loading and errors."""
+"""What users write: the scenario model, its distributions, loading and errors, and the
+observations an update conditions on (:mod:`goldenbridge.scenario.observations`)."""
 
 from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import InputError, ScenarioError
-from goldenbridge.scenario.loading import builtin_names, load, parse, read_text
+from goldenbridge.scenario.loading import builtin_names, load, parse, read_text, summaries
 from goldenbridge.scenario.schema import Actor, Conflict, Issue, Scenario, Threat
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "load",
     "parse",
     "read_text",
+    "summaries",
 ]

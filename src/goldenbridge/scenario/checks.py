@@ -1,4 +1,4 @@
-"""Rules that relate a scenario's fields to each other (DESIGN.md sections 2 and 4).
+"""Rules that relate a scenario's fields to each other (docs/design.md sections 2 and 4).
 
 Each rule raises :class:`ScenarioError` naming the field by a dotted path with
 actors and issues by name, e.g. ``actors.Russia.salience.nato``.

@@ -1,4 +1,4 @@
-"""Numbers that may be uncertain (DESIGN.md section 5).
+"""Numbers that may be uncertain (docs/design.md section 5).
 
 A :class:`Quantity` is a fixed ``value`` or one distribution, optionally with a
 ``source`` and a ``basis`` (fact or judgement) that reports show beside it.

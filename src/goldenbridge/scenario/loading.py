@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from goldenbridge.scenario.checks import check
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.reading import parse_text, read_file
 from goldenbridge.scenario.schema import Scenario
 
-__all__ = ["load", "parse", "builtin_names", "read_text", "suggest"]
+__all__ = ["load", "parse", "builtin_names", "read_text", "suggest", "summaries"]
 
 _BUILTIN = "goldenbridge.scenario.builtin"
 _NAMED_LISTS = ("issues", "actors", "threats")
@@ -77,7 +79,7 @@ def _field_names() -> list[str]:
     return sorted({f.alias or name for m in models for name, f in m.model_fields.items()})
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     msg = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
@@ -104,9 +106,7 @@ def parse(data: Any, file: str | None = None) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ScenarioError(
-            _field_path(data, tuple(first["loc"])), _message(dict(first)), file
-        ) from None
+        raise ScenarioError(_field_path(data, tuple(first["loc"])), _message(first), file) from None
     try:
         return check(scenario)
     except ScenarioError as exc:
@@ -157,3 +157,29 @@ def load(source: str | Path | dict[str, Any]) -> Scenario:
             name,
         )
     return parse(read_file(name), name)
+
+
+def summaries(loader: Callable[[str], Scenario] | None = None) -> list[dict[str, Any]]:
+    """One row per built-in scenario: ``name``, ``description``, ``issues`` and
+    ``actors`` (counts) — the document of ``goldenbridge scenarios --json`` and of
+    the web API's ``/api/scenarios``.
+
+    ``loader`` turns a built-in name into a scenario (default :func:`load`; the web
+    passes its cache).
+
+    >>> [row["issues"] for row in summaries() if row["name"] == "fearon-1d"]
+    [1]
+    """
+    load_one = load if loader is None else loader
+    rows = []
+    for name in builtin_names():
+        s = load_one(name)
+        rows.append(
+            {
+                "name": name,
+                "description": s.description or "",
+                "issues": len(s.issues),
+                "actors": len(s.actors),
+            }
+        )
+    return rows

@@ -1,4 +1,4 @@
-"""The scenario model (DESIGN.md section 2): what users write, validated by pydantic.
+"""The scenario model (docs/design.md section 2): what users write, validated by pydantic.
 
 Field-level rules (types, ranges of single numbers, distribution parameters)
 live here; rules that relate fields to each other (an actor's position names an
@@ -227,7 +227,7 @@ def _fixed(q: Quantity, lo: float, hi: float, what: str) -> float:
 
 
 class Talks(BaseModel):
-    """Multi-round talks (DESIGN.md section 6, dynamics): rounds, pretext hazard, discount.
+    """Multi-round talks (docs/design.md section 6, dynamics): rounds, pretext hazard, discount.
 
     ``from``/``to`` give the concession path (a named offer or issue -> value);
     by default it runs from the status quo to the target's mean position.

@@ -12,8 +12,12 @@ __all__ = ["Limits", "create_app"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from goldenbridge.web import app
+    if name == "create_app":
+        from goldenbridge.web.app import create_app
 
-        return getattr(app, name)
+        return create_app
+    if name == "Limits":
+        from goldenbridge.web.state import Limits
+
+        return Limits
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,13 +16,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 import goldenbridge as gb
-from goldenbridge.documents import json_safe, round_numbers
-from goldenbridge.scenario import ScenarioError, builtin_names, parse
+from goldenbridge.report.documents import json_safe, round_numbers
+from goldenbridge.scenario import ScenarioError, parse, summaries
 from goldenbridge.scenario.budget import check_budget
-from goldenbridge.web.app import WebState, error_body, limits_dict
 from goldenbridge.web.compute import Deadline, Timed
 from goldenbridge.web.jobs import optimize_document, sensitivity_document
 from goldenbridge.web.scenarios import parse_upload
+from goldenbridge.web.state import WebState, error_body, limits_dict, web_state
 
 __all__ = ["router", "describe", "summary"]
 
@@ -149,10 +149,6 @@ class OptimizeRequest(BaseModel):
     solutions: bool = Field(True, description="Also the Nash and Kalai–Smorodinsky solutions.")
 
 
-def _state(request: Request) -> WebState:
-    return request.app.state.web  # type: ignore[no-any-return]
-
-
 def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
     """The result, with its compute and queueing times in ``Server-Timing``."""
     timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
@@ -212,7 +208,7 @@ def describe(scenario_id: str, scenario: gb.Scenario) -> dict[str, Any]:
 async def info(request: Request) -> dict[str, Any]:
     """What this server offers: the scenario the page opens with, the request limits, and
     numba's threading layer once the engine has run parallel code."""
-    state = _state(request)
+    state = web_state(request)
     return {
         "version": gb.__version__,
         "default_scenario": state.default_scenario,
@@ -235,19 +231,7 @@ def _threading_layer() -> str | None:
 @router.get("/scenarios", summary="The built-in scenarios")
 async def scenarios(request: Request) -> dict[str, Any]:
     """The same document as ``goldenbridge scenarios --json``."""
-    store = _state(request).scenarios
-    rows = []
-    for name in builtin_names():
-        s = store.builtin(name)
-        rows.append(
-            {
-                "name": name,
-                "description": s.description or "",
-                "issues": len(s.issues),
-                "actors": len(s.actors),
-            }
-        )
-    return {"scenarios": rows}
+    return {"scenarios": summaries(web_state(request).scenarios.builtin)}
 
 
 @router.get(
@@ -257,7 +241,7 @@ async def scenarios(request: Request) -> dict[str, Any]:
 )
 async def scenario(reference: str, request: Request) -> dict[str, Any]:
     """The controls the page draws for a built-in name or an upload's id."""
-    return describe(reference, _state(request).scenarios.get(reference))
+    return describe(reference, web_state(request).scenarios.get(reference))
 
 
 @router.post(
@@ -268,7 +252,7 @@ async def scenario(reference: str, request: Request) -> dict[str, Any]:
 async def validate(body: ValidateRequest, request: Request) -> JSONResponse:
     """The same document as ``goldenbridge validate --json``, plus the ``id`` to use
     as ``scenario`` in later requests. The text is parsed in memory, never saved."""
-    state = _state(request)
+    state = web_state(request)
 
     def job(deadline: Deadline) -> dict[str, Any]:
         if body.text is not None:
@@ -319,7 +303,7 @@ async def evaluate(body: EvaluateRequest, request: Request) -> JSONResponse:
     """The same document as ``goldenbridge evaluate --json``. The scenario's sampled
     worlds are cached per (scenario, samples, seed), so a new offer only runs the engine;
     requests waiting for the engine on the same worlds are evaluated in one call."""
-    state = _state(request)
+    state = web_state(request)
     if body.offers is not None and not 1 <= len(body.offers) <= state.limits.max_offers:
         raise ScenarioError(
             "offers", f"give between 1 and {state.limits.max_offers} offers per request"
@@ -341,7 +325,7 @@ async def sensitivity(body: SensitivityRequest, request: Request) -> JSONRespons
     """The same document as ``goldenbridge sensitivity --json``: first-order and total
     Sobol' indices (with bootstrap confidence half-widths) of the per-world deal indicator
     or payoff over the world-level inputs. Results are kept per arguments."""
-    state = _state(request)
+    state = web_state(request)
     if body.n & (body.n - 1):
         raise ScenarioError("n", f"{body.n} is not a power of 2 (Saltelli's base sample)")
 
@@ -370,7 +354,7 @@ async def optimize(body: OptimizeRequest, request: Request) -> JSONResponse:
     proposer's expected utility (re-evaluated on a fresh population), the golden bridge
     (the best offer with P(deal) >= ``target_p``, or null) and the frontier. Results are
     kept per arguments."""
-    state = _state(request)
+    state = web_state(request)
 
     scenario_id, scenario = await _resolved(state, body.scenario)
     samples = _check_request(state, scenario, body.samples)

@@ -16,7 +16,6 @@ import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,18 +30,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import goldenbridge as gb
 from goldenbridge.scenario import InputError, builtin_names
-from goldenbridge.web.batching import EvaluateBatcher
-from goldenbridge.web.compute import (
-    AnalysisFailed,
-    AnalysisProcess,
-    ComputeTimeout,
-    ComputeWorker,
-    PopulationCache,
-    ResultCache,
-)
-from goldenbridge.web.scenarios import ScenarioStore, UnknownScenario
+from goldenbridge.web.api import router
+from goldenbridge.web.compute import AnalysisFailed, ComputeTimeout
+from goldenbridge.web.scenarios import UnknownScenario
+from goldenbridge.web.state import Limits, WebState, error_body
 
-__all__ = ["Limits", "WebState", "create_app", "error_body"]
+__all__ = ["Limits", "create_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("goldenbridge.web")
@@ -57,70 +50,6 @@ _SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
 }
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one request may ask of the server.
-
-    Attributes
-    ----------
-    max_body_bytes : int
-        Largest request body (413 beyond it); uploads count against it.
-    max_samples : int
-        Most worlds one request may sample (422 beyond it).
-    max_offers : int
-        Most offers one evaluate request may carry.
-    compute_seconds : float
-        Compute time allowed to one request, counted from when its job starts
-        on the worker (time queued behind other requests does not count).
-    analysis_seconds : float
-        The same for the slow analyses (optimiser, Sobol' indices), which run
-        in the analysis process.
-    cache_worlds : int
-        Sampled worlds kept for reuse, over all cached populations.
-    max_work : int
-        Work units one request may cost (:func:`goldenbridge.scenario.budget.cost`:
-        worlds x draws per world), tighter than the command line's so that no
-        request holds the single worker for long.
-    body_seconds : float
-        Time a client has to send its request body (slow clients get 408).
-    """
-
-    max_body_bytes: int = 1_000_000
-    max_samples: int = 1_000_000
-    max_offers: int = 64
-    compute_seconds: float = 20.0
-    analysis_seconds: float = 180.0
-    cache_worlds: int = 3_000_000
-    max_work: int = 40_000_000
-    body_seconds: float = 10.0
-
-
-@dataclass
-class WebState:
-    """Everything the routes share: limits, scenarios, the worker, its batches and caches."""
-
-    limits: Limits
-    default_scenario: str
-    scenarios: ScenarioStore = field(default_factory=ScenarioStore)
-    worker: ComputeWorker = field(init=False)
-    populations: PopulationCache = field(init=False)
-    analyses: AnalysisProcess = field(init=False)
-    evaluations: EvaluateBatcher = field(init=False)
-    results: ResultCache = field(default_factory=ResultCache)
-    running: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.worker = ComputeWorker(self.limits.compute_seconds)
-        self.populations = PopulationCache(self.limits.cache_worlds)
-        self.analyses = AnalysisProcess(self.limits.analysis_seconds)
-        self.evaluations = EvaluateBatcher(self.worker, self.populations)
-
-
-def error_body(path: str, message: str) -> dict[str, Any]:
-    """The one JSON shape of every error response."""
-    return {"error": {"path": path, "message": message}}
 
 
 _HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?")
@@ -321,8 +250,6 @@ def create_app(
         page's first optimisation does not wait for it; otherwise it starts
         when first needed.
     """
-    from goldenbridge.web.api import router
-
     state = WebState(limits=limits, default_scenario="")
     if isinstance(scenario, gb.Scenario):
         state.default_scenario = state.scenarios.add(scenario)
@@ -372,8 +299,3 @@ def create_app(
 def _first_builtin() -> str:
     names = builtin_names()
     return "russia-2021" if "russia-2021" in names else names[0]
-
-
-def limits_dict(limits: Limits) -> dict[str, Any]:
-    """The limits as JSON (``/api/info``)."""
-    return asdict(limits)

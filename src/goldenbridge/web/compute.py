@@ -130,7 +130,8 @@ class ComputeWorker:
 
         result = asyncio.wrap_future(self._executor.submit(task))
         try:
-            await asyncio.wait({started, result}, return_when=asyncio.FIRST_COMPLETED)
+            waiting: set[asyncio.Future[Any]] = {started, result}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if result.done():
                 return result.result()
             # The job is running: from now on the clock counts.

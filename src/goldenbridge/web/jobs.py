@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import goldenbridge as gb
+from goldenbridge.analysis.sensitivity.attribution import Output
 from goldenbridge.scenario.schema import OfferValue
 
 __all__ = ["optimize_document", "sensitivity_document"]
@@ -17,7 +18,7 @@ __all__ = ["optimize_document", "sensitivity_document"]
 def sensitivity_document(
     scenario: gb.Scenario,
     offer: str | dict[str, OfferValue] | None,
-    output: str,
+    output: Output,
     n: int,
     seed: int | None,
     parts: tuple[str, ...] = ("global",),

@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.attribution import per_world, world_inputs
+from goldenbridge.analysis.results import to_dict
+from goldenbridge.analysis.sensitivity.attribution import per_world, world_inputs
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue
@@ -55,7 +56,7 @@ class Information:
     choices: dict[str, str]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "choices": dict(self.choices)}
+        return to_dict(self)
 
 
 def information_value(

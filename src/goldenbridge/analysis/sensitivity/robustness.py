@@ -1,6 +1,6 @@
 """Robustness: how P(deal) and the proposer's EU move when an assumption changes.
 
-Two designs over the assumptions of :mod:`goldenbridge.analysis.assumptions`,
+Two designs over the assumptions of :mod:`goldenbridge.analysis.sensitivity.assumptions`,
 both with common random numbers (the same seed, so only the changed
 assumption's draws change):
 
@@ -20,8 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.assumptions import Assumption, Engine, outcomes, population_at
-from goldenbridge.analysis.attribution import Output
+from goldenbridge.analysis.results import to_dict
+from goldenbridge.analysis.sensitivity.assumptions import (
+    Assumption,
+    Engine,
+    outcomes,
+    population_at,
+)
+from goldenbridge.analysis.sensitivity.attribution import Output
 from goldenbridge.engine import Offers, tally
 from goldenbridge.population import Population
 
@@ -143,13 +149,7 @@ class MorrisRow:
     sigma: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "mu": self.mu,
-            "mu_star": self.mu_star,
-            "mu_star_conf": self.mu_star_conf,
-            "sigma": self.sigma,
-        }
+        return to_dict(self)
 
 
 def morris(

@@ -1,6 +1,6 @@
 """The skimming equilibrium of one-sided offers without commitment, on arrays.
 
-This is the array-level core of :mod:`goldenbridge.analysis.dynamics` (DESIGN.md
+This is the array-level core of :mod:`goldenbridge.analysis.negotiate.dynamics` (docs/design.md
 section 6, "dynamics"): it knows offers only as indices ``j = 0 .. G-1`` on a grid
 along a concession path and the target only as *types*, and it never sees a
 scenario.
@@ -41,7 +41,7 @@ given the proposer's equilibrium continuation *from* ``c'`` and the types from
 Tirole (1991, ch. 10), applied round by round. Backward induction over ``(t, c)``
 then gives the proposer's offer in every state, on and off the equilibrium path.
 Where several cutoffs are
-consistent, the largest is taken (ties accept, DESIGN.md section 4). With finitely
+consistent, the largest is taken (ties accept, docs/design.md section 4). With finitely
 many types a consistent cutoff need not exist (the finite-type equilibria of
 Fudenberg, Levine & Tirole 1985 then mix); the solver then takes the cutoff with
 the smallest incentive violation. ``gap`` reports, for the chosen cutoff, the

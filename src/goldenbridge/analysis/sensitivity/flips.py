@@ -1,10 +1,10 @@
 """Decision flips: how far each assumption must move to change the answer.
 
-For each assumption (:mod:`goldenbridge.analysis.assumptions`), in its own
+For each assumption (:mod:`goldenbridge.analysis.sensitivity.assumptions`), in its own
 units, the smallest change within its stated range that
 
 - changes the recommended offer: the named offer with the highest proposer
-  expected utility (DESIGN.md section 6, the risk-return optimum among the
+  expected utility (docs/design.md section 6, the risk-return optimum among the
   named offers), or
 - moves P(deal) of the chosen offer across a threshold (default 0.5),
 
@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.robustness import Evaluator, Sweep
+from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
+from goldenbridge.analysis.sensitivity.robustness import Evaluator, Sweep
 
 __all__ = ["Flip", "flips", "headline"]
 
@@ -67,8 +68,8 @@ class Flip:
 
     factor: str
     baseline: float
-    low: float
-    high: float
+    low: float = field(metadata=json_meta(name="range.0"))
+    high: float = field(metadata=json_meta(name="range.1"))
     best: str
     threshold: float | None
     change: float | None
@@ -78,7 +79,7 @@ class Flip:
     p_deal_change: float | None
     p_deal_direction: str | None
     resolution: float
-    span: float
+    span: float = field(metadata=JSON_SKIP)
 
     @property
     def relative_change(self) -> float:
@@ -91,20 +92,7 @@ class Flip:
         return math.inf if self.p_deal_change is None else abs(self.p_deal_change) / self.span
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "factor": self.factor,
-            "baseline": self.baseline,
-            "range": [self.low, self.high],
-            "best": self.best,
-            "threshold": self.threshold,
-            "change": self.change,
-            "direction": self.direction,
-            "new_best": self.new_best,
-            "p_deal_threshold": self.p_deal_threshold,
-            "p_deal_change": self.p_deal_change,
-            "p_deal_direction": self.p_deal_direction,
-            "resolution": self.resolution,
-        }
+        return to_dict(self)
 
 
 def _crossing(
@@ -155,7 +143,7 @@ def flips(
     Parameters
     ----------
     sweeps : sequence of Sweep
-        From :func:`goldenbridge.analysis.robustness.sweeps`; columns are the
+        From :func:`goldenbridge.analysis.sensitivity.robustness.sweeps`; columns are the
         offers, the first ``len(offer_names)`` of them the named offers.
     evaluate : Evaluator
         The same evaluator the sweeps used (for bisection).
@@ -222,8 +210,8 @@ def _side(change: float) -> str:
     return "below" if change < 0 else "above"
 
 
-def _number(x: float) -> str:
-    return f"{x:.3g}"
+def _number(x: float | None) -> str:
+    return "none" if x is None else f"{x:.3g}"
 
 
 def headline(

@@ -1,6 +1,6 @@
 """Assumptions: what a user wrote down, each movable over a stated range.
 
-Robustness sweeps and decision flips (DESIGN.md section 6) ask how the answer
+Robustness sweeps and decision flips (docs/design.md section 6) ask how the answer
 moves when an *assumption* changes, not when a world's draw does. The
 assumptions are:
 
@@ -38,7 +38,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel
 
-from goldenbridge.analysis.attribution import factor_name, world_inputs
+from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
+from goldenbridge.analysis.sensitivity.attribution import factor_name, world_inputs
 from goldenbridge.engine import Offers, Tally, Worlds, tally
 from goldenbridge.population import Population, sample, stream
 from goldenbridge.scenario.distributions import Quantity
@@ -81,16 +82,16 @@ class Assumption:
     """
 
     name: str
-    path: str
+    path: str = field(metadata=JSON_SKIP)
     kind: Literal["shift", "spread", "prior"]
     baseline: float
-    low: float
-    high: float
-    down: float
-    up: float
-    location: Location = ()
-    domain: tuple[float, float] = (-math.inf, math.inf)
-    quantity: Quantity | None = field(default=None, compare=False, repr=False)
+    low: float = field(metadata=json_meta(name="range.0"))
+    high: float = field(metadata=json_meta(name="range.1"))
+    down: float = field(metadata=JSON_SKIP)
+    up: float = field(metadata=JSON_SKIP)
+    location: Location = field(metadata=JSON_SKIP, default=())
+    domain: tuple[float, float] = field(metadata=JSON_SKIP, default=(-math.inf, math.inf))
+    quantity: Quantity | None = field(metadata=JSON_SKIP, default=None, compare=False, repr=False)
 
     def draws(self, u: np.ndarray, delta: float) -> np.ndarray:
         """Draws of the shifted (or rescaled) distribution from uniforms ``u``, clipped."""
@@ -112,12 +113,8 @@ class Assumption:
         return float(self.draws(_QUANTILES, delta).mean())
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "baseline": self.baseline,
-            "range": [self.low, self.high],
-        }
+        """name, kind, baseline and range [low, high]."""
+        return to_dict(self)
 
 
 def _draws(
@@ -152,6 +149,7 @@ def _replace(node: Any, loc: Location, value: Any) -> Any:
         return value
     key, rest = loc[0], loc[1:]
     if isinstance(node, BaseModel):
+        assert isinstance(key, str)  # a model's fields are named; list items are numbered
         return node.model_copy(update={key: _replace(getattr(node, key), rest, value)})
     copy = dict(node) if isinstance(node, dict) else list(node)
     copy[key] = _replace(node[key], rest, value)  # type: ignore[index]

@@ -1,4 +1,4 @@
-"""optimize(): which package should the proposer offer? (DESIGN.md section 6)
+"""optimize(): which package should the proposer offer? (docs/design.md section 6)
 
 Three answers over the whole offer space (not only the named offers):
 
@@ -10,14 +10,14 @@ Three answers over the whole offer space (not only the named offers):
   ``E[u_P(x)]`` among those with ``P(deal) >= q``;
 * the **frontier**: offers no other offer beats in both ``E[u_P(x)]`` and P(deal).
 
-The search is exact along one issue (:mod:`~goldenbridge.analysis.line_search`),
+The search is exact along one issue (:mod:`~goldenbridge.analysis.optimize.line_search`),
 exhaustive over discrete options, and in K continuous dimensions a
 boundary-candidate search with local refinement
-(:mod:`~goldenbridge.analysis.search`). An optimum chosen on one population looks
+(:mod:`~goldenbridge.analysis.optimize.search`). An optimum chosen on one population looks
 better there than it is (the optimiser's curse: Smith & Winkler 2006, Management
 Science 52(3)), so each reported offer is re-evaluated on an independent
 population drawn with a fresh seed, and both values are reported. The Nash and
-Kalai–Smorodinsky solutions (:mod:`~goldenbridge.analysis.solutions`) come with
+Kalai–Smorodinsky solutions (:mod:`~goldenbridge.analysis.optimize.solutions`) come with
 the result.
 """
 
@@ -32,8 +32,8 @@ import numpy as np
 
 from goldenbridge.analysis.bargaining_range import TIE
 from goldenbridge.analysis.evaluate import OfferResult, evaluate
-from goldenbridge.analysis.line_search import _non_dominated, line_search
-from goldenbridge.analysis.search import (
+from goldenbridge.analysis.optimize.line_search import _non_dominated, line_search
+from goldenbridge.analysis.optimize.search import (
     Objective,
     Scores,
     Space,
@@ -42,7 +42,8 @@ from goldenbridge.analysis.search import (
     search_continuous,
     search_discrete,
 )
-from goldenbridge.analysis.solutions import Solution, kalai_smorodinsky, nash
+from goldenbridge.analysis.optimize.solutions import Solution, kalai_smorodinsky, nash
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.engine import Offers
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError, ScenarioError
@@ -72,12 +73,7 @@ class FrontierPoint:
     proposer_eu: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "values": dict(self.values),
-            "p_deal": self.p_deal,
-            "proposer_u": self.proposer_u,
-            "proposer_eu": self.proposer_eu,
-        }
+        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -467,7 +463,7 @@ def optimize(
 
     Examples
     --------
-    Fearon's crisis (DESIGN.md section 2): x* = 0.6, P(deal) = 2/3, EU = 0.5333.
+    Fearon's crisis (docs/design.md section 2): x* = 0.6, P(deal) = 2/3, EU = 0.5333.
 
     >>> from goldenbridge.population import sample
     >>> from goldenbridge.scenario import load

@@ -1,7 +1,7 @@
 """Attribution: which world-level inputs explain the spread of an offer's outcome.
 
 Sobol' variance-based indices (Sobol' 2001) over the inputs every world draws
-from the scenario's own distributions (DESIGN.md section 6). Each input is one
+from the scenario's own distributions (docs/design.md section 6). Each input is one
 factor on the unit interval, mapped to its distribution through the inverse
 CDF by :func:`goldenbridge.population.sample` (its ``uniforms`` hook); an
 actor's type is one categorical factor (``Russia.type``), mapped through the
@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
+from goldenbridge.analysis.results import JSON_SKIP, to_dict
 from goldenbridge.engine import margins
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError
@@ -114,7 +115,7 @@ def per_world(population: Population, offers: Any, output: Output) -> np.ndarray
         Encoded offers (:meth:`Population.encode`).
     output : {"p_deal", "proposer_eu"}
         The deal indicator (1.0 or 0.0) or the proposer's realised payoff
-        ``u_P(x)`` on a deal and ``r_P`` otherwise (DESIGN.md section 6).
+        ``u_P(x)`` on a deal and ``r_P`` otherwise (docs/design.md section 6).
 
     Returns
     -------
@@ -138,7 +139,7 @@ class FactorIndex:
     """
 
     name: str
-    path: str
+    path: str = field(metadata=JSON_SKIP)
     S1: float | None
     S1_conf: float | None
     ST: float | None
@@ -146,13 +147,7 @@ class FactorIndex:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape: name, S1, S1_conf, ST, ST_conf."""
-        return {
-            "name": self.name,
-            "S1": self.S1,
-            "S1_conf": self.S1_conf,
-            "ST": self.ST,
-            "ST_conf": self.ST_conf,
-        }
+        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -180,14 +175,7 @@ class Attribution:
     factors: tuple[FactorIndex, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "output": self.output,
-            "base_samples": self.base_samples,
-            "runs": self.runs,
-            "mean": self.mean,
-            "variance": self.variance,
-            "factors": [f.to_dict() for f in self.factors],
-        }
+        return to_dict(self)
 
 
 def _finite(x: Any) -> float | None:

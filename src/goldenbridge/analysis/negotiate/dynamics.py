@@ -1,4 +1,4 @@
-"""negotiate: offers over several rounds when delay risks war (DESIGN.md section 6).
+"""negotiate: offers over several rounds when delay risks war (docs/design.md section 6).
 
 The proposer makes one-sided offers along a concession path ``x(s) = FROM + s
 (TO - FROM)``, ``s`` in [0, 1], over T rounds without commitment. Each round the
@@ -6,7 +6,7 @@ target accepts, attacks or waits; while it waits, war breaks out anyway with
 probability ``hazard`` (the pretext); payoffs are discounted by ``discount`` a
 round; after the last round the no-deal rule of section 4 applies. The proposer's
 offers are the skimming perfect Bayesian equilibrium of
-:mod:`goldenbridge.analysis.skimming`, computed by backward induction over the
+:mod:`goldenbridge.analysis.negotiate.skimming`, computed by backward induction over the
 population's weighted worlds.
 
 How the population becomes that game (each a modelling choice, see docs/dynamics.md):
@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.concession_path import target_mean_position
-from goldenbridge.analysis.skimming import (
+from goldenbridge.analysis.negotiate.concession_path import target_mean_position
+from goldenbridge.analysis.negotiate.skimming import (
     ACCEPT,
     ATTACK,
     WAIT,
@@ -51,6 +51,7 @@ from goldenbridge.analysis.skimming import (
     respond,
     solve,
 )
+from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError, ScenarioError
@@ -88,13 +89,8 @@ class NegotiationRound:
     p_war_by: float
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of issue 7 part 4."""
-        return {
-            "round": self.round,
-            "values": dict(self.values),
-            "p_deal_by": self.p_deal_by,
-            "p_war_by": self.p_war_by,
-        }
+        """The JSON shape of one round (docs/dynamics.md): every field."""
+        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -157,8 +153,8 @@ class Negotiation:
     discount: float
     hazard: float
     grid: int
-    path_from: dict[str, OfferValue]
-    path_to: dict[str, OfferValue]
+    path_from: dict[str, OfferValue] = field(metadata=json_meta(name="path.from"))
+    path_to: dict[str, OfferValue] = field(metadata=json_meta(name="path.to"))
     sequence: tuple[NegotiationRound, ...]
     proposer_eu: float
     p_deal: float
@@ -167,25 +163,15 @@ class Negotiation:
     talks: Talks
     incentive_gap: float
     non_monotone_share: float
-    equilibrium: Equilibrium = field(repr=False)
-    thresholds: np.ndarray = field(repr=False)
-    loss: np.ndarray = field(repr=False)
-    fight: np.ndarray = field(repr=False)
+    equilibrium: Equilibrium = field(metadata=JSON_SKIP, repr=False)
+    thresholds: np.ndarray = field(metadata=JSON_SKIP, repr=False)
+    loss: np.ndarray = field(metadata=JSON_SKIP, repr=False)
+    fight: np.ndarray = field(metadata=JSON_SKIP, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``goldenbridge negotiate --json`` (issue 7 part 4)."""
-        return {
-            "rounds": self.rounds,
-            "path": {"from": dict(self.path_from), "to": dict(self.path_to)},
-            "sequence": [r.to_dict() for r in self.sequence],
-            "proposer_eu": self.proposer_eu,
-            "one_shot": {
-                "values": dict(self.one_shot.values),
-                "proposer_eu": self.one_shot.proposer_eu,
-                "p_war": self.one_shot.p_war,
-            },
-            "talks": {"proposer_eu": self.talks.proposer_eu, "p_war": self.talks.p_war},
-        }
+        """The JSON document of ``goldenbridge negotiate --json`` (docs/dynamics.md):
+        every field but the solver's arrays."""
+        return to_dict(self)
 
 
 def _offer(scenario: Scenario, spec: OfferSpec, path: str) -> dict[str, OfferValue] | None:
@@ -210,8 +196,10 @@ def concession_path(
     """
     scenario = population.scenario
     talks = scenario.talks
-    start = _offer(scenario, path_from if path_from is not None else talks and talks.from_, "from")
-    end = _offer(scenario, path_to if path_to is not None else talks and talks.to, "to")
+    default_from = talks.from_ if talks is not None else None
+    default_to = talks.to if talks is not None else None
+    start = _offer(scenario, path_from if path_from is not None else default_from, "from")
+    end = _offer(scenario, path_to if path_to is not None else default_to, "to")
     start = start or scenario.status_quo()
     if end is None:  # the target's mean position on the continuous issues
         mean = target_mean_position(population)
@@ -478,7 +466,7 @@ def negotiate(
 
     Examples
     --------
-    Fearon's crisis (DESIGN.md section 2): one round without hazard is the
+    Fearon's crisis (docs/design.md section 2): one round without hazard is the
     one-shot optimum, A's share x* = .6.
 
     >>> from goldenbridge.population import sample

@@ -1,15 +1,15 @@
 """Likelihoods from the model: ``log P(observation | world)`` for every world.
 
-Static (DESIGN.md section 4): actor ``i`` accepts offer ``x`` with probability
+Static (docs/design.md section 4): actor ``i`` accepts offer ``x`` with probability
 ``sigmoid((u_i(x) - r_i) / noise)``, a logit choice rule (McKelvey & Palfrey
 1995) in utility units that is the model's hard rule ``u_i(x) >= r_i`` when
 ``noise = 0``; the target attacks (prefers war) with probability
 ``sigmoid((w_T - u_T(status quo)) / noise)``. With noise > 0 no response to an
 offer is impossible in any world.
 
-Dynamic (DESIGN.md section 6): for ``talks`` observations, the target's
+Dynamic (docs/design.md section 6): for ``talks`` observations, the target's
 accept / wait / attack strategy in the skimming equilibrium of
-:mod:`goldenbridge.analysis.dynamics`, solved once on the prior population (the
+:mod:`goldenbridge.analysis.negotiate.dynamics`, solved once on the prior population (the
 common beliefs when the talks began), with the pretext hazard for each round
 waited, mixed with a uniformly random target with probability ``tremble``
 (an epsilon-contaminated likelihood) so that no history is impossible.
@@ -25,8 +25,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from goldenbridge.analysis.dynamics import Negotiation, concession_path, negotiate, war_loss
-from goldenbridge.analysis.observations import (
+from goldenbridge.analysis.negotiate.dynamics import (
+    Negotiation,
+    concession_path,
+    negotiate,
+    war_loss,
+)
+from goldenbridge.analysis.negotiate.skimming import ACCEPT, ATTACK, WAIT, respond
+from goldenbridge.engine import Offers, margins, utilities
+from goldenbridge.population import Population
+from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.observations import (
     Accepted,
     NoAttack,
     Observation,
@@ -34,10 +43,6 @@ from goldenbridge.analysis.observations import (
     Signal,
     Talks,
 )
-from goldenbridge.analysis.skimming import ACCEPT, ATTACK, WAIT, respond
-from goldenbridge.engine import Offers, margins, utilities
-from goldenbridge.population import Population
-from goldenbridge.scenario.errors import ScenarioError
 
 __all__ = [
     "LikelihoodModel",
@@ -68,7 +73,7 @@ def _log_fight(population: Population, noise: float) -> tuple[np.ndarray, np.nda
     """log P(target attacks rather than keep the status quo), log P(it does not)."""
     t = population.actor_names.index(population.scenario.target.name)
     war_margin = population.war_value[:, t] - population.status_quo_u[:, t]
-    # DESIGN.md section 4: the target fights iff w_T > u_T(status quo) (strict).
+    # docs/design.md section 4: the target fights iff w_T > u_T(status quo) (strict).
     return _log_choice(war_margin, noise, strict=True), _log_choice(-war_margin, noise)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.stats import proportion
 from goldenbridge.engine import Offers, tally
 from goldenbridge.population import Population
@@ -49,15 +50,10 @@ class ConcessionPath:
     samples: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "s": self.s.tolist(),
-            "knots": [{"label": k, "s": s, "values": dict(v)} for k, s, v in self.knots],
-            "p_deal": self.p_deal.tolist(),
-            "p_war": self.p_war.tolist(),
-            "proposer_eu": self.proposer_eu.tolist(),
-            "proposer_u": self.proposer_u.tolist(),
-            "samples": self.samples,
-        }
+        """Every field; each knot as ``{"label", "s", "values"}``."""
+        document = to_dict(self)
+        document["knots"] = [{"label": k, "s": s, "values": dict(v)} for k, s, v in self.knots]
+        return document
 
 
 def target_mean_position(population: Population) -> dict[str, OfferValue]:

@@ -1,9 +1,9 @@
-"""Solution concepts (DESIGN.md section 6): Pareto frontier, Nash, Kalai–Smorodinsky.
+"""Solution concepts (docs/design.md section 6): Pareto frontier, Nash, Kalai–Smorodinsky.
 
 Each party ``i`` (the proposer, the target and every veto) values an offer at
 its expected utility ``E[u_i(x)]`` over the worlds; its disagreement value is its
 expected no-deal value ``d_i = E[r_i]`` (war where the target fights, else the
-status quo: DESIGN.md section 4). With gains ``g_i(x) = E[u_i(x)] - d_i``:
+status quo: docs/design.md section 4). With gains ``g_i(x) = E[u_i(x)] - d_i``:
 
 * Nash bargaining solution (Nash 1950, "The bargaining problem", Econometrica
   18(2)): ``argmax prod_i g_i(x)`` over offers with every ``g_i > 0``; with
@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.search import Space, option_combinations
+from goldenbridge.analysis.optimize.search import Space, option_combinations
+from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Worlds, utilities
 from goldenbridge.scenario.errors import InputError
 
@@ -51,23 +52,20 @@ class Solution:
         Party -> weight in the product (1, or its capability).
     """
 
-    concept: str
-    x: np.ndarray
-    option: np.ndarray
+    concept: str = field(metadata=JSON_SKIP)
+    x: np.ndarray = field(metadata=JSON_SKIP)
+    option: np.ndarray = field(metadata=JSON_SKIP)
     utilities: dict[str, float]
     disagreement: dict[str, float]
     exponents: dict[str, float]
     values: dict[str, Any] = field(default_factory=dict)
-    by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_type: dict[str, dict[str, Any]] = field(
+        metadata=json_meta(omit_empty=True), default_factory=dict
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "values": dict(self.values),
-            "utilities": dict(self.utilities),
-            "disagreement": dict(self.disagreement),
-            "exponents": dict(self.exponents),
-            **({"by_type": self.by_type} if self.by_type else {}),
-        }
+        """values, utilities, disagreement, exponents (and by_type when there is one)."""
+        return to_dict(self)
 
 
 class PartyUtilities:

@@ -1,8 +1,8 @@
 """Searching the offer space: exhaustive over options, boundary candidates in K-D.
 
-Three searches, chosen by the shape of the space (DESIGN.md section 6):
+Three searches, chosen by the shape of the space (docs/design.md section 6):
 
-* one continuous issue: exact, by :mod:`goldenbridge.analysis.line_search`;
+* one continuous issue: exact, by :mod:`goldenbridge.analysis.optimize.line_search`;
 * discrete issues only: every combination of options is evaluated (up to 10^6);
 * K continuous issues: the optimum of a step function sits where some world's
   acceptance constraint binds, so the candidates are the points where each
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from goldenbridge.analysis.bargaining_range import TIE
-from goldenbridge.analysis.line_search import _non_dominated, line_search
+from goldenbridge.analysis.optimize.line_search import _non_dominated, line_search
 from goldenbridge.engine import Offers, Worlds, tally, utilities
 
 __all__ = [
@@ -218,6 +218,7 @@ def _anchors(worlds: Worlds, space: Space, favourite: np.ndarray, named: np.ndar
         points.append(w @ worlds.actors[i].ideal[:, cols] / w.sum())
     points.extend(named)
     from scipy.stats import qmc  # lazy: scipy costs ~0.3 s at start-up
+
     sobol = qmc.Sobol(len(cols), scramble=True, seed=0).random(256)
     return np.vstack([np.array(points).reshape(-1, len(cols)), sobol])
 

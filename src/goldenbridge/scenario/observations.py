@@ -1,4 +1,4 @@
-"""What was seen: observations for Bayesian updating (DESIGN.md section 6, "updating").
+"""What was seen: observations for Bayesian updating (docs/design.md section 6, "updating").
 
 An observations file is YAML or JSON: either a list of observations or a mapping
 with a default logit ``noise`` and the list under ``observations``::
@@ -20,7 +20,7 @@ with a default logit ``noise`` and the list under ``observations``::
 Every observation may carry ``label``, ``date`` and ``source`` (text, shown in
 reports) and its own ``noise``. :func:`parse_observations` validates with
 pydantic and raises :class:`~goldenbridge.scenario.ScenarioError` naming the
-field (``observations.1.offer: ...``); :func:`goldenbridge.analysis.update.update`
+field (``observations.1.offer: ...``); :func:`goldenbridge.analysis.update.posterior.update`
 then checks the names (offers, actors, types, inputs) against the population.
 """
 
@@ -178,7 +178,7 @@ class NoAttack(_Observed):
 
 
 class Talks(_Observed):
-    """Rounds of the dynamic bargaining game (DESIGN.md section 6): the offers made,
+    """Rounds of the dynamic bargaining game (docs/design.md section 6): the offers made,
     one per round, and what the target did.
 
     The target waited (neither accepted nor attacked, and no war broke out) in every

@@ -4,7 +4,7 @@ Along one continuous issue (every other issue held at a base offer) each world's
 deal set is an interval ``[L_n, R_n]``
 (:func:`~goldenbridge.analysis.bargaining_range.deal_intervals`), so
 ``P(deal)(t)`` changes only at the sorted end points. The proposer's expected
-utility (DESIGN.md section 6)
+utility (docs/design.md section 6)
 
     EU(t) = [sum_n w_n r_P,n + sum_{n: L_n <= t <= R_n} w_n (u_P,n(t) - r_P,n)] / sum_n w_n
 
@@ -109,7 +109,7 @@ class LineSearch:
         return out
 
     def eu(self, t: np.ndarray) -> np.ndarray:
-        """EU(t) of DESIGN.md section 6, exact."""
+        """EU(t) of docs/design.md section 6, exact."""
         t = np.atleast_1d(np.asarray(t, dtype=np.float64))
         r = self.worlds.actors[self.worlds.proposer].reservation
         w = self.weights
@@ -193,6 +193,7 @@ class LineSearch:
         for a, b in ((j - 1, j), (j, j + 1)):
             if 0 <= a and b < pos.shape[0] and pos[b] - pos[a] > 4e-9:
                 from scipy.optimize import minimize_scalar  # lazy: scipy costs ~0.3 s at start-up
+
                 res = minimize_scalar(
                     lambda t: -self.eu(np.array([t]))[0],
                     bounds=(pos[a] + 1e-9, pos[b] - 1e-9),
@@ -219,6 +220,7 @@ class LineSearch:
         b = int(np.argmax(values))
         a, c = grid[max(b - 1, 0)], grid[min(b + 1, 64)]
         from scipy.optimize import minimize_scalar  # lazy: scipy costs ~0.3 s at start-up
+
         res = minimize_scalar(
             lambda t: -self.mean_u(np.array([t]))[0],
             bounds=(a, c),

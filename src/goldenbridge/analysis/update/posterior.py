@@ -1,4 +1,4 @@
-"""Bayesian updating over sampled worlds (DESIGN.md section 6, "updating").
+"""Bayesian updating over sampled worlds (docs/design.md section 6, "updating").
 
 The population's worlds are draws from the prior; an observation with
 likelihood ``L_n = P(observation | world n)`` turns them into importance
@@ -7,10 +7,10 @@ weights ``w_n' = w_n L_n`` (self-normalised importance sampling; e.g. Owen 2013,
 weights, so ``evaluate`` on :attr:`Posterior.population` answers on the
 posterior.
 
-Likelihoods come from the model (:mod:`goldenbridge.analysis.likelihoods`):
+Likelihoods come from the model (:mod:`goldenbridge.analysis.update.likelihoods`):
 static acceptance with optional logit noise, or the dynamic game's accept /
 wait / attack strategies for ``talks`` observations; any function with the
-signature of :data:`~goldenbridge.analysis.likelihoods.LikelihoodModel` can
+signature of :data:`~goldenbridge.analysis.update.likelihoods.LikelihoodModel` can
 replace them.
 
 Degeneracy. Kish's effective sample size ``(sum w)^2 / sum w^2`` (Kish 1965)
@@ -29,19 +29,25 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.likelihoods import LikelihoodModel, ModelLikelihood, world_quantity
-from goldenbridge.analysis.observations import (
+from goldenbridge.analysis.results import json_meta, to_dict
+from goldenbridge.analysis.update.likelihoods import (
+    LikelihoodModel,
+    ModelLikelihood,
+    world_quantity,
+)
+from goldenbridge.population import Population, sample, stream
+from goldenbridge.scenario.errors import InputError, ScenarioError
+from goldenbridge.scenario.observations import (
     Observation,
     Observations,
     Talks,
     load_observations,
 )
-from goldenbridge.population import Population, sample, stream
-from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import TYPE_FIELDS
 
 __all__ = [
@@ -50,6 +56,7 @@ __all__ = [
     "QuantityChange",
     "Summary",
     "kish_ess",
+    "redrawn_population",
     "update",
 ]
 QUANTILES = (0.05, 0.5, 0.95)
@@ -106,7 +113,7 @@ class QuantityChange:
 class Evidence:
     """One observation and ``P(it | the observations before it)`` under the model."""
 
-    description: str
+    description: str = field(metadata=json_meta(name="observation"))
     label: str | None
     date: str | None
     source: str | None
@@ -189,22 +196,13 @@ class Posterior:
         return sorted(self.quantities, key=lambda q: -abs(q.shift))[:k]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape shared by ``goldenbridge update --json`` and the web API."""
+        """The JSON shape shared by ``goldenbridge update --json`` and the web API (the
+        prior's scenario, size and seed, the ESS and its properties beside the fields)."""
         return {
             "scenario": self.prior.scenario.name,
             "samples": self.prior.n,
             "seed": self.prior.seed,
-            "observations": [
-                {
-                    "observation": e.description,
-                    "label": e.label,
-                    "date": e.date,
-                    "source": e.source,
-                    "noise": e.noise,
-                    "probability": e.probability,
-                }
-                for e in self.evidence
-            ],
+            "observations": [to_dict(e) for e in self.evidence],
             "ess": self.ess,
             "ess_fraction": self.ess_fraction,
             "degenerate": self.degenerate,
@@ -214,15 +212,7 @@ class Posterior:
                 for a, ts in self.types.items()
             },
             "p_fight": {"prior": self.p_fight[0], "posterior": self.p_fight[1]},
-            "quantities": [
-                {
-                    "path": q.path,
-                    "condition": q.condition,
-                    "prior": vars(q.prior),
-                    "posterior": vars(q.posterior),
-                }
-                for q in self.quantities
-            ],
+            "quantities": [to_dict(q) for q in self.quantities],
             "resampling": self.resampling,
         }
 
@@ -269,7 +259,8 @@ def _changes(prior: Population, posterior: Population) -> tuple[QuantityChange, 
     for path in paths:
         users = _users(prior, path)
         condition, mask = users if users else (None, np.ones(prior.n, dtype=bool))
-        post_mask = _users(posterior, path)[1] if users else np.ones(posterior.n, dtype=bool)
+        post_users = _users(posterior, path) if users else None
+        post_mask = post_users[1] if post_users else np.ones(posterior.n, dtype=bool)
         prior_w = prior.worlds.weights * mask
         post_w = posterior.worlds.weights * post_mask
         if prior_w.sum() <= 0 or post_w.sum() <= 0:
@@ -388,7 +379,9 @@ def _soften(obs: Observation) -> str:
 
 def update(
     population: Population | Posterior,
-    observations: Observations | Sequence[Observation | Mapping[str, Any]] | Mapping[str, Any],
+    observations: (
+        Observations | Sequence[Observation | Mapping[str, Any]] | Mapping[str, Any] | str | Path
+    ),
     *,
     noise: float | None = None,
     model: LikelihoodModel | None = None,
@@ -404,7 +397,7 @@ def update(
     population : Population or Posterior
         The prior worlds, or an earlier posterior to update further.
     observations : Observations, list or mapping
-        See :mod:`goldenbridge.analysis.observations`.
+        See :mod:`goldenbridge.scenario.observations`.
     noise : float, optional
         Logit noise (utility units) for observations that give none; overrides
         the file's default. 0 = the model's hard acceptance rule.
@@ -527,3 +520,14 @@ def update(
         uniforms=uniforms,
         warnings=tuple(notes),
     )
+
+
+def redrawn_population(posterior: Posterior, seed: int | None = None) -> Population:
+    """The posterior's observations applied to an independent prior draw.
+
+    For re-evaluating an offer chosen on ``posterior`` (the optimiser's curse:
+    Smith and Winkler 2006): the worlds are a fresh prior sample with seed ``seed``
+    (default: the prior's seed + 1), reweighted on the same observations.
+    """
+    fresh_seed = posterior.prior.seed + 1 if seed is None else int(seed)
+    return posterior.redraw(fresh_seed).population

@@ -1,29 +1,35 @@
-"""sensitivity(): which assumption decides the answer (DESIGN.md section 6).
+"""sensitivity(): which assumption decides the answer (docs/design.md section 6).
 
 Puts the parts together for one fixed offer (by default the recommended named
 offer, the one with the highest proposer expected utility):
 
-- attribution (:mod:`goldenbridge.analysis.attribution`): Sobol' indices of the
+- attribution (:mod:`goldenbridge.analysis.sensitivity.attribution`): Sobol' indices of the
   per-world outcome over the world-level inputs; or, with ``method="morris"``,
-  Morris screening of the assumptions (:mod:`goldenbridge.analysis.robustness`);
+  Morris screening of the assumptions (:mod:`goldenbridge.analysis.sensitivity.robustness`);
 - robustness: one-at-a-time sweeps of every assumption over its stated range
-  (:mod:`goldenbridge.analysis.assumptions`), common random numbers;
-- decision flips (:mod:`goldenbridge.analysis.flips`) and the headline sentence;
-- value of information (:mod:`goldenbridge.analysis.voi`).
+  (:mod:`goldenbridge.analysis.sensitivity.assumptions`), common random numbers;
+- decision flips (:mod:`goldenbridge.analysis.sensitivity.flips`) and the headline sentence;
+- value of information (:mod:`goldenbridge.analysis.sensitivity.voi`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from goldenbridge.analysis.assumptions import Assumption, assumptions
-from goldenbridge.analysis.attribution import Attribution, Output, attribution, world_inputs
 from goldenbridge.analysis.evaluate import evaluate, named_offers
-from goldenbridge.analysis.flips import Flip, flips, headline
-from goldenbridge.analysis.robustness import MorrisRow, Sweep, evaluator, morris, sweeps
-from goldenbridge.analysis.voi import Information, value_of_information
+from goldenbridge.analysis.results import JSON_SKIP, json_meta, jsonable, to_dict
+from goldenbridge.analysis.sensitivity.assumptions import Assumption, assumptions
+from goldenbridge.analysis.sensitivity.attribution import (
+    Attribution,
+    Output,
+    attribution,
+    world_inputs,
+)
+from goldenbridge.analysis.sensitivity.flips import Flip, flips, headline
+from goldenbridge.analysis.sensitivity.robustness import MorrisRow, Sweep, evaluator, morris, sweeps
+from goldenbridge.analysis.sensitivity.voi import Information, value_of_information
 from goldenbridge.engine import get_engine
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError, ScenarioError
@@ -81,21 +87,22 @@ class Sensitivity:
     scenario: str
     seed: int
     samples: int
-    offer_name: str
-    offer: dict[str, OfferValue]
+    offer_name: str = field(metadata=json_meta(name="offer.name"))
+    offer: dict[str, OfferValue] = field(metadata=json_meta(name="offer.values"))
     output: Output
     method: str
     parts: tuple[str, ...]
     threshold: float
-    best: str
-    p_deal: float
-    proposer_eu: float
-    attribution: Attribution | None
-    screening: tuple[MorrisRow, ...]
-    sweeps: tuple[Sweep, ...]
-    chosen: int
+    best: str = field(metadata=json_meta(name="baseline.best"))
+    p_deal: float = field(metadata=json_meta(name="baseline.p_deal"))
+    proposer_eu: float = field(metadata=json_meta(name="baseline.proposer_eu"))
+    # Written below in their JSON shapes (factors, robustness, voi):
+    attribution: Attribution | None = field(metadata=JSON_SKIP)
+    screening: tuple[MorrisRow, ...] = field(metadata=JSON_SKIP)
+    sweeps: tuple[Sweep, ...] = field(metadata=JSON_SKIP)
+    chosen: int = field(metadata=JSON_SKIP)
     flips: tuple[Flip, ...]
-    information: tuple[Information, ...]
+    information: tuple[Information, ...] = field(metadata=JSON_SKIP)
     headline: str
 
     @property
@@ -118,35 +125,20 @@ class Sensitivity:
         return rows
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``goldenbridge sensitivity --json``."""
+        """The JSON document of ``goldenbridge sensitivity --json``: the fields, then the
+        factors (Sobol' indices or Morris rows), the tornado's rows and the value of
+        information by name."""
+        document = to_dict(self)
         if self.attribution is not None:
-            factors = [f.to_dict() for f in self.attribution.factors]
-            extra = {"base_samples": self.attribution.base_samples, "runs": self.attribution.runs}
+            document["base_samples"] = self.attribution.base_samples
+            document["runs"] = self.attribution.runs
+            document["factors"] = jsonable(self.attribution.factors)
         else:
-            factors = [r.to_dict() for r in self.screening]
-            extra = {}
-        return {
-            "scenario": self.scenario,
-            "seed": self.seed,
-            "samples": self.samples,
-            "offer": {"name": self.offer_name, "values": dict(self.offer)},
-            "output": self.output,
-            "method": self.method,
-            "parts": list(self.parts),
-            "headline": self.headline,
-            "baseline": {
-                "best": self.best,
-                "p_deal": self.p_deal,
-                "proposer_eu": self.proposer_eu,
-            },
-            **extra,
-            "factors": factors,
-            "robustness": self.robustness(),
-            "threshold": self.threshold,
-            "flips": [f.to_dict() for f in self.flips],
-            "voi": self.voi,
-            "voi_choices": {i.name: i.choices for i in self.information if i.choices},
-        }
+            document["factors"] = jsonable(self.screening)
+        document["robustness"] = self.robustness()
+        document["voi"] = self.voi
+        document["voi_choices"] = {i.name: i.choices for i in self.information if i.choices}
+        return document
 
 
 def choose_offer(
@@ -266,7 +258,8 @@ def sensitivity(
         return lambda done, total: progress(name, done, total)
 
     moved: tuple[Assumption, ...] = assumptions(scenario)
-    attributed, screening = None, ()
+    attributed: Attribution | None = None
+    screening: tuple[MorrisRow, ...] = ()
     if "global" in parts and method == "sobol":
         attributed = attribution(scenario, values, output, n, seed, stage("Sobol' indices"))
     elif "global" in parts:

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.analysis.bargaining_range import BargainingRange, RangeSlice
-from goldenbridge.analysis.concession_path import ConcessionPath
-from goldenbridge.analysis.dynamics import Negotiation
-from goldenbridge.analysis.optimize import OptimizeResult
+from goldenbridge.analysis.negotiate.concession_path import ConcessionPath
+from goldenbridge.analysis.negotiate.dynamics import Negotiation
+from goldenbridge.analysis.optimize.best import OptimizeResult
 
 __all__ = [
     "FORMATS",
@@ -155,7 +155,10 @@ def optimize_plots(
     the optimum, the frontier and range slices through the optimum, over ``pairs``
     of continuous issues (default: the first three pairs of searched issues)."""
     from goldenbridge.analysis.bargaining_range import bargaining_range, range_slice
-    from goldenbridge.analysis.concession_path import concession_path, target_mean_position
+    from goldenbridge.analysis.negotiate.concession_path import (
+        concession_path,
+        target_mean_position,
+    )
 
     directory = Path(directory)
     scenario = population.scenario

@@ -1,7 +1,7 @@
 """Plots of a sensitivity analysis (presentation only): tornado and index bars.
 
 Needs matplotlib (the ``plots`` extra). Every function takes a
-:class:`~goldenbridge.analysis.sensitivity.Sensitivity` and a file path, and
+:class:`~goldenbridge.analysis.sensitivity.combined.Sensitivity` and a file path, and
 writes one PNG (or whatever the suffix names).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from goldenbridge.analysis.sensitivity import Sensitivity
+from goldenbridge.analysis.sensitivity.combined import Sensitivity
 
 __all__ = ["tornado", "indices", "save_all"]
 

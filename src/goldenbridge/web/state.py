@@ -1,0 +1,94 @@
+"""What the web explorer's routes share: the limits, the state object, the error shape.
+
+Both :mod:`goldenbridge.web.app` (the application and its middleware) and
+:mod:`goldenbridge.web.api` (the JSON routes) import from here, so neither imports
+the other's internals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from fastapi import Request
+
+from goldenbridge.web.batching import EvaluateBatcher
+from goldenbridge.web.compute import AnalysisProcess, ComputeWorker, PopulationCache, ResultCache
+from goldenbridge.web.scenarios import ScenarioStore
+
+__all__ = ["Limits", "WebState", "error_body", "limits_dict", "web_state"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask of the server.
+
+    Attributes
+    ----------
+    max_body_bytes : int
+        Largest request body (413 beyond it); uploads count against it.
+    max_samples : int
+        Most worlds one request may sample (422 beyond it).
+    max_offers : int
+        Most offers one evaluate request may carry.
+    compute_seconds : float
+        Compute time allowed to one request, counted from when its job starts
+        on the worker (time queued behind other requests does not count).
+    analysis_seconds : float
+        The same for the slow analyses (optimiser, Sobol' indices), which run
+        in the analysis process.
+    cache_worlds : int
+        Sampled worlds kept for reuse, over all cached populations.
+    max_work : int
+        Work units one request may cost (:func:`goldenbridge.scenario.budget.cost`:
+        worlds x draws per world), tighter than the command line's so that no
+        request holds the single worker for long.
+    body_seconds : float
+        Time a client has to send its request body (slow clients get 408).
+    """
+
+    max_body_bytes: int = 1_000_000
+    max_samples: int = 1_000_000
+    max_offers: int = 64
+    compute_seconds: float = 20.0
+    analysis_seconds: float = 180.0
+    cache_worlds: int = 3_000_000
+    max_work: int = 40_000_000
+    body_seconds: float = 10.0
+
+
+@dataclass
+class WebState:
+    """Everything the routes share: limits, scenarios, the worker, its batches and caches."""
+
+    limits: Limits
+    default_scenario: str
+    scenarios: ScenarioStore = field(default_factory=ScenarioStore)
+    worker: ComputeWorker = field(init=False)
+    populations: PopulationCache = field(init=False)
+    analyses: AnalysisProcess = field(init=False)
+    evaluations: EvaluateBatcher = field(init=False)
+    results: ResultCache = field(default_factory=ResultCache)
+    running: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.worker = ComputeWorker(self.limits.compute_seconds)
+        self.populations = PopulationCache(self.limits.cache_worlds)
+        self.analyses = AnalysisProcess(self.limits.analysis_seconds)
+        self.evaluations = EvaluateBatcher(self.worker, self.populations)
+
+
+def error_body(path: str, message: str) -> dict[str, Any]:
+    """The one JSON shape of every error response."""
+    return {"error": {"path": path, "message": message}}
+
+
+def limits_dict(limits: Limits) -> dict[str, Any]:
+    """The limits as JSON (``/api/info``)."""
+    return asdict(limits)
+
+
+def web_state(request: Request) -> WebState:
+    """The state of the application serving ``request`` (set by ``create_app``)."""
+    return request.app.state.web  # type: ignore[no-any-return]
