@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import goldenbridge as gb
-from goldenbridge.analysis.observations import load_observations
+from goldenbridge.scenario.observations import load_observations
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, load, parse, read_text
 from goldenbridge.scenario.budget import DEFAULT_BUDGET, check_budget, cost

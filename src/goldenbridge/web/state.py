@@ -54,7 +54,7 @@ class Limits:
     compute_seconds: float = 20.0
     analysis_seconds: float = 180.0
     cache_worlds: int = 3_000_000
-    max_work: int = 40_000_000
+    max_work: int = 10_000_000
     body_seconds: float = 10.0
 
 
