@@ -38,7 +38,15 @@ COMMANDS: dict[str, list[str]] = {
     "evaluate": ["evaluate", "teaching-2d", *SMALL],
     "demo": ["demo", *SMALL],
     "optimize": ["optimize", "fearon-1d", *SMALL],
-    "sensitivity": ["sensitivity", "fearon-1d", "--set", "share=0.6", "--base-sample", "256", *SMALL],
+    "sensitivity": [
+        "sensitivity",
+        "fearon-1d",
+        "--set",
+        "share=0.6",
+        "--base-sample",
+        "256",
+        *SMALL,
+    ],
     "update": ["update", "fearon-1d", "--observe", OBSERVATIONS, *SMALL],
     "negotiate": ["negotiate", "fearon-1d", "--rounds", "3", "--grid", "21", *SMALL],
     "deterrence": [

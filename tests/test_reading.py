@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 import goldenbridge as gb
-from goldenbridge.scenario.observations import load_observations
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, load, parse, read_text
 from goldenbridge.scenario.budget import DEFAULT_BUDGET, check_budget, cost
+from goldenbridge.scenario.observations import load_observations
 from goldenbridge.scenario.reading import MAX_DEPTH, MAX_NODES, parse_text, read_file
 from strategies import bargaining_scenario, fearon_scenario
 

@@ -78,7 +78,7 @@ def install() -> None:
     if getattr(caching.Cache.load_overload, "_goldenbridge", False):
         return
     for function in (_enable_caching, _load_overload, _save_overload):
-        function._goldenbridge = True  # type: ignore[attr-defined]
+        function._goldenbridge = True  # type: ignore[attr-defined,union-attr]
     dispatcher.Dispatcher.enable_caching = _enable_caching  # type: ignore[method-assign]
     caching.Cache.load_overload = _load_overload  # type: ignore[method-assign]
     caching.Cache.save_overload = _save_overload  # type: ignore[method-assign]
