@@ -30,7 +30,7 @@ def json_safe(value: Any) -> Any:
 
 def _round(value: float, se: float | None = None) -> float:
     """A number to the digits that matter: two significant digits of its standard
-    error past the decimal point when it has one, else 10 significant digits (so
+    error past the decimal point when it has one, else 15 significant digits (so
     ``5.551115123125783e-17`` from rounding becomes 0)."""
     if not math.isfinite(value) or value == 0:
         return value
@@ -38,7 +38,7 @@ def _round(value: float, se: float | None = None) -> float:
         return round(value, max(0, 1 - math.floor(math.log10(se))) + 1)
     if abs(value) < 1e-12:
         return 0.0
-    return float(f"{value:.10g}")
+    return float(f"{value:.15g}")
 
 
 def round_numbers(document: Any) -> Any:
