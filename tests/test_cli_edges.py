@@ -4,6 +4,7 @@ bugs that show as bugs, did-you-mean, option checks before any work, plain help.
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 
@@ -169,6 +170,9 @@ def test_json_numbers_are_rounded_to_their_standard_errors():
     se = offer["p_deal_se"]
     assert len(f"{se}".replace("0.", "").lstrip("0")) <= 2  # two significant digits
     assert offer == round_numbers(offer)  # already rounded: rounding is idempotent
+    if se > 0:  # the value stops at the decimal of the standard error's second digit
+        decimals = 1 - math.floor(math.log10(se))
+        assert offer["p_deal"] == round(offer["p_deal"], decimals)
     assert round_numbers({"x": 5.551115123125783e-17}) == {"x": 0.0}
 
 

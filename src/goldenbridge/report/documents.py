@@ -29,13 +29,13 @@ def json_safe(value: Any) -> Any:
 
 
 def _round(value: float, se: float | None = None) -> float:
-    """A number to the digits that matter: two significant digits of its standard
-    error past the decimal point when it has one, else 15 significant digits (so
+    """A number to the digits that matter: to the decimal of its standard error's
+    second significant digit when it has one, else 15 significant digits (so
     ``5.551115123125783e-17`` from rounding becomes 0)."""
     if not math.isfinite(value) or value == 0:
         return value
     if se is not None and math.isfinite(se) and se > 0:
-        return round(value, max(0, 1 - math.floor(math.log10(se))) + 1)
+        return round(value, max(0, 1 - math.floor(math.log10(se))))
     if abs(value) < 1e-12:
         return 0.0
     return float(f"{value:.15g}")
