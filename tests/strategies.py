@@ -25,6 +25,11 @@ __all__ = [
     "random_offers",
     "observation_lists",
     "fearon_scenario",
+    "mutated_scenarios",
+    "builtin_documents",
+    "nasty_values",
+    "nasty_numbers",
+    "nasty_text",
 ]
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -285,3 +290,155 @@ def fearon_scenario(
             {"name": "B", "role": "target", "position": {"share": 0}, "rho": 1},
         ],
     }
+
+
+# --- Mutations of the shipped scenarios (issue 16: the fuzz test of loader + evaluate) ---
+
+#: Values an attacker or a careless edit puts where the schema expects something else.
+nasty_numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [
+            5e-324,
+            1e308,
+            -1e308,
+            1e300,
+            -1e154,
+            1e154,
+            1e15,
+            -1e15,
+            0.0,
+            -0.0,
+            1e-300,
+            40.0,
+            2**63,
+            -(2**63),
+        ]
+    ),
+    st.integers(-(2**70), 2**70),
+)
+nasty_text = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "a\nerror: forged",
+            "\x1b[2J",
+            "nato",
+            "Russia",
+            "none",
+            "\u202e",
+            "x" * 300,
+            "true",
+            "1e12",
+            ":emoji:",
+            "[bold]x",
+        ]
+    ),
+)
+nasty_leaves = st.one_of(nasty_numbers, nasty_text, st.booleans(), st.none())
+nasty_values = st.recursive(
+    nasty_leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.one_of(
+                nasty_text,
+                st.sampled_from(
+                    [
+                        "uniform",
+                        "beta",
+                        "normal",
+                        "scale",
+                        "value",
+                        "choice",
+                        "p",
+                        "clip",
+                        "salience",
+                        "position",
+                        "types",
+                        "prior",
+                        "cost",
+                        "p_win",
+                    ]
+                ),
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=8,
+)
+
+
+def builtin_documents() -> dict[str, Any]:
+    """The shipped scenarios as plain data (what their YAML holds)."""
+    from importlib import resources
+
+    from goldenbridge.scenario import builtin_names
+    from goldenbridge.scenario.reading import parse_text
+
+    folder = resources.files("goldenbridge.scenario.builtin")
+    return {
+        name: parse_text(folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8"), name)
+        for name in builtin_names()
+    }
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value inside nested mappings and lists."""
+    out = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out.extend(_paths(value, (*prefix, key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out.extend(_paths(value, (*prefix, i)))
+    return out
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@st.composite
+def mutated_scenarios(draw: st.DrawFn, mutations: int = 3) -> dict[str, Any]:
+    """A shipped scenario with 1..``mutations`` random edits: a value replaced by a
+    nasty one, a key removed, a numeric leaf scaled to an extreme, a list entry
+    duplicated, or a field added under a misspelt or unexpected name."""
+    import copy
+
+    documents = builtin_documents()
+    data = copy.deepcopy(documents[draw(st.sampled_from(sorted(documents)))])
+    for _ in range(draw(st.integers(1, mutations))):
+        paths = _paths(data)
+        numeric = [p for p in paths if _is_number(_get(data, p))]
+        # most edits change a number (the fields that validate, then overflow or go NaN)
+        if numeric and draw(st.integers(0, 9)) < 6:
+            path = draw(st.sampled_from(numeric))
+            parent, last = _get(data, path[:-1]), path[-1]
+            if draw(st.booleans()):
+                factor = draw(st.sampled_from([1e300, -1e300, 1e-300, 1e12, 1e6, -1, 0, 2]))
+                parent[last] = parent[last] * factor
+            else:
+                parent[last] = draw(nasty_numbers)
+            continue
+        path = draw(st.sampled_from(paths))
+        parent, last = _get(data, path[:-1]), path[-1]
+        action = draw(st.sampled_from(["replace", "remove", "duplicate", "add"]))
+        if action == "replace":
+            parent[last] = draw(nasty_values)
+        elif action == "remove":
+            del parent[last]
+        elif action == "duplicate" and isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[last]))
+        elif isinstance(parent, dict):
+            parent[draw(nasty_text)] = draw(nasty_values)
+    return data

@@ -51,7 +51,7 @@ def test_evaluate_json_shape(tmp_path):
     for key in ("p_deal", "p_deal_se", "p_war", "proposer_eu", "proposer_eu_se"):
         assert isinstance(bridge[key], float)
     assert set(bridge["actors"]) == {"Russia", "Poland"}
-    assert set(bridge["actors"]["Russia"]) >= {"p_accept", "se", "p_sole_blocker"}
+    assert set(bridge["actors"]["Russia"]) >= {"p_accept", "p_accept_se", "p_sole_blocker"}
     assert set(bridge["types"]["Russia"]) == {"security", "revisionist"}
     assert set(bridge["types"]["Russia"]["security"]) >= {"weight", "p_accept"}
 

@@ -141,7 +141,7 @@ runner = CliRunner()
 def test_cli_deterrence_json_plot_and_errors(tmp_path):
     scenario = tmp_path / "f.json"
     scenario.write_text(json.dumps(fearon(0.1, 0.5, samples=200).model_dump(exclude_none=True)))
-    args = ["deterrence", str(scenario), "--threat", "threat", "--grid", "0:1:5"]
+    args = ["deterrence", str(scenario), "--threat", "threat", "--credibility", "0:1:5"]
     result = runner.invoke(app, [*args, "--json", "--plot", str(tmp_path / "plots")])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -151,8 +151,8 @@ def test_cli_deterrence_json_plot_and_errors(tmp_path):
     assert (tmp_path / "plots" / "deterrence-threat.png").stat().st_size > 1000
     text = runner.invoke(app, args)
     assert text.exit_code == 0 and "keeps the peace" in text.stdout and "0.800" in text.stdout
-    bad = runner.invoke(app, [*args[:4], "--grid", "0:1"])
-    assert bad.exit_code == 2 and bad.stderr.startswith("error: --grid 0:1: expected a:b:n")
+    bad = runner.invoke(app, [*args[:4], "--credibility", "0:1"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --credibility 0:1: expected a:b:n")
     unknown = runner.invoke(app, ["deterrence", "russia-2021", "--threat", "nukes"])
     assert unknown.exit_code == 2 and "no threat called 'nukes'" in unknown.stderr
     assert len(unknown.stderr.strip().splitlines()) == 1

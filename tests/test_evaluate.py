@@ -40,7 +40,7 @@ def test_fearon_acceptance_and_expected_utility(p, offers):
     for x in offers:
         r = result.offer(f"x{x}")
         expected = float(np.clip((p_a + 0.3 - x) / 0.3, 0, 1))
-        assert abs(r.actors["B"].p_accept - expected) <= 3 * r.actors["B"].se + 1e-12
+        assert abs(r.actors["B"].p_accept - expected) <= 3 * r.actors["B"].p_accept_se + 1e-12
         assert abs(r.p_deal - expected) <= 3 * r.p_deal_se + 1e-12
         assert abs(r.p_war - (1 - expected)) <= 3 * r.p_war_se + 1e-12
         eu = expected * x + (1 - expected) * (p_a - 0.1)

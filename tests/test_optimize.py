@@ -343,6 +343,7 @@ def test_exhaustive_limit_of_a_million_combinations(tmp_path):
     data = {
         "name": "many-options",
         "samples": 200,
+        "conflict": {"p_win": 0.5},
         "issues": [{"name": n, "options": ["o0", "o1", "o2", "o3"]} for n in names],
         "actors": [
             {"name": "P", "role": "proposer", "values": {n: {"o0": 1, "o3": 0} for n in names}},
@@ -357,10 +358,14 @@ def test_exhaustive_limit_of_a_million_combinations(tmp_path):
     assert r.method == "exhaustive" and r.candidates == 4**9
     file = tmp_path / "many.json"
     file.write_text(json.dumps(data))
-    result = runner.invoke(app, ["optimize", str(file), "--json"])
+    result = runner.invoke(app, ["optimize", str(file)])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: issues: 1,048,576 option combinations exceed")
     assert len(result.stderr.strip().splitlines()) == 1
+    result = runner.invoke(app, ["optimize", str(file), "--json"])  # the error as JSON
+    error = json.loads(result.stdout)["error"]
+    assert result.exit_code == 2 and error["field"] == "issues"
+    assert error["message"].startswith("1,048,576 option combinations exceed")
 
 
 def test_no_bridge_when_unreachable():

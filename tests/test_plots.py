@@ -85,5 +85,5 @@ def test_cli_slice_picks_any_two_issues(tmp_path):
     assert slices == [f"range-{n}.{f}" for n in ("b-d", "c-d") for f in ("png", "svg")]
     for bad, words in (("c", "two different issues"), ("c,zz", "issues.zz: not an issue")):
         result = runner.invoke(app, [*args, "--slice", bad])
-        assert result.exit_code == 2 and words in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
+        error = json.loads(result.stdout)["error"]  # under --json the error is the document
+        assert result.exit_code == 2 and words in f"{error['field']}: {error['message']}"

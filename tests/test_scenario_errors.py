@@ -210,7 +210,7 @@ def test_unreadable_and_missing_files(tmp_path):
     folder = tmp_path / "folder.yaml"
     folder.mkdir()
     result = runner.invoke(app, ["validate", str(folder)])
-    assert result.exit_code == 2 and "cannot read file" in result.stderr
+    assert result.exit_code == 2 and "is a directory" in result.stderr
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     result = runner.invoke(app, ["validate", str(binary)])

@@ -30,7 +30,15 @@ def test_default_offer_is_the_recommended_named_offer():
 
 
 def test_cli_json_document(tmp_path):
-    args = ["sensitivity", scenario_file(tmp_path), "--json", "--n", "64", "--samples", "2000"]
+    args = [
+        "sensitivity",
+        scenario_file(tmp_path),
+        "--json",
+        "--base-sample",
+        "64",
+        "--samples",
+        "2000",
+    ]
     result = runner.invoke(app, [*args, "--offer", "bridge", "--output", "proposer_eu"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -58,7 +66,15 @@ def test_cli_json_document(tmp_path):
 
 
 def test_parts_leave_the_others_empty(tmp_path):
-    args = ["sensitivity", scenario_file(tmp_path), "--json", "--n", "64", "--samples", "1000"]
+    args = [
+        "sensitivity",
+        scenario_file(tmp_path),
+        "--json",
+        "--base-sample",
+        "64",
+        "--samples",
+        "1000",
+    ]
     result = runner.invoke(app, [*args, "--parts", "global"])
     doc = json.loads(result.stdout)
     assert doc["parts"] == ["global"] and doc["factors"]
@@ -70,7 +86,7 @@ def test_parts_leave_the_others_empty(tmp_path):
 
 
 def test_cli_table_and_custom_offer(tmp_path):
-    args = ["sensitivity", scenario_file(tmp_path), "--n", "64", "--samples", "2000"]
+    args = ["sensitivity", scenario_file(tmp_path), "--base-sample", "64", "--samples", "2000"]
     result = runner.invoke(app, [*args, "--set", "nato=60"])
     assert result.exit_code == 0, result.output
     assert "offer 'custom'" in result.stdout and "Russia.type" in result.stdout
@@ -94,17 +110,17 @@ def test_cli_morris_and_plots(tmp_path):
 def test_cli_bad_input_is_one_line(tmp_path):
     file = scenario_file(tmp_path)
     for extra, message in (
-        (["--n", "100"], "power of 2"),
+        (["--base-sample", "100"], "power of 2"),
         (["--offer", "nope"], "no such offer"),
         (["--output", "war"], "--output war"),
         (["--set", "nato=500"], "outside the scale"),
         (["--offer", "bridge", "--set", "nato=5"], "not both"),
         (["--method", "fast"], "--method fast"),
         (["--evppi", "Russia.nothing"], "not an uncertain input"),
-        (["--backend", "gpu"], "unknown engine"),
+        (["--backend", "gpu"], "--backend gpu: expected auto, numpy or numba"),
         (["--parts", "global,tornado"], "--parts tornado"),
     ):
-        result = runner.invoke(app, ["sensitivity", file, "--n", "64", *extra])
+        result = runner.invoke(app, ["sensitivity", file, "--base-sample", "64", *extra])
         assert result.exit_code == 2, (extra, result.output)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]

@@ -37,6 +37,7 @@ from goldenbridge.analysis.update.likelihoods import LikelihoodModel
 from goldenbridge.importers import import_files
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.observations import Observation, Observations, load_observations
 from goldenbridge.scenario.schema import OfferValue
 
@@ -95,7 +96,7 @@ def population(
     if isinstance(source, Posterior):
         if samples is None and seed is None:
             return source.population
-        raise ValueError("a posterior's worlds are fixed: samples and seed cannot be changed")
+        raise InputError("a posterior's worlds are fixed: samples and seed cannot be changed")
     if isinstance(source, Population):
         if samples is None and seed is None:
             return source

@@ -19,6 +19,7 @@ import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 from goldenbridge.engine.reference import utilities_at
+from goldenbridge.scenario.budget import DEFAULT_BUDGET, check_budget
 from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Actor, OfferValue, Scenario
@@ -381,11 +382,40 @@ def _outcome(
     return x, option
 
 
+def _assert_finite(
+    inputs: Mapping[str, np.ndarray],
+    arrays: Sequence[ActorArrays],
+    war_value: np.ndarray,
+    status_quo_u: np.ndarray,
+    p_win: np.ndarray,
+) -> None:
+    """Every sampled number is finite, or the field that produced one is named.
+
+    Validation bounds every parameter so that this holds; a NaN here would be read
+    by every later comparison as "no" (a target that should fight standing down).
+    """
+    for path, values in inputs.items():
+        if not np.isfinite(values).all():
+            raise ScenarioError(path, "its distribution produced a value that is not finite")
+    for name, values in (
+        ("war values", war_value),
+        ("status-quo utilities", status_quo_u),
+        ("conflict.p_win", p_win),
+    ):
+        if not np.isfinite(values).all():
+            raise ScenarioError("", f"the {name} of some worlds are not finite")
+    for actor in arrays:
+        for values in (actor.weight, actor.ideal, actor.rho, actor.table, actor.reservation):
+            if not np.isfinite(values).all():
+                raise ScenarioError("actors", "some sampled preferences are not finite")
+
+
 def sample(
     scenario: Scenario,
     samples: int | None = None,
     seed: int | None = None,
     uniforms: Mapping[str, np.ndarray] | None = None,
+    budget: int | None = DEFAULT_BUDGET,
 ) -> Population:
     """Draw N worlds of a scenario.
 
@@ -397,6 +427,9 @@ def sample(
     uniforms : mapping, optional
         Field path -> (N,) uniforms to use instead of that path's random stream
         (``actors.X.type`` for an actor's type).
+    budget : int, optional
+        Refuse, before any work, a run costing more work units than this
+        (:func:`goldenbridge.scenario.budget.check_budget`); ``None``: no limit.
 
     Returns
     -------
@@ -413,6 +446,8 @@ def sample(
     seed = scenario.seed if seed is None else int(seed)
     if n < 1:
         raise ScenarioError("samples", "must be >= 1")
+    if budget is not None:
+        check_budget(scenario, n, budget)
     draw = _Draws(n, seed, uniforms or {})
     names = [a.name for a in scenario.actors]
     target_i = names.index(scenario.target.name)
@@ -496,6 +531,7 @@ def sample(
         group=group,
         n_groups=n_groups,
     )
+    _assert_finite(draw.values, arrays, war_value, status_quo_u, p_win)
     return Population(
         scenario=scenario,
         worlds=worlds,

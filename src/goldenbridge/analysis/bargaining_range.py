@@ -27,7 +27,7 @@ from goldenbridge.analysis.results import JSON_SKIP, to_dict
 from goldenbridge.analysis.stats import proportion
 from goldenbridge.engine import Offers, Worlds, tally, utilities
 from goldenbridge.population import Population
-from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue
 
 __all__ = [
@@ -290,7 +290,7 @@ def range_slice(
         worlds are independent draws); default all.
     """
     if len(issues) != 2 or issues[0] == issues[1]:
-        raise ValueError("a range slice needs two different issues")
+        raise InputError("a range slice needs two different issues")
     cols = [issue_column(population, name) for name in issues]
     worlds = population.worlds
     if samples is not None and samples < worlds.n:

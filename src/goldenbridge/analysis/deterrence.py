@@ -34,7 +34,7 @@ from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.stats import proportion
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.distributions import Quantity
-from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = ["Deterrence", "DeterrencePoint", "PeaceThreshold", "deterrence", "with_threat"]
@@ -114,7 +114,7 @@ def with_threat(
     (0.5, 0.2)
     """
     if not 0 <= credibility <= 1:
-        raise ValueError(f"credibility {credibility:g} is outside [0, 1]")
+        raise InputError(f"credibility {credibility:g} is outside [0, 1]")
     threats = []
     for t in scenario.threats:
         if t.name == threat:
@@ -267,12 +267,12 @@ def deterrence(
         raise ScenarioError(f"threats.{threat}.against", "the sweep needs a threat to the target")
     grid = [i / 10 for i in range(11)] if grid is None else [float(c) for c in grid]
     if not grid or any(not 0 <= c <= 1 for c in grid):
-        raise ValueError("credibilities must lie in [0, 1]")
+        raise InputError("credibilities must lie in [0, 1]")
     if effects is not None:
         present = [f for f in ("cost", "p_win") if getattr(spec.effect, f) is not None]
         if effect_field is None:
             if len(present) != 1:
-                raise ValueError(f"threat {threat!r} has effects {present}: name the effect field")
+                raise InputError(f"threat {threat!r} has effects {present}: name the effect field")
             effect_field = present[0]  # type: ignore[assignment]
     sizes: list[float | None] = list(effects) if effects is not None else [None]
     samples = scenario.samples if samples is None else samples

@@ -44,7 +44,7 @@ class ActorOdds:
 
     role: str
     p_accept: float
-    se: float
+    p_accept_se: float
     p_reject: float
     p_sole_blocker: float
 
@@ -56,7 +56,7 @@ class ActorOdds:
     def to_dict(self) -> dict[str, Any]:
         """``p_accept`` (target) or ``p_approve`` (veto, stakeholder), each with ``_se``."""
         key = "p_accept" if self.role == "target" else "p_approve"
-        out: dict[str, Any] = {"role": self.role, key: self.p_accept, f"{key}_se": self.se}
+        out: dict[str, Any] = {"role": self.role, key: self.p_accept, f"{key}_se": self.p_accept_se}
         if self.role != "stakeholder":
             out["p_refuse"] = self.p_reject
             out["p_sole_blocker"] = self.p_sole_blocker
@@ -196,7 +196,7 @@ def _offer_result(
         actors[actor] = ActorOdds(
             role=population.scenario.actors[i].role,
             p_accept=float(p),
-            se=float(se),
+            p_accept_se=float(se),
             p_reject=float(1 - p),
             p_sole_blocker=float(t.sole[:, m, i].sum() / w) if w > 0 else 0.0,
         )

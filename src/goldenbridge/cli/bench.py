@@ -11,7 +11,7 @@ from goldenbridge.cli.common import JsonOpt, app, emit_json, err, out
 
 @app.command()
 def bench(
-    n: Annotated[int, typer.Option("-n", min=1, help="Worlds.")] = 200_000,
+    n: Annotated[int, typer.Option("--samples", "-n", min=1, help="Worlds.")] = 200_000,
     m: Annotated[int, typer.Option("-m", min=1, help="Offers.")] = 2_000,
     k: Annotated[int, typer.Option("-k", min=1, help="Continuous issues.")] = 8,
     repeats: Annotated[int, typer.Option(min=1, help="Timed calls (best kept).")] = 3,

@@ -2,18 +2,28 @@
 
 Every command takes ``--json`` and then prints exactly one JSON document. Bad
 input prints one line ``error: <file>: <field>: <problem>`` on stderr and exits
-with code 2. A new command lives in its own module of this package, imports
-``app`` from here, and is imported once in ``goldenbridge/cli/__init__.py``.
+with code 2; under ``--json`` the error is that one document instead, on stdout:
+``{"error": {"file", "field", "message"}}``. Only domain errors
+(:class:`~goldenbridge.scenario.InputError` and its subclass ``ScenarioError``)
+are the user's to fix; any other exception is a bug and says so, with a request
+to report it (exit code 1). A new command lives in its own module of this
+package, imports ``app`` from here, and is imported once in
+``goldenbridge/cli/__init__.py``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import math
+import os
 import re
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -21,8 +31,27 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 import goldenbridge as gb
-from goldenbridge.report.documents import json_safe
-from goldenbridge.scenario import ScenarioError
+from goldenbridge.report.documents import json_safe, round_numbers
+from goldenbridge.scenario import InputError
+from goldenbridge.scenario.errors import printable
+from goldenbridge.scenario.loading import suggest
+
+#: Where a bug report goes (shown with every internal error).
+ISSUES_URL = "https://github.com/goldenbridge/goldenbridge/issues"
+#: The order ``goldenbridge --help`` lists the commands in: the first analysis first.
+COMMAND_ORDER = (
+    "demo",
+    "evaluate",
+    "optimize",
+    "sensitivity",
+    "deterrence",
+    "update",
+    "negotiate",
+    "validate",
+    "scenarios",
+    "serve",
+    "bench",
+)
 
 
 class _OneLineErrors(TyperGroup):
@@ -30,15 +59,25 @@ class _OneLineErrors(TyperGroup):
     (click's usage errors) prints one line ``error: <problem>`` on stderr and exits with
     code 2, like every other bad input, instead of click's usage box."""
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        argv = sys.argv[1:] if args is None else list(args)
+        _STATE["json"] = "--json" in argv
+        _STATE["warnings"] = []
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except typer.TyperException as exc:  # click's ClickException, as typer vendors it
-            if type(exc).__name__ != "NoArgsIsHelpError":  # (bare `goldenbridge`: help shown)
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `goldenbridge`: the help
+                sys.stdout.write(exc.format_message() + "\n")
+            else:
                 message = " ".join(exc.format_message().split())
-                err.print(f"error: {message}", markup=False, emoji=False, soft_wrap=True)
+                _print_error({"file": None, "field": None, "message": message})
             sys.exit(exc.exit_code)
         except typer.Abort:
             err.print("Aborted.", markup=False)
@@ -46,8 +85,11 @@ class _OneLineErrors(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+_STATE: dict[str, Any] = {"json": False, "warnings": []}
+
 app = typer.Typer(
     cls=_OneLineErrors,
+    rich_markup_mode=None,  # help is plain text: `a:b:n` is not an emoji, [x] not a style
     name="goldenbridge",
     help="Crisis bargaining analysis: would they take the bridge rather than fight?",
     no_args_is_help=True,
@@ -57,10 +99,42 @@ app = typer.Typer(
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 132)
 err = Console(stderr=True, highlight=False)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+def _json_mode(value: bool) -> bool:
+    _STATE["json"] = bool(value)
+    return value
+
+
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json", is_eager=True, callback=_json_mode, help="Print one JSON document (errors too)."
+    ),
+]
+
+
+def _count(value: str | None) -> int | None:
+    """A count written as ``20000``, ``20_000`` or ``2e4`` (a whole number >= 1)."""
+    if value is None:
+        return None
+    try:
+        number = float(str(value).replace("_", ""))
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a number") from None
+    if not math.isfinite(number) or number < 1 or number != int(number):
+        raise typer.BadParameter(f"{value!r}: expected a whole number >= 1, e.g. 20000 or 2e4")
+    return int(number)
+
+
 SamplesOpt = Annotated[
     int | None,
-    typer.Option("--samples", "-n", min=1, help="Worlds to sample (default: scenario's)."),
+    typer.Option(
+        "--samples",
+        "-n",
+        metavar="N",
+        parser=_count,
+        help="Worlds to sample, e.g. 20000 or 2e4 (default: the scenario's).",
+    ),
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Seed (default: scenario's).")]
 
@@ -84,21 +158,112 @@ DaskOpt = Annotated[
 ]
 
 
-def fail(message: str) -> NoReturn:
-    """Print one error line and exit with code 2."""
-    err.print(f"error: {message}", markup=False, emoji=False, soft_wrap=True)
+def _print_error(error: Mapping[str, Any]) -> None:
+    if _STATE["json"]:
+        sys.stdout.write(json.dumps({"error": dict(error)}, indent=2) + "\n")
+        return
+    err.print(f"error: {printable(error['message'])}", markup=False, emoji=False, soft_wrap=True)
+
+
+def fail(message: str, field: str | None = None, file: str | None = None) -> NoReturn:
+    """Report bad input in one line (one JSON document under ``--json``); exit code 2."""
+    _print_error({"file": file, "field": field, "message": message})
     raise typer.Exit(2)
 
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn domain errors into one line on stderr and exit code 2."""
+    """Domain errors become one line on stderr (or one JSON document) and exit code 2;
+    any other exception is a bug: it says so, asks for a report and exits with 1."""
     try:
         yield
-    except ScenarioError as exc:
-        fail(exc.one_line())
-    except (ValueError, KeyError) as exc:
-        fail(str(exc).strip("'\""))
+    except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+        raise
+    except InputError as exc:
+        if _STATE["json"]:
+            _print_error(exc.as_dict())
+        else:
+            err.print(f"error: {exc.one_line()}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except MemoryError:
+        fail("out of memory: lower --samples (or the scenario's samples)", field="samples")
+    except Exception as exc:  # the edge: a bug must not look like bad input
+        if os.environ.get("GOLDENBRIDGE_DEBUG"):
+            raise
+        detail = printable(" ".join(f"{type(exc).__name__}: {exc}".split()))[:300]
+        message = f"internal error (a bug in goldenbridge): {detail}"
+        hint = f"Please report it with the command you ran: {ISSUES_URL}"
+        if _STATE["json"]:
+            _print_error({"file": None, "field": None, "message": f"{message}. {hint}"})
+        else:
+            err.print(f"error: {message}\n{hint}", markup=False, emoji=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def load_scenario(name: str) -> gb.Scenario:
+    """Load a scenario (inside :func:`user_errors`); its warnings go to stderr once
+    and into the ``warnings`` of the JSON document."""
+    scenario = gb.load(name)
+    for warning in scenario.warnings:
+        if warning not in _STATE["warnings"]:
+            _STATE["warnings"].append(warning)
+            err.print(f"warning: {name}: {warning}", markup=False, emoji=False, soft_wrap=True)
+    return scenario
+
+
+def require(module: str, extra: str, what: str) -> None:
+    """Stop before any work when an optional dependency is missing, naming the install."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        fail(f"{what} needs {module}, which is not installed: pip install 'goldenbridge[{extra}]'")
+
+
+def plot_dir(path: Path | str | None, option: str = "--plot") -> Path | None:
+    """Check, before any work, that plots can be written into ``path`` (made if missing)."""
+    if path is None:
+        return None
+    require("matplotlib", "plots", option)
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".goldenbridge-") as probe:
+            probe.write(b"x" * 65536)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        fail(f"{option} {folder}: cannot write there: {exc.strerror or exc}", field=option)
+    return folder
+
+
+@contextmanager
+def writing_plots(folder: Path | None, option: str = "--plot") -> Iterator[None]:
+    """Turn a failed write (a full disk) into one error line, removing partial files."""
+    before = set(folder.iterdir()) if folder is not None and folder.is_dir() else set()
+    try:
+        yield
+    except OSError as exc:
+        if folder is not None and folder.is_dir():
+            for path in set(folder.iterdir()) - before:
+                path.unlink(missing_ok=True)
+        fail(f"{option} {folder}: cannot write there: {exc.strerror or exc}", field=option)
+
+
+def pick_offers(scenario: gb.Scenario, names: list[str] | None) -> dict[str, dict[str, Any]]:
+    """The named offers ``names`` (``--offer``, repeatable), with a did-you-mean."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for name in names or []:
+        if name not in scenario.offers:
+            known = ", ".join(scenario.offers) or "none"
+            fail(
+                f"--offer {name}: no such offer{suggest(name, list(scenario.offers))} "
+                f"(named offers: {known})",
+                field="--offer",
+            )
+        chosen[name] = dict(scenario.offers[name])
+    return chosen
 
 
 # The result documents of the running command, for the run history (cli/history.py).
@@ -112,9 +277,13 @@ def _keep(document: dict[str, Any]) -> None:
 
 
 def emit_json(document: dict[str, Any]) -> None:
-    """Print exactly one JSON document on stdout (and hand it to the run history)."""
+    """Print exactly one JSON document on stdout (numbers rounded, warnings added) and
+    hand it to the run history."""
+    document = round_numbers(json_safe(document))
+    if _STATE["warnings"] and isinstance(document, dict):
+        document = {**document, "warnings": list(_STATE["warnings"])}
     _keep(document)
-    sys.stdout.write(json.dumps(json_safe(document), indent=2, allow_nan=False) + "\n")
+    sys.stdout.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
 
 
 def publish(document: dict[str, Any], as_json: bool) -> bool:
@@ -139,17 +308,46 @@ def working(message: str, quiet: bool) -> Iterator[None]:
         yield
 
 
-def parse_sets(sets: list[str]) -> dict[str, float | str]:
-    """``ISSUE=VALUE`` pairs into an offer; numbers become floats, the rest option names."""
+def parse_sets(sets: list[str], scenario: gb.Scenario | None = None) -> dict[str, float | str]:
+    """``ISSUE=VALUE`` pairs (``--set``) into an offer: a number on a continuous issue,
+    an option's name on a discrete one; checked against ``scenario`` when given."""
     offer: dict[str, float | str] = {}
+    issues = {i.name: i for i in scenario.issues} if scenario is not None else {}
     for item in sets:
         issue, sep, value = item.partition("=")
+        issue, value = issue.strip(), value.strip()
         if not sep or not issue:
-            fail(f"--set {item}: expected ISSUE=VALUE")
+            fail(f"--set {item}: expected ISSUE=VALUE", field="--set")
+        if scenario is not None and issue not in issues:
+            fail(
+                f"--set {item}: unknown issue{suggest(issue, list(issues))} "
+                f"(issues: {', '.join(issues)})",
+                field="--set",
+            )
+        spec = issues.get(issue)
+        if spec is not None and spec.options is not None:
+            if value not in spec.options:
+                fail(
+                    f"--set {item}: {value!r} is not an option of {issue}"
+                    f"{suggest(value, spec.options)} (options: {', '.join(spec.options)})",
+                    field="--set",
+                )
+            offer[issue] = value
+            continue
         try:
-            offer[issue.strip()] = float(value)
+            number = float(value)
         except ValueError:
-            offer[issue.strip()] = value.strip()
+            if spec is not None:
+                fail(
+                    f"--set {item}: not a number (the scale of {issue} runs from "
+                    f"{spec.min:g} to {spec.max:g})",
+                    field="--set",
+                )
+            offer[issue] = value
+            continue
+        if not math.isfinite(number):
+            fail(f"--set {item}: not a finite number", field="--set")
+        offer[issue] = number
     return offer
 
 

@@ -18,15 +18,18 @@ from goldenbridge.cli.common import (
     app,
     emit_json,
     fail,
+    load_scenario,
     out,
     parse_sets,
+    pick_offers,
     publish,
+    require,
     user_errors,
     working,
 )
 from goldenbridge.report.export import check_export, write_worlds
 from goldenbridge.report.narrative import answer, pct
-from goldenbridge.scenario import summaries
+from goldenbridge.scenario import InputError, summaries
 
 
 def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
@@ -61,7 +64,7 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
         blocker = max(o.actors.items(), key=lambda kv: kv[1].p_sole_blocker)
         table.add_row(
             o.name if o.offered else f"{o.name} (offers nothing)",
-            pct(t.p_accept, t.se),
+            pct(t.p_accept, t.p_accept_se),
             pct(o.p_deal, o.p_deal_se),
             pct(o.p_deterred, o.p_deterred_se),
             pct(o.p_war, o.p_war_se),
@@ -81,7 +84,7 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
         role = scenario.actor(name).role
         actors.add_column(f"{name} ({role})", justify="right")
     for o in evaluation.offers:
-        actors.add_row(o.name, *(pct(o.actors[n].p_accept, o.actors[n].se) for n in names))
+        actors.add_row(o.name, *(pct(o.actors[n].p_accept, o.actors[n].p_accept_se) for n in names))
     out.print(actors)
     for actor, types in (evaluation.offers[0].types if evaluation.offers else {}).items():
         by_type = Table(title=f"{actor} by type: P(accept)", title_justify="left")
@@ -103,21 +106,18 @@ def run_evaluate(
     dask: str | None = None,
     export: Path | None = None,
 ) -> None:
+    if dask is not None:
+        require("distributed", "dask", "--dask")
     with user_errors():
         if export is not None:
             try:
                 check_export(export)
             except ImportError as exc:
                 fail(str(exc))
-        scenario = gb.load(scenario_name)
-        chosen: dict[str, dict[str, float | str]] = {}
-        for name in offers or []:
-            if name not in scenario.offers:
-                known = ", ".join(scenario.offers) or "none"
-                fail(f"{scenario_name}: --offer {name}: no such offer (named offers: {known})")
-            chosen[name] = dict(scenario.offers[name])
+        scenario = load_scenario(scenario_name)
+        chosen: dict[str, dict[str, float | str]] = pick_offers(scenario, offers)
         if sets:
-            chosen["custom"] = parse_sets(sets)
+            chosen["custom"] = parse_sets(sets, scenario)
         with working(f"Sampling and evaluating {scenario.name}...", as_json):
             try:
                 population = gb.population(scenario, samples, seed)
@@ -197,7 +197,13 @@ def validate(
 ) -> None:
     """Check a scenario file; print a one-line summary or the first error."""
     with user_errors():
-        s = gb.load(scenario)
+        try:
+            s = load_scenario(scenario)
+        except InputError as exc:
+            if not as_json:
+                raise
+            emit_json({"valid": False, "error": exc.as_dict()})
+            raise typer.Exit(2) from None
     summary = {
         "valid": True,
         "scenario": s.name,

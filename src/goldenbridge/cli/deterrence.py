@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import numpy as np
@@ -11,7 +13,6 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-import goldenbridge as gb
 from goldenbridge.analysis.deterrence import Deterrence, deterrence
 from goldenbridge.cli.common import (
     JsonOpt,
@@ -20,11 +21,18 @@ from goldenbridge.cli.common import (
     app,
     err,
     fail,
+    load_scenario,
     out,
+    pick_offers,
+    plot_dir,
     publish,
     user_errors,
+    writing_plots,
 )
 from goldenbridge.report.narrative import pct
+
+#: Most points of a sweep (each is a full evaluation).
+MAX_POINTS = 201
 
 
 def parse_grid(text: str, option: str) -> list[float]:
@@ -33,12 +41,19 @@ def parse_grid(text: str, option: str) -> list[float]:
         if ":" in text:
             lo, hi, count = text.split(":")
             n = int(count)
-            if n < 1:
-                raise ValueError
-            return [round(float(v), 12) for v in np.linspace(float(lo), float(hi), n)]
-        return [float(v) for v in text.split(",")]
+            if not 1 <= n <= MAX_POINTS:
+                fail(f"{option} {text}: n must be between 1 and {MAX_POINTS}", field=option)
+            values = [round(float(v), 12) for v in np.linspace(float(lo), float(hi), n)]
+        else:
+            values = [float(v) for v in text.split(",")]
     except ValueError:
-        fail(f"{option} {text}: expected a:b:n (e.g. 0:1:11) or a list like 0.2,0.5,0.9")
+        fail(
+            f"{option} {text}: expected a:b:n (e.g. 0:1:11) or a list like 0.2,0.5,0.9",
+            field=option,
+        )
+    if len(values) > MAX_POINTS or not all(math.isfinite(v) for v in values):
+        fail(f"{option} {text}: at most {MAX_POINTS} finite values", field=option)
+    return values
 
 
 @contextmanager
@@ -105,9 +120,19 @@ def print_deterrence(result: Deterrence) -> None:
 def deterrence_command(
     scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
     threat: Annotated[str, typer.Option("--threat", help="The threat to sweep.")],
-    grid: Annotated[str, typer.Option("--grid", help="Credibilities a:b:n or a list.")] = "0:1:11",
+    grid: Annotated[
+        str,
+        typer.Option(
+            "--credibility",
+            metavar="A:B:N|LIST",
+            help="Credibilities to sweep: A:B:N (N evenly spaced values) or a list 0.2,0.5.",
+        ),
+    ] = "0:1:11",
     effect: Annotated[
-        str | None, typer.Option("--effect", help="Also sweep the effect's size: a:b:n or a list.")
+        str | None,
+        typer.Option(
+            "--effect", metavar="A:B:N|LIST", help="Also sweep the effect's size: A:B:N or a list."
+        ),
     ] = None,
     effect_field: Annotated[
         str | None, typer.Option("--effect-field", help="cost or p_win (if the threat has both).")
@@ -119,26 +144,22 @@ def deterrence_command(
         float, typer.Option(min=0, max=1, help="Peace means P(war | no deal) <= this.")
     ] = 0.01,
     plot: Annotated[
-        str | None, typer.Option("--plot", help="Save deterrence-THREAT.png in this folder.")
+        Path | None,
+        typer.Option("--plot", metavar="DIR", help="Save deterrence-THREAT.png in this folder."),
     ] = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sweep a threat's credibility: P(deal), P(war), best offer, and when deterrence suffices."""
-    credibilities = parse_grid(grid, "--grid")
+    credibilities = parse_grid(grid, "--credibility")
     effects = parse_grid(effect, "--effect") if effect is not None else None
     if effect_field not in (None, "cost", "p_win"):
         fail(f"--effect-field {effect_field}: expected cost or p_win")
+    folder = plot_dir(plot)
     with user_errors():
-        s = gb.load(scenario)
-        chosen = None
-        if offer:
-            unknown = [name for name in offer if name not in s.offers]
-            if unknown:
-                known = ", ".join(s.offers) or "none"
-                fail(f"{scenario}: --offer {unknown[0]}: no such offer (named offers: {known})")
-            chosen = {name: dict(s.offers[name]) for name in offer}
+        s = load_scenario(scenario)
+        chosen = pick_offers(s, offer) or None
         with progress_bar(as_json) as report:
             result = deterrence(
                 s,
@@ -153,15 +174,11 @@ def deterrence_command(
                 progress=report,  # type: ignore[arg-type]
             )
     path = None
-    if plot is not None:
+    if folder is not None:
         from goldenbridge.report.plots_deterrence import plot_deterrence
 
-        try:
-            path = plot_deterrence(result, plot)
-        except ModuleNotFoundError:
-            fail("--plot needs matplotlib: pip install 'goldenbridge[plots]'")
-        except OSError as exc:
-            fail(f"--plot {plot}: cannot write: {exc.strerror or exc}")
+        with writing_plots(folder):
+            path = plot_deterrence(result, str(folder))
     document = result.to_dict()
     document["plot"] = str(path) if path else None
     if publish(document, as_json):

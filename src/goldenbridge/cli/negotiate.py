@@ -16,10 +16,13 @@ from goldenbridge.cli.common import (
     SeedOpt,
     app,
     fail,
+    load_scenario,
     out,
+    plot_dir,
     publish,
     user_errors,
     working,
+    writing_plots,
 )
 from goldenbridge.report.narrative import pct
 
@@ -142,13 +145,14 @@ def negotiate(
     as_json: JsonOpt = False,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="Write PNG and SVG plots into this folder."),
+        typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
     ] = None,
 ) -> None:
     """The proposer's equilibrium offers over T rounds when delay risks war."""
     path_from, path_to = parse_path(path)
+    folder = plot_dir(plot)
     with user_errors():
-        loaded = gb.load(scenario)
+        loaded = load_scenario(scenario)
         with working(f"Solving {rounds or 'the'} rounds of {loaded.name}...", as_json):
             result = gb.negotiate(
                 loaded,
@@ -161,13 +165,11 @@ def negotiate(
                 samples=samples,
                 seed=seed,
             )
-    if plot is not None:
-        try:
-            from goldenbridge.report.plots import plot_negotiation
+    if folder is not None:
+        from goldenbridge.report.plots import plot_negotiation
 
-            written = plot_negotiation(result, plot)
-        except ImportError as exc:
-            fail(str(exc))
+        with writing_plots(folder):
+            written = plot_negotiation(result, folder)
     if not publish(result.to_dict(), as_json):
         print_negotiation(result, loaded)
     if plot is not None and not as_json:

@@ -23,9 +23,12 @@ from goldenbridge.cli.common import (
     app,
     err,
     fail,
+    load_scenario,
     out,
+    plot_dir,
     publish,
     user_errors,
+    writing_plots,
 )
 from goldenbridge.report.narrative import pct
 
@@ -144,6 +147,21 @@ def bridge_sentences(result: OptimizeResult, scenario: gb.Scenario) -> list[str]
     return lines
 
 
+#: What each search method's name means, for the header line.
+_METHODS = {
+    "exact-1d": "every breakpoint of one issue, exact",
+    "sweep-refine-1d": "a sweep of one issue, refined around the best points",
+    "exhaustive": "every combination of options",
+    "exhaustive-screened": "every combination of options, screened on a subsample",
+    "boundary-refine": "a coarse grid, refined where P(deal) crosses the target",
+}
+
+
+def _method_words(method: str) -> str:
+    parts = [p for p in method.replace(" + ", "+").split("+") if p]
+    return "; ".join(_METHODS.get(p.strip(), p.strip()) for p in parts) or method
+
+
 def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
     """Rich tables: the chosen packages, the frontier, the solution concepts."""
     out.print(
@@ -151,7 +169,7 @@ def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
         f"{result.samples:,} worlds (seed {result.seed}; re-evaluated with seed "
         f"{result.fresh_seed}); method {result.method}"
         + (" (exact)" if result.exact else "")
-        + ".",
+        + f" ({_method_words(result.method)}).",
         soft_wrap=True,
     )
     table = Table(title="Packages", title_justify="left")
@@ -168,6 +186,14 @@ def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
         _row(table, label, result.bridge, scenario, result.bridge_fresh)
     _row(table, "highest P(deal), concessions", result.max_deal, scenario)
     out.print(table)
+    out.print(
+        f"EU: {scenario.proposer.name}'s expected utility of offering the package (its value "
+        "where a deal is signed, the no-deal value elsewhere); (fresh): the same on "
+        f"independent worlds (seed {result.fresh_seed}), free of the search's luck; "
+        f"E[u_P]: {scenario.proposer.name}'s utility of the package itself, if signed.",
+        soft_wrap=True,
+        markup=False,
+    )
     frontier = Table(title=r"Frontier (non-dominated E\[u_P] vs P(deal))", title_justify="left")
     for column in ("package", "P(deal)", r"E\[u_P]", "EU"):
         frontier.add_column(column, justify="left" if column == "package" else "right")
@@ -232,7 +258,8 @@ def optimize(
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write PNG and SVG plots into this folder.")
+        Path | None,
+        typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
     ] = None,
     slices: Annotated[
         list[str] | None,
@@ -256,8 +283,9 @@ def optimize(
     if issues is not None and not chosen:
         fail("--issues: name at least one issue")
     pairs = [_pair(item) for item in slices] if slices else None
+    folder = plot_dir(plot)  # before the search, not after it
     with user_errors():
-        loaded = gb.load(scenario)
+        loaded = load_scenario(scenario)
         population = gb.population(loaded, samples, seed)
         for name in (n for pair in pairs or [] for n in pair):
             issue_column(population, name)  # fail before the search, not after
@@ -271,12 +299,11 @@ def optimize(
                 max_p_war=max_p_war,
             )
         written = []
-        if plot is not None:
-            try:
-                from goldenbridge.report.plots import optimize_plots
-            except ImportError as exc:
-                fail(str(exc))
-            written = optimize_plots(population, result, plot, pairs)
+        if folder is not None:
+            from goldenbridge.report.plots import optimize_plots
+
+            with writing_plots(folder):
+                written = optimize_plots(population, result, folder, pairs)
     if publish(result.to_dict(), as_json):
         return
     print_optimize(result, loaded)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -19,16 +20,22 @@ from rich.table import Table
 
 import goldenbridge as gb
 from goldenbridge.cli.common import (
+    DaskOpt,
     JsonOpt,
     SamplesOpt,
     SeedOpt,
     app,
     err,
     fail,
+    load_scenario,
     out,
     parse_sets,
+    pick_offers,
+    plot_dir,
     publish,
+    require,
     user_errors,
+    writing_plots,
 )
 from goldenbridge.report.narrative import pct
 
@@ -189,8 +196,10 @@ def print_sensitivity(result: gb.Sensitivity, top: int) -> None:
 def sensitivity(
     scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
     offer: Annotated[
-        str | None,
-        typer.Option("--offer", "-o", help="A named offer (default: the recommended one)."),
+        list[str] | None,
+        typer.Option(
+            "--offer", "-o", help="A named offer (repeatable; default: the recommended one)."
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", "-s", help="ISSUE=VALUE of a custom offer.")
@@ -204,8 +213,11 @@ def sensitivity(
             "--method", help="sobol (indices of world-level inputs) or morris (assumptions)."
         ),
     ] = "sobol",
-    n: Annotated[
-        int, typer.Option("--n", min=2, help="Saltelli's base sample (a power of 2).")
+    base_sample: Annotated[
+        int,
+        typer.Option(
+            "--base-sample", min=2, help="Saltelli's base sample for Sobol' (a power of 2)."
+        ),
     ] = 4096,
     trajectories: Annotated[
         int, typer.Option("--trajectories", min=2, help="Morris trajectories.")
@@ -220,50 +232,69 @@ def sensitivity(
         typer.Option("--evppi", help="An input to value information on (repeatable)."),
     ] = None,
     backend: Annotated[
-        str, typer.Option("--backend", help="Engine: auto, numpy, numba or dask.")
+        str, typer.Option("--backend", help="Engine: auto, numpy or numba (Dask: --dask).")
     ] = "auto",
-    dask: Annotated[
-        str | None, typer.Option("--dask", help="Dask cluster: local or tcp://host:port.")
-    ] = None,
+    dask: DaskOpt = None,
     parts: Annotated[
         str,
         typer.Option("--parts", help="Comma-separated: global, robustness, flips, voi."),
     ] = ",".join(gb.SENSITIVITY_PARTS),
     top: Annotated[int, typer.Option("--top", min=1, help="Rows per table.")] = 15,
     plot: Annotated[
-        str | None, typer.Option("--plot", help="Write tornado.png and indices.png here.")
+        Path | None,
+        typer.Option("--plot", metavar="DIR", help="Write tornado.png and indices.png here."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Which assumption decides the answer: Sobol' indices, robustness, flips, VOI."""
+    if backend not in ("auto", "numpy", "numba"):
+        fail(
+            f"--backend {backend}: expected auto, numpy or numba (Dask: --dask)", field="--backend"
+        )
+    wanted = [p.strip() for p in parts.split(",") if p.strip()]
+    if "global" in wanted:
+        require("SALib", "sensitivity", "sensitivity's global part (--parts global)")
+    if dask is not None:
+        require("distributed", "dask", "--dask")
+    folder = plot_dir(plot)
+    results = []
     with user_errors():
-        s = gb.load(scenario)
-        if offer is not None and set_:
+        s = load_scenario(scenario)
+        if offer and set_:
             fail("give --offer or --set, not both")
-        chosen = parse_sets(set_) if set_ else offer
-        with stages(as_json) as progress:
-            result = gb.sensitivity(
-                s,
-                chosen,
-                output=output,  # type: ignore[arg-type]
-                method=method,
-                n=n,
-                trajectories=trajectories,
-                samples=samples,
-                seed=seed,
-                threshold=threshold,
-                evppi=evppi,
-                parts=[p.strip() for p in parts.split(",") if p.strip()],
-                backend=backend,
-                dask=dask,
-                progress=progress,  # type: ignore[arg-type]
-            )
-    if plot is not None:
+        choices: list[Any] = (
+            [parse_sets(set_, s)] if set_ else list(pick_offers(s, offer)) if offer else [None]
+        )
+        for chosen in choices:
+            with stages(as_json) as progress:
+                results.append(
+                    gb.sensitivity(
+                        s,
+                        chosen,
+                        output=output,  # type: ignore[arg-type]
+                        method=method,
+                        n=base_sample,
+                        trajectories=trajectories,
+                        samples=samples,
+                        seed=seed,
+                        threshold=threshold,
+                        evppi=evppi,
+                        parts=wanted,
+                        backend="dask" if dask is not None else backend,
+                        dask=dask,
+                        progress=progress,  # type: ignore[arg-type]
+                    )
+                )
+    if folder is not None:
         from goldenbridge.report.plots_sensitivity import save_all
 
-        written = save_all(result, plot)
-        if not as_json:
-            out.print("Wrote " + ", ".join(str(p) for p in written))
-    if publish(result.to_dict(), as_json):
+        with writing_plots(folder):
+            for result in results:
+                written = save_all(result, folder)
+                if not as_json:
+                    out.print("Wrote " + ", ".join(str(p) for p in written))
+    documents = [r.to_dict() for r in results]
+    if publish(documents[0] if len(documents) == 1 else {"results": documents}, as_json):
         return
-    print_sensitivity(result, top)
+    for result in results:
+        print_sensitivity(result, top)

@@ -44,6 +44,7 @@ def serve(
         import uvicorn
 
         from goldenbridge.web import Limits, create_app
+        from goldenbridge.web.server import JsonH11Protocol
     except ImportError as exc:
         fail(
             f"the web explorer needs the web extra ({exc.name} is missing): "
@@ -65,4 +66,11 @@ def serve(
         err.print(f"warning: serving on {host}: reachable from other machines", markup=False)
     shown = f"[{host}]" if ":" in host else host
     err.print(f"goldenbridge: http://{shown}:{port}/ (Ctrl+C stops)", markup=False)
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        web_app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        http=JsonH11Protocol,  # type: ignore[arg-type]
+    )

@@ -16,8 +16,9 @@ from goldenbridge.cli.common import (
     SeedOpt,
     app,
     err,
-    fail,
+    load_scenario,
     out,
+    pick_offers,
     publish,
     user_errors,
     working,
@@ -133,15 +134,9 @@ def update(
 ) -> None:
     """Bayesian update on observations: beliefs, ESS, and the named offers on the posterior."""
     with user_errors():
-        s = gb.load(scenario)
+        s = load_scenario(scenario)
         observations = gb.load_observations(observe)
-        chosen = None
-        if offer:
-            unknown = [name for name in offer if name not in s.offers]
-            if unknown:
-                known = ", ".join(s.offers) or "none"
-                fail(f"{scenario}: --offer {unknown[0]}: no such offer (named offers: {known})")
-            chosen = {name: dict(s.offers[name]) for name in offer}
+        chosen = pick_offers(s, offer) or None
         with working(f"Updating {s.name}...", as_json), warnings.catch_warnings():
             warnings.simplefilter("ignore", DegeneracyWarning)
             prior = gb.population(s, samples, seed)

@@ -21,8 +21,10 @@ from functools import partial
 
 import numpy as np
 
+from goldenbridge.engine import numba_cache  # noqa: F401  (before any kernel: a cache fails soft)
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
 from goldenbridge.engine.reference import margins, utilities
+from goldenbridge.scenario.errors import InputError
 
 __all__ = [
     "ActorArrays",
@@ -70,7 +72,7 @@ def get_engine(name: str = "auto", dask: str | None = None) -> Callable[[Worlds,
         from goldenbridge.engine.distributed import tally as dask_tally
 
         return partial(dask_tally, address=dask or "local")
-    raise ValueError(f"unknown engine {name!r}; expected one of {BACKENDS}")
+    raise InputError(f"unknown engine {name!r}; expected one of {BACKENDS}")
 
 
 def deal_and_payoff(

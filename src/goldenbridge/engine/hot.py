@@ -546,9 +546,7 @@ def deal_and_payoff(
         w = t.w.sum()
         return t.deal.sum(0) / w, (t.payoff.sum(0) / w if payoff else None)
     m = offers.m
-    threads = numba.get_num_threads()
-    if worlds.n * m * len(p.acts) * (p.kc + p.kd + 1) < _SERIAL_WORK:
-        numba.set_num_threads(1)  # this thread only
+    # Arguments first: a rejected call must leave the caller's thread count alone.
     if path not in ("auto", "registers", "offers", "worlds"):
         raise ValueError(f"path: {path!r} is not one of auto, registers, offers, worlds")
     fits = p.kd == 0 and p.kc >= 1 and dtype is np.float32
@@ -556,10 +554,14 @@ def deal_and_payoff(
         path = "registers" if fits else ("worlds" if m < SMALL_M else "offers")
     elif path == "registers" and not fits:
         raise ValueError("path 'registers' needs float32, continuous issues and no discrete ones")
-    # Work items handed out one at a time: by numba (chunk size 1), or by the
-    # register kernel's own counter (one prange iteration per thread).
-    old = numba.set_parallel_chunksize(0 if path == "registers" else 1)
+    threads = numba.get_num_threads()
+    old = None
     try:
+        if worlds.n * m * len(p.acts) * (p.kc + p.kd + 1) < _SERIAL_WORK:
+            numba.set_num_threads(1)  # this thread only
+        # Work items handed out one at a time: by numba (chunk size 1), or by the
+        # register kernel's own counter (one prange iteration per thread).
+        old = numba.set_parallel_chunksize(0 if path == "registers" else 1)
         if path == "registers":
             r = 1 if m <= 16 else 2
             d_parts, p_parts = register_kernel(p.kc, r)(
@@ -582,7 +584,8 @@ def deal_and_payoff(
                 SUM_BLOCK, dtype(0), dtype(1),
             )  # fmt: skip
     finally:
-        numba.set_parallel_chunksize(old)
+        if old is not None:
+            numba.set_parallel_chunksize(old)
         numba.set_num_threads(threads)
     p_deal = _seq_total(d_parts[:, :m]) / p.w_total
     return p_deal, (_seq_total(p_parts[:, :m]) / p.w_total if payoff else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["json_safe"]
+__all__ = ["json_safe", "round_numbers"]
 
 
 def json_safe(value: Any) -> Any:
@@ -26,3 +26,43 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
+
+
+def _round(value: float, se: float | None = None) -> float:
+    """A number to the digits that matter: to the decimal of its standard error's
+    second significant digit when it has one, else 15 significant digits (so
+    ``5.551115123125783e-17`` from rounding becomes 0)."""
+    if not math.isfinite(value) or value == 0:
+        return value
+    if se is not None and math.isfinite(se) and se > 0:
+        return round(value, max(0, 1 - math.floor(math.log10(se))))
+    if abs(value) < 1e-12:
+        return 0.0
+    return float(f"{value:.15g}")
+
+
+def round_numbers(document: Any) -> Any:
+    """Every float of a JSON document rounded by :func:`_round`; a key ``x`` with a
+    sibling ``x_se`` is rounded to what that standard error supports.
+
+    Examples
+    --------
+    >>> round_numbers({"p_deal": 0.6663218, "p_deal_se": 0.0033391, "gap": 5.551115123125783e-17})
+    {'p_deal': 0.6663, 'p_deal_se': 0.0033, 'gap': 0.0}
+    """
+    if isinstance(document, dict):
+        out: dict[str, Any] = {}
+        for key, value in document.items():
+            se = document.get(f"{key}_se") if isinstance(key, str) else None
+            if isinstance(value, float) and isinstance(se, float):
+                out[key] = _round(value, se)
+            elif isinstance(value, float) and isinstance(key, str) and key.endswith("_se"):
+                out[key] = float(f"{value:.2g}") if math.isfinite(value) else value
+            else:
+                out[key] = round_numbers(value)
+        return out
+    if isinstance(document, list | tuple):
+        return [round_numbers(v) for v in document]
+    if isinstance(document, float):
+        return _round(document)
+    return document

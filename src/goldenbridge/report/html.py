@@ -232,11 +232,8 @@ def _scenario_section(s: Scenario) -> str:
 
 
 def _actor_odds(odds: Any) -> tuple[float, float | None]:
-    """P(approve) for a veto actor once the model reports it, else P(accept)."""
-    p = getattr(odds, "p_approve", None)
-    if p is None:
-        return odds.p_accept, odds.se
-    return p, getattr(odds, "p_approve_se", getattr(odds, "se", None))
+    """The target's P(accept) or an ally's P(approve) (the same field), with its SE."""
+    return odds.p_accept, odds.p_accept_se
 
 
 def _packages_section(b: Brief) -> str:
@@ -252,7 +249,7 @@ def _packages_section(b: Brief) -> str:
         cells = [
             f"<td>{_e(o.name)}</td><td>{_values(o.values, b.scenario)}</td>",
             _p(f"{k}.p_deal", f"{k}.p_deal_se"),
-            _p(_first(f"{k}.p_deterred", f"{k}.p_status_quo"), f"{k}.p_deterred_se"),
+            _p(f"{k}.p_deterred", f"{k}.p_deterred_se"),
             _p(f"{k}.p_war", f"{k}.p_war_se"),
         ]
         for n in names:
@@ -260,7 +257,7 @@ def _packages_section(b: Brief) -> str:
             cells.append(
                 _p(
                     _first(f"{a}.p_approve", f"{a}.p_accept"),
-                    _first(f"{a}.p_approve_se", f"{a}.se"),
+                    _first(f"{a}.p_approve_se", f"{a}.p_accept_se"),
                 )
             )
         cells.append(

@@ -6,18 +6,34 @@ actors and issues by name, e.g. ``actors.Russia.salience.nato``.
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
+from goldenbridge.scenario.budget import check_budget
 from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Actor, Issue, OfferValue, Scenario
 
-__all__ = ["check", "MAX_THREATS"]
+__all__ = ["check", "MAX_THREATS", "UTILITY_BOUND", "RHO_RANGE", "LIMITS"]
 
 #: War values are exact expectations over 2^J threat combinations.
 MAX_THREATS = 12
+#: Costs and direct war values are in utility units (utilities lie in [0, 1]);
+#: beyond this their expectations and standard errors lose all precision.
+UTILITY_BOUND = 1e6
+#: Loss exponents the engines compute alike (1 linear, 2 quadratic).
+RHO_RANGE = (0.01, 100.0)
+#: Most issues, actors and named offers a scenario may have.
+LIMITS = {"issues": 200, "actors": 100, "offers": 1000}
+
+
+def _unknown(name: str, known: Iterable[str], what: str) -> str:
+    """``unknown <what>``, with the closest known name when one is close."""
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1)
+    return f"unknown {what}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
 def _unique(names: list[str], path: str) -> None:
@@ -50,7 +66,7 @@ def _point(issue: Issue, value: OfferValue, path: str) -> None:
 def _outcome(issues: dict[str, Issue], outcome: dict[str, OfferValue], path: str) -> None:
     for name, value in outcome.items():
         if name not in issues:
-            raise ScenarioError(f"{path}.{name}", "unknown issue")
+            raise ScenarioError(f"{path}.{name}", _unknown(name, issues, "issue"))
         _point(issues[name], value, f"{path}.{name}")
 
 
@@ -59,7 +75,7 @@ def _actor_preferences(actor: Actor, issues: dict[str, Issue], path: str) -> Non
     for name, q in actor.position.items():
         p = f"{path}.position.{name}"
         if name not in issues:
-            raise ScenarioError(p, "unknown issue")
+            raise ScenarioError(p, _unknown(name, issues, "issue"))
         issue = issues[name]
         if issue.discrete:
             raise ScenarioError(p, "a discrete issue takes `values` (option -> evaluation)")
@@ -67,13 +83,15 @@ def _actor_preferences(actor: Actor, issues: dict[str, Issue], path: str) -> Non
     for name, evaluations in actor.values.items():
         p = f"{path}.values.{name}"
         if name not in issues:
-            raise ScenarioError(p, "unknown issue")
+            raise ScenarioError(p, _unknown(name, issues, "issue"))
         issue = issues[name]
         if not issue.discrete:
             raise ScenarioError(p, "a continuous issue takes a `position`, not `values`")
         for option, q in evaluations.items():
             if option not in (issue.options or []):
-                raise ScenarioError(f"{p}.{option}", f"not an option of issue {name!r}")
+                raise ScenarioError(
+                    f"{p}.{option}", _unknown(option, issue.options or [], f"option of {name!r}")
+                )
             if q.support()[0] < 0:
                 raise ScenarioError(f"{p}.{option}", "evaluations must be >= 0")
         if not evaluations or max(q.support()[1] for q in evaluations.values()) <= 0:
@@ -83,7 +101,7 @@ def _actor_preferences(actor: Actor, issues: dict[str, Issue], path: str) -> Non
         for name, q in actor.salience.items():
             p = f"{path}.salience.{name}"
             if name not in issues:
-                raise ScenarioError(p, "unknown issue")
+                raise ScenarioError(p, _unknown(name, issues, "issue"))
             if name not in cares:
                 raise ScenarioError(p, "the actor has no position on this issue")
             if q.support()[0] < 0:
@@ -92,8 +110,16 @@ def _actor_preferences(actor: Actor, issues: dict[str, Issue], path: str) -> Non
             raise ScenarioError(f"{path}.salience", "saliences cannot all be 0")
     if actor.rho.support()[0] <= 0:
         raise ScenarioError(f"{path}.rho", "rho must be > 0")
+    _within(actor.rho, *RHO_RANGE, f"{path}.rho", "the loss exponents")
     if actor.capability.support()[0] < 0:
         raise ScenarioError(f"{path}.capability", "capability must be >= 0")
+    if actor.war_value is not None:
+        _utility(actor.war_value, f"{path}.war_value")
+
+
+def _utility(q: Quantity, path: str) -> None:
+    """A cost or war value: in utility units, bounded by :data:`UTILITY_BOUND`."""
+    _within(q, -UTILITY_BOUND, UTILITY_BOUND, path, "the utility range")
 
 
 def check(scenario: Scenario) -> Scenario:
@@ -104,6 +130,10 @@ def check(scenario: Scenario) -> Scenario:
     ScenarioError
         The first rule broken, with the field path.
     """
+    for key, limit in LIMITS.items():
+        count = len(getattr(scenario, key))
+        if count > limit:
+            raise ScenarioError(key, f"at most {limit} {key} (got {count})")
     _unique([i.name for i in scenario.issues], "issues")
     _unique([a.name for a in scenario.actors], "actors")
     issues = {i.name: i for i in scenario.issues}
@@ -152,16 +182,17 @@ def check(scenario: Scenario) -> Scenario:
         for name, value in (getattr(conflict, key) or {}).items():
             path = f"conflict.{key}.{name}"
             if name not in issues:
-                raise ScenarioError(path, "unknown issue")
+                raise ScenarioError(path, _unknown(name, issues, "issue"))
             if isinstance(value, Quantity):
                 if issues[name].discrete:
                     raise ScenarioError(path, f"expected an option of issue {name!r}")
                 _within(value, issues[name].min, issues[name].max, path, "the issue's scale")
             else:
                 _point(issues[name], value, path)
-    for name in conflict.cost:
+    for name, q in conflict.cost.items():
         if name not in actors:
-            raise ScenarioError(f"conflict.cost.{name}", "unknown actor")
+            raise ScenarioError(f"conflict.cost.{name}", _unknown(name, actors, "actor"))
+        _utility(q, f"conflict.cost.{name}")
 
     if len(scenario.threats) > MAX_THREATS:
         raise ScenarioError("threats", f"at most {MAX_THREATS} threats (2^J combinations)")
@@ -174,8 +205,14 @@ def check(scenario: Scenario) -> Scenario:
         path = f"threats.{threat.name}"
         for key in ("by", "against"):
             if getattr(threat, key) not in actors:
-                raise ScenarioError(f"{path}.{key}", f"unknown actor {getattr(threat, key)!r}")
+                who = getattr(threat, key)
+                raise ScenarioError(f"{path}.{key}", _unknown(who, actors, "actor"))
         _within(threat.credibility, 0, 1, f"{path}.credibility", "the probabilities")
+        _utility(threat.cost_to_threatener, f"{path}.cost_to_threatener")
+        if threat.effect.cost is not None:
+            _utility(threat.effect.cost, f"{path}.effect.cost")
+        if threat.effect.p_win is not None:
+            _within(threat.effect.p_win, -1, 1, f"{path}.effect.p_win", "the shifts of p_win")
         if threat.effect.p_win is not None:
             if threat.against != target.name:
                 raise ScenarioError(
@@ -202,9 +239,10 @@ def check(scenario: Scenario) -> Scenario:
     if scenario.talks is not None:
         for key, end in (("from", scenario.talks.from_), ("to", scenario.talks.to)):
             if isinstance(end, str) and end not in scenario.offers:
-                raise ScenarioError(f"talks.{key}", f"no offer named {end!r}")
+                raise ScenarioError(f"talks.{key}", _unknown(end, scenario.offers, "offer"))
             if isinstance(end, dict):
                 _outcome(issues, end, f"talks.{key}")
+    check_budget(scenario)
     return scenario
 
 

@@ -16,10 +16,18 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
-__all__ = ["Quantity", "KINDS"]
+__all__ = ["Quantity", "KINDS", "MAX_MAGNITUDE", "BETA_SHAPE"]
 
 #: The distribution keys, in the order they are checked.
 KINDS = ("value", "uniform", "normal", "triangular", "beta", "choice")
+#: Largest magnitude of any number in a quantity: widths (hi - lo), squares and
+#: sums of a few thousand of them stay finite in float64.
+MAX_MAGNITUDE = 1e12
+#: Beta shape parameters whose inverse CDF scipy computes to a finite number for
+#: every uniform (outside, ``[5e-324, 1e308]`` overflows and ``[1e300, 40]`` is NaN).
+BETA_SHAPE = (1e-3, 1e5)
+#: Most values of a ``choice``.
+MAX_CHOICES = 10_000
 
 
 class Quantity(BaseModel):
@@ -64,6 +72,14 @@ class Quantity(BaseModel):
             raise ValueError(f"expected a number or a distribution, got text {data!r}")
         return data
 
+    def _numbers(self) -> list[float]:
+        out: list[float] = []
+        for key in ("value", "uniform", "normal", "clip", "triangular", "scale", "choice"):
+            got = getattr(self, key)
+            if got is not None:
+                out.extend([got] if isinstance(got, float | int) else list(got))
+        return out
+
     @model_validator(mode="after")
     def _one_kind(self) -> Quantity:
         given = [k for k in KINDS if getattr(self, k) is not None]
@@ -73,6 +89,11 @@ class Quantity(BaseModel):
                 + (f" (got {', '.join(given)})" if given else "")
             )
         kind = given[0]
+        if self.choice is not None and len(self.choice) > MAX_CHOICES:
+            raise ValueError(f"choice: at most {MAX_CHOICES:,} values")
+        big = next((x for x in self._numbers() if abs(x) > MAX_MAGNITUDE), None)
+        if big is not None:
+            raise ValueError(f"{big:g} is too large: numbers must lie within ±{MAX_MAGNITUDE:g}")
         if self.clip is not None and kind != "normal":
             raise ValueError("clip goes with normal only")
         if self.scale is not None and kind != "beta":
@@ -89,8 +110,13 @@ class Quantity(BaseModel):
             lo, mode, hi = self.triangular
             if not lo <= mode <= hi:
                 raise ValueError("triangular: need lo <= mode <= hi")
-        if self.beta is not None and not (self.beta[0] > 0 and self.beta[1] > 0):
-            raise ValueError("beta: both shape parameters must be > 0")
+        if self.beta is not None and not all(
+            BETA_SHAPE[0] <= shape <= BETA_SHAPE[1] for shape in self.beta
+        ):
+            raise ValueError(
+                f"beta: both shape parameters must lie in [{BETA_SHAPE[0]:g}, {BETA_SHAPE[1]:g}]"
+                f" (got {self.beta[0]:g}, {self.beta[1]:g})"
+            )
         if self.scale is not None and not self.scale[0] < self.scale[1]:
             raise ValueError("scale: need lo < hi")
         if self.choice is not None:

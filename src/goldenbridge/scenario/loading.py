@@ -2,54 +2,25 @@
 
 from __future__ import annotations
 
-import json
+import difflib
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from goldenbridge.scenario.checks import check
 from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.reading import parse_text, read_file
 from goldenbridge.scenario.schema import Scenario
 
-__all__ = ["load", "parse", "builtin_names", "read_text", "summaries"]
+__all__ = ["load", "parse", "builtin_names", "read_text", "suggest", "summaries"]
 
 _BUILTIN = "goldenbridge.scenario.builtin"
 _NAMED_LISTS = ("issues", "actors", "threats")
 _UNION_TAGS = {"float", "str", "int", "bool", "dict[float,str]", "list[str]"}
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loading that rejects a key given twice in one mapping (PyYAML keeps
-    the last silently, which hides typos in scenario files)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-class _NoAliasLoader(_UniqueKeyLoader):
-    """The same, also refusing aliases (``*name``): for untrusted text, where a few
-    hundred bytes of aliases can expand into billions of nodes during validation."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not accepted here", event.start_mark
-            )
-        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
 
 
 def builtin_names() -> list[str]:
@@ -78,7 +49,8 @@ def _field_path(raw: Any, loc: tuple[Any, ...]) -> str:
                 name = node[key].get("name")
             except (AttributeError, IndexError, KeyError, TypeError):
                 name = None
-            parts.append(str(name) if isinstance(name, str) and name else str(key))
+            named = isinstance(name, str) and name and name.isprintable()
+            parts.append(str(name) if named else str(key))
         else:
             parts.append(str(key))
         try:
@@ -88,6 +60,25 @@ def _field_path(raw: Any, loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _field_names() -> list[str]:
+    """Every field name the scenario format knows (for did-you-mean suggestions)."""
+    from goldenbridge.scenario import schema
+    from goldenbridge.scenario.distributions import Quantity
+
+    models = (
+        schema.Issue,
+        schema.Actor,
+        schema.ActorType,
+        schema.Conflict,
+        schema.ThreatEffect,
+        schema.Threat,
+        schema.Talks,
+        schema.Scenario,
+        Quantity,
+    )
+    return sorted({f.alias or name for m in models for name, f in m.model_fields.items()})
+
+
 def _message(error: ErrorDetails) -> str:
     msg = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -95,7 +86,7 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] == "missing":
         return "missing required field"
     if error["type"] == "extra_forbidden":
-        return "unknown field"
+        return "unknown field" + suggest(str(error["loc"][-1]), _field_names())
     if error["type"] in ("finite_number",):
         return "must be a finite number (not NaN or infinity)"
     return msg[0].lower() + msg[1:] if msg else msg
@@ -127,15 +118,19 @@ def read_text(text: str, file: str = "<text>", aliases: bool = True) -> Scenario
 
     ``aliases=False`` refuses YAML aliases, for text from untrusted sources.
     """
-    try:
-        loader = _UniqueKeyLoader if aliases else _NoAliasLoader
-        data = yaml.load(text, Loader=loader)  # noqa: S506 (SafeLoader subclasses)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ScenarioError("", f"YAML syntax error{where}: {problem}", file) from None
-    return parse(data, file)
+    return parse(parse_text(text, file, aliases=aliases), file)
+
+
+def suggest(name: str, known: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``known``, or an empty string.
+
+    Examples
+    --------
+    >>> suggest("salince", ["salience", "position"])
+    " (did you mean 'salience'?)"
+    """
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def load(source: str | Path | dict[str, Any]) -> Scenario:
@@ -153,25 +148,15 @@ def load(source: str | Path | dict[str, Any]) -> Scenario:
     if name in builtin_names() and not Path(name).exists():
         text = resources.files(_BUILTIN).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
         return read_text(text, name)
-    path = Path(name)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        known = ", ".join(builtin_names())
+    if not Path(name).exists() and not Path(name).is_symlink():
+        known = builtin_names()
         raise ScenarioError(
-            "", f"no such file or built-in scenario (built-ins: {known})", name
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError("", f"cannot read file: {exc.__class__.__name__}", name) from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(
-                "", f"JSON syntax error at line {exc.lineno}, column {exc.colno}: {exc.msg}", name
-            ) from None
-        return parse(data, name)
-    return read_text(text, name)
+            "",
+            f"no such file or built-in scenario{suggest(name, known)} "
+            f"(built-ins: {', '.join(known)})",
+            name,
+        )
+    return parse(read_file(name), name)
 
 
 def summaries(loader: Callable[[str], Scenario] | None = None) -> list[dict[str, Any]]:

@@ -31,11 +31,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from goldenbridge.scenario.errors import ScenarioError
-from goldenbridge.scenario.schema import OfferValue
+from goldenbridge.scenario.reading import read_file
+from goldenbridge.scenario.schema import Name, OfferValue
 
 __all__ = [
     "Rejected",
@@ -69,9 +69,9 @@ class _Observed(BaseModel):
 class _OfferResponse(_Observed):
     """An actor's answer to an offer: a named offer or explicit values."""
 
-    offer: str | None = None
-    values: dict[str, OfferValue] | None = None
-    by: str | None = None
+    offer: Name | None = None
+    values: dict[Name, OfferValue] | None = None
+    by: Name | None = None
 
     @model_validator(mode="after")
     def _one_offer(self) -> _OfferResponse:
@@ -128,9 +128,9 @@ class Signal(_Observed):
     """
 
     kind: Literal["signal"]
-    name: str = Field(min_length=1)
-    actor: str | None = None
-    by_type: dict[str, Probability] | None = None
+    name: Name
+    actor: Name | None = None
+    by_type: dict[Name, Probability] | None = None
     if_war: Probability | None = None
     if_peace: Probability | None = None
     logistic: Logistic | None = None
@@ -302,17 +302,6 @@ def load_observations(source: str | Path | Mapping[str, Any] | list[Any]) -> Obs
     if isinstance(source, Mapping | list):
         return parse_observations(source)
     name = str(source)
-    try:
-        text = Path(name).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("", "no such observations file", name) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError("", f"cannot read file: {exc.__class__.__name__}", name) from None
-    try:
-        data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = getattr(exc, "lineno", None) or (mark.line + 1 if mark else None)
-        where = f" at line {line}" if line else ""
-        raise ScenarioError("", f"syntax error{where}", name) from None
-    return parse_observations(data, name)
+    if not Path(name).exists() and not Path(name).is_symlink():
+        raise ScenarioError("", "no such observations file", name)
+    return parse_observations(read_file(name), name)

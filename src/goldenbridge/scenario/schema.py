@@ -9,9 +9,16 @@ which raises :class:`~goldenbridge.scenario.errors.ScenarioError` with the path.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.record import CaseRecord, Outcome
@@ -28,6 +35,8 @@ __all__ = [
     "Role",
     "OfferValue",
     "TYPE_FIELDS",
+    "Name",
+    "MAX_MAGNITUDE",
 ]
 
 Role = Literal["proposer", "target", "veto", "stakeholder"]
@@ -36,19 +45,46 @@ OfferValue = float | str
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
+#: Largest magnitude of a number on an issue's scale: differences and squares of
+#: scale points must stay finite.
+MAX_MAGNITUDE = 1e12
+
+
+def _single_line(text: str) -> str:
+    """Names and labels are one line of printable text: a newline or a control
+    character in a name would forge lines in errors, tables and logs."""
+    if not text.isprintable():
+        bad = next(c for c in text if not c.isprintable())
+        raise ValueError(f"must be one line of printable text (found {bad!r})")
+    return text
+
+
+def _name(text: str) -> str:
+    if text != text.strip():
+        raise ValueError("a name must not begin or end with spaces")
+    return _single_line(text)
+
+
+#: A name (of an issue, actor, option, offer, threat, type): printable, one line.
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name)]
+#: A short text shown beside a number (a scale label).
+Label = Annotated[str, Field(max_length=500), AfterValidator(_single_line)]
+#: A number on a scale, bounded so that widths and squares stay finite.
+ScalePoint = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+
 
 class Issue(BaseModel):
     """One negotiable issue: a numeric scale or a list of discrete options."""
 
     model_config = _STRICT
 
-    name: str = Field(min_length=1)
-    label: str | None = None
-    min: float = 0.0
-    max: float = 100.0
-    labels: dict[float, str] = Field(default_factory=dict)
+    name: Name
+    label: Label | None = None
+    min: ScalePoint = 0.0
+    max: ScalePoint = 100.0
+    labels: dict[ScalePoint, Label] = Field(default_factory=dict)
     status_quo: OfferValue | None = None
-    options: list[str] | None = None
+    options: list[Name] | None = Field(default=None, max_length=1000)
     source: str | None = None
 
     @model_validator(mode="after")
@@ -105,9 +141,9 @@ class ActorType(BaseModel):
         return self.prior.support()[0]
 
     capability: Quantity | None = None
-    position: dict[str, Quantity] | None = None
-    values: dict[str, dict[str, Quantity]] | None = None
-    salience: dict[str, Quantity] | None = None
+    position: dict[Name, Quantity] | None = None
+    values: dict[Name, dict[Name, Quantity]] | None = None
+    salience: dict[Name, Quantity] | None = None
     rho: Quantity | None = None
     war_value: Quantity | None = None
     description: str | None = None
@@ -122,16 +158,16 @@ class Actor(BaseModel):
 
     model_config = _STRICT
 
-    name: str = Field(min_length=1)
+    name: Name
     role: Role = "stakeholder"
     description: str | None = None
     capability: Quantity = Quantity(value=1.0)
-    position: dict[str, Quantity] = Field(default_factory=dict)
-    values: dict[str, dict[str, Quantity]] = Field(default_factory=dict)
-    salience: dict[str, Quantity] | None = None
+    position: dict[Name, Quantity] = Field(default_factory=dict)
+    values: dict[Name, dict[Name, Quantity]] = Field(default_factory=dict)
+    salience: dict[Name, Quantity] | None = None
     rho: Quantity = Quantity(value=2.0)
     war_value: Quantity | None = None
-    types: dict[str, ActorType] | None = None
+    types: dict[Name, ActorType] | None = None
     #: A veto actor that sees the whole world (docs/design.md section 4b); default: its own
     #: fields only. Only for role ``veto``.
     informed: bool = False
@@ -156,9 +192,9 @@ class Conflict(BaseModel):
     model_config = _STRICT
 
     p_win: Quantity = Quantity(value=0.5)
-    win: dict[str, Quantity | str] | None = None
-    lose: dict[str, Quantity | str] | None = None
-    cost: dict[str, Quantity] = Field(default_factory=dict)
+    win: dict[Name, Quantity | Name] | None = None
+    lose: dict[Name, Quantity | Name] | None = None
+    cost: dict[Name, Quantity] = Field(default_factory=dict)
     #: Face and pretext (docs/design.md section 4c): the target's cost of standing down with
     #: nothing, how much cheaper war becomes when an offer saves no face, and the gain
     #: ``u_T(x) - u_T(sq)`` that saves face fully.
@@ -201,9 +237,9 @@ class Threat(BaseModel):
 
     model_config = _STRICT
 
-    name: str = Field(min_length=1)
-    by: str
-    against: str
+    name: Name
+    by: Name
+    against: Name
     credibility: Quantity
     effect: ThreatEffect = ThreatEffect()
     cost_to_threatener: Quantity = Quantity(value=0.0)
@@ -232,8 +268,8 @@ class Talks(BaseModel):
     rounds: Quantity
     hazard: Quantity = Quantity(value=0.0)
     discount: Quantity = Quantity(value=1.0)
-    from_: dict[str, OfferValue] | str | None = Field(default=None, alias="from")
-    to: dict[str, OfferValue] | str | None = None
+    from_: dict[Name, OfferValue] | Name | None = Field(default=None, alias="from")
+    to: dict[Name, OfferValue] | Name | None = None
     description: str | None = None
 
     @field_validator("rounds")
@@ -264,13 +300,13 @@ class Scenario(BaseModel):
 
     model_config = _STRICT
 
-    name: str = Field(min_length=1)
+    name: Name
     description: str | None = None
     issues: list[Issue] = Field(min_length=1)
     actors: list[Actor] = Field(min_length=1)
     conflict: Conflict = Conflict()
     threats: list[Threat] = Field(default_factory=list)
-    offers: dict[str, dict[str, OfferValue]] = Field(default_factory=dict)
+    offers: dict[Name, dict[Name, OfferValue]] = Field(default_factory=dict)
     talks: Talks | None = None
     #: Who knows what (docs/design.md section 4b): ``own`` (default) -- each veto actor knows
     #: its own fields and the common prior; ``informed`` -- every veto sees the whole world.
@@ -283,12 +319,31 @@ class Scenario(BaseModel):
 
     @field_validator("offers")
     @classmethod
-    def _finite_offers(cls, offers: dict[str, dict[str, OfferValue]]) -> dict:
+    def _finite_offers(cls, offers: dict[str, dict[str, OfferValue]]) -> dict[str, Any]:
         for name, values in offers.items():
             for issue, v in values.items():
                 if isinstance(v, float) and not math.isfinite(v):
                     raise ValueError(f"{name}.{issue}: must be a finite number")
         return offers
+
+    @property
+    def warnings(self) -> list[str]:
+        """Defaults the scenario relies on without saying so (shown once by the CLI,
+        and in the JSON's ``warnings``).
+
+        Examples
+        --------
+        >>> from goldenbridge.scenario import load
+        >>> load("fearon-1d").warnings
+        []
+        """
+        out = []
+        if "conflict" not in self.model_fields_set:
+            out.append(
+                "no `conflict` block: war is assumed to be a coin flip for the target "
+                "(p_win 0.5) with no costs of war"
+            )
+        return out
 
     def issue(self, name: str) -> Issue:
         """The issue called ``name``."""

@@ -16,8 +16,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 import goldenbridge as gb
-from goldenbridge.report.documents import json_safe
+from goldenbridge.report.documents import json_safe, round_numbers
 from goldenbridge.scenario import ScenarioError, parse, summaries
+from goldenbridge.scenario.budget import check_budget
 from goldenbridge.web.compute import Deadline, Timed
 from goldenbridge.web.jobs import optimize_document, sensitivity_document
 from goldenbridge.web.scenarios import parse_upload
@@ -59,7 +60,7 @@ ScenarioRef = Annotated[
 class ValidateRequest(BaseModel):
     """A scenario to check: YAML/JSON text (a file's content) or a document."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     text: str | None = Field(None, description="The scenario file's content (YAML or JSON).")
     filename: str | None = Field(
@@ -79,6 +80,7 @@ class EvaluateRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,  # `samples: true` is not 1, `"20000"` is not a number
         json_schema_extra={
             "examples": [
                 {"scenario": "fearon-1d", "offers": {"split": {"share": 0.6}}, "samples": 20000}
@@ -101,6 +103,7 @@ class SensitivityRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,  # `samples: true` is not 1, `"20000"` is not a number
         json_schema_extra={
             "examples": [{"scenario": "fearon-1d", "offer": {"share": 0.6}, "n": 1024}]
         },
@@ -128,6 +131,7 @@ class OptimizeRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,  # `samples: true` is not 1, `"20000"` is not a number
         json_schema_extra={
             "examples": [{"scenario": "fearon-1d", "target_p": 0.5, "samples": 20000}]
         },
@@ -148,7 +152,7 @@ class OptimizeRequest(BaseModel):
 def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
     """The result, with its compute and queueing times in ``Server-Timing``."""
     timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
-    return JSONResponse(json_safe(timed.value), headers={"server-timing": timing})
+    return JSONResponse(round_numbers(json_safe(timed.value)), headers={"server-timing": timing})
 
 
 def summary(scenario: gb.Scenario) -> dict[str, Any]:
@@ -304,6 +308,7 @@ def _check_request(state: WebState, scenario: gb.Scenario, samples: int | None) 
             f"at most {limit:,} samples per request on this server ({asked} {n:,}); "
             "choose a smaller sample size",
         )
+    check_budget(scenario, n, state.limits.max_work)
     return n
 
 

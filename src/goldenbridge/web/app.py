@@ -10,7 +10,9 @@ off; the OpenAPI schema is at ``/api/openapi.json``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,7 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import goldenbridge as gb
-from goldenbridge.scenario import ScenarioError, builtin_names
+from goldenbridge.scenario import InputError, builtin_names
 from goldenbridge.web.api import router
 from goldenbridge.web.compute import AnalysisFailed, ComputeTimeout
 from goldenbridge.web.exports import router as exports_router
@@ -51,6 +53,9 @@ _SECURITY_HEADERS = {
 }
 
 
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?")
+
+
 class _HostCheck:
     """Answer 400 (the JSON error shape) to a request whose Host header names none of
     ``allowed_hosts``: a server on loopback answers to loopback names only, which stops
@@ -63,8 +68,10 @@ class _HostCheck:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             host = Headers(scope=scope).get("host", "")
-            # "name:port" or "[v6 address]:port"; the port is not checked
-            name = host[: host.find("]") + 1] if host.startswith("[") else host.split(":")[0]
+            # exactly "name", "name:port" or "[v6 address]:port" -- nothing after the port
+            # ("[::1]evil.com", "localhost:80@evil.com" are refused); the port is not checked
+            match = _HOST.fullmatch(host)
+            name = match.group(1) if match else ""
             if name.lower() not in self.allowed:
                 message = f"this server answers to {', '.join(sorted(self.allowed))} only"
                 response = JSONResponse(error_body("headers.host", message), status_code=400)
@@ -74,11 +81,14 @@ class _HostCheck:
 
 
 class _BodyLimit:
-    """Answer 413 to a request body over ``max_bytes`` (declared or streamed)."""
+    """Answer 413 to a request body over ``max_bytes`` (declared or streamed), 400 to a
+    malformed ``Content-Length``, 415 to a POST that is not JSON, and 408 to a client
+    that takes longer than ``seconds`` to send its body."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, seconds: float = 10.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.seconds = seconds
 
     def _too_large(self) -> JSONResponse:
         return JSONResponse(
@@ -92,15 +102,44 @@ class _BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        headers = Headers(scope=scope)
+        declared = headers.getlist("content-length")
+        if declared and (
+            len(set(declared)) != 1 or not declared[0].isascii() or not declared[0].isdigit()
+        ):
+            message = "malformed Content-Length header (expected one whole number of bytes)"
+            await JSONResponse(error_body("headers.content-length", message), 400)(
+                scope, receive, send
+            )
+            return
+        if declared and int(declared[0]) > self.max_bytes:
             await self._too_large()(scope, receive, send)
             return
+        kind = headers.get("content-type", "").split(";")[0].strip().lower()
+        if (
+            scope["method"] == "POST"
+            and kind not in ("application/json", "")
+            and not (kind.startswith("application/") and kind.endswith("+json"))
+        ):
+            message = f"expected Content-Type: application/json (got {kind!r})"
+            await JSONResponse(error_body("headers.content-type", message), 415)(
+                scope, receive, send
+            )
+            return
         received = 0
+        body_done = False
 
         async def limited() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:  # afterwards only a disconnect can come: no time limit
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.seconds)
+            except TimeoutError:
+                raise HTTPException(
+                    408, f"the request body did not arrive within {self.seconds:g} s"
+                ) from None
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
@@ -115,8 +154,8 @@ class _BodyLimit:
 
 
 def _add_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ScenarioError)
-    async def scenario_error(request: Request, exc: ScenarioError) -> JSONResponse:
+    @app.exception_handler(InputError)
+    async def scenario_error(request: Request, exc: InputError) -> JSONResponse:
         return JSONResponse(error_body(exc.path, exc.message), status_code=422)
 
     @app.exception_handler(UnknownScenario)
@@ -253,7 +292,7 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    app.add_middleware(_BodyLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(_BodyLimit, max_bytes=limits.max_body_bytes, seconds=limits.body_seconds)
     if allowed_hosts is not None:
         app.add_middleware(_HostCheck, allowed_hosts=allowed_hosts)
     return app

@@ -30,7 +30,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+try:
+    import fastapi  # noqa: F401  (the server it times)
+    import httpx
+    import uvicorn  # noqa: F401
+except ModuleNotFoundError as exc:  # one line with the install command, before any work
+    if __name__ == "__main__":
+        print(
+            f"error: python -m goldenbridge.web.bench needs {exc.name}, which is not installed: "
+            "pip install 'goldenbridge[web]'",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    raise
 import numpy as np
 
 import goldenbridge as gb

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -32,7 +33,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 import goldenbridge as gb
-from goldenbridge.scenario import ScenarioError
+from goldenbridge.scenario import InputError, ScenarioError
 
 __all__ = [
     "AnalysisFailed",
@@ -216,12 +217,27 @@ class AnalysisFailed(Exception):
     """An analysis raised something other than a :class:`ScenarioError` in its process."""
 
 
-def _serve_analyses(connection: Connection) -> None:
-    """The analysis process: run ``(function, arguments)`` jobs until the pipe closes.
+def _exit_with(parent: int) -> None:
+    """End this process as soon as ``parent`` is gone (killed with SIGKILL, say): a
+    job under way would otherwise keep running, orphaned, until it finished."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="goldenbridge-parent-watch", daemon=True).start()
+
+
+def _serve_analyses(connection: Connection, parent: int | None = None) -> None:
+    """The analysis process: run ``(function, arguments)`` jobs until the pipe closes
+    or the parent process ends.
 
     Domain errors travel back as (path, message); anything else only by its type,
     so that no stack trace reaches a client.
     """
+    if parent is not None:
+        _exit_with(parent)
     while True:
         try:
             function, arguments = connection.recv()
@@ -229,7 +245,7 @@ def _serve_analyses(connection: Connection) -> None:
             return
         try:
             connection.send(("ok", function(*arguments)))
-        except ScenarioError as exc:
+        except InputError as exc:  # bad input (ScenarioError or a bad argument)
             connection.send(("scenario", (exc.path, exc.message)))
         except Exception as exc:  # noqa: BLE001 (reported to the parent, which logs it)
             connection.send(("failed", f"{type(exc).__name__}: {exc}"))
@@ -306,7 +322,10 @@ class AnalysisProcess:
         if self._process is None or not self._process.is_alive():
             parent, child = self._context.Pipe()
             process = self._context.Process(
-                target=_serve_analyses, args=(child,), name="goldenbridge-analyses", daemon=True
+                target=_serve_analyses,
+                args=(child, os.getpid()),
+                name="goldenbridge-analyses",
+                daemon=True,
             )
             process.start()
             child.close()

@@ -16,6 +16,7 @@ from importlib import resources
 
 import goldenbridge as gb
 from goldenbridge.scenario import builtin_names, read_text
+from goldenbridge.scenario.loading import suggest
 
 __all__ = ["ScenarioStore", "UnknownScenario", "parse_upload"]
 
@@ -28,7 +29,8 @@ class UnknownScenario(LookupError):
     def __init__(self, reference: str) -> None:
         self.path = "scenario"
         self.message = (
-            f"unknown scenario {reference!r}: use a built-in ({', '.join(builtin_names())}) "
+            f"unknown scenario {reference!r}{suggest(reference, builtin_names())}: "
+            f"use a built-in ({', '.join(builtin_names())}) "
             "or the id returned by /api/validate (uploads are kept in memory, so upload it again "
             "after a server restart)"
         )

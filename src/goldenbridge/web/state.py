@@ -40,6 +40,12 @@ class Limits:
         in the analysis process.
     cache_worlds : int
         Sampled worlds kept for reuse, over all cached populations.
+    max_work : int
+        Work units one request may cost (:func:`goldenbridge.scenario.budget.cost`:
+        worlds x draws per world), tighter than the command line's so that no
+        request holds the single worker for long.
+    body_seconds : float
+        Time a client has to send its request body (slow clients get 408).
     """
 
     max_body_bytes: int = 1_000_000
@@ -48,6 +54,8 @@ class Limits:
     compute_seconds: float = 20.0
     analysis_seconds: float = 180.0
     cache_worlds: int = 3_000_000
+    max_work: int = 10_000_000
+    body_seconds: float = 10.0
 
 
 @dataclass

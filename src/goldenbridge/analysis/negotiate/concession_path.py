@@ -19,6 +19,7 @@ from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.stats import proportion
 from goldenbridge.engine import Offers, tally
 from goldenbridge.population import Population
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue
 
 __all__ = ["ConcessionPath", "concession_path", "target_mean_position"]
@@ -104,7 +105,7 @@ def concession_path(
         through = [("status quo", {}), (f"{scenario.target.name}'s position", {})]
         through[1] = (through[1][0], target_mean_position(population))
     if len(through) < 2:
-        raise ValueError("a concession path needs at least two offers")
+        raise InputError("a concession path needs at least two offers")
     labels = [label for label, _ in through]
     values = [scenario.complete(dict(v)) for _, v in through]
     knots = population.encode(values, "path")

@@ -54,7 +54,7 @@ from goldenbridge.analysis.negotiate.skimming import (
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.population import Population
-from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = [
@@ -409,7 +409,7 @@ def responses(negotiation: Negotiation, positions: Sequence[float] | None = None
     else:
         s = np.asarray(positions, dtype=np.float64)
         if s.ndim != 1 or ((s < 0) | (s > 1)).any():
-            raise ValueError("positions are numbers in [0, 1] along the path")
+            raise InputError("positions are numbers in [0, 1] along the path")
         offers = np.rint(s * (negotiation.grid - 1)).astype(np.int64)
     return _responses(eq, offers, negotiation.thresholds, negotiation.fight, negotiation.loss)
 
@@ -479,7 +479,7 @@ def negotiate(
     scenario = population.scenario
     rounds, discount, hazard = _settings(scenario, rounds, discount, hazard)
     if grid < 2:
-        raise ValueError("grid must be >= 2")
+        raise InputError("grid must be >= 2")
     start, end, grid_offers = concession_path(population, path_from, path_to, grid)
     scan = _scan(population, grid_offers)
     eq = solve(scan.game, rounds, discount, hazard)

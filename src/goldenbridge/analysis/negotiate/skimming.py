@@ -57,6 +57,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from goldenbridge.scenario.errors import InputError
+
 __all__ = ["ScreeningGame", "Equilibrium", "solve", "respond", "WAIT", "ACCEPT", "ATTACK", "DONE"]
 
 #: Per-round action codes of :func:`respond` (``DONE``: the game already ended
@@ -318,17 +320,17 @@ def solve(game: ScreeningGame, rounds: int, discount: float, hazard: float) -> E
     1
     """
     if rounds < 1:
-        raise ValueError("rounds must be >= 1")
+        raise InputError("rounds must be >= 1")
     if not 0 < discount <= 1:
-        raise ValueError("discount must be in (0, 1]")
+        raise InputError("discount must be in (0, 1]")
     if not 0 <= hazard < 1:
-        raise ValueError("hazard must be in [0, 1)")
+        raise InputError("hazard must be in [0, 1)")
     n_offers = game.grid
     theta = np.asarray(game.theta, dtype=np.int64)
     loss = np.asarray(game.loss, dtype=np.float64)
     keys = theta * (len(game.loss_edges) + 2) + np.asarray(game.loss_class, dtype=np.int64)
     if np.any(np.diff(keys) <= 0):
-        raise ValueError("types must be distinct and ordered by threshold, then by class")
+        raise InputError("types must be distinct and ordered by threshold, then by class")
     deal = np.asarray(game.deal_gain, dtype=np.float64)  # (K, G)
     deal_prefix = np.zeros((n_offers, theta.size + 1))
     deal_prefix[:, 1:] = np.cumsum(deal.T, axis=1)
@@ -400,10 +402,10 @@ def respond(
     eq = equilibrium
     offers = [int(j) for j in offers]
     if len(offers) > eq.rounds:
-        raise ValueError(f"at most {eq.rounds} rounds of offers")
+        raise InputError(f"at most {eq.rounds} rounds of offers")
     n_offers = eq.cutoff.shape[2]
     if any(not 0 <= j < n_offers for j in offers):
-        raise ValueError(f"offers are grid indices in 0..{n_offers - 1}")
+        raise InputError(f"offers are grid indices in 0..{n_offers - 1}")
     thresholds = np.asarray(thresholds, dtype=np.int64)
     rank = eq.types(thresholds, loss)
     fight = np.asarray(fight, dtype=bool)

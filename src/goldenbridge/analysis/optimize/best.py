@@ -47,7 +47,7 @@ from goldenbridge.analysis.optimize.solutions import Solution, kalai_smorodinsky
 from goldenbridge.analysis.results import to_dict
 from goldenbridge.engine import Offers
 from goldenbridge.population import Population, sample
-from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue
 
 __all__ = ["OptimizeResult", "FrontierPoint", "optimize", "DEFAULT_TARGET_P", "MAX_COMBINATIONS"]
@@ -538,7 +538,7 @@ def optimize(
     """
     q = DEFAULT_TARGET_P if target_p is None else float(target_p)
     if not 0.0 <= q <= 1.0:
-        raise ValueError(f"target_p must be in [0, 1], got {q}")
+        raise InputError(f"target_p must be in [0, 1], got {q}")
     steps = iter(range(1, 1000))
 
     def note(stage: str) -> None:

@@ -31,6 +31,7 @@ import numpy as np
 from goldenbridge.analysis.optimize.search import Space, option_combinations
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Worlds, utilities
+from goldenbridge.scenario.errors import InputError
 
 __all__ = ["Solution", "PartyUtilities", "nash", "kalai_smorodinsky", "pareto_frontier"]
 
@@ -168,7 +169,7 @@ def _over_options(space: Space, solve, max_combinations: int = 4096):
         out = solve(None)
         return None if out is None else (out[0], np.zeros(0, dtype=np.int64), out[1])
     if space.combinations > max_combinations:
-        raise ValueError(
+        raise InputError(
             f"{space.combinations:,} option combinations: too many for the solution "
             "concepts; restrict the searched issues"
         )

@@ -29,6 +29,7 @@ import numpy as np
 from goldenbridge.analysis.results import JSON_SKIP, to_dict
 from goldenbridge.engine import margins
 from goldenbridge.population import Population, sample
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = [
@@ -228,7 +229,7 @@ def attribution(
     from SALib.sample import sobol as sobol_sample
 
     if base_samples < 2 or base_samples & (base_samples - 1):
-        raise ValueError(f"--n {base_samples}: Saltelli's base sample must be a power of 2")
+        raise InputError(f"--base-sample {base_samples}: Saltelli's base sample: a power of 2")
     seed = scenario.seed if seed is None else int(seed)
     inputs = world_inputs(scenario)
     if not inputs:

@@ -32,7 +32,7 @@ from goldenbridge.analysis.sensitivity.robustness import MorrisRow, Sweep, evalu
 from goldenbridge.analysis.sensitivity.voi import Information, value_of_information
 from goldenbridge.engine import get_engine
 from goldenbridge.population import Population, sample
-from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = ["Sensitivity", "sensitivity", "ROBUSTNESS_SAMPLES", "METHODS", "PARTS"]
@@ -229,14 +229,14 @@ def sensitivity(
     Sensitivity
     """
     if output not in ("p_deal", "proposer_eu"):
-        raise ValueError(f"--output {output}: expected p_deal or proposer_eu")
+        raise InputError(f"--output {output}: expected p_deal or proposer_eu")
     if method not in METHODS:
-        raise ValueError(f"--method {method}: expected sobol or morris")
+        raise InputError(f"--method {method}: expected sobol or morris")
     if not 0 <= threshold <= 1:
-        raise ValueError(f"--threshold {threshold}: expected a probability")
+        raise InputError(f"--threshold {threshold}: expected a probability")
     unknown = [p for p in parts if p not in PARTS]
     if unknown or not parts:
-        raise ValueError(f"--parts {','.join(unknown)}: expected some of {', '.join(PARTS)}")
+        raise InputError(f"--parts {','.join(unknown)}: expected some of {', '.join(PARTS)}")
     parts = tuple(p for p in PARTS if p in parts)
     engine = get_engine(backend, dask)
     seed = scenario.seed if seed is None else int(seed)

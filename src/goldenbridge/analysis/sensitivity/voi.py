@@ -30,6 +30,7 @@ import numpy as np
 from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.sensitivity.attribution import per_world, world_inputs
 from goldenbridge.population import Population
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue
 
 __all__ = ["Information", "value_of_information", "information_value"]
@@ -146,7 +147,7 @@ def value_of_information(
     result = []
     for name in names:
         if name not in known:
-            raise ValueError(f"--evppi {name}: not an uncertain input (see the Sobol' table)")
+            raise InputError(f"--evppi {name}: not an uncertain input (see the Sobol' table)")
         item = known[name]
         if item.categorical:
             actor = item.path.removeprefix("actors.").removesuffix(".type")

@@ -41,7 +41,7 @@ from goldenbridge.analysis.update.likelihoods import (
     world_quantity,
 )
 from goldenbridge.population import Population, sample, stream
-from goldenbridge.scenario.errors import ScenarioError
+from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.observations import (
     Observation,
     Observations,
@@ -304,7 +304,7 @@ def _uniforms(population: Population) -> dict[str, np.ndarray]:
         for a in population.typed_actors
     )
     if not same:
-        raise ValueError(
+        raise InputError(
             "resampling needs the uniforms the population was drawn from: pass a population "
             "from gb.population/sample (no uniforms hook) or an earlier Posterior"
         )
@@ -440,9 +440,9 @@ def update(
         parsed = load_observations(observations)  # type: ignore[arg-type]
     default_noise = parsed.noise if noise is None else float(noise)
     if default_noise < 0:
-        raise ValueError("noise must be >= 0")
+        raise InputError("noise must be >= 0")
     if rejuvenate < 0 or not jitter > 0:
-        raise ValueError("rejuvenate must be >= 0 and jitter > 0")
+        raise InputError("rejuvenate must be >= 0 and jitter > 0")
     new = tuple(
         o if o.noise is not None else o.model_copy(update={"noise": default_noise})
         for o in parsed.observations
@@ -497,7 +497,7 @@ def update(
     resampling = None
     if resample or rejuvenate:
         if rejuvenate and earlier is None and np.ptp(current.worlds.weights) > 0:
-            raise ValueError("rejuvenation needs a prior with equal weights (or a Posterior)")
+            raise InputError("rejuvenation needs a prior with equal weights (or a Posterior)")
         if uniforms is None:
             uniforms = _uniforms(current)
         posterior, uniforms, resampling = _resample(

@@ -168,7 +168,9 @@ function buildPresets() {
   box.replaceChildren();
   const offers = namedOffers();
   for (const [name, values] of Object.entries(offers)) {
-    const button = el("button", { type: "button", "data-offer": name, text: name });
+    const button = el("button", {
+      type: "button", "data-offer": name, text: name, "aria-pressed": "false",
+    });
     button.addEventListener("click", () => applyOffer(values, name));
     box.append(button);
   }
@@ -219,6 +221,9 @@ function buildIssues() {
         const left = (100 * (point.value - issue.min)) / (issue.max - issue.min);
         const tick = el("span", { text: formatValue(issue, point.value), title: point.label });
         tick.style.left = `${left}%`;
+        // labels at the ends grow inwards, so that none is cut off at the panel's edge
+        if (left < 10) tick.style.transform = "translateX(0)";
+        if (left > 90) tick.style.transform = "translateX(-100%)";
         ticks.append(tick);
       }
       row.append(ticks);
@@ -242,6 +247,9 @@ function showOffer() {
       const text = point === null || far ? "" :
         `${point.value === value ? "" : "≈ "}${formatValue(issue, point.value)}: ${point.label}`;
       $(`${id}-label`).textContent = text;
+      // what a screen reader says for the slider: the value and the nearest scale label
+      $(id).setAttribute("aria-valuetext",
+        text ? `${formatValue(issue, value)} (${text})` : formatValue(issue, value));
     }
   }
 }
@@ -249,6 +257,7 @@ function showOffer() {
 function markPreset(name) {
   for (const button of $("presets").querySelectorAll("button")) {
     button.classList.toggle("active", button.dataset.offer === name);
+    button.setAttribute("aria-pressed", String(button.dataset.offer === name));
   }
 }
 
@@ -446,6 +455,11 @@ function render(result, seq) {
   const eu = $("proposer-eu");
   eu.textContent = `${result.proposer_eu.toFixed(3)} ± ${fmtSe(result.proposer_eu_se)}`;
   eu.dataset.value = String(result.proposer_eu);
+  // the answer in one plain sentence (read out once by screen readers: aria-live)
+  $("answer").textContent =
+    `If ${s.proposer} makes this offer, a deal is signed in ${pct(result.p_deal)} of the ` +
+    `sampled worlds and war follows in ${pct(result.p_war)}; in the rest no deal is made ` +
+    "and deterrence holds.";
 
   const body = $("actors-table").querySelector("tbody");
   body.replaceChildren();

@@ -102,7 +102,7 @@ function resultsCsv() {
   const rows = [columns];
   for (const o of offers) {
     rows.push([o.name, ...issues.map((i) => o.values[i]), o.p_deal, o.p_deal_se, o.p_war,
-      o.p_war_se, o.p_deterred ?? o.p_status_quo, o.proposer_eu, o.proposer_eu_se,
+      o.p_war_se, o.p_deterred, o.proposer_eu, o.proposer_eu_se,
       ...actors.map((a) => o.actors[a].p_approve ?? o.actors[a].p_accept)]);
   }
   return rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";

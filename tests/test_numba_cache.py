@@ -1,0 +1,100 @@
+"""Numba's cache fails soft (issue 16): an unwritable or full cache folder falls back to
+compiling in memory with one warning; a damaged cache file is recompiled; and the
+hot path's thread count survives a rejected call."""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import sys
+import warnings
+
+import numba
+import numpy as np
+import pytest
+from numba.core import caching
+
+from goldenbridge.engine import Offers
+from goldenbridge.engine.hot import deal_and_payoff
+from goldenbridge.engine.numba_cache import CacheWarning
+from strategies import random_worlds
+
+SOURCE = """
+from numba import njit
+
+@njit(cache=True)
+def twice(x):
+    return 2.0 * x
+"""
+
+
+def fresh_module(folder, name):
+    """The same source file imported as a new module: a new dispatcher, the same cache."""
+    path = folder / "kernel_mod.py"
+    if not path.exists():
+        path.write_text(SOURCE)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def _reset_warnings():
+    from goldenbridge.engine import numba_cache
+
+    numba_cache._warned.clear()
+    yield
+    numba_cache._warned.clear()
+
+
+def test_no_writable_cache_folder_compiles_without_it(tmp_path, monkeypatch):
+    def read_only(self):
+        raise PermissionError(errno.EACCES, "Permission denied", self.get_cache_path())
+
+    monkeypatch.setattr(caching._CacheLocator, "ensure_cache_path", read_only)
+    with pytest.warns(CacheWarning, match="no writable cache folder"):
+        module = fresh_module(tmp_path, "kernel_ro")
+        assert module.twice(2.0) == 4.0
+    assert not list(tmp_path.glob("__pycache__/*.nbi"))
+
+
+def test_a_full_disk_while_saving_compiles_without_it(tmp_path, monkeypatch):
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(caching.IndexDataCacheFile, "save", full)
+    module = fresh_module(tmp_path, "kernel_full")
+    with pytest.warns(CacheWarning, match="cannot write the cache"):
+        assert module.twice(3.0) == 6.0
+
+
+def test_a_truncated_cache_file_is_recompiled(tmp_path):
+    first = fresh_module(tmp_path, "kernel_a")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)  # a healthy cache: no warning
+        assert first.twice(1.5) == 3.0
+    (index,) = tmp_path.glob("__pycache__/*.nbi")
+    index.write_bytes(index.read_bytes()[:7])  # truncated by a crash
+    second = fresh_module(tmp_path, "kernel_b")
+    with pytest.warns(CacheWarning, match="damaged cache file"):
+        assert second.twice(5.0) == 10.0
+    third = fresh_module(tmp_path, "kernel_c")  # the rewritten cache loads cleanly
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        assert third.twice(1.0) == 2.0
+
+
+def test_a_rejected_call_leaves_the_thread_count_alone():
+    rng = np.random.default_rng(0)
+    worlds = random_worlds(rng, 50, n_actors=2, kc=2, kd=0)
+    offers = Offers(x=rng.random((3, 2)), option=np.zeros((3, 0), dtype=np.int64))
+    before = numba.get_num_threads()
+    with pytest.raises(ValueError, match="path"):
+        deal_and_payoff(worlds, offers, path="sideways")
+    with pytest.raises(ValueError, match="registers"):
+        deal_and_payoff(worlds, offers, dtype=np.float64, path="registers")
+    assert numba.get_num_threads() == before
+    deal_and_payoff(worlds, offers)  # small: runs on one thread, then restores
+    assert numba.get_num_threads() == before
