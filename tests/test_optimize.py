@@ -177,6 +177,9 @@ def test_fearon_bargaining_range_per_world(p_win, c_a, lo, hi):
         expected = float(np.mean((expected_lo - 1e-9 <= x) & (x <= expected_hi + 1e-9)))
         assert share == pytest.approx(expected)
         e = gb.evaluate(pop, {"x": {"share": x}}).offer("x")
+        if x == 1.0:  # the status quo offers nothing: never an agreement (design 4a)
+            assert e.p_deal == 0.0 and not e.offered
+            continue
         assert r.p_deal(x)[0] == pytest.approx(e.p_deal)
 
 
@@ -197,10 +200,13 @@ def test_range_slice_matches_evaluate():
         range_slice(pop, ["a", "a"])
 
 
-def two_issue_scenario(samples: int = 3000) -> dict:
+def two_issue_scenario(samples: int = 3000, information: str = "informed") -> dict:
     """Two issues, a quadratic proposer, a target with uncertain weights and war
     value, and a veto that dislikes concessions on issue b."""
+    # ``informed``: these tests check the exact per-world searches (docs/design.md 4b's
+    # default rule is searched by model_search, tested in tests/test_information.py)
     return {
+        "information": information,
         "name": "two-issue",
         "samples": samples,
         "seed": 11,
@@ -420,6 +426,18 @@ def test_cli_russia_names_the_bridge_or_why_not():
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "Best package (risk-return optimum): enlargement=" in text
+    # the default information rule: the bridge caps P(war) at half of offering nothing's
+    by_war = re.search(
+        r"Golden bridge \(the best package for United States with P\(war\) <= ([\d.]+)%\): "
+        r"(enlargement=[^:]*): P\(war\) ([\d.]+)%",
+        text,
+    )
+    if by_war is not None:
+        assert float(by_war.group(3)) <= float(by_war.group(1)) + 0.05
+        return
+    if "No package found brings P(war) down to" in text:
+        assert "approves it in only" in text
+        return
     bridge = re.search(
         r"Cheapest package reaching P\(deal\) >= 50\.0% \(golden bridge\): "
         r"(enlargement=[^:]*): P\(deal\) ([\d.]+)%",

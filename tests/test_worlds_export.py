@@ -37,13 +37,17 @@ def test_csv_rows_are_the_worlds_and_average_to_evaluate(tmp_path):
         deal = np.array([int(r[f"{name}.deal"]) for r in rows])
         war = np.array([int(r[f"{name}.war"]) for r in rows])
         payoff = np.array([float(r[f"{name}.proposer_payoff"]) for r in rows])
-        assert np.dot(w, deal) / w.sum() == pytest.approx(offer["p_deal"], abs=1e-12)
-        assert np.dot(w, war) / w.sum() == pytest.approx(offer["p_war"], abs=1e-12)
-        assert np.dot(w, payoff) / w.sum() == pytest.approx(offer["proposer_eu"], abs=1e-9)
+        assert np.dot(w, deal) / w.sum() == pytest.approx(offer["p_deal"], abs=JSON)
+        assert np.dot(w, war) / w.sum() == pytest.approx(offer["p_war"], abs=JSON)
+        assert np.dot(w, payoff) / w.sum() == pytest.approx(offer["proposer_eu"], abs=JSON)
         # Fearon's rule, derived independently: B takes share x iff 0.5 - c_B <= 1 - x
         x = offer["values"]["share"]
         c = np.array([float(r["conflict.cost.B"]) for r in rows])
         assert np.array_equal(deal == 1, 0.5 - c <= 1 - x + 1e-12)
+
+
+#: --json rounds each number to the digits its standard error supports
+JSON = 1e-3
 
 
 def test_parquet_of_the_seed_crisis_with_types_and_vetoes(tmp_path):
@@ -58,14 +62,15 @@ def test_parquet_of_the_seed_crisis_with_types_and_vetoes(tmp_path):
     for offer in doc["offers"]:
         name = offer["name"]
         deal = np.array(table[f"{name}.deal"], dtype=float)
-        assert np.dot(w, deal) / w.sum() == pytest.approx(offer["p_deal"], abs=1e-12)
+        assert np.dot(w, deal) / w.sum() == pytest.approx(offer["p_deal"], abs=JSON)
         for actor, odds in offer["actors"].items():
             accepts = np.array(table[f"{name}.{actor}.accepts"], dtype=float)
-            assert np.dot(w, accepts) / w.sum() == pytest.approx(odds["p_accept"], abs=1e-12)
+            said = odds.get("p_accept", odds.get("p_approve"))
+            assert np.dot(w, accepts) / w.sum() == pytest.approx(said, abs=JSON)
         types = np.array(table["Russia.type"])
         for type_name, odds in offer["types"]["Russia"].items():
             sel = types == type_name
-            assert deal[sel].mean() == pytest.approx(odds["p_deal"], abs=1e-12)
+            assert deal[sel].mean() == pytest.approx(odds["p_deal"], abs=JSON)
 
 
 def test_bad_export_is_refused_before_any_work(tmp_path, monkeypatch):

@@ -3,12 +3,12 @@
 For analysts who continue elsewhere (pandas, R, the EMA Workbench's habit of one
 row per experiment): :func:`world_table` lays out, per world, its weight, each
 actor's type, every uncertain input as drawn, whether the target fights without
-a deal, and for each package who accepts, whether it ends in a deal or in war,
-and the proposer's realised payoff. The rule is the reference engine's (DESIGN.md
-sections 4 and 6): actor i accepts x in world n iff ``u_i,n(x) >= r_i,n``; a deal
-needs the target and every veto; war is no deal where the target fights; the
-proposer gets ``u_P(x)`` on a deal and ``r_P`` otherwise. Weighted means of the
-columns are the probabilities :func:`goldenbridge.analysis.evaluate.evaluate` reports.
+a deal, and for each package whether the target would accept it and each veto
+approves it, whether it ends in a deal or in war, and the proposer's realised payoff.
+The decisions are :func:`goldenbridge.analysis.outcomes.decide`'s (docs/design.md
+sections 4a-4c: vetoes approve on their own information unless informed; the status
+quo offers nothing). Weighted means of the columns are the probabilities
+:func:`goldenbridge.analysis.evaluate.evaluate` reports.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from goldenbridge.analysis.evaluate import named_offers
+from goldenbridge.analysis.outcomes import decide
 from goldenbridge.analysis.sensitivity.attribution import factor_name
-from goldenbridge.engine.reference import margins
 from goldenbridge.population import Population
 from goldenbridge.scenario.schema import OfferValue
 
@@ -82,17 +82,14 @@ def world_table(
         columns[factor_name(path)] = np.asarray(draws, dtype=np.float64)
     columns["fights_without_deal"] = np.asarray(worlds.fight, dtype=bool)
     encoded = population.encode([scenario.complete(dict(v)) for v in offers.values()])
-    margin = margins(worlds, encoded)  # (N, M, A): accept iff >= 0
-    accepts = margin >= 0.0
-    deal = np.all(accepts[:, :, list(worlds.deciders)], axis=2)
-    war = ~deal & worlds.fight[:, None]
-    r_p = worlds.actors[worlds.proposer].reservation[:, None]
-    payoff = np.where(deal, margin[:, :, worlds.proposer] + r_p, r_p)
+    d = decide(population, encoded)
     names = population.actor_names
+    target = names.index(scenario.target.name)
     for m, package in enumerate(offers):
-        columns[f"{package}.deal"] = deal[:, m]
-        columns[f"{package}.war"] = war[:, m]
+        columns[f"{package}.deal"] = d.deal[:, m]
+        columns[f"{package}.war"] = d.war[:, m]
         for i in worlds.deciders:
-            columns[f"{package}.{names[i]}.accepts"] = accepts[:, m, i]
-        columns[f"{package}.proposer_payoff"] = payoff[:, m]
+            said = d.accept if i == target else d.approve[i]
+            columns[f"{package}.{names[i]}.accepts"] = said[:, m]
+        columns[f"{package}.proposer_payoff"] = d.payoff[:, m]
     return WorldTable(columns=columns, packages=tuple(offers))

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from goldenbridge.analysis.worlds import WorldTable
+from goldenbridge.scenario.errors import InputError
 
 __all__ = ["FORMATS", "check_export", "write_worlds"]
 
@@ -17,7 +18,7 @@ FORMATS = (".csv", ".parquet")
 def check_export(path: Path) -> None:
     """Before any work: a known suffix, and pyarrow for Parquet (named with its install)."""
     if path.suffix.lower() not in FORMATS:
-        raise ValueError(f"--export {path}: expected a .csv or .parquet file")
+        raise InputError("expected a .csv or .parquet file", f"--export {path}")
     if path.suffix.lower() == ".parquet":
         try:
             import pyarrow  # noqa: F401
