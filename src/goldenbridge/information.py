@@ -22,12 +22,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays
-from goldenbridge.engine.choice import pair_utilities
 from goldenbridge.engine.reference import utilities_at
-from goldenbridge.population import Population, sample, stream
+from goldenbridge.population import Population, sample
 from goldenbridge.scenario.schema import Scenario
 
-__all__ = ["knows", "is_informed", "moves_target", "InnerSample", "inner_sample"]
+__all__ = [
+    "knows",
+    "is_informed",
+    "moves_target",
+    "InnerSample",
+    "inner_sample",
+    "pair_parts",
+]
 
 
 def knows(scenario: Scenario, actor: str, path: str, shared: bool) -> bool:
@@ -140,13 +146,6 @@ class InnerSample:
         return int(self.partner.shape[1])
 
 
-def partners(population: Population, actor: str, s: int, level: int = 0) -> np.ndarray:
-    """``S`` partner worlds per world: ``S`` seeded permutations of the population."""
-    rng = stream(population.seed, f"inner.{actor}.{level}")
-    n = population.n
-    return np.stack([rng.permutation(n) for _ in range(s)], axis=1)
-
-
 def inner_sample(
     population: Population, actor: str, rows: np.ndarray, partner: np.ndarray
 ) -> InnerSample:
@@ -165,15 +164,40 @@ def inner_sample(
     Returns
     -------
     InnerSample
-        With arrays of shape (R, S). Computed from the war values' parts where the
-        actor's fields enter them linearly (its preferences, costs, direct war value,
-        threats with a cost effect); by redrawing the paired worlds with
-        :func:`~goldenbridge.population.sample` otherwise (shared quantities, a threat of
-        the actor's that moves ``p_win``). Both give the same numbers (tested).
+        With arrays of shape (R, S), by redrawing the paired worlds with the population
+        layer's own :func:`~goldenbridge.population.sample`: general (shared quantities,
+        threats that move ``p_win``) and slow; the common case pairs on the fly in
+        :func:`~goldenbridge.engine.choice.gain_from_parts` from :func:`pair_parts`, and
+        the tests check the two agree.
     """
-    if _pairs_by_parts(population, actor):
-        return _inner_from_parts(population, actor, rows, partner)
-    return _inner_by_sampling(population, actor, rows, partner)
+    r, s = partner.shape
+    outer = np.repeat(np.asarray(rows, dtype=np.int64), s)
+    inner = partner.reshape(-1)
+    known = set(_known_paths(population, actor))
+    uniforms = {
+        path: (u[outer] if path in known else u[inner]) for path, u in population.uniforms.items()
+    }
+    pairs = sample(population.scenario, r * s, population.seed, uniforms=uniforms)
+    names = population.actor_names
+    t, j = names.index(population.scenario.target.name), names.index(actor)
+    target = population.scenario.target.name
+    target_moves = any(p.startswith(f"actors.{target}.") for p in known)
+
+    def shaped(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a.reshape(r, s))
+
+    return InnerSample(
+        partner=np.ascontiguousarray(partner, dtype=np.int64),
+        weight=shaped(population.worlds.weights[inner]),
+        target_war=shaped(pairs.war_value[:, t]),
+        target_sq=shaped(pairs.status_quo_u[:, t]),
+        backing_down=shaped(pairs.backing_down),
+        pretext=shaped(pairs.pretext),
+        face=shaped(pairs.face),
+        own_war=shaped(pairs.war_value[:, j]),
+        own_sq=shaped(pairs.status_quo_u[:, j]),
+        target_pairs=pairs if target_moves else None,
+    )
 
 
 def pair_parts(population: Population, actor: str) -> dict | None:
@@ -272,102 +296,3 @@ def _pairs_by_parts(population: Population, actor: str) -> bool:
     shared = any(q.known_to == "all" for q in population.quantities.values())
     moves_p = any(t.by == actor and t.effect.p_win is not None for t in scenario.threats)
     return not shared and not moves_p
-
-
-def _inner_by_sampling(
-    population: Population, actor: str, rows: np.ndarray, partner: np.ndarray
-) -> InnerSample:
-    r, s = partner.shape
-    outer = np.repeat(np.asarray(rows, dtype=np.int64), s)
-    inner = partner.reshape(-1)
-    known = set(_known_paths(population, actor))
-    uniforms = {
-        path: (u[outer] if path in known else u[inner]) for path, u in population.uniforms.items()
-    }
-    pairs = sample(population.scenario, r * s, population.seed, uniforms=uniforms)
-    names = population.actor_names
-    t, j = names.index(population.scenario.target.name), names.index(actor)
-    target = population.scenario.target.name
-    target_moves = any(p.startswith(f"actors.{target}.") for p in known)
-
-    def shaped(a: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(a.reshape(r, s))
-
-    return InnerSample(
-        partner=np.ascontiguousarray(partner, dtype=np.int64),
-        weight=shaped(population.worlds.weights[inner]),
-        target_war=shaped(pairs.war_value[:, t]),
-        target_sq=shaped(pairs.status_quo_u[:, t]),
-        backing_down=shaped(pairs.backing_down),
-        pretext=shaped(pairs.pretext),
-        face=shaped(pairs.face),
-        own_war=shaped(pairs.war_value[:, j]),
-        own_sq=shaped(pairs.status_quo_u[:, j]),
-        target_pairs=pairs if target_moves else None,
-    )
-
-
-def _outcome_utility(
-    population: Population,
-    j: int,
-    outer: np.ndarray,
-    inner: np.ndarray,
-    x: np.ndarray,
-    option: np.ndarray,
-) -> np.ndarray:
-    """``u_j`` with j's preferences from ``outer`` at the outcome of ``inner`` (per pair)."""
-    arrays = population.worlds.actors[j]
-    if (x == x[:1]).all() and (option == option[:1]).all():  # the same outcome in every world
-        per_world = utilities_at(
-            arrays, np.repeat(x[:1], population.n, 0), np.repeat(option[:1], population.n, 0)
-        )
-        return per_world[outer]
-    return pair_utilities(arrays, outer, inner, x, option)
-
-
-def _inner_from_parts(
-    population: Population, actor: str, rows: np.ndarray, partner: np.ndarray
-) -> InnerSample:
-    scenario = population.scenario
-    names = population.actor_names
-    t, j = names.index(scenario.target.name), names.index(actor)
-    parts = population.war_parts
-    r, s = partner.shape
-    outer = np.repeat(np.asarray(rows, dtype=np.int64), s)
-    inner = partner.reshape(-1)
-    target_war = population.war_value[inner, t].copy()
-    threat_cost = np.zeros(r * s)
-    for k, threat in enumerate(scenario.threats):
-        mine = threat.by == actor
-        cred = parts.credibility[outer if mine else inner, k]
-        if mine:
-            threat_cost += cred * parts.cost_to_threatener[outer, k]
-            if threat.against == scenario.target.name:
-                # the target bears j's threat with j's credibility, not the partner's
-                target_war -= (cred - parts.credibility[inner, k]) * parts.effect_cost[inner, k]
-        if threat.against == actor:
-            threat_cost += cred * parts.effect_cost[inner, k]
-    direct = parts.direct[outer, j]
-    p = population.p_win[inner]
-    fought = p * _outcome_utility(population, j, outer, inner, parts.win_x, parts.win_option)
-    fought = fought + (1 - p) * _outcome_utility(
-        population, j, outer, inner, parts.lose_x, parts.lose_option
-    )
-    fought = fought - parts.base_cost[outer, j]
-    own_war = np.where(np.isnan(direct), fought, direct) - threat_cost
-
-    def shaped(a: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(a.reshape(r, s))
-
-    return InnerSample(
-        partner=np.ascontiguousarray(partner, dtype=np.int64),
-        weight=shaped(population.worlds.weights[inner]),
-        target_war=shaped(target_war),
-        target_sq=shaped(population.status_quo_u[inner, t]),
-        backing_down=shaped(population.backing_down[inner]),
-        pretext=shaped(population.pretext[inner]),
-        face=shaped(population.face[inner]),
-        own_war=shaped(own_war),
-        own_sq=shaped(population.status_quo_u[outer, j]),
-        target_pairs=None,
-    )

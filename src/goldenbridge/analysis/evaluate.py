@@ -1,6 +1,6 @@
-"""evaluate(offers): the odds of each package (DESIGN.md section 6).
+"""evaluate(offers): the odds of each package (docs/design.md section 6).
 
-For every offer the three outcomes of DESIGN.md section 4a -- P(deal) (an agreement is
+For every offer the three outcomes of docs/design.md section 4a -- P(deal) (an agreement is
 signed), P(deterred) (no agreement, no war), P(war) -- summing to 1, the target's
 P(accept) (would accept if offered), each veto's and stakeholder's P(approve) under its
 own information (section 4b), the proposer's expected utility
@@ -15,12 +15,13 @@ revision of section 4); otherwise :func:`goldenbridge.analysis.outcomes.decide`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from goldenbridge.analysis.outcomes import decide, decided_tally, offers_nothing
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.stats import mean, proportion
 from goldenbridge.engine import Offers, tally
 from goldenbridge.engine.arrays import Tally
@@ -37,7 +38,7 @@ class ActorOdds:
 
     For the target ``p_accept`` is P(it would accept the offer if offered); for a veto
     actor or a stakeholder it is P(it approves the offer), under its own information
-    unless it is informed (DESIGN.md section 4b). A stakeholder's approval never enters
+    unless it is informed (docs/design.md section 4b). A stakeholder's approval never enters
     P(deal). ``p_reject`` is 1 - ``p_accept``; ``p_sole_blocker`` P(it is the only one
     of the target and the vetoes to refuse).
     """
@@ -98,24 +99,8 @@ class OfferResult:
         return self.p_deterred
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape shared by the CLI's ``--json`` and the web API."""
-        return {
-            "name": self.name,
-            "values": dict(self.values),
-            "offered": self.offered,
-            "p_deal": self.p_deal,
-            "p_deal_se": self.p_deal_se,
-            "p_deterred": self.p_deterred,
-            "p_deterred_se": self.p_deterred_se,
-            "p_war": self.p_war,
-            "p_war_se": self.p_war_se,
-            "proposer_eu": self.proposer_eu,
-            "proposer_eu_se": self.proposer_eu_se,
-            "proposer_u": self.proposer_u,
-            "inner_error": self.inner_error,
-            "actors": {k: v.to_dict() for k, v in self.actors.items()},
-            "types": {a: {t: asdict(v) for t, v in ts.items()} for a, ts in self.types.items()},
-        }
+        """The JSON shape shared by the CLI's ``--json`` and the web API (every field)."""
+        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -123,7 +108,7 @@ class Evaluation:
     """The result of :func:`evaluate`: one :class:`OfferResult` per offer.
 
     ``p_war_no_deal`` is the probability that the target fights when no deal is
-    made (DESIGN.md section 4): the baseline every offer's ``p_war`` is compared with.
+    made (docs/design.md section 4): the baseline every offer's ``p_war`` is compared with.
     """
 
     scenario: str
@@ -147,19 +132,8 @@ class Evaluation:
         return max(self.offers, key=lambda o: o.proposer_eu)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``goldenbridge evaluate --json``."""
-        return {
-            "scenario": self.scenario,
-            "samples": self.samples,
-            "seed": self.seed,
-            "proposer": self.proposer,
-            "target": self.target,
-            "p_war_no_deal": self.p_war_no_deal,
-            "p_war_no_deal_se": self.p_war_no_deal_se,
-            "information": self.information,
-            "sincere": list(self.sincere),
-            "offers": [o.to_dict() for o in self.offers],
-        }
+        """The JSON document of ``goldenbridge evaluate --json`` (every field)."""
+        return to_dict(self)
 
 
 def named_offers(population: Population) -> dict[str, dict[str, OfferValue]]:
@@ -260,7 +234,7 @@ def evaluate(
 
     Examples
     --------
-    Fearon's crisis (DESIGN.md section 2): B accepts x with probability
+    Fearon's crisis (docs/design.md section 2): B accepts x with probability
     (0.8 - x) / 0.3 on [0.5, 0.8].
 
     >>> from goldenbridge.scenario import load
@@ -296,7 +270,7 @@ def evaluate(
 
 def per_world_rule(population: Population) -> bool:
     """True when the engine's per-world rule is the model: every veto (and stakeholder)
-    informed and no face or pretext (DESIGN.md sections 4b, 4c)."""
+    informed and no face or pretext (docs/design.md sections 4b, 4c)."""
     scenario = population.scenario
     return not scenario.conflict.has_face and all(
         is_informed(scenario, a.name) for a in scenario.actors if a.role in ("veto", "stakeholder")

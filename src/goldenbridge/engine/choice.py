@@ -21,14 +21,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from goldenbridge.engine.arrays import ActorArrays
-
 __all__ = [
     "unsaved",
     "target_choice",
     "approval",
     "approval_reference",
-    "pair_utilities",
     "gain_from_parts",
 ]
 
@@ -192,50 +189,6 @@ def approval_reference(
     mean = (w * d).sum(axis=1) / wsum
     se = np.sqrt(((w * w) * (d - mean[:, None, :]) ** 2).sum(axis=1)) / wsum
     return mean, se
-
-
-@numba.njit(cache=True, parallel=True)
-def _pair_utilities_kernel(weight, ideal, rho, table, outer, inner, x, option):  # pragma: no cover
-    p = outer.shape[0]
-    u = np.empty(p)
-    for i in numba.prange(p):
-        n = outer[i]
-        q = inner[i]
-        r = rho[n]
-        total = 0.0
-        for c in range(weight.shape[1]):
-            d = abs(x[q, c] - ideal[n, c])
-            if r == 2.0:
-                loss = d * d
-            elif r == 1.0:
-                loss = d
-            else:
-                loss = d**r
-            total += weight[n, c] * (1.0 - loss)
-        for k in range(table.shape[1]):
-            total += table[n, k, option[q, k]]
-        u[i] = total
-    return u
-
-
-def pair_utilities(
-    actor: ActorArrays, outer: np.ndarray, inner: np.ndarray, x: np.ndarray, option: np.ndarray
-) -> np.ndarray:
-    """``u_i`` with the actor's preferences of world ``outer[p]`` at the outcome ``(x,
-    option)[inner[p]]``, for every pair ``p``: what
-    :func:`~goldenbridge.engine.reference.utilities_at` gives on the gathered arrays, bit
-    for bit, without gathering them.
-    """
-    return _pair_utilities_kernel(
-        np.ascontiguousarray(actor.weight),
-        np.ascontiguousarray(actor.ideal),
-        np.ascontiguousarray(actor.rho),
-        np.ascontiguousarray(actor.table),
-        np.ascontiguousarray(outer, dtype=np.int64),
-        np.ascontiguousarray(inner, dtype=np.int64),
-        np.ascontiguousarray(x, dtype=np.float64),
-        np.ascontiguousarray(option, dtype=np.int64),
-    )
 
 
 @numba.njit(cache=True, inline="always")
