@@ -48,7 +48,9 @@ def _load(data: dict[str, Any], form: str, tmp_path) -> gb.Scenario:
     if form == "yaml":
         return read_text(yaml.safe_dump(data, sort_keys=False), "fuzz.yaml")
     file = tmp_path / "fuzz.json"
-    file.write_text(json.dumps(data))  # NaN and Infinity appear as JSON's non-standard tokens
+    file.write_text(
+        json.dumps(data, default=str)
+    )  # dates as text; NaN and Infinity appear as JSON's non-standard tokens
     return parse(read_file(file), str(file))
 
 

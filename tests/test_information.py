@@ -103,7 +103,7 @@ def test_one_veto_closed_form(informed):
         assert abs(o.p_deal + o.p_deterred + o.p_war - 1) < 1e-12
         if not informed:
             v = o.actors["V"]
-            assert abs(v.p_approve - approve) < 4 * v.se + 0.03
+            assert abs(v.p_approve - approve) < 4 * v.p_accept_se + 0.03
             assert o.inner_error <= o.p_deal_se
 
 
@@ -207,7 +207,7 @@ def test_face_and_pretext_in_a_scenario():
     assert abs(e.offer("nothing").p_war - 0.8) < 4 * e.offer("nothing").p_war_se
     for name, expected in (("x08", 0.48), ("x05", 0.9)):
         o = e.offer(name)
-        assert abs(o.actors["B"].p_accept - expected) < 4 * o.actors["B"].se
+        assert abs(o.actors["B"].p_accept - expected) < 4 * o.actors["B"].p_accept_se
         assert abs(o.p_deal - expected) < 4 * o.p_deal_se
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from scipy.stats import binomtest
 
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.record import OUTCOMES
 
 __all__ = [
@@ -146,7 +147,7 @@ def _bool(value: Any, name: str) -> bool:
         return True
     if text in ("false", "no", "0"):
         return False
-    raise ValueError(f"attribute {name}: expected true or false, got {value!r}")
+    raise InputError(f"attribute {name}: expected true or false, got {value!r}")
 
 
 def parse_attributes(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -160,14 +161,14 @@ def parse_attributes(raw: Mapping[str, Any]) -> dict[str, Any]:
     attributes: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in ATTRIBUTES:
-            raise ValueError(f"attribute {name}: unknown (known: {', '.join(ATTRIBUTES)})")
+            raise InputError(f"attribute {name}: unknown (known: {', '.join(ATTRIBUTES)})")
         if name in ("great_power", "territorial"):
             attributes[name] = _bool(value, name)
             continue
         text = str(value).strip().lower()
         if text not in ATTRIBUTES[name]:
             allowed = ", ".join(ATTRIBUTES[name])
-            raise ValueError(f"attribute {name}: {value!r} is not one of {allowed}")
+            raise InputError(f"attribute {name}: {value!r} is not one of {allowed}")
         attributes[name] = text
     return attributes
 
@@ -300,7 +301,7 @@ def base_rate(
     """
     wanted = parse_attributes(attributes)
     if method not in ("wilson", "exact"):
-        raise ValueError(f"method: {method!r} is not wilson or exact")
+        raise InputError(f"method: {method!r} is not wilson or exact")
     excluded = tuple(sorted(set(int(c) for c in exclude)))
     members, used, relaxed = reference_class(wanted, excluded, min_cases)
     n = len(members)

@@ -26,6 +26,7 @@ from goldenbridge.analysis.scoring import (
 )
 from goldenbridge.population import sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load, parse
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.record import OUTCOMES
 
 __all__ = ["CaseScore", "Hindcast", "library_names", "score_case", "hindcast", "UNIFORM"]
@@ -108,7 +109,7 @@ def _with_information(scenario: Scenario, information: str | None) -> Scenario:
     try:
         return parse({**raw, "information": information}, scenario.name)
     except ScenarioError as exc:
-        raise ValueError(
+        raise InputError(
             f"information: {information!r} cannot be applied to {scenario.name} ({exc.message})"
         ) from None
 
@@ -122,7 +123,7 @@ def score_case(
 ) -> CaseScore:
     """Evaluate the library case's offer and score it and the two baselines."""
     if scenario.library is None or scenario.outcome is None:
-        raise ValueError(f"{scenario.name}: not a library case (needs library and outcome blocks)")
+        raise InputError(f"{scenario.name}: not a library case (needs library and outcome blocks)")
     record, happened = scenario.library, scenario.outcome
     population = sample(_with_information(scenario, information), samples=samples)
     result = evaluate(population, {record.offer: dict(scenario.offers[record.offer])})
@@ -220,7 +221,7 @@ def hindcast(
     """
     chosen = list(names) if names is not None else library_names()
     if not chosen:
-        raise ValueError("hindcast: no library cases")
+        raise InputError("hindcast: no library cases")
     cases = []
     for name in chosen:
         if progress is not None:

@@ -23,6 +23,7 @@ import numpy as np
 
 from goldenbridge.importers.common import at, number, read_text
 from goldenbridge.scenario import ScenarioError
+from goldenbridge.scenario.errors import InputError
 
 __all__ = ["Case", "read_cases"]
 
@@ -52,7 +53,7 @@ def read_cases(file: str | Path, capabilities: str = "equal") -> list[Case]:
     (353, 'd00032i1')
     """
     if capabilities not in ("equal", "gdp"):
-        raise ValueError(f"capabilities: {capabilities!r} (expected equal or gdp)")
+        raise InputError(f"capabilities: {capabilities!r} (expected equal or gdp)")
     name = str(file)
     rows = list(csv.reader(io.StringIO(read_text(file)), delimiter="\t"))
     if not rows:

@@ -19,6 +19,7 @@ from typing import Any
 
 import goldenbridge as gb
 from goldenbridge.scenario import Scenario
+from goldenbridge.scenario.errors import InputError
 
 __all__ = ["Brief", "build_brief", "scenario_source"]
 
@@ -135,7 +136,7 @@ def build_brief(
     """
     unknown = [s for s in sections if s not in ("optimize", "sensitivity")]
     if unknown:
-        raise ValueError(f"--sections {','.join(unknown)}: expected optimize and/or sensitivity")
+        raise InputError(f"--sections {','.join(unknown)}: expected optimize and/or sensitivity")
     if figures:
         from goldenbridge.report.figures import require_matplotlib
 
@@ -153,7 +154,7 @@ def build_brief(
         missing = [o for o in offers if o not in scenario.offers]
         if missing:
             known = ", ".join(scenario.offers) or "none"
-            raise ValueError(f"--offer {missing[0]}: no such offer (named offers: {known})")
+            raise InputError(f"--offer {missing[0]}: no such offer (named offers: {known})")
         chosen = {o: dict(scenario.offers[o]) for o in offers}
 
     def stage(name: str, done: int = 0, total: int = 1) -> None:

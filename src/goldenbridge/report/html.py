@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 
 from goldenbridge.report.brief import Brief
-from goldenbridge.report.documents import json_safe
+from goldenbridge.report.documents import json_safe, round_numbers
 from goldenbridge.report.narrative import answer, pct, possessive
 from goldenbridge.scenario import Scenario
 
@@ -441,7 +441,7 @@ def _style() -> str:
 
 def render(b: Brief) -> str:
     """The brief as one HTML document (no network: style and figures inline)."""
-    token = _document.set(json_safe(b.to_dict()))
+    token = _document.set(round_numbers(json_safe(b.to_dict())))  # as --json prints it
     try:
         return _page(b)
     finally:

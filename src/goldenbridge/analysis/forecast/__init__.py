@@ -32,6 +32,7 @@ from goldenbridge.analysis.forecast.inputs import IssueInputs, issue_inputs
 from goldenbridge.analysis.forecast.median import weighted_median
 from goldenbridge.analysis.forecast.nbs import nash_bargaining
 from goldenbridge.scenario import Scenario
+from goldenbridge.scenario.errors import InputError
 
 __all__ = ["MODELS", "Forecast", "forecast", "predict", "IssueInputs", "issue_inputs"]
 
@@ -43,7 +44,7 @@ def eum_saliences(salience: np.ndarray) -> np.ndarray:
     """Saliences for the expected-utility model: in [0, 1], or percentages divided by 100."""
     top = float(salience.max()) if salience.size else 0.0
     if top > 100:
-        raise ValueError("the expected-utility model needs saliences in [0, 1] (or 0-100)")
+        raise InputError("the expected-utility model needs saliences in [0, 1] (or 0-100)")
     return salience / 100 if top > 1 else salience
 
 
@@ -85,7 +86,7 @@ def predict(
             )
             out[model] = eum.median
         else:
-            raise ValueError(f"unknown model {model!r} (known: {', '.join(MODELS)}, all)")
+            raise InputError(f"unknown model {model!r} (known: {', '.join(MODELS)}, all)")
     return out, eum
 
 
@@ -136,12 +137,12 @@ def forecast(
     """
     unknown = [m for m in models if m not in MODELS]
     if unknown:
-        raise ValueError(f"unknown model {unknown[0]!r} (known: {', '.join(MODELS)}, all)")
+        raise InputError(f"unknown model {unknown[0]!r} (known: {', '.join(MODELS)}, all)")
     names = [i.name for i in scenario.issues]
     chosen = list(issues) if issues is not None else names
     for name in chosen:
         if name not in names:
-            raise ValueError(f"no issue named {name!r} (issues: {', '.join(names)})")
+            raise InputError(f"no issue named {name!r} (issues: {', '.join(names)})")
     skipped = tuple(n for n in chosen if scenario.issue(n).discrete)
     results: dict[str, dict[str, float]] = {}
     logs: dict[str, EumResult] = {}

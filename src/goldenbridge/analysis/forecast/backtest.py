@@ -31,6 +31,7 @@ import numpy as np
 from goldenbridge.analysis.forecast import MODELS, IssueInputs, predict
 from goldenbridge.analysis.forecast.nbs import nash_bargaining
 from goldenbridge.importers.deu3 import Case
+from goldenbridge.scenario.errors import InputError
 
 __all__ = ["Backtest", "ModelScore", "backtest", "blend_weights", "BACKTEST_MODELS"]
 
@@ -127,7 +128,7 @@ def backtest(
     """
     unknown = [m for m in models if m not in BACKTEST_MODELS]
     if unknown:
-        raise ValueError(f"unknown model {unknown[0]!r} (known: {', '.join(BACKTEST_MODELS)})")
+        raise InputError(f"unknown model {unknown[0]!r} (known: {', '.join(BACKTEST_MODELS)})")
     base = [m for m in models if m in MODELS]
     blend_inputs = ("compromise", "median", "nbs") if "blend" in models else ()
     need = list(dict.fromkeys([*base, *blend_inputs]))

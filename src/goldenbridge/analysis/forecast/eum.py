@@ -61,6 +61,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from goldenbridge.scenario.errors import InputError
+
 __all__ = [
     "EumResult",
     "EumRound",
@@ -210,14 +212,14 @@ def expected_utility_model(
     [0.0, 0.0]
     """
     if not 0 <= q <= 1 or not 0 <= t <= 1:
-        raise ValueError("q and t must be probabilities in [0, 1]")
+        raise InputError("q and t must be probabilities in [0, 1]")
     if rounds < 1:
-        raise ValueError("rounds must be >= 1")
+        raise InputError("rounds must be >= 1")
     x = np.asarray(position, dtype=float).copy()
     c = np.asarray(capability, dtype=float)
     s = np.asarray(salience, dtype=float)
     if np.any(s < 0) or np.any(s > 1):
-        raise ValueError("the expected-utility model needs saliences in [0, 1]")
+        raise InputError("the expected-utility model needs saliences in [0, 1]")
     span = float(hi - lo)
     w = c * s
     log: list[EumRound] = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from goldenbridge.scenario import Scenario
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import Actor
 
 __all__ = ["IssueInputs", "issue_inputs"]
@@ -64,7 +65,7 @@ def issue_inputs(scenario: Scenario, issue: str) -> IssueInputs:
     """
     spec = scenario.issue(issue)
     if spec.discrete:
-        raise ValueError(f"issue {issue!r} is discrete: the forecasting models need a scale")
+        raise InputError(f"issue {issue!r} is discrete: the forecasting models need a scale")
     names, pos, cap, sal, rho = [], [], [], [], []
     for actor in scenario.actors:
         variants = (
