@@ -293,8 +293,8 @@ def publish(document: dict[str, Any], as_json: bool) -> bool:
     """
     if as_json:
         emit_json(document)
-    else:
-        _keep(document)
+    else:  # the history keeps what --json would print, so a rerun compares like with like
+        _keep(round_numbers(json_safe(document)))
     return as_json
 
 
