@@ -11,6 +11,7 @@ timing tools (``bench``) are measured by their own tests and skipped here.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -87,6 +88,9 @@ def test_example_runs_on_the_base_install(where, command, tmp_path):
     shown = f"{where}: {command}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
     assert "Traceback" not in result.stderr, shown
     if result.returncode == 0:
+        return
+    if "--json" in words:  # the error is one JSON document on stdout
+        assert result.returncode == 2 and "error" in json.loads(result.stdout), shown
         return
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     # exit 2 with one line naming what to install or what is wrong (a file an earlier
