@@ -456,10 +456,17 @@ function render(result, seq) {
   eu.textContent = `${result.proposer_eu.toFixed(3)} ± ${fmtSe(result.proposer_eu_se)}`;
   eu.dataset.value = String(result.proposer_eu);
   // the answer in one plain sentence (read out once by screen readers: aria-live)
-  $("answer").textContent =
-    `If ${s.proposer} makes this offer, a deal is signed in ${pct(result.p_deal)} of the ` +
-    `sampled worlds and war follows in ${pct(result.p_war)}; in the rest no deal is made ` +
-    "and deterrence holds.";
+  const vetoes = Object.entries(result.actors).filter(([, o]) => o.role === "veto");
+  const blocker = vetoes.sort((a, b) => a[1].p_approve - b[1].p_approve)[0];
+  $("answer").textContent = !result.offered
+    ? `This offers nothing, so a deal is signed in ${pct(0)} of the sampled worlds: war ` +
+      `follows in ${pct(result.p_war)} and deterrence holds in the rest.`
+    : `If ${s.proposer} makes this offer, a deal is signed in ${pct(result.p_deal)} of the ` +
+      `sampled worlds and war follows in ${pct(result.p_war)}; in the rest no deal is made ` +
+      "and deterrence holds" +
+      (blocker && blocker[1].p_approve < 0.5
+        ? ` (${blocker[0]} approves the offer in only ${pct(blocker[1].p_approve)}).`
+        : ".");
 
   const body = $("actors-table").querySelector("tbody");
   body.replaceChildren();
