@@ -48,7 +48,7 @@ def client():
 def test_host_check_refuses_look_alikes(client, host):
     response = client.get("/api/info", headers={"host": host})
     assert response.status_code == 400
-    assert response.json()["error"]["path"] == "headers.host"
+    assert response.json()["error"]["field"] == "headers.host"
 
 
 @pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1:1", "[::1]:8000"])
@@ -79,7 +79,7 @@ def test_content_type_errors_say_so(client):
 )
 def test_numbers_are_not_booleans_or_text(client, field, value):
     response = client.post("/api/evaluate", json={"scenario": "fearon-1d", field: value})
-    assert response.status_code == 422 and response.json()["error"]["path"] == field
+    assert response.status_code == 422 and response.json()["error"]["field"] == field
 
 
 def test_the_web_budget_is_tighter_than_the_command_line():
@@ -88,7 +88,7 @@ def test_the_web_budget_is_tighter_than_the_command_line():
         response = c.post("/api/evaluate", json={"scenario": "fearon-1d", "samples": 500_000})
         assert response.status_code == 422
         error = response.json()["error"]
-        assert error["path"] == "samples" and "1,000,000" in error["message"]
+        assert error["field"] == "samples" and "1,000,000" in error["message"]
         ok = c.post("/api/evaluate", json={"scenario": "fearon-1d", "samples": 2000})
         assert ok.status_code == 200
 

@@ -233,7 +233,7 @@ def _serve_analyses(connection: Connection, parent: int | None = None) -> None:
     """The analysis process: run ``(function, arguments)`` jobs until the pipe closes
     or the parent process ends.
 
-    Domain errors travel back as (path, message); anything else only by its type,
+    Domain errors travel back as (field, message, file); anything else only by its type,
     so that no stack trace reaches a client.
     """
     if parent is not None:
@@ -246,7 +246,7 @@ def _serve_analyses(connection: Connection, parent: int | None = None) -> None:
         try:
             connection.send(("ok", function(*arguments)))
         except InputError as exc:  # bad input (ScenarioError or a bad argument)
-            connection.send(("scenario", (exc.path, exc.message)))
+            connection.send(("scenario", (exc.path, exc.message, exc.file)))
         except Exception as exc:  # noqa: BLE001 (reported to the parent, which logs it)
             connection.send(("failed", f"{type(exc).__name__}: {exc}"))
 

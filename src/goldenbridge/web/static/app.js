@@ -64,7 +64,7 @@ function showFieldError(node, error) {
     node.hidden = true;
     return;
   }
-  if (error.path) node.append(el("code", { text: error.path }), ": ");
+  if (error.field) node.append(el("code", { text: error.field }), ": ");
   node.append(error.message);
   node.hidden = false;
 }
@@ -340,8 +340,8 @@ async function searchOffers() {
   if (seq !== state.optimizeSeq) return;  // the scenario changed, or a newer search began
   $("search-offers").disabled = false;
   if (!answer.ok) {
-    $("optimize-status").textContent = answer.error.path ?
-      `${answer.error.path}: ${answer.error.message}` : answer.error.message;
+    $("optimize-status").textContent = answer.error.field ?
+      `${answer.error.field}: ${answer.error.message}` : answer.error.message;
     return;
   }
   const doc = answer.data;
@@ -410,11 +410,11 @@ async function send() {
       setStatus(`${answer.data.samples.toLocaleString()} worlds, seed ${answer.data.seed} · ` +
         `update ${Math.round(performance.now() - started)} ms` +
         (compute ? ` (compute ${Math.round(Number(compute[1]))} ms)` : ""));
-    } else if (answer.error.path === "samples") {
+    } else if (answer.error.field === "samples") {
       showFieldError($("samples-error"), answer.error);
       setStatus("", false);
     } else {
-      setStatus(answer.error.path ? `${answer.error.path}: ${answer.error.message}` :
+      setStatus(answer.error.field ? `${answer.error.field}: ${answer.error.message}` :
         answer.error.message, true);
     }
   }
@@ -655,8 +655,8 @@ async function explain() {
   button.disabled = false;
   if (scenarioId !== state.scenario.id) return;  // the scenario changed meanwhile
   if (!answer.ok) {
-    status.textContent = answer.error.path ?
-      `${answer.error.path}: ${answer.error.message}` : answer.error.message;
+    status.textContent = answer.error.field ?
+      `${answer.error.field}: ${answer.error.message}` : answer.error.message;
     return;
   }
   const doc = answer.data;
