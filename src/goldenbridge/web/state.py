@@ -72,6 +72,7 @@ class WebState:
     evaluations: EvaluateBatcher = field(init=False)
     results: ResultCache = field(default_factory=ResultCache)
     running: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
+    waiting: dict[str, int] = field(default_factory=dict)  # requests per running analysis
 
     def __post_init__(self) -> None:
         self.worker = ComputeWorker(self.limits.compute_seconds)
