@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from goldenbridge.scenario import Scenario, ScenarioError, parse
+from goldenbridge.scenario.reading import read_bytes
 
 __all__ = ["Imported", "read_text", "number", "finish", "slug", "at"]
 
@@ -74,14 +75,10 @@ class Imported:
 
 
 def read_text(path: str | Path) -> str:
-    """A file's text (UTF-8, falling back to Latin-1), or a one-line error."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError("", "no such file", str(path)) from None
-    except OSError as exc:
-        raise ScenarioError("", f"cannot read file: {exc.__class__.__name__}", str(path)) from None
+    """A file's text (UTF-8, falling back to Latin-1), or a one-line error; read as every
+    user file is (:func:`goldenbridge.scenario.reading.read_bytes`: a regular file only,
+    a FIFO or device refused at once, a size limit)."""
+    raw = read_bytes(path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -90,7 +87,7 @@ def read_text(path: str | Path) -> str:
 
 def checksum(path: str | Path) -> str:
     """The first 16 hex digits of the file's SHA-256 (for the provenance header)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(read_bytes(path)).hexdigest()[:16]
 
 
 def number(
