@@ -500,10 +500,10 @@ def test_page_is_self_contained(client):
     assert (
         page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
     )
-    for name in ("index.html", "app.js", "style.css"):
+    for name in ("index.html", "app.js", "charts.js", "share.js", "style.css"):
         text = (STATIC / name).read_text()
         assert "http://" not in text and "https://" not in text, name  # no CDN
-    for src in ("/static/plotly.min.js", "/static/app.js", "/static/style.css"):
+    for src in ("/static/plotly.min.js", "/static/app.js", "/static/charts.js", "/static/style.css"):
         assert f'"{src}"' in page.text
         assert client.get(src).status_code == 200
     assert len(client.get("/static/plotly.min.js").content) == plotly_js().stat().st_size
