@@ -87,7 +87,7 @@ function drawOdds(result) {
   values.push(result.p_deal, result.p_war);
   errors.push(result.p_deal_se, result.p_war_se);
   colors.push("#b8860b", "#b42318");
-  chartTable("odds-chart", ["event", "probability", "± one standard error"],
+  chartTable("odds-chart", ["event", "probability", "± SE"],
     labels.map((label, i) => [label, [pct(values[i]), "num"],
       [(100 * errors[i]).toFixed(1), "num"]]));
   if (!window.Plotly) return;
