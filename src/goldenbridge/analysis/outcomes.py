@@ -39,7 +39,16 @@ from goldenbridge.information import (
 )
 from goldenbridge.population import Population, stream
 
-__all__ = ["Decisions", "decide", "decided_tally", "offers_nothing", "Z", "LEVELS", "BIN_LEVELS", "EXACT_PAIRS"]
+__all__ = [
+    "Decisions",
+    "decide",
+    "decided_tally",
+    "offers_nothing",
+    "Z",
+    "LEVELS",
+    "BIN_LEVELS",
+    "EXACT_PAIRS",
+]
 
 #: Partners per world in the base inner sample, then at each refinement level; the last
 #: level pairs a world with every world of the population (the exact expectation).
@@ -170,7 +179,7 @@ class _OwnApproval:
             lambda: pair_parts(population, actor),
         )
         self.control = self.g = None
-        self.levels = LEVELS
+        self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
             self.control, self.g = _control_mean(population, self.parts, offered, u_target, u_own)
             self.levels = BIN_LEVELS

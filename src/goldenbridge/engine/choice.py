@@ -192,7 +192,9 @@ def approval_reference(
 
 
 @numba.njit(cache=True, inline="always")
-def _utility_at(weight, ideal, rho, table, n, x, option, q, cols, base, with_table):  # pragma: no cover
+def _utility_at(  # pragma: no cover - compiled
+    weight, ideal, rho, table, n, x, option, q, cols, base, with_table
+):
     """u of the actor of world n at world q's outcome (the reference's expressions):
     ``base[n]`` plus the continuous columns ``cols`` (the others are the same in every
     world and sit in ``base``) plus the discrete issues ``with_table`` (when their
