@@ -55,7 +55,7 @@ __all__ = [
 LEVELS = (16, 512, 8192, 2**62)
 #: Bins per varying issue of the war's outcome, then more, then every world (exact), for
 #: an actor none of whose fields moves the target (:mod:`goldenbridge.engine.binned`).
-BIN_LEVELS = (32, 1024, 2**62)
+BIN_LEVELS = (32, 1024, 32768, 2**62)
 #: Float rounding allowance added to a proven bound (sums of at most 1e7 terms of size
 #: <= 1 in float64 round to well below it).
 ROUNDING = 1e-9
@@ -185,7 +185,8 @@ class _OwnApproval:
             self.levels = BIN_LEVELS
         rows = np.arange(population.n)
         self.est, self.se, self.bound = self._gain(rows, self.levels[0], 0)
-        self.exact = np.zeros(self.est.shape, dtype=bool)
+        # offering nothing changes nothing: a gain of exactly 0
+        self.exact = np.broadcast_to(~offered, self.est.shape).copy()
 
     def _gain(
         self, rows: np.ndarray, s: int, level: int, need: np.ndarray | None = None
@@ -259,14 +260,18 @@ class _OwnApproval:
         return ~self.exact & (np.abs(self.est) <= Z * self.se + self.bound + ROUNDING)
 
     def refine(self, matters: np.ndarray) -> np.ndarray:
-        """Refine where ``matters``; return the worlds left unsettled there."""
+        """Refine where ``matters`` (every unsettled world at the binned levels, which
+        are cheap: the reported P(approves) gains from it); return the worlds left
+        unsettled where it matters."""
         n = self.population.n
-        left = matters & self.unsettled()
         for level, s in enumerate(self.levels[1:], start=1):
+            exact = s >= n
+            left = self.unsettled()
+            if exact or self.control is None:
+                left &= matters
             todo = np.flatnonzero(left.any(axis=1))
             if todo.size == 0:
                 break
-            exact = s >= n
             if exact:
                 todo = todo[: max(1, EXACT_PAIRS // n)]
             need = left[todo]
@@ -278,8 +283,7 @@ class _OwnApproval:
             sub = self.exact[todo]
             sub[need] = exact
             self.exact[todo] = sub
-            left = matters & self.unsettled()
-        return left
+        return matters & self.unsettled()
 
 
 def _control_mean(
