@@ -503,7 +503,12 @@ def test_page_is_self_contained(client):
     for name in ("index.html", "app.js", "charts.js", "share.js", "style.css"):
         text = (STATIC / name).read_text()
         assert "http://" not in text and "https://" not in text, name  # no CDN
-    for src in ("/static/plotly.min.js", "/static/app.js", "/static/charts.js", "/static/style.css"):
+    for src in (
+        "/static/plotly.min.js",
+        "/static/app.js",
+        "/static/charts.js",
+        "/static/style.css",
+    ):
         assert f'"{src}"' in page.text
         assert client.get(src).status_code == 200
     assert len(client.get("/static/plotly.min.js").content) == plotly_js().stat().st_size

@@ -44,7 +44,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     for code, text in {
         404: "Unknown scenario (not a built-in, or an upload this server no longer holds).",
         413: "Request body over the server's limit.",
-        422: "Invalid scenario or request: `field` names the field (`file` the upload, when named), `message` the problem.",
+        422: "Invalid scenario or request: `field` names the field (`file` the upload, "
+        "when named), `message` the problem.",
         503: "The computation ran past the per-request compute-time limit.",
     }.items()
 }

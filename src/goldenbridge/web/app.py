@@ -2,8 +2,8 @@
 
 Presentation only: the model runs in :mod:`goldenbridge.analysis` behind the
 single compute worker of :mod:`goldenbridge.web.compute`. Every error reaches
-the client as ``{"error": {"file": ..., "field": ..., "message": ...}}`` (the CLI's ``--json`` shape) and never as a stack
-trace. Nothing is fetched from outside: plotly.js is served from the installed
+the client as ``{"error": {"file": ..., "field": ..., "message": ...}}`` (the CLI's
+``--json`` shape) and never as a stack trace. Nothing is fetched from outside: plotly.js is served from the installed
 ``plotly`` package, and FastAPI's interactive docs (which load from a CDN) are
 off; the OpenAPI schema is at ``/api/openapi.json``.
 """
@@ -93,7 +93,8 @@ class _BodyLimit:
     def _too_large(self) -> JSONResponse:
         return JSONResponse(
             error_body(
-                None, f"request body too large: this server accepts at most {self.max_bytes:,} bytes"
+                None,
+                f"request body too large: this server accepts at most {self.max_bytes:,} bytes",
             ),
             status_code=413,
         )

@@ -90,9 +90,7 @@ def error_body(field: str | None, message: str, file: str | None = None) -> dict
     >>> error_body("samples", "must be >= 1")
     {'error': {'file': None, 'field': 'samples', 'message': 'must be >= 1'}}
     """
-    return {
-        "error": InputError(message, field or "", file).as_dict()
-    }
+    return {"error": InputError(message, field or "", file).as_dict()}
 
 
 def limits_dict(limits: Limits) -> dict[str, Any]:
