@@ -3,9 +3,9 @@
 Presentation only: the model runs in :mod:`goldenbridge.analysis` behind the
 single compute worker of :mod:`goldenbridge.web.compute`. Every error reaches
 the client as ``{"error": {"file": ..., "field": ..., "message": ...}}`` (the CLI's
-``--json`` shape) and never as a stack trace. Nothing is fetched from outside: plotly.js is served from the installed
-``plotly`` package, and FastAPI's interactive docs (which load from a CDN) are
-off; the OpenAPI schema is at ``/api/openapi.json``.
+``--json`` shape) and never as a stack trace. Nothing is fetched from outside:
+plotly.js is served from the installed ``plotly`` package, and FastAPI's interactive
+docs (which load from a CDN) are off; the OpenAPI schema is at ``/api/openapi.json``.
 """
 
 from __future__ import annotations
