@@ -137,6 +137,10 @@ SamplesOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Seed (default: scenario's).")]
+PlotOpt = Annotated[
+    Path | None,
+    typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
+]
 OfferOpt = Annotated[
     list[str] | None, typer.Option("--offer", "-o", help="A named offer (repeatable).")
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ from goldenbridge.analysis.evaluate import OfferResult
 from goldenbridge.analysis.optimize.best import DEFAULT_TARGET_P, OptimizeResult
 from goldenbridge.cli.common import (
     JsonOpt,
+    PlotOpt,
     SamplesOpt,
     SeedOpt,
     app,
@@ -238,10 +238,7 @@ def optimize(
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
-    ] = None,
+    plot: PlotOpt = None,
     slices: Annotated[
         list[str] | None,
         typer.Option(
