@@ -282,18 +282,37 @@ MIXED = {
 }
 
 
+#: MIXED where the veto's own sanctions (uncertain credibility) move the target.
+MIXED_THREAT = {
+    **MIXED,
+    "threats": [
+        {
+            "name": "sanctions",
+            "by": "V",
+            "against": "T",
+            "credibility": {"uniform": [0.1, 0.9]},
+            "effect": {"cost": {"uniform": [0.1, 0.4]}},
+            "cost_to_threatener": {"uniform": [0.0, 0.1]},
+        }
+    ],
+}
+
+
 @pytest.mark.parametrize(
     ("spec", "actors"),
     [
         (MIXED, ("V",)),
-        ("russia-2021", ("Poland and the Baltics", "Ukraine")),
+        (MIXED_THREAT, ("V",)),
+        ("russia-2021", ("Poland and the Baltics", "Ukraine", "Germany and France")),
     ],
 )
 def test_binned_gain_brackets_the_exact_gain(spec, actors):
-    """Where no field of the veto moves the target, its gain is the control variate's
-    population mean plus a binned residual with a proven bound (engine/binned.py): the
-    exact gain (every pair, brute force) lies within the bound, which shrinks with more
-    bins; where the war's outcome varies on a discrete issue (MIXED) too."""
+    """A veto's gain computed on bins with a proven bound -- the control variate's
+    population mean plus a binned residual where no field of its own moves the target
+    (engine/binned.py), sorted thresholds of its own credibility where one does
+    (engine/thresholds.py): the exact gain (every pair, brute force) lies within the
+    bound, which shrinks with more bins; also where the war's outcome varies on a
+    discrete issue (MIXED)."""
     scenario = load(spec)
     pop = sample(scenario, samples=300)
     offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])

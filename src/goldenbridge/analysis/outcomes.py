@@ -27,9 +27,10 @@ import numpy as np
 
 from goldenbridge.engine import Offers, Tally, utilities
 from goldenbridge.engine.arrays import packed_once
-from goldenbridge.engine.binned import binned_residual, bins
+from goldenbridge.engine.binned import bin_edges, binned_residual, bins
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
+from goldenbridge.engine.thresholds import events, threshold_gain
 from goldenbridge.information import (
     InnerSample,
     inner_sample,
@@ -178,10 +179,13 @@ class _OwnApproval:
             population.seed,
             lambda: pair_parts(population, actor),
         )
-        self.control = self.g = None
+        self.control = self.g = self.events = None
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
             self.control, self.g = _control_mean(population, self.parts, offered, u_target, u_own)
+            self.levels = BIN_LEVELS
+        elif self.parts is not None and _sortable(self.parts):
+            self.events = events(self.parts, u_target, offered)
             self.levels = BIN_LEVELS
         rows = np.arange(population.n)
         self.est, self.se, self.bound = self._gain(rows, self.levels[0], 0)
@@ -207,6 +211,10 @@ class _OwnApproval:
             for outcome in ("win", "lose"):
                 e, b = self._binned(rows, outcome, s)
                 est, bound = est + e, bound + b
+            return est, zero, bound
+        if self.events is not None and s < n:
+            sides = tuple(self._edges(outcome, s) for outcome in ("win", "lose"))
+            est, bound = threshold_gain(rows, self.parts, self.u_own[rows], self.events, sides)
             return est, zero, bound
         parts, u_target, start = self.parts, self.u_target, np.zeros(rows.size, np.int64)
         if s < n:  # lay the partner side out in sampling order: read consecutively
@@ -249,6 +257,19 @@ class _OwnApproval:
         )
         return binned_residual(rows, parts, outcome, binned)
 
+    def _edges(self, outcome: str, b: int) -> tuple | None:
+        """The varying issues of the war's ``outcome`` and ``b`` bins on each (weighted
+        by ``w p``, or ``w (1 - p)`` for ``lose``); None when it is the same everywhere."""
+        parts = self.parts
+        if parts[f"{outcome}_fixed"]:
+            return None
+        p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
+        mass = self.population.worlds.weights * p
+        cols = parts[f"{outcome}_cols"]
+        x = parts[f"{outcome}_x"]
+        edges = np.array([bin_edges(x[:, c], mass, b) for c in cols]).reshape(cols.size, b + 1)
+        return cols, edges, bool(parts[f"{outcome}_table"])
+
     @property
     def approve(self) -> np.ndarray:
         """(N, M) bool: the estimate is >= 0 (ties approve)."""
@@ -267,7 +288,7 @@ class _OwnApproval:
         for level, s in enumerate(self.levels[1:], start=1):
             exact = s >= n
             left = self.unsettled()
-            if exact or self.control is None:
+            if exact or self.levels is not BIN_LEVELS:
                 left &= matters
             todo = np.flatnonzero(left.any(axis=1))
             if todo.size == 0:
@@ -284,6 +305,13 @@ class _OwnApproval:
             sub[need] = exact
             self.exact[todo] = sub
         return matters & self.unsettled()
+
+
+def _sortable(parts: dict) -> bool:
+    """One own threat moves the target, with an effect far from float rounding: its
+    thresholds can be sorted (:mod:`goldenbridge.engine.thresholds`)."""
+    effect = np.abs(parts["effect"])
+    return parts["cred_own"].shape[1] == 1 and not ((effect > 0) & (effect < 1e-6)).any()
 
 
 def _control_mean(

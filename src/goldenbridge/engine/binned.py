@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-__all__ = ["Bins", "bins", "binned_residual"]
+__all__ = ["Bins", "bins", "bin_edges", "binned_residual"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Bins:
     options: np.ndarray
 
 
-def _edges(v: np.ndarray, w: np.ndarray, b: int) -> np.ndarray:
+def bin_edges(v: np.ndarray, w: np.ndarray, b: int) -> np.ndarray:
     """``b + 1`` non-decreasing edges at the ``w``-weighted quantiles of ``v``."""
     order = np.argsort(v, kind="stable")
     cdf = np.cumsum(w[order])
@@ -110,7 +110,7 @@ def bins(
     absmass = np.zeros((cols.size, b, m))
     for i, c in enumerate(cols):
         v = x[:, c]
-        edges[i] = _edges(v, scale, b)
+        edges[i] = bin_edges(v, scale, b)
         which = np.searchsorted(edges[i, 1:-1], v, side="right")
         for k in range(m):
             mass[i, :, k] = np.bincount(which, weights=h[:, k], minlength=b)
