@@ -8,13 +8,18 @@ offers nothing: no agreement by definition.
 
 Approval (4b). By default a veto actor knows its own fields only and approves ``x`` iff
 its expected gain from offering ``x`` rather than nothing, given what it knows, is >= 0.
-That expectation is taken over paired worlds (:mod:`goldenbridge.information`): a base
-inner sample of :data:`PARTNERS` partners per world, refined to more partners -- up to
-every world of the population, which is exact -- wherever the estimate lies within
-:data:`Z` standard errors of 0 *and* the approval changes that world's outcome. What
-stays unsettled after the last level is reported as a bound on the error of P(deal),
-P(war) and the proposer's EU (the weighted share of those worlds), and kept below the
-outer Monte Carlo standard error or warned about. With ``information: informed`` (or
+That expectation is taken over every paired world
+(:mod:`goldenbridge.information`): exact population sums plus a binned residual with a
+proven bound (:mod:`goldenbridge.engine.binned`; sorted thresholds of the veto's own
+credibility where its threat moves the target, :mod:`goldenbridge.engine.thresholds`),
+refined with more bins (:data:`BIN_LEVELS`) and finally pairing the world with every
+world of the population (exact) wherever the sign is within the bound. Where neither
+applies (a quantity ``known_to: all``, a veto's threat that moves ``p_win``) it is an inner
+sample of :data:`LEVELS` partners, refined wherever the estimate lies within :data:`Z`
+standard errors of 0. The exact step runs only where the approval changes the world's
+outcome; what stays unsettled is reported as a bound on the error of P(deal), P(war) and
+the proposer's EU (the weighted share of those worlds), and kept below the outer Monte
+Carlo standard error or warned about. With ``information: informed`` (or
 ``informed: true``) a veto approves iff ``u_j(x) >= r_j`` in that world: the rule before
 the revision, which reproduces the earlier numbers bit for bit.
 """
