@@ -334,3 +334,18 @@ def test_binned_gain_brackets_the_exact_gain(spec, actors):
         assert widths[0] > widths[1] > widths[2] > 0
         est, _, _ = rule._gain(rows, pop.n, len(rule.levels) - 1)
         np.testing.assert_allclose(est, exact, rtol=0, atol=1e-12)
+
+
+def test_decisions_do_not_depend_on_which_offers_are_decided_together():
+    """Same seed, same numbers: an offer's approvals and outcomes are the same decided
+    alone or with others (the optimizer scores offers in chunks)."""
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=3_000)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    together = outcomes.decide(pop, offers)
+    for m in (1, 4, 6):
+        alone = outcomes.decide(pop, offers.subset([m]))
+        assert np.array_equal(alone.deal[:, 0], together.deal[:, m])
+        assert np.array_equal(alone.war[:, 0], together.war[:, m])
+        for i, approve in together.approve.items():
+            assert np.array_equal(alone.approve[i][:, 0], approve[:, m])

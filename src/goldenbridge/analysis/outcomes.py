@@ -248,16 +248,15 @@ class _OwnApproval:
         if parts[f"{outcome}_fixed"] or self.g is None:
             return (np.zeros((rows.size, self.offered.size)),) * 2
         p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
-        w = self.population.worlds.weights
-        h = (w * p / w.sum())[:, None] * self.g
-        table = parts["table"]
+        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
         binned = bins(
             parts[f"{outcome}_x"],
             parts[f"{outcome}_opt"],
             cols,
             bool(parts[f"{outcome}_table"]),
-            table.shape[2],
-            h,
+            parts["table"].shape[2],
+            (mass / self.population.worlds.weights.sum())[:, None] * self.g,
+            mass,
             b,
         )
         return binned_residual(rows, parts, outcome, binned)
@@ -269,7 +268,7 @@ class _OwnApproval:
         if parts[f"{outcome}_fixed"]:
             return None
         p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
-        mass = self.population.worlds.weights * p
+        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
         cols = parts[f"{outcome}_cols"]
         x = parts[f"{outcome}_x"]
         edges = np.array([bin_edges(x[:, c], mass, b) for c in cols]).reshape(cols.size, b + 1)
