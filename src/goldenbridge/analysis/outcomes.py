@@ -44,6 +44,7 @@ from goldenbridge.information import (
     pair_parts,
 )
 from goldenbridge.population import Population, stream
+from goldenbridge.scenario.budget import INNER_SAMPLE
 
 __all__ = [
     "Decisions",
@@ -58,7 +59,7 @@ __all__ = [
 
 #: Partners per world in the base inner sample, then at each refinement level; the last
 #: level pairs a world with every world of the population (the exact expectation).
-LEVELS = (16, 512, 8192, 2**62)
+LEVELS = (INNER_SAMPLE, 512, 8192, 2**62)
 #: Bins per varying issue of the war's outcome, then more, then every world (exact), for
 #: an actor none of whose fields moves the target (:mod:`goldenbridge.engine.binned`).
 BIN_LEVELS = (32, 1024, 32768, 2**62)
