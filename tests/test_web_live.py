@@ -358,6 +358,7 @@ LABEL_BOXES = """() => {
 }"""
 
 
+@pytest.mark.slow  # ~12 s per width on an idle machine (a browser and a server)
 @pytest.mark.parametrize("width", [1280, 390])
 def test_charts_have_tables_robust_axes_and_labels_that_do_not_collide(server, width):
     """Issue 16: every chart has its numbers in a text table behind it; one outlier does not
