@@ -274,8 +274,9 @@ def negotiate(
     grid: int = 101,
     samples: int | None = None,
     seed: int | None = None,
+    decompose: bool = True,
 ) -> Negotiation:
-    """The proposer's equilibrium offers over several rounds when delay risks war; see
+    """The proposer's equilibrium offers over several rounds when time is strategic; see
     :func:`goldenbridge.analysis.negotiate.dynamics.negotiate`."""
     return _negotiate(
         population(source, samples, seed),
@@ -285,6 +286,7 @@ def negotiate(
         discount=discount,
         hazard=hazard,
         grid=grid,
+        decompose=decompose,
     )
 
 

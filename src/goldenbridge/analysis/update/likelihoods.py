@@ -8,11 +8,12 @@ Static (docs/design.md section 4): actor ``i`` accepts offer ``x`` with probabil
 offer is impossible in any world.
 
 Dynamic (docs/design.md section 6): for ``talks`` observations, the target's
-accept / wait / attack strategy in the skimming equilibrium of
-:mod:`goldenbridge.analysis.negotiate.dynamics`, solved once on the prior population (the
-common beliefs when the talks began), with the pretext hazard for each round
-waited, mixed with a uniformly random target with probability ``tremble``
-(an epsilon-contaminated likelihood) so that no history is impossible.
+accept / wait / attack / stand-down strategy in the equilibrium of
+:mod:`goldenbridge.analysis.negotiate.dynamics` (face, pretext, mobilisation and drift
+included), solved once on the prior population (the common beliefs when the talks began),
+with the hazard for each round waited, mixed with a uniformly random target (each of the
+four actions equally likely) with probability ``tremble`` (an epsilon-contaminated
+likelihood) so that no history is impossible.
 
 :class:`ModelLikelihood` dispatches on the observation's kind; any function with
 the signature of :data:`LikelihoodModel` can replace it in ``update``.
@@ -25,13 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from goldenbridge.analysis.negotiate.building import assign
 from goldenbridge.analysis.negotiate.dynamics import (
     Negotiation,
     concession_path,
     negotiate,
-    war_loss,
+    world_responses,
 )
-from goldenbridge.analysis.negotiate.skimming import ACCEPT, ATTACK, WAIT, respond
+from goldenbridge.analysis.negotiate.timegame import ACCEPT, ATTACK, WAIT
 from goldenbridge.engine import Offers, margins, utilities
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import ScenarioError
@@ -245,18 +247,6 @@ def talks_positions(obs: Talks, population: Population) -> tuple[np.ndarray, Off
     return np.asarray(positions), grid_offers
 
 
-def _thresholds(population: Population, grid_offers: Offers) -> np.ndarray:
-    """Each world's first grid offer its target accepts (G when none), as in dynamics."""
-    worlds = population.worlds
-    t = population.actor_names.index(population.scenario.target.name)
-    out = np.empty(worlds.n, dtype=np.int64)
-    for n0 in range(0, worlds.n, 8192):
-        target = worlds.subset(slice(n0, n0 + 8192)).actors[t]
-        accepts = utilities(target, grid_offers) >= target.reservation[:, None]
-        out[n0 : n0 + 8192] = np.where(accepts.any(axis=1), accepts.argmax(axis=1), grid_offers.m)
-    return out
-
-
 class ModelLikelihood:
     """The model's likelihoods; talks games are solved once, on ``prior``.
 
@@ -291,8 +281,11 @@ class ModelLikelihood:
                 discount=obs.discount,
                 hazard=obs.hazard,
                 grid=obs.grid,
+                decompose=False,
             )
-            _, _, grid_offers = concession_path(self.prior, obs.path_from, obs.path_to, obs.grid)
+            _, _, grid_offers = concession_path(
+                self.prior, negotiation.path_from, negotiation.path_to, obs.grid
+            )
             self._games[key] = _Game(negotiation, grid_offers)
         game = self._games[key]
         if obs.rounds > game.negotiation.rounds:
@@ -304,26 +297,26 @@ class ModelLikelihood:
     def talks(self, obs: Talks, population: Population) -> np.ndarray:
         """``log P(history | world)`` under the skimming equilibrium, with the hazard."""
         game = self.game(obs)
-        positions, _ = talks_positions(obs, self.prior)
+        ends = {"path_from": game.negotiation.path_from, "path_to": game.negotiation.path_to}
+        positions, _ = talks_positions(obs.model_copy(update=ends), self.prior)
         offers = np.rint(positions * (obs.grid - 1)).astype(np.int64)
         same_worlds = population.worlds.actors is self.prior.worlds.actors
-        thresholds = (
-            game.negotiation.thresholds
+        types = (
+            game.negotiation.built.type_of
             if same_worlds
-            else _thresholds(population, game.grid_offers)
+            else assign(game.negotiation.built, population, game.grid_offers)
         )
         fight = population.worlds.fight
-        loss = war_loss(population)
-        action = respond(game.negotiation.equilibrium, offers, thresholds, fight, loss)
+        action = world_responses(game.negotiation, offers, types).action
         rounds, h = obs.rounds, game.negotiation.hazard
         waited = (action[:-1] == WAIT).all(axis=0)
         last = action[-1]
         if obs.outcome == "waiting":
             model = waited * (last == WAIT) * (1 - h) ** rounds
-            uniform = (1 / 3) ** rounds * (1 - h) ** rounds
+            uniform = (1 / 4) ** rounds * (1 - h) ** rounds
         elif obs.outcome == "accepted":
             model = waited * (last == ACCEPT) * (1 - h) ** (rounds - 1)
-            uniform = (1 / 3) ** rounds * (1 - h) ** (rounds - 1)
+            uniform = (1 / 4) ** rounds * (1 - h) ** (rounds - 1)
         else:
             vetoes_ok = np.ones(population.n, dtype=bool)
             final = game.grid_offers.subset(offers[-1:])
@@ -333,6 +326,6 @@ class ModelLikelihood:
                 vetoes_ok &= utilities(veto, final)[:, 0] >= veto.reservation
             war_now = (last == ATTACK) + (last == WAIT) * h + (last == ACCEPT) * ~vetoes_ok * fight
             model = waited * war_now * (1 - h) ** (rounds - 1)
-            uniform = (1 / 3) ** rounds * (1 + h) * (1 - h) ** (rounds - 1)
+            uniform = (1 / 4) ** rounds * (1 + h) * (1 - h) ** (rounds - 1)
         with np.errstate(divide="ignore"):
             return np.log((1 - obs.tremble) * model + obs.tremble * uniform)
