@@ -174,6 +174,16 @@ class Negotiation:
         """The comparison row called ``name``."""
         return next(s for s in self.compare if s.name == name)
 
+    @property
+    def talks(self) -> Strategy:
+        """The row of talks with empty offers."""
+        return self.compare[1]
+
+    @property
+    def one_shot(self) -> Strategy:
+        """The row of the best one-shot offer on the path."""
+        return self.compare[2]
+
 
 def _offer(scenario: Scenario, spec: OfferSpec, path: str) -> dict[str, OfferValue] | None:
     """A named offer or an issue -> value mapping, completed with the status quo."""
