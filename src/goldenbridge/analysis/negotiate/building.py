@@ -43,9 +43,11 @@ from goldenbridge.population import Population
 
 __all__ = ["Built", "build", "time_inputs", "BINS", "CLASSES"]
 
-#: Most groups of thresholds, and quantile classes of the war value on each side of 0.
-BINS = 32
-CLASSES = 3
+#: Most groups of thresholds (None: every threshold its own group, which makes one round
+#: the one-shot model world by world), and quantile classes of the war value on each side
+#: of 0.
+BINS: int | None = None
+CLASSES = 2
 _BLOCK = 8192
 
 
@@ -137,9 +139,9 @@ def world_classes(built: Built, fight_value: np.ndarray, classes: int = CLASSES)
     ).astype(np.int64)
 
 
-def _bins(thresholds: np.ndarray, weights: np.ndarray, grid: int, bins: int) -> np.ndarray:
+def _bins(thresholds: np.ndarray, weights: np.ndarray, grid: int, bins: int | None) -> np.ndarray:
     distinct = np.unique(thresholds)
-    if distinct.size <= bins:
+    if bins is None or distinct.size <= bins:
         return np.append(distinct, grid + 1)
     inner = _edges(thresholds[thresholds < grid].astype(np.float64), weights[thresholds < grid], bins - 1)
     starts = np.unique(np.concatenate([[distinct[0]], inner.astype(np.int64), [grid]]))
@@ -150,7 +152,7 @@ def build(
     population: Population,
     grid_offers: Offers,
     *,
-    bins: int = BINS,
+    bins: int | None = BINS,
     classes: int = CLASSES,
     per_world: bool = False,
 ) -> Built:
