@@ -131,6 +131,7 @@ def update(
     resample: bool = False,
     rejuvenate: int = 0,
     jitter: float = 0.05,
+    reading: str = "context",
 ) -> Posterior:
     """Condition a scenario's worlds on observations (a file, a list or a mapping);
     see :func:`goldenbridge.analysis.update.posterior.update`.
@@ -152,6 +153,7 @@ def update(
         resample=resample,
         rejuvenate=rejuvenate,
         jitter=jitter,
+        reading=reading,
     )
 
 
