@@ -13,7 +13,6 @@ import pytest
 from typer.testing import CliRunner
 
 import goldenbridge as gb
-from goldenbridge.analysis.evaluate import evaluate
 from goldenbridge.analysis.negotiate import timegame
 from goldenbridge.analysis.negotiate.direct import solve_direct
 from goldenbridge.analysis.negotiate.dynamics import _decompose, negotiate, responses
@@ -107,7 +106,6 @@ def test_one_shot_two_type_screening(p_low, low, high, m):
     offer = solve(game, rounds=1, discount=1.0, hazard=0.0).path[0] / (grid - 1)
     screen = p_low * (m - low) > m - high
     assert offer == pytest.approx(low if screen else high)
-
 
 
 def fighters(a, b, m, grid, drift=0.0, pretext=0.0):
@@ -342,8 +340,10 @@ def test_responses_follow_the_equilibrium_and_answer_any_offers():
     played = responses(result)
     assert played.action.shape == (3, pop.n)
     w = pop.worlds.weights
-    deal_by = [float(w @ ((played.accept_round > 0) & (played.accept_round <= t + 1))) / w.sum()
-               for t in range(3)]
+    deal_by = [
+        float(w @ ((played.accept_round > 0) & (played.accept_round <= t + 1))) / w.sum()
+        for t in range(3)
+    ]
     assert deal_by == pytest.approx([r.p_deal_by for r in result.sequence], abs=1e-9)
     stalled = responses(result, [0.0, 0.0, 0.0])
     assert not (stalled.action == ACCEPT).any()  # nothing offered: no accept option
@@ -369,8 +369,13 @@ def test_time_fields_are_validated(conflict, message):
 
 def test_russia_time_fields_are_sourced():
     conflict = gb.load("russia-2021").conflict
-    for q in (conflict.backing_down, conflict.pretext, conflict.face, conflict.mobilisation,
-              conflict.p_win_drift):
+    for q in (
+        conflict.backing_down,
+        conflict.pretext,
+        conflict.face,
+        conflict.mobilisation,
+        conflict.p_win_drift,
+    ):
         assert q is not None and q.source and q.basis == "judgement"
 
 
@@ -424,7 +429,14 @@ def test_cli_json_has_the_issue_shape(tmp_path):
         "best sequence (2 rounds)",
     ]
     assert set(doc["decomposition"][0]) == {
-        "strategy", "total", "at_once", "hazard", "induced", "mobilisation", "drift", "pretext"
+        "strategy",
+        "total",
+        "at_once",
+        "hazard",
+        "induced",
+        "mobilisation",
+        "drift",
+        "pretext",
     }
     assert (tmp_path / "negotiate-fearon-1d.png").stat().st_size > 0
 

@@ -13,8 +13,8 @@ import pytest
 from test_update import PRIOR, assert_types, bayes, p_accept, two_types
 
 import goldenbridge as gb
-from goldenbridge.analysis.negotiate.dynamics import negotiate
 from goldenbridge.analysis.negotiate.building import assign
+from goldenbridge.analysis.negotiate.dynamics import negotiate
 from goldenbridge.analysis.update.likelihoods import ModelLikelihood, talks_positions
 from goldenbridge.analysis.update.posterior import update
 from goldenbridge.population import sample

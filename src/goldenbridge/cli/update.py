@@ -63,8 +63,7 @@ def print_posterior(post: gb.Posterior, prior: gb.Evaluation, after: gb.Evaluati
     if other is not None:
         if other["p_fight"] is None:
             out.print(
-                f"The {other['reading']} reading cannot read these observations: "
-                f"{other['note']}.",
+                f"The {other['reading']} reading cannot read these observations: {other['note']}.",
                 soft_wrap=True,
             )
         else:

@@ -143,7 +143,9 @@ def _bins(thresholds: np.ndarray, weights: np.ndarray, grid: int, bins: int | No
     distinct = np.unique(thresholds)
     if bins is None or distinct.size <= bins:
         return np.append(distinct, grid + 1)
-    inner = _edges(thresholds[thresholds < grid].astype(np.float64), weights[thresholds < grid], bins - 1)
+    inner = _edges(
+        thresholds[thresholds < grid].astype(np.float64), weights[thresholds < grid], bins - 1
+    )
     starts = np.unique(np.concatenate([[distinct[0]], inner.astype(np.int64), [grid]]))
     return np.append(starts, grid + 1)
 
@@ -186,8 +188,13 @@ def build(
         sl = slice(n0, n0 + _BLOCK)
         u = utilities(worlds.subset(sl).actors[t], grid_offers)
         acc, _ = target_choice(
-            u, sq_t[sl, None], population.war_value[sl, t, None], b[sl, None], pre[sl, None],
-            face[sl, None], offered[None, :],
+            u,
+            sq_t[sl, None],
+            population.war_value[sl, t, None],
+            b[sl, None],
+            pre[sl, None],
+            face[sl, None],
+            offered[None, :],
         )
         thresholds[sl] = np.where(acc.any(axis=1), acc.argmax(axis=1), g)
     fight_value = population.war_value[:, t] + pre - stand_abs
@@ -292,8 +299,13 @@ def assign(built: Built, population: Population, grid_offers: Offers) -> np.ndar
         sl = slice(n0, n0 + _BLOCK)
         u = utilities(worlds.subset(sl).actors[t], grid_offers)
         acc, _ = target_choice(
-            u, sq_t[sl, None], population.war_value[sl, t, None], b[sl, None], pre[sl, None],
-            face[sl, None], offered[None, :],
+            u,
+            sq_t[sl, None],
+            population.war_value[sl, t, None],
+            b[sl, None],
+            pre[sl, None],
+            face[sl, None],
+            offered[None, :],
         )
         thresholds[sl] = np.where(acc.any(axis=1), acc.argmax(axis=1), g)
     fight_value = population.war_value[:, t] + pre - (sq_t - b)

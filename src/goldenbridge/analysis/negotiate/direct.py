@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -76,10 +76,10 @@ def solve_direct(
         full = np.full(rounds, -1, dtype=np.int64)
         full[t0:] = path
         v, p, first = np.zeros(k_types), np.zeros(k_types), np.zeros(k_types, dtype=np.int64)
-        _along(*args, inc, q, rounds, delta, h, full, t0, level, v, p, first)
+        _along(*args, inc, q, rounds, delta, h, full, t0, level, v, p, first)  # type: ignore[call-arg]
         return v, p
 
-    @lru_cache(maxsize=None)
+    @cache
     def state(t: int, remaining: frozenset[int], level: int):
         """(value, path from t, waiting sets, gap) of the state."""
         last = t == rounds - 1
@@ -107,7 +107,11 @@ def solve_direct(
                     e = max(f, stand[k])
                     w = -np.inf if last else -mob[k] + h * f + (1 - h) * delta * v_next[k]
                     if k in waiting:
-                        viol = max(viol, max(accept[k, j], e) - w) if w <= max(accept[k, j], e) else viol
+                        viol = (
+                            max(viol, max(accept[k, j], e) - w)
+                            if w <= max(accept[k, j], e)
+                            else viol
+                        )
                     elif w > max(accept[k, j], e):
                         viol = max(viol, w - max(accept[k, j], e))
                 if viol < chosen_gap:
@@ -116,7 +120,7 @@ def solve_direct(
                     break
             assert chosen is not None
             p_next = np.zeros(k_types)
-            if not last:
+            if chosen_next is not None:
                 _, p_next = along(chosen_next[1], t + 1, lp)
             total = 0.0
             for k in members:

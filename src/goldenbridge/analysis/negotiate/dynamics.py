@@ -499,12 +499,19 @@ def _decompose(game, rounds, discount, hazard, accumulate, empty, names) -> tupl
         if on not in results:
             off = [m for m in MECHANISMS if m not in on]
             g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off)
-            results[on] = (float(play(g, eq, [empty] * rounds).p_war[-1]), float(play(g, eq).p_war[-1]))
+            results[on] = (
+                float(play(g, eq, [empty] * rounds).p_war[-1]),
+                float(play(g, eq).p_war[-1]),
+            )
         return results[on]
 
     out = []
     for i, name in enumerate(names):
-        base, parts = shapley(lambda on, i=i: wars(on)[i], active)
+
+        def value(on: frozenset[str], i: int = i) -> float:
+            return wars(on)[i]
+
+        base, parts = shapley(value, active)
         full = {m: parts.get(m, 0.0) for m in MECHANISMS}
         induced = full["mobilisation"] + full["drift"] + full["pretext"]
         out.append(

@@ -168,8 +168,28 @@ def _exit_value(war, drift, pretext, pretext_now, k, j, t, s):  # pragma: no cov
 
 @njit(cache=True)
 def _along(
-    accept, pretext_now, war, drift, pretext, mob, stand, deal, war_p, drift_p, stand_p, inc, q, rounds,
-    delta, hazard, path, t0, level0, out_v, out_p, out_first,
+    accept,
+    pretext_now,
+    war,
+    drift,
+    pretext,
+    mob,
+    stand,
+    deal,
+    war_p,
+    drift_p,
+    stand_p,
+    inc,
+    q,
+    rounds,
+    delta,
+    hazard,
+    path,
+    t0,
+    level0,
+    out_v,
+    out_p,
+    out_first,
 ):  # pragma: no cover - compiled
     """Each type's value, and the proposer's payoff from it, along ``path`` from round t0
     (pretext level level0), the type stopping optimally; ``out_first`` its first action."""
@@ -213,8 +233,23 @@ def _along(
 
 @njit(cache=True)
 def _backward(
-    accept, pretext_now, war, drift, pretext, mob, stand, deal, war_p, drift_p, stand_p, inc, q, levels,
-    rounds, delta, hazard,
+    accept,
+    pretext_now,
+    war,
+    drift,
+    pretext,
+    mob,
+    stand,
+    deal,
+    war_p,
+    drift_p,
+    stand_p,
+    inc,
+    q,
+    levels,
+    rounds,
+    delta,
+    hazard,
 ):  # pragma: no cover - compiled
     n_types, n_offers = accept.shape
     offer = np.zeros((rounds, n_types + 1, levels), dtype=np.int64)
@@ -225,7 +260,6 @@ def _backward(
     nv = np.zeros((n_types + 1, levels, n_types))
     np_ = np.zeros((n_types + 1, levels, n_types))
     first = np.zeros(n_types, dtype=np.int64)
-    wait = np.empty(n_types)
     for t in range(rounds - 1, -1, -1):
         last = t == rounds - 1
         top_level = min(levels - 1, int(inc.max()) * t)
@@ -234,9 +268,28 @@ def _backward(
             for cp in range(n_types + 1):
                 for lp in range(next_top + 1):
                     _along(
-                        accept, pretext_now, war, drift, pretext, mob, stand, deal, war_p,
-                        drift_p, stand_p, inc, q, rounds, delta, hazard, paths[t + 1, cp, lp], t + 1, lp,
-                        nv[cp, lp], np_[cp, lp], first,
+                        accept,
+                        pretext_now,
+                        war,
+                        drift,
+                        pretext,
+                        mob,
+                        stand,
+                        deal,
+                        war_p,
+                        drift_p,
+                        stand_p,
+                        inc,
+                        q,
+                        rounds,
+                        delta,
+                        hazard,
+                        paths[t + 1, cp, lp],
+                        t + 1,
+                        lp,
+                        nv[cp, lp],
+                        np_[cp, lp],
+                        first,
                     )
         for lv in range(top_level + 1):
             s = lv / q if q > 0 else 0.0
@@ -380,7 +433,7 @@ def solve(
     if q <= 0 or not np.any(game.pretext > 0):
         q, inc = 0, np.zeros(game.grid, dtype=np.int64)
     levels = int(inc.max()) * (rounds - 1) + 1
-    offer, cutoff, gap, value, paths = _backward(
+    offer, cutoff, gap, value, paths = _backward(  # type: ignore[call-arg]
         *_args(game), inc, q, levels, int(rounds), float(discount), float(hazard)
     )
     return TimeEquilibrium(
@@ -468,8 +521,20 @@ def play(game: TimeGame, eq: TimeEquilibrium, offers: Sequence[int] | None = Non
         worst = max(worst, float(eq.gap[t, c, lv, j]))
         lp = min(lv + int(eq.inc[j]), levels - 1)
         if not last:
-            _along(*args, eq.inc, q, eq.rounds, delta, h, eq.paths[t + 1, cp, lp], t + 1, lp,
-                   nv, npay, first)
+            _along(  # type: ignore[call-arg]
+                *args,
+                eq.inc,
+                q,
+                eq.rounds,
+                delta,
+                h,
+                eq.paths[t + 1, cp, lp],
+                t + 1,
+                lp,
+                nv,
+                npay,
+                first,
+            )
         s = lv / q if q > 0 else 0.0
         for k in range(n_types):
             if gone[k]:

@@ -536,7 +536,7 @@ def update(
             current, weights, uniforms, all_obs, model, rejuvenate, jitter
         )
     p_fight = (_p_fight(root), _p_fight(posterior))
-    other = None
+    other: dict[str, Any] | None = None
     rejections = [o for o in new if isinstance(o, Rejected)]
     if compare_readings and default_model and rejections:
         flip = "static" if any(reads_dynamic(o, reading) for o in rejections) else "dynamic"
