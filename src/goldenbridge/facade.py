@@ -117,6 +117,7 @@ def update(
     resample: bool = False,
     rejuvenate: int = 0,
     jitter: float = 0.05,
+    reading: str = "context",
 ) -> Posterior:
     """Condition a scenario's worlds on observations (a file, a list or a mapping);
     see :func:`goldenbridge.analysis.update.posterior.update`.
@@ -138,6 +139,7 @@ def update(
         resample=resample,
         rejuvenate=rejuvenate,
         jitter=jitter,
+        reading=reading,
     )
 
 
@@ -260,8 +262,9 @@ def negotiate(
     grid: int = 101,
     samples: int | None = None,
     seed: int | None = None,
+    decompose: bool = True,
 ) -> Negotiation:
-    """The proposer's equilibrium offers over several rounds when delay risks war; see
+    """The proposer's equilibrium offers over several rounds when time is strategic; see
     :func:`goldenbridge.analysis.negotiate.dynamics.negotiate`."""
     return _negotiate(
         population(source, samples, seed),
@@ -271,6 +274,7 @@ def negotiate(
         discount=discount,
         hazard=hazard,
         grid=grid,
+        decompose=decompose,
     )
 
 
