@@ -34,6 +34,7 @@ from goldenbridge.analysis.sensitivity.attribution import Output
 from goldenbridge.analysis.update import DegeneracyWarning, Posterior, redrawn_population
 from goldenbridge.analysis.update import update as _update
 from goldenbridge.analysis.update.likelihoods import LikelihoodModel
+from goldenbridge.enumeration import enumerate_worlds
 from goldenbridge.importers import import_files
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
@@ -90,9 +91,18 @@ def population(
     source: ScenarioLike | Population | Posterior,
     samples: int | None = None,
     seed: int | None = None,
+    exact: bool = False,
 ) -> Population:
     """A sampled population from a scenario, a built-in name, a path or a mapping
-    (a posterior's reweighted worlds for a :class:`Posterior`)."""
+    (a posterior's reweighted worlds for a :class:`Posterior`); with ``exact``, every
+    world of an all-discrete scenario weighted by its probability
+    (:func:`goldenbridge.enumeration.enumerate_worlds`: the numbers are then exact)."""
+    if exact:
+        if samples is not None or seed is not None:
+            raise InputError("exact enumeration lists every world: give no samples or seed")
+        if isinstance(source, Posterior | Population):
+            raise InputError("exact enumeration starts from a scenario, not from worlds")
+        return enumerate_worlds(_scenario(source))
     if isinstance(source, Posterior):
         if samples is None and seed is None:
             return source.population
@@ -112,11 +122,14 @@ def evaluate(
     seed: int | None = None,
     backend: str = "auto",
     dask: str | None = None,
+    exact: bool = False,
 ) -> Evaluation:
     """Evaluate offers (default: the scenario's named offers); see
     :func:`goldenbridge.analysis.evaluate.evaluate` (``backend``/``dask``: which
-    engine, :func:`goldenbridge.engine.tally`)."""
-    return _evaluate(population(source, samples, seed), offers, backend=backend, dask=dask)
+    engine, :func:`goldenbridge.engine.tally`; ``exact``: on every world of an
+    all-discrete scenario, :func:`population`)."""
+    worlds = population(source, samples, seed, exact)
+    return _evaluate(worlds, offers, backend=backend, dask=dask)
 
 
 def update(

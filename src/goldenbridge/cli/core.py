@@ -34,11 +34,17 @@ from goldenbridge.scenario import InputError, summaries
 
 def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
     """Rich tables for an evaluation: one row per offer, then per-actor odds."""
-    out.print(
-        f"[bold]{scenario.name}[/bold]: {evaluation.samples:,} sampled worlds, seed "
-        f"{evaluation.seed}. Values are estimates ± one Monte Carlo standard error.",
-        soft_wrap=True,
-    )
+    if evaluation.exact:
+        head = (
+            f"{evaluation.samples:,} worlds, every combination of the scenario's values "
+            "weighted by its probability. Values are exact (no sampling error)."
+        )
+    else:
+        head = (
+            f"{evaluation.samples:,} sampled worlds, seed {evaluation.seed}. Values are "
+            "estimates ± one Monte Carlo standard error."
+        )
+    out.print(f"[bold]{scenario.name}[/bold]: {head}", soft_wrap=True)
     rule = (
         "every veto ally sees the whole world (informed)"
         if evaluation.information == "informed"
@@ -105,6 +111,7 @@ def run_evaluate(
     as_json: bool,
     dask: str | None = None,
     export: Path | None = None,
+    exact: bool = False,
 ) -> None:
     if dask is not None:
         require("distributed", "dask", "--dask")
@@ -120,7 +127,7 @@ def run_evaluate(
             chosen["custom"] = parse_sets(sets, scenario)
         with working(f"Sampling and evaluating {scenario.name}...", as_json):
             try:
-                population = gb.population(scenario, samples, seed)
+                population = gb.population(scenario, samples, seed, exact)
                 evaluation = gb.evaluate(population, chosen or None, dask=dask)
             except ImportError as exc:
                 if dask is None:
@@ -164,10 +171,18 @@ def evaluate(
             "(.parquet needs pyarrow).",
         ),
     ] = None,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Every world of an all-discrete scenario (each uncertain number a choice), "
+            "weighted by its probability, instead of a sample: exact numbers, no SEs.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """P(accept) per actor, P(deal), P(war) and the proposer's EU of each offer."""
-    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask, export)
+    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask, export, exact)
 
 
 @app.command()
