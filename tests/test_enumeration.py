@@ -234,3 +234,36 @@ def test_supports_select_each_value():
         if s.path in pop.quantities:
             q = pop.quantities[s.path]
             assert q.ppf(np.array(s.uniforms)).tolist() == [v for v, _ in _choice(q.model_dump())]
+
+
+def test_cli_evaluate_exact():
+    """``evaluate --exact`` prints the enumeration's numbers (SEs 0, ``exact``) and refuses a
+    scenario with a continuous quantity in one line (exit 2; one JSON document under
+    --json)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from goldenbridge.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["evaluate", str(FILE), "--exact", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["exact"] is True and doc["samples"] == 288
+    want = evaluate(enumerate_worlds(load(FILE)))
+    for o in doc["offers"]:
+        assert o["p_war_se"] == 0.0
+        assert abs(o["p_war"] - want.offer(o["name"]).p_war) < 1e-12
+    assert "exact" not in json.loads(
+        runner.invoke(app, ["evaluate", str(FILE), "--samples", "500", "--json"]).stdout
+    )
+    result = runner.invoke(app, ["evaluate", "fearon-1d", "--exact"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: conflict.cost.B: is a uniform distribution: exact enumeration needs every "
+        "uncertain quantity to be a choice (or a fixed value); sample it instead"
+    ]
+    result = runner.invoke(app, ["evaluate", "fearon-1d", "--exact", "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["field"] == "conflict.cost.B"

@@ -18,7 +18,7 @@ import numpy as np
 from goldenbridge.analysis.outcomes import Decisions, offers_nothing
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.engine.choice import approval, target_choice
-from goldenbridge.information import inner_sample, is_informed, moves_target
+from goldenbridge.information import inner_sample, is_informed, knows, moves_target
 from goldenbridge.population import Population
 
 __all__ = ["PAIRS_PER_CHUNK", "exact_gain", "decide_exact"]
@@ -32,18 +32,42 @@ def exact_gain(population: Population, actor: str, offers: Offers) -> np.ndarray
     given its own fields (docs/design.md 4b), paired with every world of the population.
 
     Exact when the population is the whole distribution (an enumeration); on a sample it
-    is the expectation over the sampled worlds.
+    is the expectation over the sampled worlds. The gain depends on world ``n`` only
+    through what the actor knows, so it is computed once per distinct combination of its
+    known fields (an enumeration has few: the actor's own values).
     """
+    known = [
+        u
+        for path, u in population.uniforms.items()
+        if knows(
+            population.scenario,
+            actor,
+            path,
+            path in population.quantities and population.quantities[path].known_to == "all",
+        )
+    ]
+    if known:
+        _, first, inverse = np.unique(
+            np.stack(known, axis=1), axis=0, return_index=True, return_inverse=True
+        )
+    else:
+        first, inverse = np.zeros(1, dtype=np.int64), np.zeros(population.n, dtype=np.int64)
+    return _gain(population, actor, offers, first)[inverse.reshape(-1)]
+
+
+def _gain(population: Population, actor: str, offers: Offers, outer: np.ndarray) -> np.ndarray:
+    """(R, M): :func:`exact_gain` for the worlds ``outer``."""
     n = population.n
     names = population.actor_names
     t, j = names.index(population.scenario.target.name), names.index(actor)
     offered = ~offers_nothing(population, offers)
     u_target = utilities(population.worlds.actors[t], offers)
     u_own = utilities(population.worlds.actors[j], offers)
-    gain = np.empty((n, offers.m))
+    gain = np.empty((outer.size, offers.m))
     step = max(1, PAIRS_PER_CHUNK // n)
-    for r0 in range(0, n, step):
-        rows = np.arange(r0, min(n, r0 + step))
+    for r0 in range(0, outer.size, step):
+        chunk = np.arange(r0, min(outer.size, r0 + step))
+        rows = outer[chunk]
         partner = np.broadcast_to(np.arange(n), (rows.size, n))
         pairs = inner_sample(population, actor, rows, partner)
         if pairs.target_pairs is None:
@@ -53,7 +77,7 @@ def exact_gain(population: Population, actor: str, offers: Offers) -> np.ndarray
             row_of_target = np.arange(u_t.shape[0]).reshape(pairs.partner.shape)
         keys = ("weight", "target_war", "target_sq", "backing_down", "pretext", "face")
         arrays = {k: getattr(pairs, k) for k in (*keys, "own_war", "own_sq")}
-        gain[rows], _ = approval(u_t, row_of_target, arrays, u_own[rows], offered)
+        gain[chunk], _ = approval(u_t, row_of_target, arrays, u_own[rows], offered)
     return gain
 
 
