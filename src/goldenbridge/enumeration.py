@@ -106,7 +106,7 @@ def supports(scenario: Scenario) -> list[Support]:
             out.append(_support(path, probe.quantities[path]))
         else:  # an actor's type: actors.<name>.type
             actor = scenario.actor(path[len("actors.") : -len(".type")])
-            uniforms, p = _midpoints([t.p for t in actor.types.values()])
+            uniforms, p = _midpoints([t.p for t in (actor.types or {}).values()])
             out.append(Support(path, uniforms, p))
     return out
 
@@ -114,24 +114,24 @@ def supports(scenario: Scenario) -> list[Support]:
 def _factors(scenario: Scenario, found: list[Support]) -> list[list[tuple[dict, float]]]:
     """Independent factors of the joint distribution: one per plain quantity, and one per
     typed actor holding its type with the fields of that type (enumerated only there)."""
-    typed = {a.name: a for a in scenario.actors if a.types}
+    typed = {a.name: a.types for a in scenario.actors if a.types}
     by_path = {s.path: s for s in found}
     factors: list[list[tuple[dict, float]]] = []
     owned: set[str] = set()
-    for name, actor in typed.items():
+    for name, types in typed.items():
         type_path = f"actors.{name}.type"
         if type_path not in by_path:
             continue
         owned.add(type_path)
         own = {
             t: [s for s in found if s.path.startswith(f"actors.{name}.types.{t}.")]
-            for t in actor.types
+            for t in types
         }
         rest = {s.path: s.uniforms[0] for fields in own.values() for s in fields}
         owned.update(rest)
         factor = []
         chosen = by_path[type_path]
-        live = [t for t, spec in actor.types.items() if spec.p > 0]
+        live = [t for t, spec in types.items() if spec.p > 0]
         for t, u_type, p_type in zip(live, chosen.uniforms, chosen.p, strict=True):
             fields = own[t]
             for combo in itertools.product(*(zip(s.uniforms, s.p, strict=True) for s in fields)):
