@@ -124,8 +124,7 @@ def _factors(scenario: Scenario, found: list[Support]) -> list[list[tuple[dict, 
             continue
         owned.add(type_path)
         own = {
-            t: [s for s in found if s.path.startswith(f"actors.{name}.types.{t}.")]
-            for t in types
+            t: [s for s in found if s.path.startswith(f"actors.{name}.types.{t}.")] for t in types
         }
         rest = {s.path: s.uniforms[0] for fields in own.values() for s in fields}
         owned.update(rest)
