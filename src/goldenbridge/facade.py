@@ -252,9 +252,11 @@ def optimize(
     capability_weighted: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     max_p_war: float | None = None,
+    curve: int | Sequence[float] | None = None,
 ) -> OptimizeResult:
     """The risk-return optimum, the golden bridge (P(war) <= ``max_p_war``, or P(deal)
-    >= ``target_p``) and the frontier; see :func:`goldenbridge.analysis.optimize.best.optimize`.
+    >= ``target_p``), the frontier and (``curve``) the proposer's best utility over the
+    P(war) target; see :func:`goldenbridge.analysis.optimize.best.optimize`.
 
     >>> r = optimize("fearon-1d", samples=20_000, seed=1, solutions=False)
     >>> round(r.optimum.values["share"], 1), round(r.optimum.p_deal, 1)
@@ -273,6 +275,7 @@ def optimize(
         capability_weighted=capability_weighted,
         progress=progress,
         max_p_war=max_p_war,
+        curve=curve,
     )
 
 

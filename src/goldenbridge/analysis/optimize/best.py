@@ -619,6 +619,9 @@ def optimize(
             points=curve if isinstance(curve, int) else 6,
             search_samples=search_samples,
             values_of=lambda x: values_of(population, space.offers(x[None, :])),
+            starts=_stack(
+                [found.frontier, found.optimum, *([found.bridge] if found.bridge else [])]
+            ).x[:, list(space.columns)],
             progress=note,
         )
 

@@ -94,6 +94,7 @@ def bridge_curve(
     points: int = 6,
     search_samples: int = 10_000,
     values_of: Callable[[np.ndarray], dict[str, OfferValue]],
+    starts: np.ndarray | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BridgeCurve:
     """The proposer's best utility over the P(war) target ``Q``.
@@ -106,11 +107,15 @@ def bridge_curve(
         :func:`~goldenbridge.analysis.optimize.model_search.model_search`).
     targets : sequence of float, optional
         The targets ``Q``; default ``points`` values evenly spaced from the lowest P(war)
-        of a Sobol design of offers up to the P(war) of offering nothing.
+        among the offers seen (``starts`` and a Sobol design) up to the P(war) of offering
+        nothing.
     search_samples : int
         Worlds the search runs on (the first ones of the population's scenario).
     values_of : callable
         Searched coordinates (K,) -> the offer in the issues' units.
+    starts : (S, K) array, optional
+        Searched coordinates of offers already known to be good (the optimum, the
+        bridge, a frontier): searches start from the best of them that is feasible.
     progress : callable, optional
         Called with a stage label before each point.
 
@@ -129,7 +134,8 @@ def bridge_curve(
         return model_scores(pop, space.offers(x)), _offered(space, x)
 
     design = qmc.Sobol(k, scramble=True, seed=pop.seed).random(DESIGN_POINTS)
-    pool = np.concatenate([_anchors(pop, space), design])
+    known = np.zeros((0, k)) if starts is None else np.atleast_2d(starts)
+    pool = np.concatenate([_anchors(pop, space), known, design])
     pool_s, pool_off = score(pool)
     nothing, _ = score(space.base.x[:, list(space.columns)])
     p_nothing = float(nothing.p_war[0])
