@@ -14,13 +14,13 @@ import math
 
 import numpy as np
 import pytest
+from test_information import one_veto
 from typer.testing import CliRunner
 
 from goldenbridge.analysis.optimize import optimize
 from goldenbridge.analysis.optimize.model_search import model_scores
 from goldenbridge.cli import app
 from goldenbridge.population import sample
-from test_information import one_veto
 
 SAMPLES = 5_000
 #: optimize() with a curve on 5 000 worlds: about 10 s on the 2-core machine

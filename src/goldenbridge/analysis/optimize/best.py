@@ -44,7 +44,12 @@ from goldenbridge.analysis.optimize.search import (
     search_continuous,
     search_discrete,
 )
-from goldenbridge.analysis.optimize.solutions import Solution, kalai_smorodinsky, nash
+from goldenbridge.analysis.optimize.solutions import (
+    Solution,
+    kalai_smorodinsky,
+    nash,
+    no_offer_values,
+)
 from goldenbridge.analysis.results import to_dict
 from goldenbridge.engine import Offers
 from goldenbridge.population import Population, sample
@@ -679,6 +684,8 @@ def _solutions(
     names = population.actor_names
     target = population.scenario.target.name
     cap = population.capability[: worlds.n] if capability_weighted else None
+    # the no-offer values the approval rule compares a package with (docs/design.md 4b)
+    r = no_offer_values(population)[: worlds.n]
 
     def with_values(sol: Solution | None) -> Solution | None:
         if sol is None:
@@ -688,8 +695,8 @@ def _solutions(
         values = values_of(population, space.offers(x, sol.option[None, :]))
         return Solution(**{**sol.__dict__, "values": values})
 
-    nash_s = with_values(nash(worlds, space, names, target, cap))
-    ks_s = with_values(kalai_smorodinsky(worlds, space, names, target))
+    nash_s = with_values(nash(worlds, space, names, target, cap, r))
+    ks_s = with_values(kalai_smorodinsky(worlds, space, names, target, r))
     by_type: dict[str, dict[str, OfferValue]] = {}
     if population.typed_actors:
         for g in range(worlds.n_groups):
@@ -698,7 +705,8 @@ def _solutions(
                 continue
             label = ", ".join(f"{a}={t}" for a, t in population.group_types(g).items())
             sub = worlds.subset(np.flatnonzero(mask))
-            sol = with_values(nash(sub, space, names, target, None if cap is None else cap[mask]))
+            sub_cap = None if cap is None else cap[mask]
+            sol = with_values(nash(sub, space, names, target, sub_cap, r[mask]))
             if sol is not None:
                 by_type[label] = sol.values
     return nash_s, ks_s, by_type
