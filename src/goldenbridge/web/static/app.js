@@ -113,6 +113,12 @@ async function init() {
   $("sensitivity-run").addEventListener("click", explain);
   $("search-offers").addEventListener("click", searchOffers);
   $("target-p").addEventListener("change", () => state.optimum && searchOffers());
+  $("bridge-by").addEventListener("change", () => {
+    // the bridge's criterion is also the packages chart's axis: P(war) or P(deal)
+    $("target-p").placeholder = bridgeBy() === "p_war" ? "half of offering nothing's" : "0.5";
+    drawPackages();
+    if (state.optimum) searchOffers();
+  });
   $("jump-optimum").addEventListener("click", () => applyOffer(state.optimum.optimum.values));
   $("jump-bridge").addEventListener("click", () => applyOffer(state.optimum.bridge.values));
   await loadScenario(start);
@@ -327,16 +333,22 @@ function clearSearch() {
 // few cores it competes with the sliders for them, so it runs only when asked.
 const SEARCH_SAMPLES = 20000;
 
+// The golden bridge's criterion (and the packages chart's axis): "p_war" (the default:
+// the best offer with P(war) at most the target) or "p_deal" (P(deal) at least it).
+const bridgeBy = () => $("bridge-by").value;
+
 async function searchOffers() {
   const seq = ++state.optimizeSeq;
   const samples = Math.min(state.samples, SEARCH_SAMPLES);
-  const targetP = Number($("target-p").value);
+  const typed = $("target-p").value.trim();
+  const target = typed === "" ? null : Number(typed);
   $("search-offers").disabled = true;
   $("optimize-status").textContent =
     `searching all offers on ${samples.toLocaleString()} worlds…`;
-  const answer = await api("/api/optimize", {
-    scenario: state.scenario.id, samples, seed: state.seed, target_p: targetP, solutions: false,
-  });
+  const body = { scenario: state.scenario.id, samples, seed: state.seed, solutions: false };
+  if (bridgeBy() === "p_deal") body.target_p = target === null ? 0.5 : target;
+  else if (target !== null) body.max_p_war = target;
+  const answer = await api("/api/optimize", body);
   if (seq !== state.optimizeSeq) return;  // the scenario changed, or a newer search began
   $("search-offers").disabled = false;
   if (!answer.ok) {
@@ -347,16 +359,30 @@ async function searchOffers() {
   const doc = answer.data;
   state.optimum = doc;
   const o = doc.optimum;
-  let text = `Risk-return optimum (${describeOffer(o.values)}): P(deal) ${pct(o.p_deal)}, ` +
-    `EU ${o.proposer_eu.toFixed(3)} (on fresh worlds: ${pct(o.p_deal_fresh)}, ` +
-    `${o.proposer_eu_fresh.toFixed(3)}). `;
+  let text = `Risk-return optimum (${describeOffer(o.values)}): P(war) ${pct(o.p_war)}, ` +
+    `P(deal) ${pct(o.p_deal)}, EU ${o.proposer_eu.toFixed(3)} (on fresh worlds: ` +
+    `${pct(o.p_deal_fresh)} deals, EU ${o.proposer_eu_fresh.toFixed(3)}). `;
+  const byWar = doc.bridge_by === "p_war";
+  const goal = byWar ? `P(war) ≤ ${pct(doc.target_p)}` : `P(deal) ≥ ${pct(doc.target_p)}`;
+  if (byWar !== (bridgeBy() === "p_war")) {
+    // the per-world rule (every ally informed, no face) searches by P(deal) only
+    text += "(Under this scenario's rule the bridge is searched by P(deal).) ";
+  }
   if (doc.bridge) {
     const b = doc.bridge;
-    text += `Golden bridge to P(deal) ≥ ${pct(doc.target_p)} (${describeOffer(b.values)}): ` +
-      `P(deal) ${pct(b.p_deal)}, ${state.scenario.proposer}'s utility if accepted ` +
-      `${b.proposer_u.toFixed(3)}. `;
+    text += `Golden bridge, the best offer for ${state.scenario.proposer} with ${goal} ` +
+      `(${describeOffer(b.values)}): P(war) ${pct(b.p_war)}, P(deal) ${pct(b.p_deal)}, ` +
+      `${state.scenario.proposer}'s utility if accepted ${b.proposer_u.toFixed(3)}. `;
   } else {
-    text += `No offer found reaches P(deal) ≥ ${pct(doc.target_p)}. `;
+    text += `No offer found reaches ${goal}. `;
+    const why = doc.no_bridge;
+    const blocker = why && why.vetoes.find((v) => v.values);
+    if (why) {
+      text += `Conceding towards ${state.scenario.target}'s position, P(war) is lowest at ` +
+        `${pct(why.best_p_war)} (${describeOffer(why.best_values)})` +
+        (blocker ? `; from ${describeOffer(blocker.values)} on, ${blocker.actor} approves ` +
+          `in only ${pct(blocker.p_approve)}. ` : ". ");
+    }
   }
   text += `Searched on ${doc.samples.toLocaleString()} worlds (${doc.method}` +
     `${doc.exact ? ", exact" : ""}).`;
@@ -558,43 +584,49 @@ function drawTypes(result) {
 
 // Where each named offer's label goes: the first corner that no label of a nearby point
 // already takes, so that the names of offers close together do not print over each other.
-function labelPositions(offers) {
+function labelPositions(offers, key) {
   const corners = ["top right", "bottom right", "top left", "bottom left"];
   const ys = offers.map((o) => o.proposer_u);
   const yRange = Math.max(...ys) - Math.min(...ys) || 1;
   const placed = [];
   return offers.map((o) => {
-    const near = placed.filter((p) => Math.abs(p.x - o.p_deal) < 0.15 &&
+    const near = placed.filter((p) => Math.abs(p.x - o[key]) < 0.15 &&
       Math.abs(p.y - o.proposer_u) < 0.08 * yRange);
     const corner = corners.find((c) => !near.some((p) => p.corner === c)) || corners[0];
-    placed.push({ x: o.p_deal, y: o.proposer_u, corner });
+    placed.push({ x: o[key], y: o.proposer_u, corner });
     return corner;
   });
 }
 
-// The packages chart: P(deal) against the proposer's utility if the deal is struck.
+// The packages chart: P(war) (or, when the bridge is by P(deal), P(deal)) against the
+// proposer's utility if the deal is struck.
 function drawPackages() {
   if (!window.Plotly || !state.scenario) return;
+  const key = bridgeBy();
+  const label = key === "p_war" ? "P(war)" : "P(deal)";
   const traces = [];
   if (state.named) {
     const named = state.named.offers;
     traces.push({
       type: "scatter", mode: "markers+text", name: "named offers",
-      x: named.map((o) => o.p_deal), y: named.map((o) => o.proposer_u),
-      text: named.map((o) => o.name), textposition: labelPositions(named), cliponaxis: false,
+      x: named.map((o) => o[key]), y: named.map((o) => o.proposer_u),
+      text: named.map((o) => o.name), textposition: labelPositions(named, key),
+      cliponaxis: false,
       textfont: { size: 10, color: "#55657a" }, marker: { size: 9, color: "#8aa1c1" },
       customdata: named.map((o) => o.proposer_eu),
-      hovertemplate: "%{text}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
+      hovertemplate: `%{text}<br>${label} %{x:.1%}<br>u if accepted %{y:.3f}` +
         "<br>EU %{customdata:.3f}<extra></extra>",
     });
   }
   if (state.optimum) {
-    const frontier = [...state.optimum.frontier].sort((a, b) => a.p_deal - b.p_deal);
+    // the frontier of the search's own criterion (by P(war) under the approval rule)
+    const frontier = state.optimum.frontier.filter((f) => f[key] !== null &&
+      f[key] !== undefined).sort((a, b) => a[key] - b[key]);
     traces.push({
       type: "scatter", mode: "lines", name: "frontier", line: { color: "#6b7280", width: 1.5 },
-      x: frontier.map((f) => f.p_deal), y: frontier.map((f) => f.proposer_u),
+      x: frontier.map((f) => f[key]), y: frontier.map((f) => f.proposer_u),
       customdata: frontier.map((f) => f.proposer_eu),
-      hovertemplate: "frontier<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
+      hovertemplate: `frontier<br>${label} %{x:.1%}<br>u if accepted %{y:.3f}` +
         "<br>EU %{customdata:.3f}<extra></extra>",
     });
     const marks = [["risk-return optimum", state.optimum.optimum, "diamond", "#1a7f37"]];
@@ -603,9 +635,9 @@ function drawPackages() {
     }
     for (const [name, o, symbol, color] of marks) {
       traces.push({
-        type: "scatter", mode: "markers", name, x: [o.p_deal], y: [o.proposer_u],
+        type: "scatter", mode: "markers", name, x: [o[key]], y: [o.proposer_u],
         marker: { size: 13, symbol, color, line: { color: "#1d2430", width: 1 } },
-        hovertemplate: `${name}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}` +
+        hovertemplate: `${name}<br>${label} %{x:.1%}<br>u if accepted %{y:.3f}` +
           `<br>EU ${o.proposer_eu.toFixed(3)}<extra></extra>`,
       });
     }
@@ -614,20 +646,21 @@ function drawPackages() {
     const o = state.current.offers[0];
     traces.push({
       type: "scatter", mode: "markers", name: "current offer",
-      x: [o.p_deal], y: [o.proposer_u],
-      error_x: { type: "data", array: [o.p_deal_se], visible: true },
+      x: [o[key]], y: [o.proposer_u],
+      error_x: { type: "data", array: [o[`${key}_se`]], visible: true },
       marker: { size: 15, symbol: "star", color: "#b42318" },
-      hovertemplate: `current offer<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}` +
+      hovertemplate: `current offer<br>${label} %{x:.1%}<br>u if accepted %{y:.3f}` +
         `<br>EU ${o.proposer_eu.toFixed(3)}<extra></extra>`,
     });
   }
   $("frontier-note").textContent = "Dots: the named offers; star: the current offer " +
-    "(± one standard error in P(deal)); line: the frontier (no offer does better on both " +
-    "axes); diamond: the risk-return optimum (highest expected utility); square: the " +
-    "golden bridge. Hover for the proposer's expected utility.";
+    `(± one standard error in ${label}); line: the frontier (no offer found does better on ` +
+    "both axes); diamond: the risk-return optimum (highest expected utility); square: the " +
+    `golden bridge (the best offer with ${key === "p_war" ? "P(war) at most" :
+      "P(deal) at least"} the target). Hover for the proposer's expected utility.`;
   Plotly.react("frontier-chart", traces, {
     margin: { l: 70, r: 20, t: 10, b: 45 }, height: 340, font: plotFont,
-    xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: "P(deal)" } },
+    xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: label } },
     yaxis: { title: { text: `${state.scenario.proposer}'s utility<br>if accepted` } },
     legend: { orientation: "h", y: -0.3, yanchor: "top" }, showlegend: true,
   }, plotConfig);
