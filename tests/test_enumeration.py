@@ -179,8 +179,8 @@ def test_enumeration_is_the_brute_force(oracle, exact):
     assert exact.sincere == ("V1",)  # its own sanctions' credibility moves the target
 
 
-def test_the_sample_agrees_with_the_enumeration(exact):
-    e = evaluate(sample(load(FILE), samples=20_000))
+def test_the_sample_agrees_with_the_enumeration(sampled, exact):
+    e = sampled
     assert e.exact is None
     for o in e.offers:
         want = exact.offer(o.name)
@@ -192,17 +192,30 @@ def test_the_sample_agrees_with_the_enumeration(exact):
         assert abs(target.p_accept - want.actors["T"].p_accept) < 4 * target.p_accept_se + 1e-12
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decide() refines a veto's approval only where it decides the outcome; elsewhere "
-    "P(approve) counts the sign of a 16-partner estimate, biased towards blocking",
-)
-def test_the_sampled_approvals_agree_with_the_enumeration(exact):
-    e = evaluate(sample(load(FILE), samples=20_000))
-    for o in e.offers:
-        for j in ("V1", "V2", "S"):
+@pytest.fixture(scope="module")
+def sampled():
+    return evaluate(sample(load(FILE), samples=20_000))
+
+
+def test_the_sampled_approvals_agree_with_the_enumeration(sampled, exact):
+    """V2 and S know nothing that moves the target: their approvals are settled in every
+    world (the binned levels of analysis/outcomes.py), so P(approve) agrees."""
+    for o in sampled.offers:
+        for j in ("V2", "S"):
             got, want = o.actors[j], exact.offer(o.name).actors[j]
             assert abs(got.p_approve - want.p_approve) < 4 * got.p_accept_se + 1e-12, (o.name, j)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="V1's own field (its sanctions' credibility) moves the target: decide() then "
+    "settles its approval only where it decides the outcome; elsewhere P(approve) counts "
+    "the sign of an inner-sample estimate (96.4% for 'small' against the exact 100%)",
+)
+def test_the_sampled_approval_of_a_veto_that_moves_the_target(sampled, exact):
+    for o in sampled.offers:
+        got, want = o.actors["V1"], exact.offer(o.name).actors["V1"]
+        assert abs(got.p_approve - want.p_approve) < 4 * got.p_accept_se + 1e-12, o.name
 
 
 def test_a_type_field_is_enumerated_only_under_its_type():
