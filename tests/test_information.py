@@ -282,18 +282,37 @@ MIXED = {
 }
 
 
+#: MIXED where the veto's own sanctions (uncertain credibility) move the target.
+MIXED_THREAT = {
+    **MIXED,
+    "threats": [
+        {
+            "name": "sanctions",
+            "by": "V",
+            "against": "T",
+            "credibility": {"uniform": [0.1, 0.9]},
+            "effect": {"cost": {"uniform": [0.1, 0.4]}},
+            "cost_to_threatener": {"uniform": [0.0, 0.1]},
+        }
+    ],
+}
+
+
 @pytest.mark.parametrize(
     ("spec", "actors"),
     [
         (MIXED, ("V",)),
-        ("russia-2021", ("Poland and the Baltics", "Ukraine")),
+        (MIXED_THREAT, ("V",)),
+        ("russia-2021", ("Poland and the Baltics", "Ukraine", "Germany and France")),
     ],
 )
 def test_binned_gain_brackets_the_exact_gain(spec, actors):
-    """Where no field of the veto moves the target, its gain is the control variate's
-    population mean plus a binned residual with a proven bound (engine/binned.py): the
-    exact gain (every pair, brute force) lies within the bound, which shrinks with more
-    bins; where the war's outcome varies on a discrete issue (MIXED) too."""
+    """A veto's gain computed on bins with a proven bound -- the control variate's
+    population mean plus a binned residual where no field of its own moves the target
+    (engine/binned.py), sorted thresholds of its own credibility where one does
+    (engine/thresholds.py): the exact gain (every pair, brute force) lies within the
+    bound, which shrinks with more bins; also where the war's outcome varies on a
+    discrete issue (MIXED)."""
     scenario = load(spec)
     pop = sample(scenario, samples=300)
     offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
@@ -315,3 +334,18 @@ def test_binned_gain_brackets_the_exact_gain(spec, actors):
         assert widths[0] > widths[1] > widths[2] > 0
         est, _, _ = rule._gain(rows, pop.n, len(rule.levels) - 1)
         np.testing.assert_allclose(est, exact, rtol=0, atol=1e-12)
+
+
+def test_decisions_do_not_depend_on_which_offers_are_decided_together():
+    """Same seed, same numbers: an offer's approvals and outcomes are the same decided
+    alone or with others (the optimizer scores offers in chunks)."""
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=3_000)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    together = outcomes.decide(pop, offers)
+    for m in (1, 4, 6):
+        alone = outcomes.decide(pop, offers.subset([m]))
+        assert np.array_equal(alone.deal[:, 0], together.deal[:, m])
+        assert np.array_equal(alone.war[:, 0], together.war[:, m])
+        for i, approve in together.approve.items():
+            assert np.array_equal(alone.approve[i][:, 0], approve[:, m])

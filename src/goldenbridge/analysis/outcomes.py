@@ -8,13 +8,18 @@ offers nothing: no agreement by definition.
 
 Approval (4b). By default a veto actor knows its own fields only and approves ``x`` iff
 its expected gain from offering ``x`` rather than nothing, given what it knows, is >= 0.
-That expectation is taken over paired worlds (:mod:`goldenbridge.information`): a base
-inner sample of :data:`PARTNERS` partners per world, refined to more partners -- up to
-every world of the population, which is exact -- wherever the estimate lies within
-:data:`Z` standard errors of 0 *and* the approval changes that world's outcome. What
-stays unsettled after the last level is reported as a bound on the error of P(deal),
-P(war) and the proposer's EU (the weighted share of those worlds), and kept below the
-outer Monte Carlo standard error or warned about. With ``information: informed`` (or
+That expectation is taken over every paired world
+(:mod:`goldenbridge.information`): exact population sums plus a binned residual with a
+proven bound (:mod:`goldenbridge.engine.binned`; sorted thresholds of the veto's own
+credibility where its threat moves the target, :mod:`goldenbridge.engine.thresholds`),
+refined with more bins (:data:`BIN_LEVELS`) and finally pairing the world with every
+world of the population (exact) wherever the sign is within the bound. Where neither
+applies (a quantity ``known_to: all``, a veto's threat that moves ``p_win``) it is an inner
+sample of :data:`LEVELS` partners, refined wherever the estimate lies within :data:`Z`
+standard errors of 0. The exact step runs only where the approval changes the world's
+outcome; what stays unsettled is reported as a bound on the error of P(deal), P(war) and
+the proposer's EU (the weighted share of those worlds), and kept below the outer Monte
+Carlo standard error or warned about. With ``information: informed`` (or
 ``informed: true``) a veto approves iff ``u_j(x) >= r_j`` in that world: the rule before
 the revision, which reproduces the earlier numbers bit for bit.
 """
@@ -27,9 +32,10 @@ import numpy as np
 
 from goldenbridge.engine import Offers, Tally, utilities
 from goldenbridge.engine.arrays import packed_once
-from goldenbridge.engine.binned import binned_residual, bins
+from goldenbridge.engine.binned import bin_edges, binned_residual, bins
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
+from goldenbridge.engine.thresholds import events, threshold_gain
 from goldenbridge.information import (
     InnerSample,
     inner_sample,
@@ -38,6 +44,7 @@ from goldenbridge.information import (
     pair_parts,
 )
 from goldenbridge.population import Population, stream
+from goldenbridge.scenario.budget import INNER_SAMPLE
 
 __all__ = [
     "Decisions",
@@ -52,7 +59,7 @@ __all__ = [
 
 #: Partners per world in the base inner sample, then at each refinement level; the last
 #: level pairs a world with every world of the population (the exact expectation).
-LEVELS = (16, 512, 8192, 2**62)
+LEVELS = (INNER_SAMPLE, 512, 8192, 2**62)
 #: Bins per varying issue of the war's outcome, then more, then every world (exact), for
 #: an actor none of whose fields moves the target (:mod:`goldenbridge.engine.binned`).
 BIN_LEVELS = (32, 1024, 32768, 2**62)
@@ -178,10 +185,13 @@ class _OwnApproval:
             population.seed,
             lambda: pair_parts(population, actor),
         )
-        self.control = self.g = None
+        self.control = self.g = self.events = None
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
             self.control, self.g = _control_mean(population, self.parts, offered, u_target, u_own)
+            self.levels = BIN_LEVELS
+        elif self.parts is not None and _sortable(self.parts):
+            self.events = events(self.parts, u_target, offered)
             self.levels = BIN_LEVELS
         rows = np.arange(population.n)
         self.est, self.se, self.bound = self._gain(rows, self.levels[0], 0)
@@ -207,6 +217,10 @@ class _OwnApproval:
             for outcome in ("win", "lose"):
                 e, b = self._binned(rows, outcome, s)
                 est, bound = est + e, bound + b
+            return est, zero, bound
+        if self.events is not None and s < n:
+            sides = tuple(self._edges(outcome, s) for outcome in ("win", "lose"))
+            est, bound = threshold_gain(rows, self.parts, self.u_own[rows], self.events, sides)
             return est, zero, bound
         parts, u_target, start = self.parts, self.u_target, np.zeros(rows.size, np.int64)
         if s < n:  # lay the partner side out in sampling order: read consecutively
@@ -235,19 +249,31 @@ class _OwnApproval:
         if parts[f"{outcome}_fixed"] or self.g is None:
             return (np.zeros((rows.size, self.offered.size)),) * 2
         p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
-        w = self.population.worlds.weights
-        h = (w * p / w.sum())[:, None] * self.g
-        table = parts["table"]
+        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
         binned = bins(
             parts[f"{outcome}_x"],
             parts[f"{outcome}_opt"],
             cols,
             bool(parts[f"{outcome}_table"]),
-            table.shape[2],
-            h,
+            parts["table"].shape[2],
+            (mass / self.population.worlds.weights.sum())[:, None] * self.g,
+            mass,
             b,
         )
         return binned_residual(rows, parts, outcome, binned)
+
+    def _edges(self, outcome: str, b: int) -> tuple | None:
+        """The varying issues of the war's ``outcome`` and ``b`` bins on each (weighted
+        by ``w p``, or ``w (1 - p)`` for ``lose``); None when it is the same everywhere."""
+        parts = self.parts
+        if parts[f"{outcome}_fixed"]:
+            return None
+        p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
+        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
+        cols = parts[f"{outcome}_cols"]
+        x = parts[f"{outcome}_x"]
+        edges = np.array([bin_edges(x[:, c], mass, b) for c in cols]).reshape(cols.size, b + 1)
+        return cols, edges, bool(parts[f"{outcome}_table"])
 
     @property
     def approve(self) -> np.ndarray:
@@ -267,7 +293,7 @@ class _OwnApproval:
         for level, s in enumerate(self.levels[1:], start=1):
             exact = s >= n
             left = self.unsettled()
-            if exact or self.control is None:
+            if exact or self.levels is not BIN_LEVELS:
                 left &= matters
             todo = np.flatnonzero(left.any(axis=1))
             if todo.size == 0:
@@ -284,6 +310,13 @@ class _OwnApproval:
             sub[need] = exact
             self.exact[todo] = sub
         return matters & self.unsettled()
+
+
+def _sortable(parts: dict) -> bool:
+    """One own threat moves the target, with an effect far from float rounding: its
+    thresholds can be sorted (:mod:`goldenbridge.engine.thresholds`)."""
+    effect = np.abs(parts["effect"])
+    return parts["cred_own"].shape[1] == 1 and not ((effect > 0) & (effect < 1e-6)).any()
 
 
 def _control_mean(
