@@ -238,6 +238,7 @@ def test_supports_select_each_value():
             assert q.ppf(np.array(s.uniforms)).tolist() == [v for v, _ in _choice(q.model_dump())]
 
 
+@pytest.mark.slow  # three CLI runs: 5-17 s on the shared 2-core machine
 def test_cli_evaluate_exact():
     """``evaluate --exact`` prints the enumeration's numbers (SEs 0, ``exact``) and refuses a
     scenario with a continuous quantity in one line (exit 2; one JSON document under

@@ -169,6 +169,7 @@ def test_three_outcomes_sum_to_one(discrete_base, seed_base):
     _check_outcomes(seed_base)
 
 
+@pytest.mark.slow  # 12 generated scenarios: 3-27 s on the shared 2-core machine
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_three_outcomes_sum_to_one_on_generated_scenarios(spec):
