@@ -213,6 +213,7 @@ def test_page_in_chromium(server, tmp_path):
         page.select_option("#bridge-by", "p_deal")  # on request: by P(deal)
         page.fill("#target-p", "0.8")
         page.press("#target-p", "Tab")
+        page.click("#search-offers")
         page.wait_for_function("() => state.optimum && state.optimum.target_p === 0.8")
         page.click("#jump-bridge")
         bridge = page.evaluate("state.optimum.bridge")
@@ -326,7 +327,7 @@ def test_the_golden_bridge_box_asks_for_p_war(server, tmp_path):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.set_default_timeout(TIMEOUT_MS)
-        page.goto(server)
+        page.goto(f"{server}?scenario=russia-2021&samples=2000")  # a fast first answer
         page.wait_for_selector("#p-deal[data-seq]")
         page.set_input_files(
             "#upload",
@@ -345,8 +346,10 @@ def test_the_golden_bridge_box_asks_for_p_war(server, tmp_path):
         page.screenshot(path=tmp_path / "bridge-by-p-war.png", full_page=True)
 
         page.select_option("#bridge-by", "p_deal")
+        assert page.evaluate("state.optimum") is None  # the other criterion's search is gone
         page.fill("#target-p", "0.3")
         page.press("#target-p", "Tab")
+        page.click("#search-offers")
         page.wait_for_function(
             "() => state.optimum && state.optimum.bridge_by === 'p_deal' && "
             "state.optimum.target_p === 0.3"

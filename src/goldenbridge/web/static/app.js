@@ -116,8 +116,9 @@ async function init() {
   $("bridge-by").addEventListener("change", () => {
     // the bridge's criterion is also the packages chart's axis: P(war) or P(deal)
     $("target-p").placeholder = bridgeBy() === "p_war" ? "half of offering nothing's" : "0.5";
+    // the search's bridge and frontier answer the other criterion: search again when asked
+    if (state.optimum) clearSearch();
     drawPackages();
-    if (state.optimum) searchOffers();
   });
   $("jump-optimum").addEventListener("click", () => applyOffer(state.optimum.optimum.values));
   $("jump-bridge").addEventListener("click", () => applyOffer(state.optimum.bridge.values));
