@@ -620,9 +620,11 @@ function drawPackages() {
     });
   }
   if (state.optimum) {
-    // the frontier of the search's own criterion (by P(war) under the approval rule)
-    const frontier = state.optimum.frontier.filter((f) => f[key] !== null &&
-      f[key] !== undefined).sort((a, b) => a[key] - b[key]);
+    // the frontier is by P(war) under the approval rule and by P(deal) under the per-world
+    // rule: drawn on its own axis only (against the other it is not a frontier)
+    const byWar = state.optimum.frontier.every((f) => f.p_war !== null && f.p_war !== undefined);
+    const frontier = (byWar === (key === "p_war") ? [...state.optimum.frontier] : [])
+      .sort((a, b) => a[key] - b[key]);
     traces.push({
       type: "scatter", mode: "lines", name: "frontier", line: { color: "#6b7280", width: 1.5 },
       x: frontier.map((f) => f[key]), y: frontier.map((f) => f.proposer_u),
