@@ -35,6 +35,7 @@ from goldenbridge.analysis.update import Posterior as Posterior
 from goldenbridge.analysis.update import redrawn_population
 from goldenbridge.analysis.update import update as _update
 from goldenbridge.analysis.update.likelihoods import LikelihoodModel
+from goldenbridge.enumeration import enumerate_worlds
 from goldenbridge.importers import import_files, label
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario as Scenario
@@ -66,9 +67,18 @@ def population(
     source: ScenarioLike | Population | Posterior,
     samples: int | None = None,
     seed: int | None = None,
+    exact: bool = False,
 ) -> Population:
     """A sampled population from a scenario, a built-in name, a path or a mapping
-    (a posterior's reweighted worlds for a :class:`Posterior`)."""
+    (a posterior's reweighted worlds for a :class:`Posterior`); with ``exact``, every
+    world of an all-discrete scenario weighted by its probability
+    (:func:`goldenbridge.enumeration.enumerate_worlds`: the numbers are then exact)."""
+    if exact:
+        if samples is not None or seed is not None:
+            raise InputError("exact enumeration lists every world: give no samples or seed")
+        if isinstance(source, Posterior | Population):
+            raise InputError("exact enumeration starts from a scenario, not from worlds")
+        return enumerate_worlds(_scenario(source))
     if isinstance(source, Posterior):
         if samples is None and seed is None:
             return source.population
@@ -90,13 +100,15 @@ def evaluate(
     dask: str | None = None,
     bootstrap: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    exact: bool = False,
 ) -> Evaluation:
     """Evaluate offers (default: the scenario's named offers); see
     :func:`goldenbridge.analysis.evaluate.evaluate` (``backend``/``dask``: which
     engine, :func:`goldenbridge.engine.tally`; ``bootstrap``: standard errors from B
-    bootstrap replicates)."""
+    bootstrap replicates; ``exact``: on every world of an all-discrete scenario,
+    :func:`population`)."""
     return _evaluate(
-        population(source, samples, seed),
+        population(source, samples, seed, exact),
         offers,
         backend=backend,
         dask=dask,
@@ -227,9 +239,11 @@ def optimize(
     capability_weighted: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     max_p_war: float | None = None,
+    curve: int | Sequence[float] | None = None,
 ) -> OptimizeResult:
     """The risk-return optimum, the golden bridge (P(war) <= ``max_p_war``, or P(deal)
-    >= ``target_p``) and the frontier; see :func:`goldenbridge.analysis.optimize.best.optimize`.
+    >= ``target_p``), the frontier and (``curve``) the proposer's best utility over the
+    P(war) target; see :func:`goldenbridge.analysis.optimize.best.optimize`.
 
     >>> r = optimize("fearon-1d", samples=20_000, seed=1, solutions=False)
     >>> round(r.optimum.values["share"], 1), round(r.optimum.p_deal, 1)
@@ -248,6 +262,7 @@ def optimize(
         capability_weighted=capability_weighted,
         progress=progress,
         max_p_war=max_p_war,
+        curve=curve,
     )
 
 
