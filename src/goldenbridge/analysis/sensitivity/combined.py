@@ -267,6 +267,12 @@ def sensitivity(
     if unknown or not parts:
         raise InputError(f"--parts {','.join(unknown)}: expected some of {', '.join(PARTS)}")
     parts = tuple(p for p in PARTS if p in parts)
+    if "global" in parts and method == "sobol" and (n < 2 or n & (n - 1)):
+        raise InputError(f"--base-sample {n}: Saltelli's base sample: a power of 2")
+    known = {i.name for i in world_inputs(scenario)}
+    for name in evppi or ():
+        if name not in known:  # before any work starts
+            raise InputError(f"--evppi {name}: not an uncertain input (see the Sobol' table)")
     seed = scenario.seed if seed is None else int(seed)
     samples = min(scenario.samples, ROBUSTNESS_SAMPLES) if samples is None else int(samples)
     base = sample(scenario, samples, seed)
