@@ -52,8 +52,7 @@ def test_fixed_offer_flip_matches_the_closed_form_and_a_brute_force_scan():
     means = np.linspace(0.015, 0.285, 55)
     p0 = result.baseline.p_war
     moved = [
-        abs(gb.evaluate(fearon(float(m)), seed=SEED).offer("high").p_war - p0) >= 0.1
-        for m in means
+        abs(gb.evaluate(fearon(float(m)), seed=SEED).offer("high").p_war - p0) >= 0.1 for m in means
     ]
     side = means < 0.15 if flip.direction == "below" else means > 0.15
     first = min((m for m, hit in zip(means, moved, strict=True) if hit and m in means[side]),

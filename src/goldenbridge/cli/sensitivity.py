@@ -85,7 +85,9 @@ def _out(result: gb.Sensitivity, value: float | None) -> str:
 def _offer(values: dict[str, Any] | None) -> str:
     if not values:
         return "-"
-    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items()
+    )
 
 
 def print_global(result: gb.Sensitivity, top: int) -> None:
@@ -133,9 +135,9 @@ def print_robustness(result: gb.Sensitivity, top: int) -> None:
         f"{result.offer_name} offer ({again}), widest swing first",
         title_justify="left",
     )
-    columns = ("assumption", "as written", "range", what, "offer at the ends")
+    columns = ["assumption", "as written", "range", what, "offer at the ends"]
     if result.reoptimised:
-        columns += (f"{what}, offer fixed",)
+        columns.append(f"{what}, offer fixed")
     for column in columns:
         table.add_column(column, justify="left" if column in ("assumption",) else "right")
     for r in result.rows[:top]:
@@ -153,9 +155,7 @@ def print_robustness(result: gb.Sensitivity, top: int) -> None:
         table.add_row(*cells)
     out.print(table)
     if result.reoptimised and any(not r.reoptimised for r in result.rows):
-        out.print(
-            "* screened with the offer held fixed, not re-optimised (--reoptimise N or all)."
-        )
+        out.print("* screened with the offer held fixed, not re-optimised (--reoptimise N or all).")
     if result.switches:
         table = Table(
             title=f"Structural switches: the {result.offer_name} offer and its {what} "
@@ -180,8 +180,10 @@ def print_robustness(result: gb.Sensitivity, top: int) -> None:
 def print_flips(result: gb.Sensitivity, top: int) -> None:
     """Assumptions that move the answer by the flip size within their range."""
     what = _WHAT[result.output]
-    size = f"{100 * result.flip_by:.0f} points" if result.output != "proposer_eu" else (
-        f"{result.flip_by:.3g}"
+    size = (
+        f"{100 * result.flip_by:.0f} points"
+        if result.output != "proposer_eu"
+        else (f"{result.flip_by:.3g}")
     )
     table = Table(
         title=f"Decision flips: the smallest change that moves {what} by {size}",

@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from goldenbridge.analysis.results import JSON_SKIP, to_dict
 from goldenbridge.analysis.outcomes import decide
+from goldenbridge.analysis.results import JSON_SKIP, to_dict
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue, Scenario

@@ -293,9 +293,7 @@ def sensitivity(
     attributed: Attribution | None = None
     screening: tuple[MorrisRow, ...] = ()
     if "global" in parts and method == "sobol":
-        attributed = attribution(
-            scenario, answer0.values, output, n, seed, stage("Sobol' indices")
-        )
+        attributed = attribution(scenario, answer0.values, output, n, seed, stage("Sobol' indices"))
     elif "global" in parts:
         evaluate_at = evaluator(base, recommender.offers, backend, dask)
         screening = morris(

@@ -200,11 +200,12 @@ def _pct(output: Output, x: float) -> str:
 
 
 def _range_words(a: Assumption) -> str:
+    values = f"({a.low:.3g} to {a.high:.3g}, assumed {a.baseline:.3g})"
     if a.kind == "spread":
-        return f"from half to twice its spread ({a.low:.3g} to {a.high:.3g}, assumed {a.baseline:.3g})"
+        return f"from half to twice its spread {values}"
     if a.kind == "prior" or a.quantity is None or a.name.endswith("credibility"):
-        return f"over its range ({a.low:.3g} to {a.high:.3g}, assumed {a.baseline:.3g})"
-    return f"over its 90% range ({a.low:.3g} to {a.high:.3g}, assumed {a.baseline:.3g})"
+        return f"over its range {values}"
+    return f"over its 90% range {values}"
 
 
 def headline(

@@ -96,7 +96,8 @@ def _face(base: Population) -> Setting | None:
         return None
     zero = Quantity(value=0.0)
     off = conflict.model_copy(update={"backing_down": zero, "pretext": zero})
-    return Setting("on", "off", _resampled(base, base.scenario.model_copy(update={"conflict": off})))
+    other = base.scenario.model_copy(update={"conflict": off})
+    return Setting("on", "off", _resampled(base, other))
 
 
 def unappeasable_types(population: Population) -> tuple[str, ...]:

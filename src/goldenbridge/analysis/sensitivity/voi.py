@@ -3,8 +3,9 @@
 The proposer chooses among a set of offers to maximise its expected utility: the
 recommended offer (the risk-return optimum as written) and its alternatives -- the offer
 re-optimised under each changed assumption and switch, and the named offers
-(docs/design.md section 6: value of information against the recommended offer). Learning an input first lets it choose per
-value of the input; the expected value of that information is
+(docs/design.md section 6: value of information against the recommended offer).
+Learning an input first lets it choose per value of the input; the expected value of
+that information is
 
     EV(info) = E_info[ max_m E[z_m | info] ] - max_m E[z_m]
 
@@ -32,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.outcomes import decide
+from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.sensitivity.attribution import world_inputs
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError
