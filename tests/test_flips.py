@@ -49,7 +49,7 @@ def test_fixed_offer_flip_matches_the_closed_form_and_a_brute_force_scan():
 
     # brute force: the same worlds (same seed) at every mean on a fine grid, evaluated by
     # the ordinary evaluate() on a scenario written out by hand
-    means = np.linspace(0.015, 0.285, 55)
+    means = np.linspace(0.015, 0.285, 28)
     p0 = result.baseline.p_war
     moved = [
         abs(gb.evaluate(fearon(float(m)), seed=SEED).offer("high").p_war - p0) >= 0.1 for m in means

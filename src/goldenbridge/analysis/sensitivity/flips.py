@@ -159,13 +159,26 @@ def flip(
         found[delta] = ask(delta)
         return moved(found[delta])
 
-    seen = [moved(x) for x in answers]
     for delta, x in zip(changes, answers, strict=True):
         found[float(delta)] = x
-    cross = _crossing(changes, seen, start, probe, refine)
+    # Both ends may move the answer that far: the nearer crossing, guessed by linear
+    # interpolation between the baseline and each end, is the one bisected (each probe is
+    # a re-optimisation).
+    guesses = []
+    for i, x in enumerate(answers):
+        gap = abs(x.measure(output) - m0)
+        if i != start and gap >= by - 1e-12:
+            guesses.append((abs(changes[i]) * by / gap, i))
+    cross: tuple[float, Any, float] | None = None
+    if guesses:
+        _, end = min(guesses)
+        pair = sorted((start, end))
+        values = changes[pair]
+        seen = [moved(answers[i]) for i in pair]
+        cross = _crossing(values, seen, pair.index(start), probe, refine)
     past: Answer | None = None
     if cross is not None:
-        # the answer just past the threshold: the probe (or grid point) on the moved side
+        # the answer just past the threshold: the probe (or end) nearest it on the moved side
         side = [d for d, x in found.items() if moved(x) and (d - cross[0]) * cross[0] >= 0]
         if side:
             past = found[min(side, key=lambda d: abs(d - cross[0]))]

@@ -39,7 +39,7 @@ __all__ = ["Answer", "Recommender", "STEP", "SMALLEST"]
 #: First and last step of the warm-started pattern search (fractions of each issue's
 #: scale): a changed assumption moves the optimum a little; a structural switch starts
 #: with a wider step (:data:`SWITCH_STEP`).
-STEP, SMALLEST = 1 / 32, 1 / 256
+STEP, SMALLEST = 1 / 32, 1 / 128
 SWITCH_STEP = 1 / 8
 
 
