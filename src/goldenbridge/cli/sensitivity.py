@@ -277,7 +277,7 @@ def sensitivity(
         typer.Option(
             "--base-sample", min=2, help="Saltelli's base sample for Sobol' (a power of 2)."
         ),
-    ] = 4096,
+    ] = 1024,
     trajectories: Annotated[
         int, typer.Option("--trajectories", min=2, help="Morris trajectories.")
     ] = 10,

@@ -53,8 +53,9 @@ OUTPUTS: tuple[Output, ...] = ("p_war", "p_deal", "proposer_eu")
 #: Called as ``progress(done, total)`` while model runs complete.
 Progress = Callable[[int, int], None]
 
-#: Worlds sampled at once: bounds memory whatever the design size.
-_CHUNK = 32_768
+#: Worlds sampled and decided at once: bounds memory whatever the design size, and the
+#: vetoes' own-information expectations pair each world with the others of its block.
+_CHUNK = 8_192
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ def sensitivity(
     *,
     output: Output = "p_war",
     method: str = "sobol",
-    n: int = 4096,
+    n: int = 1024,
     trajectories: int = 10,
     samples: int | None = None,
     seed: int | None = None,
