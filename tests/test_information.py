@@ -334,3 +334,38 @@ def test_binned_gain_brackets_the_exact_gain(spec, actors):
         assert widths[0] > widths[1] > widths[2] > 0
         est, _, _ = rule._gain(rows, pop.n, len(rule.levels) - 1)
         np.testing.assert_allclose(est, exact, rtol=0, atol=1e-12)
+
+
+def test_decisions_do_not_depend_on_which_offers_are_decided_together():
+    """Same seed, same numbers: an offer's approvals and outcomes are the same decided
+    alone or with others (the optimizer scores offers in chunks)."""
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=3_000)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    together = outcomes.decide(pop, offers)
+    for m in (1, 4, 6):
+        alone = outcomes.decide(pop, offers.subset([m]))
+        assert np.array_equal(alone.deal[:, 0], together.deal[:, m])
+        assert np.array_equal(alone.war[:, 0], together.war[:, m])
+        for i, approve in together.approve.items():
+            assert np.array_equal(alone.approve[i][:, 0], approve[:, m])
+
+
+def test_bootstrap_errors_include_the_error_of_the_vetos_threshold():
+    """V's threshold is estimated from the sampled worlds, so P(deal) varies between
+    populations more than its binomial SE says. The bootstrap SE (evaluate(...,
+    bootstrap=B)) matches the spread of P(deal) over independent populations (fresh
+    seeds: an independent estimate), the binomial one falls short of it."""
+    scenario = one_veto()
+    draws = [evaluate(sample(scenario, samples=4_000, seed=s)).offer("x02") for s in range(40)]
+    spread = float(np.std([d.p_deal for d in draws], ddof=1))
+    binomial = float(np.mean([d.p_deal_se for d in draws]))
+    e = evaluate(sample(scenario, samples=4_000, seed=99), bootstrap=40)
+    assert e.se_method == "bootstrap (40 replicates)"
+    boot = e.offer("x02").p_deal_se
+    assert 0.6 * spread < boot < 1.6 * spread
+    assert binomial < 0.6 * spread
+    deal, war, _ = closed_form(0.2, informed=False)
+    o = e.offer("x02")
+    assert abs(o.p_deal - deal) < 4 * o.p_deal_se and abs(o.p_war - war) < 4 * o.p_war_se
+    assert e.offer("nothing").p_deal_se == 0.0

@@ -14,11 +14,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 import goldenbridge as gb
+from goldenbridge.cli import app
+from goldenbridge.importers import import_files
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, load, parse, read_text
-from goldenbridge.scenario.budget import DEFAULT_BUDGET, check_budget, cost
+from goldenbridge.scenario.budget import DEFAULT_BUDGET, INNER_SAMPLE, check_budget, cost
+from goldenbridge.scenario.checks import inner_sample
 from goldenbridge.scenario.observations import load_observations
 from goldenbridge.scenario.reading import MAX_DEPTH, MAX_NODES, parse_text, read_file
 from strategies import bargaining_scenario, fearon_scenario
@@ -269,6 +273,23 @@ def test_budget_counts_actors_types_and_options():
     assert cost(parse(data), 1000) == 1000 * 3 * 2
 
 
+def test_budget_counts_the_inner_sample_of_the_approval_rule():
+    """A quantity known to all makes the approval rule redraw 16 partner worlds per
+    world: the budget counts them, before any work."""
+    scenario = load("russia-2021")
+    assert inner_sample(scenario) == 1
+    data = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
+    data["conflict"]["p_win"]["known_to"] = "all"
+    shared = parse(data)
+    assert inner_sample(shared) == INNER_SAMPLE
+    fits = DEFAULT_BUDGET // (cost(shared, 1) * INNER_SAMPLE)
+    with pytest.raises(ScenarioError) as exc:
+        sample(shared, samples=fits + 1)
+    assert exc.value.path == "samples" and f"use at most {fits:,} worlds" in one_line(exc)
+    data["information"] = "informed"
+    assert inner_sample(parse(data)) == 1
+
+
 def test_cost_of_the_shipped_scenarios_is_far_below_the_budget():
     for name in gb.builtin_names():
         assert cost(load(name)) < DEFAULT_BUDGET / 10
@@ -296,3 +317,37 @@ def test_a_scenario_without_conflict_warns_once():
     del data["conflict"]
     (warning,) = parse(data).warnings
     assert "p_win 0.5" in warning and "no costs" in warning
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix"),
+    [
+        ("root:x:0:0:SECRET-1:/root:/bin/bash\n", ".yaml"),  # not a mapping
+        ("name: x\nactors: SECRET-2\n", ".yaml"),  # a mapping, wrong fields
+        ('{"name": "SECRET-3", "issues": 5}', ".json"),
+        ("SECRET-4 \x01\n", ".yaml"),  # control character
+        ("SECRET-5: [unclosed\n", ".yaml"),  # syntax error
+    ],
+)
+def test_a_symlink_to_some_file_is_refused_without_showing_its_content(tmp_path, content, suffix):
+    """Issue 16: a symlink is followed (the CLI runs with its user's rights: a link grants
+    nothing), and whatever it points at, the error names the file and never shows the
+    file's content, in the text line or under --json."""
+    secret = tmp_path / "secret"
+    secret.write_text(content)
+    link = tmp_path / f"link{suffix}"
+    link.symlink_to(secret)
+    for args in (["validate", str(link)], ["evaluate", str(link), "--json"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "SECRET" not in result.output and str(link) in result.output
+
+
+def test_importers_refuse_a_fifo_and_a_device_at_once(tmp_path):
+    """The importers read through the one reader: a FIFO is refused without waiting for a
+    writer, a device without reading it."""
+    fifo = tmp_path / "actors.csv"
+    os.mkfifo(fifo)
+    for path, words in ((fifo, "not a regular file"), ("/dev/zero", "not a regular file")):
+        with pytest.raises(ScenarioError, match=words):
+            import_files("eum", [path])

@@ -44,6 +44,7 @@ from goldenbridge.information import (
     pair_parts,
 )
 from goldenbridge.population import Population, stream
+from goldenbridge.scenario.budget import INNER_SAMPLE
 
 __all__ = [
     "Decisions",
@@ -58,7 +59,7 @@ __all__ = [
 
 #: Partners per world in the base inner sample, then at each refinement level; the last
 #: level pairs a world with every world of the population (the exact expectation).
-LEVELS = (16, 512, 8192, 2**62)
+LEVELS = (INNER_SAMPLE, 512, 8192, 2**62)
 #: Bins per varying issue of the war's outcome, then more, then every world (exact), for
 #: an actor none of whose fields moves the target (:mod:`goldenbridge.engine.binned`).
 BIN_LEVELS = (32, 1024, 32768, 2**62)
@@ -248,16 +249,15 @@ class _OwnApproval:
         if parts[f"{outcome}_fixed"] or self.g is None:
             return (np.zeros((rows.size, self.offered.size)),) * 2
         p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
-        w = self.population.worlds.weights
-        h = (w * p / w.sum())[:, None] * self.g
-        table = parts["table"]
+        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
         binned = bins(
             parts[f"{outcome}_x"],
             parts[f"{outcome}_opt"],
             cols,
             bool(parts[f"{outcome}_table"]),
-            table.shape[2],
-            h,
+            parts["table"].shape[2],
+            (mass / self.population.worlds.weights.sum())[:, None] * self.g,
+            mass,
             b,
         )
         return binned_residual(rows, parts, outcome, binned)
@@ -269,7 +269,7 @@ class _OwnApproval:
         if parts[f"{outcome}_fixed"]:
             return None
         p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
-        mass = self.population.worlds.weights * p
+        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
         cols = parts[f"{outcome}_cols"]
         x = parts[f"{outcome}_x"]
         edges = np.array([bin_edges(x[:, c], mass, b) for c in cols]).reshape(cols.size, b + 1)

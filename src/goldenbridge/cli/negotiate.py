@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ import goldenbridge as gb
 from goldenbridge.analysis.negotiate.dynamics import Negotiation
 from goldenbridge.cli.common import (
     JsonOpt,
+    PlotOpt,
     SamplesOpt,
     SeedOpt,
     app,
@@ -143,10 +143,7 @@ def negotiate(
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
-    ] = None,
+    plot: PlotOpt = None,
 ) -> None:
     """The proposer's equilibrium offers over T rounds when delay risks war."""
     path_from, path_to = parse_path(path)

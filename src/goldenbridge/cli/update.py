@@ -12,6 +12,7 @@ import goldenbridge as gb
 from goldenbridge.analysis.update.posterior import DegeneracyWarning, Summary
 from goldenbridge.cli.common import (
     JsonOpt,
+    OfferOpt,
     SamplesOpt,
     SeedOpt,
     app,
@@ -108,9 +109,7 @@ def update(
     observe: Annotated[
         str, typer.Option("--observe", help="YAML/JSON file of observations.", show_default=False)
     ],
-    offer: Annotated[
-        list[str] | None, typer.Option("--offer", "-o", help="A named offer (repeatable).")
-    ] = None,
+    offer: OfferOpt = None,
     noise: Annotated[
         float | None,
         typer.Option(min=0, help="Logit noise in utility units (default: the file's, else 0)."),

@@ -83,6 +83,7 @@ def bins(
     options_vary: bool,
     n_options: int,
     h: np.ndarray,
+    mass: np.ndarray,
     b: int,
 ) -> Bins:
     """Bin one war outcome's varying issues, weighted by ``h`` (N, M).
@@ -99,28 +100,30 @@ def bins(
         The largest number of options of a discrete issue.
     h : (N, M) float64
         ``w_q g_q(x) p_q / sum w`` (see the module docstring).
+    mass : (N,) float64
+        Places the edges at its quantiles (``w_q p_q``: ``|h| <= mass``, and the same
+        whichever offers are binned together).
     b : int
         Bins per issue.
     """
     m = h.shape[1]
     habs = np.abs(h)
-    scale = habs.max(axis=1)
     edges = np.empty((cols.size, b + 1))
-    mass = np.zeros((cols.size, b, m))
-    absmass = np.zeros((cols.size, b, m))
+    per_bin = np.zeros((cols.size, b, m))
+    abs_per_bin = np.zeros((cols.size, b, m))
     for i, c in enumerate(cols):
         v = x[:, c]
-        edges[i] = bin_edges(v, scale, b)
+        edges[i] = bin_edges(v, mass, b)
         which = np.searchsorted(edges[i, 1:-1], v, side="right")
         for k in range(m):
-            mass[i, :, k] = np.bincount(which, weights=h[:, k], minlength=b)
-            absmass[i, :, k] = np.bincount(which, weights=habs[:, k], minlength=b)
+            per_bin[i, :, k] = np.bincount(which, weights=h[:, k], minlength=b)
+            abs_per_bin[i, :, k] = np.bincount(which, weights=habs[:, k], minlength=b)
     kd = option.shape[1] if options_vary else 0
     options = np.zeros((kd, n_options, m))
     for k in range(kd):
         for j in range(m):
             options[k, :, j] = np.bincount(option[:, k], weights=h[:, j], minlength=n_options)
-    return Bins(cols.astype(np.int64), edges, mass, absmass, h.sum(axis=0), options)
+    return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, h.sum(axis=0), options)
 
 
 @numba.njit(cache=True, inline="always")
