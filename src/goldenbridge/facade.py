@@ -26,7 +26,9 @@ from goldenbridge.analysis.negotiate import Negotiation
 from goldenbridge.analysis.negotiate import negotiate as _negotiate
 from goldenbridge.analysis.optimize import OptimizeResult
 from goldenbridge.analysis.optimize import optimize as _optimize
+from goldenbridge.analysis.sensitivity import FLIP_BY as _FLIP_BY
 from goldenbridge.analysis.sensitivity import PARTS as SENSITIVITY_PARTS
+from goldenbridge.analysis.sensitivity import REOPTIMISE as _REOPTIMISE
 from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.analysis.sensitivity.attribution import Output
@@ -188,14 +190,14 @@ def sensitivity(
     source: ScenarioLike,
     offer: str | Mapping[str, OfferValue] | None = None,
     *,
-    output: Output = "p_deal",
+    output: Output = "p_war",
     method: str = "sobol",
-    n: int = 4096,
+    n: int = 1024,
     trajectories: int = 10,
     samples: int | None = None,
     seed: int | None = None,
-    points: int = 2,
-    threshold: float = 0.5,
+    reoptimise: int | None = _REOPTIMISE,
+    flip_by: float = _FLIP_BY,
     evppi: Sequence[str] | None = None,
     bins: int = 10,
     parts: Collection[str] = SENSITIVITY_PARTS,
@@ -203,8 +205,9 @@ def sensitivity(
     dask: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Sensitivity:
-    """Which assumption decides the answer for one offer (default: the recommended
-    named offer); see :func:`goldenbridge.analysis.sensitivity.combined.sensitivity`."""
+    """Which assumption decides the answer: the recommended offer's P(war), re-optimised
+    under each change (or a fixed offer's); see
+    :func:`goldenbridge.analysis.sensitivity.combined.sensitivity`."""
     return _sensitivity(
         _scenario(source),
         offer,
@@ -214,8 +217,8 @@ def sensitivity(
         trajectories=trajectories,
         samples=samples,
         seed=seed,
-        points=points,
-        threshold=threshold,
+        reoptimise=reoptimise,
+        flip_by=flip_by,
         evppi=evppi,
         bins=bins,
         parts=parts,

@@ -117,9 +117,9 @@ class SensitivityRequest(BaseModel):
     offer: str | dict[str, float | str] | None = Field(
         None,
         description="A named offer, {issue: value} (issues left out at the status quo), or "
-        "null for the recommended named offer.",
+        "null for the recommended offer (the risk-return optimum).",
     )
-    output: Literal["p_deal", "proposer_eu"] = "p_deal"
+    output: Literal["p_war", "p_deal", "proposer_eu"] = "p_war"
     n: int = Field(1024, ge=64, le=16384, description="Saltelli's base sample (a power of 2).")
     seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
     parts: list[Literal["global", "robustness", "flips", "voi"]] = Field(

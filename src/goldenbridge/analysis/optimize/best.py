@@ -56,7 +56,15 @@ from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue
 
-__all__ = ["OptimizeResult", "FrontierPoint", "optimize", "DEFAULT_TARGET_P", "MAX_COMBINATIONS"]
+__all__ = [
+    "OptimizeResult",
+    "FrontierPoint",
+    "optimize",
+    "search_space",
+    "values_of",
+    "DEFAULT_TARGET_P",
+    "MAX_COMBINATIONS",
+]
 
 #: Required P(deal) of the golden bridge when none is given.
 DEFAULT_TARGET_P = 0.5
@@ -204,6 +212,12 @@ def _blocking(r: OfferResult) -> dict[str, Any]:
         "p_reject": {k: v.p_reject for k, v in r.actors.items()},
         "p_sole_blocker": {k: v.p_sole_blocker for k, v in r.actors.items()},
     }
+
+
+def search_space(population: Population, issues: Sequence[str] | None = None) -> Space:
+    """The searched part of the offer space: ``issues`` (default all), the others at the
+    status quo."""
+    return _space(population, issues)
 
 
 def _space(population: Population, issues: Sequence[str] | None) -> Space:
