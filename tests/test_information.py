@@ -120,6 +120,21 @@ def test_informed_reproduces_the_per_world_rule_bit_for_bit():
     assert fused.offer("reject").p_deal == 0.0
 
 
+def brute_gain(pop, actor: str, offers) -> np.ndarray:
+    """(N, M) each world's exact expected gain: paired with every world through the
+    population's own sampler, averaged in plain numpy (independent of the kernels)."""
+    names = pop.actor_names
+    offered = ~outcomes.offers_nothing(pop, offers)
+    u_t = utilities(pop.worlds.actors[names.index(pop.scenario.target.name)], offers)
+    rows = np.arange(pop.n)
+    pairs = inner_sample(pop, actor, rows, np.broadcast_to(rows, (pop.n, pop.n)))
+    keys = ("target_war", "target_sq", "backing_down", "pretext", "face", "own_war")
+    arrays = {"weight": pairs.weight, "own_sq": pairs.own_sq}
+    arrays.update({k: getattr(pairs, k) for k in keys})
+    u_j = utilities(pop.worlds.actors[names.index(actor)], offers)
+    return approval_reference(u_t, pairs.partner, arrays, u_j, offered)[0]
+
+
 def test_approval_is_the_exact_pairing_with_every_world():
     """The refined approvals equal pairing each world with all others (brute force through
     the sampler), wherever the approval decides the outcome."""
@@ -129,20 +144,9 @@ def test_approval_is_the_exact_pairing_with_every_world():
     offered = ~outcomes.offers_nothing(pop, offers)
     d = outcomes.decide(pop, offers)
     names = pop.actor_names
-    u_t = utilities(pop.worlds.actors[names.index("Russia")], offers)
-    rows = np.arange(pop.n)
-    everyone = np.broadcast_to(rows, (pop.n, pop.n))
     exact = {}
     for actor in ("Germany and France", "Poland and the Baltics", "Ukraine"):
-        j = names.index(actor)
-        pairs = inner_sample(pop, actor, rows, everyone)
-        keys = ("target_war", "target_sq", "backing_down", "pretext", "face", "own_war")
-        arrays = {"weight": pairs.weight, "own_sq": pairs.own_sq}
-        arrays.update({k: getattr(pairs, k) for k in keys})
-        gain, _ = approval_reference(
-            u_t, pairs.partner, arrays, utilities(pop.worlds.actors[j], offers), offered
-        )
-        exact[j] = gain >= 0
+        exact[names.index(actor)] = brute_gain(pop, actor, offers) >= 0
     accept = d.accept & offered
     for j, approve in exact.items():
         others = np.ones_like(accept)
@@ -236,3 +240,132 @@ def test_misuse_is_a_one_line_error(change, field):
     with pytest.raises(ScenarioError) as err:
         load(spec)
     assert err.value.path == field, str(err.value)
+
+
+MIXED = {
+    "name": "mixed",
+    "samples": 300,
+    "seed": 5,
+    "issues": [
+        {"name": "x", "min": 0, "max": 1, "status_quo": 0},
+        {"name": "d", "options": ["a", "b", "c"], "status_quo": "a"},
+    ],
+    "actors": [
+        {
+            "name": "P",
+            "role": "proposer",
+            "position": {"x": 0},
+            "values": {"d": {"a": 1, "b": 0.5, "c": 0}},
+            "war_value": 0.2,
+        },
+        {
+            "name": "T",
+            "role": "target",
+            "position": {"x": {"uniform": [0.5, 1]}},
+            "war_value": {"uniform": [-0.3, 0.9]},
+            "types": {
+                "hard": {"prior": 0.5, "values": {"d": {"a": 0, "b": 0.3, "c": 1}}},
+                "soft": {"prior": 0.5, "values": {"d": {"a": 0, "b": 1, "c": 0.2}}},
+            },
+        },
+        {
+            "name": "V",
+            "role": "veto",
+            "position": {"x": {"uniform": [0, 0.4]}},
+            "rho": {"uniform": [0.5, 2.5]},
+            "values": {"d": {"a": {"uniform": [0.6, 1]}, "b": {"uniform": [0, 1]}, "c": 0}},
+            "salience": {"x": {"uniform": [0.2, 0.8]}, "d": 0.5},
+        },
+    ],
+    "conflict": {"p_win": {"uniform": [0.2, 0.8]}, "cost": {"V": {"uniform": [0, 0.3]}}},
+    "offers": {"nothing": {}, "half": {"x": 0.5, "d": "b"}, "most": {"x": 0.8, "d": "c"}},
+}
+
+
+#: MIXED where the veto's own sanctions (uncertain credibility) move the target.
+MIXED_THREAT = {
+    **MIXED,
+    "threats": [
+        {
+            "name": "sanctions",
+            "by": "V",
+            "against": "T",
+            "credibility": {"uniform": [0.1, 0.9]},
+            "effect": {"cost": {"uniform": [0.1, 0.4]}},
+            "cost_to_threatener": {"uniform": [0.0, 0.1]},
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "actors"),
+    [
+        (MIXED, ("V",)),
+        (MIXED_THREAT, ("V",)),
+        ("russia-2021", ("Poland and the Baltics", "Ukraine", "Germany and France")),
+    ],
+)
+def test_binned_gain_brackets_the_exact_gain(spec, actors):
+    """A veto's gain computed on bins with a proven bound -- the control variate's
+    population mean plus a binned residual where no field of its own moves the target
+    (engine/binned.py), sorted thresholds of its own credibility where one does
+    (engine/thresholds.py): the exact gain (every pair, brute force) lies within the
+    bound, which shrinks with more bins; also where the war's outcome varies on a
+    discrete issue (MIXED)."""
+    scenario = load(spec)
+    pop = sample(scenario, samples=300)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    offered = ~outcomes.offers_nothing(pop, offers)
+    names = pop.actor_names
+    u_t = utilities(pop.worlds.actors[names.index(scenario.target.name)], offers)
+    rows = np.arange(pop.n)
+    for actor in actors:
+        u_j = utilities(pop.worlds.actors[names.index(actor)], offers)
+        rule = outcomes._OwnApproval(pop, actor, offers, offered, u_t, u_j)
+        assert rule.levels == outcomes.BIN_LEVELS
+        exact = brute_gain(pop, actor, offers)
+        widths = []
+        for b in (2, 8, 64):
+            est, se, bound = rule._gain(rows, b, 0)
+            assert (se == 0).all()
+            assert (np.abs(est - exact) <= bound + 1e-12).all()
+            widths.append(bound.mean())
+        assert widths[0] > widths[1] > widths[2] > 0
+        est, _, _ = rule._gain(rows, pop.n, len(rule.levels) - 1)
+        np.testing.assert_allclose(est, exact, rtol=0, atol=1e-12)
+
+
+def test_decisions_do_not_depend_on_which_offers_are_decided_together():
+    """Same seed, same numbers: an offer's approvals and outcomes are the same decided
+    alone or with others (the optimizer scores offers in chunks)."""
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=3_000)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    together = outcomes.decide(pop, offers)
+    for m in (1, 4, 6):
+        alone = outcomes.decide(pop, offers.subset([m]))
+        assert np.array_equal(alone.deal[:, 0], together.deal[:, m])
+        assert np.array_equal(alone.war[:, 0], together.war[:, m])
+        for i, approve in together.approve.items():
+            assert np.array_equal(alone.approve[i][:, 0], approve[:, m])
+
+
+def test_bootstrap_errors_include_the_error_of_the_vetos_threshold():
+    """V's threshold is estimated from the sampled worlds, so P(deal) varies between
+    populations more than its binomial SE says. The bootstrap SE (evaluate(...,
+    bootstrap=B)) matches the spread of P(deal) over independent populations (fresh
+    seeds: an independent estimate), the binomial one falls short of it."""
+    scenario = one_veto()
+    draws = [evaluate(sample(scenario, samples=4_000, seed=s)).offer("x02") for s in range(40)]
+    spread = float(np.std([d.p_deal for d in draws], ddof=1))
+    binomial = float(np.mean([d.p_deal_se for d in draws]))
+    e = evaluate(sample(scenario, samples=4_000, seed=99), bootstrap=40)
+    assert e.se_method == "bootstrap (40 replicates)"
+    boot = e.offer("x02").p_deal_se
+    assert 0.6 * spread < boot < 1.6 * spread
+    assert binomial < 0.6 * spread
+    deal, war, _ = closed_form(0.2, informed=False)
+    o = e.offer("x02")
+    assert abs(o.p_deal - deal) < 4 * o.p_deal_se and abs(o.p_war - war) < 4 * o.p_war_se
+    assert e.offer("nothing").p_deal_se == 0.0

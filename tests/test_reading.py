@@ -18,7 +18,8 @@ import yaml
 import goldenbridge as gb
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, load, parse, read_text
-from goldenbridge.scenario.budget import DEFAULT_BUDGET, check_budget, cost
+from goldenbridge.scenario.budget import DEFAULT_BUDGET, INNER_SAMPLE, check_budget, cost
+from goldenbridge.scenario.checks import inner_sample
 from goldenbridge.scenario.observations import load_observations
 from goldenbridge.scenario.reading import MAX_DEPTH, MAX_NODES, parse_text, read_file
 from strategies import bargaining_scenario, fearon_scenario
@@ -267,6 +268,23 @@ def test_budget_counts_actors_types_and_options():
     assert base == 1000 * 2 * (1 + 1)  # worlds x actors x (issues + 1)
     data["actors"][1]["types"] = {"a": {"prior": 0.5}, "b": {"prior": 0.5}}
     assert cost(parse(data), 1000) == 1000 * 3 * 2
+
+
+def test_budget_counts_the_inner_sample_of_the_approval_rule():
+    """A quantity known to all makes the approval rule redraw 16 partner worlds per
+    world: the budget counts them, before any work."""
+    scenario = load("russia-2021")
+    assert inner_sample(scenario) == 1
+    data = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
+    data["conflict"]["p_win"]["known_to"] = "all"
+    shared = parse(data)
+    assert inner_sample(shared) == INNER_SAMPLE
+    fits = DEFAULT_BUDGET // (cost(shared, 1) * INNER_SAMPLE)
+    with pytest.raises(ScenarioError) as exc:
+        sample(shared, samples=fits + 1)
+    assert exc.value.path == "samples" and f"use at most {fits:,} worlds" in one_line(exc)
+    data["information"] = "informed"
+    assert inner_sample(parse(data)) == 1
 
 
 def test_cost_of_the_shipped_scenarios_is_far_below_the_budget():

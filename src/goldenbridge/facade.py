@@ -112,11 +112,21 @@ def evaluate(
     seed: int | None = None,
     backend: str = "auto",
     dask: str | None = None,
+    bootstrap: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Evaluate offers (default: the scenario's named offers); see
     :func:`goldenbridge.analysis.evaluate.evaluate` (``backend``/``dask``: which
-    engine, :func:`goldenbridge.engine.tally`)."""
-    return _evaluate(population(source, samples, seed), offers, backend=backend, dask=dask)
+    engine, :func:`goldenbridge.engine.tally`; ``bootstrap``: standard errors from B
+    bootstrap replicates)."""
+    return _evaluate(
+        population(source, samples, seed),
+        offers,
+        backend=backend,
+        dask=dask,
+        bootstrap=bootstrap,
+        progress=progress,
+    )
 
 
 def update(

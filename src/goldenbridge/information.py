@@ -253,6 +253,8 @@ def pair_parts(population: Population, actor: str) -> dict | None:
     lose_fixed, u_lose, u_lose_ref = fixed_u(parts.lose_x, parts.lose_option)
     win_cols, win_base = varying(parts.win_x, parts.win_option)
     lose_cols, lose_base = varying(parts.lose_x, parts.lose_option)
+    win_table = bool(not (parts.win_option == parts.win_option[:1]).all())
+    lose_table = bool(not (parts.lose_option == parts.lose_option[:1]).all())
     return {
         "weight": arrays.weight,
         "ideal": arrays.ideal,
@@ -288,6 +290,8 @@ def pair_parts(population: Population, actor: str) -> dict | None:
         "win_base": win_base,
         "lose_cols": lose_cols.astype(np.int64),
         "lose_base": lose_base,
+        "win_table": win_table,
+        "lose_table": lose_table,
     }
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
 from goldenbridge.engine.reference import utilities_at
 from goldenbridge.scenario.budget import DEFAULT_BUDGET, check_budget
+from goldenbridge.scenario.checks import inner_sample
 from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Actor, OfferValue, Scenario
@@ -447,7 +448,7 @@ def sample(
     if n < 1:
         raise ScenarioError("samples", "must be >= 1")
     if budget is not None:
-        check_budget(scenario, n, budget)
+        check_budget(scenario, n, budget, inner=inner_sample(scenario))
     draw = _Draws(n, seed, uniforms or {})
     names = [a.name for a in scenario.actors]
     target_i = names.index(scenario.target.name)

@@ -14,8 +14,8 @@ revision of section 4); otherwise :func:`goldenbridge.analysis.outcomes.decide`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,10 +26,19 @@ from goldenbridge.analysis.stats import mean, proportion
 from goldenbridge.engine import Offers, tally
 from goldenbridge.engine.arrays import Tally
 from goldenbridge.information import is_informed
-from goldenbridge.population import Population
+from goldenbridge.population import Population, stream
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue
 
-__all__ = ["ActorOdds", "TypeOdds", "OfferResult", "Evaluation", "evaluate", "named_offers"]
+__all__ = [
+    "ActorOdds",
+    "TypeOdds",
+    "OfferResult",
+    "Evaluation",
+    "evaluate",
+    "bootstrap_se",
+    "named_offers",
+]
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,9 @@ class Evaluation:
     p_war_no_deal_se: float
     information: str = "own"
     sincere: tuple[str, ...] = ()
+    #: How the standard errors were computed: ``"binomial"`` (each world's approvals
+    #: taken as given) or ``"bootstrap (B replicates)"`` (:func:`bootstrap_se`).
+    se_method: str = "binomial"
 
     def offer(self, name: str) -> OfferResult:
         """The result for the offer called ``name``."""
@@ -212,6 +224,8 @@ def evaluate(
     *,
     backend: str = "auto",
     dask: str | None = None,
+    bootstrap: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Evaluate named offers on a sampled population.
 
@@ -227,6 +241,13 @@ def evaluate(
     dask : str, optional
         ``"local"`` or a scheduler address ``tcp://host:port``: split the worlds
         across a Dask cluster (implies ``backend="dask"`` under ``"auto"``).
+    bootstrap : int
+        With B > 0, the standard errors of P(deal), P(deterred), P(war) and EU come from
+        B bootstrap replicates of the population (:func:`bootstrap_se`), which include
+        the error of each veto's own-information threshold; ignored where no veto
+        decides on its own information (the binomial errors are then complete).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each bootstrap replicate.
 
     Returns
     -------
@@ -253,6 +274,25 @@ def evaluate(
         _offer_result(population, t, m, name, values[m], bool(offered[m]), inner_error[m])
         for m, name in enumerate(offers)
     )
+    se_method = "binomial"
+    if bootstrap > 0 and not per_world_rule(population):
+        se, actor_se = bootstrap_se(population, encoded, bootstrap, progress)
+        names = population.actor_names
+        results = tuple(
+            replace(
+                r,
+                p_deal_se=float(se[m, 0]),
+                p_deterred_se=float(se[m, 1]),
+                p_war_se=float(se[m, 2]),
+                proposer_eu_se=float(se[m, 3]),
+                actors={
+                    a: replace(odds, p_accept_se=float(actor_se[m, names.index(a)]))
+                    for a, odds in r.actors.items()
+                },
+            )
+            for m, r in enumerate(results)
+        )
+        se_method = f"bootstrap ({bootstrap} replicates)"
     p_fight, p_fight_se = proportion(t.fight.sum(), t.fight2.sum(), t.w.sum(), t.w2.sum())
     return Evaluation(
         p_war_no_deal=float(p_fight),
@@ -265,7 +305,43 @@ def evaluate(
         offers=results,
         information=scenario.information,
         sincere=sincere,
+        se_method=se_method,
     )
+
+
+def bootstrap_se(
+    population: Population,
+    offers: Offers,
+    replicates: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(M, 4) bootstrap standard errors of P(deal), P(deterred), P(war) and EU, and
+    (M, A) of each actor's P(accept) / P(approve).
+
+    Each replicate resamples the N worlds with replacement (Efron & Tibshirani 1993,
+    ch. 6; for a weighted population, the world's weight times its count) and decides
+    every offer again on the resampled population: the vetoes' own-information
+    approvals are expectations over that population, so their thresholds move with it,
+    which the binomial errors leave out (docs/design.md 4b). The SE is the standard
+    deviation of the replicates (ddof 1); with B replicates it is itself uncertain by
+    about 1 / sqrt(2 (B - 1)) of its size. Replicate b draws from its own stream
+    (``bootstrap.b``): the same seed gives the same errors.
+    """
+    if replicates < 2:
+        raise InputError(f"give at least 2 replicates, not {replicates}", "bootstrap")
+    n, w = population.n, population.worlds.weights
+    values = np.empty((replicates, offers.m, 4))
+    accept = np.empty((replicates, offers.m, len(population.actor_names)))
+    for b in range(replicates):
+        counts = stream(population.seed, f"bootstrap.{b}").multinomial(n, np.full(n, 1.0 / n))
+        t, _, _, _ = outcome_tally(population.reweighted(w * counts), offers)
+        total = t.w.sum()
+        deal, war = t.deal.sum(axis=0) / total, t.war.sum(axis=0) / total
+        values[b] = np.stack([deal, 1.0 - deal - war, war, t.payoff.sum(axis=0) / total], axis=1)
+        accept[b] = t.accept.sum(axis=0) / total
+        if progress is not None:
+            progress(b + 1, replicates)
+    return values.std(axis=0, ddof=1), accept.std(axis=0, ddof=1)
 
 
 def per_world_rule(population: Population) -> bool:

@@ -8,13 +8,18 @@ offers nothing: no agreement by definition.
 
 Approval (4b). By default a veto actor knows its own fields only and approves ``x`` iff
 its expected gain from offering ``x`` rather than nothing, given what it knows, is >= 0.
-That expectation is taken over paired worlds (:mod:`goldenbridge.information`): a base
-inner sample of :data:`PARTNERS` partners per world, refined to more partners -- up to
-every world of the population, which is exact -- wherever the estimate lies within
-:data:`Z` standard errors of 0 *and* the approval changes that world's outcome. What
-stays unsettled after the last level is reported as a bound on the error of P(deal),
-P(war) and the proposer's EU (the weighted share of those worlds), and kept below the
-outer Monte Carlo standard error or warned about. With ``information: informed`` (or
+That expectation is taken over every paired world
+(:mod:`goldenbridge.information`): exact population sums plus a binned residual with a
+proven bound (:mod:`goldenbridge.engine.binned`; sorted thresholds of the veto's own
+credibility where its threat moves the target, :mod:`goldenbridge.engine.thresholds`),
+refined with more bins (:data:`BIN_LEVELS`) and finally pairing the world with every
+world of the population (exact) wherever the sign is within the bound. Where neither
+applies (a quantity ``known_to: all``, a veto's threat that moves ``p_win``) it is an inner
+sample of :data:`LEVELS` partners, refined wherever the estimate lies within :data:`Z`
+standard errors of 0. The exact step runs only where the approval changes the world's
+outcome; what stays unsettled is reported as a bound on the error of P(deal), P(war) and
+the proposer's EU (the weighted share of those worlds), and kept below the outer Monte
+Carlo standard error or warned about. With ``information: informed`` (or
 ``informed: true``) a veto approves iff ``u_j(x) >= r_j`` in that world: the rule before
 the revision, which reproduces the earlier numbers bit for bit.
 """
@@ -27,8 +32,10 @@ import numpy as np
 
 from goldenbridge.engine import Offers, Tally, utilities
 from goldenbridge.engine.arrays import packed_once
-from goldenbridge.engine.choice import approval, gain_from_parts, target_choice
+from goldenbridge.engine.binned import bin_edges, binned_residual, bins
+from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
+from goldenbridge.engine.thresholds import events, threshold_gain
 from goldenbridge.information import (
     InnerSample,
     inner_sample,
@@ -37,12 +44,28 @@ from goldenbridge.information import (
     pair_parts,
 )
 from goldenbridge.population import Population, stream
+from goldenbridge.scenario.budget import INNER_SAMPLE
 
-__all__ = ["Decisions", "decide", "decided_tally", "offers_nothing", "Z", "LEVELS", "EXACT_PAIRS"]
+__all__ = [
+    "Decisions",
+    "decide",
+    "decided_tally",
+    "offers_nothing",
+    "Z",
+    "LEVELS",
+    "BIN_LEVELS",
+    "EXACT_PAIRS",
+]
 
 #: Partners per world in the base inner sample, then at each refinement level; the last
 #: level pairs a world with every world of the population (the exact expectation).
-LEVELS = (16, 512, 8192, 2**62)
+LEVELS = (INNER_SAMPLE, 512, 8192, 2**62)
+#: Bins per varying issue of the war's outcome, then more, then every world (exact), for
+#: an actor none of whose fields moves the target (:mod:`goldenbridge.engine.binned`).
+BIN_LEVELS = (32, 1024, 32768, 2**62)
+#: Float rounding allowance added to a proven bound (sums of at most 1e7 terms of size
+#: <= 1 in float64 round to well below it).
+ROUNDING = 1e-9
 #: Most world pairs the exact level computes per actor (it takes the unsettled worlds in
 #: world order up to this budget; the rest stay unsettled and count in the error bound).
 EXACT_PAIRS = 200_000_000
@@ -97,14 +120,20 @@ def offers_nothing(population: Population, offers: Offers) -> np.ndarray:
     return same_x & same_o
 
 
+def _order(population: Population, actor: str, level: int) -> np.ndarray:
+    """The order in which ``actor``'s partner worlds are taken at ``level``: row ``n``'s
+    ``s`` partners are ``order[(n s + k) mod N]``, k < s -- a function of the row alone (so
+    an offer's numbers never depend on which other rows are refined), balanced over the
+    worlds, and consecutive once the partner-side arrays are laid out in this order."""
+    return stream(population.seed, f"inner.{actor}.{level}").permutation(population.n)
+
+
 def _partners(population: Population, actor: str, rows: np.ndarray, s: int, level: int):
-    """``s`` partners for each of ``rows``: a function of the row alone (so an offer's
-    numbers never depend on which other rows are refined), balanced over the worlds."""
+    """(R, s) world indices: the partners of :func:`_order`, every world when s >= N."""
     n = population.n
     if s >= n:
         return np.broadcast_to(np.arange(n), (rows.size, n))
-    perm = stream(population.seed, f"inner.{actor}.{level}").permutation(n)
-    return perm[(rows[:, None] * s + np.arange(s)[None, :]) % n]
+    return _order(population, actor, level)[(rows[:, None] * s + np.arange(s)[None, :]) % n]
 
 
 def _pairs(sample: InnerSample) -> dict[str, np.ndarray]:
@@ -131,9 +160,13 @@ def _gain(
 
 
 class _OwnApproval:
-    """One actor's approval under its own information: a base inner sample for every
-    world, then refinement (more partners, then every world: exact) where it decides an
-    outcome."""
+    """One actor's approval under its own information, first for every world, then
+    refined where it decides an outcome (more bins or partners, then every world: exact).
+
+    Where no field of the actor moves the target, its gain is the control variate's exact
+    population mean plus a residual computed on bins with a proven bound
+    (:mod:`goldenbridge.engine.binned`, levels :data:`BIN_LEVELS`); otherwise it is an
+    inner sample with its standard error (levels :data:`LEVELS`)."""
 
     def __init__(
         self,
@@ -152,38 +185,95 @@ class _OwnApproval:
             population.seed,
             lambda: pair_parts(population, actor),
         )
-        self.control = None
+        self.control = self.g = self.events = None
+        self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
-            self.control = _control_mean(population, self.parts, offered, u_target, u_own)
+            self.control, self.g = _control_mean(population, self.parts, offered, u_target, u_own)
+            self.levels = BIN_LEVELS
+        elif self.parts is not None and _sortable(self.parts):
+            self.events = events(self.parts, u_target, offered)
+            self.levels = BIN_LEVELS
         rows = np.arange(population.n)
-        self.est, self.se = self._gain(rows, _partners(population, actor, rows, LEVELS[0], 0))
-        self.exact = np.zeros(self.est.shape, dtype=bool)
+        self.est, self.se, self.bound = self._gain(rows, self.levels[0], 0)
+        # offering nothing changes nothing: a gain of exactly 0
+        self.exact = np.broadcast_to(~offered, self.est.shape).copy()
 
     def _gain(
-        self, rows: np.ndarray, partner: np.ndarray, need: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, rows: np.ndarray, s: int, level: int, need: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The expected gain at ``rows`` with ``s`` bins or partners of ``level`` (every
+        world when ``s`` >= N), its standard error and its bound."""
         n = self.population.n
-        if self.parts is not None:
-            residual = self.control is not None
-            est, se = gain_from_parts(
-                rows,
-                partner,
-                self.offered,
-                self.u_target,
-                self.u_own[rows],
-                self.parts,
-                residual,
-                need,
+        zero = np.zeros((rows.size, self.offered.size))
+        if self.parts is None:
+            partner = _partners(self.population, self.actor, rows, s, level)
+            sample = inner_sample(self.population, self.actor, rows, partner)
+            est, se = _gain(
+                self.population, sample, self.u_target, self.u_own[rows], self.offers, self.offered
             )
-            if self.control is None:
-                return est, se
-            return est + self.control[rows], se
-        if partner.shape[1] == 0:
-            partner = np.broadcast_to(np.arange(n), (rows.size, n))
-        sample = inner_sample(self.population, self.actor, rows, partner)
-        return _gain(
-            self.population, sample, self.u_target, self.u_own[rows], self.offers, self.offered
+            return est, se, zero
+        if self.control is not None and s < n:
+            est, bound = self.control[rows], zero
+            for outcome in ("win", "lose"):
+                e, b = self._binned(rows, outcome, s)
+                est, bound = est + e, bound + b
+            return est, zero, bound
+        if self.events is not None and s < n:
+            sides = tuple(self._edges(outcome, s) for outcome in ("win", "lose"))
+            est, bound = threshold_gain(rows, self.parts, self.u_own[rows], self.events, sides)
+            return est, zero, bound
+        parts, u_target, start = self.parts, self.u_target, np.zeros(rows.size, np.int64)
+        if s < n:  # lay the partner side out in sampling order: read consecutively
+            order = _order(self.population, self.actor, level)
+            parts = {**parts, **{k: parts[k][order] for k in PARTNER_SIDE}}
+            u_target, start = u_target[order], rows * s % n
+        est, se = gain_from_parts(
+            rows,
+            start,
+            min(s, n),
+            self.offered,
+            u_target,
+            self.u_own[rows],
+            parts,
+            self.control is not None,
+            need,
         )
+        if self.control is None:
+            return est, se, zero
+        return est + self.control[rows], se, zero
+
+    def _binned(self, rows: np.ndarray, outcome: str, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """The residual of :mod:`goldenbridge.engine.binned` for the war's ``outcome``."""
+        parts = self.parts
+        cols = parts[f"{outcome}_cols"]
+        if parts[f"{outcome}_fixed"] or self.g is None:
+            return (np.zeros((rows.size, self.offered.size)),) * 2
+        p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
+        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
+        binned = bins(
+            parts[f"{outcome}_x"],
+            parts[f"{outcome}_opt"],
+            cols,
+            bool(parts[f"{outcome}_table"]),
+            parts["table"].shape[2],
+            (mass / self.population.worlds.weights.sum())[:, None] * self.g,
+            mass,
+            b,
+        )
+        return binned_residual(rows, parts, outcome, binned)
+
+    def _edges(self, outcome: str, b: int) -> tuple | None:
+        """The varying issues of the war's ``outcome`` and ``b`` bins on each (weighted
+        by ``w p``, or ``w (1 - p)`` for ``lose``); None when it is the same everywhere."""
+        parts = self.parts
+        if parts[f"{outcome}_fixed"]:
+            return None
+        p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
+        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
+        cols = parts[f"{outcome}_cols"]
+        x = parts[f"{outcome}_x"]
+        edges = np.array([bin_edges(x[:, c], mass, b) for c in cols]).reshape(cols.size, b + 1)
+        return cols, edges, bool(parts[f"{outcome}_table"])
 
     @property
     def approve(self) -> np.ndarray:
@@ -191,30 +281,42 @@ class _OwnApproval:
         return self.est >= 0.0
 
     def unsettled(self) -> np.ndarray:
-        """(N, M) bool: the sign is not settled (within Z standard errors of 0)."""
-        return ~self.exact & (np.abs(self.est) <= Z * self.se)
+        """(N, M) bool: the sign is not settled (within Z standard errors of 0, or
+        within the bound of the binned residual plus float rounding)."""
+        return ~self.exact & (np.abs(self.est) <= Z * self.se + self.bound + ROUNDING)
 
     def refine(self, matters: np.ndarray) -> np.ndarray:
-        """Refine where ``matters``; return the worlds left unsettled there."""
+        """Refine where ``matters`` (every unsettled world at the binned levels, which
+        are cheap: the reported P(approves) gains from it); return the worlds left
+        unsettled where it matters."""
         n = self.population.n
-        left = matters & self.unsettled()
-        for level, s in enumerate(LEVELS[1:], start=1):
+        for level, s in enumerate(self.levels[1:], start=1):
+            exact = s >= n
+            left = self.unsettled()
+            if exact or self.levels is not BIN_LEVELS:
+                left &= matters
             todo = np.flatnonzero(left.any(axis=1))
             if todo.size == 0:
                 break
-            exact = s >= n
             if exact:
                 todo = todo[: max(1, EXACT_PAIRS // n)]
-                partner = np.zeros((todo.size, 0), dtype=np.int64)
-            else:
-                partner = _partners(self.population, self.actor, todo, s, level)
             need = left[todo]
-            e, se = self._gain(todo, partner, need)
-            sub_est, sub_se, sub_exact = self.est[todo], self.se[todo], self.exact[todo]
-            sub_est[need], sub_se[need], sub_exact[need] = e[need], se[need], exact
-            self.est[todo], self.se[todo], self.exact[todo] = sub_est, sub_se, sub_exact
-            left = matters & self.unsettled()
-        return left
+            got = self._gain(todo, s, level, need)
+            for name, value in zip(("est", "se", "bound"), got, strict=True):
+                sub = getattr(self, name)[todo]
+                sub[need] = value[need]
+                getattr(self, name)[todo] = sub
+            sub = self.exact[todo]
+            sub[need] = exact
+            self.exact[todo] = sub
+        return matters & self.unsettled()
+
+
+def _sortable(parts: dict) -> bool:
+    """One own threat moves the target, with an effect far from float rounding: its
+    thresholds can be sorted (:mod:`goldenbridge.engine.thresholds`)."""
+    effect = np.abs(parts["effect"])
+    return parts["cred_own"].shape[1] == 1 and not ((effect > 0) & (effect < 1e-6)).any()
 
 
 def _control_mean(
@@ -223,9 +325,10 @@ def _control_mean(
     offered: np.ndarray,
     u_target: np.ndarray,
     u_own: np.ndarray,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """(N, M): the exact population mean of the control variate of
-    :func:`~goldenbridge.engine.choice.gain_from_parts` for each world's own fields.
+    :func:`~goldenbridge.engine.choice.gain_from_parts` for each world's own fields; and
+    (N, M) ``g`` of each world (below).
 
     The gain in a pair is ``a (u_j(x) - U0) + g (W - U0)`` with ``g = (1 - a) fr - f0``
     (a: the target accepts; fr, f0: it fights after a rejection / when nothing is
@@ -261,7 +364,7 @@ def _control_mean(
     direct = parts["direct"][:, None]
     given = (direct - parts["own_threat"][:, None] - u0) * e_g
     war_part = np.where(np.isnan(direct), computed, given) - e_gt
-    return (u_own - u0) * e_a + war_part
+    return (u_own - u0) * e_a + war_part, g
 
 
 def decide(population: Population, offers: Offers) -> Decisions:

@@ -20,7 +20,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -367,3 +367,17 @@ def main(
     ] = False,
 ) -> None:
     """Crisis bargaining analysis: would they take the bridge rather than fight?"""
+
+
+@contextmanager
+def progress_bar(quiet: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr (none in --json mode or off a terminal): yields
+    ``report(done, total)``, or None."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress  # lazy: only commands that report progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

@@ -22,6 +22,7 @@ from goldenbridge.cli.common import (
     out,
     parse_sets,
     pick_offers,
+    progress_bar,
     publish,
     require,
     user_errors,
@@ -34,9 +35,18 @@ from goldenbridge.scenario import InputError, summaries
 
 def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
     """Rich tables for an evaluation: one row per offer, then per-actor odds."""
+    if evaluation.se_method == "binomial":
+        errors = "one Monte Carlo standard error"
+        if evaluation.information != "informed" and evaluation.offers:
+            errors += (
+                " (binomial: it takes each ally's approval as given; --bootstrap B adds "
+                "the error of the allies' thresholds, estimated from the same worlds)"
+            )
+    else:
+        errors = f"one standard error from a {evaluation.se_method}"
     out.print(
         f"[bold]{scenario.name}[/bold]: {evaluation.samples:,} sampled worlds, seed "
-        f"{evaluation.seed}. Values are estimates ± one Monte Carlo standard error.",
+        f"{evaluation.seed}. Values are estimates ± {errors}.",
         soft_wrap=True,
     )
     rule = (
@@ -105,6 +115,7 @@ def run_evaluate(
     as_json: bool,
     dask: str | None = None,
     export: Path | None = None,
+    bootstrap: int = 0,
 ) -> None:
     if dask is not None:
         require("distributed", "dask", "--dask")
@@ -118,10 +129,11 @@ def run_evaluate(
         chosen: dict[str, dict[str, float | str]] = pick_offers(scenario, offers)
         if sets:
             chosen["custom"] = parse_sets(sets, scenario)
-        with working(f"Sampling and evaluating {scenario.name}...", as_json):
+        with working(f"Sampling and evaluating {scenario.name}...", as_json or bootstrap > 0):
             try:
                 population = gb.population(scenario, samples, seed)
-                evaluation = gb.evaluate(population, chosen or None, dask=dask)
+                if not bootstrap:
+                    evaluation = gb.evaluate(population, chosen or None, dask=dask)
             except ImportError as exc:
                 if dask is None:
                     raise
@@ -130,6 +142,11 @@ def run_evaluate(
                 if dask is None:
                     raise
                 fail(f"--dask {dask}: {exc}")
+        if bootstrap:
+            with progress_bar(as_json, "Evaluating, then bootstrap replicates...") as report:
+                evaluation = gb.evaluate(
+                    population, chosen or None, dask=dask, bootstrap=bootstrap, progress=report
+                )
         document = evaluation.to_dict()
         if export is not None:
             try:
@@ -164,10 +181,21 @@ def evaluate(
             "(.parquet needs pyarrow).",
         ),
     ] = None,
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            "--bootstrap",
+            min=0,
+            max=1000,
+            metavar="B",
+            help="Standard errors from B bootstrap replicates of the worlds, including the "
+            "error of each ally's own-information threshold (B times the work).",
+        ),
+    ] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """P(accept) per actor, P(deal), P(war) and the proposer's EU of each offer."""
-    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask, export)
+    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask, export, bootstrap)
 
 
 @app.command()

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from goldenbridge.analysis.deterrence import Deterrence, deterrence
@@ -19,12 +16,12 @@ from goldenbridge.cli.common import (
     SamplesOpt,
     SeedOpt,
     app,
-    err,
     fail,
     load_scenario,
     out,
     pick_offers,
     plot_dir,
+    progress_bar,
     publish,
     user_errors,
     writing_plots,
@@ -54,17 +51,6 @@ def parse_grid(text: str, option: str) -> list[float]:
     if len(values) > MAX_POINTS or not all(math.isfinite(v) for v in values):
         fail(f"{option} {text}: at most {MAX_POINTS} finite values", field=option)
     return values
-
-
-@contextmanager
-def progress_bar(quiet: bool) -> Iterator[object]:
-    """A rich progress bar on stderr (none in --json mode or off a terminal)."""
-    if quiet or not err.is_terminal:
-        yield None
-        return
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task("Sampling worlds...", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def print_deterrence(result: Deterrence) -> None:
@@ -160,7 +146,7 @@ def deterrence_command(
     with user_errors():
         s = load_scenario(scenario)
         chosen = pick_offers(s, offer) or None
-        with progress_bar(as_json) as report:
+        with progress_bar(as_json, "Sampling worlds...") as report:
             result = deterrence(
                 s,
                 threat,

@@ -192,10 +192,13 @@ def approval_reference(
 
 
 @numba.njit(cache=True, inline="always")
-def _utility_at(weight, ideal, rho, table, n, x, option, q, cols, base):  # pragma: no cover
+def _utility_at(  # pragma: no cover - compiled
+    weight, ideal, rho, table, n, x, option, q, cols, base, with_table
+):
     """u of the actor of world n at world q's outcome (the reference's expressions):
     ``base[n]`` plus the continuous columns ``cols`` (the others are the same in every
-    world and sit in ``base``) plus the discrete issues when ``cols`` holds every column."""
+    world and sit in ``base``) plus the discrete issues ``with_table`` (when their
+    options vary; otherwise they sit in ``base`` too)."""
     r = rho[n]
     total = base[n]
     for c in cols:
@@ -207,16 +210,36 @@ def _utility_at(weight, ideal, rho, table, n, x, option, q, cols, base):  # prag
         else:
             loss = d**r
         total += weight[n, c] * (1.0 - loss)
-    if cols.shape[0] == weight.shape[1]:
+    if with_table:
         for k in range(table.shape[1]):
             total += table[n, k, option[q, k]]
     return total
 
 
+#: The keys of :func:`~goldenbridge.information.pair_parts` read at the partner world.
+PARTNER_SIDE = (
+    "cred_partner",
+    "effect",
+    "target_war",
+    "target_sq",
+    "backing_down",
+    "pretext",
+    "face",
+    "p_win",
+    "against",
+    "world_w",
+    "win_x",
+    "win_opt",
+    "lose_x",
+    "lose_opt",
+)
+
+
 @numba.njit(cache=True, parallel=True)
 def _gain_from_parts_kernel(  # pragma: no cover - compiled
     rows,
-    partner,
+    start,
+    s,
     offered,
     u_target,
     u_own,
@@ -255,12 +278,11 @@ def _gain_from_parts_kernel(  # pragma: no cover - compiled
     win_base,
     lose_cols,
     lose_base,
+    win_table,
+    lose_table,
 ):
-    r = partner.shape[0]
-    s = partner.shape[1]
-    full = s == 0  # every world of the population is a partner: the exact expectation
-    if full:
-        s = world_w.shape[0]
+    r = rows.shape[0]
+    nq = world_w.shape[0]
     m = u_target.shape[1]
     est = np.zeros((r, m))
     se = np.zeros((r, m))
@@ -272,7 +294,9 @@ def _gain_from_parts_kernel(  # pragma: no cover - compiled
         wsum = 0.0
         w2sum = 0.0
         for k in range(s):
-            q = k if full else partner[i, k]
+            q = start[i] + k  # consecutive partners: the caller laid them out so
+            if q >= nq:
+                q -= nq
             w = world_w[q]
             wsum += w
             w2sum += w * w
@@ -285,14 +309,34 @@ def _gain_from_parts_kernel(  # pragma: no cover - compiled
                     u_win[n]
                     if win_fixed
                     else _utility_at(
-                        weight, ideal, rho, table, n, win_x, win_opt, q, win_cols, win_base
+                        weight,
+                        ideal,
+                        rho,
+                        table,
+                        n,
+                        win_x,
+                        win_opt,
+                        q,
+                        win_cols,
+                        win_base,
+                        win_table,
                     )
                 )
                 ul = (
                     u_lose[n]
                     if lose_fixed
                     else _utility_at(
-                        weight, ideal, rho, table, n, lose_x, lose_opt, q, lose_cols, lose_base
+                        weight,
+                        ideal,
+                        rho,
+                        table,
+                        n,
+                        lose_x,
+                        lose_opt,
+                        q,
+                        lose_cols,
+                        lose_base,
+                        lose_table,
                     )
                 )
                 wj = p_win[q] * uw + (1 - p_win[q]) * ul - base_cost[n] - own_threat[n] - against[q]
@@ -345,13 +389,24 @@ def _gain_from_parts_kernel(  # pragma: no cover - compiled
 
 
 def gain_from_parts(
-    rows, partner, offered, u_target, u_own, parts: dict, residual: bool = False, need=None
+    rows,
+    start,
+    s: int,
+    offered,
+    u_target,
+    u_own,
+    parts: dict,
+    residual: bool = False,
+    need=None,
 ) -> tuple:
     """:func:`approval` with each pair's quantities computed from the war values' parts on
     the fly (nothing of size pairs is stored): the veto's fields from ``rows``, the rest
-    from ``partner`` (see :mod:`goldenbridge.information`); a ``partner`` of shape
-    (R, 0) pairs each row with every world (the exact expectation over the population).
-    Same numbers as building the pairs first (tested).
+    from the ``s`` partners ``start[i], start[i] + 1, ...`` (modulo N) of the partner-side
+    arrays (``u_target`` and the keys of :data:`PARTNER_SIDE` in ``parts``), which the
+    caller lays out in the order it samples them, so that they are read consecutively
+    (see :mod:`goldenbridge.information`); ``start`` 0 and ``s`` N pair each row with
+    every world (the exact expectation over the population). Same numbers as building
+    the pairs first (tested).
 
     With ``residual`` it returns the mean (and SE) of ``d`` minus its control variate
     ``a (u_j(x) - u_j(sq)) + g (W_ref - u_j(sq))`` -- ``g = (1 - a) war_if_rejected -
@@ -364,7 +419,8 @@ def gain_from_parts(
     c = np.ascontiguousarray
     return _gain_from_parts_kernel(  # type: ignore[call-arg]
         c(rows, dtype=np.int64),
-        c(partner, dtype=np.int64),
+        c(start, dtype=np.int64),
+        int(s),
         c(offered, dtype=np.bool_),
         c(u_target, dtype=np.float64),
         c(u_own, dtype=np.float64),
@@ -405,4 +461,6 @@ def gain_from_parts(
         c(parts["u_lose_ref"]),
         np.ones(u_own.shape, dtype=np.bool_) if need is None else c(need, dtype=np.bool_),
         *(c(parts[k]) for k in ("win_cols", "win_base", "lose_cols", "lose_base")),
+        bool(parts["win_table"]),
+        bool(parts["lose_table"]),
     )

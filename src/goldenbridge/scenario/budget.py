@@ -21,10 +21,20 @@ import math
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Scenario
 
-__all__ = ["DEFAULT_BUDGET", "MAX_TYPE_COMBINATIONS", "cost", "check_budget", "type_combinations"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "INNER_SAMPLE",
+    "MAX_TYPE_COMBINATIONS",
+    "cost",
+    "check_budget",
+    "type_combinations",
+]
 
 #: Work units (about 8 bytes each at the peak) for the CLI and the library: ~4 GB.
 DEFAULT_BUDGET = 500_000_000
+#: Partner worlds per world of the approval rule's inner sample (docs/design.md 4b), where
+#: it needs one (:func:`goldenbridge.scenario.checks.inner_sample`).
+INNER_SAMPLE = 16
 #: Joint type strata the engine keeps a tally for.
 MAX_TYPE_COMBINATIONS = 4096
 

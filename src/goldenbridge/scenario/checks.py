@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
-from goldenbridge.scenario.budget import check_budget
+from goldenbridge.scenario.budget import INNER_SAMPLE, check_budget
 from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Actor, Issue, OfferValue, Scenario
@@ -242,8 +242,32 @@ def check(scenario: Scenario) -> Scenario:
                 raise ScenarioError(f"talks.{key}", _unknown(end, scenario.offers, "offer"))
             if isinstance(end, dict):
                 _outcome(issues, end, f"talks.{key}")
-    check_budget(scenario)
+    check_budget(scenario, inner=inner_sample(scenario))
     return scenario
+
+
+def inner_sample(scenario: Scenario) -> int:
+    """Partner worlds per world that the approval rule samples (docs/design.md 4b):
+    :data:`~goldenbridge.scenario.budget.INNER_SAMPLE` where a veto decides on its own
+    information and either a quantity is ``known_to: all`` or its own threat moves
+    ``p_win`` (the pairs are then redrawn, not computed from parts); 1 otherwise.
+
+    Examples
+    --------
+    >>> from goldenbridge.scenario import load
+    >>> inner_sample(load("russia-2021"))
+    1
+    """
+    vetoes = [
+        a.name
+        for a in scenario.actors
+        if a.role == "veto" and not a.informed and scenario.information != "informed"
+    ]
+    if not vetoes:
+        return 1
+    shared = any(q.known_to == "all" for _, q in _quantities(scenario, ""))
+    moves_p = any(t.by in vetoes and t.effect.p_win is not None for t in scenario.threats)
+    return INNER_SAMPLE if shared or moves_p else 1
 
 
 def _quantities(node: object, path: str) -> list[tuple[str, Quantity]]:

@@ -19,6 +19,7 @@ import goldenbridge as gb
 from goldenbridge.report.documents import json_safe, round_numbers
 from goldenbridge.scenario import ScenarioError, parse, summaries
 from goldenbridge.scenario.budget import check_budget
+from goldenbridge.scenario.checks import inner_sample
 from goldenbridge.web.compute import Deadline, Timed
 from goldenbridge.web.jobs import optimize_document, sensitivity_document
 from goldenbridge.web.scenarios import parse_upload
@@ -308,7 +309,7 @@ def _check_request(state: WebState, scenario: gb.Scenario, samples: int | None) 
             f"at most {limit:,} samples per request on this server ({asked} {n:,}); "
             "choose a smaller sample size",
         )
-    check_budget(scenario, n, state.limits.max_work)
+    check_budget(scenario, n, state.limits.max_work, inner=inner_sample(scenario))
     return n
 
 

@@ -1,0 +1,218 @@
+"""A veto's expected war value over every partner world, with a proven bound (docs/design.md 4b).
+
+Where no field of veto ``j`` moves the target, ``j``'s expected gain from offering ``x``
+in world ``n`` is the exact population mean of a control variate (a few population sums
+per offer, :func:`goldenbridge.analysis.outcomes._control_mean`) plus the *residual*
+
+    R_n(x) = sum_q h_q(x) (u_j,n(win_q) - u_j,n(win_ref))   (and the same for ``lose``),
+
+with ``h_q(x) = w_q g_q(x) p_q / sum w`` -- ``g = (1 - a) fight_if_rejected -
+fight_if_nothing`` in {-1, 0, 1}, ``p_q`` the target's probability of winning (``1 - p_q``
+for ``lose``) -- which only exists when the war's outcome ``win_q`` differs between worlds.
+``u_j,n(win_q)`` is ``j``'s utility, by its own weights, ideal point and exponent, of
+another world's outcome: additive over issues (docs/design.md section 3), so the residual
+is a sum of one-dimensional integrals
+
+    I_c = sum_q h_q |v_q - a|^rho        (v_q = win_q on issue c, a = j's ideal point)
+
+plus, for discrete issues whose outcome varies, exact sums per option. Each integral is
+computed on bins of ``v`` (edges at weighted quantiles, shared by all offers): on a bin
+``[lo, hi]`` the loss ``|v - a|^rho`` lies between its values at the ends (or between 0 and
+the larger end, on the bin that holds ``a``), so with ``H_b = sum_{q in b} h_q`` and ``A_b =
+sum_{q in b} |h_q|``
+
+    I_c = sum_b H_b mid_b  +/-  sum_b A_b half_b,
+
+the middle and half-width of the loss's range on bin ``b``: an estimate with a *proven*
+bound, not a sample. A world whose gain lies further from 0 than its bound has its
+approval decided exactly; the others are refined (more bins, then every pair).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+__all__ = ["Bins", "bins", "bin_edges", "binned_residual"]
+
+
+@dataclass(frozen=True)
+class Bins:
+    """One war outcome (``win`` or ``lose``) binned for :func:`binned_residual`.
+
+    Attributes (C varying continuous issues, B bins, M offers, Kd discrete issues, O options)
+    ----------
+    cols : (C,) int64
+        The continuous issues whose outcome varies between worlds.
+    edges : (C, B + 1) float64
+        Bin edges per issue (non-decreasing; the first and last are the extreme values).
+    mass, absmass : (C, B, M) float64
+        ``H_b`` and ``A_b`` per issue, bin and offer.
+    total : (M,) float64
+        ``sum_q h_q`` per offer.
+    options : (Kd, O, M) float64
+        ``sum_q h_q [option_q = o]`` per discrete issue (zero-size when the options are
+        the same in every world).
+    """
+
+    cols: np.ndarray
+    edges: np.ndarray
+    mass: np.ndarray
+    absmass: np.ndarray
+    total: np.ndarray
+    options: np.ndarray
+
+
+def bin_edges(v: np.ndarray, w: np.ndarray, b: int) -> np.ndarray:
+    """``b + 1`` non-decreasing edges at the ``w``-weighted quantiles of ``v``."""
+    order = np.argsort(v, kind="stable")
+    cdf = np.cumsum(w[order])
+    if cdf[-1] <= 0:
+        return np.linspace(v.min(), v.max(), b + 1)
+    at = np.searchsorted(cdf, np.linspace(0.0, cdf[-1], b + 1)[1:-1], side="left")
+    inner = v[order][np.minimum(at, v.size - 1)]
+    return np.concatenate([[v.min()], inner, [v.max()]])
+
+
+def bins(
+    x: np.ndarray,
+    option: np.ndarray,
+    cols: np.ndarray,
+    options_vary: bool,
+    n_options: int,
+    h: np.ndarray,
+    mass: np.ndarray,
+    b: int,
+) -> Bins:
+    """Bin one war outcome's varying issues, weighted by ``h`` (N, M).
+
+    Parameters
+    ----------
+    x, option : (N, Kc) float64, (N, Kd) int64
+        The outcome in each world.
+    cols : (C,) int64
+        Its continuous issues that vary between worlds.
+    options_vary : bool
+        Whether its discrete options vary (then every issue's utility is summed here).
+    n_options : int
+        The largest number of options of a discrete issue.
+    h : (N, M) float64
+        ``w_q g_q(x) p_q / sum w`` (see the module docstring).
+    mass : (N,) float64
+        Places the edges at its quantiles (``w_q p_q``: ``|h| <= mass``, and the same
+        whichever offers are binned together).
+    b : int
+        Bins per issue.
+    """
+    m = h.shape[1]
+    habs = np.abs(h)
+    edges = np.empty((cols.size, b + 1))
+    per_bin = np.zeros((cols.size, b, m))
+    abs_per_bin = np.zeros((cols.size, b, m))
+    for i, c in enumerate(cols):
+        v = x[:, c]
+        edges[i] = bin_edges(v, mass, b)
+        which = np.searchsorted(edges[i, 1:-1], v, side="right")
+        for k in range(m):
+            per_bin[i, :, k] = np.bincount(which, weights=h[:, k], minlength=b)
+            abs_per_bin[i, :, k] = np.bincount(which, weights=habs[:, k], minlength=b)
+    kd = option.shape[1] if options_vary else 0
+    options = np.zeros((kd, n_options, m))
+    for k in range(kd):
+        for j in range(m):
+            options[k, :, j] = np.bincount(option[:, k], weights=h[:, j], minlength=n_options)
+    return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, h.sum(axis=0), options)
+
+
+@numba.njit(cache=True, inline="always")
+def _loss(d, r):  # pragma: no cover - compiled
+    """``|d| ** r`` as :func:`goldenbridge.engine.reference.loss` computes it."""
+    d = abs(d)
+    if r == 2.0:
+        return d * d
+    if r == 1.0:
+        return d
+    return d**r
+
+
+@numba.njit(cache=True, parallel=True)
+def _residual_kernel(  # pragma: no cover - compiled
+    rows, weight, ideal, rho, table, base, ref, cols, edges, mass, absmass, total, options
+):
+    r = rows.shape[0]
+    m = total.shape[0]
+    nb = edges.shape[1] - 1
+    est = np.zeros((r, m))
+    bound = np.zeros((r, m))
+    for i in numba.prange(r):
+        n = rows[i]
+        const = base[n] - ref[n]
+        for c in range(cols.shape[0]):
+            const += weight[n, cols[c]]
+        for x in range(m):
+            est[i, x] = const * total[x]
+        for c in range(cols.shape[0]):
+            a = ideal[n, cols[c]]
+            wc = weight[n, cols[c]]
+            rn = rho[n]
+            lo_loss = _loss(edges[c, 0] - a, rn)
+            for b in range(nb):
+                lo, hi = edges[c, b], edges[c, b + 1]
+                hi_loss = _loss(hi - a, rn)
+                top = max(lo_loss, hi_loss)
+                bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
+                mid = 0.5 * (top + bottom)
+                half = 0.5 * (top - bottom)
+                for x in range(m):
+                    est[i, x] -= wc * mass[c, b, x] * mid
+                    bound[i, x] += wc * absmass[c, b, x] * half
+                lo_loss = hi_loss
+        for k in range(options.shape[0]):
+            for o in range(options.shape[1]):
+                u = table[n, k, o]
+                for x in range(m):
+                    est[i, x] += u * options[k, o, x]
+    return est, bound
+
+
+def binned_residual(
+    rows: np.ndarray, parts: dict, outcome: str, binned: Bins
+) -> tuple[np.ndarray, np.ndarray]:
+    """The residual of the module docstring for one war outcome, at ``rows``.
+
+    Parameters
+    ----------
+    rows : (R,) int64
+        The worlds whose own fields (``j``'s weights, ideal point, exponent) are used.
+    parts : dict
+        :func:`goldenbridge.information.pair_parts` of the veto.
+    outcome : {"win", "lose"}
+    binned : Bins
+        From :func:`bins` with that outcome's ``h``.
+
+    Returns
+    -------
+    est, bound : (R, M) float64
+        The estimate and a bound on its error (exact but for float rounding). Worlds
+        whose war value is given directly (``war_value``) have no residual: 0, 0.
+    """
+    est, bound = _residual_kernel(
+        np.ascontiguousarray(rows, dtype=np.int64),
+        parts["weight"],
+        parts["ideal"],
+        parts["rho"],
+        parts["table"],
+        np.ascontiguousarray(parts[f"{outcome}_base"], dtype=np.float64),
+        np.ascontiguousarray(parts[f"u_{outcome}_ref"], dtype=np.float64),
+        binned.cols,
+        binned.edges,
+        binned.mass,
+        binned.absmass,
+        binned.total,
+        binned.options,
+    )
+    given = ~np.isnan(parts["direct"][rows])
+    est[given], bound[given] = 0.0, 0.0
+    return est, bound

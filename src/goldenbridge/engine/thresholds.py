@@ -1,0 +1,377 @@
+"""A veto's expected gain when a scalar of its own moves the target: sorted thresholds.
+
+docs/design.md 4b: a veto ``j`` whose own threat's credibility ``c`` changes the target's
+war value -- ``w_T = w_T,q - (c - c_q) e_q`` in the pair of ``j``'s world with partner
+``q`` -- sees the target's choice in each partner world flip at up to three thresholds of
+``c``: where accepting ``x`` starts to beat fighting (``tau_a``), where fighting after a
+rejection stops beating standing down (``tau_f``), and the same when nothing is offered
+(``tau_0``). Between thresholds the choice is constant, so ``a_q(c)`` (accepts) and
+``g_q(c) = (1 - a) fight_if_rejected - fight_if_nothing`` are step functions of ``c``, and
+every population sum of the gain (``sum_q w_q a_q``, ``sum_q w_q g_q p_q``, ... and the
+binned sums of :mod:`goldenbridge.engine.binned`) is a step function too. Sorting the
+thresholds and sweeping ``j``'s worlds in the order of their own ``c`` gives each world
+the sums at its ``c`` exactly -- O((N + E) log) per offer rather than N^2 pairs.
+
+The gain of world ``n`` for offer ``x`` is then, with weights normalised to sum to 1,
+
+    (u_j,n(x) - U0_n) S_a + (u_win_ref - U0) S_gp + (u_lose_ref - U0) S_g(1-p)
+        - K_n S_g - S_g.against + residual(win) + residual(lose)
+
+(``K_n`` j's own cost of war and of its threats, ``U0_n`` its status-quo utility, the
+residuals those of :mod:`goldenbridge.engine.binned`), or ``(W_n - U0_n) S_g -
+S_g.against`` where j's war value is given directly. A partner whose threshold lies
+within :data:`BAND` of ``c_n`` (float rounding could put it on either side) adds its
+weight times the largest possible ``|gain|`` to the bound.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from goldenbridge.engine.binned import _loss
+
+__all__ = ["BAND", "Events", "events", "threshold_gain"]
+
+#: Half-width of the band of ``c`` around a threshold inside which the side is left
+#: to the bound (thresholds are computed in float64 from quantities of order 1).
+BAND = 1e-9
+
+
+def _choices(c, q_war, c_q, e, pre, stand, keep, sh, offered):
+    """(accept, fight_if_rejected, fight_if_nothing) at ``c``, exactly as the pair kernel
+    of :mod:`goldenbridge.engine.choice` decides them (arrays broadcast)."""
+    wt = q_war - (c - c_q) * e
+    fight = wt + pre * sh
+    accept = offered & (keep >= stand) & (keep >= fight)
+    return accept, fight > stand, wt + pre > stand
+
+
+class Events:
+    """The step functions of every partner world, per offer, sorted by threshold.
+
+    Attributes (M offers, E events at most per offer)
+    ----------
+    tau, q, da, dg, dabs : (M, E)
+        Threshold, partner world, and the change of ``a``, ``g`` and ``|g|`` there
+        (padded with +inf thresholds).
+    a0, g0, abs0 : (N, M)
+        Each partner's ``a``, ``g``, ``|g|`` below every threshold.
+    """
+
+    def __init__(self, tau, q, da, dg, dabs, a0, g0, abs0):
+        self.tau, self.q, self.da, self.dg, self.dabs = tau, q, da, dg, dabs
+        self.a0, self.g0, self.abs0 = a0, g0, abs0
+
+
+def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
+    """Thresholds and steps of each partner's choice for each offer (module docstring).
+
+    ``parts`` is :func:`goldenbridge.information.pair_parts` of a veto with exactly one
+    threat of its own against the target (``cred_own`` of one column).
+    """
+    q_war = parts["target_war"][:, None]
+    c_q = parts["cred_partner"][:, 0][:, None]
+    e = parts["effect"][:, 0][:, None]
+    sq = parts["target_sq"][:, None]
+    bd, pre, face = (parts[k][:, None] for k in ("backing_down", "pretext", "face"))
+    stand = sq - bd
+    sh = np.where(offered[None, :], np.clip(1.0 - (u_target - sq) / face, 0.0, 1.0), 1.0)
+    keep = u_target - bd * sh
+    safe = np.where(e == 0.0, 1.0, e)
+    # where each comparison of _choices turns: w_T,q - (c - c_q) e + P = S
+    tau = np.stack(
+        np.broadcast_arrays(
+            c_q + (q_war + pre * sh - keep) / safe,
+            c_q + (q_war + pre * sh - stand) / safe,
+            c_q + (q_war + pre - stand) / safe,
+        ),
+        axis=-1,
+    )
+    tau = np.where((e == 0.0)[..., None], np.inf, tau)
+    tau = np.sort(tau, axis=-1)  # (N, M, 3)
+    finite = np.isfinite(tau)
+    span = np.where(finite, np.abs(tau), 0.0).max(axis=-1, keepdims=True) + 1.0
+    t = np.where(finite, tau, np.nan)
+    t1 = np.where(finite[..., 0], t[..., 0], 0.0)
+    lo = t1 - span[..., 0]
+    mids = [lo]
+    for k in range(3):  # a point inside each interval above threshold k
+        nxt = t[..., k + 1] if k < 2 else np.full_like(t1, np.nan)
+        here = np.where(finite[..., k], t[..., k], np.nan)
+        point = np.where(np.isfinite(nxt), 0.5 * (here + nxt), here + span[..., 0])
+        mids.append(point)
+    off = offered[None, :]
+    vals = []
+    for point in mids:
+        a, fr, f0 = _choices(point, q_war, c_q, e, pre, stand, keep, sh, off)
+        g = ((~a) & fr).astype(np.float64) - f0
+        vals.append((a.astype(np.float64), g, np.abs(g)))
+    a0, g0, abs0 = vals[0]
+    n, m = u_target.shape
+    steps = []
+    for k in range(3):
+        da = vals[k + 1][0] - vals[k][0]
+        dg = vals[k + 1][1] - vals[k][1]
+        dabs = vals[k + 1][2] - vals[k][2]
+        live = finite[..., k] & ((da != 0) | (dg != 0) | (dabs != 0))
+        steps.append((tau[..., k], da, dg, dabs, live))
+    counts = sum(s[4].sum(axis=0) for s in steps)
+    width = max(int(counts.max()) if m else 0, 1)
+    out = [np.full((m, width), np.inf)] + [np.zeros((m, width)) for _ in range(3)]
+    qs = np.zeros((m, width), dtype=np.int64)
+    rows = np.arange(n)
+    for x in range(m):
+        pick = [s[4][:, x] for s in steps]
+        tx = np.concatenate([s[0][p, x] for s, p in zip(steps, pick, strict=True)])
+        qx = np.concatenate([rows[p] for p in pick])
+        cols = [
+            np.concatenate([s[i][p, x] for s, p in zip(steps, pick, strict=True)])
+            for i in (1, 2, 3)
+        ]
+        order = np.argsort(tx, kind="stable")
+        k = tx.size
+        out[0][x, :k] = tx[order]
+        qs[x, :k] = qx[order]
+        for i in range(3):
+            out[i + 1][x, :k] = cols[i][order]
+    return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0)
+
+
+@numba.njit(cache=True)
+def _sweep(  # pragma: no cover - compiled
+    rows,
+    c_rows,
+    u_own,
+    ev_tau,
+    ev_q,
+    ev_da,
+    ev_dg,
+    ev_dabs,
+    a0,
+    g0,
+    abs0,
+    w,
+    p,
+    against,
+    own_sq,
+    cost,
+    direct,
+    weight,
+    ideal,
+    rho,
+    table,
+    spread,
+    sides,
+    bases,
+    refs,
+    ncols_of,
+    cols_of,
+    edges_of,
+    bin_of,
+    opt_of,
+    band,
+):
+    """``rows`` sorted by ``c_rows``; ``sides`` (2,) bool: win/lose residual present;
+    ``ncols_of`` (2,) its varying issues, ``cols_of`` (2, C), ``edges_of`` (2, C, B + 1),
+    ``bin_of`` (2, N, C), ``opt_of`` (2, N, Kd) (Kd 0 unless that outcome's options vary);
+    ``direct`` j's given war value net of its threats' costs (NaN where computed)."""
+    r = rows.shape[0]
+    nq = w.shape[0]
+    m = ev_tau.shape[0]
+    nc = cols_of.shape[1]
+    nb = edges_of.shape[2] - 1
+    kd = opt_of.shape[2]
+    no = table.shape[2]
+    # state per offer, starting below every threshold
+    sa = np.zeros(m)
+    sg = np.zeros(m)
+    sgp = np.zeros((2, m))
+    sgt = np.zeros(m)
+    hist = np.zeros((2, m, nc, nb))
+    habs = np.zeros((2, m, nc, nb))
+    opts = np.zeros((2, m, kd, no))
+    for q in range(nq):
+        for x in range(m):
+            wa, wg, wab = w[q] * a0[q, x], w[q] * g0[q, x], w[q] * abs0[q, x]
+            sa[x] += wa
+            sg[x] += wg
+            sgt[x] += wg * against[q]
+            for s in range(2):
+                ps = p[q] if s == 0 else 1.0 - p[q]
+                sgp[s, x] += wg * ps
+                if sides[s]:
+                    for c in range(ncols_of[s]):
+                        hist[s, x, c, bin_of[s, q, c]] += wg * ps
+                        habs[s, x, c, bin_of[s, q, c]] += wab * ps
+                    for k in range(kd):
+                        opts[s, x, k, opt_of[s, q, k]] += wg * ps
+    head = np.zeros(m, dtype=np.int64)
+    est = np.zeros((r, m))
+    bound = np.zeros((r, m))
+    mid = np.zeros((2, nc, nb))
+    half = np.zeros((2, nc, nb))
+    for i in range(r):
+        n = rows[i]
+        c_n = c_rows[i]
+        for s in range(2):  # j's loss at the bins of the war's outcome
+            if not sides[s]:
+                continue
+            for c in range(ncols_of[s]):
+                a = ideal[n, cols_of[s, c]]
+                lo_loss = _loss(edges_of[s, c, 0] - a, rho[n])
+                for b in range(nb):
+                    lo, hi = edges_of[s, c, b], edges_of[s, c, b + 1]
+                    hi_loss = _loss(hi - a, rho[n])
+                    top = max(lo_loss, hi_loss)
+                    bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
+                    mid[s, c, b] = 0.5 * (top + bottom)
+                    half[s, c, b] = 0.5 * (top - bottom)
+                    lo_loss = hi_loss
+        for x in range(m):
+            while head[x] < ev_tau.shape[1] and ev_tau[x, head[x]] < c_n - band:
+                e = head[x]
+                q = ev_q[x, e]
+                wa, wg, wab = w[q] * ev_da[x, e], w[q] * ev_dg[x, e], w[q] * ev_dabs[x, e]
+                sa[x] += wa
+                sg[x] += wg
+                sgt[x] += wg * against[q]
+                for s in range(2):
+                    ps = p[q] if s == 0 else 1.0 - p[q]
+                    sgp[s, x] += wg * ps
+                    if sides[s]:
+                        for c in range(ncols_of[s]):
+                            hist[s, x, c, bin_of[s, q, c]] += wg * ps
+                            habs[s, x, c, bin_of[s, q, c]] += wab * ps
+                        for k in range(kd):
+                            opts[s, x, k, opt_of[s, q, k]] += wg * ps
+                head[x] += 1
+            near = 0.0  # partners whose side of a threshold rounding could flip
+            e = head[x]
+            while e < ev_tau.shape[1] and ev_tau[x, e] <= c_n + band:
+                near += w[ev_q[x, e]]
+                e += 1
+            u0 = own_sq[n]
+            gain = (u_own[i, x] - u0) * sa[x]
+            if np.isnan(direct[n]):
+                gain += (refs[0, n] - u0) * sgp[0, x] + (refs[1, n] - u0) * sgp[1, x]
+                gain -= cost[n] * sg[x] + sgt[x]
+                err = 0.0
+                for s in range(2):
+                    if not sides[s]:
+                        continue
+                    const = bases[s, n] - refs[s, n]
+                    for c in range(ncols_of[s]):
+                        wc = weight[n, cols_of[s, c]]
+                        const += wc
+                        for b in range(nb):
+                            gain -= wc * hist[s, x, c, b] * mid[s, c, b]
+                            err += wc * habs[s, x, c, b] * half[s, c, b]
+                    gain += const * sgp[s, x]
+                    for k in range(kd):
+                        for o in range(no):
+                            gain += table[n, k, o] * opts[s, x, k, o]
+            else:
+                gain += (direct[n] - u0) * sg[x] - sgt[x]
+                err = 0.0
+            est[i, x] = gain
+            bound[i, x] = err + near * (abs(u_own[i, x] - u0) + spread[n])
+    return est, bound
+
+
+def threshold_gain(
+    rows: np.ndarray,
+    parts: dict,
+    u_own: np.ndarray,
+    ev: Events,
+    binned: tuple,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
+
+    Parameters
+    ----------
+    rows : (R,) int64
+    parts : dict
+        :func:`goldenbridge.information.pair_parts` of the veto.
+    u_own : (R, M)
+        The veto's utility of each offer at ``rows``.
+    ev : Events
+    binned : (win, lose)
+        Each ``None`` (the outcome is the same in every world) or ``(cols, edges,
+        options_vary)`` with ``edges`` (C, B + 1) as :func:`goldenbridge.engine.binned.bins`
+        makes them.
+    """
+    n = parts["world_w"].shape[0]
+    w = parts["world_w"] / parts["world_w"].sum()
+    c_own = parts["cred_own"][:, 0]
+    order = np.argsort(c_own[rows], kind="stable")
+    srt = rows[order]
+    sides = np.array([b is not None for b in binned])
+    present = [b for b in binned if b is not None]
+    nc = max((b[0].size for b in present), default=0)
+    nb = max((b[1].shape[1] - 1 for b in present), default=1)
+    kd = parts["table"].shape[1] if any(b[2] for b in present) else 0
+    ncols_of = np.zeros(2, dtype=np.int64)
+    cols_of = np.zeros((2, nc), dtype=np.int64)
+    edges_of = np.zeros((2, nc, nb + 1))
+    bin_of = np.zeros((2, n, nc), dtype=np.int64)
+    opt_of = np.zeros((2, n, kd), dtype=np.int64)
+    for s, (b, name) in enumerate(zip(binned, ("win", "lose"), strict=True)):
+        if b is None:
+            continue
+        cols, edges, options_vary = b
+        ncols_of[s] = cols.size
+        cols_of[s, : cols.size] = cols
+        edges_of[s, : cols.size] = edges
+        x = parts[f"{name}_x"]
+        for i in range(cols.size):
+            bin_of[s, :, i] = np.searchsorted(edges[i, 1:-1], x[:, cols[i]], "right")
+        if options_vary:
+            opt_of[s] = parts[f"{name}_opt"]
+    weight = parts["weight"]
+    cost = parts["base_cost"] + parts["own_threat"]
+    table = parts["table"]
+    hi = weight.sum(axis=1) + (table.max(axis=2).sum(axis=1) if table.size else 0.0)
+    lo = table.min(axis=2).sum(axis=1) if table.size else np.zeros(n)
+    against = parts["against"]
+    direct = parts["direct"]
+    war_hi = np.where(np.isnan(direct), hi - cost, direct - parts["own_threat"]) - against.min()
+    war_lo = np.where(np.isnan(direct), lo - cost, direct - parts["own_threat"]) - against.max()
+    u0 = parts["own_sq"]
+    spread = np.maximum(np.abs(war_hi - u0), np.abs(war_lo - u0))
+    est, bound = _sweep(
+        srt,
+        np.ascontiguousarray(c_own[srt]),
+        np.ascontiguousarray(u_own[order]),
+        ev.tau,
+        ev.q,
+        ev.da,
+        ev.dg,
+        ev.dabs,
+        ev.a0,
+        ev.g0,
+        ev.abs0,
+        w,
+        parts["p_win"],
+        against,
+        u0,
+        cost,
+        direct - parts["own_threat"],
+        weight,
+        parts["ideal"],
+        parts["rho"],
+        table,
+        spread,
+        sides,
+        np.stack([parts["win_base"], parts["lose_base"]]),
+        np.stack([parts["u_win_ref"], parts["u_lose_ref"]]),
+        ncols_of,
+        cols_of,
+        edges_of,
+        bin_of,
+        opt_of,
+        BAND,
+    )
+    back = np.empty_like(order)
+    back[order] = np.arange(order.size)
+    return est[back], bound[back]
