@@ -84,8 +84,19 @@ def _sides(old: str | None, old_cwd: Path | None) -> dict[str, tuple[str, Path, 
     return sides
 
 
-def run(old: str | None = None, old_cwd: Path | None = None, repeats: int = 3, log=print) -> dict:
-    """Time every command on each side; see the module docstring."""
+def run(
+    old: str | None = None,
+    old_cwd: Path | None = None,
+    repeats: int = 3,
+    log=print,
+    only: list[str] | None = None,
+) -> dict:
+    """Time every command (or those labelled ``only``) on each side; see the module
+    docstring."""
+    global COMMANDS
+    if only:
+        keep = {"validate", "evaluate", *only}  # evaluate compute needs both
+        COMMANDS = [c for c in COMMANDS if c[0] in keep]
     sides = _sides(old, old_cwd)
     log("warming up (numba cache, page cache): one untimed run of each command per side")
     for _label, args, _ in COMMANDS:
@@ -171,9 +182,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--old-cwd", type=Path, help="the earlier release's checkout")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--only", action="append", help="a command's label (repeatable)")
     a = p.parse_args(argv)
     log = (lambda s: None) if a.json else (lambda s: print(s, file=sys.stderr))
-    result = run(a.old, a.old_cwd, a.repeats, log)
+    result = run(a.old, a.old_cwd, a.repeats, log, a.only)
     if a.json:
         print(json.dumps(result, indent=2))
     else:

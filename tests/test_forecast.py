@@ -15,7 +15,14 @@ from typer.testing import CliRunner
 
 import goldenbridge as gb
 from goldenbridge.analysis.forecast import forecast
-from goldenbridge.analysis.forecast.eum import expected_utility_model
+from goldenbridge.analysis.forecast.eum import (
+    challenge_utilities,
+    expected_utility_model,
+    median_voter,
+    offer_targets,
+    risk_exponents,
+    success_probability,
+)
 from goldenbridge.analysis.forecast.median import weighted_median
 from goldenbridge.analysis.forecast.nbs import nash_bargaining
 from goldenbridge.cli import app
@@ -171,7 +178,12 @@ def test_eum_one_round_by_hand():
     e, f = 2 / 3 * uf - usq, 1 / 3 * uf - usq
     assert e < 0 < f and f > abs(e)
     a_new = 50 * abs(e / f)
-    res = expected_utility_model(np.array([0.0, 50, 100]), np.ones(3), np.ones(3), 0, 100, rounds=1)
+    x = np.array([0.0, 50, 100])
+    assert success_probability(x, np.ones(3)) == pytest.approx(
+        np.array([[0, 1 / 3, 1 / 2], [2 / 3, 0, 2 / 3], [1 / 2, 1 / 3, 0]]), abs=1e-15
+    )
+    assert median_voter(x, np.ones(3)) == 50
+    res = expected_utility_model(x, np.ones(3), np.ones(3), 0, 100, rounds=1)
     assert res.rounds[0].risk.tolist() == pytest.approx([0.5, 2.0, 0.5])
     assert res.rounds[1].position.tolist() == pytest.approx([a_new, 50, 100 - a_new], rel=1e-12)
     assert a_new == pytest.approx(21.687, abs=1e-3)
@@ -262,9 +274,12 @@ def test_ktab_log_starts_from_the_imported_positions():
 
 def _eum_round_scalar(x, c, s, lo, hi, q, t):
     """One round of the module docstring's steps, written out with scalars (an oracle)."""
-    n, span = len(x), hi - lo
+    n, span = len(x), max(x) - min(x)  # D: the range of the positions (module docstring)
+    if span == 0:
+        return list(x), [1.0] * n
     w = [c[k] * s[k] for k in range(n)]
-    mu = min(x, key=lambda y: (sum(w[k] * abs(x[k] - y) for k in range(n)), x.index(y)))
+    # the weighted median; totals equal to 12 decimals are a tie, won by the first actor
+    mu = min(x, key=lambda y: (round(sum(w[k] * abs(x[k] - y) for k in range(n)), 12), x.index(y)))
 
     def prob(i, j):
         v = [w[k] * (abs(x[k] - x[j]) - abs(x[k] - x[i])) for k in range(n)]
@@ -298,9 +313,9 @@ def _eum_round_scalar(x, c, s, lo, hi, q, t):
             if j == i or x[j] == x[i]:
                 continue
             e, f = eu(i, j, r[i]), eu(j, i, r[i])
-            if f > e > 0 or (e < 0 < f and f <= abs(e)):
+            if f > e > 0 or (e < 0 < f and f < abs(e)):
                 cand = x[j]
-            elif e < 0 < f:
+            elif e < 0 < f and f > abs(e):
                 cand = x[i] + (x[j] - x[i]) * abs(e / f)
             else:
                 continue
@@ -330,3 +345,85 @@ def test_eum_round_matches_a_scalar_oracle(actors, q, t):
     assert res.rounds[0].risk.tolist() == pytest.approx(r, rel=1e-9, abs=1e-12)
     got = res.rounds[1].position.tolist() if len(res.rounds) > 1 else x
     assert got == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+# --- the expected-utility model against a reference port's published example ---
+#
+# dmasad/bdm-scholz-expected-utility-model publishes Example.log: jmckib's port of Scholz's
+# own code run on the EC car-emissions data (tests/data/bdm_eum/EC_car_emissions_jmckib.csv,
+# the same rows as the port's ExampleActors.csv). Each logged move gives EU_ij and EU_ji in
+# the moving actor's view and the new position. The port's probability of success differs
+# from the paper's (eum.py docstring: votes weighted by each voter's exponent, |v| summed
+# over all triples of actors), so the test computes that probability itself, below, and
+# feeds it to the module's utilities (steps 3-4), risk exponents (step 5) and offers (6).
+
+#: (actor, other, EU_ij, EU_ji, new position) per round, copied from Example.log.
+PORT_LOG = [
+    [
+        ("Belgium", "France", -0.11483050347300794, 0.2432965945234421, 8.415932315426764),
+        ("Luxembourg", "Belgium", 0.24550922248250817, 0.542246100211495, 7.0),
+        ("Ireland", "Luxembourg", 0.5382377664333493, 0.6824778252511178, 4.0),
+    ],
+    [
+        ("Belgium", "France", -0.08372298010499579, 0.11098827573851458, 9.610859134120188),
+        ("Luxembourg", "Belgium", 0.09587865812504826, 0.25279815776071274, 8.415932315426764),
+        ("Ireland", "Luxembourg", 0.5364745002601532, 0.6832740271828603, 7.0),
+    ],
+    [
+        ("Belgium", "France", -0.021363682612244528, 0.023677008278475686, 9.961979590401311),
+        ("Luxembourg", "Belgium", 0.0752415037116283, 0.1973924602995426, 9.610859134120188),
+        ("Ireland", "Luxembourg", 0.2220966141779851, 0.28914350869001226, 8.415932315426764),
+    ],
+]
+
+
+def _port_probability(x, c, s, r, span):
+    """jmckib's ``probability``: votes ``c_k s_k ((|x_k - x_j|/D)^r_k - (|x_k - x_i|/D)^r_k)``,
+    positive parts over voters k, divided by |votes| summed over every (k, a, b)."""
+    n = len(x)
+
+    def vote(k, a, b):  # voter k's vote for position a over position b
+        return c[k] * s[k] * ((abs(x[k] - b) / span) ** r[k] - (abs(x[k] - a) / span) ** r[k])
+
+    total = sum(abs(vote(k, x[a], x[b])) for k in range(n) for a in range(n) for b in range(n))
+    return np.array(
+        [
+            [
+                0.0
+                if x[i] == x[j]
+                else sum(max(0.0, vote(k, x[i], x[j])) for k in range(n)) / total
+                for j in range(n)
+            ]
+            for i in range(n)
+        ]
+    )
+
+
+def test_eum_utilities_risk_and_offers_reproduce_a_reference_port_log():
+    with open(DATA / "bdm_eum" / "EC_car_emissions_jmckib.csv") as f:
+        rows = list(csv.DictReader(f))
+    names = [r["Actor"] for r in rows]
+    x = [float(r["Position"]) for r in rows]
+    c = [float(r["Capability"]) for r in rows]
+    s = np.array([float(r["Salience"]) for r in rows])
+    span = max(x) - min(x)  # the port's position_range, fixed at the start
+    # the log's first lines: "Median position: 7.0", "Mean position: 7.389955686853767"
+    first = expected_utility_model(np.array(x), np.array(c), s, 4, 10, rounds=1).rounds[0]
+    assert first.median == 7.0 and first.mean == pytest.approx(7.389955686853767, rel=1e-14)
+    for moves in PORT_LOG:
+        xa = np.array(x)
+        n = len(x)
+        ones = np.ones(n)
+        # step 5 with r = 1 (Q = 1: mu does not enter), then steps 3-4 with the new r
+        e1, _ = challenge_utilities(xa, s, _port_probability(x, c, s, ones, span), ones, 0, span)
+        r = risk_exponents(e1)
+        prob = _port_probability(x, c, s, r, span)
+        e, f = challenge_utilities(xa, s, prob, r, 0.0, span)
+        target = offer_targets(xa, e, f)
+        for actor, other, eu_ij, eu_ji, new in moves:
+            i, j = names.index(actor), names.index(other)
+            assert e[i, j] == pytest.approx(eu_ij, rel=1e-12)
+            assert f[i, j] == pytest.approx(eu_ji, rel=1e-12)
+            assert target[i, j] == pytest.approx(new, rel=1e-12)
+        for actor, _, _, _, new in moves:  # the port moves everyone at once
+            x[names.index(actor)] = new

@@ -17,6 +17,7 @@ from goldenbridge.engine.choice import approval_reference, target_choice
 from goldenbridge.information import inner_sample, knows
 from goldenbridge.population import sample
 from goldenbridge.scenario import load
+from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import ScenarioError
 
 
@@ -108,8 +109,12 @@ def test_one_veto_closed_form(informed):
 
 
 def test_informed_reproduces_the_per_world_rule_bit_for_bit():
-    """`informed` through the decision path equals the engine's per-world tally."""
-    scenario = load("russia-2021").model_copy(update={"information": "informed"})
+    """`informed` through the decision path equals the engine's per-world tally (on the
+    seed scenario without its face and pretext: the per-world rule has neither)."""
+    scenario = load("russia-2021")
+    zero = {"backing_down": Quantity(value=0.0), "pretext": Quantity(value=0.0), "face": None}
+    conflict = scenario.conflict.model_copy(update=zero)
+    scenario = scenario.model_copy(update={"information": "informed", "conflict": conflict})
     pop = sample(scenario, samples=20_000)
     values = [scenario.complete(dict(v)) for k, v in scenario.offers.items() if k != "reject"]
     offers = pop.encode(values)

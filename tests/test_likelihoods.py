@@ -13,8 +13,9 @@ import pytest
 from test_update import PRIOR, assert_types, bayes, p_accept, two_types
 
 import goldenbridge as gb
+from goldenbridge.analysis.negotiate.building import assign
 from goldenbridge.analysis.negotiate.dynamics import negotiate
-from goldenbridge.analysis.update.likelihoods import ModelLikelihood, _thresholds, talks_positions
+from goldenbridge.analysis.update.likelihoods import ModelLikelihood, talks_positions
 from goldenbridge.analysis.update.posterior import update
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, load
@@ -77,11 +78,12 @@ def test_history_probabilities_match_negotiate(rounds, hazard):
             assert evidence("waiting") == pytest.approx(1 - deal[t - 1] - war[t - 1], abs=1e-9)
 
 
-def test_thresholds_match_the_dynamics_scan():
+def test_types_of_other_worlds_match_the_dynamics_build():
     model = ModelLikelihood(POP)
     obs = parse_observations([talks("war", horizon=2)]).observations[0]
     game = model.game(obs)
-    assert np.array_equal(_thresholds(POP, game.grid_offers), game.negotiation.thresholds)
+    built = game.negotiation.built
+    assert np.array_equal(assign(built, POP, game.grid_offers), built.type_of)
 
 
 def test_rejuvenation_recomputes_each_moved_worlds_strategy():
@@ -103,6 +105,7 @@ def test_offers_on_and_off_the_path():
         [
             {
                 "kind": "talks",
+                "to": "accept_all",
                 "offers": [
                     "reject",
                     {"enlargement": 50, "missiles": 50, "forces": 50, "ukraine": 25},
@@ -112,7 +115,7 @@ def test_offers_on_and_off_the_path():
     ).observations[0]
     positions, grid = talks_positions(on_path, pop)
     assert positions.tolist() == pytest.approx([0.0, 0.5]) and grid.m == 101
-    off = [{"kind": "talks", "offers": ["us_jan26_answer"]}]
+    off = [{"kind": "talks", "to": "accept_all", "offers": ["us_jan26_answer"]}]
     with pytest.raises(ScenarioError, match=r"observations\.0\.offers\.0: not on the talks path"):
         update(pop, off)
     projected = parse_observations([{**off[0], "project": True}]).observations[0]
@@ -120,7 +123,7 @@ def test_offers_on_and_off_the_path():
     # (0, .2, .1, 0) onto the direction (1, 1, 1, .5): s = .3 / 3.25.
     assert s[0] == pytest.approx(0.3 / 3.25)
     with pytest.raises(ScenarioError, match=r"observations\.0\.offers\.0: no such offer"):
-        update(pop, [{"kind": "talks", "offers": ["nope"]}])
+        update(pop, [{"kind": "talks", "to": "accept_all", "offers": ["nope"]}])
     with pytest.raises(ScenarioError, match="5 rounds observed, the talks have 4"):
         update(pop, [{"kind": "talks", "positions": [0.1] * 5}])
     with pytest.raises(ScenarioError, match="give exactly one of offers or positions"):

@@ -14,8 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 import goldenbridge as gb
+from goldenbridge.cli import app
+from goldenbridge.importers import import_files
 from goldenbridge.population import sample
 from goldenbridge.scenario import ScenarioError, load, parse, read_text
 from goldenbridge.scenario.budget import DEFAULT_BUDGET, INNER_SAMPLE, check_budget, cost
@@ -314,3 +317,37 @@ def test_a_scenario_without_conflict_warns_once():
     del data["conflict"]
     (warning,) = parse(data).warnings
     assert "p_win 0.5" in warning and "no costs" in warning
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix"),
+    [
+        ("root:x:0:0:SECRET-1:/root:/bin/bash\n", ".yaml"),  # not a mapping
+        ("name: x\nactors: SECRET-2\n", ".yaml"),  # a mapping, wrong fields
+        ('{"name": "SECRET-3", "issues": 5}', ".json"),
+        ("SECRET-4 \x01\n", ".yaml"),  # control character
+        ("SECRET-5: [unclosed\n", ".yaml"),  # syntax error
+    ],
+)
+def test_a_symlink_to_some_file_is_refused_without_showing_its_content(tmp_path, content, suffix):
+    """Issue 16: a symlink is followed (the CLI runs with its user's rights: a link grants
+    nothing), and whatever it points at, the error names the file and never shows the
+    file's content, in the text line or under --json."""
+    secret = tmp_path / "secret"
+    secret.write_text(content)
+    link = tmp_path / f"link{suffix}"
+    link.symlink_to(secret)
+    for args in (["validate", str(link)], ["evaluate", str(link), "--json"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "SECRET" not in result.output and str(link) in result.output
+
+
+def test_importers_refuse_a_fifo_and_a_device_at_once(tmp_path):
+    """The importers read through the one reader: a FIFO is refused without waiting for a
+    writer, a device without reading it."""
+    fifo = tmp_path / "actors.csv"
+    os.mkfifo(fifo)
+    for path, words in ((fifo, "not a regular file"), ("/dev/zero", "not a regular file")):
+        with pytest.raises(ScenarioError, match=words):
+            import_files("eum", [path])

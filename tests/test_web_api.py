@@ -58,6 +58,20 @@ def bad_scenario() -> dict:
 # ------------------------------------------------------------------ same shapes as the CLI
 
 
+def test_errors_have_the_cli_json_shape(client, tmp_path):
+    """Bad input: the web answers 422 with the very document the CLI prints under --json."""
+    file = tmp_path / "s.yaml"
+    file.write_text(yaml.safe_dump(bad_scenario()))
+    result = CliRunner().invoke(cli, ["evaluate", str(file), "--json"])
+    assert result.exit_code == 2
+    expected = json.loads(result.stdout)
+    r = client.post("/api/validate", json={"text": file.read_text(), "filename": str(file)})
+    assert r.status_code == 422
+    assert r.json() == expected
+    assert set(r.json()["error"]) == {"file", "field", "message"}
+    assert r.json()["error"]["field"] == "actors.US.salience.nato"
+
+
 def test_scenarios_match_the_cli(client):
     assert client.get("/api/scenarios").json() == cli_json("scenarios")
 
@@ -211,7 +225,7 @@ def test_the_same_analysis_asked_twice_at_once_runs_once():
 
 def test_sensitivity_errors(client):
     r = client.post("/api/sensitivity", json={"scenario": "fearon-1d", "n": 300})
-    assert r.status_code == 422 and r.json()["error"]["path"] == "n"
+    assert r.status_code == 422 and r.json()["error"]["field"] == "n"
     r = client.post("/api/sensitivity", json={"scenario": "fearon-1d", "offer": "nope"})
     assert r.status_code == 422 and "no such offer" in r.json()["error"]["message"]
 
@@ -268,7 +282,7 @@ def test_requests_waiting_for_the_worker_share_one_engine_call(
     population = gb.population("fearon-1d", 2000)
     for x, answer in zip(shares, answers, strict=False):
         assert answer.json() == as_sent(evaluate(population, {"x": {"share": x}}).to_dict())
-    assert answers[-1].status_code == 422 and answers[-1].json()["error"]["path"] == "offers.shar"
+    assert answers[-1].status_code == 422 and answers[-1].json()["error"]["field"] == "offers.shar"
 
 
 # ------------------------------------------------------------------ errors and limits
@@ -290,7 +304,7 @@ def test_validate_errors(client, body, path, words):
     r = client.post("/api/validate", json=body)
     assert r.status_code == 422
     error = r.json()["error"]
-    assert error["path"] == path and words in error["message"]
+    assert error["field"] == (path or None) and words in error["message"]
 
 
 @pytest.mark.parametrize(
@@ -319,7 +333,7 @@ def test_evaluate_errors(client, body, status, path, words):
     r = client.post("/api/evaluate", json=body)
     assert r.status_code == status, r.text
     error = r.json()["error"]
-    assert error["path"] == path and words in error["message"], error
+    assert error["field"] == path and words in error["message"], error
 
 
 def test_body_that_is_not_json(client):
@@ -328,7 +342,8 @@ def test_body_that_is_not_json(client):
     )
     assert r.status_code == 422
     assert r.json()["error"] == {
-        "path": "",
+        "file": None,
+        "field": None,
         "message": "the request body is not valid JSON at character 13: Expecting value",
     }
 
@@ -345,7 +360,8 @@ def test_scenario_default_sample_size_over_the_limit():
         r = c.post("/api/evaluate", json={"scenario": "fearon-1d"})  # its default is 200 000
         assert r.status_code == 422
         assert r.json()["error"] == {
-            "path": "samples",
+            "file": None,
+            "field": "samples",
             "message": "at most 10,000 samples per request on this server (scenario's default "
             "is 200,000); choose a smaller sample size",
         }
@@ -383,7 +399,9 @@ def test_no_stack_trace_on_an_internal_error(monkeypatch):
     with client_for() as c:
         r = c.post("/api/evaluate", json={"scenario": "fearon-1d", "samples": 100})
     assert r.status_code == 500
-    assert r.json() == {"error": {"path": "", "message": "internal error (see the server's log)"}}
+    assert r.json() == {
+        "error": {"file": None, "field": None, "message": "internal error (see the server's log)"}
+    }
 
 
 def test_compute_time_limit(monkeypatch):
@@ -482,10 +500,15 @@ def test_page_is_self_contained(client):
     assert (
         page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
     )
-    for name in ("index.html", "app.js", "style.css"):
+    for name in ("index.html", "app.js", "charts.js", "share.js", "style.css"):
         text = (STATIC / name).read_text()
         assert "http://" not in text and "https://" not in text, name  # no CDN
-    for src in ("/static/plotly.min.js", "/static/app.js", "/static/style.css"):
+    for src in (
+        "/static/plotly.min.js",
+        "/static/app.js",
+        "/static/charts.js",
+        "/static/style.css",
+    ):
         assert f'"{src}"' in page.text
         assert client.get(src).status_code == 200
     assert len(client.get("/static/plotly.min.js").content) == plotly_js().stat().st_size
@@ -535,5 +558,5 @@ def test_a_loopback_server_answers_to_loopback_names_only():
     for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", ""):
         answer = client.get("/api/scenarios", headers={"host": host})
         assert answer.status_code == 400, host
-        assert answer.json()["error"]["path"] == "headers.host"
+        assert answer.json()["error"]["field"] == "headers.host"
         assert "127.0.0.1" in answer.json()["error"]["message"]

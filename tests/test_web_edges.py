@@ -4,6 +4,7 @@ shape, and no orphaned analysis process after ``serve`` is killed."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from goldenbridge.web import Limits, create_app
+from goldenbridge.web.compute import AnalysisProcess
 from goldenbridge.web.server import JsonH11Protocol
 
 LOOPBACK = ["127.0.0.1", "localhost", "::1", "[::1]"]
@@ -48,7 +50,7 @@ def client():
 def test_host_check_refuses_look_alikes(client, host):
     response = client.get("/api/info", headers={"host": host})
     assert response.status_code == 400
-    assert response.json()["error"]["path"] == "headers.host"
+    assert response.json()["error"]["field"] == "headers.host"
 
 
 @pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1:1", "[::1]:8000"])
@@ -79,7 +81,7 @@ def test_content_type_errors_say_so(client):
 )
 def test_numbers_are_not_booleans_or_text(client, field, value):
     response = client.post("/api/evaluate", json={"scenario": "fearon-1d", field: value})
-    assert response.status_code == 422 and response.json()["error"]["path"] == field
+    assert response.status_code == 422 and response.json()["error"]["field"] == field
 
 
 def test_the_web_budget_is_tighter_than_the_command_line():
@@ -88,7 +90,7 @@ def test_the_web_budget_is_tighter_than_the_command_line():
         response = c.post("/api/evaluate", json={"scenario": "fearon-1d", "samples": 500_000})
         assert response.status_code == 422
         error = response.json()["error"]
-        assert error["path"] == "samples" and "1,000,000" in error["message"]
+        assert error["field"] == "samples" and "1,000,000" in error["message"]
         ok = c.post("/api/evaluate", json={"scenario": "fearon-1d", "samples": 2000})
         assert ok.status_code == 200
 
@@ -218,3 +220,81 @@ def test_a_killed_serve_leaves_no_analysis_process():
     finally:
         if server.poll() is None:
             server.kill()
+
+
+# ------------------------------------------------------------------ client disconnect
+
+
+def test_a_cancelled_analysis_stops_its_process_at_once():
+    """Cancelling the wait (the client went away) kills the running job's process within
+    a fraction of a second, not at the time limit; the next job gets a fresh process."""
+    analyses = AnalysisProcess(time_limit=600)
+    analyses.start()
+    first = analyses._process
+
+    async def main():
+        job = asyncio.ensure_future(analyses.run(time.sleep, 600))
+        await asyncio.sleep(0.3)  # the job is running in the process
+        job.cancel()
+        started = time.perf_counter()
+        while first.is_alive() and time.perf_counter() - started < 5:
+            await asyncio.sleep(0.02)
+        stopped_after = time.perf_counter() - started
+        return stopped_after, (await analyses.run(max, 3, 4)).value
+
+    stopped_after, answer = asyncio.run(main())
+    assert not first.is_alive() and stopped_after < 2
+    assert analyses.cancelled == 1 and answer == 4 and analyses._process is not first
+    analyses.shutdown()
+
+
+@pytest.mark.slow
+def test_a_disconnected_client_stops_its_analysis():
+    """End to end on a real server: a client asks for a long optimisation and hangs up;
+    the analysis process is stopped within a second, and the server answers the next
+    request at once."""
+    app = create_app("fearon-1d")
+    state = app.state.web
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", http=_Quick)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        state.analyses.start()  # so that the wait below is the job's, not the start's
+        body = json.dumps({"scenario": "fearon-1d", "samples": 1_000_000}).encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(
+                b"POST /api/optimize HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nContent-Length: "
+                + str(len(body)).encode()
+                + b"\r\n\r\n"
+                + body
+            )
+            for _ in range(100):  # until the analysis is running
+                if state.running:
+                    break
+                time.sleep(0.05)
+            assert state.running, "the analysis did not start"
+            time.sleep(0.3)
+        hung_up = time.perf_counter()
+        while (state.running or state.analyses.cancelled == 0) and (
+            time.perf_counter() - hung_up < 5
+        ):
+            time.sleep(0.05)
+        assert state.analyses.cancelled == 1 and not state.running and not state.waiting
+        assert time.perf_counter() - hung_up < 2
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/api/sensitivity",
+            json={"scenario": "fearon-1d", "n": 64},
+            timeout=60,
+        )
+        assert answer.status_code == 200, answer.text
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -309,3 +309,124 @@ def test_a_phone_screen_has_no_sideways_scroll_and_the_page_speaks(server):
         pressed = page.locator("#presets button[aria-pressed=true]")
         assert pressed.count() == 1
         browser.close()
+
+
+def _robust_range(values, k=3.0):
+    """The axis limits charts.js's robustRange should give, computed here with numpy:
+    Tukey's far fences (Q1 - 3 IQR, Q3 + 3 IQR; numpy's default linear quantiles), the
+    values inside them padded by 8% of their range."""
+    import numpy as np
+
+    v = np.sort(np.asarray(values, dtype=float))
+    low, high = -np.inf, np.inf
+    if v.size >= 5:
+        q1, q3 = np.quantile(v, [0.25, 0.75])
+        spread = q3 - q1 or max(0.05 * abs(np.median(v)), 0.05)
+        low, high = q1 - k * spread, q3 + k * spread
+    inside = v[(v >= low) & (v <= high)]
+    pad = (inside[-1] - inside[0]) * 0.08 or max(0.05 * abs(inside[0]), 0.05)
+    return [inside[0] - pad, inside[-1] + pad], low, high
+
+
+def table_rows(page, details_id: str) -> list[list[str]]:
+    """The cells of a chart's table (its <details> may be closed: text, not what shows)."""
+    return page.eval_on_selector_all(
+        f"#{details_id} tbody tr", "rows => rows.map((r) => [...r.cells].map((c) => c.textContent))"
+    )
+
+
+def _overlaps(boxes):
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
+
+
+LABEL_BOXES = """() => {
+  const plot = document.querySelector('#frontier-chart .nsewdrag').getBoundingClientRect();
+  const boxes = [...document.querySelectorAll('#frontier-chart .annotation-text')].map((a) => {
+    const r = a.getBoundingClientRect();
+    return { text: a.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+  });
+  return { plot: { left: plot.left, right: plot.right, top: plot.top, bottom: plot.bottom },
+           boxes };
+}"""
+
+
+@pytest.mark.slow  # ~12 s per width on an idle machine (a browser and a server)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_charts_have_tables_robust_axes_and_labels_that_do_not_collide(server, width):
+    """Issue 16: every chart has its numbers in a text table behind it; one outlier does not
+    stretch the packages chart's axis (it is drawn at the edge, marked, its true value in
+    its label); the offers' labels neither overlap nor leave the plot, on a desktop and on
+    a 390 px phone."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{server}?scenario=russia-2021&samples={SAMPLES}")
+        page.wait_for_function("() => document.getElementById('odds-chart').dataset.seq")
+        page.wait_for_function("() => state.named && state.current")
+
+        # the odds chart's table: one row per bar, the numbers shown as the page shows them
+        rows = table_rows(page, "odds-chart-data")
+        actors = page.evaluate("() => Object.keys(state.current.offers[0].actors).length")
+        assert len(rows) == actors + 2 and page.is_visible("#odds-chart-data summary")
+        deal = float(page.get_attribute("#p-deal", "data-value"))
+        assert rows[-2][:2] == ["deal", f"{100 * deal:.1f}%"]
+
+        # the packages chart: one row per named offer and the current offer
+        named = page.evaluate("() => state.named.offers.map((o) => o.proposer_u)")
+        current = page.evaluate("() => state.current.offers[0].proposer_u")
+        assert page.locator("#frontier-chart-data tbody tr").count() == len(named) + 1
+
+        # an outlier far below the others: the axis keeps the others' range
+        page.evaluate(
+            """() => { const o = state.named.offers;
+            o.push({...o[0], name: 'far_off', proposer_u: -25, p_deal: 0.4, proposer_eu: -3});
+            drawPackages(); }"""
+        )
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#frontier-chart .annotation-text')]"
+            ".some((a) => a.textContent.startsWith('far_off'))"
+        )
+        expected, low, high = _robust_range([*named, current, -25.0])
+        assert -25.0 < low  # the case is the one the test means
+        shown = page.evaluate("() => document.getElementById('frontier-chart').layout.yaxis.range")
+        assert shown == pytest.approx(expected, rel=1e-12)
+        marked = page.evaluate(
+            "() => document.getElementById('frontier-chart').data"
+            ".filter((t) => t.name.startsWith('off the scale')).map((t) => t.y)"
+        )
+        assert len(marked) == 1 and expected[0] <= marked[0][0] <= expected[1]
+        labels = page.evaluate(LABEL_BOXES)
+        texts = [b["text"] for b in labels["boxes"]]
+        assert "far_off: u -25.000" in texts and len(texts) == len(named) + 1
+        assert _overlaps(labels["boxes"]) == []
+        plot = labels["plot"]
+        for box in labels["boxes"]:
+            assert plot["left"] - 1 <= box["left"] and box["right"] <= plot["right"] + 1, box
+            assert plot["top"] - 1 <= box["top"] and box["bottom"] <= plot["bottom"] + 1, box
+
+        # the Sobol' chart's table, from a document of the API's shape
+        page.evaluate(
+            """() => drawSensitivity({factors: [
+              {name: 'a', ST: 0.5, ST_conf: 0.1, S1: 0.4, S1_conf: 0.05},
+              {name: 'b', ST: 0.25, ST_conf: 0.02, S1: 0.2, S1_conf: 0.01}]})"""
+        )
+        rows = table_rows(page, "sensitivity-chart-data")
+        assert rows == [["a", "0.50 ± 0.10", "0.40 ± 0.05"], ["b", "0.25 ± 0.02", "0.20 ± 0.01"]]
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1]
+        browser.close()

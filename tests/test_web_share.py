@@ -65,7 +65,7 @@ def test_brief_download_is_the_reports_html(client):
         shown = html.split(key, 1)[1].split('"', 1)[0]
         assert float(shown) == offer["p_deal"]
     bad = client.post("/api/brief", json={"scenario": "fearon-1d", "offers": ["nope"]})
-    assert bad.status_code == 422 and bad.json()["error"]["path"] == "offers"
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "offers"
 
 
 def test_url_state_downloads_and_runs_in_a_browser(tmp_path):

@@ -11,14 +11,13 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import goldenbridge as _package
 from goldenbridge.analysis.deterrence import Deterrence, EffectField
 from goldenbridge.analysis.deterrence import deterrence as _deterrence
-from goldenbridge.analysis.evaluate import (
-    ActorOdds,
-    Evaluation,
-    OfferResult,
-    TypeOdds,
-)
+from goldenbridge.analysis.evaluate import ActorOdds as ActorOdds
+from goldenbridge.analysis.evaluate import Evaluation as Evaluation
+from goldenbridge.analysis.evaluate import OfferResult as OfferResult
+from goldenbridge.analysis.evaluate import TypeOdds as TypeOdds
 from goldenbridge.analysis.evaluate import evaluate as _evaluate
 from goldenbridge.analysis.forecast import MODELS as _FORECAST_MODELS
 from goldenbridge.analysis.forecast import Forecast
@@ -31,50 +30,27 @@ from goldenbridge.analysis.sensitivity import PARTS as SENSITIVITY_PARTS
 from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.analysis.sensitivity.attribution import Output
-from goldenbridge.analysis.update import DegeneracyWarning, Posterior, redrawn_population
+from goldenbridge.analysis.update import DegeneracyWarning as DegeneracyWarning
+from goldenbridge.analysis.update import Posterior as Posterior
+from goldenbridge.analysis.update import redrawn_population
 from goldenbridge.analysis.update import update as _update
 from goldenbridge.analysis.update.likelihoods import LikelihoodModel
-from goldenbridge.importers import import_files
+from goldenbridge.importers import import_files, label
 from goldenbridge.population import Population, sample
-from goldenbridge.scenario import Scenario, ScenarioError, builtin_names, load
+from goldenbridge.scenario import Scenario as Scenario
+from goldenbridge.scenario import ScenarioError as ScenarioError
+from goldenbridge.scenario import builtin_names as builtin_names
+from goldenbridge.scenario import load as load
 from goldenbridge.scenario.errors import InputError
-from goldenbridge.scenario.observations import Observation, Observations, load_observations
+from goldenbridge.scenario.observations import Observation
+from goldenbridge.scenario.observations import Observations as Observations
+from goldenbridge.scenario.observations import load_observations as load_observations
 from goldenbridge.scenario.schema import OfferValue
 
-__all__ = [
-    "ActorOdds",
-    "DegeneracyWarning",
-    "Deterrence",
-    "Evaluation",
-    "Forecast",
-    "Negotiation",
-    "Observations",
-    "OfferResult",
-    "OptimizeResult",
-    "Population",
-    "Posterior",
-    "Scenario",
-    "ScenarioError",
-    "SENSITIVITY_PARTS",
-    "Sensitivity",
-    "TypeOdds",
-    "builtin_names",
-    "deterrence",
-    "evaluate",
-    "load",
-    "load_observations",
-    "negotiate",
-    "optimize",
-    "population",
-    "sample",
-    "update",
-    "sensitivity",
-    "forecast",
-    "load_genius",
-    "load_ktab",
-    "load_decide",
-    "load_eum",
-]
+# The one list of public names is goldenbridge/__init__.py's (it must not import this
+# module, so it holds the list, and this module serves it); names imported here only to be
+# served are re-exported explicitly (``import X as X``).
+__all__ = list(_package.__all__)
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
 ObservationsLike = (
@@ -141,6 +117,7 @@ def update(
     resample: bool = False,
     rejuvenate: int = 0,
     jitter: float = 0.05,
+    reading: str = "context",
 ) -> Posterior:
     """Condition a scenario's worlds on observations (a file, a list or a mapping);
     see :func:`goldenbridge.analysis.update.posterior.update`.
@@ -162,6 +139,7 @@ def update(
         resample=resample,
         rejuvenate=rejuvenate,
         jitter=jitter,
+        reading=reading,
     )
 
 
@@ -284,8 +262,9 @@ def negotiate(
     grid: int = 101,
     samples: int | None = None,
     seed: int | None = None,
+    decompose: bool = True,
 ) -> Negotiation:
-    """The proposer's equilibrium offers over several rounds when delay risks war; see
+    """The proposer's equilibrium offers over several rounds when time is strategic; see
     :func:`goldenbridge.analysis.negotiate.dynamics.negotiate`."""
     return _negotiate(
         population(source, samples, seed),
@@ -295,6 +274,7 @@ def negotiate(
         discount=discount,
         hazard=hazard,
         grid=grid,
+        decompose=decompose,
     )
 
 
@@ -312,53 +292,43 @@ def forecast(
     return _forecast(_scenario(source), models, issues=issues, rounds=rounds, q=q, t=t)
 
 
-def load_genius(
-    *files: str | Path,
-    proposer: str | None = None,
-    target: str | None = None,
-    vetoes: Sequence[str] = (),
-    status_quo: Mapping[str, float | str] | None = None,
-) -> Scenario:
-    """A scenario from a Genius domain and profiles (:mod:`goldenbridge.importers.genius`)."""
-    return import_files(
-        "genius", files, proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
-    ).scenario
+def _importer(fmt: str, *, many: bool = False) -> Callable[..., Scenario]:
+    """``gb.load_<fmt>``: a scenario from files in format ``fmt``, through the importer
+    registry (:func:`goldenbridge.importers.import_files`). ``many``: the format takes
+    several files (``load_genius(*files, ...)``); otherwise one (``load_ktab(file, ...)``)."""
+
+    def load_files(
+        *files: str | Path,
+        proposer: str | None = None,
+        target: str | None = None,
+        vetoes: Sequence[str] = (),
+        status_quo: Mapping[str, float | str] | None = None,
+    ) -> Scenario:
+        return import_files(
+            fmt, files, proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
+        ).scenario
+
+    def load_file(
+        file: str | Path,
+        proposer: str | None = None,
+        target: str | None = None,
+        vetoes: Sequence[str] = (),
+        status_quo: Mapping[str, float | str] | None = None,
+    ) -> Scenario:
+        return load_files(
+            file, proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
+        )
+
+    function = load_files if many else load_file
+    function.__name__ = function.__qualname__ = f"load_{fmt}"
+    function.__doc__ = (
+        f"A scenario from {'files' if many else 'a file'} in the {label(fmt)} format "
+        f"(:mod:`goldenbridge.importers.{fmt}`): roles as ``goldenbridge import`` sets them."
+    )
+    return function
 
 
-def load_ktab(
-    file: str | Path,
-    proposer: str | None = None,
-    target: str | None = None,
-    vetoes: Sequence[str] = (),
-    status_quo: Mapping[str, float | str] | None = None,
-) -> Scenario:
-    """A scenario from a KTAB SMP CSV (:mod:`goldenbridge.importers.ktab`)."""
-    return import_files(
-        "ktab", [file], proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
-    ).scenario
-
-
-def load_decide(
-    file: str | Path,
-    proposer: str | None = None,
-    target: str | None = None,
-    vetoes: Sequence[str] = (),
-    status_quo: Mapping[str, float | str] | None = None,
-) -> Scenario:
-    """A scenario from a Decide CSV (:mod:`goldenbridge.importers.decide`)."""
-    return import_files(
-        "decide", [file], proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
-    ).scenario
-
-
-def load_eum(
-    file: str | Path,
-    proposer: str | None = None,
-    target: str | None = None,
-    vetoes: Sequence[str] = (),
-    status_quo: Mapping[str, float | str] | None = None,
-) -> Scenario:
-    """A scenario from an expected-utility-model CSV (:mod:`goldenbridge.importers.eum`)."""
-    return import_files(
-        "eum", [file], proposer=proposer, target=target, vetoes=vetoes, status_quo=status_quo
-    ).scenario
+load_genius = _importer("genius", many=True)
+load_ktab = _importer("ktab")
+load_decide = _importer("decide")
+load_eum = _importer("eum")

@@ -503,6 +503,9 @@ def sample(
     backing_down = draw(conflict.backing_down, "conflict.backing_down").copy()
     pretext = draw(conflict.pretext, "conflict.pretext").copy()
     face = draw(conflict.face, "conflict.face", 1.0).copy()
+    # time in talks (docs/design.md section 6): drawn here so that they are world inputs
+    draw(conflict.mobilisation, "conflict.mobilisation")
+    draw(conflict.p_win_drift, "conflict.p_win_drift")
 
     war_value = np.empty((n, len(names)))
     status_quo_u = np.empty((n, len(names)))

@@ -137,6 +137,13 @@ SamplesOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Seed (default: scenario's).")]
+PlotOpt = Annotated[
+    Path | None,
+    typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
+]
+OfferOpt = Annotated[
+    list[str] | None, typer.Option("--offer", "-o", help="A named offer (repeatable).")
+]
 
 
 def _dask_address(value: str | None) -> str | None:
@@ -169,6 +176,26 @@ def fail(message: str, field: str | None = None, file: str | None = None) -> NoR
     """Report bad input in one line (one JSON document under ``--json``); exit code 2."""
     _print_error({"file": file, "field": field, "message": message})
     raise typer.Exit(2)
+
+
+@contextmanager
+def stage_progress(quiet: bool, first: str) -> Iterator[Callable[[str, int, int], None] | None]:
+    """One progress bar on stderr whose label follows an analysis's stages: yields
+    ``progress(stage, done, total)`` (None when ``quiet`` or stderr is not a terminal);
+    ``first`` labels the bar until the first stage reports."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(first, total=1)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=max(total, 1))
+
+        yield progress
 
 
 @contextmanager

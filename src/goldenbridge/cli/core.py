@@ -13,6 +13,7 @@ from goldenbridge.analysis.worlds import world_table
 from goldenbridge.cli.common import (
     DaskOpt,
     JsonOpt,
+    OfferOpt,
     SamplesOpt,
     SeedOpt,
     app,
@@ -163,9 +164,7 @@ def run_evaluate(
 @app.command()
 def evaluate(
     scenario: Annotated[str, typer.Argument(help="Built-in name or a YAML/JSON file.")],
-    offer: Annotated[
-        list[str] | None, typer.Option("--offer", "-o", help="A named offer (repeatable).")
-    ] = None,
+    offer: OfferOpt = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", "-s", help="ISSUE=VALUE of a custom offer.")
     ] = None,

@@ -13,6 +13,7 @@ from rich.table import Table
 from goldenbridge.analysis.deterrence import Deterrence, deterrence
 from goldenbridge.cli.common import (
     JsonOpt,
+    OfferOpt,
     SamplesOpt,
     SeedOpt,
     app,
@@ -123,9 +124,7 @@ def deterrence_command(
     effect_field: Annotated[
         str | None, typer.Option("--effect-field", help="cost or p_win (if the threat has both).")
     ] = None,
-    offer: Annotated[
-        list[str] | None, typer.Option("--offer", "-o", help="A named offer (repeatable).")
-    ] = None,
+    offer: OfferOpt = None,
     tolerance: Annotated[
         float, typer.Option(min=0, max=1, help="Peace means P(war | no deal) <= this.")
     ] = 0.01,

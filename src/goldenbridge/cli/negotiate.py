@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ import goldenbridge as gb
 from goldenbridge.analysis.negotiate.dynamics import Negotiation
 from goldenbridge.cli.common import (
     JsonOpt,
+    PlotOpt,
     SamplesOpt,
     SeedOpt,
     app,
@@ -63,15 +63,20 @@ def _short(values: dict) -> str:
 
 
 def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
-    """The offer sequence beside the one-shot optimum and stalling talks."""
+    """The offer sequence, the four strategies and where P(war) comes from."""
+    mech = result.mechanisms
     out.print(
         f"[bold]{result.scenario}[/bold]: {result.samples:,} sampled worlds, seed {result.seed}; "
-        f"{result.rounds} rounds, discount {result.discount:g}, pretext hazard "
-        f"{result.hazard:g} a round.",
+        f"{result.rounds} rounds, discount {result.discount:g}, hazard {result.hazard:g} a "
+        f"round, mobilisation {mech['mobilisation']:.3g} a round, p_win drift "
+        f"{mech['p_win_drift']:+.3g} a round, pretext {mech['pretext']:.3g}"
+        + (" (accumulating)" if mech["accumulate_pretext"] else " (not accumulating)")
+        + " (means over worlds).",
         soft_wrap=True,
     )
     out.print(f"Path from {_short(result.path_from)}", soft_wrap=True)
     out.print(f"       to {_short(result.path_to)}", soft_wrap=True)
+    out.print(f"       ({result.path_note}; --path overrides)", soft_wrap=True)
     table = Table(
         title=f"{scenario.proposer.name}'s equilibrium offers (no commitment)", title_justify="left"
     )
@@ -85,35 +90,50 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
             str(r.round), f"{r.position:.2f}", _short(r.values), pct(r.p_deal_by), pct(r.p_war_by)
         )
     out.print(table)
-    compare = Table(title="Compared", title_justify="left")
+    compare = Table(title="Compared on the same worlds", title_justify="left")
     compare.add_column("strategy")
+    compare.add_column("s", justify="right")
     compare.add_column(f"{scenario.proposer.name} EU", justify="right")
     compare.add_column("P(deal)", justify="right")
     compare.add_column("P(war)", justify="right")
-    compare.add_row(
-        f"sequence ({result.rounds} rounds)",
-        f"{result.proposer_eu:.4f}",
-        pct(result.p_deal),
-        pct(result.p_war),
-    )
-    one = result.one_shot
-    compare.add_row(
-        f"one-shot optimum (s = {one.position:.2f})",
-        f"{one.proposer_eu:.4f}",
-        pct(one.p_deal),
-        pct(one.p_war),
-    )
-    compare.add_row(
-        "talks (status quo every round)",
-        f"{result.talks.proposer_eu:.4f}",
-        pct(result.talks.p_deal),
-        pct(result.talks.p_war),
-    )
+    for row in result.compare:
+        compare.add_row(
+            row.name,
+            "" if row.position is None else f"{row.position:.2f}",
+            f"{row.proposer_eu:.4f}",
+            pct(row.p_deal),
+            pct(row.p_war),
+        )
     out.print(compare)
+    if result.decomposition:
+        parts = Table(
+            title="Where P(war) comes from (Shapley parts over the mechanisms; they sum to the "
+            "total)",
+            title_justify="left",
+        )
+        for name in ("strategy", "P(war)", "at once", "hazard", "induced by waiting"):
+            parts.add_column(name, justify="left" if name == "strategy" else "right")
+        parts.add_column("mobilisation / drift / pretext", justify="right")
+        for d in result.decomposition:
+            parts.add_row(
+                d.strategy,
+                pct(d.total),
+                pct(d.at_once),
+                pct(d.hazard),
+                pct(d.induced),
+                f"{pct(d.mobilisation)} / {pct(d.drift)} / {pct(d.pretext)}",
+            )
+        out.print(parts)
     if result.incentive_gap > 0:
         out.print(
-            f"Note: on this grid the equilibrium is approximate: a world could gain at most "
+            f"Note: on this grid the equilibrium is approximate: a type could gain at most "
             f"{result.incentive_gap:.2g} in utility by deviating (finer --grid reduces it).",
+            soft_wrap=True,
+        )
+    if result.exited_above > 0:
+        out.print(
+            f"Note: {pct(result.exited_above)} of the weight left the talks while the "
+            "proposer's belief still counted it (docs/dynamics.md, modelling choices).",
             soft_wrap=True,
         )
 
@@ -129,26 +149,24 @@ def negotiate(
         str | None,
         typer.Option(
             "--path",
-            help="FROM:TO, each a named offer or ISSUE=VALUE,... (default: status quo to the "
-            "target's mean position, or the scenario's talks).",
+            help="FROM:TO, each a named offer or ISSUE=VALUE,... (default: the scenario's "
+            "talks block, else from the status quo along the one-shot optimum's direction).",
         ),
     ] = None,
     discount: Annotated[
         float | None, typer.Option("--discount", min=0, max=1, help="Per-round discount factor.")
     ] = None,
     hazard: Annotated[
-        float | None, typer.Option("--hazard", min=0, max=1, help="Per-round pretext hazard.")
+        float | None,
+        typer.Option("--hazard", min=0, max=1, help="Per-round chance of war while waiting."),
     ] = None,
     grid: Annotated[int, typer.Option("--grid", min=2, max=1001, help="Offers on the path.")] = 101,
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
-    ] = None,
+    plot: PlotOpt = None,
 ) -> None:
-    """The proposer's equilibrium offers over T rounds when delay risks war."""
+    """The proposer's equilibrium offers over T rounds when time is strategic."""
     path_from, path_to = parse_path(path)
     folder = plot_dir(plot)
     with user_errors():

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import goldenbridge as gb
@@ -18,35 +14,20 @@ from goldenbridge.analysis.evaluate import OfferResult
 from goldenbridge.analysis.optimize.best import DEFAULT_TARGET_P, OptimizeResult
 from goldenbridge.cli.common import (
     JsonOpt,
+    PlotOpt,
     SamplesOpt,
     SeedOpt,
     app,
-    err,
     fail,
     load_scenario,
     out,
     plot_dir,
     publish,
+    stage_progress,
     user_errors,
     writing_plots,
 )
 from goldenbridge.report.narrative import pct
-
-
-@contextmanager
-def _progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """One progress bar on stderr whose label follows the search's stage."""
-    if quiet or not err.is_terminal:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("optimizing", total=1)
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=total)
-
-        yield progress
 
 
 def _package(values: dict, scenario: gb.Scenario) -> str:
@@ -257,10 +238,7 @@ def optimize(
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
-    plot: Annotated[
-        Path | None,
-        typer.Option("--plot", metavar="DIR", help="Write PNG and SVG plots into this folder."),
-    ] = None,
+    plot: PlotOpt = None,
     slices: Annotated[
         list[str] | None,
         typer.Option(
@@ -289,7 +267,7 @@ def optimize(
         population = gb.population(loaded, samples, seed)
         for name in (n for pair in pairs or [] for n in pair):
             issue_column(population, name)  # fail before the search, not after
-        with _progress_bar(as_json) as progress:
+        with stage_progress(as_json, "optimizing") as progress:
             result = gb.optimize(
                 population,
                 target_p,

@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from goldenbridge.cli.common import (
     JsonOpt,
     SamplesOpt,
     SeedOpt,
     app,
-    err,
     fail,
     out,
     publish,
+    stage_progress,
     user_errors,
 )
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """One bar on stderr that follows the analyses' stages."""
-    if quiet or not err.is_terminal:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("brief", total=1)
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=max(total, 1))
-
-        yield progress
 
 
 @app.command()
@@ -86,7 +67,7 @@ def report(
             fail("--pdf needs chromium: apt-get install -y chromium")
     with user_errors():
         try:
-            with _progress(as_json) as progress:
+            with stage_progress(as_json, "brief") as progress:
                 brief = build_brief(
                     scenario,
                     offers,

@@ -12,10 +12,12 @@ import goldenbridge as gb
 from goldenbridge.analysis.update.posterior import DegeneracyWarning, Summary
 from goldenbridge.cli.common import (
     JsonOpt,
+    OfferOpt,
     SamplesOpt,
     SeedOpt,
     app,
     err,
+    fail,
     load_scenario,
     out,
     pick_offers,
@@ -42,12 +44,36 @@ def print_posterior(post: gb.Posterior, prior: gb.Evaluation, after: gb.Evaluati
         soft_wrap=True,
     )
     seen = Table(title="Observations", title_justify="left")
-    for column in ("#", "observation", "date", "noise", "P(it | earlier ones)"):
+    for column in ("#", "observation", "date", "noise", "read by", "P(it | earlier ones)"):
         seen.add_column(column, justify="right" if column in ("#", "noise") else "left")
     for k, e in enumerate(post.evidence):
         name = e.description + (f" ({e.label})" if e.label else "")
-        seen.add_row(str(k), name, e.date or "", f"{e.noise:g}", pct(e.probability))
+        seen.add_row(
+            str(k), name, e.date or "", f"{e.noise:g}", f"{e.model} model", pct(e.probability)
+        )
     out.print(seen)
+    if any(e.model != "static" or "rejected" in e.description for e in post.evidence):
+        how = {
+            "context": "a rejection during talks (context: talks) is read with the dynamic "
+            "model, any other with the static one",
+            "static": "every rejection is read with the static model (--reading static)",
+            "dynamic": "every rejection is read with the dynamic model (--reading dynamic)",
+        }[post.reading]
+        out.print(f"Reading: {how}.", soft_wrap=True)
+    other = post.other_reading
+    if other is not None:
+        if other["p_fight"] is None:
+            out.print(
+                f"The {other['reading']} reading cannot read these observations: {other['note']}.",
+                soft_wrap=True,
+            )
+        else:
+            out.print(
+                f"The {other['reading']} reading disagrees by more than 10 points: "
+                f"P({target} prefers war to the status quo) {pct(post.p_fight[1])} here, "
+                f"{pct(other['p_fight'])} under the {other['reading']} model.",
+                soft_wrap=True,
+            )
     out.print(
         f"Effective sample size (Kish): {post.ess:,.0f} of {post.prior.n:,} worlds "
         f"({post.ess_fraction:.1%})"
@@ -108,9 +134,7 @@ def update(
     observe: Annotated[
         str, typer.Option("--observe", help="YAML/JSON file of observations.", show_default=False)
     ],
-    offer: Annotated[
-        list[str] | None, typer.Option("--offer", "-o", help="A named offer (repeatable).")
-    ] = None,
+    offer: OfferOpt = None,
     noise: Annotated[
         float | None,
         typer.Option(min=0, help="Logit noise in utility units (default: the file's, else 0)."),
@@ -128,11 +152,20 @@ def update(
     min_ess: Annotated[
         float, typer.Option(min=0, max=1, help="Warn when ESS / N falls below this.")
     ] = 0.1,
+    reading: Annotated[
+        str,
+        typer.Option(
+            "--reading",
+            help="How rejections are read: context (talks -> dynamic), static or dynamic.",
+        ),
+    ] = "context",
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Bayesian update on observations: beliefs, ESS, and the named offers on the posterior."""
+    if reading not in ("context", "static", "dynamic"):
+        fail(f"--reading {reading}: expected context, static or dynamic")
     with user_errors():
         s = load_scenario(scenario)
         observations = gb.load_observations(observe)
@@ -148,6 +181,7 @@ def update(
                     resample=resample,
                     rejuvenate=rejuvenate,
                     min_ess_fraction=min_ess,
+                    reading=reading,
                 )
             except ScenarioError as exc:
                 raise exc.with_file(observe) from None

@@ -38,13 +38,69 @@ __all__ = ["BAND", "Events", "events", "threshold_gain"]
 BAND = 1e-9
 
 
-def _choices(c, q_war, c_q, e, pre, stand, keep, sh, offered):
-    """(accept, fight_if_rejected, fight_if_nothing) at ``c``, exactly as the pair kernel
-    of :mod:`goldenbridge.engine.choice` decides them (arrays broadcast)."""
+@numba.njit(cache=True)
+def _choice(c, q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - compiled
+    """(accept, g, |g|) at ``c``, exactly as the pair kernel of
+    :mod:`goldenbridge.engine.choice` decides them."""
     wt = q_war - (c - c_q) * e
     fight = wt + pre * sh
-    accept = offered & (keep >= stand) & (keep >= fight)
-    return accept, fight > stand, wt + pre > stand
+    accept = offered and keep >= stand and keep >= fight
+    g = (1.0 if (not accept) and fight > stand else 0.0) - (1.0 if wt + pre > stand else 0.0)
+    return (1.0 if accept else 0.0), g, abs(g)
+
+
+@numba.njit(cache=True, parallel=True)
+def _steps(q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - compiled
+    """Per offer, the events (threshold, partner, steps of ``a``, ``g``, ``|g|``) sorted
+    by threshold and padded with +inf; and each partner's values below every
+    threshold."""
+    n, m = keep.shape
+    tau = np.full((m, 3 * n), np.inf)
+    who = np.zeros((m, 3 * n), dtype=np.int64)
+    step = np.zeros((3, m, 3 * n))
+    start = np.zeros((3, n, m))
+    count = np.zeros(m, dtype=np.int64)
+    for x in numba.prange(m):
+        used = 0
+        for q in range(n):
+            t0 = t1 = t2 = np.inf
+            if e[q] != 0.0:
+                t0 = c_q[q] + (q_war[q] + pre[q] * sh[q, x] - keep[q, x]) / e[q]
+                t1 = c_q[q] + (q_war[q] + pre[q] * sh[q, x] - stand[q]) / e[q]
+                t2 = c_q[q] + (q_war[q] + pre[q] - stand[q]) / e[q]
+                if t0 > t1:
+                    t0, t1 = t1, t0
+                if t1 > t2:
+                    t1, t2 = t2, t1
+                if t0 > t1:
+                    t0, t1 = t1, t0
+            span = 1.0 + max(abs(t0), abs(t1), abs(t2)) if e[q] != 0.0 else 1.0
+            qw, cq, eq, pq, sd = q_war[q], c_q[q], e[q], pre[q], stand[q]
+            kp, sx, ox = keep[q, x], sh[q, x], offered[x]
+            point = (t0 if e[q] != 0.0 else 0.0) - span  # below every threshold
+            a, g, ag = _choice(point, qw, cq, eq, pq, sd, kp, sx, ox)
+            start[0, q, x], start[1, q, x], start[2, q, x] = a, g, ag
+            if e[q] == 0.0:
+                continue
+            for k in range(3):
+                here = t0 if k == 0 else (t1 if k == 1 else t2)
+                nxt = t1 if k == 0 else (t2 if k == 1 else np.inf)
+                # a point inside the interval above threshold k
+                point = 0.5 * (here + nxt) if np.isfinite(nxt) else here + span
+                a2, g2, ag2 = _choice(point, qw, cq, eq, pq, sd, kp, sx, ox)
+                if a2 != a or g2 != g or ag2 != ag:
+                    tau[x, used], who[x, used] = here, q
+                    step[0, x, used], step[1, x, used] = a2 - a, g2 - g
+                    step[2, x, used] = ag2 - ag
+                    used += 1
+                a, g, ag = a2, g2, ag2
+        order = np.argsort(tau[x, :used], kind="mergesort")
+        tau[x, :used] = tau[x, :used][order]
+        who[x, :used] = who[x, :used][order]
+        for i in range(3):
+            step[i, x, :used] = step[i, x, :used][order]
+        count[x] = used
+    return tau, who, step, start, count
 
 
 class Events:
@@ -70,71 +126,29 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
     ``parts`` is :func:`goldenbridge.information.pair_parts` of a veto with exactly one
     threat of its own against the target (``cred_own`` of one column).
     """
-    q_war = parts["target_war"][:, None]
-    c_q = parts["cred_partner"][:, 0][:, None]
-    e = parts["effect"][:, 0][:, None]
-    sq = parts["target_sq"][:, None]
-    bd, pre, face = (parts[k][:, None] for k in ("backing_down", "pretext", "face"))
-    stand = sq - bd
-    sh = np.where(offered[None, :], np.clip(1.0 - (u_target - sq) / face, 0.0, 1.0), 1.0)
-    keep = u_target - bd * sh
-    safe = np.where(e == 0.0, 1.0, e)
-    # where each comparison of _choices turns: w_T,q - (c - c_q) e + P = S
-    tau = np.stack(
-        np.broadcast_arrays(
-            c_q + (q_war + pre * sh - keep) / safe,
-            c_q + (q_war + pre * sh - stand) / safe,
-            c_q + (q_war + pre - stand) / safe,
-        ),
-        axis=-1,
+    c = np.ascontiguousarray
+    sq = parts["target_sq"]
+    bd, face = parts["backing_down"], parts["face"]
+    sh = np.where(
+        offered[None, :],
+        np.clip(1.0 - (u_target - sq[:, None]) / face[:, None], 0.0, 1.0),
+        1.0,
     )
-    tau = np.where((e == 0.0)[..., None], np.inf, tau)
-    tau = np.sort(tau, axis=-1)  # (N, M, 3)
-    finite = np.isfinite(tau)
-    span = np.where(finite, np.abs(tau), 0.0).max(axis=-1, keepdims=True) + 1.0
-    t = np.where(finite, tau, np.nan)
-    t1 = np.where(finite[..., 0], t[..., 0], 0.0)
-    lo = t1 - span[..., 0]
-    mids = [lo]
-    for k in range(3):  # a point inside each interval above threshold k
-        nxt = t[..., k + 1] if k < 2 else np.full_like(t1, np.nan)
-        here = np.where(finite[..., k], t[..., k], np.nan)
-        point = np.where(np.isfinite(nxt), 0.5 * (here + nxt), here + span[..., 0])
-        mids.append(point)
-    off = offered[None, :]
-    vals = []
-    for point in mids:
-        a, fr, f0 = _choices(point, q_war, c_q, e, pre, stand, keep, sh, off)
-        g = ((~a) & fr).astype(np.float64) - f0
-        vals.append((a.astype(np.float64), g, np.abs(g)))
-    a0, g0, abs0 = vals[0]
-    n, m = u_target.shape
-    steps = []
-    for k in range(3):
-        da = vals[k + 1][0] - vals[k][0]
-        dg = vals[k + 1][1] - vals[k][1]
-        dabs = vals[k + 1][2] - vals[k][2]
-        live = finite[..., k] & ((da != 0) | (dg != 0) | (dabs != 0))
-        steps.append((tau[..., k], da, dg, dabs, live))
-    counts = sum(s[4].sum(axis=0) for s in steps)
-    width = max(int(counts.max()) if m else 0, 1)
-    out = [np.full((m, width), np.inf)] + [np.zeros((m, width)) for _ in range(3)]
-    qs = np.zeros((m, width), dtype=np.int64)
-    rows = np.arange(n)
-    for x in range(m):
-        pick = [s[4][:, x] for s in steps]
-        tx = np.concatenate([s[0][p, x] for s, p in zip(steps, pick, strict=True)])
-        qx = np.concatenate([rows[p] for p in pick])
-        cols = [
-            np.concatenate([s[i][p, x] for s, p in zip(steps, pick, strict=True)])
-            for i in (1, 2, 3)
-        ]
-        order = np.argsort(tx, kind="stable")
-        k = tx.size
-        out[0][x, :k] = tx[order]
-        qs[x, :k] = qx[order]
-        for i in range(3):
-            out[i + 1][x, :k] = cols[i][order]
+    tau, who, step, start, count = _steps(
+        c(parts["target_war"]),
+        c(parts["cred_partner"][:, 0]),
+        c(parts["effect"][:, 0]),
+        c(parts["pretext"]),
+        c(sq - bd),
+        c(u_target - bd[:, None] * sh),
+        c(sh),
+        c(offered, dtype=np.bool_),
+    )
+    width = max(int(count.max()) if count.size else 0, 1)
+    out = [c(tau[:, :width]), c(step[0, :, :width]), c(step[1, :, :width])]
+    out.append(c(step[2, :, :width]))
+    qs = c(who[:, :width])
+    a0, g0, abs0 = (c(start[i]) for i in range(3))
     return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0)
 
 

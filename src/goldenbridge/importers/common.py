@@ -9,7 +9,9 @@ records where it came from. Errors name the file, the row and the column:
 from __future__ import annotations
 
 import copy
+import csv
 import hashlib
+import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,8 +21,9 @@ from typing import Any
 import yaml
 
 from goldenbridge.scenario import Scenario, ScenarioError, parse
+from goldenbridge.scenario.reading import read_bytes
 
-__all__ = ["Imported", "read_text", "number", "finish", "slug", "at"]
+__all__ = ["Imported", "read_text", "csv_rows", "one_file", "number", "finish", "slug", "at"]
 
 
 @dataclass(frozen=True)
@@ -74,23 +77,46 @@ class Imported:
 
 
 def read_text(path: str | Path) -> str:
-    """A file's text (UTF-8, falling back to Latin-1), or a one-line error."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError("", "no such file", str(path)) from None
-    except OSError as exc:
-        raise ScenarioError("", f"cannot read file: {exc.__class__.__name__}", str(path)) from None
+    """A file's text (UTF-8, falling back to Latin-1), or a one-line error; read as every
+    user file is (:func:`goldenbridge.scenario.reading.read_bytes`: a regular file only,
+    a FIFO or device refused at once, a size limit)."""
+    raw = read_bytes(path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
 
 
+def one_file(files: Sequence[str | Path], fmt: str) -> str:
+    """The one file of a format that takes one (``fmt``: "the KTAB format"), as text."""
+    if len(files) != 1:
+        raise ScenarioError("FILE", f"{fmt} takes one file")
+    return str(files[0])
+
+
+def csv_rows(
+    text: str, *, delimiter: str = ",", quotechar: str = '"', strip: str = ""
+) -> list[tuple[int, list[str]]]:
+    """(row number from 1, cells) of every CSV row with a non-blank cell; each cell
+    without its surrounding whitespace and ``strip`` characters.
+
+    Examples
+    --------
+    >>> csv_rows("Actor, Position\\n\\n'A', 4\\n", quotechar="'", strip="'")
+    [(1, ['Actor', 'Position']), (3, ['A', '4'])]
+    """
+    rows = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quotechar)
+    for number_, row in enumerate(reader, 1):
+        cells = [c.strip().strip(strip).strip() for c in row]
+        if any(cells):
+            rows.append((number_, cells))
+    return rows
+
+
 def checksum(path: str | Path) -> str:
     """The first 16 hex digits of the file's SHA-256 (for the provenance header)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(read_bytes(path)).hexdigest()[:16]
 
 
 def number(

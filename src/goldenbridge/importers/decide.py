@@ -16,13 +16,20 @@ Semicolon-separated files are read as well.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from goldenbridge.importers.common import Imported, at, finish, number, read_text, slug
+from goldenbridge.importers.common import (
+    Imported,
+    at,
+    csv_rows,
+    finish,
+    number,
+    one_file,
+    read_text,
+    slug,
+)
 from goldenbridge.scenario import ScenarioError
 
 __all__ = ["load", "read_rows", "LABEL"]
@@ -37,12 +44,7 @@ def read_rows(file: str) -> list[tuple[int, list[str]]]:
     text = read_text(file)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "\t" if "\t" in first else ";"
-    out = []
-    for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar="'"), 1):
-        cells = [c.strip().strip("'\"").strip() for c in row]
-        if any(cells):
-            out.append((i, cells))
-    return out
+    return csv_rows(text, delimiter=delimiter, quotechar="'", strip="'\"")
 
 
 def load(
@@ -61,9 +63,7 @@ def load(
     >>> len(imp.scenario.actors), len(imp.scenario.issues)
     (15, 13)
     """
-    if len(files) != 1:
-        raise ScenarioError("FILE", "the Decide format takes one file")
-    file = str(files[0])
+    file = one_file(files, "the Decide format")
     actors: dict[str, dict[str, Any]] = {}
     issues: dict[str, dict[str, Any]] = {}
     points: dict[str, list[float]] = {}

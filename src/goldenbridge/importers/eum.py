@@ -11,13 +11,19 @@ and they are divided by 100.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from goldenbridge.importers.common import Imported, finish, number, read_text, slug
+from goldenbridge.importers.common import (
+    Imported,
+    csv_rows,
+    finish,
+    number,
+    one_file,
+    read_text,
+    slug,
+)
 from goldenbridge.scenario import ScenarioError
 
 __all__ = ["load", "LABEL"]
@@ -64,10 +70,8 @@ def load(
     >>> len(imp.scenario.actors), imp.scenario.issues[0].min, imp.scenario.issues[0].max
     (10, 4.0, 10.0)
     """
-    if len(files) != 1:
-        raise ScenarioError("FILE", "the expected-utility-model format takes one file")
-    file = str(files[0])
-    rows = [r for r in csv.reader(io.StringIO(read_text(file))) if any(c.strip() for c in r)]
+    file = one_file(files, "the expected-utility-model format")
+    rows = [cells for _, cells in csv_rows(read_text(file))]
     if len(rows) < 3:
         raise ScenarioError("", "expected a header row and at least two actors", file)
     col = _header(rows[0], file)

@@ -10,13 +10,20 @@ files) becomes the capability.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from goldenbridge.importers.common import Imported, at, finish, number, read_text, slug
+from goldenbridge.importers.common import (
+    Imported,
+    at,
+    csv_rows,
+    finish,
+    number,
+    one_file,
+    read_text,
+    slug,
+)
 from goldenbridge.scenario import ScenarioError
 
 __all__ = ["load", "LABEL"]
@@ -40,14 +47,8 @@ def load(
     >>> len(imp.scenario.actors), [i.name for i in imp.scenario.issues]
     (26, ['Policy'])
     """
-    if len(files) != 1:
-        raise ScenarioError("FILE", "the KTAB format takes one file")
-    file = str(files[0])
-    rows = [
-        [c.strip() for c in r]
-        for r in csv.reader(io.StringIO(read_text(file)))
-        if any(c.strip() for c in r)
-    ]
+    file = one_file(files, "the KTAB format")
+    rows = [cells for _, cells in csv_rows(read_text(file))]
     while rows and rows[-1] and all(not c for c in rows[-1]):
         rows.pop()
     if len(rows) < 4:

@@ -203,6 +203,6 @@ def plot_negotiation(result: Negotiation, directory: Path) -> list[Path]:
     right.legend(loc="best", fontsize="small")
     for ax in (left, right):
         ax.set_xticks(rounds)
-    fig.suptitle(f"{result.scenario}: {result.rounds} rounds, pretext hazard {result.hazard:g}")
+    fig.suptitle(f"{result.scenario}: {result.rounds} rounds, hazard {result.hazard:g}")
     fig.tight_layout()
     return _save(fig, directory, f"negotiate-{result.scenario}")

@@ -38,6 +38,7 @@ from goldenbridge.scenario.reading import read_file
 from goldenbridge.scenario.schema import Name, OfferValue
 
 __all__ = [
+    "AllyVote",
     "Rejected",
     "Accepted",
     "Signal",
@@ -85,10 +86,17 @@ class _OfferResponse(_Observed):
 
 
 class Rejected(_OfferResponse):
-    """An offer was rejected; ``attack`` says whether war followed (omit: not observed)."""
+    """An offer was rejected; ``attack`` says whether war followed (omit: not observed).
+
+    ``context`` says where: ``one-shot`` (a final offer; read with the static model) or
+    ``talks`` (a round of talks that go on; read with the dynamic model of
+    docs/design.md section 6, the offer projected on the talks path). ``update`` reports
+    which model read it, and the other beside it when they disagree.
+    """
 
     kind: Literal["rejected"]
     attack: bool | None = None
+    context: Literal["one-shot", "talks"] = "one-shot"
 
     def describe(self) -> str:
         tail = {None: "", True: " and attacked", False: " without attacking"}[self.attack]
@@ -225,10 +233,31 @@ class Talks(_Observed):
         return f"talks: {self.rounds} round{plural}, then {self.outcome}"
 
 
+class AllyVote(_Observed):
+    """A veto actor (``by``) approved or blocked a package before it was offered (docs/design.md
+    4b): read with the approval rule; ``tremble`` is the chance its vote was not the rule's."""
+
+    kind: Literal["approved", "blocked"]
+    by: Name
+    offer: Name | None = None
+    values: dict[Name, OfferValue] | None = None
+    tremble: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+    @model_validator(mode="after")
+    def _one_offer(self) -> AllyVote:
+        if (self.offer is None) == (self.values is None):
+            raise ValueError("give exactly one of offer (a named offer) or values")
+        return self
+
+    def describe(self) -> str:
+        what = self.offer if self.offer is not None else json.dumps(self.values)
+        return f"{self.by} {self.kind} {what}"
+
+
 Observation = Annotated[
-    Rejected | Accepted | Signal | NoAttack | Talks, Field(discriminator="kind")
+    Rejected | Accepted | Signal | NoAttack | Talks | AllyVote, Field(discriminator="kind")
 ]
-_KINDS = ("rejected", "accepted", "signal", "no_attack", "talks")
+_KINDS = ("rejected", "accepted", "signal", "no_attack", "talks", "approved", "blocked")
 
 
 class Observations(BaseModel):

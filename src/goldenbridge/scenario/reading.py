@@ -13,7 +13,9 @@ position, before anything is built from it:
   document they expand to is bounded (:data:`MAX_NODES`: "billion laughs");
 - control characters are refused with their line and column;
 - a path must name a regular file no larger than :data:`MAX_BYTES`: a FIFO, a
-  device or a directory (or a symlink to one) is refused at once, without reading it.
+  device or a directory (or a symlink to one) is refused at once, without reading it
+  (:func:`read_bytes`, also the importers' reader); a symlink to a regular file is
+  followed, and no error shows a file's content.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import yaml
 
 from goldenbridge.scenario.errors import ScenarioError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "parse_text", "read_file"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "parse_text", "read_bytes", "read_file"]
 
 #: Largest file accepted (the shipped scenarios are under 40 KB).
 MAX_BYTES = 4 * 1024 * 1024
@@ -242,17 +244,21 @@ def parse_text(
     return data
 
 
-def read_file(path: str | Path, *, aliases: bool = True) -> Any:
-    """Plain data from a ``.yaml``/``.yml``/``.json`` file, read by :func:`parse_text`.
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a regular file no larger than :data:`MAX_BYTES`, or a one-line error.
 
     Only a regular file is read: a directory, FIFO, device or socket is refused at
-    once (reading one can block forever or never end); a symlink is followed to its file.
+    once (reading one can block forever or never end). A symlink is followed to its
+    file: the command line runs with its user's own rights, so a link grants nothing
+    the user could not read directly, and many keep data behind links. No error ever
+    shows the file's content, only its name and the problem (the web server never
+    opens a path a client names at all).
 
     Raises
     ------
     ScenarioError
-        ``no such file``, ``not a regular file``, too large, unreadable, or a
-        syntax problem with its position.
+        ``no such file``, ``is a directory``, ``not a regular file``, too large or
+        unreadable, naming the file.
     """
     name = str(path)
     try:
@@ -286,6 +292,23 @@ def read_file(path: str | Path, *, aliases: bool = True) -> Any:
             raise ScenarioError(
                 "", f"cannot read file: {exc.strerror or type(exc).__name__}", name
             ) from None
+    if len(raw) > MAX_BYTES:  # it grew after fstat
+        raise ScenarioError("", f"larger than {MAX_BYTES // 1024 // 1024} MB", name)
+    return raw
+
+
+def read_file(path: str | Path, *, aliases: bool = True) -> Any:
+    """Plain data from a ``.yaml``/``.yml``/``.json`` file, read by :func:`read_bytes`
+    (a regular file only; a symlink is followed to its file) and :func:`parse_text`.
+
+    Raises
+    ------
+    ScenarioError
+        ``no such file``, ``not a regular file``, too large, unreadable, or a
+        syntax problem with its position.
+    """
+    name = str(path)
+    raw = read_bytes(name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -201,6 +201,11 @@ class Conflict(BaseModel):
     backing_down: Quantity = Quantity(value=0.0)
     pretext: Quantity = Quantity(value=0.0)
     face: Quantity | None = None
+    #: Time in talks (docs/design.md section 6, dynamics): the target's cost of each round it
+    #: waits mobilised (its utility units) and the change of ``p_win`` per round (< 0: a
+    #: closing window for the target).
+    mobilisation: Quantity = Quantity(value=0.0)
+    p_win_drift: Quantity = Quantity(value=0.0)
 
     @model_validator(mode="after")
     def _face(self) -> Conflict:
@@ -215,6 +220,11 @@ class Conflict(BaseModel):
         for what, q in (("backing_down", self.backing_down), ("pretext", self.pretext)):
             if q.support()[0] < 0:
                 raise ValueError(f"{what}: must be >= 0")
+        if self.mobilisation.support()[0] < 0:
+            raise ValueError("mobilisation: must be >= 0")
+        low, high = self.p_win_drift.support()
+        if low < -1 or high > 1:
+            raise ValueError("p_win_drift: must lie in [-1, 1] (a change of p_win per round)")
         return self
 
     @property
@@ -270,6 +280,9 @@ class Talks(BaseModel):
     discount: Quantity = Quantity(value=1.0)
     from_: dict[Name, OfferValue] | Name | None = Field(default=None, alias="from")
     to: dict[Name, OfferValue] | Name | None = None
+    #: Whether each round whose offer saves no face adds ``pretext * s(x)`` to the target's
+    #: war value (docs/design.md section 6); false keeps only the one-shot pretext.
+    accumulate_pretext: bool = True
     description: str | None = None
 
     @field_validator("rounds")

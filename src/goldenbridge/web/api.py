@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -29,6 +29,8 @@ __all__ = ["router", "describe", "summary"]
 
 router = APIRouter(prefix="/api")
 
+T = TypeVar("T")
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {
         "description": text,
@@ -36,14 +38,15 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
             "application/json": {
                 "example": error_body("actors.Russia.salience.nato", "must be >= 0")
                 if code == 422
-                else error_body("", text)
+                else error_body(None, text)
             }
         },
     }
     for code, text in {
         404: "Unknown scenario (not a built-in, or an upload this server no longer holds).",
         413: "Request body over the server's limit.",
-        422: "Invalid scenario or request: `path` names the field, `message` the problem.",
+        422: "Invalid scenario or request: `field` names the field (`file` the upload, "
+        "when named), `message` the problem.",
         503: "The computation ran past the per-request compute-time limit.",
     }.items()
 }
@@ -351,6 +354,7 @@ async def sensitivity(body: SensitivityRequest, request: Request) -> JSONRespons
     scenario_id, scenario = await _resolved(state, body.scenario)
     key = json.dumps(["sensitivity", scenario_id, body.model_dump(exclude={"scenario"})])
     return await _analysis(
+        request,
         state,
         key,
         sensitivity_document,
@@ -380,21 +384,60 @@ async def optimize(body: OptimizeRequest, request: Request) -> JSONResponse:
     seed = scenario.seed if body.seed is None else body.seed
     arguments = (body.target_p, body.issues, samples, seed, body.solutions)
     key = json.dumps(["optimize", scenario_id, arguments])
-    return await _analysis(state, key, optimize_document, scenario, *arguments)
+    return await _analysis(request, state, key, optimize_document, scenario, *arguments)
 
 
 async def _analysis(
-    state: WebState, key: str, function: Callable[..., dict[str, Any]], *arguments: Any
+    request: Request,
+    state: WebState,
+    key: str,
+    function: Callable[..., dict[str, Any]],
+    *arguments: Any,
 ) -> JSONResponse:
-    """A slow analysis from the analysis process, or its kept result for the same ``key``."""
+    """A slow analysis from the analysis process, or its kept result for the same ``key``.
+
+    The same question asked twice at once is answered once; when every request waiting
+    for a running analysis has disconnected, the analysis is stopped (its process killed)
+    rather than left to run to its time limit for nobody.
+    """
     cached = state.results.get(key)
     if cached is not None:
         return _timed_response(Timed(cached, 0.0, 0.0))
     running = state.running.get(key)
-    if running is None:  # the same question asked twice at once is answered once
+    if running is None:
         running = asyncio.ensure_future(state.analyses.run(function, *arguments))
         state.running[key] = running
         running.add_done_callback(lambda _: state.running.pop(key, None))
-    timed = await asyncio.shield(running)
+    state.waiting[key] = state.waiting.get(key, 0) + 1
+    try:
+        timed = await _unless_disconnected(request, asyncio.shield(running))
+    finally:
+        state.waiting[key] -= 1
+        if state.waiting[key] == 0:
+            del state.waiting[key]
+            if not running.done():  # nobody is left to read it
+                running.cancel()
+    if timed is None:
+        return JSONResponse(error_body(None, "the client went away"), status_code=499)
     state.results.put(key, timed.value)
     return _timed_response(timed)
+
+
+async def _unless_disconnected(request: Request, work: Awaitable[T]) -> T | None:
+    """``await work``, or None as soon as the client of ``request`` disconnects."""
+
+    async def disconnected() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    waiter = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(disconnected())
+    try:
+        await asyncio.wait({waiter, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        if not waiter.done():
+            waiter.cancel()
+    if waiter.done() and not waiter.cancelled():
+        return waiter.result()
+    return None

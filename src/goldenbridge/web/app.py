@@ -2,10 +2,10 @@
 
 Presentation only: the model runs in :mod:`goldenbridge.analysis` behind the
 single compute worker of :mod:`goldenbridge.web.compute`. Every error reaches
-the client as ``{"error": {"path": ..., "message": ...}}`` and never as a stack
-trace. Nothing is fetched from outside: plotly.js is served from the installed
-``plotly`` package, and FastAPI's interactive docs (which load from a CDN) are
-off; the OpenAPI schema is at ``/api/openapi.json``.
+the client as ``{"error": {"file": ..., "field": ..., "message": ...}}`` (the CLI's
+``--json`` shape) and never as a stack trace. Nothing is fetched from outside:
+plotly.js is served from the installed ``plotly`` package, and FastAPI's interactive
+docs (which load from a CDN) are off; the OpenAPI schema is at ``/api/openapi.json``.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ class _BodyLimit:
     def _too_large(self) -> JSONResponse:
         return JSONResponse(
             error_body(
-                "", f"request body too large: this server accepts at most {self.max_bytes:,} bytes"
+                None,
+                f"request body too large: this server accepts at most {self.max_bytes:,} bytes",
             ),
             status_code=413,
         )
@@ -156,7 +157,7 @@ class _BodyLimit:
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def scenario_error(request: Request, exc: InputError) -> JSONResponse:
-        return JSONResponse(error_body(exc.path, exc.message), status_code=422)
+        return JSONResponse({"error": exc.as_dict()}, status_code=422)
 
     @app.exception_handler(UnknownScenario)
     async def unknown_scenario(request: Request, exc: UnknownScenario) -> JSONResponse:
@@ -164,12 +165,12 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ComputeTimeout)
     async def timeout(request: Request, exc: ComputeTimeout) -> JSONResponse:
-        return JSONResponse(error_body("", str(exc)), status_code=503)
+        return JSONResponse(error_body(None, str(exc)), status_code=503)
 
     @app.exception_handler(AnalysisFailed)
     async def analysis_failed(request: Request, exc: AnalysisFailed) -> JSONResponse:
         log.error("analysis failed on %s: %s", request.url.path, exc)
-        return JSONResponse(error_body("", "internal error (see the server's log)"), 500)
+        return JSONResponse(error_body(None, "internal error (see the server's log)"), 500)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -179,14 +180,14 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse(
-            error_body("", str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+            error_body(None, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
         )
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error on %s", request.url.path)
         return JSONResponse(
-            error_body("", "internal error (see the server's log)"), status_code=500
+            error_body(None, "internal error (see the server's log)"), status_code=500
         )
 
 

@@ -15,7 +15,8 @@ Slow analyses (the optimiser, Sobol' indices: seconds to minutes) run in one
 separate process (:class:`AnalysisProcess`), one at a time, so that sliders stay
 live meanwhile. Its numba runtime is its own, so the rule above holds in each
 process, and a job that overruns its limit is stopped for real: the process is
-killed and a fresh one started.
+killed and a fresh one started. The same happens at once when the client whose
+request waits for the job disconnects (:meth:`AnalysisProcess.run` cancelled).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import goldenbridge as gb
 from goldenbridge.scenario import InputError, ScenarioError
 
 __all__ = [
+    "AnalysisCancelled",
     "AnalysisFailed",
     "AnalysisProcess",
     "ComputeTimeout",
@@ -63,14 +65,17 @@ class ComputeTimeout(Exception):
 class Deadline:
     """The end of one job's compute time, checked between the steps of the job."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, abandoned: threading.Event | None = None) -> None:
         self.seconds = seconds
         self.started = time.perf_counter()
         self.end = self.started + seconds
+        self.abandoned = abandoned
 
     def check(self) -> None:
-        """Raise :class:`ComputeTimeout` when the job's time is up."""
-        if time.perf_counter() > self.end:
+        """Raise :class:`ComputeTimeout` when the job's time is up or nobody waits for it."""
+        if time.perf_counter() > self.end or (
+            self.abandoned is not None and self.abandoned.is_set()
+        ):
             raise ComputeTimeout(self.seconds)
 
     @property
@@ -123,7 +128,7 @@ class ComputeWorker:
         def task() -> Timed[T]:
             if abandoned.is_set():  # its request is gone: don't spend the worker on it
                 raise ComputeTimeout(self.time_limit)
-            deadline = Deadline(self.time_limit)
+            deadline = Deadline(self.time_limit, abandoned)
             loop.call_soon_threadsafe(mark_started)
             value = job(deadline)
             return Timed(value, deadline.elapsed, deadline.started - queued)
@@ -217,6 +222,14 @@ class AnalysisFailed(Exception):
     """An analysis raised something other than a :class:`ScenarioError` in its process."""
 
 
+class AnalysisCancelled(Exception):
+    """The request waiting for an analysis went away, and the analysis was stopped."""
+
+
+#: How often a waiting analysis looks whether its request was cancelled (seconds).
+_POLL_S = 0.05
+
+
 def _exit_with(parent: int) -> None:
     """End this process as soon as ``parent`` is gone (killed with SIGKILL, say): a
     job under way would otherwise keep running, orphaned, until it finished."""
@@ -233,7 +246,7 @@ def _serve_analyses(connection: Connection, parent: int | None = None) -> None:
     """The analysis process: run ``(function, arguments)`` jobs until the pipe closes
     or the parent process ends.
 
-    Domain errors travel back as (path, message); anything else only by its type,
+    Domain errors travel back as (field, message, file); anything else only by its type,
     so that no stack trace reaches a client.
     """
     if parent is not None:
@@ -246,7 +259,7 @@ def _serve_analyses(connection: Connection, parent: int | None = None) -> None:
         try:
             connection.send(("ok", function(*arguments)))
         except InputError as exc:  # bad input (ScenarioError or a bad argument)
-            connection.send(("scenario", (exc.path, exc.message)))
+            connection.send(("scenario", (exc.path, exc.message, exc.file)))
         except Exception as exc:  # noqa: BLE001 (reported to the parent, which logs it)
             connection.send(("failed", f"{type(exc).__name__}: {exc}"))
 
@@ -278,9 +291,13 @@ class AnalysisProcess:
         self._process: Any = None
         self._connection: Connection | None = None
         self._lock = threading.Lock()  # one job at a time, across the threads that wait
+        self.cancelled = 0  # running jobs stopped because their request went away
 
     async def run(self, function: Callable[..., T], *arguments: Any) -> Timed[T]:
         """Queue ``function(*arguments)`` for the process and wait for its result.
+
+        Cancelling the awaiting task (its client went away) stops the job at once: a
+        queued job never starts, a running one has its process killed and replaced.
 
         Raises
         ------
@@ -291,17 +308,31 @@ class AnalysisProcess:
         AnalysisFailed
             Anything else it raised.
         """
-        return await asyncio.to_thread(self._call, function, arguments)
+        cancelled = threading.Event()
+        try:
+            return await asyncio.to_thread(self._call, function, arguments, cancelled)
+        except asyncio.CancelledError:
+            cancelled.set()  # the thread sees it within _POLL_S and stops the process
+            raise
 
-    def _call(self, function: Callable[..., T], arguments: tuple[Any, ...]) -> Timed[T]:
+    def _call(
+        self, function: Callable[..., T], arguments: tuple[Any, ...], cancelled: threading.Event
+    ) -> Timed[T]:
         queued = time.perf_counter()
         with self._lock:
+            if cancelled.is_set():  # nobody waits for it any more
+                raise AnalysisCancelled("the request was cancelled before its analysis started")
             connection = self._started()
             started = time.perf_counter()
             connection.send((function, arguments))
-            if not connection.poll(self.time_limit):
-                self._stop()
-                raise ComputeTimeout(self.time_limit)
+            while not connection.poll(_POLL_S):
+                if cancelled.is_set():
+                    self._stop()
+                    self.cancelled += 1
+                    raise AnalysisCancelled("the request was cancelled: its analysis was stopped")
+                if time.perf_counter() - started > self.time_limit:
+                    self._stop()
+                    raise ComputeTimeout(self.time_limit)
             try:
                 kind, value = connection.recv()
             except (EOFError, OSError):

@@ -3,7 +3,7 @@
 uvicorn answers a request it cannot parse (a malformed header, a bad
 ``Content-Length``) with a plain-text 400 before the application sees it, and
 waits as long as a client likes for the request's headers. :class:`JsonH11Protocol`
-sends that 400 as ``{"error": {"path", "message"}}`` like every other error, and
+sends that 400 as ``{"error": {"file", "field", "message"}}`` like every other error, and
 closes a connection whose request headers have not arrived within
 ``header_seconds`` with a 408 in the same shape (a slow-loris client cannot hold
 connections open).
@@ -25,7 +25,7 @@ HEADER_SECONDS = 10.0
 
 
 def _body(message: str) -> bytes:
-    return json.dumps({"error": {"path": "", "message": message}}).encode()
+    return json.dumps({"error": {"file": None, "field": None, "message": message}}).encode()
 
 
 class JsonH11Protocol(H11Protocol):

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import Request
 
+from goldenbridge.scenario.errors import InputError
 from goldenbridge.web.batching import EvaluateBatcher
 from goldenbridge.web.compute import AnalysisProcess, ComputeWorker, PopulationCache, ResultCache
 from goldenbridge.web.scenarios import ScenarioStore
@@ -71,6 +72,7 @@ class WebState:
     evaluations: EvaluateBatcher = field(init=False)
     results: ResultCache = field(default_factory=ResultCache)
     running: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
+    waiting: dict[str, int] = field(default_factory=dict)  # requests per running analysis
 
     def __post_init__(self) -> None:
         self.worker = ComputeWorker(self.limits.compute_seconds)
@@ -79,9 +81,16 @@ class WebState:
         self.evaluations = EvaluateBatcher(self.worker, self.populations)
 
 
-def error_body(path: str, message: str) -> dict[str, Any]:
-    """The one JSON shape of every error response."""
-    return {"error": {"path": path, "message": message}}
+def error_body(field: str | None, message: str, file: str | None = None) -> dict[str, Any]:
+    """The one JSON shape of every error response, the same as the CLI's ``--json``:
+    ``{"error": {"file", "field", "message"}}`` (``file`` and ``field`` null when unknown).
+
+    Examples
+    --------
+    >>> error_body("samples", "must be >= 1")
+    {'error': {'file': None, 'field': 'samples', 'message': 'must be >= 1'}}
+    """
+    return {"error": InputError(message, field or "", file).as_dict()}
 
 
 def limits_dict(limits: Limits) -> dict[str, Any]:

@@ -10,16 +10,27 @@ path of offers.
 
 from goldenbridge.analysis.negotiate.concession_path import ConcessionPath
 from goldenbridge.analysis.negotiate.dynamics import (
+    Decomposition,
     Negotiation,
     NegotiationRound,
     Responses,
+    Strategy,
     negotiate,
     responses,
 )
+from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, without
 from goldenbridge.analysis.negotiate.skimming import Equilibrium, ScreeningGame, solve
+from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium, TimeGame
 
 __all__ = [
+    "MECHANISMS",
     "ConcessionPath",
+    "Decomposition",
+    "Strategy",
+    "TimeEquilibrium",
+    "TimeGame",
+    "shapley",
+    "without",
     "Equilibrium",
     "Negotiation",
     "NegotiationRound",

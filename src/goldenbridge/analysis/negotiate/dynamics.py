@@ -1,81 +1,70 @@
-"""negotiate: offers over several rounds when delay risks war (docs/design.md section 6).
+"""negotiate: offers over several rounds when time is strategic (docs/design.md section 6).
 
-The proposer makes one-sided offers along a concession path ``x(s) = FROM + s
-(TO - FROM)``, ``s`` in [0, 1], over T rounds without commitment. Each round the
-target accepts, attacks or waits; while it waits, war breaks out anyway with
-probability ``hazard`` (the pretext); payoffs are discounted by ``discount`` a
-round; after the last round the no-deal rule of section 4 applies. The proposer's
-offers are the skimming perfect Bayesian equilibrium of
-:mod:`goldenbridge.analysis.negotiate.skimming`, computed by backward induction over the
-population's weighted worlds.
+The proposer makes one-sided offers along a concession path ``x(s) = FROM + s (TO -
+FROM)``, ``s`` in [0, 1], over T rounds without commitment. Each round the target
+accepts, attacks, stands down or waits; while it waits it pays ``conflict.mobilisation``,
+war breaks out anyway with probability ``hazard``, ``p_win`` moves by
+``conflict.p_win_drift``, and each round whose offer leaves face unsaved adds ``pretext *
+s(x)`` to its war value; payoffs are discounted by ``discount`` a round. The last round is
+the one-shot choice of docs/design.md 4c. :mod:`goldenbridge.analysis.negotiate.building`
+turns the worlds into the game's types, :mod:`goldenbridge.analysis.negotiate.timegame`
+solves it (a skimming perfect Bayesian equilibrium, checked), and
+:mod:`goldenbridge.analysis.negotiate.mechanisms` splits P(war) over the mechanisms.
 
-How the population becomes that game (each a modelling choice, see docs/dynamics.md):
-
-- The path is a grid of ``grid`` offers. A world's *threshold* is the first
-  grid offer its target accepts (``u_T(x) >= r_T``, section 4); worlds are
-  ordered by it (their type). Where the target's acceptable part of the path is
-  not an up-set (it would refuse again further on), the threshold still stands
-  for it; ``non_monotone_share`` reports the weight of such worlds.
-- The target's gain from a deal at ``s`` over its no-deal value is
-  ``phi(s) - phi(threshold)``, with ``phi`` the population's mean target utility
-  along the path (made non-decreasing): every world values concessions like the
-  average target, shifted to its own threshold. In one dimension with linear
-  utility (Fearon 1995's model) this is exact. A war before the end (the pretext,
-  or its own attack) costs a world whose target would not fight ``w_T - u_T(sq)``,
-  averaged within ``LOSS_CLASSES`` quantile classes; the types of the game are
-  (threshold, class) pairs.
-- Vetoes: a deal at ``s`` needs every veto to accept ``s`` too (section 4). The
-  target times its acceptance on its own gain; if a veto then blocks, there is
-  no deal and the no-deal rule applies at once.
-- The proposer's payoffs are exact per world: ``u_P(x)`` for a deal, its war
-  value for a war, its no-deal value after the last round; gains over the
-  no-deal value are discounted (bargaining with a disagreement point).
+The result compares four strategies on the same worlds: rejecting now (nothing offered,
+one shot), talks that offer nothing for T rounds (the target expecting the equilibrium's
+concessions), the best one-shot offer on the path and the best sequence.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.negotiate.building import Built, build
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
-from goldenbridge.analysis.negotiate.skimming import (
+from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
+from goldenbridge.analysis.negotiate.timegame import (
     ACCEPT,
     ATTACK,
+    DONE,
+    STAND,
     WAIT,
-    Equilibrium,
-    ScreeningGame,
-    loss_class,
-    respond,
+    Play,
+    TimeEquilibrium,
+    TimeGame,
+    play,
     solve,
 )
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
-from goldenbridge.engine import Offers, utilities
+from goldenbridge.engine import Offers
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = [
     "NegotiationRound",
-    "OneShot",
-    "Talks",
+    "Strategy",
+    "Decomposition",
     "Negotiation",
     "Responses",
     "negotiate",
     "responses",
     "concession_path",
-    "war_loss",
+    "WAIT",
+    "ACCEPT",
+    "ATTACK",
+    "DONE",
+    "STAND",
 ]
 
-#: Worlds per block when scanning the grid (bounds memory at N x G).
-_BLOCK = 8192
-#: Classes of the war's cost to a target that would not fight (quantiles over worlds):
-#: within a threshold, the types of the screening game.
-LOSS_CLASSES = 16
-
 OfferSpec = Mapping[str, OfferValue] | str | None
+#: Worlds the risk-return optimum (the default path's direction) is searched on.
+OPTIMUM_SAMPLES = 2_000
 
 
 @dataclass(frozen=True)
@@ -94,38 +83,43 @@ class NegotiationRound:
 
 
 @dataclass(frozen=True)
-class OneShot:
-    """The best single offer on the path (risk-return optimum, section 6)."""
+class Strategy:
+    """One row of the comparison: what a strategy gives on the same worlds."""
 
-    position: float
-    values: dict[str, OfferValue]
+    name: str
+    position: float | None
     proposer_eu: float
     p_deal: float
     p_war: float
 
 
 @dataclass(frozen=True)
-class Talks:
-    """The status quo (the path's start) offered every round, the target playing its
-    equilibrium strategy: drawn-out negotiation with no concession."""
+class Decomposition:
+    """P(war) of a strategy split over the mechanisms of time (Shapley values).
 
-    proposer_eu: float
-    p_deal: float
-    p_war: float
+    ``at_once`` is P(war) with every mechanism off (the wars that would have been fought
+    at once, or at the end, without time mattering); ``hazard``, ``mobilisation``,
+    ``drift`` and ``pretext`` are the mechanisms' Shapley parts; ``induced`` =
+    mobilisation + drift + pretext (induced by waiting). ``at_once + hazard + induced =
+    total``.
+    """
+
+    strategy: str
+    total: float
+    at_once: float
+    hazard: float
+    induced: float
+    mobilisation: float
+    drift: float
+    pretext: float
 
 
 @dataclass(frozen=True)
 class Responses:
     """What each world's target does in each round of a sequence of offers.
 
-    Attributes
-    ----------
-    offers : (R,) int64
-        Grid index of each round's offer.
-    action : (R, N) int8
-        ``skimming.WAIT`` / ``ACCEPT`` / ``ATTACK`` / ``DONE`` per round and world.
-    accept_round, attack_round : (N,) int64
-        The round (1-based) in which the world accepts / attacks; 0 if it does not.
+    ``action`` (R, N) int8 holds ``WAIT`` / ``ACCEPT`` / ``ATTACK`` / ``STAND`` / ``DONE``;
+    ``accept_round`` / ``attack_round`` the 1-based round of the deal / attack (0: none).
     """
 
     offers: np.ndarray
@@ -136,14 +130,15 @@ class Responses:
 
 @dataclass(frozen=True)
 class Negotiation:
-    """The result of :func:`negotiate`.
+    """The result of :func:`negotiate` (docs/dynamics.md).
 
-    ``sequence`` holds the equilibrium offers with P(deal by t) and P(war by t)
-    (a deal or war that happened in round t or before; the pretext hazard
-    included); ``proposer_eu`` is the proposer's discounted expected utility of
-    the whole equilibrium, comparable to ``one_shot`` and ``talks``.
-    ``incentive_gap`` is the largest gain (in the target's utility units) a world
-    could get by deviating on the path: 0 in an exact equilibrium.
+    ``sequence`` holds the equilibrium offers with P(deal by t) and P(war by t);
+    ``compare`` the four strategies; ``decomposition`` P(war) of the talks and of the
+    sequence split over the mechanisms; ``path_note`` how the path was chosen.
+    ``incentive_gap`` is the largest gain a type could get by deviating on the path (0:
+    single crossing holds there and the cutoffs are an equilibrium), ``exited_above`` the
+    weight of types that exited while the proposer still counted them (0: the skimming
+    belief is exact).
     """
 
     scenario: str
@@ -153,25 +148,41 @@ class Negotiation:
     discount: float
     hazard: float
     grid: int
+    mechanisms: dict[str, float]
     path_from: dict[str, OfferValue] = field(metadata=json_meta(name="path.from"))
     path_to: dict[str, OfferValue] = field(metadata=json_meta(name="path.to"))
+    path_note: str = field(metadata=json_meta(name="path.note"))
     sequence: tuple[NegotiationRound, ...]
     proposer_eu: float
     p_deal: float
     p_war: float
-    one_shot: OneShot
-    talks: Talks
+    compare: tuple[Strategy, ...]
+    decomposition: tuple[Decomposition, ...]
     incentive_gap: float
-    non_monotone_share: float
-    equilibrium: Equilibrium = field(metadata=JSON_SKIP, repr=False)
-    thresholds: np.ndarray = field(metadata=JSON_SKIP, repr=False)
-    loss: np.ndarray = field(metadata=JSON_SKIP, repr=False)
-    fight: np.ndarray = field(metadata=JSON_SKIP, repr=False)
+    single_crossing: bool
+    exited_above: float
+    types: int
+    built: Built = field(metadata=JSON_SKIP, repr=False)
+    equilibrium: TimeEquilibrium = field(metadata=JSON_SKIP, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``goldenbridge negotiate --json`` (docs/dynamics.md):
-        every field but the solver's arrays."""
+        """The JSON document of ``goldenbridge negotiate --json``: every field but the
+        solver's arrays."""
         return to_dict(self)
+
+    def strategy(self, name: str) -> Strategy:
+        """The comparison row called ``name``."""
+        return next(s for s in self.compare if s.name == name)
+
+    @property
+    def talks(self) -> Strategy:
+        """The row of talks with empty offers."""
+        return self.compare[1]
+
+    @property
+    def one_shot(self) -> Strategy:
+        """The row of the best one-shot offer on the path."""
+        return self.compare[2]
 
 
 def _offer(scenario: Scenario, spec: OfferSpec, path: str) -> dict[str, OfferValue] | None:
@@ -186,14 +197,60 @@ def _offer(scenario: Scenario, spec: OfferSpec, path: str) -> dict[str, OfferVal
     return scenario.complete(dict(spec))
 
 
+def _optimum_direction(
+    population: Population, start: dict[str, OfferValue]
+) -> tuple[dict[str, OfferValue] | None, str]:
+    """The end of the path along the direction from ``start`` through the one-shot
+    risk-return optimum, extended to the edge of the issue space."""
+    from goldenbridge.analysis.optimize.best import optimize
+    from goldenbridge.population import sample
+
+    scenario = population.scenario
+    informed = scenario.model_copy(update={"information": "informed"})
+    if population.n > OPTIMUM_SAMPLES and np.all(population.worlds.weights == 1.0):
+        search = sample(informed, samples=OPTIMUM_SAMPLES, seed=population.seed)
+    else:  # small, or a posterior: its own worlds and weights
+        search = dataclasses.replace(population, scenario=informed)
+    best = optimize(search, solutions=False, fresh_population=search).optimum.values
+    ends = population.encode([start, scenario.complete(dict(best))], "path")
+    direction = ends.x[1] - ends.x[0]
+    if not np.any(np.abs(direction) > 1e-12):
+        return None, "the one-shot optimum is the path's start"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(
+            direction > 0,
+            (1 - ends.x[0]) / direction,
+            np.where(direction < 0, -ends.x[0] / direction, np.inf),
+        )
+    x = ends.x[0] + float(np.min(room)) * direction
+    end: dict[str, OfferValue] = {}
+    c = 0
+    for issue in scenario.issues:
+        if issue.discrete:
+            end[issue.name] = start[issue.name]
+        else:
+            end[issue.name] = round(issue.min + float(x[c]) * (issue.max - issue.min), 10)
+            c += 1
+    where = ", ".join(f"{k} {v:g}" for k, v in best.items() if isinstance(v, float))
+    return end, (
+        f"direction of the one-shot risk-return optimum ({where}; informed vetoes, "
+        f"{search.n:,} worlds)"
+    )
+
+
 def concession_path(
     population: Population, path_from: OfferSpec = None, path_to: OfferSpec = None, grid: int = 101
 ) -> tuple[dict[str, OfferValue], dict[str, OfferValue], Offers]:
     """The path's two ends (completed offers) and its grid of ``grid`` offers.
 
-    Defaults: the scenario's ``talks`` block, else from the status quo to the
-    target's mean position. Discrete issues must take the same option at both ends.
+    Defaults: the scenario's ``talks`` block, else from the status quo to the target's
+    mean position. (:func:`negotiate` defaults to the optimum's direction instead.)
     """
+    start, end, offers, _ = _path(population, path_from, path_to, grid, optimum=False)
+    return start, end, offers
+
+
+def _path(population, path_from, path_to, grid, optimum):
     scenario = population.scenario
     talks = scenario.talks
     default_from = talks.from_ if talks is not None else None
@@ -201,9 +258,18 @@ def concession_path(
     start = _offer(scenario, path_from if path_from is not None else default_from, "from")
     end = _offer(scenario, path_to if path_to is not None else default_to, "to")
     start = start or scenario.status_quo()
-    if end is None:  # the target's mean position on the continuous issues
-        mean = target_mean_position(population)
-        end = {i.name: start[i.name] if i.discrete else mean[i.name] for i in scenario.issues}
+    if path_to is not None:
+        note = "given"
+    elif end is not None:
+        note = "the scenario's talks block"
+    else:
+        note = ""
+        if optimum:
+            end, note = _optimum_direction(population, start)
+        if end is None:  # the target's mean position on the continuous issues
+            mean = target_mean_position(population)
+            end = {i.name: start[i.name] if i.discrete else mean[i.name] for i in scenario.issues}
+            note = (note + "; " if note else "") + "towards the target's mean position"
     ends = population.encode([start, end], "path")
     for d, issue in enumerate(i for i in scenario.issues if i.discrete):
         if ends.option[0, d] != ends.option[1, d]:
@@ -213,7 +279,7 @@ def concession_path(
     s = np.linspace(0.0, 1.0, grid)
     x = ends.x[0] + s[:, None] * (ends.x[1] - ends.x[0])
     option = np.repeat(ends.option[:1], grid, axis=0)
-    return start, end, Offers(x, option)
+    return start, end, Offers(x, option), note
 
 
 def _values(scenario: Scenario, start: dict, end: dict, s: float) -> dict[str, OfferValue]:
@@ -223,195 +289,6 @@ def _values(scenario: Scenario, start: dict, end: dict, s: float) -> dict[str, O
         a, b = start[issue.name], end[issue.name]
         out[issue.name] = a if issue.discrete else round(float(a) + s * (float(b) - float(a)), 10)
     return out
-
-
-@dataclass
-class _Scan:
-    """What one pass over the worlds collects along the grid."""
-
-    thresholds: np.ndarray  # (N,) first accepted grid offer, G if none
-    loss: np.ndarray  # (N,) the target's war gain w_T - r_T (<= 0)
-    non_monotone: np.ndarray  # (N,) bool
-    game: ScreeningGame
-    static_gain: np.ndarray  # (G,) sum w * deal * (u_P - r_P), deal = target & vetoes accept
-    static_deal: np.ndarray  # (G,) sum w * deal
-    static_war: np.ndarray  # (G,) sum w * fight * (1 - deal)
-
-
-def _loss_edges(loss: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Quantile edges cutting the costs of war of the worlds where it costs the target
-    (``loss < 0``) into ``LOSS_CLASSES`` classes."""
-    costly = (loss < 0) & (weights > 0)
-    if not costly.any():
-        return np.zeros(0)
-    return np.quantile(loss[costly], np.linspace(0, 1, LOSS_CLASSES + 1)[1:-1])
-
-
-def war_loss(population: Population) -> np.ndarray:
-    """Each world's ``w_T - r_T``: what a war costs its target over the no-deal outcome
-    (< 0 where it would not fight, 0 where it would)."""
-    target = population.actor_names.index(population.scenario.target.name)
-    reservation = population.worlds.actors[target].reservation
-    return np.minimum(population.war_value[:, target] - reservation, 0.0)
-
-
-def _scan(population: Population, grid_offers: Offers) -> _Scan:
-    """Thresholds, the screening game and the one-shot sums, block by block.
-
-    A type of the game is a (threshold, class of war cost) pair; its war cost is
-    the weighted mean over its worlds of ``w_T - r_T`` (section 4's values).
-    """
-    worlds = population.worlds
-    names = population.actor_names
-    scenario = population.scenario
-    target = names.index(scenario.target.name)
-    vetoes = [names.index(a.name) for a in scenario.vetoes]
-    proposer = worlds.proposer
-    n_offers = grid_offers.m
-    target_loss = war_loss(population)
-    edges = _loss_edges(target_loss, worlds.weights)
-    per_threshold = len(edges) + 2
-    classes = loss_class(target_loss, edges)
-    n_keys = (n_offers + 1) * per_threshold
-    thresholds = np.empty(worlds.n, dtype=np.int64)
-    non_monotone = np.empty(worlds.n, dtype=bool)
-    mass = np.zeros(n_keys)
-    loss_sum = np.zeros(n_keys)
-    deal_gain = np.zeros((n_keys, n_offers))
-    hazard_loss = np.zeros(n_keys)
-    phi = np.zeros(n_offers)
-    static_gain = np.zeros(n_offers)
-    static_deal = np.zeros(n_offers)
-    static_war = np.zeros(n_offers)
-    war_p = population.war_value[:, proposer]
-    for n0 in range(0, worlds.n, _BLOCK):
-        sl = slice(n0, n0 + _BLOCK)
-        block = worlds.subset(sl)
-        w = block.weights
-        t_arr = block.actors[target]
-        u_target = utilities(t_arr, grid_offers)
-        accepts = u_target >= t_arr.reservation[:, None]
-        first = np.where(accepts.any(axis=1), accepts.argmax(axis=1), n_offers)
-        after = np.arange(n_offers)[None, :] >= first[:, None]
-        thresholds[sl] = first
-        non_monotone[sl] = (after & ~accepts).any(axis=1)
-        vetoes_ok = np.ones_like(accepts)
-        for v in vetoes:
-            v_arr = block.actors[v]
-            vetoes_ok &= utilities(v_arr, grid_offers) >= v_arr.reservation[:, None]
-        p_arr = block.actors[proposer]
-        gain = utilities(p_arr, grid_offers) - p_arr.reservation[:, None]
-        key = first * per_threshold + classes[sl]
-        np.add.at(mass, key, w)
-        np.add.at(loss_sum, key, w * target_loss[sl])
-        np.add.at(deal_gain, key, w[:, None] * vetoes_ok * gain)
-        np.add.at(hazard_loss, key, w * (war_p[sl] - p_arr.reservation))
-        phi += w @ u_target
-        deal = accepts & vetoes_ok
-        static_gain += w @ (deal * gain)
-        static_deal += w @ deal
-        static_war += (w * block.fight) @ ~deal
-    phi = np.maximum.accumulate(phi / worlds.weights.sum())
-    keys = np.flatnonzero(mass > 0)  # ascending: by threshold, then by class of war cost
-    game = ScreeningGame(
-        phi=phi,
-        theta=keys // per_threshold,
-        loss_class=keys % per_threshold,
-        loss=loss_sum[keys] / mass[keys],
-        mass=mass[keys],
-        deal_gain=deal_gain[keys],
-        hazard_loss=hazard_loss[keys],
-        loss_edges=edges,
-    )
-    return _Scan(thresholds, target_loss, non_monotone, game, static_gain, static_deal, static_war)
-
-
-def _outcomes(
-    population: Population,
-    grid_offers: Offers,
-    offers: np.ndarray,
-    actions: np.ndarray,
-    discount: float,
-    hazard: float,
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """P(deal by t), P(war by t) per round and the proposer's EU of a played sequence."""
-    worlds = population.worlds
-    names = population.actor_names
-    scenario = population.scenario
-    proposer = worlds.proposer
-    played = grid_offers.subset(offers)
-    vetoes_ok = np.ones((worlds.n, offers.size), dtype=bool)
-    for a in scenario.vetoes:
-        v_arr = worlds.actors[names.index(a.name)]
-        vetoes_ok &= utilities(v_arr, played) >= v_arr.reservation[:, None]
-    p_arr = worlds.actors[proposer]
-    gain = utilities(p_arr, played) - p_arr.reservation[:, None]
-    war_loss = population.war_value[:, proposer] - p_arr.reservation
-    fight = worlds.fight
-    w = worlds.weights
-    alive = np.ones(worlds.n)
-    deal = np.zeros(worlds.n)
-    war = np.zeros(worlds.n)
-    payoff = np.zeros(worlds.n)
-    deal_by, war_by = [], []
-    for t in range(offers.size):
-        act = actions[t]
-        accept, attack, wait = act == ACCEPT, act == ATTACK, act == WAIT
-        now = discount**t * alive
-        deal += alive * (accept & vetoes_ok[:, t])
-        war += alive * ((attack | (accept & ~vetoes_ok[:, t] & fight)) + wait * hazard)
-        payoff += now * (
-            accept * vetoes_ok[:, t] * gain[:, t] + (attack + wait * hazard) * war_loss
-        )
-        alive = np.where(wait, alive * (1.0 - hazard), 0.0)
-        deal_by.append(float(w @ deal / w.sum()))
-        war_by.append(float(w @ war / w.sum()))
-    war += alive * fight  # still waiting after the last round: the no-deal rule
-    war_by[-1] = float(w @ war / w.sum())
-    eu = float(w @ (p_arr.reservation + payoff) / w.sum())
-    return np.array(deal_by), np.array(war_by), eu
-
-
-def _responses(equilibrium, offers, thresholds, fight, loss) -> Responses:
-    action = respond(equilibrium, offers, thresholds, fight, loss)
-    rounds = np.arange(1, action.shape[0] + 1)[:, None]
-    return Responses(
-        offers=np.asarray(offers, dtype=np.int64),
-        action=action,
-        accept_round=((action == ACCEPT) * rounds).max(axis=0, initial=0),
-        attack_round=((action == ATTACK) * rounds).max(axis=0, initial=0),
-    )
-
-
-def responses(negotiation: Negotiation, positions: Sequence[float] | None = None) -> Responses:
-    """Each world's equilibrium action (accept / wait / attack) round by round.
-
-    Parameters
-    ----------
-    negotiation : Negotiation
-        The result of :func:`negotiate` on the population whose worlds are wanted.
-    positions : sequence of float, optional
-        The offers actually made, as positions ``s`` in [0, 1] on the path (snapped
-        to the grid), one per round, at most ``rounds``. Default: the equilibrium
-        offers. Off the equilibrium path the target still plays its equilibrium
-        strategy (it expects the proposer to return to the equilibrium).
-
-    Returns
-    -------
-    Responses
-        Per world and round: the action; the round it accepts or attacks (0 if none).
-        A likelihood for Bayesian updating follows with the hazard: a world that
-        waits r rounds without war has probability ``(1 - hazard) ** r`` of it.
-    """
-    eq = negotiation.equilibrium
-    if positions is None:
-        offers = eq.path
-    else:
-        s = np.asarray(positions, dtype=np.float64)
-        if s.ndim != 1 or ((s < 0) | (s > 1)).any():
-            raise InputError("positions are numbers in [0, 1] along the path")
-        offers = np.rint(s * (negotiation.grid - 1)).astype(np.int64)
-    return _responses(eq, offers, negotiation.thresholds, negotiation.fight, negotiation.loss)
 
 
 def _settings(scenario: Scenario, rounds, discount, hazard) -> tuple[int, float, float]:
@@ -433,6 +310,27 @@ def _settings(scenario: Scenario, rounds, discount, hazard) -> tuple[int, float,
     return int(rounds), float(discount), float(hazard)
 
 
+def _active(game: TimeGame, hazard: float, accumulate: bool, rounds: int) -> list[str]:
+    """The mechanisms that can change anything in this game."""
+    on = []
+    if hazard > 0 and rounds > 1:
+        on.append("hazard")
+    if rounds > 1 and np.any(game.mobilisation != 0):
+        on.append("mobilisation")
+    if rounds > 1 and (np.any(game.drift != 0) or np.any(game.drift_p != 0)):
+        on.append("drift")
+    if rounds > 1 and accumulate and np.any(game.pretext > 0):
+        on.append("pretext")
+    return on
+
+
+def _solve_with(game, rounds, discount, hazard, accumulate, off):
+    g, hazard_on, accumulate_on = switch_off(game, off)
+    return g, solve(
+        g, rounds, discount, hazard if hazard_on else 0.0, 4 if accumulate and accumulate_on else 0
+    )
+
+
 def negotiate(
     population: Population,
     rounds: int | None = None,
@@ -442,6 +340,8 @@ def negotiate(
     discount: float | None = None,
     hazard: float | None = None,
     grid: int = 101,
+    decompose: bool = True,
+    per_world: bool = False,
 ) -> Negotiation:
     """The proposer's equilibrium offers over ``rounds`` rounds without commitment.
 
@@ -452,13 +352,19 @@ def negotiate(
         T; default the scenario's ``talks.rounds``.
     path_from, path_to : str or mapping, optional
         The path's ends: a named offer or issue -> value (left-out issues at the
-        status quo). Default the scenario's ``talks`` block, else from the status
-        quo to the target's mean position.
+        status quo). Default: the scenario's ``talks`` block; else from the status quo
+        along the direction of the one-shot risk-return optimum (to the edge of the issue
+        space), found on at most 5 000 worlds.
     discount, hazard : float, optional
-        Per-round discount factor in (0, 1] and pretext hazard in [0, 1); default
-        the scenario's ``talks`` block, else 1 and 0.
+        Per-round discount factor in (0, 1] and hazard in [0, 1); default the scenario's
+        ``talks`` block, else 1 and 0.
     grid : int
         Number of offers on the path (>= 2).
+    decompose : bool
+        Split P(war) over the mechanisms (solves the game once per subset of the active
+        mechanisms, at most 16 times).
+    per_world : bool
+        Every world a type of its own (exact aggregation; small populations only).
 
     Returns
     -------
@@ -466,58 +372,89 @@ def negotiate(
 
     Examples
     --------
-    Fearon's crisis (docs/design.md section 2): one round without hazard is the
-    one-shot optimum, A's share x* = .6.
+    Fearon's crisis (docs/design.md section 2): one round is the one-shot optimum, A's
+    share x* = .6.
 
     >>> from goldenbridge.population import sample
     >>> from goldenbridge.scenario import load
     >>> pop = sample(load("fearon-1d"), samples=20_000, seed=1)
     >>> result = negotiate(pop, 1, path_to={"share": 0}, grid=51)
-    >>> result.sequence[0].values, result.one_shot.values
-    ({'share': 0.6}, {'share': 0.6})
+    >>> result.sequence[0].values, result.strategy("best one-shot offer").position
+    ({'share': 0.6}, 0.4)
     """
     scenario = population.scenario
     rounds, discount, hazard = _settings(scenario, rounds, discount, hazard)
     if grid < 2:
         raise InputError("grid must be >= 2")
-    start, end, grid_offers = concession_path(population, path_from, path_to, grid)
-    scan = _scan(population, grid_offers)
-    eq = solve(scan.game, rounds, discount, hazard)
+    start, end, grid_offers, note = _path(population, path_from, path_to, grid, optimum=True)
+    built = build(population, grid_offers, per_world=per_world)
+    game = built.game
+    accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
+    q = 4 if accumulate else 0
+    eq = solve(game, rounds, discount, hazard, q)
     positions = np.linspace(0.0, 1.0, grid)
-    w_total = population.worlds.weights.sum()
-    fight = population.worlds.fight
+    w = population.worlds.weights
+    total = float(w.sum())
+    p = population.worlds.proposer
+    base = built.reference
 
-    path = eq.path
-    played = _responses(eq, path, scan.thresholds, fight, scan.loss)
-    deal_by, war_by, eu = _outcomes(population, grid_offers, path, played.action, discount, hazard)
+    played = play(game, eq)
     sequence = tuple(
         NegotiationRound(
             round=t + 1,
             position=float(positions[j]),
             values=_values(scenario, start, end, float(positions[j])),
-            p_deal_by=float(deal_by[t]),
-            p_war_by=float(war_by[t]),
+            p_deal_by=float(played.p_deal[t]),
+            p_war_by=float(played.p_war[t]),
         )
-        for t, j in enumerate(path)
+        for t, j in enumerate(played.offers)
     )
-
-    r_p = population.worlds.actors[population.worlds.proposer].reservation
-    base = float(population.worlds.weights @ r_p)
-    static_eu = (base + scan.static_gain) / w_total
-    best = int(np.argmax(static_eu))
-    one_shot = OneShot(
-        position=float(positions[best]),
-        values=_values(scenario, start, end, float(positions[best])),
-        proposer_eu=float(static_eu[best]),
-        p_deal=float(scan.static_deal[best] / w_total),
-        p_war=float(scan.static_war[best] / w_total),
+    one = solve(game, 1, discount, hazard, q)
+    one_play = play(game, one)
+    fight = population.worlds.fight
+    war_p = population.war_value[:, p]
+    reject_eu = float(w @ np.where(fight, war_p, population.status_quo_u[:, p])) / total
+    empty = built.empty if built.empty >= 0 else 0
+    stall = play(game, eq, [empty] * rounds)
+    empty_name = f"talks with empty offers for {rounds} rounds"
+    if built.empty < 0:
+        empty_name = f"talks offering the path's start for {rounds} rounds"
+    compare = (
+        Strategy("reject now", None, reject_eu, 0.0, float(w @ fight) / total),
+        Strategy(
+            empty_name,
+            float(positions[empty]),
+            base + stall.proposer_gain,
+            float(stall.p_deal[-1]),
+            float(stall.p_war[-1]),
+        ),
+        Strategy(
+            "best one-shot offer",
+            float(positions[one_play.offers[0]]),
+            base + one_play.proposer_gain,
+            float(one_play.p_deal[-1]),
+            float(one_play.p_war[-1]),
+        ),
+        Strategy(
+            f"best sequence ({rounds} rounds)",
+            None,
+            base + played.proposer_gain,
+            float(played.p_deal[-1]),
+            float(played.p_war[-1]),
+        ),
     )
-
-    stall = np.zeros(rounds, dtype=np.int64)
-    stalled = _responses(eq, stall, scan.thresholds, fight, scan.loss)
-    talks_deal, talks_war, talks_eu = _outcomes(
-        population, grid_offers, stall, stalled.action, discount, hazard
-    )
+    decomposition: tuple[Decomposition, ...] = ()
+    if decompose:
+        decomposition = _decompose(
+            game, rounds, discount, hazard, accumulate, empty, (empty_name, compare[-1].name)
+        )
+    mech = {
+        "hazard": hazard,
+        "mobilisation": float(game.mobilisation @ game.mass / game.mass.sum()),
+        "p_win_drift": float(_mean_input(population, "p_win_drift")),
+        "pretext": float(game.pretext @ game.mass / game.mass.sum()),
+        "accumulate_pretext": float(accumulate),
+    }
     return Negotiation(
         scenario=scenario.name,
         samples=population.n,
@@ -526,18 +463,104 @@ def negotiate(
         discount=discount,
         hazard=hazard,
         grid=grid,
+        mechanisms=mech,
         path_from=start,
         path_to=end,
+        path_note=note,
         sequence=sequence,
-        proposer_eu=eu,
-        p_deal=float(deal_by[-1]),
-        p_war=float(war_by[-1]),
-        one_shot=one_shot,
-        talks=Talks(proposer_eu=talks_eu, p_deal=float(talks_deal[-1]), p_war=float(talks_war[-1])),
-        incentive_gap=eq.path_gap,
-        non_monotone_share=float(population.worlds.weights @ scan.non_monotone / w_total),
+        proposer_eu=base + played.proposer_gain,
+        p_deal=float(played.p_deal[-1]),
+        p_war=float(played.p_war[-1]),
+        compare=compare,
+        decomposition=decomposition,
+        incentive_gap=played.gap,
+        single_crossing=bool(played.gap <= 1e-12),
+        exited_above=played.exited_above,
+        types=game.types,
+        built=built,
         equilibrium=eq,
-        thresholds=scan.thresholds,
-        loss=scan.loss,
-        fight=fight,
+    )
+
+
+def _mean_input(population: Population, name: str) -> float:
+    from goldenbridge.analysis.negotiate.building import time_inputs
+
+    mob, drift = time_inputs(population)
+    x = mob if name == "mobilisation" else drift
+    w = population.worlds.weights
+    return float(w @ x / w.sum())
+
+
+def _decompose(game, rounds, discount, hazard, accumulate, empty, names) -> tuple:
+    active = _active(game, hazard, accumulate, rounds)
+    results: dict[frozenset[str], tuple[float, float]] = {}
+
+    def wars(on: frozenset[str]) -> tuple[float, float]:
+        if on not in results:
+            off = [m for m in MECHANISMS if m not in on]
+            g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off)
+            results[on] = (
+                float(play(g, eq, [empty] * rounds).p_war[-1]),
+                float(play(g, eq).p_war[-1]),
+            )
+        return results[on]
+
+    out = []
+    for i, name in enumerate(names):
+
+        def value(on: frozenset[str], i: int = i) -> float:
+            return wars(on)[i]
+
+        base, parts = shapley(value, active)
+        full = {m: parts.get(m, 0.0) for m in MECHANISMS}
+        induced = full["mobilisation"] + full["drift"] + full["pretext"]
+        out.append(
+            Decomposition(
+                strategy=name,
+                total=base + full["hazard"] + induced,
+                at_once=base,
+                hazard=full["hazard"],
+                induced=induced,
+                mobilisation=full["mobilisation"],
+                drift=full["drift"],
+                pretext=full["pretext"],
+            )
+        )
+    return tuple(out)
+
+
+def responses(negotiation: Negotiation, positions: Sequence[float] | None = None) -> Responses:
+    """Each world's equilibrium action (accept / wait / attack / stand down) by round.
+
+    Parameters
+    ----------
+    negotiation : Negotiation
+        The result of :func:`negotiate` on the population whose worlds are wanted.
+    positions : sequence of float, optional
+        The offers made, as positions ``s`` in [0, 1] on the path (snapped to the grid),
+        one per round, at most ``rounds``. Default: the equilibrium offers. Off the
+        equilibrium path the target expects the proposer's equilibrium continuation.
+    """
+    eq = negotiation.equilibrium
+    if positions is None:
+        offers = eq.path
+    else:
+        s = np.asarray(positions, dtype=np.float64)
+        if s.ndim != 1 or ((s < 0) | (s > 1)).any():
+            raise InputError("positions are numbers in [0, 1] along the path")
+        offers = np.rint(s * (negotiation.grid - 1)).astype(np.int64)
+    return world_responses(negotiation, offers, negotiation.built.type_of)
+
+
+def world_responses(negotiation: Negotiation, offers, type_of: np.ndarray) -> Responses:
+    """:func:`responses` for worlds given by their types (e.g. worlds moved by
+    rejuvenation, typed with :func:`goldenbridge.analysis.negotiate.building.world_classes`)."""
+    result: Play = play(negotiation.built.game, negotiation.equilibrium, offers)
+    action = result.action[:, type_of]
+    rounds = np.arange(1, action.shape[0] + 1)[:, None]
+    return Responses(
+        offers=np.asarray(offers, dtype=np.int64),
+        action=action,
+        accept_round=((action == ACCEPT) * rounds).max(axis=0, initial=0),
+        attack_round=((action == ATTACK) * rounds).max(axis=0, initial=0),
     )

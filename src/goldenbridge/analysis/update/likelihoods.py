@@ -8,11 +8,12 @@ Static (docs/design.md section 4): actor ``i`` accepts offer ``x`` with probabil
 offer is impossible in any world.
 
 Dynamic (docs/design.md section 6): for ``talks`` observations, the target's
-accept / wait / attack strategy in the skimming equilibrium of
-:mod:`goldenbridge.analysis.negotiate.dynamics`, solved once on the prior population (the
-common beliefs when the talks began), with the pretext hazard for each round
-waited, mixed with a uniformly random target with probability ``tremble``
-(an epsilon-contaminated likelihood) so that no history is impossible.
+accept / wait / attack / stand-down strategy in the equilibrium of
+:mod:`goldenbridge.analysis.negotiate.dynamics` (face, pretext, mobilisation and drift
+included), solved once on the prior population (the common beliefs when the talks began),
+with the hazard for each round waited, mixed with a uniformly random target (each of the
+four actions equally likely) with probability ``tremble`` (an epsilon-contaminated
+likelihood) so that no history is impossible.
 
 :class:`ModelLikelihood` dispatches on the observation's kind; any function with
 the signature of :data:`LikelihoodModel` can replace it in ``update``.
@@ -25,18 +26,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from goldenbridge.analysis.negotiate.building import assign
 from goldenbridge.analysis.negotiate.dynamics import (
     Negotiation,
     concession_path,
     negotiate,
-    war_loss,
+    world_responses,
 )
-from goldenbridge.analysis.negotiate.skimming import ACCEPT, ATTACK, WAIT, respond
+from goldenbridge.analysis.negotiate.timegame import ACCEPT, ATTACK, STAND, WAIT
 from goldenbridge.engine import Offers, margins, utilities
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.observations import (
     Accepted,
+    AllyVote,
     NoAttack,
     Observation,
     Rejected,
@@ -45,6 +48,9 @@ from goldenbridge.scenario.observations import (
 )
 
 __all__ = [
+    "READINGS",
+    "reads_dynamic",
+    "ally_vote_log_likelihood",
     "LikelihoodModel",
     "ModelLikelihood",
     "static_log_likelihood",
@@ -245,16 +251,43 @@ def talks_positions(obs: Talks, population: Population) -> tuple[np.ndarray, Off
     return np.asarray(positions), grid_offers
 
 
-def _thresholds(population: Population, grid_offers: Offers) -> np.ndarray:
-    """Each world's first grid offer its target accepts (G when none), as in dynamics."""
-    worlds = population.worlds
-    t = population.actor_names.index(population.scenario.target.name)
-    out = np.empty(worlds.n, dtype=np.int64)
-    for n0 in range(0, worlds.n, 8192):
-        target = worlds.subset(slice(n0, n0 + 8192)).actors[t]
-        accepts = utilities(target, grid_offers) >= target.reservation[:, None]
-        out[n0 : n0 + 8192] = np.where(accepts.any(axis=1), accepts.argmax(axis=1), grid_offers.m)
-    return out
+#: How a rejection is read: by its context (``talks`` -> dynamic), or always one way.
+READINGS = ("context", "static", "dynamic")
+
+
+def reads_dynamic(obs: Observation, reading: str = "context") -> bool:
+    """Whether ``obs`` is read with the dynamic model under ``reading``: talks always;
+    a rejection when its context is talks (``context``) or when forced (``dynamic``)."""
+    if isinstance(obs, Talks):
+        return True
+    if not isinstance(obs, Rejected):
+        return False
+    return reading == "dynamic" or (reading == "context" and obs.context == "talks")
+
+
+def ally_vote_log_likelihood(obs: AllyVote, population: Population) -> np.ndarray:
+    """``log P(the ally's vote | world)``: the approval rule of docs/design.md 4b (its own
+    information by default, :func:`goldenbridge.analysis.outcomes.decide`), mixed with a
+    vote at random (each way 1/2) with probability ``tremble``."""
+    from goldenbridge.analysis.outcomes import decide
+
+    scenario = population.scenario
+    names = population.actor_names
+    if obs.by not in names or scenario.actor(obs.by).role not in ("veto", "stakeholder"):
+        allies = ", ".join(a.name for a in scenario.actors if a.role in ("veto", "stakeholder"))
+        raise ScenarioError("by", f"not a veto actor or stakeholder (they are: {allies})")
+    if obs.offer is not None:
+        if obs.offer not in scenario.offers:
+            known = ", ".join(scenario.offers) or "none"
+            raise ScenarioError("offer", f"no such offer (named offers: {known})")
+        values = dict(scenario.offers[obs.offer])
+    else:
+        values = dict(obs.values or {})
+    offers = population.encode([values], "values")
+    approve = decide(population, offers).approve[names.index(obs.by)][:, 0]
+    agrees = approve if obs.kind == "approved" else ~approve
+    with np.errstate(divide="ignore"):
+        return np.log((1 - obs.tremble) * agrees + obs.tremble / 2)
 
 
 class ModelLikelihood:
@@ -264,16 +297,53 @@ class ModelLikelihood:
     ----------
     prior : Population
         The population before any observation: the beliefs the talks began with.
+    reading : str
+        How rejections are read: ``context`` (default: a rejection during talks with the
+        dynamic model, any other with the static one), ``static`` or ``dynamic``.
     """
 
-    def __init__(self, prior: Population) -> None:
+    def __init__(self, prior: Population, reading: str = "context") -> None:
+        if reading not in READINGS:
+            raise ScenarioError("reading", f"must be one of {', '.join(READINGS)}")
         self.prior = prior
+        self.reading = reading
         self._games: dict[str, _Game] = {}
 
     def __call__(self, obs: Observation, population: Population, noise: float) -> np.ndarray:
         if isinstance(obs, Talks):
             return self.talks(obs, population)
+        if isinstance(obs, Rejected) and reads_dynamic(obs, self.reading):
+            return self.rejected_in_talks(obs, population)
+        if isinstance(obs, AllyVote):
+            return ally_vote_log_likelihood(obs, population)
         return static_log_likelihood(obs, population, noise)
+
+    def rejected_in_talks(self, obs: Rejected, population: Population) -> np.ndarray:
+        """A rejection in the first round of the scenario's talks (the offer projected on the
+        talks path): the target did not accept it; with ``attack``, it attacked (or the
+        hazard struck), without, it waited or stood down."""
+        offer: str | dict = obs.offer if obs.offer is not None else dict(obs.values or {})
+        talks = Talks(kind="talks", offers=[offer], project=True)
+        game = self.game(talks)
+        ends = {"path_from": game.negotiation.path_from, "path_to": game.negotiation.path_to}
+        positions, _ = talks_positions(talks.model_copy(update=ends), self.prior)
+        offers = np.rint(positions * (talks.grid - 1)).astype(np.int64)
+        same_worlds = population.worlds.actors is self.prior.worlds.actors
+        types = (
+            game.negotiation.built.type_of
+            if same_worlds
+            else assign(game.negotiation.built, population, game.grid_offers)
+        )
+        first = world_responses(game.negotiation, offers, types).action[0]
+        h = game.negotiation.hazard
+        if obs.attack is None:
+            p = (first != ACCEPT).astype(np.float64)
+        elif obs.attack:
+            p = (first == ATTACK) + h * (first == WAIT)
+        else:
+            p = (first == WAIT) * (1 - h) + (first == STAND)
+        with np.errstate(divide="ignore"):
+            return np.log(p)
 
     def game(self, obs: Talks) -> _Game:
         """The solved game of a talks observation (cached by the game's settings)."""
@@ -291,8 +361,11 @@ class ModelLikelihood:
                 discount=obs.discount,
                 hazard=obs.hazard,
                 grid=obs.grid,
+                decompose=False,
             )
-            _, _, grid_offers = concession_path(self.prior, obs.path_from, obs.path_to, obs.grid)
+            _, _, grid_offers = concession_path(
+                self.prior, negotiation.path_from, negotiation.path_to, obs.grid
+            )
             self._games[key] = _Game(negotiation, grid_offers)
         game = self._games[key]
         if obs.rounds > game.negotiation.rounds:
@@ -304,26 +377,26 @@ class ModelLikelihood:
     def talks(self, obs: Talks, population: Population) -> np.ndarray:
         """``log P(history | world)`` under the skimming equilibrium, with the hazard."""
         game = self.game(obs)
-        positions, _ = talks_positions(obs, self.prior)
+        ends = {"path_from": game.negotiation.path_from, "path_to": game.negotiation.path_to}
+        positions, _ = talks_positions(obs.model_copy(update=ends), self.prior)
         offers = np.rint(positions * (obs.grid - 1)).astype(np.int64)
         same_worlds = population.worlds.actors is self.prior.worlds.actors
-        thresholds = (
-            game.negotiation.thresholds
+        types = (
+            game.negotiation.built.type_of
             if same_worlds
-            else _thresholds(population, game.grid_offers)
+            else assign(game.negotiation.built, population, game.grid_offers)
         )
         fight = population.worlds.fight
-        loss = war_loss(population)
-        action = respond(game.negotiation.equilibrium, offers, thresholds, fight, loss)
+        action = world_responses(game.negotiation, offers, types).action
         rounds, h = obs.rounds, game.negotiation.hazard
         waited = (action[:-1] == WAIT).all(axis=0)
         last = action[-1]
         if obs.outcome == "waiting":
             model = waited * (last == WAIT) * (1 - h) ** rounds
-            uniform = (1 / 3) ** rounds * (1 - h) ** rounds
+            uniform = (1 / 4) ** rounds * (1 - h) ** rounds
         elif obs.outcome == "accepted":
             model = waited * (last == ACCEPT) * (1 - h) ** (rounds - 1)
-            uniform = (1 / 3) ** rounds * (1 - h) ** (rounds - 1)
+            uniform = (1 / 4) ** rounds * (1 - h) ** (rounds - 1)
         else:
             vetoes_ok = np.ones(population.n, dtype=bool)
             final = game.grid_offers.subset(offers[-1:])
@@ -333,6 +406,6 @@ class ModelLikelihood:
                 vetoes_ok &= utilities(veto, final)[:, 0] >= veto.reservation
             war_now = (last == ATTACK) + (last == WAIT) * h + (last == ACCEPT) * ~vetoes_ok * fight
             model = waited * war_now * (1 - h) ** (rounds - 1)
-            uniform = (1 / 3) ** rounds * (1 + h) * (1 - h) ** (rounds - 1)
+            uniform = (1 / 4) ** rounds * (1 + h) * (1 - h) ** (rounds - 1)
         with np.errstate(divide="ignore"):
             return np.log((1 - obs.tremble) * model + obs.tremble * uniform)

@@ -38,6 +38,7 @@ from goldenbridge.analysis.results import json_meta, to_dict
 from goldenbridge.analysis.update.likelihoods import (
     LikelihoodModel,
     ModelLikelihood,
+    reads_dynamic,
     world_quantity,
 )
 from goldenbridge.population import Population, sample, stream
@@ -45,6 +46,7 @@ from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.observations import (
     Observation,
     Observations,
+    Rejected,
     Talks,
     load_observations,
 )
@@ -60,6 +62,9 @@ __all__ = [
     "update",
 ]
 QUANTILES = (0.05, 0.5, 0.95)
+#: Difference of posterior P(war if nothing is offered) between the static and the dynamic
+#: reading of a rejection above which ``update`` reports the other reading.
+DISAGREEMENT = 0.10
 
 
 class DegeneracyWarning(UserWarning):
@@ -119,6 +124,7 @@ class Evidence:
     source: str | None
     noise: float
     probability: float
+    model: str = "static"
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,13 @@ class Posterior:
     uniforms : dict or None
         Field path -> (N,) uniforms of the posterior worlds (for rejuvenation).
     warnings : tuple of str
+    reading : str
+        How rejections were read: ``context`` (a rejection during talks with the dynamic
+        model, any other with the static one), ``static`` or ``dynamic``.
+    other_reading : dict or None
+        Where a rejection could be read by the other model and the posterior P(target
+        prefers war to the status quo) -- P(war) if nothing is offered -- differs by more
+        than :data:`DISAGREEMENT`: that reading and its numbers.
     """
 
     population: Population
@@ -164,6 +177,8 @@ class Posterior:
     resampling: dict[str, Any] | None = None
     uniforms: dict[str, np.ndarray] | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = ()
+    reading: str = "context"
+    other_reading: dict[str, Any] | None = None
 
     @property
     def n(self) -> int:
@@ -214,6 +229,8 @@ class Posterior:
             "p_fight": {"prior": self.p_fight[0], "posterior": self.p_fight[1]},
             "quantities": [to_dict(q) for q in self.quantities],
             "resampling": self.resampling,
+            "reading": self.reading,
+            "other_reading": self.other_reading,
         }
 
 
@@ -389,6 +406,8 @@ def update(
     resample: bool = False,
     rejuvenate: int = 0,
     jitter: float = 0.05,
+    reading: str = "context",
+    compare_readings: bool = True,
 ) -> Posterior:
     """Condition the worlds on what was observed (Bayes' rule over worlds).
 
@@ -412,6 +431,13 @@ def update(
         Metropolis-Hastings moves after resampling (implies ``resample``).
     jitter : float
         Standard deviation of a move in uniform coordinates.
+    reading : str
+        How rejections are read: ``context`` (default: one made during talks -- ``context:
+        talks`` -- with the dynamic model of docs/design.md section 6, any other with the
+        static one), ``static`` or ``dynamic``.
+    compare_readings : bool
+        Also read the rejections the other way and report it (``other_reading``) when the
+        posterior P(war if nothing is offered) differs by more than :data:`DISAGREEMENT`.
 
     Returns
     -------
@@ -451,7 +477,8 @@ def update(
     current = earlier.population if earlier else population
     assert isinstance(current, Population)
     root = earlier.prior if earlier else current
-    model = model if model is not None else ModelLikelihood(root)
+    default_model = model is None
+    model = model if model is not None else ModelLikelihood(root, reading)
 
     with np.errstate(divide="ignore"):
         log_w = np.log(current.worlds.weights)
@@ -476,8 +503,13 @@ def update(
                 f"'{obs.describe()}' is impossible in every world left by the earlier "
                 f"observations; {_soften(obs)}",
             )
+        how = "dynamic" if reads_dynamic(obs, reading) else "static"
+        if not default_model:
+            how = "given model"
         evidence.append(
-            Evidence(obs.describe(), obs.label, obs.date, obs.source, obs.noise or 0.0, probability)
+            Evidence(
+                obs.describe(), obs.label, obs.date, obs.source, obs.noise or 0.0, probability, how
+            )
         )
         log_w = joint
     weights = np.exp(log_w - np.max(log_w))
@@ -503,6 +535,25 @@ def update(
         posterior, uniforms, resampling = _resample(
             current, weights, uniforms, all_obs, model, rejuvenate, jitter
         )
+    p_fight = (_p_fight(root), _p_fight(posterior))
+    other: dict[str, Any] | None = None
+    rejections = [o for o in new if isinstance(o, Rejected)]
+    if compare_readings and default_model and rejections:
+        flip = "static" if any(reads_dynamic(o, reading) for o in rejections) else "dynamic"
+        try:
+            alt = update(
+                population,
+                Observations(observations=list(new)),
+                noise=noise,
+                min_ess_fraction=0.0,
+                reading=flip,
+                compare_readings=False,
+            )
+        except ScenarioError as exc:  # impossible under the other reading
+            other = {"reading": flip, "p_fight": None, "note": exc.message}
+        else:
+            if abs(alt.p_fight[1] - p_fight[1]) > DISAGREEMENT:
+                other = {"reading": flip, "p_fight": alt.p_fight[1], "note": None}
     return Posterior(
         population=posterior,
         prior=root,
@@ -514,11 +565,13 @@ def update(
             actor: {t: (p, _type_odds(posterior)[actor][t]) for t, p in odds.items()}
             for actor, odds in _type_odds(root).items()
         },
-        p_fight=(_p_fight(root), _p_fight(posterior)),
+        p_fight=p_fight,
         quantities=_changes(root, posterior),
         resampling=resampling,
         uniforms=uniforms,
         warnings=tuple(notes),
+        reading=reading,
+        other_reading=other,
     )
 
 

@@ -64,7 +64,7 @@ function showFieldError(node, error) {
     node.hidden = true;
     return;
   }
-  if (error.path) node.append(el("code", { text: error.path }), ": ");
+  if (error.field) node.append(el("code", { text: error.field }), ": ");
   node.append(error.message);
   node.hidden = false;
 }
@@ -340,8 +340,8 @@ async function searchOffers() {
   if (seq !== state.optimizeSeq) return;  // the scenario changed, or a newer search began
   $("search-offers").disabled = false;
   if (!answer.ok) {
-    $("optimize-status").textContent = answer.error.path ?
-      `${answer.error.path}: ${answer.error.message}` : answer.error.message;
+    $("optimize-status").textContent = answer.error.field ?
+      `${answer.error.field}: ${answer.error.message}` : answer.error.message;
     return;
   }
   const doc = answer.data;
@@ -410,11 +410,11 @@ async function send() {
       setStatus(`${answer.data.samples.toLocaleString()} worlds, seed ${answer.data.seed} · ` +
         `update ${Math.round(performance.now() - started)} ms` +
         (compute ? ` (compute ${Math.round(Number(compute[1]))} ms)` : ""));
-    } else if (answer.error.path === "samples") {
+    } else if (answer.error.field === "samples") {
       showFieldError($("samples-error"), answer.error);
       setStatus("", false);
     } else {
-      setStatus(answer.error.path ? `${answer.error.path}: ${answer.error.message}` :
+      setStatus(answer.error.field ? `${answer.error.field}: ${answer.error.message}` :
         answer.error.message, true);
     }
   }
@@ -498,37 +498,6 @@ function scheduleCharts(result, seq) {
   });
 }
 
-const plotConfig = { displayModeBar: false, responsive: true };
-const plotFont = { family: "system-ui, sans-serif", size: 12 };
-
-function drawOdds(result) {
-  if (!window.Plotly) return;
-  const labels = [];
-  const values = [];
-  const errors = [];
-  const colors = [];
-  for (const [name, odds] of Object.entries(result.actors)) {
-    labels.push(odds.role === "target" ? `${name} accepts` : `${name} approves`);
-    values.push(yes(odds));
-    errors.push(yesSe(odds));
-    colors.push("#8aa1c1");
-  }
-  labels.push("deal", "war");
-  values.push(result.p_deal, result.p_war);
-  errors.push(result.p_deal_se, result.p_war_se);
-  colors.push("#b8860b", "#b42318");
-  Plotly.react("odds-chart", [{
-    type: "bar", orientation: "h", y: labels, x: values,
-    error_x: { type: "data", array: errors, visible: true, color: "#333" },
-    marker: { color: colors },
-    hovertemplate: "%{y}: %{x:.1%}<extra></extra>",
-  }], {
-    margin: { l: 10, r: 20, t: 10, b: 35 }, height: 40 + 32 * labels.length,
-    xaxis: { range: [0, 1], tickformat: ".0%", title: { text: "probability" } },
-    yaxis: { autorange: "reversed", automargin: true }, font: plotFont,
-  }, plotConfig);
-}
-
 function drawTypes(result) {
   const box = $("types");
   box.replaceChildren();
@@ -556,83 +525,6 @@ function drawTypes(result) {
   }
 }
 
-// Where each named offer's label goes: the first corner that no label of a nearby point
-// already takes, so that the names of offers close together do not print over each other.
-function labelPositions(offers) {
-  const corners = ["top right", "bottom right", "top left", "bottom left"];
-  const ys = offers.map((o) => o.proposer_u);
-  const yRange = Math.max(...ys) - Math.min(...ys) || 1;
-  const placed = [];
-  return offers.map((o) => {
-    const near = placed.filter((p) => Math.abs(p.x - o.p_deal) < 0.15 &&
-      Math.abs(p.y - o.proposer_u) < 0.08 * yRange);
-    const corner = corners.find((c) => !near.some((p) => p.corner === c)) || corners[0];
-    placed.push({ x: o.p_deal, y: o.proposer_u, corner });
-    return corner;
-  });
-}
-
-// The packages chart: P(deal) against the proposer's utility if the deal is struck.
-function drawPackages() {
-  if (!window.Plotly || !state.scenario) return;
-  const traces = [];
-  if (state.named) {
-    const named = state.named.offers;
-    traces.push({
-      type: "scatter", mode: "markers+text", name: "named offers",
-      x: named.map((o) => o.p_deal), y: named.map((o) => o.proposer_u),
-      text: named.map((o) => o.name), textposition: labelPositions(named), cliponaxis: false,
-      textfont: { size: 10, color: "#55657a" }, marker: { size: 9, color: "#8aa1c1" },
-      customdata: named.map((o) => o.proposer_eu),
-      hovertemplate: "%{text}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
-        "<br>EU %{customdata:.3f}<extra></extra>",
-    });
-  }
-  if (state.optimum) {
-    const frontier = [...state.optimum.frontier].sort((a, b) => a.p_deal - b.p_deal);
-    traces.push({
-      type: "scatter", mode: "lines", name: "frontier", line: { color: "#6b7280", width: 1.5 },
-      x: frontier.map((f) => f.p_deal), y: frontier.map((f) => f.proposer_u),
-      customdata: frontier.map((f) => f.proposer_eu),
-      hovertemplate: "frontier<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
-        "<br>EU %{customdata:.3f}<extra></extra>",
-    });
-    const marks = [["risk-return optimum", state.optimum.optimum, "diamond", "#1a7f37"]];
-    if (state.optimum.bridge) {
-      marks.push(["golden bridge", state.optimum.bridge, "square", "#b8860b"]);
-    }
-    for (const [name, o, symbol, color] of marks) {
-      traces.push({
-        type: "scatter", mode: "markers", name, x: [o.p_deal], y: [o.proposer_u],
-        marker: { size: 13, symbol, color, line: { color: "#1d2430", width: 1 } },
-        hovertemplate: `${name}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}` +
-          `<br>EU ${o.proposer_eu.toFixed(3)}<extra></extra>`,
-      });
-    }
-  }
-  if (state.current) {
-    const o = state.current.offers[0];
-    traces.push({
-      type: "scatter", mode: "markers", name: "current offer",
-      x: [o.p_deal], y: [o.proposer_u],
-      error_x: { type: "data", array: [o.p_deal_se], visible: true },
-      marker: { size: 15, symbol: "star", color: "#b42318" },
-      hovertemplate: `current offer<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}` +
-        `<br>EU ${o.proposer_eu.toFixed(3)}<extra></extra>`,
-    });
-  }
-  $("frontier-note").textContent = "Dots: the named offers; star: the current offer " +
-    "(± one standard error in P(deal)); line: the frontier (no offer does better on both " +
-    "axes); diamond: the risk-return optimum (highest expected utility); square: the " +
-    "golden bridge. Hover for the proposer's expected utility.";
-  Plotly.react("frontier-chart", traces, {
-    margin: { l: 70, r: 20, t: 10, b: 45 }, height: 340, font: plotFont,
-    xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: "P(deal)" } },
-    yaxis: { title: { text: `${state.scenario.proposer}'s utility<br>if accepted` } },
-    legend: { orientation: "h", y: -0.3, yanchor: "top" }, showlegend: true,
-  }, plotConfig);
-}
-
 // ---------------------------------------------------------------- sensitivity (on demand)
 
 function describeOffer(values) {
@@ -655,8 +547,8 @@ async function explain() {
   button.disabled = false;
   if (scenarioId !== state.scenario.id) return;  // the scenario changed meanwhile
   if (!answer.ok) {
-    status.textContent = answer.error.path ?
-      `${answer.error.path}: ${answer.error.message}` : answer.error.message;
+    status.textContent = answer.error.field ?
+      `${answer.error.field}: ${answer.error.message}` : answer.error.message;
     return;
   }
   const doc = answer.data;
@@ -665,25 +557,6 @@ async function explain() {
     "share of the outcome's variance that goes with the input, interactions included; " +
     "first order: alone. Bars: 95% bootstrap intervals.";
   drawSensitivity(doc);
-}
-
-function drawSensitivity(doc) {
-  const factors = doc.factors.filter((f) => f.ST !== null).slice(0, 15);
-  const chart = $("sensitivity-chart");
-  chart.hidden = false;
-  if (!window.Plotly) return;
-  const names = factors.map((f) => f.name);
-  const bar = (key, name, color) => ({
-    type: "bar", orientation: "h", name, y: names, x: factors.map((f) => f[key]),
-    error_x: { type: "data", array: factors.map((f) => f[`${key}_conf`]), visible: true },
-    marker: { color }, hovertemplate: `%{y}<br>${name} %{x:.2f}<extra></extra>`,
-  });
-  Plotly.react(chart, [bar("ST", "total index", "#b8860b"), bar("S1", "first order", "#8aa1c1")], {
-    barmode: "group", margin: { l: 10, r: 20, t: 10, b: 35 }, height: 60 + 34 * names.length,
-    xaxis: { range: [0, 1.05], title: { text: "share of variance" } },
-    yaxis: { autorange: "reversed", automargin: true }, font: plotFont,
-    legend: { orientation: "h", y: -0.12 },
-  }, plotConfig);
 }
 
 document.addEventListener("DOMContentLoaded", init);

@@ -129,7 +129,7 @@ async function downloadBrief() {
     let message = response ? `HTTP ${response.status}` : "cannot reach the server";
     try {
       const error = (await response.json()).error;
-      message = error.path ? `${error.path}: ${error.message}` : error.message;
+      message = error.field ? `${error.field}: ${error.message}` : error.message;
     } catch (exc) { /* not JSON: keep the status */ }
     status.textContent = `no brief: ${message}`;
     return;

@@ -1,0 +1,314 @@
+"""From sampled worlds to the talks game of :mod:`goldenbridge.analysis.negotiate.timegame`.
+
+Per world (docs/design.md 4c and section 6), with ``u_T`` the target's utility, ``b`` its
+cost of backing down, ``p`` the pretext, ``s_n(x)`` the unsaved share of face (1 where
+nothing is offered), and every payoff a gain over the world's one-shot no-offer outcome
+(``r_T = max(u_T(sq) - b, w_T + p)`` for the target; for the proposer its war value where
+the target would fight with nothing offered, else ``u_P(sq)``) -- the disagreement point,
+so that a discount shrinks gains and a war that comes later is not worth more:
+
+- accepting ``x``: ``u_T(x) - b s_n(x) - r_T``; standing down: ``u_T(sq) - b - r_T``;
+- war in round t before any accumulated pretext: ``w_T - r_T + t d (u_T(win) -
+  u_T(lose))``, with ``d`` the drift of ``p_win`` a round (the war value is linear in
+  ``p_win``: Fearon 1995; ``p_win + t d`` is not clipped to [0, 1] over the few rounds of
+  talks); this round's pretext ``p s_n(x)``;
+- the proposer: a deal at ``x``, ``u_P(x) - r_P``, or 0 where a veto blocks it (the
+  no-offer outcome follows); a war, ``w_P - r_P + t d (u_P(win) - u_P(lose))``; the target
+  standing down, ``u_P(sq) - r_P``.
+
+Vetoes: each veto approves ``x`` in a world iff ``u_j(x) >= r_j`` there (the informed rule of
+4b), with the round-0 values: the drift and the accumulated pretext do not enter its
+comparison. A blocked deal ends the talks with the no-offer outcome.
+
+Types: worlds are grouped by their threshold (the first grid offer the target accepts in
+the one-shot rule, 4c) -- in at most ``bins`` groups of consecutive thresholds -- and,
+within that, by ``classes`` quantile classes of the one-shot war value over standing down
+(``w_T + p - (u_T(sq) - b)``), split at 0 (would fight / would stand down); a type's target
+numbers are the weighted means over its worlds, the proposer's the weighted sums.
+``per_world=True`` makes every world a type of its own (exact; for small populations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from goldenbridge.analysis.negotiate.timegame import TimeGame
+from goldenbridge.analysis.outcomes import offers_nothing
+from goldenbridge.engine import Offers, utilities
+from goldenbridge.engine.choice import target_choice, unsaved
+from goldenbridge.engine.reference import utilities_at
+from goldenbridge.population import Population
+
+__all__ = ["Built", "build", "time_inputs", "BINS", "CLASSES"]
+
+#: Most groups of thresholds (None: every threshold its own group, which makes one round
+#: the one-shot model world by world), and quantile classes of the war value on each side
+#: of 0.
+BINS: int | None = None
+CLASSES = 2
+_BLOCK = 8192
+
+
+def time_inputs(population: Population) -> tuple[np.ndarray, np.ndarray]:
+    """Each world's ``conflict.mobilisation`` and ``conflict.p_win_drift``."""
+    conflict = population.scenario.conflict
+    out = []
+    for name in ("mobilisation", "p_win_drift"):
+        path = f"conflict.{name}"
+        if path in population.inputs:
+            out.append(np.asarray(population.inputs[path], dtype=np.float64))
+        else:
+            out.append(np.full(population.n, getattr(conflict, name).support()[0]))
+    return out[0], out[1]
+
+
+def _odds_slope(population: Population, actor: int) -> np.ndarray:
+    """``u_i(win) - u_i(lose)``: how actor i's war value moves with the target's p_win."""
+    arrays = population.worlds.actors[actor]
+    parts = population.war_parts
+    return utilities_at(arrays, parts.win_x, parts.win_option) - utilities_at(
+        arrays, parts.lose_x, parts.lose_option
+    )
+
+
+@dataclass(frozen=True)
+class Built:
+    """The game and how the worlds map onto its types.
+
+    Attributes
+    ----------
+    game : TimeGame
+    type_of : (N,) int64
+        Each world's type.
+    thresholds : (N,) int64
+        Each world's first accepted grid offer (G: none).
+    bin_edges : (B + 1,) int64
+        Threshold groups: group b holds thresholds in [edges[b], edges[b + 1]).
+    class_edges : (2 C - 2,) float64
+        War-value class edges (below 0, then above).
+    keys : (K,) int64
+        The types' keys (``group * (2 C) + class``), ascending.
+    empty : int
+        The grid index of the status quo on the path (-1 if the path misses it).
+    reference : float
+        The proposer's mean no-offer value (its EU = reference + the game's gain).
+    """
+
+    game: TimeGame
+    type_of: np.ndarray
+    thresholds: np.ndarray
+    bin_edges: np.ndarray
+    class_edges: np.ndarray
+    keys: np.ndarray
+    empty: int
+    reference: float
+
+
+def _edges(values: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    if values.size == 0 or n <= 1:
+        return np.zeros(0)
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    cuts = cum[-1] * np.arange(1, n) / n
+    return np.unique(values[order][np.minimum(np.searchsorted(cum, cuts), values.size - 1)])
+
+
+def _classes(fight_value: np.ndarray, weights: np.ndarray, classes: int) -> tuple:
+    neg = fight_value <= 0
+    low = _edges(fight_value[neg], weights[neg], classes)
+    high = _edges(fight_value[~neg], weights[~neg], classes)
+    cls = np.where(
+        neg,
+        np.searchsorted(low, fight_value, side="right"),
+        classes + np.searchsorted(high, fight_value, side="right"),
+    )
+    return cls.astype(np.int64), np.concatenate([low, high])
+
+
+def world_classes(built: Built, fight_value: np.ndarray, classes: int = CLASSES) -> np.ndarray:
+    """The war-value class of worlds under ``built``'s edges (for worlds drawn later)."""
+    n_low = np.sum(built.class_edges <= 0)
+    low, high = built.class_edges[:n_low], built.class_edges[n_low:]
+    neg = fight_value <= 0
+    return np.where(
+        neg,
+        np.searchsorted(low, fight_value, side="right"),
+        classes + np.searchsorted(high, fight_value, side="right"),
+    ).astype(np.int64)
+
+
+def _bins(thresholds: np.ndarray, weights: np.ndarray, grid: int, bins: int | None) -> np.ndarray:
+    distinct = np.unique(thresholds)
+    if bins is None or distinct.size <= bins:
+        return np.append(distinct, grid + 1)
+    inner = _edges(
+        thresholds[thresholds < grid].astype(np.float64), weights[thresholds < grid], bins - 1
+    )
+    starts = np.unique(np.concatenate([[distinct[0]], inner.astype(np.int64), [grid]]))
+    return np.append(starts, grid + 1)
+
+
+def build(
+    population: Population,
+    grid_offers: Offers,
+    *,
+    bins: int | None = BINS,
+    classes: int = CLASSES,
+    per_world: bool = False,
+) -> Built:
+    """The talks game of the population along the grid (module docstring)."""
+    scenario = population.scenario
+    worlds = population.worlds
+    names = population.actor_names
+    t = names.index(scenario.target.name)
+    p = worlds.proposer
+    g = grid_offers.m
+    n = worlds.n
+    w = worlds.weights
+    offered = ~offers_nothing(population, grid_offers)
+    sq_t = population.status_quo_u[:, t]
+    b, pre, face = population.backing_down, population.pretext, population.face
+    fight0 = worlds.fight
+    stand_abs = sq_t - b
+    ref = np.maximum(stand_abs, population.war_value[:, t] + pre)
+    war0 = population.war_value[:, t] - ref
+    stand = stand_abs - ref
+    mob, d = time_inputs(population)
+    drift_t = d * _odds_slope(population, t)
+    drift_p = d * _odds_slope(population, p)
+    ref_p = np.where(fight0, population.war_value[:, p], population.status_quo_u[:, p])
+    war_p = population.war_value[:, p] - ref_p
+    stand_p = population.status_quo_u[:, p] - ref_p
+    thresholds = np.empty(n, dtype=np.int64)
+    accept = np.empty((n, g)) if per_world else None
+    # pass 1: thresholds
+    for n0 in range(0, n, _BLOCK):
+        sl = slice(n0, n0 + _BLOCK)
+        u = utilities(worlds.subset(sl).actors[t], grid_offers)
+        acc, _ = target_choice(
+            u,
+            sq_t[sl, None],
+            population.war_value[sl, t, None],
+            b[sl, None],
+            pre[sl, None],
+            face[sl, None],
+            offered[None, :],
+        )
+        thresholds[sl] = np.where(acc.any(axis=1), acc.argmax(axis=1), g)
+    fight_value = population.war_value[:, t] + pre - stand_abs
+    if per_world:
+        order = np.lexsort((fight_value, thresholds))
+        type_of = np.empty(n, dtype=np.int64)
+        type_of[order] = np.arange(n)
+        keys = np.arange(n, dtype=np.int64)
+        edges = np.arange(g + 2)
+        cedges = np.zeros(0)
+    else:
+        edges = _bins(thresholds, w, g, bins)
+        group = np.searchsorted(edges, thresholds, side="right") - 1
+        cls, cedges = _classes(fight_value, w, classes)
+        key = group * (2 * classes) + cls
+        keys, type_of = np.unique(key, return_inverse=True)
+        type_of = type_of.astype(np.int64)
+    k = keys.size
+    mass = np.bincount(type_of, weights=w, minlength=k)
+    safe = np.where(mass > 0, mass, 1.0)
+
+    def mean(x: np.ndarray) -> np.ndarray:
+        return np.bincount(type_of, weights=w * x, minlength=k) / safe
+
+    def total(x: np.ndarray) -> np.ndarray:
+        return np.bincount(type_of, weights=w * x, minlength=k)
+
+    acc_sum = np.zeros((k, g))
+    pnow_sum = np.zeros((k, g))
+    deal = np.zeros((k, g))
+    deal_mass = np.zeros((k, g))
+    block_war = np.zeros((k, g))
+    unsaved_sum = np.zeros(g)
+    vetoes = [names.index(a.name) for a in scenario.vetoes]
+    for n0 in range(0, n, _BLOCK):
+        sl = slice(n0, n0 + _BLOCK)
+        block = worlds.subset(sl)
+        ww = w[sl]
+        u = utilities(block.actors[t], grid_offers)
+        s = np.where(offered[None, :], unsaved(u - sq_t[sl, None], face[sl, None]), 1.0)
+        gain = u - b[sl, None] * s - ref[sl, None]
+        ok = np.ones((u.shape[0], g), dtype=bool)
+        for v in vetoes:
+            arr = block.actors[v]
+            ok &= utilities(arr, grid_offers) >= arr.reservation[:, None]
+        u_p = utilities(block.actors[p], grid_offers) - ref_p[sl, None]
+        pay = np.where(ok, u_p, 0.0)
+        ts = type_of[sl]
+        np.add.at(acc_sum, ts, ww[:, None] * gain)
+        np.add.at(pnow_sum, ts, ww[:, None] * pre[sl, None] * s)
+        np.add.at(deal, ts, ww[:, None] * pay)
+        np.add.at(deal_mass, ts, ww[:, None] * ok)
+        np.add.at(block_war, ts, (ww * fight0[sl])[:, None] * ~ok)
+        unsaved_sum += ww @ s
+        if accept is not None:
+            accept[sl] = gain
+    acc = acc_sum / safe[:, None]
+    acc[:, ~offered] = -np.inf
+    game = TimeGame(
+        accept=acc,
+        pretext_now=pnow_sum / safe[:, None],
+        unsaved=unsaved_sum / w.sum(),
+        war=mean(war0),
+        drift=mean(drift_t),
+        pretext=mean(pre),
+        mobilisation=mean(mob),
+        stand=mean(stand),
+        mass=mass,
+        deal=deal,
+        war_p=total(war_p),
+        drift_p=total(drift_p),
+        stand_p=total(stand_p),
+        deal_mass=deal_mass,
+        block_war=block_war,
+    )
+    empty = np.flatnonzero(~offered)
+    return Built(
+        game=game,
+        type_of=type_of,
+        thresholds=thresholds,
+        bin_edges=edges,
+        class_edges=cedges,
+        keys=keys,
+        empty=int(empty[0]) if empty.size else -1,
+        reference=float(w @ ref_p / w.sum()),
+    )
+
+
+def assign(built: Built, population: Population, grid_offers: Offers) -> np.ndarray:
+    """The type of each world of ``population`` under ``built``'s groups and classes (for
+    worlds other than those the game was built on, e.g. moved by rejuvenation); a world
+    whose (group, class) no type holds gets the next type in order."""
+    scenario = population.scenario
+    worlds = population.worlds
+    t = population.actor_names.index(scenario.target.name)
+    offered = ~offers_nothing(population, grid_offers)
+    sq_t = population.status_quo_u[:, t]
+    b, pre, face = population.backing_down, population.pretext, population.face
+    g = grid_offers.m
+    thresholds = np.empty(worlds.n, dtype=np.int64)
+    for n0 in range(0, worlds.n, _BLOCK):
+        sl = slice(n0, n0 + _BLOCK)
+        u = utilities(worlds.subset(sl).actors[t], grid_offers)
+        acc, _ = target_choice(
+            u,
+            sq_t[sl, None],
+            population.war_value[sl, t, None],
+            b[sl, None],
+            pre[sl, None],
+            face[sl, None],
+            offered[None, :],
+        )
+        thresholds[sl] = np.where(acc.any(axis=1), acc.argmax(axis=1), g)
+    fight_value = population.war_value[:, t] + pre - (sq_t - b)
+    group = np.searchsorted(built.bin_edges, thresholds, side="right") - 1
+    key = group * (2 * CLASSES) + world_classes(built, fight_value)
+    return np.minimum(np.searchsorted(built.keys, key), built.keys.size - 1)

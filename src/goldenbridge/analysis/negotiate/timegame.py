@@ -1,0 +1,600 @@
+"""The talks game with strategic time, on arrays: types, offers on a grid, rounds.
+
+This is the array-level core of :func:`goldenbridge.analysis.negotiate.dynamics.negotiate`
+(docs/design.md section 6, "dynamics"; docs/dynamics.md). It never sees a scenario.
+
+The game
+--------
+Offers are grid indices ``j = 0 .. G-1`` on a concession path; the target is one of
+``K`` types (aggregates of sampled worlds) known to itself, not to the proposer. Payoffs
+are gains over a reference that does not move in time (the builder uses each world's
+one-shot no-offer outcome, as bargaining with a disagreement point does), so that
+discounting shrinks gains, not levels. In round ``t = 0 .. T-1`` the proposer offers
+``j``; the target
+
+- accepts: ``accept[k, j]`` (``-inf`` where ``j`` offers nothing: no accept option);
+- exits: stands down (``stand[k]``) or fights, ``F = war[k] + t drift[k] + pretext[k] S +
+  pretext_now[k, j]`` (fights iff ``F > stand[k]``; ties stand down, as in 4c), with ``S`` the
+  pretext accumulated by the earlier rounds, each adding ``unsaved[j]`` (Fearon 1995's
+  commitment problem for the drift; the pretext of docs/design.md 4c, round by round);
+- waits (not in the last round): pays ``mobilisation[k]`` (Slantchev 2005), war breaks out
+  anyway with probability ``h`` (worth ``F`` to it), else the game goes on, discounted by
+  ``delta``.
+
+In the last round the one-shot rule applies: accept, stand down or fight; the last
+round's pretext is counted once (in ``F``), not again. With ``T = 1`` this is the one-shot
+model of 4c. Ties: accept, then exit, then wait.
+
+``S`` is kept on levels of ``1 / q``: each offer adds ``inc[j] = round(q unsaved[j])``
+levels (``q = 0``: no accumulation). The proposer's payoffs are weighted sums over each
+type's worlds: ``deal[k, j]`` (a deal, or the outcome of a veto blocking it),
+``war_p[k] + t drift_p[k]`` (a war in round t), ``stand_p[k]`` (the target stands down).
+
+Equilibrium (a skimming perfect Bayesian equilibrium; Fudenberg & Tirole 1991, ch. 10;
+Fudenberg, Levine & Tirole 1985). Types are ordered (by threshold on the path, then by
+their war value); the proposer's state in round ``t`` is ``(c, l)``: the ``c`` lowest types
+are gone and the pretext level is ``l``. After offer ``j`` the cutoff ``c'`` is a fixed point:
+type ``c' - 1`` accepts given the equilibrium continuation from ``(t + 1, c', l')`` and type
+``c'`` does not (largest consistent cutoff first; if none is consistent, the one with the
+smallest violation). A type exits (attacks or stands down) when that beats its alternative,
+wherever it lies in the order. Each type's continuation value is its optimal stopping
+value along the proposer's equilibrium path from the next state (the proposer's path does
+not depend on which type deviates: it sees only rejections). Backward induction over
+``(t, c, l)`` gives the proposer's offer in every state.
+
+Checks the result carries: ``gap[t, c, l, j]``, the most any type could gain by switching
+between accepting and not at the chosen cutoff (0: every type plays a best reply; > 0:
+single crossing fails there, e.g. a drift in ``p_win`` reordering the types); and on the
+played path, ``exited_above`` -- the weight of types that exited while the proposer's state
+still counts them (its later offers are then optimised over a belief that still holds
+them, an approximation; :mod:`goldenbridge.analysis.negotiate.direct` solves small games
+exactly with the set of remaining types as the state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from goldenbridge.scenario.errors import InputError
+
+__all__ = ["TimeGame", "TimeEquilibrium", "Play", "solve", "play", "WAIT", "ACCEPT", "ATTACK"]
+
+#: Per-round action codes (``STAND``: the target stands down with nothing; ``DONE``: the
+#: game already ended for that type).
+WAIT, ACCEPT, ATTACK, DONE, STAND = 0, 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class TimeGame:
+    """The types and payoffs of the talks game (K types, G offers).
+
+    Attributes
+    ----------
+    accept : (K, G) float64
+        The type's gain from accepting offer j over standing down (``-inf``: not offered).
+    pretext_now : (K, G) float64
+        The pretext this round's refusal of j adds to its war value.
+    unsaved : (G,) float64
+        The share of face offer j leaves unsaved, as it accumulates (population mean).
+    war, drift, pretext, mobilisation, stand : (K,) float64
+        War value in round 0 before any pretext; its change per round; the pretext per
+        unit of accumulated unsaved share; the cost of a round waited; the value of
+        standing down.
+    mass : (K,) float64
+        Weight of the type's worlds.
+    deal : (K, G) float64
+        Proposer: weighted sum of its gain when the type accepts j (a veto's block
+        included).
+    war_p, drift_p, stand_p : (K,) float64
+        Proposer: weighted sums of its gain from a war in round 0, its change per round,
+        and of its gain when the target stands down.
+    deal_mass, block_war : (K, G) float64
+        Weight of the type's worlds where a deal at j is signed / is blocked and ends in war.
+    """
+
+    accept: np.ndarray
+    pretext_now: np.ndarray
+    unsaved: np.ndarray
+    war: np.ndarray
+    drift: np.ndarray
+    pretext: np.ndarray
+    mobilisation: np.ndarray
+    stand: np.ndarray
+    mass: np.ndarray
+    deal: np.ndarray
+    war_p: np.ndarray
+    drift_p: np.ndarray
+    stand_p: np.ndarray
+    deal_mass: np.ndarray
+    block_war: np.ndarray
+
+    @property
+    def types(self) -> int:
+        """Number of types K."""
+        return int(self.mass.shape[0])
+
+    @property
+    def grid(self) -> int:
+        """Number of offers G."""
+        return int(self.accept.shape[1])
+
+
+@dataclass(frozen=True)
+class TimeEquilibrium:
+    """The proposer's strategy in every state, and the cutoffs.
+
+    Attributes
+    ----------
+    offer : (T, K + 1, L) int64
+        The offer in round t, state (c, l).
+    cutoff : (T, K + 1, L, G) int64
+        The cutoff after offer j in state (t, c, l).
+    gap : (T, K + 1, L, G) float64
+        The largest incentive violation of any type at that cutoff.
+    value : (T, K + 1, L) float64
+        The proposer's gain (weighted sum over types ``>= c``) from the state on.
+    paths : (T, K + 1, L, T) int64
+        The equilibrium offers from each state (-1 before t).
+    inc : (G,) int64
+        Pretext levels each offer adds.
+    rounds, discount, hazard, levels
+    """
+
+    offer: np.ndarray
+    cutoff: np.ndarray
+    gap: np.ndarray
+    value: np.ndarray
+    paths: np.ndarray
+    inc: np.ndarray
+    rounds: int
+    discount: float
+    hazard: float
+    levels: int
+
+    @property
+    def path(self) -> np.ndarray:
+        """The equilibrium offers from the start, one per round."""
+        return self.paths[0, 0, 0].copy()
+
+
+@njit(cache=True)
+def _exit_value(war, drift, pretext, pretext_now, k, j, t, s):  # pragma: no cover
+    return war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
+
+
+@njit(cache=True)
+def _along(
+    accept,
+    pretext_now,
+    war,
+    drift,
+    pretext,
+    mob,
+    stand,
+    deal,
+    war_p,
+    drift_p,
+    stand_p,
+    inc,
+    q,
+    rounds,
+    delta,
+    hazard,
+    path,
+    t0,
+    level0,
+    out_v,
+    out_p,
+    out_first,
+):  # pragma: no cover - compiled
+    """Each type's value, and the proposer's payoff from it, along ``path`` from round t0
+    (pretext level level0), the type stopping optimally; ``out_first`` its first action."""
+    n_types = accept.shape[0]
+    n_rounds = rounds - t0
+    lev = np.empty(n_rounds, dtype=np.int64)
+    lv = level0
+    for i in range(n_rounds):
+        lev[i] = lv
+        lv = lv + inc[path[t0 + i]]
+    for k in range(n_types):
+        v = 0.0
+        p = 0.0
+        first = 0
+        for i in range(n_rounds - 1, -1, -1):
+            t = t0 + i
+            j = path[t]
+            s = lev[i] / q if q > 0 else 0.0
+            f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
+            e = f if f > stand[k] else stand[k]
+            pe = war_p[k] + drift_p[k] * t if f > stand[k] else stand_p[k]
+            a = accept[k, j]
+            if t == rounds - 1:
+                if a >= e:
+                    v, p, first = a, deal[k, j], 1
+                else:
+                    v, p, first = e, pe, 2 if f > stand[k] else 4
+            else:
+                w = -mob[k] + hazard * f + (1.0 - hazard) * delta * v
+                pw = hazard * (war_p[k] + drift_p[k] * t) + (1.0 - hazard) * delta * p
+                if a >= e and a >= w:
+                    v, p, first = a, deal[k, j], 1
+                elif e >= w:
+                    v, p, first = e, pe, 2 if f > stand[k] else 4
+                else:
+                    v, p, first = w, pw, 0
+        out_v[k] = v
+        out_p[k] = p
+        out_first[k] = first
+
+
+@njit(cache=True)
+def _backward(
+    accept,
+    pretext_now,
+    war,
+    drift,
+    pretext,
+    mob,
+    stand,
+    deal,
+    war_p,
+    drift_p,
+    stand_p,
+    inc,
+    q,
+    levels,
+    rounds,
+    delta,
+    hazard,
+):  # pragma: no cover - compiled
+    n_types, n_offers = accept.shape
+    offer = np.zeros((rounds, n_types + 1, levels), dtype=np.int64)
+    cutoff = np.zeros((rounds, n_types + 1, levels, n_offers), dtype=np.int64)
+    gap = np.zeros((rounds, n_types + 1, levels, n_offers))
+    value = np.zeros((rounds, n_types + 1, levels))
+    paths = np.full((rounds, n_types + 1, levels, rounds), -1, dtype=np.int64)
+    nv = np.zeros((n_types + 1, levels, n_types))
+    np_ = np.zeros((n_types + 1, levels, n_types))
+    first = np.zeros(n_types, dtype=np.int64)
+    for t in range(rounds - 1, -1, -1):
+        last = t == rounds - 1
+        top_level = min(levels - 1, int(inc.max()) * t)
+        if not last:  # continuation values from every state of round t + 1
+            next_top = min(levels - 1, int(inc.max()) * (t + 1))
+            for cp in range(n_types + 1):
+                for lp in range(next_top + 1):
+                    _along(
+                        accept,
+                        pretext_now,
+                        war,
+                        drift,
+                        pretext,
+                        mob,
+                        stand,
+                        deal,
+                        war_p,
+                        drift_p,
+                        stand_p,
+                        inc,
+                        q,
+                        rounds,
+                        delta,
+                        hazard,
+                        paths[t + 1, cp, lp],
+                        t + 1,
+                        lp,
+                        nv[cp, lp],
+                        np_[cp, lp],
+                        first,
+                    )
+        for lv in range(top_level + 1):
+            s = lv / q if q > 0 else 0.0
+            for c in range(n_types + 1):
+                best_value = -np.inf
+                best_offer = 0
+                for j in range(n_offers):
+                    lp = min(lv + inc[j], levels - 1)
+                    # cutoff search: type cp-1 accepts, type cp does not
+                    chosen = c
+                    chosen_gap = np.inf
+                    for cp in range(n_types, c - 1, -1):
+                        viol = 0.0
+                        if cp > c:
+                            k = cp - 1
+                            f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
+                            alt = f if f > stand[k] else stand[k]
+                            if not last:
+                                w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[cp, lp, k]
+                                alt = max(alt, w)
+                            if accept[k, j] < alt:
+                                viol = max(viol, alt - accept[k, j])
+                        if cp < n_types:
+                            k = cp
+                            f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
+                            alt = f if f > stand[k] else stand[k]
+                            if not last:
+                                w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[cp, lp, k]
+                                alt = max(alt, w)
+                            if accept[k, j] > alt:
+                                viol = max(viol, accept[k, j] - alt)
+                        if viol < chosen_gap:
+                            chosen = cp
+                            chosen_gap = viol
+                        if viol <= 0.0:
+                            break
+                    total = 0.0
+                    worst = 0.0
+                    for k in range(c, n_types):
+                        f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
+                        e = f if f > stand[k] else stand[k]
+                        pe = war_p[k] + drift_p[k] * t if f > stand[k] else stand_p[k]
+                        a = accept[k, j]
+                        if last:
+                            w = -np.inf
+                        else:
+                            w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[chosen, lp, k]
+                        if k < chosen:
+                            if a >= e:
+                                total += deal[k, j]
+                            else:
+                                total += pe
+                            if w > max(a, e):
+                                worst = max(worst, w - max(a, e))
+                        else:
+                            if e >= w:
+                                total += pe
+                            else:
+                                total += hazard * (war_p[k] + drift_p[k] * t)
+                                total += (1.0 - hazard) * delta * np_[chosen, lp, k]
+                            if a > max(e, w):
+                                worst = max(worst, a - max(e, w))
+                    cutoff[t, c, lv, j] = chosen
+                    gap[t, c, lv, j] = worst
+                    if j == 0 or total > best_value + 1e-12 * (1.0 + abs(best_value)):
+                        best_value = total
+                        best_offer = j
+                offer[t, c, lv] = best_offer
+                value[t, c, lv] = best_value
+                paths[t, c, lv, t] = best_offer
+                if not last:
+                    cp = cutoff[t, c, lv, best_offer]
+                    lp = min(lv + inc[best_offer], levels - 1)
+                    for i in range(t + 1, rounds):
+                        paths[t, c, lv, i] = paths[t + 1, cp, lp, i]
+    return offer, cutoff, gap, value, paths
+
+
+def _check(game: TimeGame, rounds: int, discount: float, hazard: float) -> None:
+    if rounds < 1:
+        raise InputError("rounds must be >= 1")
+    if not 0 < discount <= 1:
+        raise InputError("discount must be in (0, 1]")
+    if not 0 <= hazard < 1:
+        raise InputError("hazard must be in [0, 1)")
+    if game.types < 1:
+        raise InputError("the game needs at least one type")
+
+
+def _args(game: TimeGame) -> tuple:
+    c = np.ascontiguousarray
+    return (
+        c(game.accept, dtype=np.float64),
+        c(game.pretext_now, dtype=np.float64),
+        c(game.war, dtype=np.float64),
+        c(game.drift, dtype=np.float64),
+        c(game.pretext, dtype=np.float64),
+        c(game.mobilisation, dtype=np.float64),
+        c(game.stand, dtype=np.float64),
+        c(game.deal, dtype=np.float64),
+        c(game.war_p, dtype=np.float64),
+        c(game.drift_p, dtype=np.float64),
+        c(game.stand_p, dtype=np.float64),
+    )
+
+
+def solve(
+    game: TimeGame, rounds: int, discount: float, hazard: float, levels_per_unit: int = 4
+) -> TimeEquilibrium:
+    """The proposer's skimming equilibrium by backward induction (module docstring).
+
+    Parameters
+    ----------
+    game : TimeGame
+    rounds : int
+        T >= 1.
+    discount : float
+        delta in (0, 1].
+    hazard : float
+        h in [0, 1): the chance a round of waiting ends in war anyway.
+    levels_per_unit : int
+        q: accumulated pretext is kept in steps of ``1 / q`` (0: it does not accumulate).
+
+    Examples
+    --------
+    One type that accepts offer 1 (gain .2) and would otherwise stand down; the proposer
+    earns .5 from a deal at 0 and .3 at 1. One round: offer 1.
+
+    >>> g = TimeGame(accept=np.array([[-0.1, 0.2]]), pretext_now=np.zeros((1, 2)),
+    ...     unsaved=np.array([1.0, 0.0]), war=np.array([-0.5]), drift=np.zeros(1),
+    ...     pretext=np.zeros(1), mobilisation=np.zeros(1), stand=np.zeros(1),
+    ...     mass=np.ones(1), deal=np.array([[0.5, 0.3]]), war_p=np.array([-0.4]),
+    ...     drift_p=np.zeros(1), stand_p=np.zeros(1), deal_mass=np.ones((1, 2)),
+    ...     block_war=np.zeros((1, 2)))
+    >>> int(solve(g, 1, 1.0, 0.0).path[0])
+    1
+    """
+    _check(game, rounds, discount, hazard)
+    q = int(levels_per_unit)
+    inc = np.rint(q * np.asarray(game.unsaved, dtype=np.float64)).astype(np.int64)
+    if q <= 0 or not np.any(game.pretext > 0):
+        q, inc = 0, np.zeros(game.grid, dtype=np.int64)
+    levels = int(inc.max()) * (rounds - 1) + 1
+    offer, cutoff, gap, value, paths = _backward(  # type: ignore[call-arg]
+        *_args(game), inc, q, levels, int(rounds), float(discount), float(hazard)
+    )
+    return TimeEquilibrium(
+        offer=offer,
+        cutoff=cutoff,
+        gap=gap,
+        value=value,
+        paths=paths,
+        inc=inc,
+        rounds=int(rounds),
+        discount=float(discount),
+        hazard=float(hazard),
+        levels=q,
+    )
+
+
+@dataclass(frozen=True)
+class Play:
+    """What each type does round by round when ``offers`` are made.
+
+    Attributes
+    ----------
+    offers : (R,) int64
+    action : (R, K) int8
+        WAIT / ACCEPT / ATTACK / STAND / DONE.
+    p_deal, p_war, p_stand : (R,) float64
+        Cumulative shares of the weight (deal signed, war, stood down) by the end of each
+        round; after the last round the rest stands down or fights (the one-shot rule).
+    war_at_once, war_attack, war_hazard, war_blocked : float
+        Where the wars come from: attacks in the first round, later attacks, the hazard,
+        deals blocked by a veto in worlds that then fight.
+    proposer_gain : float
+        The proposer's discounted gain over its status quo (weighted sum / total weight).
+    gap : float
+        The largest incentive violation on the path (0: every type plays a best reply).
+    exited_above : float
+        Weight share of types that exited while the proposer's state still counted them.
+    """
+
+    offers: np.ndarray
+    action: np.ndarray
+    p_deal: np.ndarray
+    p_war: np.ndarray
+    p_stand: np.ndarray
+    war_at_once: float
+    war_attack: float
+    war_hazard: float
+    war_blocked: float
+    proposer_gain: float
+    gap: float
+    exited_above: float
+
+
+def play(game: TimeGame, eq: TimeEquilibrium, offers: Sequence[int] | None = None) -> Play:
+    """Each type's equilibrium actions for any sequence of offers (default: the
+    equilibrium's), and the odds they add up to.
+
+    Off the equilibrium path the target still expects the proposer's equilibrium
+    continuation from the state it reaches. With fewer offers than rounds, the types
+    still waiting after the last offer made are left waiting (their shares are not
+    counted as war or peace).
+    """
+    offers = [int(j) for j in (eq.path if offers is None else offers)]
+    if len(offers) > eq.rounds:
+        raise InputError(f"at most {eq.rounds} rounds of offers")
+    if any(not 0 <= j < game.grid for j in offers):
+        raise InputError(f"offers are grid indices in 0..{game.grid - 1}")
+    args = _args(game)
+    (accept, pretext_now, war, drift, pretext, mob, stand, deal, war_p, drift_p, stand_p) = args
+    n_types, q, h, delta = game.types, eq.levels, eq.hazard, eq.discount
+    levels = eq.offer.shape[2]
+    total = float(game.mass.sum())
+    alive = np.ones(n_types)  # probability mass of each type still in the game
+    gone = np.zeros(n_types, dtype=bool)
+    action = np.full((len(offers), n_types), DONE, dtype=np.int8)
+    deal_by, war_by, stand_by = [], [], []
+    deal_w = war_w = stand_w = 0.0
+    at_once = attack_later = hazard_w = blocked = 0.0
+    gain, worst, above = 0.0, 0.0, 0.0
+    c, lv, disc = 0, 0, 1.0
+    nv, npay, first = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types, dtype=np.int64)
+    for t, j in enumerate(offers):
+        last = t == eq.rounds - 1
+        cp = int(eq.cutoff[t, c, lv, j])
+        worst = max(worst, float(eq.gap[t, c, lv, j]))
+        lp = min(lv + int(eq.inc[j]), levels - 1)
+        if not last:
+            _along(  # type: ignore[call-arg]
+                *args,
+                eq.inc,
+                q,
+                eq.rounds,
+                delta,
+                h,
+                eq.paths[t + 1, cp, lp],
+                t + 1,
+                lp,
+                nv,
+                npay,
+                first,
+            )
+        s = lv / q if q > 0 else 0.0
+        for k in range(n_types):
+            if gone[k]:
+                continue
+            f = war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
+            e = max(f, stand[k])
+            a = accept[k, j]
+            w = -np.inf if last else -mob[k] + h * f + (1 - h) * delta * nv[k]
+            m = alive[k] * game.mass[k]
+            if k < cp and a >= e:
+                act = ACCEPT
+            elif k < cp or e >= w:
+                act = ATTACK if f > stand[k] else STAND
+                if k >= cp and not last and np.max(accept[k]) >= e:
+                    above += m
+            else:
+                act = WAIT
+            action[t, k] = act
+            if act == ACCEPT:
+                signed = alive[k] * game.deal_mass[k, j]
+                fought = alive[k] * game.block_war[k, j]
+                deal_w += signed
+                blocked += fought
+                war_w += fought
+                stand_w += m - signed - fought
+                gain += disc * alive[k] * deal[k, j]
+                gone[k] = True
+            elif act in (ATTACK, STAND):
+                if act == ATTACK:
+                    war_w += m
+                    if t == 0:
+                        at_once += m
+                    else:
+                        attack_later += m
+                    gain += disc * alive[k] * (war_p[k] + drift_p[k] * t)
+                else:
+                    stand_w += m
+                    gain += disc * alive[k] * stand_p[k]
+                gone[k] = True
+            else:
+                war_w += h * m
+                hazard_w += h * m
+                gain += disc * alive[k] * h * (war_p[k] + drift_p[k] * t)
+                alive[k] *= 1 - h
+        deal_by.append(deal_w / total)
+        war_by.append(war_w / total)
+        stand_by.append(stand_w / total)
+        c, lv, disc = cp, lp, disc * delta
+    above_share = above / total
+    return Play(
+        offers=np.asarray(offers, dtype=np.int64),
+        action=action,
+        p_deal=np.array(deal_by),
+        p_war=np.array(war_by),
+        p_stand=np.array(stand_by),
+        war_at_once=at_once / total,
+        war_attack=attack_later / total,
+        war_hazard=hazard_w / total,
+        war_blocked=blocked / total,
+        proposer_gain=gain / total,
+        gap=worst,
+        exited_above=above_share,
+    )
