@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import goldenbridge as gb
@@ -87,3 +88,36 @@ def test_same_seed_same_indices():
     one = attribution(scenario, {"share": 1}, "proposer_eu", base_samples=128, seed=9)
     two = attribution(scenario, {"share": 1}, "proposer_eu", base_samples=128, seed=9)
     assert one == two
+
+
+def test_war_indicator_has_the_analytic_indices():
+    # x = .6 offered: B (u_B(x) = .4, war value p - c_B > 0 = u_B(sq)) fights iff it
+    # rejects, iff c_B < p - .4. With p ~ U[.4, .6] and c_B ~ U[0, .2], u = (p - .4)/.2 and
+    # v = c_B/.2 are independent uniforms and war = 1{v < u}: Var = 1/4; E[war | u] = u and
+    # E[war | v] = 1 - v, each of variance 1/12, so S1 = 1/3 for both; E[Var(war | v)] =
+    # E[v (1 - v)] = 1/6, so ST = 2/3 for both (Sobol' 2001's definitions).
+    scenario = fearon(0.1, {"uniform": [0.4, 0.6]}, {"uniform": [0, 0.2]})
+    result = attribution(scenario, {"share": 0.6}, "p_war", base_samples=2048, seed=4)
+    assert result.mean == pytest.approx(0.5, abs=0.02)
+    assert result.variance == pytest.approx(0.25, abs=0.01)
+    for name in ("conflict.p_win", "conflict.cost.B"):
+        f = index(result, name)
+        assert f.S1 == pytest.approx(1 / 3, abs=0.06)
+        assert f.ST == pytest.approx(2 / 3, abs=0.06)
+
+
+def test_war_indicator_follows_the_approval_rule():
+    # the per-world outcomes are the model's (decide): their mean over a design of fresh
+    # worlds is evaluate()'s P(war) under the vetoes' own information, within sampling error
+    from strategies import bargaining_scenario
+
+    scenario = gb.load(bargaining_scenario())
+    offer = {"nato": 50, "missiles": 60, "basing": "none"}
+    result = attribution(scenario, offer, "p_war", base_samples=256, seed=2)
+    e = gb.evaluate(gb.sample(scenario, 8000, 8), {"x": offer}).offer("x")
+    se = np.sqrt(e.p_war * (1 - e.p_war) / result.runs)
+    assert result.mean == pytest.approx(e.p_war, abs=4 * (se + e.p_war_se))
+    # the rule before the revision (informed vetoes) gives another answer here
+    informed = gb.load({**bargaining_scenario(), "information": "informed"})
+    other = gb.evaluate(gb.sample(informed, 8000, 8), {"x": offer}).offer("x")
+    assert abs(other.p_war - e.p_war) > 4 * (se + e.p_war_se)

@@ -20,16 +20,27 @@ def test_stated_ranges():
     # a credibility moves over all of [0, 1]
     c = found["threats.sanctions.credibility"]
     assert (c.baseline, c.low, c.high) == pytest.approx((0.75, 0.0, 1.0))
-    # a cost (no domain) moves its mean across its own support
+    # a cost (no domain) moves its mean over its 90% range: from the 5% to the 95%
+    # quantile of triangular [0, .1, .3], F(x) = x^2 / .03 below the mode and
+    # 1 - (.3 - x)^2 / .06 above it
     cost = found["conflict.cost.Russia"]
-    assert (cost.baseline, cost.low, cost.high) == pytest.approx((0.4 / 3, 0.0, 0.3), abs=1e-6)
-    # a position is clipped to its scale: U[-10, 10] clipped at 0 has mean 2.5
+    q05, q95 = np.sqrt(0.05 * 0.03), 0.3 - np.sqrt(0.05 * 0.06)
+    assert (cost.baseline, cost.low, cost.high) == pytest.approx((0.4 / 3, q05, q95), abs=1e-6)
+    # a position is clipped to its scale: U[0, 20] shifted by -9 (its 5% quantile 1 minus
+    # its mean 10) is U[-9, 11] clipped at 0, mean 11^2 / 2 / 20; shifted by +9, U[9, 29]
     pos = found["US.position.missiles"]
-    assert (pos.baseline, pos.low, pos.high) == pytest.approx((10.0, 2.5, 20.0))
-    # a beta p_win on [0, 1] can still move (its draws clipped to [0, 1])
+    assert (pos.baseline, pos.low, pos.high) == pytest.approx((10.0, 121 / 40, 19.0), rel=1e-6)
+    # a beta p_win on [0, 1] moves to its 5% and 95% quantiles, its draws clipped to
+    # [0, 1]: the mean of clip(X + d, 0, 1) by quadrature against scipy's beta
     p = found["conflict.p_win"]
     assert p.baseline == pytest.approx(0.4, abs=1e-5)
-    assert 0 < p.low < p.baseline < p.high < 1
+    from scipy import integrate, stats
+
+    beta = stats.beta(2, 3)
+    for value, q in ((p.low, 0.05), (p.high, 0.95)):
+        d = beta.ppf(q) - 0.4
+        mean, _ = integrate.quad(lambda x, d=d: min(max(x + d, 0), 1) * beta.pdf(x), 0, 1)
+        assert value == pytest.approx(mean, abs=1e-4)
     # with two types one prior says it all
     prior = found["Russia.types.revisionist.prior"]
     assert (prior.kind, prior.baseline, prior.low, prior.high) == ("prior", 0.4, 0.0, 1.0)
@@ -106,12 +117,17 @@ def test_sweep_ends_match_the_closed_form():
     scenario = fearon({"uniform": [0.05, 0.15]})
     base = gb.sample(scenario)
     evaluate = evaluator(base, base.encode([{"share": 0.6}]))
+    # over the 90% range the mean moves from .015 to .285: P(deal) (.065 / .3) .. 1; B
+    # fights whenever it rejects, so P(war) = 1 - P(deal)
     swept = {s.assumption.name: s for s in sweeps(evaluate, assumptions(scenario), points=3)}
     b = swept["conflict.cost.B"]
-    assert b.values[[0, -1]] == pytest.approx([0.0, 0.3])
-    assert b.p_deal[0, 0] == pytest.approx(0.05 / 0.3, abs=0.01)
-    assert b.p_deal[-1, 0] == 1.0
-    assert b.p_deal[3, 0] == pytest.approx(2 / 3, abs=0.01)  # as written
+    assert b.values[[0, -1]] == pytest.approx([0.015, 0.285])
+    p_deal, p_war = b.measures["p_deal"], b.measures["p_war"]
+    assert p_deal[0, 0] == pytest.approx(0.065 / 0.3, abs=0.01)
+    assert p_deal[-1, 0] == 1.0
+    assert p_deal[3, 0] == pytest.approx(2 / 3, abs=0.01)  # as written
+    np.testing.assert_allclose(p_war, 1.0 - p_deal, atol=1e-12)
+    assert b.at_ends(0)["p_war"] == pytest.approx([1 - 0.065 / 0.3, 0.0], abs=0.01)
     assert swept["conflict.cost.A"].swing(0, "p_deal") == 0.0
     assert swept["conflict.cost.A"].swing(0, "proposer_eu") > 0.0
 

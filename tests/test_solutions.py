@@ -144,3 +144,41 @@ def test_cli_capability_weighted_nash(tmp_path):
 
     assert nash_share() == pytest.approx(0.525, abs=0.005)
     assert nash_share("--capability-weighted") == pytest.approx(0.5875, abs=0.005)
+
+
+@pytest.mark.parametrize("face", [False, True])
+def test_disagreement_is_the_no_offer_value_of_the_approval_rule(face):
+    """Nash's and KS's d_i = E[r_i], the no-offer values of docs/design.md 4a-4c, derived
+    by hand for the one-veto case of tests/test_information.py: the target fights when
+    nothing is offered iff w_T + pretext > u_T(sq) - backing_down (u_T(sq) = 0,
+    w_T ~ U[-0.5, 1]). V's r_V is w_V ~ U[0, 0.5] there and u_V(sq) = 1 elsewhere:
+    E[r_V] = P(fight) / 4 + 1 - P(fight). The target's is E[max(w_T + p, -b)]."""
+    from test_information import one_veto
+
+    from goldenbridge.analysis.optimize.best import _space
+    from goldenbridge.analysis.optimize.solutions import kalai_smorodinsky, nash, no_offer_values
+
+    b = p = 0.1 if face else 0.0
+    extra = {"conflict": {"backing_down": b, "pretext": p, "face": 0.5}} if face else {}
+    pop = sample(one_veto(**extra), samples=50_000)
+    fight = (1 + b + p) / 1.5  # P(w_T > -b - p)
+    r_v = fight * 0.25 + (1 - fight)
+    lo = -b - p  # w_T + p > -b: integrate (w + p) over (lo, 1), -b below
+    r_t = ((1 + p) ** 2 - (lo + p) ** 2) / 2 / 1.5 + (lo + 0.5) / 1.5 * -b
+    r = no_offer_values(pop)
+    names = pop.actor_names
+    assert abs(r[:, names.index("V")].mean() - r_v) < 0.008
+    assert abs(r[:, names.index("T")].mean() - r_t) < 0.008
+    space = _space(pop, None)
+    worlds = pop.worlds.subset(slice(0, 5_000))
+    for solve in (nash, kalai_smorodinsky):
+        # every x in (1/3, 1/2) gives every party more than its d_i: a solution exists
+        sol = solve(worlds, space, names, "T", no_offer=r[:5_000])
+        assert sol is not None
+        if sol is not None:
+            d = sol.disagreement
+            assert abs(d["V"] - r[:5_000, names.index("V")].mean()) < 1e-12
+            assert abs(d["T"] - r_t) < 0.02 and abs(d["V"] - r_v) < 0.02
+    if not face:  # without face and pretext these are the worlds' reservation values
+        for i, actor in enumerate(pop.worlds.actors):
+            assert np.array_equal(r[:, i], actor.reservation)

@@ -55,6 +55,9 @@ def test_learning_the_type_by_hand():
     assert info["B.type"].value == pytest.approx(0.08, abs=0.01)
     assert info["B.type"].choices == {"soft": "tough", "hard": "generous"}
     assert info["everything"].value == pytest.approx(info["B.type"].value, abs=1e-12)
+    # knowing the type, every world ends in a deal: no war; blind, 'tough' leaves the hard
+    # type (which fights rather than keep the status quo) at war
+    assert info["B.type"].p_war == 0.0
 
 
 def test_evppi_of_a_continuous_input_by_hand():

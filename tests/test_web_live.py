@@ -210,8 +210,10 @@ def test_page_in_chromium(server, tmp_path):
         share = found["optimum"]["values"]["share"]
         assert page.evaluate("state.offer.share") == share
         wait_for_p_deal(page, p_deal(server, "fearon-1d", {"share": share}, 200_000, 7))
+        page.select_option("#bridge-by", "p_deal")  # on request: by P(deal)
         page.fill("#target-p", "0.8")
         page.press("#target-p", "Tab")
+        page.click("#search-offers")
         page.wait_for_function("() => state.optimum && state.optimum.target_p === 0.8")
         page.click("#jump-bridge")
         bridge = page.evaluate("state.optimum.bridge")
@@ -309,6 +311,57 @@ def test_a_phone_screen_has_no_sideways_scroll_and_the_page_speaks(server):
         pressed = page.locator("#presets button[aria-pressed=true]")
         assert pressed.count() == 1
         browser.close()
+
+
+def test_the_golden_bridge_box_asks_for_p_war(server, tmp_path):
+    """By default the golden-bridge box and the packages chart are by P(war): with one veto
+    ally on its own information (tests/test_information.py's one-veto case) no package
+    halves offering nothing's P(war), and the page says which ally's approval fails, at
+    what concession; by P(deal) on request, the bridge meets its P(deal) target."""
+    from playwright.sync_api import sync_playwright
+    from test_information import one_veto
+
+    spec = one_veto().model_dump(exclude_none=True)
+    spec["samples"] = 2_000
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{server}?scenario=russia-2021&samples=2000")  # a fast first answer
+        page.wait_for_selector("#p-deal[data-seq]")
+        page.set_input_files(
+            "#upload",
+            files=[{"name": "v.yaml", "mimeType": "text/yaml", "buffer": yaml_bytes(spec)}],
+        )
+        page.wait_for_function("() => state.scenario.name === 'one-veto' && state.current")
+        assert page.input_value("#bridge-by") == "p_war"
+        page.click("#search-offers")
+        page.wait_for_function("() => state.optimum !== null")
+        status = page.inner_text("#optimize-status")
+        assert page.evaluate("state.optimum.bridge_by") == "p_war"
+        assert "No offer found reaches P(war) ≤" in status
+        assert "V approves in only" in status
+        title = page.evaluate("document.getElementById('frontier-chart').layout.xaxis.title.text")
+        assert title == "P(war)"
+        page.screenshot(path=tmp_path / "bridge-by-p-war.png", full_page=True)
+
+        page.select_option("#bridge-by", "p_deal")
+        assert page.evaluate("state.optimum") is None  # the other criterion's search is gone
+        page.fill("#target-p", "0.3")
+        page.press("#target-p", "Tab")
+        page.click("#search-offers")
+        page.wait_for_function(
+            "() => state.optimum && state.optimum.bridge_by === 'p_deal' && "
+            "state.optimum.target_p === 0.3"
+        )
+        bridge = page.evaluate("state.optimum.bridge")
+        assert bridge is not None and bridge["p_deal"] >= 0.3
+        assert "Golden bridge, the best offer for P with P(deal) ≥ 30.0%" in page.inner_text(
+            "#optimize-status"
+        )
+        title = page.evaluate("document.getElementById('frontier-chart').layout.xaxis.title.text")
+        assert title == "P(deal)"
+        page.screenshot(path=tmp_path / "bridge-by-p-deal.png", full_page=True)
 
 
 def _robust_range(values, k=3.0):

@@ -26,7 +26,9 @@ from goldenbridge.analysis.negotiate import Negotiation
 from goldenbridge.analysis.negotiate import negotiate as _negotiate
 from goldenbridge.analysis.optimize import OptimizeResult
 from goldenbridge.analysis.optimize import optimize as _optimize
+from goldenbridge.analysis.sensitivity import FLIP_BY as _FLIP_BY
 from goldenbridge.analysis.sensitivity import PARTS as SENSITIVITY_PARTS
+from goldenbridge.analysis.sensitivity import REOPTIMISE as _REOPTIMISE
 from goldenbridge.analysis.sensitivity import Sensitivity
 from goldenbridge.analysis.sensitivity import sensitivity as _sensitivity
 from goldenbridge.analysis.sensitivity.attribution import Output
@@ -35,6 +37,7 @@ from goldenbridge.analysis.update import Posterior as Posterior
 from goldenbridge.analysis.update import redrawn_population
 from goldenbridge.analysis.update import update as _update
 from goldenbridge.analysis.update.likelihoods import LikelihoodModel
+from goldenbridge.enumeration import enumerate_worlds
 from goldenbridge.importers import import_files, label
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario import Scenario as Scenario
@@ -66,9 +69,18 @@ def population(
     source: ScenarioLike | Population | Posterior,
     samples: int | None = None,
     seed: int | None = None,
+    exact: bool = False,
 ) -> Population:
     """A sampled population from a scenario, a built-in name, a path or a mapping
-    (a posterior's reweighted worlds for a :class:`Posterior`)."""
+    (a posterior's reweighted worlds for a :class:`Posterior`); with ``exact``, every
+    world of an all-discrete scenario weighted by its probability
+    (:func:`goldenbridge.enumeration.enumerate_worlds`: the numbers are then exact)."""
+    if exact:
+        if samples is not None or seed is not None:
+            raise InputError("exact enumeration lists every world: give no samples or seed")
+        if isinstance(source, Posterior | Population):
+            raise InputError("exact enumeration starts from a scenario, not from worlds")
+        return enumerate_worlds(_scenario(source))
     if isinstance(source, Posterior):
         if samples is None and seed is None:
             return source.population
@@ -90,13 +102,15 @@ def evaluate(
     dask: str | None = None,
     bootstrap: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    exact: bool = False,
 ) -> Evaluation:
     """Evaluate offers (default: the scenario's named offers); see
     :func:`goldenbridge.analysis.evaluate.evaluate` (``backend``/``dask``: which
     engine, :func:`goldenbridge.engine.tally`; ``bootstrap``: standard errors from B
-    bootstrap replicates)."""
+    bootstrap replicates; ``exact``: on every world of an all-discrete scenario,
+    :func:`population`)."""
     return _evaluate(
-        population(source, samples, seed),
+        population(source, samples, seed, exact),
         offers,
         backend=backend,
         dask=dask,
@@ -176,14 +190,14 @@ def sensitivity(
     source: ScenarioLike,
     offer: str | Mapping[str, OfferValue] | None = None,
     *,
-    output: Output = "p_deal",
+    output: Output = "p_war",
     method: str = "sobol",
-    n: int = 4096,
+    n: int = 1024,
     trajectories: int = 10,
     samples: int | None = None,
     seed: int | None = None,
-    points: int = 2,
-    threshold: float = 0.5,
+    reoptimise: int | None = _REOPTIMISE,
+    flip_by: float = _FLIP_BY,
     evppi: Sequence[str] | None = None,
     bins: int = 10,
     parts: Collection[str] = SENSITIVITY_PARTS,
@@ -191,8 +205,9 @@ def sensitivity(
     dask: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Sensitivity:
-    """Which assumption decides the answer for one offer (default: the recommended
-    named offer); see :func:`goldenbridge.analysis.sensitivity.combined.sensitivity`."""
+    """Which assumption decides the answer: the recommended offer's P(war), re-optimised
+    under each change (or a fixed offer's); see
+    :func:`goldenbridge.analysis.sensitivity.combined.sensitivity`."""
     return _sensitivity(
         _scenario(source),
         offer,
@@ -202,8 +217,8 @@ def sensitivity(
         trajectories=trajectories,
         samples=samples,
         seed=seed,
-        points=points,
-        threshold=threshold,
+        reoptimise=reoptimise,
+        flip_by=flip_by,
         evppi=evppi,
         bins=bins,
         parts=parts,
@@ -227,9 +242,11 @@ def optimize(
     capability_weighted: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     max_p_war: float | None = None,
+    curve: int | Sequence[float] | None = None,
 ) -> OptimizeResult:
     """The risk-return optimum, the golden bridge (P(war) <= ``max_p_war``, or P(deal)
-    >= ``target_p``) and the frontier; see :func:`goldenbridge.analysis.optimize.best.optimize`.
+    >= ``target_p``), the frontier and (``curve``) the proposer's best utility over the
+    P(war) target; see :func:`goldenbridge.analysis.optimize.best.optimize`.
 
     >>> r = optimize("fearon-1d", samples=20_000, seed=1, solutions=False)
     >>> round(r.optimum.values["share"], 1), round(r.optimum.p_deal, 1)
@@ -248,6 +265,7 @@ def optimize(
         capability_weighted=capability_weighted,
         progress=progress,
         max_p_war=max_p_war,
+        curve=curve,
     )
 
 

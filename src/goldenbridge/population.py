@@ -137,6 +137,10 @@ class Population:
     uniforms : dict
         Field path -> (N,) uniforms every drawn quantity (and type) came from: what
         pairs one actor's fields with another world's (:mod:`goldenbridge.information`).
+    exact : bool
+        The worlds are every combination of the scenario's values, weighted by their
+        probabilities (:func:`goldenbridge.enumeration.enumerate_worlds`), not a sample:
+        estimates over them are exact.
     """
 
     scenario: Scenario
@@ -156,6 +160,7 @@ class Population:
     face: np.ndarray
     war_parts: WarParts = field(repr=False, compare=False)
     uniforms: dict[str, np.ndarray] = field(repr=False, compare=False)
+    exact: bool = False
 
     @property
     def n(self) -> int:

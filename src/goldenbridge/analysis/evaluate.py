@@ -7,21 +7,26 @@ own information (section 4b), the proposer's expected utility
 ``EU(x) = sum_n w_n [deal_n u_P,n(x) + (1 - deal_n) r_P,n(x)] / sum_n w_n``, who blocks,
 and the breakdown by type, each with its Monte Carlo standard error.
 
-Two paths give the sums: when every veto is informed and the scenario has no face or
+Three paths give the sums: when every veto is informed and the scenario has no face or
 pretext, the engine's fused kernels (the per-world rule, bit for bit as before the
-revision of section 4); otherwise :func:`goldenbridge.analysis.outcomes.decide`.
+revision of section 4); on an enumerated population (every combination of an all-discrete
+scenario's values, :func:`goldenbridge.enumeration.enumerate_worlds`)
+:func:`goldenbridge.analysis.exact.decide_exact`, every approval exact; otherwise
+:func:`goldenbridge.analysis.outcomes.decide`. On an enumerated population the numbers are
+exact: every standard error is 0 and the result says ``exact``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.exact import decide_exact
 from goldenbridge.analysis.outcomes import decide, decided_tally, offers_nothing
-from goldenbridge.analysis.results import to_dict
+from goldenbridge.analysis.results import json_meta, to_dict
 from goldenbridge.analysis.stats import mean, proportion
 from goldenbridge.engine import Offers, tally
 from goldenbridge.engine.arrays import Tally
@@ -133,6 +138,9 @@ class Evaluation:
     #: How the standard errors were computed: ``"binomial"`` (each world's approvals
     #: taken as given) or ``"bootstrap (B replicates)"`` (:func:`bootstrap_se`).
     se_method: str = "binomial"
+    #: True on an enumerated population (every world, weighted by its probability): the
+    #: numbers are exact and every SE is 0; ``None`` (left out of the JSON) on a sample.
+    exact: bool | None = field(default=None, metadata=json_meta(omit_empty=True))
 
     def offer(self, name: str) -> OfferResult:
         """The result for the offer called ``name``."""
@@ -172,6 +180,7 @@ def _offer_result(
     # deal, deterred and war are exclusive, so the third indicator's sums are differences
     p_det, p_det_se = proportion(w - deal - war, w2 - deal2 - war2, w, w2)
     eu, eu_se = mean(t.payoff[:, m].sum(), t.payoff2[:, m].sum(), t.payoff_sq2[:, m].sum(), w, w2)
+    sampled = 0.0 if population.exact else 1.0  # every world listed: no sampling error
     names = population.actor_names
     proposer = population.worlds.proposer
     actors = {}
@@ -182,7 +191,7 @@ def _offer_result(
         actors[actor] = ActorOdds(
             role=population.scenario.actors[i].role,
             p_accept=float(p),
-            p_accept_se=float(se),
+            p_accept_se=float(se) * sampled,
             p_reject=float(1 - p),
             p_sole_blocker=float(t.sole[:, m, i].sum() / w) if w > 0 else 0.0,
         )
@@ -204,14 +213,14 @@ def _offer_result(
         values=values,
         offered=offered,
         p_deal=float(p_deal),
-        p_deal_se=float(p_deal_se),
+        p_deal_se=float(p_deal_se) * sampled,
         p_deterred=float(min(max(p_det, 0.0), 1.0)),
-        p_deterred_se=float(p_det_se),
+        p_deterred_se=float(p_det_se) * sampled,
         p_war=float(p_war),
-        p_war_se=float(p_war_se),
+        p_war_se=float(p_war_se) * sampled,
         inner_error=float(inner_error),
         proposer_eu=float(eu),
-        proposer_eu_se=float(eu_se),
+        proposer_eu_se=float(eu_se) * sampled,
         proposer_u=float(t.proposer_u[:, m].sum() / w),
         actors=actors,
         types=types,
@@ -296,7 +305,7 @@ def evaluate(
     p_fight, p_fight_se = proportion(t.fight.sum(), t.fight2.sum(), t.w.sum(), t.w2.sum())
     return Evaluation(
         p_war_no_deal=float(p_fight),
-        p_war_no_deal_se=float(p_fight_se),
+        p_war_no_deal_se=0.0 if population.exact else float(p_fight_se),
         scenario=scenario.name,
         samples=population.n,
         seed=population.seed,
@@ -306,6 +315,7 @@ def evaluate(
         information=scenario.information,
         sincere=sincere,
         se_method=se_method,
+        exact=True if population.exact else None,
     )
 
 
@@ -374,5 +384,5 @@ def outcome_tally(
             getattr(t, name)[:, ~offered] = 0.0
         t.sole[:, ~offered, :] = 0.0
         return t, offered, np.zeros(offers.m), ()
-    d = decide(population, offers)
+    d = decide_exact(population, offers) if population.exact else decide(population, offers)
     return decided_tally(population, d), d.offered, d.inner_error, d.sincere

@@ -45,11 +45,14 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
             )
     else:
         errors = f"one standard error from a {evaluation.se_method}"
-    out.print(
-        f"[bold]{scenario.name}[/bold]: {evaluation.samples:,} sampled worlds, seed "
-        f"{evaluation.seed}. Values are estimates ± {errors}.",
-        soft_wrap=True,
-    )
+    head = f"{evaluation.samples:,} sampled worlds, seed {evaluation.seed}. Values are "
+    head += f"estimates ± {errors}."
+    if evaluation.exact:
+        head = (
+            f"{evaluation.samples:,} worlds, every combination of the scenario's values "
+            "weighted by its probability. Values are exact (no sampling error)."
+        )
+    out.print(f"[bold]{scenario.name}[/bold]: {head}", soft_wrap=True)
     rule = (
         "every veto ally sees the whole world (informed)"
         if evaluation.information == "informed"
@@ -117,6 +120,7 @@ def run_evaluate(
     dask: str | None = None,
     export: Path | None = None,
     bootstrap: int = 0,
+    exact: bool = False,
 ) -> None:
     if dask is not None:
         require("distributed", "dask", "--dask")
@@ -132,7 +136,7 @@ def run_evaluate(
             chosen["custom"] = parse_sets(sets, scenario)
         with working(f"Sampling and evaluating {scenario.name}...", as_json or bootstrap > 0):
             try:
-                population = gb.population(scenario, samples, seed)
+                population = gb.population(scenario, samples, seed, exact)
                 if not bootstrap:
                     evaluation = gb.evaluate(population, chosen or None, dask=dask)
             except ImportError as exc:
@@ -180,6 +184,14 @@ def evaluate(
             "(.parquet needs pyarrow).",
         ),
     ] = None,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Every world of an all-discrete scenario (each uncertain number a choice), "
+            "weighted by its probability, instead of a sample: exact numbers, no SEs.",
+        ),
+    ] = False,
     bootstrap: Annotated[
         int,
         typer.Option(
@@ -194,7 +206,7 @@ def evaluate(
     as_json: JsonOpt = False,
 ) -> None:
     """P(accept) per actor, P(deal), P(war) and the proposer's EU of each offer."""
-    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask, export, bootstrap)
+    run_evaluate(scenario, offer, set_, samples, seed, as_json, dask, export, bootstrap, exact)
 
 
 @app.command()

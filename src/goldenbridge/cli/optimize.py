@@ -78,6 +78,9 @@ def bridge_sentences(result: OptimizeResult, scenario: gb.Scenario) -> list[str]
         f"P(war) {pct(o.p_war)}."
     ]
     b = result.bridge
+    if b is None and result.no_bridge is not None:
+        lines.append(no_bridge_sentence(result, scenario))
+        return lines
     if b is None and result.bridge_by == "p_war":
         m = result.max_deal
         vetoes = [(n, a) for n, a in m.actors.items() if a.role == "veto"]
@@ -128,6 +131,32 @@ def bridge_sentences(result: OptimizeResult, scenario: gb.Scenario) -> list[str]
     return lines
 
 
+def no_bridge_sentence(result: OptimizeResult, scenario: gb.Scenario) -> str:
+    """Why no package reaches the P(war) target: the lowest P(war) along the concession
+    path, and the concession at which the first veto actor's approval fails."""
+    why = result.no_bridge
+    assert why is not None
+    text = (
+        f"No package found brings P(war) down to {pct(why.max_p_war)} (half of offering "
+        f"nothing's {pct(result.status_quo.p_war)} unless --max-p-war says otherwise). "
+        f"Conceding step by step towards {scenario.target.name}'s position, P(war) is "
+        f"lowest at {_package(why.best_values, scenario)} ({pct(why.best_p_war)}, P(deal) "
+        f"{pct(why.best_p_deal)}; {scenario.target.name} would accept it in "
+        f"{pct(why.target_p_accept)})"
+    )
+    blocker = why.blocker
+    if blocker is None:
+        return (
+            text + "; every veto ally approves each step in at least half of the worlds: "
+            f"what is missing is {scenario.target.name}'s acceptance."
+        )
+    assert blocker.values is not None
+    return (
+        text + f"; from {_package(blocker.values, scenario)} on, {blocker.actor} approves "
+        f"in only {pct(blocker.p_approve)}: its approval is what fails as the concession grows."
+    )
+
+
 #: What each search method's name means, for the header line.
 _METHODS = {
     "exact-1d": "every breakpoint of one issue, exact",
@@ -175,19 +204,26 @@ def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
         soft_wrap=True,
         markup=False,
     )
-    frontier = Table(title=r"Frontier (non-dominated E\[u_P] vs P(deal))", title_justify="left")
-    for column in ("package", "P(deal)", r"E\[u_P]", "EU"):
-        frontier.add_column(column, justify="left" if column == "package" else "right")
     points = result.frontier
+    by_war = bool(points) and all(f.p_war is not None for f in points)
+    title = r"Frontier (non-dominated E\[u_P] vs " + ("P(war))" if by_war else "P(deal))")
+    frontier = Table(title=title, title_justify="left")
+    columns = ("package", "P(war)", "P(deal)", r"E\[u_P]", "EU")
+    for column in columns if by_war else (c for c in columns if c != "P(war)"):
+        frontier.add_column(column, justify="left" if column == "package" else "right")
     shown = sorted({*range(0, len(points), max(1, len(points) // 10)), len(points) - 1})
     for f in (points[i] for i in shown if i >= 0):
+        war = [pct(f.p_war)] if by_war and f.p_war is not None else []
         frontier.add_row(
             _package(f.values, scenario),
+            *war,
             pct(f.p_deal),
             f"{f.proposer_u:.4f}",
             f"{f.proposer_eu:.4f}",
         )
     out.print(frontier)
+    if result.curve is not None:
+        print_curve(result, scenario)
     for label, sol in (("Nash bargaining solution", result.nash), ("Kalai–Smorodinsky", result.ks)):
         if sol is None:
             out.print(f"{label}: none (no package gives every party more than no deal).")
@@ -195,6 +231,31 @@ def print_optimize(result: OptimizeResult, scenario: gb.Scenario) -> None:
             out.print(f"{label}: {_package(sol.values, scenario)}", soft_wrap=True)
     for line in bridge_sentences(result, scenario):
         out.print(line, soft_wrap=True)
+
+
+def print_curve(result: OptimizeResult, scenario: gb.Scenario) -> None:
+    """The proposer's best utility over the P(war) target, one row a target."""
+    curve = result.curve
+    assert curve is not None
+    table = Table(
+        title=f"What each P(war) target costs {scenario.proposer.name} (best package with "
+        f"P(war) at most the target; {curve.samples:,} worlds)",
+        title_justify="left",
+    )
+    for column in ("P(war) <=", "package", r"E\[u_P]", "P(war)", "P(deal)"):
+        table.add_column(column, justify="left" if column == "package" else "right")
+    for p in curve.points:
+        if p.values is None:
+            table.add_row(pct(p.max_p_war), "none found", "-", "-", "-")
+        else:
+            table.add_row(
+                pct(p.max_p_war),
+                _package(p.values, scenario),
+                f"{p.proposer_u:.4f}",
+                pct(p.p_war),
+                pct(p.p_deal),
+            )
+    out.print(table)
 
 
 def _pair(item: str) -> tuple[str, str]:
@@ -255,6 +316,18 @@ def optimize(
             help="Weight the Nash product by the parties' capabilities (asymmetric Nash).",
         ),
     ] = False,
+    curve: Annotated[
+        int | None,
+        typer.Option(
+            "--curve",
+            metavar="POINTS",
+            min=2,
+            max=50,
+            help="Also the proposer's best utility over the P(war) target: the best package "
+            "with P(war) at most each of POINTS targets, from the lowest P(war) found to "
+            "offering nothing's (a bridge search each: slow).",
+        ),
+    ] = None,
 ) -> None:
     """The best package to offer, the golden bridge for a required P(deal), the frontier."""
     chosen = [s.strip() for s in issues.split(",") if s.strip()] if issues else None
@@ -275,6 +348,7 @@ def optimize(
                 progress=progress,
                 capability_weighted=capability_weighted,
                 max_p_war=max_p_war,
+                curve=curve,
             )
         written = []
         if folder is not None:

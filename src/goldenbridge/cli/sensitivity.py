@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 import goldenbridge as gb
+from goldenbridge.analysis.sensitivity import FLIP_BY, REOPTIMISE
 from goldenbridge.cli.common import (
     DaskOpt,
     JsonOpt,
@@ -39,7 +40,7 @@ from goldenbridge.cli.common import (
 )
 from goldenbridge.report.narrative import pct
 
-_WHAT = {"p_deal": "P(deal)", "proposer_eu": "proposer EU"}
+_WHAT = {"p_war": "P(war)", "p_deal": "P(deal)", "proposer_eu": "proposer EU"}
 
 
 @contextmanager
@@ -75,18 +76,31 @@ def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:.3g}"
 
 
-def _out(result: gb.Sensitivity, value: float) -> str:
-    return pct(value) if result.output == "p_deal" else f"{value:.3f}"
+def _out(result: gb.Sensitivity, value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if result.output == "proposer_eu" else pct(value)
+
+
+def _offer(values: dict[str, Any] | None) -> str:
+    if not values:
+        return "-"
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items()
+    )
 
 
 def print_global(result: gb.Sensitivity, top: int) -> None:
     """The ranked Sobol' (or Morris) table."""
     what = _WHAT[result.output]
+    indicator = {"p_war": "war indicator", "p_deal": "deal indicator"}.get(
+        result.output, "proposer's payoff"
+    )
     a = result.attribution
     if a is not None:
         table = Table(
-            title=f"Sobol' indices of the per-world {what} over {a.runs:,} worlds "
-            f"(± 95% bootstrap half-width)",
+            title=f"Sobol' indices of the per-world {indicator} of the {result.offer_name} "
+            f"offer over {a.runs:,} worlds (± 95% bootstrap half-width)",
             title_justify="left",
         )
         table.add_column("#", justify="right")
@@ -97,9 +111,12 @@ def print_global(result: gb.Sensitivity, top: int) -> None:
             table.add_row(str(rank), f.name, _pm(f.S1, f.S1_conf), _pm(f.ST, f.ST_conf))
         out.print(table)
         if a.variance == 0.0:
-            out.print(f"The {what} of this offer is the same in every world: no index is defined.")
+            out.print(f"The {indicator} of this offer is the same in every world: no index.")
         return
-    table = Table(title=f"Morris screening of the assumptions ({what})", title_justify="left")
+    table = Table(
+        title=f"Morris screening of the assumptions ({what}, offer held fixed)",
+        title_justify="left",
+    )
     for column in ("#", "assumption", "mu*", "mu", "sigma"):
         table.add_column(column, justify="left" if column == "assumption" else "right")
     for rank, r in enumerate(result.screening[:top], 1):
@@ -110,45 +127,78 @@ def print_global(result: gb.Sensitivity, top: int) -> None:
 
 
 def print_robustness(result: gb.Sensitivity, top: int) -> None:
-    """The tornado's rows: each assumption at the ends of its range."""
+    """Each assumption at the ends of its range, then the structural switches."""
+    what = _WHAT[result.output]
+    again = "re-optimised" if result.reoptimised else "offer fixed"
     table = Table(
-        title="Robustness: each assumption over its stated range, widest "
-        f"{_WHAT[result.output]} swing first",
+        title=f"Robustness: each assumption over its 90% range, {what} of the "
+        f"{result.offer_name} offer ({again}), widest swing first",
         title_justify="left",
     )
-    for column in ("assumption", "as written", "range", "P(deal)", "proposer EU"):
-        table.add_column(column, justify="left" if column == "assumption" else "right")
-    for s in result.sweeps[:top]:
-        a, ends = s.assumption, s.at_ends(result.chosen)
-        table.add_row(
-            a.name,
+    columns = ["assumption", "as written", "range", what, "offer at the ends"]
+    if result.reoptimised:
+        columns.append(f"{what}, offer fixed")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("assumption",) else "right")
+    for r in result.rows[:top]:
+        a = r.assumption
+        cells = [
+            a.name + ("" if r.reoptimised or not result.reoptimised else " *"),
             _num(a.baseline),
             f"{_num(a.low)} .. {_num(a.high)}",
-            f"{pct(ends['p_deal'][0])} .. {pct(ends['p_deal'][1])}",
-            f"{ends['proposer_eu'][0]:.3f} .. {ends['proposer_eu'][1]:.3f}",
-        )
+            f"{_out(result, r.low.measure(result.output))} .. "
+            f"{_out(result, r.high.measure(result.output))}",
+            f"{_offer(r.low.values)} .. {_offer(r.high.values)}" if r.reoptimised else "as written",
+        ]
+        if result.reoptimised:
+            cells.append(f"{_out(result, r.fixed[0])} .. {_out(result, r.fixed[1])}")
+        table.add_row(*cells)
     out.print(table)
+    if result.reoptimised and any(not r.reoptimised for r in result.rows):
+        out.print("* screened with the offer held fixed, not re-optimised (--reoptimise N or all).")
+    if result.switches:
+        table = Table(
+            title=f"Structural switches: the {result.offer_name} offer and its {what} "
+            f"under the other setting ({_out(result, result.baseline.measure(result.output))} "
+            "as written)",
+            title_justify="left",
+        )
+        for column in ("switch", "as written", "other", "offer", what, "P(deal)"):
+            table.add_column(column, justify="left" if column != what else "right")
+        for s in result.switches:
+            table.add_row(
+                s.name,
+                s.as_written,
+                s.other,
+                _offer(s.answer.values),
+                _out(result, s.answer.measure(result.output)),
+                pct(s.answer.p_deal),
+            )
+        out.print(table)
 
 
 def print_flips(result: gb.Sensitivity, top: int) -> None:
-    """Assumptions that change the answer within their range, smallest change first."""
+    """Assumptions that move the answer by the flip size within their range."""
+    what = _WHAT[result.output]
+    size = (
+        f"{100 * result.flip_by:.0f} points"
+        if result.output != "proposer_eu"
+        else (f"{result.flip_by:.3g}")
+    )
     table = Table(
-        title="Decision flips: the smallest change that alters the answer "
-        f"(P(deal) level {pct(result.threshold)})",
+        title=f"Decision flips: the smallest change that moves {what} by {size}",
         title_justify="left",
     )
-    for column in ("assumption", "as written", "best offer changes", "to", "P(deal) crosses"):
-        table.add_column(column, justify="left" if column in ("assumption", "to") else "right")
-    shown = [f for f in result.flips if f.threshold is not None or f.p_deal_threshold is not None]
+    for column in ("assumption", "as written", "moves when", what, "offer there"):
+        table.add_column(column, justify="left" if column == "assumption" else "right")
+    shown = [f for f in result.flips if f.threshold is not None]
     for f in shown[:top]:
         table.add_row(
             f.factor,
             _num(f.baseline),
-            f"{f.direction} {_num(f.threshold)}" if f.threshold is not None else "none in range",
-            f.new_best or "-",
-            f"{f.p_deal_direction} {_num(f.p_deal_threshold)}"
-            if f.p_deal_threshold is not None
-            else "none in range",
+            f"{f.direction} {_num(f.threshold)}",
+            _out(result, f.value),
+            _offer(f.offer),
         )
     if shown:
         out.print(table)
@@ -158,30 +208,35 @@ def print_flips(result: gb.Sensitivity, top: int) -> None:
 
 
 def print_voi(result: gb.Sensitivity) -> None:
-    """The value of learning each input before choosing among the named offers."""
+    """The value of learning each input before choosing the offer."""
     table = Table(
-        title="Value of information: the proposer's expected gain from learning before choosing",
+        title="Value of information: the proposer's expected gain from learning before "
+        f"choosing (recommended offer: P(war) {pct(result.baseline.p_war)})",
         title_justify="left",
     )
     table.add_column("learn")
     table.add_column("gain in EU", justify="right")
+    table.add_column("P(war) then", justify="right")
     table.add_column("then offer")
     for i in result.information:
         plan = sorted(set(i.choices.values()))
-        table.add_row(i.name, f"{i.value:.4f}", ", ".join(plan) if plan else "-")
+        table.add_row(i.name, f"{i.value:.4f}", pct(i.p_war), ", ".join(plan) if plan else "-")
     out.print(table)
 
 
 def print_sensitivity(result: gb.Sensitivity, top: int) -> None:
-    """Headline, then each computed part."""
+    """Headline, notes, then each computed part."""
+    b = result.baseline
     out.print(
-        f"[bold]{result.scenario}[/bold]: offer '{result.offer_name}' "
-        f"(P(deal) {pct(result.p_deal)}, proposer EU {result.proposer_eu:.3f}); recommended "
-        f"named offer '{result.best}'. Sweeps over {result.samples:,} worlds, seed {result.seed}.",
+        f"[bold]{result.scenario}[/bold]: {result.offer_name} offer {_offer(b.values)} "
+        f"(P(war) {pct(b.p_war)}, P(deal) {pct(b.p_deal)}, proposer EU {b.proposer_eu:.3f}). "
+        f"{result.samples:,} worlds per run, seed {result.seed}.",
         soft_wrap=True,
     )
     if result.headline:
         out.print(f"[bold]{result.headline}[/bold]", soft_wrap=True)
+    for note in result.notes:
+        out.print(f"Note: {note}", soft_wrap=True)
     if "global" in result.parts:
         print_global(result, top)
     if "robustness" in result.parts:
@@ -198,15 +253,19 @@ def sensitivity(
     offer: Annotated[
         list[str] | None,
         typer.Option(
-            "--offer", "-o", help="A named offer (repeatable; default: the recommended one)."
+            "--offer",
+            "-o",
+            help="A named offer held fixed (repeatable; default: the recommended offer, "
+            "re-optimised under each change).",
         ),
     ] = None,
     set_: Annotated[
         list[str] | None, typer.Option("--set", "-s", help="ISSUE=VALUE of a custom offer.")
     ] = None,
     output: Annotated[
-        str, typer.Option("--output", help="What to explain: p_deal or proposer_eu.")
-    ] = "p_deal",
+        str,
+        typer.Option("--output", help="The measure of the answer: p_war, p_deal or proposer_eu."),
+    ] = "p_war",
     method: Annotated[
         str,
         typer.Option(
@@ -218,15 +277,22 @@ def sensitivity(
         typer.Option(
             "--base-sample", min=2, help="Saltelli's base sample for Sobol' (a power of 2)."
         ),
-    ] = 4096,
+    ] = 1024,
     trajectories: Annotated[
         int, typer.Option("--trajectories", min=2, help="Morris trajectories.")
     ] = 10,
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
-    threshold: Annotated[
-        float, typer.Option("--threshold", help="P(deal) level for the flips.")
-    ] = 0.5,
+    reoptimise: Annotated[
+        str,
+        typer.Option(
+            "--reoptimise",
+            help="How many assumptions (the widest when screened) to re-optimise, or 'all'.",
+        ),
+    ] = str(REOPTIMISE),
+    flip_by: Annotated[
+        float, typer.Option("--flip-by", help="How far the measure must move for a flip.")
+    ] = FLIP_BY,
     evppi: Annotated[
         list[str] | None,
         typer.Option("--evppi", help="An input to value information on (repeatable)."),
@@ -246,7 +312,8 @@ def sensitivity(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Which assumption decides the answer: Sobol' indices, robustness, flips, VOI."""
+    """Which assumption decides the answer: the recommended offer's P(war), re-optimised
+    under each assumption's range and each structural switch; Sobol' indices, flips, VOI."""
     if backend not in ("auto", "numpy", "numba"):
         fail(
             f"--backend {backend}: expected auto, numpy or numba (Dask: --dask)", field="--backend"
@@ -257,6 +324,12 @@ def sensitivity(
     if dask is not None:
         require("distributed", "dask", "--dask")
     folder = plot_dir(plot)
+    if reoptimise.strip().lower() == "all":
+        count: int | None = None
+    elif reoptimise.strip().isdigit():
+        count = int(reoptimise)
+    else:
+        fail(f"--reoptimise {reoptimise}: expected a count or 'all'", field="--reoptimise")
     results = []
     with user_errors():
         s = load_scenario(scenario)
@@ -277,7 +350,8 @@ def sensitivity(
                         trajectories=trajectories,
                         samples=samples,
                         seed=seed,
-                        threshold=threshold,
+                        reoptimise=count,
+                        flip_by=flip_by,
                         evppi=evppi,
                         parts=wanted,
                         backend="dask" if dask is not None else backend,

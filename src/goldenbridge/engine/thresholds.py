@@ -152,6 +152,26 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
     return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0)
 
 
+@numba.njit(cache=True, inline="always")
+def _add(sums, layout, q, x, wa, wg, wab):  # pragma: no cover - compiled
+    """Add partner ``q``'s weighted ``a``, ``g``, ``|g|`` (or their steps) to offer ``x``'s
+    population sums."""
+    sa, sg, sgp, sgt, hist, habs, opts = sums
+    p, against, sides, ncols_of, bin_of, opt_of = layout
+    sa[x] += wa
+    sg[x] += wg
+    sgt[x] += wg * against[q]
+    for s in range(2):
+        ps = p[q] if s == 0 else 1.0 - p[q]
+        sgp[s, x] += wg * ps
+        if sides[s]:
+            for c in range(ncols_of[s]):
+                hist[s, x, c, bin_of[s, q, c]] += wg * ps
+                habs[s, x, c, bin_of[s, q, c]] += wab * ps
+            for k in range(opt_of.shape[2]):
+                opts[s, x, k, opt_of[s, q, k]] += wg * ps
+
+
 @numba.njit(cache=True)
 def _sweep(  # pragma: no cover - compiled
     rows,
@@ -205,21 +225,11 @@ def _sweep(  # pragma: no cover - compiled
     hist = np.zeros((2, m, nc, nb))
     habs = np.zeros((2, m, nc, nb))
     opts = np.zeros((2, m, kd, no))
+    sums = (sa, sg, sgp, sgt, hist, habs, opts)
+    layout = (p, against, sides, ncols_of, bin_of, opt_of)
     for q in range(nq):
         for x in range(m):
-            wa, wg, wab = w[q] * a0[q, x], w[q] * g0[q, x], w[q] * abs0[q, x]
-            sa[x] += wa
-            sg[x] += wg
-            sgt[x] += wg * against[q]
-            for s in range(2):
-                ps = p[q] if s == 0 else 1.0 - p[q]
-                sgp[s, x] += wg * ps
-                if sides[s]:
-                    for c in range(ncols_of[s]):
-                        hist[s, x, c, bin_of[s, q, c]] += wg * ps
-                        habs[s, x, c, bin_of[s, q, c]] += wab * ps
-                    for k in range(kd):
-                        opts[s, x, k, opt_of[s, q, k]] += wg * ps
+            _add(sums, layout, q, x, w[q] * a0[q, x], w[q] * g0[q, x], w[q] * abs0[q, x])
     head = np.zeros(m, dtype=np.int64)
     est = np.zeros((r, m))
     bound = np.zeros((r, m))
@@ -246,19 +256,8 @@ def _sweep(  # pragma: no cover - compiled
             while head[x] < ev_tau.shape[1] and ev_tau[x, head[x]] < c_n - band:
                 e = head[x]
                 q = ev_q[x, e]
-                wa, wg, wab = w[q] * ev_da[x, e], w[q] * ev_dg[x, e], w[q] * ev_dabs[x, e]
-                sa[x] += wa
-                sg[x] += wg
-                sgt[x] += wg * against[q]
-                for s in range(2):
-                    ps = p[q] if s == 0 else 1.0 - p[q]
-                    sgp[s, x] += wg * ps
-                    if sides[s]:
-                        for c in range(ncols_of[s]):
-                            hist[s, x, c, bin_of[s, q, c]] += wg * ps
-                            habs[s, x, c, bin_of[s, q, c]] += wab * ps
-                        for k in range(kd):
-                            opts[s, x, k, opt_of[s, q, k]] += wg * ps
+                dw = w[q]
+                _add(sums, layout, q, x, dw * ev_da[x, e], dw * ev_dg[x, e], dw * ev_dabs[x, e])
                 head[x] += 1
             near = 0.0  # partners whose side of a threshold rounding could flip
             e = head[x]

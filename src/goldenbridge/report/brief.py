@@ -27,6 +27,9 @@ __all__ = ["Brief", "build_brief", "scenario_source"]
 Progress = Callable[[str, int, int], None]
 
 STAGES = ("evaluate", "optimize", "sensitivity", "figures")
+#: Assumptions the brief re-optimises (the widest after the screening): it keeps the
+#: brief's run short; ``goldenbridge sensitivity`` re-optimises six by default.
+BRIEF_REOPTIMISE = 2
 
 
 def scenario_source(source: str | Path | Scenario) -> tuple[Scenario, str]:
@@ -178,6 +181,7 @@ def build_brief(
             samples=sensitivity_samples,
             seed=population.seed,
             n=sobol_n,
+            reoptimise=BRIEF_REOPTIMISE,
             parts=("global", "robustness", "flips"),
             progress=progress,
         )

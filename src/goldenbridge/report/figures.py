@@ -102,7 +102,7 @@ def svg_figures(population: Any, optimum: Any, sensitivity: Any) -> dict[str, st
         if sensitivity is not None:
             from goldenbridge.report.plots_sensitivity import indices, tornado
 
-            if sensitivity.sweeps:
+            if sensitivity.rows:
                 written.append(tornado(sensitivity, folder / "tornado.svg"))
             if sensitivity.attribution is not None or sensitivity.screening:
                 written.append(indices(sensitivity, folder / "indices.svg"))

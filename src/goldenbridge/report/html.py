@@ -342,6 +342,7 @@ def _decides_section(b: Brief) -> str:
         return "<p>Not computed for this brief (<code>--sections</code>).</p>"
     doc = r.to_dict()
     out = [f'<p class="headline">{_e(r.headline)}</p>']
+    out += [f'<p class="note">{_e(note)}</p>' for note in r.notes]
     labels = {"p_war": "P(war)", "p_deal": "P(deal)", "proposer_eu": "proposer EU"}
     shown = [
         k for k in labels if doc["robustness"] and isinstance(doc["robustness"][0].get(k), list)
@@ -354,28 +355,49 @@ def _decides_section(b: Brief) -> str:
         k = f"sensitivity.robustness[{i}]"
         lo, hi = row["range"]
         cells = "".join(_n(f"{k}.{key}[{j}]") for key in shown for j in (0, 1))
+        mark = "" if row.get("reoptimised") or not r.reoptimised else " (offer fixed)"
         rows.append(
-            f"<tr><td>{_e(row['name'])}</td><td>{row['baseline']:.3g}</td>"
+            f"<tr><td>{_e(row['name'] + mark)}</td><td>{row['baseline']:.3g}</td>"
             f"<td>{lo:.3g} – {hi:.3g}</td>{cells}</tr>"
         )
+    again = "re-optimised under each change" if r.reoptimised else "held fixed"
     out.append(
-        _table(head, rows, f"'{r.offer_name}' with each assumption at the ends of its range")
+        _table(
+            head,
+            rows,
+            f"The {r.offer_name} offer ({again}) with each assumption at the ends of its range",
+        )
     )
     if len(doc["robustness"]) > top:
         more = len(doc["robustness"]) - top
         out.append(f"<p>The {top} widest swings; {more} more in the JSON document.</p>")
+    if doc["switches"]:
+        out.append(
+            _table(
+                ("switch", "as written", "other setting", "P(war)", "P(deal)"),
+                (
+                    f"<tr><td>{_e(s['name'])}</td><td>{_e(s['as_written'])}</td>"
+                    f"<td>{_e(s['other'])}</td>{_p(f'sensitivity.switches[{i}].p_war')}"
+                    f"{_p(f'sensitivity.switches[{i}].p_deal')}</tr>"
+                    for i, s in enumerate(doc["switches"])
+                ),
+                "Structural switches: the offer and its P(war) under the other setting",
+            )
+        )
     flips = [f for f in doc["flips"] if f.get("threshold") is not None]
     if flips:
         out.append(
             _table(
-                ("assumption", "as written", "recommendation changes", "to"),
+                ("assumption", "as written", "the answer moves when", labels[r.output]),
                 (
                     f"<tr><td>{_e(f['factor'])}</td><td>{f['baseline']:.3g}</td>"
                     f"<td>{_e(f.get('direction') or '')} {f['threshold']:.3g}</td>"
-                    f"<td>{_e(f.get('new_best') or '')}</td></tr>"
-                    for f in flips
+                    f"{_n(f'sensitivity.flips[{i}].value')}</tr>"
+                    for i, f in enumerate(doc["flips"])
+                    if f.get("threshold") is not None
                 ),
-                "Decision flips: how far each assumption must move to change the best package",
+                f"Decision flips: how far each assumption must move to move "
+                f"{labels[r.output]} by {r.flip_by:g}",
             )
         )
     out.append(_figure(b, "tornado", "Each assumption at the low and high end of its range"))
@@ -426,9 +448,13 @@ package for the proposer among those reaching the required P(deal). Both are re-
 fresh worlds against the optimiser's curse (Smith &amp; Winkler 2006, Management Science 52(3)).
 Nash (1950) and Kalai–Smorodinsky (1975) solutions are in the optimisation's JSON.</li>
 <li><b>Which assumption decides.</b> Sobol' indices (Sobol' 2001; Saltelli et al. 2010, Computer
-Physics Communications 181) computed with SALib (Herman &amp; Usher 2017); one-at-a-time sweeps
-of each assumption over its stated range with common random numbers; decision flips: the
-smallest change of an assumption that changes the recommended package.</li>
+Physics Communications 181) computed with SALib (Herman &amp; Usher 2017) for the per-world war
+indicator of the recommended package (the risk-return optimum); each assumption at the ends of
+its 90% range with common random numbers, the package re-optimised under each change (warm
+started); the structural switches (veto information, face and pretext, an unappeasable type)
+beside them; decision flips: the smallest change of an assumption that moves the recommended
+package's P(war) by the flip size. The assumption that decides is the one whose range moves that
+P(war) most.</li>
 </ul>
 """
 

@@ -23,6 +23,7 @@ __all__ = [
     "FORMATS",
     "plot_concession_path",
     "plot_frontier",
+    "plot_bridge_curve",
     "plot_negotiation",
     "plot_range_1d",
     "plot_range_slice",
@@ -79,24 +80,63 @@ def plot_concession_path(path: ConcessionPath, directory: Path, title: str = "")
 
 
 def plot_frontier(result: OptimizeResult, directory: Path) -> list[Path]:
-    """The frontier: non-dominated (P(deal), E[u_P]) with the chosen offers marked."""
+    """The frontier: non-dominated (P(war), E[u_P]) with the chosen offers marked
+    (P(deal) on the x axis under the per-world rule, whose frontier is by P(deal))."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 5))
-    p = [f.p_deal for f in result.frontier]
-    u = [f.proposer_u for f in result.frontier]
-    ax.plot(p, u, ".-", label="frontier", color="C0")
+    by_war = bool(result.frontier) and all(f.p_war is not None for f in result.frontier)
+    key = "p_war" if by_war else "p_deal"
+    points = sorted(result.frontier, key=lambda f: getattr(f, key))
+    ax.plot(
+        [getattr(f, key) for f in points],
+        [f.proposer_u for f in points],
+        ".-",
+        label="frontier",
+        color="C0",
+    )
     marks = [("risk-return optimum", result.optimum, "*", "C2")]
     if result.bridge is not None:
-        marks.append((f"golden bridge (P >= {result.target_p:g})", result.bridge, "D", "C1"))
-    marks.append(("status quo", result.status_quo, "s", "grey"))
+        sign = "<=" if result.bridge_by == "p_war" else ">="
+        name = "P(war)" if result.bridge_by == "p_war" else "P(deal)"
+        bridge = f"golden bridge ({name} {sign} {result.target_p:.3g})"
+        marks.append((bridge, result.bridge, "D", "C1"))
+    marks.append(("status quo (offers nothing)", result.status_quo, "s", "grey"))
     for label, r, marker, color in marks:
-        ax.plot(r.p_deal, r.proposer_u, marker, ms=11, color=color, label=label)
-    ax.axvline(result.target_p, color="C1", lw=0.8, ls=":")
-    ax.set(xlabel="P(deal)", ylabel="proposer's expected utility of the offer E[u_P]")
-    ax.set_title(f"{result.scenario}: what each P(deal) costs the proposer")
+        ax.plot(getattr(r, key), r.proposer_u, marker, ms=11, color=color, label=label)
+    if (result.bridge_by == "p_war") == by_war:
+        ax.axvline(result.target_p, color="C1", lw=0.8, ls=":")
+    label = "P(war)" if by_war else "P(deal)"
+    ax.set(xlabel=label, ylabel="proposer's expected utility of the offer E[u_P]")
+    ax.set_title(f"{result.scenario}: what each {label} costs the proposer")
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     return _save(fig, directory, "frontier")
+
+
+def plot_bridge_curve(result: OptimizeResult, directory: Path) -> list[Path]:
+    """The proposer's best utility over the P(war) target (``optimize --curve``)."""
+    curve = result.curve
+    assert curve is not None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    found = [p for p in curve.points if p.values is not None]
+    ax.step(
+        [p.max_p_war for p in found],
+        [p.proposer_u for p in found],
+        "o-",
+        where="post",
+        color="C1",
+        label="best E[u_P] with P(war) <= target",
+    )
+    ax.plot(
+        [p.p_war for p in found], [p.proposer_u for p in found], "x", color="C0", label="its P(war)"
+    )
+    ax.axvline(curve.p_war_nothing, color="grey", ls="--", lw=0.8, label="offering nothing")
+    ax.set(xlabel="P(war) target", ylabel="proposer's utility of the package E[u_P]")
+    ax.set_title(f"{result.scenario}: the golden bridge's price ({curve.samples:,} worlds)")
+    ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return _save(fig, directory, "bridge-curve")
 
 
 def plot_range_1d(
@@ -173,6 +213,8 @@ def optimize_plots(
     path = concession_path(population, through)
     paths = plot_concession_path(path, directory, f"{result.scenario}: concession path")
     paths += plot_frontier(result, directory)
+    if result.curve is not None:
+        paths += plot_bridge_curve(result, directory)
     if len(searched) == 1:
         r = bargaining_range(population, searched[0])
         paths += plot_range_1d(r, directory, float(result.optimum.values[searched[0]]))

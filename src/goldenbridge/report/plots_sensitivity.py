@@ -13,7 +13,7 @@ from goldenbridge.analysis.sensitivity.combined import Sensitivity
 
 __all__ = ["tornado", "indices", "save_all"]
 
-_LABEL = {"p_deal": "P(deal)", "proposer_eu": "proposer's expected utility"}
+_LABEL = {"p_war": "P(war)", "p_deal": "P(deal)", "proposer_eu": "proposer's expected utility"}
 
 
 def _pyplot():
@@ -26,26 +26,27 @@ def _pyplot():
 
 
 def tornado(result: Sensitivity, path: str | Path, top: int = 15) -> Path:
-    """Tornado plot: the fixed offer's output with each assumption at the ends of its range.
+    """Tornado plot: the answer (the recommended offer's measure, re-optimised, or the fixed
+    offer's) with each assumption at the ends of its range.
 
     Bars run from the value at the low end of the range to the value at the
     high end, widest first; the vertical line is the value as written.
     """
     plt = _pyplot()
-    rows = result.sweeps[:top][::-1]
-    baseline = result.p_deal if result.output == "p_deal" else result.proposer_eu
+    rows = result.rows[:top][::-1]
+    baseline = result.baseline.measure(result.output)
     fig, ax = plt.subplots(figsize=(9, 0.4 * len(rows) + 1.6))
-    for y, sweep in enumerate(rows):
-        values = sweep.p_deal if result.output == "p_deal" else sweep.proposer_eu
-        low, high = values[0, result.chosen], values[-1, result.chosen]
+    for y, row in enumerate(rows):
+        low, high = row.low.measure(result.output), row.high.measure(result.output)
         ax.barh(y, low - baseline, left=baseline, color="#4477aa", height=0.6)
         ax.barh(y, high - baseline, left=baseline, color="#ee6677", height=0.6)
-    a = [s.assumption for s in rows]
+    a = [r.assumption for r in rows]
     ax.set_yticks(
         range(len(rows)), [f"{x.name}  [{x.low:.3g} .. {x.high:.3g}]" for x in a], fontsize=8
     )
     ax.axvline(baseline, color="black", linewidth=0.8)
-    ax.set_xlabel(f"{_LABEL[result.output]} of '{result.offer_name}'")
+    again = ", re-optimised" if result.reoptimised else ""
+    ax.set_xlabel(f"{_LABEL[result.output]} of the {result.offer_name} offer{again}")
     ax.set_title("Each assumption at the low (blue) and high (red) end of its range", fontsize=10)
     fig.tight_layout()
     path = Path(path)
@@ -78,7 +79,7 @@ def indices(result: Sensitivity, path: str | Path, top: int = 15) -> Path:
             color="#4477aa",
             label="first order S1",
         )
-        ax.set_xlabel(f"Sobol' index of the per-world {_LABEL[result.output]}")
+        ax.set_xlabel(f"Sobol' index of the per-world outcome behind {_LABEL[result.output]}")
     else:
         morris = result.screening[:top][::-1]
         names = [r.name for r in morris]
@@ -88,7 +89,7 @@ def indices(result: Sensitivity, path: str | Path, top: int = 15) -> Path:
     ax.set_yticks(list(y), names, fontsize=8)
     if result.attribution is not None:
         ax.legend(loc="lower right")
-    ax.set_title(f"What explains the outcome of '{result.offer_name}'", fontsize=10)
+    ax.set_title(f"What explains the outcome of the {result.offer_name} offer", fontsize=10)
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=120)

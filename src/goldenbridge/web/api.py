@@ -117,9 +117,9 @@ class SensitivityRequest(BaseModel):
     offer: str | dict[str, float | str] | None = Field(
         None,
         description="A named offer, {issue: value} (issues left out at the status quo), or "
-        "null for the recommended named offer.",
+        "null for the recommended offer (the risk-return optimum).",
     )
-    output: Literal["p_deal", "proposer_eu"] = "p_deal"
+    output: Literal["p_war", "p_deal", "proposer_eu"] = "p_war"
     n: int = Field(1024, ge=64, le=16384, description="Saltelli's base sample (a power of 2).")
     seed: int | None = Field(None, ge=0, lt=2**63, description="Seed (default: the scenario's).")
     parts: list[Literal["global", "robustness", "flips", "voi"]] = Field(
@@ -143,7 +143,18 @@ class OptimizeRequest(BaseModel):
 
     scenario: ScenarioRef
     target_p: float | None = Field(
-        None, ge=0, le=1, description="Required P(deal) of the golden bridge (default 0.5)."
+        None,
+        ge=0,
+        le=1,
+        description="Bridge by P(deal): the best offer with P(deal) at least this (any "
+        "signed deal counts). Left out: the bridge is by P(war).",
+    )
+    max_p_war: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Bridge by P(war) (the default): the best offer with P(war) at most "
+        "this (default half of offering nothing's). Ignored when target_p is given.",
     )
     issues: list[str] | None = Field(
         None, description="Issues to search (the others stay at the status quo); default all."
@@ -375,14 +386,15 @@ async def sensitivity(body: SensitivityRequest, request: Request) -> JSONRespons
 async def optimize(body: OptimizeRequest, request: Request) -> JSONResponse:
     """The same document as ``goldenbridge optimize --json``: the offer maximising the
     proposer's expected utility (re-evaluated on a fresh population), the golden bridge
-    (the best offer with P(deal) >= ``target_p``, or null) and the frontier. Results are
-    kept per arguments."""
+    (the best offer with P(war) <= ``max_p_war``, or with P(deal) >= ``target_p`` when
+    that is given; null when none is found, with ``no_bridge`` saying why) and the
+    frontier. Results are kept per arguments."""
     state = web_state(request)
 
     scenario_id, scenario = await _resolved(state, body.scenario)
     samples = _check_request(state, scenario, body.samples)
     seed = scenario.seed if body.seed is None else body.seed
-    arguments = (body.target_p, body.issues, samples, seed, body.solutions)
+    arguments = (body.target_p, body.issues, samples, seed, body.solutions, body.max_p_war)
     key = json.dumps(["optimize", scenario_id, arguments])
     return await _analysis(request, state, key, optimize_document, scenario, *arguments)
 

@@ -34,10 +34,17 @@ def optimize_document(
     samples: int,
     seed: int,
     solutions: bool,
+    max_p_war: float | None = None,
 ) -> dict[str, Any]:
     """``goldenbridge optimize --json``: the optimum, the golden bridge, the frontier."""
     return gb.optimize(
-        scenario, target_p, issues, samples=samples, seed=seed, solutions=solutions
+        scenario,
+        target_p,
+        issues,
+        samples=samples,
+        seed=seed,
+        solutions=solutions,
+        max_p_war=max_p_war,
     ).to_dict()
 
 

@@ -71,7 +71,9 @@ def target_mean_position(population: Population) -> dict[str, OfferValue]:
             out[issue.name] = options[int(np.argmax(w @ target.table[:, d, : len(options)]))]
         else:
             c = population.continuous.index(issue.name)
-            out[issue.name] = issue.min + float(w @ target.ideal[:, c]) * (issue.max - issue.min)
+            # a mean of normalised points can leave [0, 1] by rounding (1.0000000000000007)
+            mean = min(max(float(w @ target.ideal[:, c]), 0.0), 1.0)
+            out[issue.name] = issue.min + mean * (issue.max - issue.min)
     return out
 
 

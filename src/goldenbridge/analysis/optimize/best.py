@@ -32,6 +32,7 @@ import numpy as np
 
 from goldenbridge.analysis.bargaining_range import TIE
 from goldenbridge.analysis.evaluate import OfferResult, evaluate, per_world_rule
+from goldenbridge.analysis.optimize.bridge import BridgeCurve, NoBridge, bridge_curve, why_no_bridge
 from goldenbridge.analysis.optimize.line_search import _non_dominated, line_search
 from goldenbridge.analysis.optimize.model_search import Criterion, model_scores, model_search
 from goldenbridge.analysis.optimize.search import (
@@ -43,14 +44,27 @@ from goldenbridge.analysis.optimize.search import (
     search_continuous,
     search_discrete,
 )
-from goldenbridge.analysis.optimize.solutions import Solution, kalai_smorodinsky, nash
+from goldenbridge.analysis.optimize.solutions import (
+    Solution,
+    kalai_smorodinsky,
+    nash,
+    no_offer_values,
+)
 from goldenbridge.analysis.results import to_dict
 from goldenbridge.engine import Offers
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue
 
-__all__ = ["OptimizeResult", "FrontierPoint", "optimize", "DEFAULT_TARGET_P", "MAX_COMBINATIONS"]
+__all__ = [
+    "OptimizeResult",
+    "FrontierPoint",
+    "optimize",
+    "search_space",
+    "values_of",
+    "DEFAULT_TARGET_P",
+    "MAX_COMBINATIONS",
+]
 
 #: Required P(deal) of the golden bridge when none is given.
 DEFAULT_TARGET_P = 0.5
@@ -126,6 +140,10 @@ class OptimizeResult:
     nash_by_type: dict[str, dict[str, OfferValue]] = field(default_factory=dict)
     #: ``p_deal``: the bridge has P(deal) >= target_p; ``p_war``: P(war) <= target_p.
     bridge_by: str = "p_deal"
+    #: The proposer's best utility over the P(war) target, when asked for.
+    curve: BridgeCurve | None = None
+    #: Why no package reaches P(war) <= target_p (None when one does, or by P(deal)).
+    no_bridge: NoBridge | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``goldenbridge optimize --json``."""
@@ -181,6 +199,8 @@ class OptimizeResult:
             "status_quo": _blocking(self.status_quo),
             "nash": nash,
             "ks": None if self.ks is None else self.ks.to_dict(),
+            **({} if self.curve is None else {"curve": self.curve.to_dict()}),
+            **({} if self.no_bridge is None else {"no_bridge": self.no_bridge.to_dict()}),
         }
 
 
@@ -192,6 +212,12 @@ def _blocking(r: OfferResult) -> dict[str, Any]:
         "p_reject": {k: v.p_reject for k, v in r.actors.items()},
         "p_sole_blocker": {k: v.p_sole_blocker for k, v in r.actors.items()},
     }
+
+
+def search_space(population: Population, issues: Sequence[str] | None = None) -> Space:
+    """The searched part of the offer space: ``issues`` (default all), the others at the
+    status quo."""
+    return _space(population, issues)
 
 
 def _space(population: Population, issues: Sequence[str] | None) -> Space:
@@ -493,6 +519,7 @@ def optimize(
     capability_weighted: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     max_p_war: float | None = None,
+    curve: int | Sequence[float] | None = None,
 ) -> OptimizeResult:
     """The risk-return optimum, the golden bridge and the frontier.
 
@@ -521,6 +548,10 @@ def optimize(
         Weight the Nash product by the parties' capabilities.
     progress : callable, optional
         ``progress(stage, done, total)``, called as the search advances.
+    curve : int or sequence of float, optional
+        Also compute the proposer's best utility over the P(war) target
+        (:func:`~goldenbridge.analysis.optimize.bridge.bridge_curve`): that many evenly
+        spaced targets, or these targets.
 
     Returns
     -------
@@ -591,6 +622,28 @@ def optimize(
     here = evaluate(population, chosen)
     there = evaluate(fresh_pop, {k: v for k, v in chosen.items() if k in ("optimum", "bridge")})
 
+    no_bridge = None
+    if found.bridge is None and bridge_by == "p_war":
+        note("reading why no package reaches the target")
+        no_bridge = why_no_bridge(
+            population, _toward(population, searched), q, search_samples=search_samples
+        )
+    bridge_curve_ = None
+    if curve is not None:
+        targets = None if isinstance(curve, int) else list(curve)
+        bridge_curve_ = bridge_curve(
+            population,
+            space,
+            targets,
+            points=curve if isinstance(curve, int) else 6,
+            search_samples=search_samples,
+            values_of=lambda x: values_of(population, space.offers(x[None, :])),
+            starts=_stack(
+                [found.frontier, found.optimum, *([found.bridge] if found.bridge else [])]
+            ).x[:, list(space.columns)],
+            progress=note,
+        )
+
     nash_s = ks_s = None
     by_type: dict[str, dict[str, OfferValue]] = {}
     if solutions and space.combinations <= 4096:
@@ -618,7 +671,23 @@ def optimize(
         ks=ks_s,
         nash_by_type=by_type,
         bridge_by=bridge_by,
+        curve=bridge_curve_,
+        no_bridge=no_bridge,
     )
+
+
+def _toward(population: Population, searched: Sequence[str]) -> dict[str, OfferValue]:
+    """The target's mean position on the searched issues, the status quo elsewhere."""
+    from goldenbridge.analysis.negotiate.concession_path import target_mean_position
+
+    end = target_mean_position(population)
+    start = population.scenario.complete({})
+    out: dict[str, OfferValue] = {}
+    for issue in population.scenario.issues:
+        v = end[issue.name] if issue.name in searched else start[issue.name]
+        # the mean of a fixed position can miss it by rounding: keep it on the scale
+        out[issue.name] = v if isinstance(v, str) else min(max(v, issue.min), issue.max)
+    return out
 
 
 def _solutions(
@@ -629,6 +698,8 @@ def _solutions(
     names = population.actor_names
     target = population.scenario.target.name
     cap = population.capability[: worlds.n] if capability_weighted else None
+    # the no-offer values the approval rule compares a package with (docs/design.md 4b)
+    r = no_offer_values(population)[: worlds.n]
 
     def with_values(sol: Solution | None) -> Solution | None:
         if sol is None:
@@ -638,8 +709,8 @@ def _solutions(
         values = values_of(population, space.offers(x, sol.option[None, :]))
         return Solution(**{**sol.__dict__, "values": values})
 
-    nash_s = with_values(nash(worlds, space, names, target, cap))
-    ks_s = with_values(kalai_smorodinsky(worlds, space, names, target))
+    nash_s = with_values(nash(worlds, space, names, target, cap, r))
+    ks_s = with_values(kalai_smorodinsky(worlds, space, names, target, r))
     by_type: dict[str, dict[str, OfferValue]] = {}
     if population.typed_actors:
         for g in range(worlds.n_groups):
@@ -648,7 +719,8 @@ def _solutions(
                 continue
             label = ", ".join(f"{a}={t}" for a, t in population.group_types(g).items())
             sub = worlds.subset(np.flatnonzero(mask))
-            sol = with_values(nash(sub, space, names, target, None if cap is None else cap[mask]))
+            sub_cap = None if cap is None else cap[mask]
+            sol = with_values(nash(sub, space, names, target, sub_cap, r[mask]))
             if sol is not None:
                 by_type[label] = sol.values
     return nash_s, ks_s, by_type

@@ -26,7 +26,14 @@ from goldenbridge.analysis.optimize.search import Space
 from goldenbridge.engine import Offers
 from goldenbridge.population import Population
 
-__all__ = ["ModelScores", "model_scores", "Criterion", "model_search", "DESIGN_POINTS"]
+__all__ = [
+    "ModelScores",
+    "model_scores",
+    "Criterion",
+    "model_search",
+    "polish",
+    "DESIGN_POINTS",
+]
 
 #: Points of the Sobol design (a power of two).
 DESIGN_POINTS = 128
@@ -187,3 +194,49 @@ def model_search(
         candidates=space.offers(all_points),
         scores=all_scores,
     )
+
+
+def polish(
+    population: Population,
+    space: Space,
+    start: np.ndarray,
+    step: float = 1 / 32,
+    smallest: float = 1 / 256,
+) -> tuple[np.ndarray, ModelScores]:
+    """The risk-return optimum near ``start``: a warm-started pattern search.
+
+    Re-optimising after a small change of the population (an assumption moved, with
+    common random numbers) starts from the optimum found before, with a small first step,
+    instead of a fresh global search (Hooke & Jeeves 1961, as in :func:`model_search`).
+
+    Parameters
+    ----------
+    population : Population
+        The worlds to score on (e.g. the changed population).
+    space : Space
+        The searched issues (the coordinates of ``start``).
+    start : (K,) float64
+        Searched coordinates of the incumbent optimum, on [0, 1].
+    step, smallest : float
+        First and last step of the search (fractions of each issue's scale).
+
+    Returns
+    -------
+    x : (K,) float64
+        The coordinates found (``start`` itself when no neighbour improves the EU).
+    scores : ModelScores
+        Its P(deal), P(war), EU and E[u_P] on ``population`` (one offer).
+    """
+    x = np.asarray(start, dtype=np.float64).copy()
+    best = model_scores(population, space.offers(x[None, :]))
+    k = x.size
+    while k and step >= smallest:
+        moves = np.concatenate([np.eye(k), -np.eye(k)]) * step
+        trial = np.unique(np.clip(x[None, :] + moves, 0.0, 1.0), axis=0)
+        s = model_scores(population, space.offers(trial))
+        i = int(np.argmax(s.eu))
+        if s.eu[i] > best.eu[0] + 1e-12:
+            x, best = trial[i], s[np.array([i])]
+        else:
+            step /= 2
+    return x, best

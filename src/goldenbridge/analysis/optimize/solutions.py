@@ -2,8 +2,11 @@
 
 Each party ``i`` (the proposer, the target and every veto) values an offer at
 its expected utility ``E[u_i(x)]`` over the worlds; its disagreement value is its
-expected no-deal value ``d_i = E[r_i]`` (war where the target fights, else the
-status quo: docs/design.md section 4). With gains ``g_i(x) = E[u_i(x)] - d_i``:
+expected value of the no-offer outcome ``d_i = E[r_i]`` (war where the target fights when
+nothing is offered, else the status quo: docs/design.md 4a), the same ``r_i`` a veto's
+approval compares a package with (4b); with face and pretext (4c) the target's own is
+the better of standing down, ``u_T(sq) - backing_down``, and fighting, ``w_T + pretext``
+(:func:`no_offer_values`). With gains ``g_i(x) = E[u_i(x)] - d_i``:
 
 * Nash bargaining solution (Nash 1950, "The bargaining problem", Econometrica
   18(2)): ``argmax prod_i g_i(x)`` over offers with every ``g_i > 0``; with
@@ -31,9 +34,17 @@ import numpy as np
 from goldenbridge.analysis.optimize.search import Space, option_combinations
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Worlds, utilities
+from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError
 
-__all__ = ["Solution", "PartyUtilities", "nash", "kalai_smorodinsky", "pareto_frontier"]
+__all__ = [
+    "Solution",
+    "PartyUtilities",
+    "nash",
+    "kalai_smorodinsky",
+    "pareto_frontier",
+    "no_offer_values",
+]
 
 _SLSQP = {"maxiter": 300, "ftol": 1e-12}
 
@@ -71,7 +82,14 @@ class Solution:
 class PartyUtilities:
     """Expected utilities of the bargaining parties as functions of the offer."""
 
-    def __init__(self, worlds: Worlds, space: Space, names: tuple[str, ...], target: str):
+    def __init__(
+        self,
+        worlds: Worlds,
+        space: Space,
+        names: tuple[str, ...],
+        target: str,
+        no_offer: np.ndarray | None = None,
+    ):
         self.worlds = worlds
         self.space = space
         t = names.index(target)
@@ -79,7 +97,11 @@ class PartyUtilities:
         self.names = tuple(names[i] for i in self.parties)
         w = worlds.weights
         self.total = w.sum()
-        self.d = np.array([w @ worlds.actors[i].reservation for i in self.parties]) / self.total
+        r = [
+            worlds.actors[i].reservation if no_offer is None else no_offer[:, i]
+            for i in self.parties
+        ]
+        self.d = np.array([w @ r_i for r_i in r]) / self.total
 
     def expected(self, x: np.ndarray, option: np.ndarray | None = None) -> np.ndarray:
         """(M, A) E[u_i] of M offers (searched coordinates ``x`` (M, K))."""
@@ -188,6 +210,7 @@ def nash(
     names: tuple[str, ...],
     target: str,
     capability: np.ndarray | None = None,
+    no_offer: np.ndarray | None = None,
 ) -> Solution | None:
     """The Nash bargaining solution over the searched issues (None: no offer gives
     every party more than its expected no-deal value).
@@ -201,8 +224,11 @@ def nash(
     capability : (N, A) array, optional
         Each world's capabilities; when given, party ``i``'s exponent is its mean
         capability (the asymmetric Nash solution).
+    no_offer : (N, A) array, optional
+        Each world's no-offer value of each actor (:func:`no_offer_values`); default the
+        worlds' ``reservation`` (the same without face and pretext).
     """
-    pu = PartyUtilities(worlds, space, names, target)
+    pu = PartyUtilities(worlds, space, names, target, no_offer)
     if capability is None:
         c = np.ones(len(pu.parties))
     else:
@@ -217,11 +243,15 @@ def nash(
 
 
 def kalai_smorodinsky(
-    worlds: Worlds, space: Space, names: tuple[str, ...], target: str
+    worlds: Worlds,
+    space: Space,
+    names: tuple[str, ...],
+    target: str,
+    no_offer: np.ndarray | None = None,
 ) -> Solution | None:
     """The Kalai–Smorodinsky solution over the searched issues (None when no offer
-    gives every party a positive gain)."""
-    pu = PartyUtilities(worlds, space, names, target)
+    gives every party a positive gain); ``no_offer`` as in :func:`nash`."""
+    pu = PartyUtilities(worlds, space, names, target, no_offer)
     k = len(space.columns)
     starts = _starts(k, [space.base.x[0, list(space.columns)]])
     ones = np.ones(len(pu.parties))
@@ -315,3 +345,20 @@ def pareto_frontier(
         xs.append(x)
         values.append(pu.expected(x)[0][:2])
     return np.array(xs), np.array(values)
+
+
+def no_offer_values(population: Population) -> np.ndarray:
+    """(N, A): each actor's value of the no-offer outcome in each world (docs/design.md
+    4a-4c): its war value where the target fights when nothing is offered, its
+    status-quo utility where it stands down; for the target itself ``w_T + pretext`` or
+    ``u_T(sq) - backing_down`` (its payoffs in 4c with nothing offered, s = 1). Without
+    face and pretext this is every actor's ``reservation``; for the proposer and the
+    vetoes it is always the ``r_j`` of the approval rule (4b)."""
+    out = np.where(population.worlds.fight[:, None], population.war_value, population.status_quo_u)
+    t = population.actor_names.index(population.scenario.target.name)
+    out[:, t] = np.where(
+        population.worlds.fight,
+        population.war_value[:, t] + population.pretext,
+        population.status_quo_u[:, t] - population.backing_down,
+    )
+    return out

@@ -8,16 +8,18 @@ assumptions are:
   spread unchanged), each draw then clipped to the field's domain
   (probabilities in [0, 1], saliences and loss exponents >= 0, positions and
   war outcomes on the issue's scale). Its value is the mean of the shifted
-  distribution; its stated range moves the mean across the distribution's own
-  support (from its lowest to its highest possible value; mean +- 2 sd for an
-  unbounded normal);
+  distribution; its stated range is its **90% range**: the mean moves from the
+  distribution's own 5% quantile to its 95% quantile (docs/design.md section 6:
+  "the assumption that decides is the one whose 90% range moves the recommended
+  offer's P(war) the most");
 - every uncertain quantity's spread (``NAME.sd``): the draws scaled about the
   distribution's mean by ``1 + delta``, then clipped to the domain. Its value
   is the standard deviation; its stated range halves to doubles it
   (``delta`` in [-1/2, 1]). Shift and spread together move a distribution's
   own parameters: a uniform's ``lo`` and ``hi``, a normal's mean and sd, a
   triangular's three points, a beta's scale, a choice's values;
-- every threat's credibility, fixed or uncertain, shifted over all of [0, 1];
+- every threat's credibility, fixed or uncertain, shifted over all of [0, 1]
+  (a number stated without a distribution has no 90% range of its own);
 - every type prior over [0, 1], the actor's other types keeping their relative
   weights. A prior change is a reweighting of the type strata of the same
   worlds (likelihood ratio ``p'_t / p_t``), so no world is redrawn.
@@ -31,24 +33,28 @@ common random numbers, so their differences are not sampling noise.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel
 
+from goldenbridge.analysis.evaluate import outcome_tally
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
-from goldenbridge.analysis.sensitivity.attribution import factor_name, world_inputs
-from goldenbridge.engine import Offers, Tally, Worlds, tally
+from goldenbridge.analysis.sensitivity.attribution import Output, factor_name, world_inputs
+from goldenbridge.engine import Offers
 from goldenbridge.population import Population, sample, stream
 from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.schema import Scenario
 
-__all__ = ["Assumption", "assumptions", "population_at", "outcomes", "Engine"]
+__all__ = ["Assumption", "assumptions", "population_at", "outcomes", "Measures", "RANGE"]
 
-#: ``tally(worlds, offers)`` of some backend (:func:`goldenbridge.engine.get_engine`).
-Engine = Callable[[Worlds, Offers], Tally]
+#: Each measure (P(war), P(deal), the proposer's EU) of M offers, (M,) float64 each.
+Measures = dict[Output, np.ndarray]
+
+#: The quantiles a shifted distribution's mean moves between: its 90% range.
+RANGE = (0.05, 0.95)
 
 Location = tuple[str | int, ...]
 
@@ -186,10 +192,8 @@ def _shift_range(q: Quantity, credibility: bool) -> tuple[float, float]:
     if credibility:  # over all of [0, 1]: never carried out .. always carried out
         return min(-hi, 0.0), max(1.0 - lo, 0.0)
     mean = q.mean()
-    if math.isfinite(lo) and math.isfinite(hi):
-        return lo - mean, hi - mean
-    assert q.normal is not None  # an unbounded normal: its mean +- 2 sd
-    return -2 * q.normal[1], 2 * q.normal[1]
+    low, high = (float(v) for v in q.ppf(np.array(RANGE)))
+    return min(low - mean, 0.0), max(high - mean, 0.0)
 
 
 def assumptions(scenario: Scenario) -> tuple[Assumption, ...]:
@@ -200,7 +204,7 @@ def assumptions(scenario: Scenario) -> tuple[Assumption, ...]:
     >>> from goldenbridge.scenario import load
     >>> for a in assumptions(load("fearon-1d")):  # c_B ~ U[0, .3]: sd .3 / sqrt(12)
     ...     print(a.name, a.kind, round(a.baseline, 4), round(a.low, 4), round(a.high, 4))
-    conflict.cost.B shift 0.15 0.0 0.3
+    conflict.cost.B shift 0.15 0.015 0.285
     conflict.cost.B.sd spread 0.0866 0.0433 0.1732
     """
     sites: dict[str, tuple[Location, Quantity]] = {}
@@ -302,9 +306,14 @@ def population_at(base: Population, settings: Mapping[Assumption, float]) -> Pop
 
 
 def outcomes(
-    population: Population, offers: Offers, engine: Engine = tally
-) -> tuple[np.ndarray, np.ndarray]:
-    """P(deal) and the proposer's expected utility of each offer, shape (M,) each."""
-    t = engine(population.worlds, offers)
+    population: Population, offers: Offers, backend: str = "auto", dask: str | None = None
+) -> Measures:
+    """P(war), P(deal) and the proposer's EU of each offer, by the model's outcome path
+    (:func:`goldenbridge.analysis.evaluate.outcome_tally`)."""
+    t, _, _, _ = outcome_tally(population, offers, backend, dask)
     w = t.w.sum()
-    return t.deal.sum(axis=0) / w, t.payoff.sum(axis=0) / w
+    return {
+        "p_war": t.war.sum(axis=0) / w,
+        "p_deal": t.deal.sum(axis=0) / w,
+        "proposer_eu": t.payoff.sum(axis=0) / w,
+    }

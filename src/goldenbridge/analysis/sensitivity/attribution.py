@@ -12,9 +12,13 @@ explains alone) and the total index ``ST`` (its share including every
 interaction; ``1 - ST`` is what remains when everything but this factor is
 known).
 
-The output is per world, for one fixed offer: the deal indicator (its mean is
-P(deal)) or the proposer's realised payoff (``u_P(x)`` on a deal, its no-deal
-value ``r_P`` otherwise; its mean is the proposer's expected utility).
+The output is per world, for one fixed offer (by default the recommended offer): the
+war indicator (its mean is P(war), the default), the deal indicator (its mean is P(deal))
+or the proposer's realised payoff (``u_P(x)`` on a deal, its no-deal value ``r_P``
+otherwise; its mean is the proposer's expected utility). Each world's outcome is the
+model's own (:func:`goldenbridge.analysis.outcomes.decide`: the vetoes' approval under
+their information, docs/design.md 4a-4c), so under the default information structure a
+veto's approval in a world is its expectation over the design's other worlds.
 """
 
 from __future__ import annotations
@@ -26,14 +30,15 @@ from typing import Any, Literal
 
 import numpy as np
 
+from goldenbridge.analysis.outcomes import decide
 from goldenbridge.analysis.results import JSON_SKIP, to_dict
-from goldenbridge.engine import margins
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = [
     "Output",
+    "OUTPUTS",
     "WorldInput",
     "FactorIndex",
     "Attribution",
@@ -42,12 +47,15 @@ __all__ = [
     "attribution",
 ]
 
-Output = Literal["p_deal", "proposer_eu"]
+Output = Literal["p_war", "p_deal", "proposer_eu"]
+#: The measures, the default first.
+OUTPUTS: tuple[Output, ...] = ("p_war", "p_deal", "proposer_eu")
 #: Called as ``progress(done, total)`` while model runs complete.
 Progress = Callable[[int, int], None]
 
-#: Worlds sampled at once: bounds memory whatever the design size.
-_CHUNK = 32_768
+#: Worlds sampled and decided at once: bounds memory whatever the design size, and the
+#: vetoes' own-information expectations pair each world with the others of its block.
+_CHUNK = 8_192
 
 
 @dataclass(frozen=True)
@@ -106,29 +114,28 @@ def world_inputs(scenario: Scenario) -> tuple[WorldInput, ...]:
 
 
 def per_world(population: Population, offers: Any, output: Output) -> np.ndarray:
-    """Each world's outcome of each offer.
+    """Each world's outcome of each offer, as the model decides it.
 
     Parameters
     ----------
     population : Population
     offers : Offers
         Encoded offers (:meth:`Population.encode`).
-    output : {"p_deal", "proposer_eu"}
-        The deal indicator (1.0 or 0.0) or the proposer's realised payoff
-        ``u_P(x)`` on a deal and ``r_P`` otherwise (docs/design.md section 6).
+    output : {"p_war", "p_deal", "proposer_eu"}
+        The war indicator, the deal indicator (1.0 or 0.0), or the proposer's realised
+        payoff (``u_P(x)`` on a deal, its no-deal value otherwise; docs/design.md section 6),
+        from :func:`goldenbridge.analysis.outcomes.decide`.
 
     Returns
     -------
     (N, M) float64
     """
-    worlds = population.worlds
-    margin = margins(worlds, offers)  # (N, M, A): u_i(x) - r_i; accept iff >= 0
-    deal = np.all(margin[:, :, list(worlds.deciders)] >= 0.0, axis=2)
+    decisions = decide(population, offers)
+    if output == "p_war":
+        return decisions.war.astype(np.float64)
     if output == "p_deal":
-        return deal.astype(np.float64)
-    r_p = worlds.actors[worlds.proposer].reservation[:, None]
-    u_p = margin[:, :, worlds.proposer] + r_p
-    return np.where(deal, u_p, r_p)
+        return decisions.deal.astype(np.float64)
+    return np.asarray(decisions.payoff, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -156,13 +163,13 @@ class Attribution:
 
     Attributes
     ----------
-    output : {"p_deal", "proposer_eu"}
+    output : {"p_war", "p_deal", "proposer_eu"}
     base_samples : int
         Saltelli's base sample ``N``; the model ran ``N (D + 2)`` worlds.
     runs : int
         Worlds evaluated.
     mean, variance : float
-        The output's mean (P(deal) or the proposer's EU) and variance over the
+        The output's mean (P(war), P(deal) or the proposer's EU) and variance over the
         design.
     factors : tuple of FactorIndex
     """
@@ -186,7 +193,7 @@ def _finite(x: Any) -> float | None:
 def attribution(
     scenario: Scenario,
     offer: Mapping[str, OfferValue],
-    output: Output = "p_deal",
+    output: Output = "p_war",
     base_samples: int = 1024,
     seed: int | None = None,
     progress: Progress | None = None,
@@ -198,8 +205,8 @@ def attribution(
     scenario : Scenario
     offer : mapping
         Issue -> value; issues left out stay at the status quo.
-    output : {"p_deal", "proposer_eu"}
-        The deal indicator or the proposer's realised payoff.
+    output : {"p_war", "p_deal", "proposer_eu"}
+        The war indicator (default), the deal indicator or the proposer's realised payoff.
     base_samples : int
         Saltelli's base sample ``N``, a power of 2; the model runs ``N (D + 2)``
         worlds for D factors (first and total indices, Saltelli et al. 2010).

@@ -1,19 +1,13 @@
 """Decision flips: how far each assumption must move to change the answer.
 
 For each assumption (:mod:`goldenbridge.analysis.sensitivity.assumptions`), in its own
-units, the smallest change within its stated range that
-
-- changes the recommended offer: the named offer with the highest proposer
-  expected utility (docs/design.md section 6, the risk-return optimum among the
-  named offers), or
-- moves P(deal) of the chosen offer across a threshold (default 0.5),
-
-found by walking out from the baseline over the sweep's grid on both sides
-and bisecting the first interval where the answer changes. A change that
-happens and reverts between two grid points is not seen; the grid's
-resolution is the range over the number of points per side, refined by
-bisection to ``2**-refine`` of that. "None within range" when no grid point
-changes the answer.
+units, the smallest change within its stated range that moves the answer -- the
+recommended offer's P(war) (or the chosen measure), re-optimised under the change
+(docs/design.md section 6) -- by at least ``by`` (default 5 percentage points) from its
+value as written. Found by walking out from the baseline over a grid of changes (the ends
+of the range and the value as written) on both sides and bisecting the first interval
+where the answer moves that far. A change that happens and reverts inside one interval is
+not seen; "none within range" when no grid point moves it that far.
 """
 
 from __future__ import annotations
@@ -26,16 +20,19 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
-from goldenbridge.analysis.sensitivity.robustness import Evaluator, Sweep
+from goldenbridge.analysis.sensitivity.assumptions import Assumption
+from goldenbridge.analysis.sensitivity.attribution import Output
+from goldenbridge.analysis.sensitivity.recommend import Answer
 
-__all__ = ["Flip", "flips", "headline"]
+__all__ = ["Flip", "flip", "FLIP_BY"]
 
-Progress = Callable[[int, int], None]
+#: How far the measure must move to count as a flip (5 percentage points of P(war)).
+FLIP_BY = 0.05
 
 
 @dataclass(frozen=True)
 class Flip:
-    """How far one assumption must move to change the answer.
+    """How far one assumption must move to move the answer by ``by``.
 
     Attributes
     ----------
@@ -45,23 +42,20 @@ class Flip:
         Its value as written (own units).
     low, high : float
         Its stated range.
-    best : str
-        The recommended named offer at the baseline.
     threshold : float or None
-        The value where the recommendation changes (nearest to the baseline),
-        ``None`` when it does not within the range.
+        The value where the answer has moved by ``by`` (nearest to the baseline), ``None``
+        when it does not within the range.
     change : float or None
         The change that reaches it (a distribution's shift or scale factor minus 1, a
         prior's change).
     direction : {"below", "above"} or None
-        The recommendation changes when the assumption is below / above ``threshold``.
-    new_best : str or None
+        The answer moves that far when the assumption is below / above ``threshold``.
+    value : float or None
+        The measure just past the threshold (re-optimised).
+    offer : dict or None
         The recommended offer just past the threshold.
-    p_deal_threshold : float or None
-        Where P(deal) of the chosen offer crosses the threshold level.
-    p_deal_direction : {"below", "above"} or None
     resolution : float
-        Width of the bracket of changes the thresholds were bisected to.
+        Width of the bracket of changes the threshold was bisected to.
     span : float
         Width of the range of changes (``up - down``).
     """
@@ -70,26 +64,18 @@ class Flip:
     baseline: float
     low: float = field(metadata=json_meta(name="range.0"))
     high: float = field(metadata=json_meta(name="range.1"))
-    best: str
     threshold: float | None
     change: float | None
     direction: str | None
-    new_best: str | None
-    p_deal_threshold: float | None
-    p_deal_change: float | None
-    p_deal_direction: str | None
+    value: float | None
+    offer: dict[str, Any] | None
     resolution: float
     span: float = field(metadata=JSON_SKIP)
 
     @property
     def relative_change(self) -> float:
-        """The change that flips the recommendation as a fraction of the range (inf if none)."""
+        """The change that moves the answer as a fraction of the range (inf if none)."""
         return math.inf if self.change is None else abs(self.change) / self.span
-
-    @property
-    def relative_p_deal_change(self) -> float:
-        """The change that moves P(deal) across the level as a fraction of the range."""
-        return math.inf if self.p_deal_change is None else abs(self.p_deal_change) / self.span
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -129,135 +115,92 @@ def _crossing(
     return min(found, key=lambda f: abs(f[0] - values[start]))
 
 
-def flips(
-    sweeps: Sequence[Sweep],
-    evaluate: Evaluator,
-    offer_names: Sequence[str],
-    chosen: int,
-    threshold: float = 0.5,
-    refine: int = 6,
-    progress: Progress | None = None,
-) -> tuple[Flip, ...]:
-    """The decision flips of every swept assumption.
+def flip(
+    assumption: Assumption,
+    ends: tuple[Answer, Answer],
+    base: Answer,
+    ask: Callable[[float], Answer],
+    output: Output,
+    by: float = FLIP_BY,
+    refine: int = 3,
+) -> Flip:
+    """The decision flip of one assumption.
 
     Parameters
     ----------
-    sweeps : sequence of Sweep
-        From :func:`goldenbridge.analysis.sensitivity.robustness.sweeps`; columns are the
-        offers, the first ``len(offer_names)`` of them the named offers.
-    evaluate : Evaluator
-        The same evaluator the sweeps used (for bisection).
-    offer_names : sequence of str
-        Names of the named offers, in column order.
-    chosen : int
-        Column of the offer whose P(deal) is watched.
-    threshold : float
-        P(deal) level.
+    assumption : Assumption
+    ends : (Answer, Answer)
+        The answer at the low and the high end of the range (re-optimised).
+    base : Answer
+        The answer as written.
+    ask : callable
+        ``ask(change)`` -> the answer at that change (re-optimised): the bisection's probe.
+    output : {"p_war", "p_deal", "proposer_eu"}
+    by : float
+        How far the measure must move.
     refine : int
         Bisection steps.
-
-    Returns
-    -------
-    tuple of Flip, smallest relative change first.
     """
-    named = len(offer_names)
-    result = []
-    for k, sweep in enumerate(sweeps):
-        a = sweep.assumption
-        start = int(np.flatnonzero(sweep.changes == 0.0)[0])
+    a = assumption
+    changes = np.array([a.down, 0.0, a.up])
+    answers = [ends[0], base, ends[1]]
+    if a.down == 0.0:
+        changes, answers = changes[1:], answers[1:]
+    if a.up == 0.0:
+        changes, answers = changes[:-1], answers[:-1]
+    start = int(np.flatnonzero(changes == 0.0)[0])
+    m0 = base.measure(output)
+    found: dict[float, Answer] = {}
 
-        def best(eu: np.ndarray) -> str:
-            return offer_names[int(np.argmax(eu[:named]))]
+    def moved(answer: Answer) -> bool:
+        return abs(answer.measure(output) - m0) >= by - 1e-12
 
-        def dealt(p: np.ndarray) -> bool:
-            return bool(p[chosen] >= threshold)
+    def probe(delta: float) -> bool:
+        found[delta] = ask(delta)
+        return moved(found[delta])
 
-        def ask_best(delta: float, a=a) -> str:
-            return best(evaluate({a: delta})[1])
-
-        def ask_deal(delta: float, a=a) -> bool:
-            return dealt(evaluate({a: delta})[0])
-
-        bests = [best(eu) for eu in sweep.proposer_eu]
-        deals = [dealt(p) for p in sweep.p_deal]
-        flip = _crossing(sweep.changes, bests, start, ask_best, refine)
-        cross = _crossing(sweep.changes, deals, start, ask_deal, refine)
-        widths = [f[2] for f in (flip, cross) if f is not None]
-        result.append(
-            Flip(
-                factor=a.name,
-                baseline=a.baseline,
-                low=a.low,
-                high=a.high,
-                best=bests[start],
-                threshold=None if flip is None else a.value(flip[0]),
-                change=None if flip is None else float(flip[0]),
-                direction=None if flip is None else _side(flip[0]),
-                new_best=None if flip is None else flip[1],
-                p_deal_threshold=None if cross is None else a.value(cross[0]),
-                p_deal_change=None if cross is None else float(cross[0]),
-                p_deal_direction=None if cross is None else _side(cross[0]),
-                resolution=float(max(widths, default=0.0)),
-                span=a.up - a.down,
-            )
-        )
-        if progress is not None:
-            progress(k + 1, len(sweeps))
-    return tuple(sorted(result, key=lambda f: f.relative_change))
+    for delta, x in zip(changes, answers, strict=True):
+        found[float(delta)] = x
+    # Both ends may move the answer that far: the nearer crossing, guessed by linear
+    # interpolation between the baseline and each end, is the one bisected (each probe is
+    # a re-optimisation).
+    guesses = []
+    for i, x in enumerate(answers):
+        gap = abs(x.measure(output) - m0)
+        if i != start and gap >= by - 1e-12:
+            guesses.append((abs(changes[i]) * by / gap, i))
+    cross: tuple[float, Any, float] | None = None
+    if guesses:
+        _, end = min(guesses)
+        pair = sorted((start, end))
+        values = changes[pair]
+        seen = [moved(answers[i]) for i in pair]
+        cross = _crossing(values, seen, pair.index(start), probe, refine)
+    past: Answer | None = None
+    if cross is not None:
+        # the answer just past the threshold: the probe (or end) nearest it on the moved side
+        side = [d for d, x in found.items() if moved(x) and (d - cross[0]) * cross[0] >= 0]
+        if side:
+            past = found[min(side, key=lambda d: abs(d - cross[0]))]
+    return Flip(
+        factor=a.name,
+        baseline=a.baseline,
+        low=a.low,
+        high=a.high,
+        threshold=None if cross is None else a.value(cross[0]),
+        change=None if cross is None else float(cross[0]),
+        direction=None if cross is None else _side(cross[0]),
+        value=None if past is None else past.measure(output),
+        offer=None if past is None else dict(past.values),
+        resolution=0.0 if cross is None else float(cross[2]),
+        span=a.up - a.down,
+    )
 
 
 def _side(change: float) -> str:
     return "below" if change < 0 else "above"
 
 
-def _number(x: float | None) -> str:
-    return "none" if x is None else f"{x:.3g}"
-
-
-def headline(
-    flips: Sequence[Flip],
-    sweeps: Sequence[Sweep],
-    chosen_name: str,
-    chosen: int,
-    threshold: float,
-) -> str:
-    """The report's first sentence: which assumption decides the answer.
-
-    The deciding assumption is the one whose smallest flip of the recommended
-    offer is the smallest fraction of its stated range; when none flips it,
-    the one whose range moves the chosen offer's P(deal) most.
-
-    Examples
-    --------
-    >>> f = Flip("conflict.p_win", 0.6, 0.4, 0.8, "A", 0.52, -0.08, "below", "B",
-    ...          None, None, None, 0.01, 0.4)
-    >>> headline([f], [], "A", 0, 0.5)
-    "The answer depends most on conflict.p_win: if it is below 0.52 (assumed 0.6), offer 'B' \
-instead of 'A'."
-    """
-    if not flips:
-        return "No assumption is uncertain: nothing to vary."
-    first = flips[0]
-    if first.threshold is not None:
-        return (
-            f"The answer depends most on {first.factor}: if it is {first.direction} "
-            f"{_number(first.threshold)} (assumed {_number(first.baseline)}), offer "
-            f"'{first.new_best}' instead of '{first.best}'."
-        )
-    text = f"No assumption within its stated range changes the recommended offer '{first.best}'."
-    if sweeps:
-        top = max(sweeps, key=lambda s: s.swing(chosen, "p_deal"))
-        lo, hi = top.p_deal[:, chosen].min(), top.p_deal[:, chosen].max()
-        text += (
-            f" P(deal) of '{chosen_name}' depends most on {top.assumption.name} "
-            f"({100 * lo:.0f}% to {100 * hi:.0f}% over its range)"
-        )
-        crossing = [f for f in flips if f.p_deal_threshold is not None]
-        if crossing:
-            c = min(crossing, key=lambda f: f.relative_p_deal_change)
-            text += (
-                f"; it crosses {100 * threshold:.0f}% if {c.factor} is {c.p_deal_direction} "
-                f"{_number(c.p_deal_threshold)} (assumed {_number(c.baseline)})"
-            )
-        text += "."
-    return text
+def smallest_first(flips: Sequence[Flip]) -> tuple[Flip, ...]:
+    """The flips, the smallest relative change first (those without one last)."""
+    return tuple(sorted(flips, key=lambda f: f.relative_change))

@@ -1,4 +1,4 @@
-"""Robustness: how P(deal) and the proposer's EU move when an assumption changes.
+"""Robustness: how P(war), P(deal) and the proposer's EU move when an assumption changes.
 
 Two designs over the assumptions of :mod:`goldenbridge.analysis.sensitivity.assumptions`,
 both with common random numbers (the same seed, so only the changed
@@ -23,26 +23,28 @@ import numpy as np
 from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.sensitivity.assumptions import (
     Assumption,
-    Engine,
+    Measures,
     outcomes,
     population_at,
 )
 from goldenbridge.analysis.sensitivity.attribution import Output
-from goldenbridge.engine import Offers, tally
+from goldenbridge.engine import Offers
 from goldenbridge.population import Population
 
-__all__ = ["Evaluator", "Sweep", "MorrisRow", "evaluator", "sweeps", "morris"]
+__all__ = ["Evaluator", "Sweep", "MorrisRow", "evaluator", "sweeps", "morris", "grid"]
 
-#: ``evaluate({assumption: change, ...})`` -> (P(deal), proposer EU), each (M,) over the offers.
-Evaluator = Callable[[Mapping[Assumption, float]], tuple[np.ndarray, np.ndarray]]
+#: ``evaluate({assumption: change, ...})`` -> each measure, (M,) over the offers.
+Evaluator = Callable[[Mapping[Assumption, float]], Measures]
 Progress = Callable[[int, int], None]
 
 
-def evaluator(base: Population, offers: Offers, engine: Engine = tally) -> Evaluator:
-    """Evaluate the offers with some assumptions changed (common random numbers)."""
+def evaluator(
+    base: Population, offers: Offers, backend: str = "auto", dask: str | None = None
+) -> Evaluator:
+    """Evaluate fixed offers with some assumptions changed (common random numbers)."""
 
-    def evaluate(settings: Mapping[Assumption, float]) -> tuple[np.ndarray, np.ndarray]:
-        return outcomes(population_at(base, settings), offers, engine)
+    def evaluate(settings: Mapping[Assumption, float]) -> Measures:
+        return outcomes(population_at(base, settings), offers, backend, dask)
 
     return evaluate
 
@@ -56,30 +58,27 @@ class Sweep:
     assumption : Assumption
     changes : (G,) float64
         Ascending grid of changes from ``down`` to ``up``, 0 (as written) included.
-    p_deal, proposer_eu : (G, M) float64
-        Each offer's P(deal) and the proposer's EU at each change.
+    measures : dict
+        ``p_war``, ``p_deal``, ``proposer_eu`` -> (G, M) float64: each offer's measure
+        at each change.
     """
 
     assumption: Assumption
     changes: np.ndarray
-    p_deal: np.ndarray
-    proposer_eu: np.ndarray
+    measures: Measures
 
     @property
     def values(self) -> np.ndarray:
         """The grid in the assumption's own units."""
         return np.array([self.assumption.value(d) for d in self.changes])
 
-    def at_ends(self, offer: int) -> dict[str, Any]:
-        """The offer's P(deal) and EU at the two ends of the range."""
-        return {
-            "p_deal": [float(self.p_deal[0, offer]), float(self.p_deal[-1, offer])],
-            "proposer_eu": [float(self.proposer_eu[0, offer]), float(self.proposer_eu[-1, offer])],
-        }
+    def at_ends(self, offer: int) -> dict[str, list[float]]:
+        """The offer's measures at the two ends of the range."""
+        return {k: [float(v[0, offer]), float(v[-1, offer])] for k, v in self.measures.items()}
 
     def swing(self, offer: int, output: Output) -> float:
         """Largest minus smallest value of the output over the grid."""
-        y = (self.p_deal if output == "p_deal" else self.proposer_eu)[:, offer]
+        y = self.measures[output][:, offer]
         return float(y.max() - y.min())
 
 
@@ -118,16 +117,13 @@ def sweeps(
     progress : callable, optional
         ``progress(done, total)`` after each assumption.
     """
-    p0, eu0 = evaluate({})
+    at_baseline = evaluate({})
     result = []
     for k, assumption in enumerate(assumptions):
         changes = grid(assumption, points)
-        p_deal, eu = [], []
-        for delta in changes:
-            p, e = (p0, eu0) if delta == 0.0 else evaluate({assumption: float(delta)})
-            p_deal.append(p)
-            eu.append(e)
-        result.append(Sweep(assumption, changes, np.array(p_deal), np.array(eu)))
+        rows = [at_baseline if d == 0.0 else evaluate({assumption: float(d)}) for d in changes]
+        measures = {key: np.array([r[key] for r in rows]) for key in at_baseline}
+        result.append(Sweep(assumption, changes, measures))
         if progress is not None:
             progress(k + 1, len(assumptions))
     return tuple(result)
@@ -190,8 +186,7 @@ def morris(
     design = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     y = np.empty(design.shape[0])
     for row, values in enumerate(design):
-        p_deal, eu = evaluate(dict(zip(assumptions, map(float, values), strict=True)))
-        y[row] = (p_deal if output == "p_deal" else eu)[offer]
+        y[row] = evaluate(dict(zip(assumptions, map(float, values), strict=True)))[output][offer]
         if progress is not None:
             progress(row + 1, design.shape[0])
     with warnings.catch_warnings():

@@ -1,8 +1,11 @@
 """Value of information: what learning an uncertain input before choosing is worth.
 
-The proposer chooses among a fixed set of offers (the named offers) to
-maximise its expected utility. Learning an input first lets it choose per
-value of the input; the expected value of that information is
+The proposer chooses among a set of offers to maximise its expected utility: the
+recommended offer (the risk-return optimum as written) and its alternatives -- the offer
+re-optimised under each changed assumption and switch, and the named offers
+(docs/design.md section 6: value of information against the recommended offer).
+Learning an input first lets it choose per value of the input; the expected value of
+that information is
 
     EV(info) = E_info[ max_m E[z_m | info] ] - max_m E[z_m]
 
@@ -16,7 +19,10 @@ the best offer per bin (Felli & Hazen 1998; Strong & Oakley 2013). With few
 worlds per bin the per-bin maximum of noisy means biases the estimate upward
 by the order of the payoff's standard error per bin; more worlds shrink it.
 "Everything" conditions on the whole world: the expected value of perfect
-information, an upper bound for every other.
+information, an upper bound for every other. Each value comes with the P(war) the
+proposer's informed choice leads to (each world's war indicator under the offer chosen for
+what is learned in that world), beside the recommended offer's. Each world's payoff and
+war are the model's own (:func:`goldenbridge.analysis.outcomes.decide`).
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.outcomes import decide
 from goldenbridge.analysis.results import to_dict
-from goldenbridge.analysis.sensitivity.attribution import per_world, world_inputs
+from goldenbridge.analysis.sensitivity.attribution import world_inputs
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue
@@ -49,11 +56,14 @@ class Information:
     choices : dict
         What to offer given what is learned: type name or bin (the input's
         range in that bin, ``"lo..hi"``) -> offer name; empty for ``everything``.
+    p_war : float
+        P(war) when the proposer chooses on what it learned.
     """
 
     name: str
     value: float
     choices: dict[str, str]
+    p_war: float
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -118,7 +128,7 @@ def value_of_information(
     ----------
     population : Population
     offers : mapping
-        The offers to choose among (name -> {issue: value}).
+        The offers to choose among (name -> {issue: value}), the recommended one first.
     inputs : sequence of str
         World-level inputs (names as in the Sobol' table, e.g. ``conflict.p_win``)
         to compute the EVPPI of; the target's type and ``everything`` are
@@ -138,8 +148,15 @@ def value_of_information(
     scenario = population.scenario
     offer_names = list(offers)
     values = [scenario.complete(dict(v)) for v in offers.values()]
-    payoff = per_world(population, population.encode(values), "proposer_eu")
+    decisions = decide(population, population.encode(values))
+    payoff, war = np.asarray(decisions.payoff, dtype=np.float64), decisions.war
     weights = population.worlds.weights
+
+    def p_war(groups: np.ndarray, labels: np.ndarray, best: np.ndarray) -> float:
+        chosen = best[np.searchsorted(labels, groups)]
+        hit = war[np.arange(population.n), chosen]
+        return float(weights @ hit / weights.sum())
+
     known = {i.name: i for i in world_inputs(scenario)}
     target = scenario.target.name
     names = [f"{target}.type"] if f"{target}.type" in known else []
@@ -157,7 +174,8 @@ def value_of_information(
             groups, labels = _bins(population.inputs[item.path], bins)
         value, present, best = information_value(payoff, weights, groups)
         choices = {labels[g]: offer_names[b] for g, b in zip(present, best, strict=True)}
-        result.append(Information(name, value, choices))
-    value, _, _ = information_value(payoff, weights, np.arange(population.n))
-    result.append(Information("everything", value, {}))
+        result.append(Information(name, value, choices, p_war(groups, present, best)))
+    every = np.arange(population.n)
+    value, present, best = information_value(payoff, weights, every)
+    result.append(Information("everything", value, {}, p_war(every, present, best)))
     return tuple(result)

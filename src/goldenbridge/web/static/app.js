@@ -113,6 +113,13 @@ async function init() {
   $("sensitivity-run").addEventListener("click", explain);
   $("search-offers").addEventListener("click", searchOffers);
   $("target-p").addEventListener("change", () => state.optimum && searchOffers());
+  $("bridge-by").addEventListener("change", () => {
+    // the bridge's criterion is also the packages chart's axis: P(war) or P(deal)
+    $("target-p").placeholder = bridgeBy() === "p_war" ? "half of offering nothing's" : "0.5";
+    // the search's bridge and frontier answer the other criterion: search again when asked
+    if (state.optimum) clearSearch();
+    drawPackages();
+  });
   $("jump-optimum").addEventListener("click", () => applyOffer(state.optimum.optimum.values));
   $("jump-bridge").addEventListener("click", () => applyOffer(state.optimum.bridge.values));
   await loadScenario(start);
@@ -327,16 +334,22 @@ function clearSearch() {
 // few cores it competes with the sliders for them, so it runs only when asked.
 const SEARCH_SAMPLES = 20000;
 
+// The golden bridge's criterion (and the packages chart's axis): "p_war" (the default:
+// the best offer with P(war) at most the target) or "p_deal" (P(deal) at least it).
+const bridgeBy = () => $("bridge-by").value;
+
 async function searchOffers() {
   const seq = ++state.optimizeSeq;
   const samples = Math.min(state.samples, SEARCH_SAMPLES);
-  const targetP = Number($("target-p").value);
+  const typed = $("target-p").value.trim();
+  const target = typed === "" ? null : Number(typed);
   $("search-offers").disabled = true;
   $("optimize-status").textContent =
     `searching all offers on ${samples.toLocaleString()} worlds…`;
-  const answer = await api("/api/optimize", {
-    scenario: state.scenario.id, samples, seed: state.seed, target_p: targetP, solutions: false,
-  });
+  const body = { scenario: state.scenario.id, samples, seed: state.seed, solutions: false };
+  if (bridgeBy() === "p_deal") body.target_p = target === null ? 0.5 : target;
+  else if (target !== null) body.max_p_war = target;
+  const answer = await api("/api/optimize", body);
   if (seq !== state.optimizeSeq) return;  // the scenario changed, or a newer search began
   $("search-offers").disabled = false;
   if (!answer.ok) {
@@ -347,16 +360,30 @@ async function searchOffers() {
   const doc = answer.data;
   state.optimum = doc;
   const o = doc.optimum;
-  let text = `Risk-return optimum (${describeOffer(o.values)}): P(deal) ${pct(o.p_deal)}, ` +
-    `EU ${o.proposer_eu.toFixed(3)} (on fresh worlds: ${pct(o.p_deal_fresh)}, ` +
-    `${o.proposer_eu_fresh.toFixed(3)}). `;
+  let text = `Risk-return optimum (${describeOffer(o.values)}): P(war) ${pct(o.p_war)}, ` +
+    `P(deal) ${pct(o.p_deal)}, EU ${o.proposer_eu.toFixed(3)} (on fresh worlds: ` +
+    `${pct(o.p_deal_fresh)} deals, EU ${o.proposer_eu_fresh.toFixed(3)}). `;
+  const byWar = doc.bridge_by === "p_war";
+  const goal = byWar ? `P(war) ≤ ${pct(doc.target_p)}` : `P(deal) ≥ ${pct(doc.target_p)}`;
+  if (byWar !== (bridgeBy() === "p_war")) {
+    // the per-world rule (every ally informed, no face) searches by P(deal) only
+    text += "(Under this scenario's rule the bridge is searched by P(deal).) ";
+  }
   if (doc.bridge) {
     const b = doc.bridge;
-    text += `Golden bridge to P(deal) ≥ ${pct(doc.target_p)} (${describeOffer(b.values)}): ` +
-      `P(deal) ${pct(b.p_deal)}, ${state.scenario.proposer}'s utility if accepted ` +
-      `${b.proposer_u.toFixed(3)}. `;
+    text += `Golden bridge, the best offer for ${state.scenario.proposer} with ${goal} ` +
+      `(${describeOffer(b.values)}): P(war) ${pct(b.p_war)}, P(deal) ${pct(b.p_deal)}, ` +
+      `${state.scenario.proposer}'s utility if accepted ${b.proposer_u.toFixed(3)}. `;
   } else {
-    text += `No offer found reaches P(deal) ≥ ${pct(doc.target_p)}. `;
+    text += `No offer found reaches ${goal}. `;
+    const why = doc.no_bridge;
+    const blocker = why && why.vetoes.find((v) => v.values);
+    if (why) {
+      text += `Conceding towards ${state.scenario.target}'s position, P(war) is lowest at ` +
+        `${pct(why.best_p_war)} (${describeOffer(why.best_values)})` +
+        (blocker ? `; from ${describeOffer(blocker.values)} on, ${blocker.actor} approves ` +
+          `in only ${pct(blocker.p_approve)}. ` : ". ");
+    }
   }
   text += `Searched on ${doc.samples.toLocaleString()} worlds (${doc.method}` +
     `${doc.exact ? ", exact" : ""}).`;

@@ -157,17 +157,24 @@ function packagePoints() {
   return points;
 }
 
-// The packages chart: P(deal) against the proposer's utility if the deal is struck.
+// The packages chart: P(war) (or, when the golden bridge is by P(deal), P(deal)) against
+// the proposer's utility if the deal is struck.
 function drawPackages() {
   if (!state.scenario) return;
+  const key = bridgeBy();
+  const label = key === "p_war" ? "P(war)" : "P(deal)";
   const points = packagePoints();
-  const frontier = state.optimum ?
-    [...state.optimum.frontier].sort((a, b) => a.p_deal - b.p_deal) : [];
-  $("frontier-chart-data").querySelector("caption").textContent = "Packages: P(deal); u: " +
+  // the frontier is by P(war) under the approval rule and by P(deal) under the per-world
+  // rule: drawn on its own axis only (against the other it is not a frontier)
+  const byWar = state.optimum &&
+    state.optimum.frontier.every((f) => f.p_war !== null && f.p_war !== undefined);
+  const frontier = state.optimum && byWar === (key === "p_war") ?
+    [...state.optimum.frontier].sort((a, b) => a[key] - b[key]) : [];
+  $("frontier-chart-data").querySelector("caption").textContent = `Packages: ${label}; u: ` +
     `${state.scenario.proposer}'s utility if the offer is accepted; EU: its expected utility`;
-  chartTable("frontier-chart", ["offer", "P(deal)", "u", "EU"],
+  chartTable("frontier-chart", ["offer", label, "u", "EU"],
     [...points, ...frontier.map((f) => ["frontier point", "", f])].map(([kind, name, o]) => [
-      name || kind, [pct(o.p_deal), "num"], [fixed3(o.proposer_u), "num"],
+      name || kind, [pct(o[key]), "num"], [fixed3(o.proposer_u), "num"],
       [fixed3(o.proposer_eu), "num"]]));
   if (!window.Plotly) return;
   const limits = robustRange([...points, ...frontier.map((f) => [0, 0, f])]
@@ -179,19 +186,19 @@ function drawPackages() {
     const named = state.named.offers;
     traces.push({
       type: "scatter", mode: "markers", name: "named offers",
-      x: named.map((o) => o.p_deal), y: named.map((o) => shown(o.proposer_u)),
+      x: named.map((o) => o[key]), y: named.map((o) => shown(o.proposer_u)),
       text: named.map((o) => o.name), marker: { size: 9, color: "#8aa1c1" },
       customdata: named.map((o) => o.proposer_eu),
-      hovertemplate: "%{text}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
+      hovertemplate: `%{text}<br>${label} %{x:.1%}<br>u if accepted %{y:.3f}` +
         "<br>EU %{customdata:.3f}<extra></extra>",
     });
   }
   if (state.optimum) {
     traces.push({
       type: "scatter", mode: "lines", name: "frontier", line: { color: "#6b7280", width: 1.5 },
-      x: frontier.map((f) => f.p_deal), y: frontier.map((f) => shown(f.proposer_u)),
+      x: frontier.map((f) => f[key]), y: frontier.map((f) => shown(f.proposer_u)),
       customdata: frontier.map((f) => f.proposer_eu),
-      hovertemplate: "frontier<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}" +
+      hovertemplate: `frontier<br>${label} %{x:.1%}<br>u if accepted %{y:.3f}` +
         "<br>EU %{customdata:.3f}<extra></extra>",
     });
     const marks = [["risk-return optimum", state.optimum.optimum, "diamond", "#1a7f37"]];
@@ -200,9 +207,9 @@ function drawPackages() {
     }
     for (const [name, o, symbol, color] of marks) {
       traces.push({
-        type: "scatter", mode: "markers", name, x: [o.p_deal], y: [shown(o.proposer_u)],
+        type: "scatter", mode: "markers", name, x: [o[key]], y: [shown(o.proposer_u)],
         marker: { size: 13, symbol, color, line: { color: "#1d2430", width: 1 } },
-        hovertemplate: `${name}<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}` +
+        hovertemplate: `${name}<br>${label} %{x:.1%}<br>u if accepted %{y:.3f}` +
           `<br>EU ${o.proposer_eu.toFixed(3)}<extra></extra>`,
       });
     }
@@ -211,10 +218,10 @@ function drawPackages() {
     const o = state.current.offers[0];
     traces.push({
       type: "scatter", mode: "markers", name: "current offer",
-      x: [o.p_deal], y: [shown(o.proposer_u)],
-      error_x: { type: "data", array: [o.p_deal_se], visible: true },
+      x: [o[key]], y: [shown(o.proposer_u)],
+      error_x: { type: "data", array: [o[`${key}_se`]], visible: true },
       marker: { size: 15, symbol: "star", color: "#b42318" },
-      hovertemplate: `current offer<br>P(deal) %{x:.1%}<br>u if accepted %{y:.3f}` +
+      hovertemplate: `current offer<br>${label} %{x:.1%}<br>u if accepted %{y:.3f}` +
         `<br>EU ${o.proposer_eu.toFixed(3)}<extra></extra>`,
     });
   }
@@ -222,7 +229,7 @@ function drawPackages() {
   if (outliers.length > 0) {
     traces.push({
       type: "scatter", mode: "markers", name: "off the scale (true value in the label)",
-      x: outliers.map(([, , o]) => o.p_deal),
+      x: outliers.map(([, , o]) => o[key]),
       y: outliers.map(([, , o]) => clampToAxis(o.proposer_u, limits)),
       text: outliers.map(([kind, name, o]) => `${name || kind}: u ${o.proposer_u.toFixed(3)}`),
       cliponaxis: false,
@@ -231,27 +238,28 @@ function drawPackages() {
         symbol: outliers.map(([, , o]) =>
           (o.proposer_u > limits.high ? "triangle-up" : "triangle-down")),
       },
-      hovertemplate: "%{text} (off the scale)<br>P(deal) %{x:.1%}<extra></extra>",
+      hovertemplate: `%{text} (off the scale)<br>${label} %{x:.1%}<extra></extra>`,
     });
   }
   $("frontier-note").textContent = "Dots: the named offers; star: the current offer " +
-    "(± one standard error in P(deal)); line: the frontier (no offer does better on both " +
-    "axes); diamond: the risk-return optimum (highest expected utility); square: the " +
-    "golden bridge. Hover for the proposer's expected utility." +
+    `(± one standard error in ${label}); line: the frontier (no offer found does better on ` +
+    "both axes); diamond: the risk-return optimum (highest expected utility); square: the " +
+    `golden bridge (the best offer with ${key === "p_war" ? "P(war) at most" :
+      "P(deal) at least"} the target). Hover for the proposer's expected utility.` +
     (outliers.length > 0 ? " Triangles: offers far outside the others' utilities, drawn at " +
       "the edge so that they do not squeeze the rest; the label gives the true value." : "");
   const labels = [
     ...(state.named ? state.named.offers : []).filter((o) => !off(o.proposer_u))
-      .map((o) => ({ x: o.p_deal, y: o.proposer_u, text: o.name })),
+      .map((o) => ({ x: o[key], y: o.proposer_u, text: o.name })),
     ...outliers.map(([kind, name, o]) => ({
-      x: o.p_deal, y: clampToAxis(o.proposer_u, limits), color: "#b42318",
+      x: o[key], y: clampToAxis(o.proposer_u, limits), color: "#b42318",
       text: `${name || kind}: u ${o.proposer_u.toFixed(3)}`,
     })),
   ];
   const chart = $("frontier-chart");
   Plotly.react(chart, traces, {
     margin: { l: 70, r: 20, t: 10, b: 45 }, height: 340, font: plotFont,
-    xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: "P(deal)" } },
+    xaxis: { range: [-0.03, 1.03], tickformat: ".0%", title: { text: label } },
     yaxis: {
       range: limits.range, autorange: false,
       title: { text: `${state.scenario.proposer}'s utility<br>if accepted` },
