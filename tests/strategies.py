@@ -243,10 +243,17 @@ def random_offers(
 
 
 @st.composite
-def worlds_and_offers(draw, max_n: int = 60, max_m: int = 40, rho: str | None = None):
-    """A (Worlds, Offers) pair of matching shapes."""
+def worlds_and_offers(
+    draw,
+    max_n: int = 60,
+    max_m: int = 40,
+    rho: str | None = None,
+    kcs: tuple[int, ...] | None = None,
+):
+    """A (Worlds, Offers) pair of matching shapes; ``kcs``: the numbers of continuous issues
+    to draw from (default 0..3)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    kc = draw(st.integers(0, 3))
+    kc = draw(st.integers(0, 3) if kcs is None else st.sampled_from(kcs))
     kd = draw(st.integers(0, 2))
     n_options = draw(st.integers(1, 4))
     grid = draw(st.booleans())

@@ -36,8 +36,9 @@ sys.meta_path.insert(0, _Base())
 
 
 def example_commands() -> list[tuple[str, str]]:
-    """(where, command) for each example command line in README.md and docs/*.md."""
-    found = []
+    """(where, command) for each example command line in README.md and docs/*.md; a command
+    shown in several places runs once (``where`` names them all)."""
+    found: dict[str, list[str]] = {}
     for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         blocks = re.findall(r"^```(\w*)\n(.*?)^```", path.read_text(), re.S | re.M)
         for _, block in (b for b in blocks if b[0] in ("", "text", "bash", "sh", "console")):
@@ -48,8 +49,8 @@ def example_commands() -> list[tuple[str, str]]:
                 command = line.split("  #")[0].split(" # ")[0].strip()
                 if re.search(r"\b[A-Z]{3,}\b|\[", command):  # a synopsis, not an example
                     continue
-                found.append((path.name, command))
-    return found
+                found.setdefault(command, []).append(path.name)
+    return [(", ".join(dict.fromkeys(where)), command) for command, where in found.items()]
 
 
 EXAMPLES = example_commands()

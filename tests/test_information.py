@@ -374,3 +374,24 @@ def test_bootstrap_errors_include_the_error_of_the_vetos_threshold():
     o = e.offer("x02")
     assert abs(o.p_deal - deal) < 4 * o.p_deal_se and abs(o.p_war - war) < 4 * o.p_war_se
     assert e.offer("nothing").p_deal_se == 0.0
+
+
+def test_threshold_sweep_is_the_same_in_any_number_of_chunks():
+    """The sweep of engine/thresholds.py runs chunks of worlds in parallel, each replaying
+    the sorted events from the start: bit for bit one sweep, whatever the chunks."""
+    from goldenbridge.engine.thresholds import threshold_gain
+
+    scenario = load(MIXED_THREAT)
+    pop = sample(scenario, samples=500)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    offered = ~outcomes.offers_nothing(pop, offers)
+    names = pop.actor_names
+    u_t = utilities(pop.worlds.actors[names.index("T")], offers)
+    u_j = utilities(pop.worlds.actors[names.index("V")], offers)
+    rule = outcomes._OwnApproval(pop, "V", offers, offered, u_t, u_j)
+    sides = tuple(rule._edges(outcome, 16) for outcome in ("win", "lose"))
+    rows = np.arange(pop.n)
+    one = threshold_gain(rows, rule.parts, u_j, rule.events, sides, chunks=1)
+    for chunks in (3, 8, 64):
+        got = threshold_gain(rows, rule.parts, u_j, rule.events, sides, chunks=chunks)
+        assert np.array_equal(got[0], one[0]) and np.array_equal(got[1], one[1])

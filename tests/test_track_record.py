@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from scipy.stats import binom, norm
+from scipy.stats import binom, binomtest, norm
 from typer.testing import CliRunner
 
 from goldenbridge.analysis.baserate import base_rate, parse_attributes
@@ -193,6 +193,20 @@ def test_wilson_interval_closed_form():
     assert (rate.p_war.low, rate.p_war.high) == pytest.approx((centre - half, centre + half))
     exact = base_rate({"great_power": True, "gravity": "grave"}, method="exact")
     assert exact.p_war.low < rate.p_war.low  # Clopper-Pearson is the wider here
+
+
+@pytest.mark.parametrize("method", ["wilson", "exact"])
+@pytest.mark.parametrize("level", [0.9, 0.95])
+def test_intervals_equal_scipys_binomtest(method, level):
+    """The intervals come from scipy.special (scipy.stats is slow to import): the same
+    numbers as binomtest's proportion_ci, including the ends k = 0 and k = n."""
+    from goldenbridge.analysis.baserate import _interval
+
+    for n in (1, 2, 7, 40, 333):
+        for k in sorted({0, 1, n // 3, n - 1, n}):
+            ci = binomtest(k, n).proportion_ci(confidence_level=level, method=method)
+            got = _interval(k, n, method, level)
+            assert got == pytest.approx((ci.low, ci.high), rel=1e-9, abs=1e-12), (k, n)
 
 
 def test_own_crisis_is_left_out_and_small_classes_relaxed():

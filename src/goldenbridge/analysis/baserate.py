@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import csv
 import functools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from scipy.stats import binomtest
+from scipy.special import betaincinv, ndtri
 
 from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.record import OUTCOMES
@@ -199,11 +200,34 @@ class Rate:
     high: float
 
 
+def _interval(k: int, n: int, method: str, level: float) -> tuple[float, float]:
+    """Two-sided binomial interval for ``k`` of ``n``, as ``scipy.stats.binomtest(k,
+    n).proportion_ci(level, method)`` gives it (tested against it), from ``scipy.special``:
+    scipy.stats takes a second or two to import, and ``demo`` prints a base rate.
+
+    ``wilson``: the Wilson (1927) score interval without continuity correction, in
+    Newcombe's (1998) form ``(2 n p + z^2 +- z sqrt(z^2 + 4 n p q)) / (2 (n + z^2))``.
+    ``exact``: Clopper & Pearson (1934), the beta quantiles ``B^-1(a/2; k, n - k + 1)`` and
+    ``B^-1(1 - a/2; k + 1, n - k)``. Either end is 0 at ``k = 0`` and 1 at ``k = n``.
+    """
+    alpha = 1.0 - level
+    if method == "exact":
+        low = float(betaincinv(k, n - k + 1, alpha / 2)) if k > 0 else 0.0
+        high = float(betaincinv(k + 1, n - k, 1 - alpha / 2)) if k < n else 1.0
+        return low, high
+    z = float(ndtri(1 - alpha / 2))
+    p = k / n
+    denom = 2 * (n + z**2)
+    centre = (2 * n * p + z**2) / denom
+    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
+    return (centre - delta if k > 0 else 0.0), (centre + delta if k < n else 1.0)
+
+
 def _rate(k: int, n: int, method: str, level: float) -> Rate:
     if n == 0:
         return Rate(k=0, n=0, p=float("nan"), low=0.0, high=1.0)
-    ci = binomtest(k, n).proportion_ci(confidence_level=level, method=method)
-    return Rate(k=k, n=n, p=k / n, low=float(ci.low), high=float(ci.high))
+    low, high = _interval(k, n, method, level)
+    return Rate(k=k, n=n, p=k / n, low=low, high=high)
 
 
 @dataclass(frozen=True)
@@ -289,7 +313,8 @@ def base_rate(
     min_cases : int
         While the class has fewer crises, drop attributes in :data:`RELAX_ORDER`.
     method : {"wilson", "exact"}
-        Binomial interval: Wilson score, or Clopper-Pearson (scipy's ``binomtest``).
+        Binomial interval: Wilson score, or Clopper-Pearson (the numbers of scipy's
+        ``binomtest``).
     level : float
         Confidence level of the intervals.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from goldenbridge.analysis.outcomes import Decisions, offers_nothing
+from goldenbridge.analysis.outcomes import Decisions, offers_nothing, outcomes_of
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.engine.choice import approval, target_choice
 from goldenbridge.information import inner_sample, is_informed, knows, moves_target
@@ -113,28 +113,5 @@ def decide_exact(population: Population, offers: Offers) -> Decisions:
             approve[i] = exact_gain(population, actor.name, offers) >= 0.0
             if actor.role == "veto" and moves_target(population, actor.name):
                 sincere.append(actor.name)
-    # 4a: a package is offered iff it offers something and every veto approves it; a
-    # blocked package, or nothing, leaves the no-offer outcome (war iff the target fights)
-    made = np.broadcast_to(offered, accept.shape).copy()
-    for i in worlds.deciders:
-        if i != t:
-            made &= approve[i]
-    deal = made & accept  # ``accept``: would accept if offered (decide's convention)
-    war = ~deal & np.where(made, war_rejected, worlds.fight[:, None])
-    p = worlds.proposer
-    payoff = np.where(
-        deal,
-        u[p],
-        np.where(war, population.war_value[:, p, None], population.status_quo_u[:, p, None]),
-    )
-    return Decisions(
-        offered=offered,
-        accept=accept,
-        approve=approve,
-        deal=deal,
-        war=war,
-        payoff=payoff,
-        u_proposer=u[p],
-        inner_error=np.zeros(offers.m),
-        sincere=tuple(sincere),
-    )
+    inner_error = np.zeros(offers.m)
+    return outcomes_of(population, u, offered, accept, war_rejected, approve, inner_error, sincere)

@@ -51,6 +51,7 @@ __all__ = [
     "decide",
     "decided_tally",
     "offers_nothing",
+    "outcomes_of",
     "Z",
     "LEVELS",
     "BIN_LEVELS",
@@ -435,18 +436,36 @@ def decide(population: Population, offers: Offers) -> Decisions:
     for i, rule in own.items():
         approve[i] = rule.approve
         unsettled |= relevant(i) & rule.unsettled()
+    w = worlds.weights
+    inner_error = (w @ unsettled) / w.sum()
+    return outcomes_of(population, u, offered, accept, war_rejected, approve, inner_error, sincere)
+
+
+def outcomes_of(
+    population: Population,
+    u: list[np.ndarray],
+    offered: np.ndarray,
+    accept: np.ndarray,
+    war_rejected: np.ndarray,
+    approve: dict[int, np.ndarray],
+    inner_error: np.ndarray,
+    sincere: list[str],
+) -> Decisions:
+    """docs/design.md 4a from the decisions: a package is offered iff it offers something
+    and every veto approves it; a blocked package, or nothing, leaves the no-offer outcome
+    (war iff the target fights). ``u``: every actor's (N, M) utilities."""
+    worlds = population.worlds
+    t = population.actor_names.index(population.scenario.target.name)
     made = np.broadcast_to(offered, accept.shape).copy()
     for i in worlds.deciders:
         if i != t:
             made &= approve[i]
     deal = made & accept
-    war = ~deal & np.where(made, war_rejected, war_nothing)
+    war = ~deal & np.where(made, war_rejected, worlds.fight[:, None])
     p = worlds.proposer
     war_p = population.war_value[:, p, None]
     sq_p = population.status_quo_u[:, p, None]
     payoff = np.where(deal, u[p], np.where(war, war_p, sq_p))
-    w = worlds.weights
-    inner_error = (w @ unsettled) / w.sum()
     return Decisions(
         offered=offered,
         accept=accept,

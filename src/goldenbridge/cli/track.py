@@ -10,10 +10,6 @@ import typer
 from rich.table import Table
 
 import goldenbridge as gb
-from goldenbridge.analysis.baserate import base_rate
-from goldenbridge.analysis.baserate_logit import cross_validate, fit_icb
-from goldenbridge.analysis.hindcast import hindcast as run_hindcast
-from goldenbridge.analysis.hindcast import library_names
 from goldenbridge.cli.common import (
     JsonOpt,
     SamplesOpt,
@@ -81,6 +77,9 @@ def baserate(
         _need_matplotlib()
         if not cv:
             fail("--plot: needs --cv (the plot is the cross-validated model's reliability)")
+    from goldenbridge.analysis.baserate import base_rate  # lazy: every command imports cli/
+    from goldenbridge.analysis.baserate_logit import cross_validate, fit_icb  # (scipy.optimize)
+
     with user_errors():
         attributes, icb, label = _attributes(what)
         rate = base_rate(
@@ -170,6 +169,9 @@ def hindcast(
     """The model's P(deal/deterred/war) for the offer made in each library case, scored."""
     if plot is not None:
         _need_matplotlib()
+    from goldenbridge.analysis.hindcast import hindcast as run_hindcast  # lazy, as above
+    from goldenbridge.analysis.hindcast import library_names
+
     with user_errors():
         library = library_names()
         names = case or library

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ActorArrays", "Worlds", "Offers", "Tally", "packed_once"]
+__all__ = ["ActorArrays", "Worlds", "Offers", "Tally", "packed_once", "read_only"]
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,30 @@ def packed_once(worlds: Worlds, kind: str, key: Hashable, build: Callable[[], An
 
     _PACKED[kind] = (weakref.ref(worlds, drop), key, value)
     return value
+
+
+def read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Read-only views of ``arrays`` (no copy), for a numba kernel's arguments.
+
+    Numba compiles a kernel once per tuple of argument types, and a read-only array is
+    a type of its own: a kernel called with the worlds' arrays writable (a fresh
+    population) and then read-only (once :func:`packed_once` kept them) is compiled
+    twice, each compilation seconds of CPU, again in every fresh install. Passing every
+    array read-only gives one type whatever the caller's flags.
+
+    Examples
+    --------
+    >>> a = np.zeros(3)
+    >>> (v,) = read_only(a)
+    >>> v.flags.writeable, a.flags.writeable, v.base is a
+    (False, True, True)
+    """
+    views = []
+    for a in arrays:
+        view = a.view()
+        view.flags.writeable = False
+        views.append(view)
+    return tuple(views)
 
 
 @dataclass(frozen=True)

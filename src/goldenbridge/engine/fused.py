@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from goldenbridge.engine.arrays import Offers, Tally, Worlds, packed_once
+from goldenbridge.engine.arrays import Offers, Tally, Worlds, packed_once, read_only
 from goldenbridge.engine.reference import WORLD_BLOCK, world_sums
 
 __all__ = ["tally", "block_partials", "OFFER_TILE"]
@@ -252,20 +252,23 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64, fir
         else:  # packed per run of blocks, so memory stays O(run) beyond the inputs
             arrays = _pack_actors(worlds.subset(slice(n_lo, n_hi)), list(range(n_act)), dtype)
             off = n_lo
-        weight, ideal, rho, res, table = arrays
+        # every array read-only: one compilation whatever the flags of the worlds' arrays
+        weight, ideal, rho, res, table, x_ro, option_ro, wts, fight, group, deciders = read_only(
+            *arrays, x, option, packed.wts[off:], packed.fight[off:], packed.group[off:], is_decider
+        )
         part = _tally_kernel(
             weight,
             ideal,
             rho,
             res,
             table,
-            x,
-            option,
-            packed.wts[off:],
-            packed.fight[off:],
-            packed.group[off:],
+            x_ro,
+            option_ro,
+            wts,
+            fight,
+            group,
             g,
-            is_decider,
+            deciders,
             worlds.proposer,
             n_lo - off,
             n_hi - off,

@@ -152,7 +152,31 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
     return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
+def _add(sums, layout, q, x, wa, wg, wab):  # pragma: no cover - compiled
+    """Add partner ``q``'s weighted ``a``, ``g``, ``|g|`` (or their steps) to offer ``x``'s
+    population sums."""
+    sa, sg, sgp, sgt, hist, habs, opts = sums
+    p, against, sides, ncols_of, bin_of, opt_of = layout
+    sa[x] += wa
+    sg[x] += wg
+    sgt[x] += wg * against[q]
+    for s in range(2):
+        ps = p[q] if s == 0 else 1.0 - p[q]
+        sgp[s, x] += wg * ps
+        if sides[s]:
+            for c in range(ncols_of[s]):
+                hist[s, x, c, bin_of[s, q, c]] += wg * ps
+                habs[s, x, c, bin_of[s, q, c]] += wab * ps
+            for k in range(opt_of.shape[2]):
+                opts[s, x, k, opt_of[s, q, k]] += wg * ps
+
+
+#: Chunks of rows the sweep runs in parallel (fixed: the numbers never depend on threads).
+SWEEP_CHUNKS = 8
+
+
+@numba.njit(cache=True, parallel=True)
 def _sweep(  # pragma: no cover - compiled
     rows,
     c_rows,
@@ -185,6 +209,7 @@ def _sweep(  # pragma: no cover - compiled
     bin_of,
     opt_of,
     band,
+    chunks,
 ):
     """``rows`` sorted by ``c_rows``; ``sides`` (2,) bool: win/lose residual present;
     ``ncols_of`` (2,) its varying issues, ``cols_of`` (2, C), ``edges_of`` (2, C, B + 1),
@@ -198,98 +223,84 @@ def _sweep(  # pragma: no cover - compiled
     kd = opt_of.shape[2]
     no = table.shape[2]
     # state per offer, starting below every threshold
-    sa = np.zeros(m)
-    sg = np.zeros(m)
-    sgp = np.zeros((2, m))
-    sgt = np.zeros(m)
-    hist = np.zeros((2, m, nc, nb))
-    habs = np.zeros((2, m, nc, nb))
-    opts = np.zeros((2, m, kd, no))
+    sa0 = np.zeros(m)
+    sg0 = np.zeros(m)
+    sgp0 = np.zeros((2, m))
+    sgt0 = np.zeros(m)
+    hist0 = np.zeros((2, m, nc, nb))
+    habs0 = np.zeros((2, m, nc, nb))
+    opts0 = np.zeros((2, m, kd, no))
+    base = (sa0, sg0, sgp0, sgt0, hist0, habs0, opts0)
+    layout = (p, against, sides, ncols_of, bin_of, opt_of)
     for q in range(nq):
         for x in range(m):
-            wa, wg, wab = w[q] * a0[q, x], w[q] * g0[q, x], w[q] * abs0[q, x]
-            sa[x] += wa
-            sg[x] += wg
-            sgt[x] += wg * against[q]
-            for s in range(2):
-                ps = p[q] if s == 0 else 1.0 - p[q]
-                sgp[s, x] += wg * ps
-                if sides[s]:
-                    for c in range(ncols_of[s]):
-                        hist[s, x, c, bin_of[s, q, c]] += wg * ps
-                        habs[s, x, c, bin_of[s, q, c]] += wab * ps
-                    for k in range(kd):
-                        opts[s, x, k, opt_of[s, q, k]] += wg * ps
-    head = np.zeros(m, dtype=np.int64)
+            _add(base, layout, q, x, w[q] * a0[q, x], w[q] * g0[q, x], w[q] * abs0[q, x])
     est = np.zeros((r, m))
     bound = np.zeros((r, m))
-    mid = np.zeros((2, nc, nb))
-    half = np.zeros((2, nc, nb))
-    for i in range(r):
-        n = rows[i]
-        c_n = c_rows[i]
-        for s in range(2):  # j's loss at the bins of the war's outcome
-            if not sides[s]:
-                continue
-            for c in range(ncols_of[s]):
-                a = ideal[n, cols_of[s, c]]
-                lo_loss = _loss(edges_of[s, c, 0] - a, rho[n])
-                for b in range(nb):
-                    lo, hi = edges_of[s, c, b], edges_of[s, c, b + 1]
-                    hi_loss = _loss(hi - a, rho[n])
-                    top = max(lo_loss, hi_loss)
-                    bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
-                    mid[s, c, b] = 0.5 * (top + bottom)
-                    half[s, c, b] = 0.5 * (top - bottom)
-                    lo_loss = hi_loss
-        for x in range(m):
-            while head[x] < ev_tau.shape[1] and ev_tau[x, head[x]] < c_n - band:
+    # fixed chunks of rows, each replaying the events from the state below every
+    # threshold in the same order: the same sums as one sweep, whatever the threads
+    for chunk in numba.prange(chunks):
+        first, last = chunk * r // chunks, (chunk + 1) * r // chunks
+        sa, sg, sgp, sgt = sa0.copy(), sg0.copy(), sgp0.copy(), sgt0.copy()
+        hist, habs, opts = hist0.copy(), habs0.copy(), opts0.copy()
+        sums = (sa, sg, sgp, sgt, hist, habs, opts)
+        head = np.zeros(m, dtype=np.int64)
+        mid = np.zeros((2, nc, nb))
+        half = np.zeros((2, nc, nb))
+        for i in range(first, last):
+            n = rows[i]
+            c_n = c_rows[i]
+            for s in range(2):  # j's loss at the bins of the war's outcome
+                if not sides[s]:
+                    continue
+                for c in range(ncols_of[s]):
+                    a = ideal[n, cols_of[s, c]]
+                    lo_loss = _loss(edges_of[s, c, 0] - a, rho[n])
+                    for b in range(nb):
+                        lo, hi = edges_of[s, c, b], edges_of[s, c, b + 1]
+                        hi_loss = _loss(hi - a, rho[n])
+                        top = max(lo_loss, hi_loss)
+                        bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
+                        mid[s, c, b] = 0.5 * (top + bottom)
+                        half[s, c, b] = 0.5 * (top - bottom)
+                        lo_loss = hi_loss
+            for x in range(m):
+                while head[x] < ev_tau.shape[1] and ev_tau[x, head[x]] < c_n - band:
+                    e = head[x]
+                    q = ev_q[x, e]
+                    dw = w[q]
+                    _add(sums, layout, q, x, dw * ev_da[x, e], dw * ev_dg[x, e], dw * ev_dabs[x, e])
+                    head[x] += 1
+                near = 0.0  # partners whose side of a threshold rounding could flip
                 e = head[x]
-                q = ev_q[x, e]
-                wa, wg, wab = w[q] * ev_da[x, e], w[q] * ev_dg[x, e], w[q] * ev_dabs[x, e]
-                sa[x] += wa
-                sg[x] += wg
-                sgt[x] += wg * against[q]
-                for s in range(2):
-                    ps = p[q] if s == 0 else 1.0 - p[q]
-                    sgp[s, x] += wg * ps
-                    if sides[s]:
+                while e < ev_tau.shape[1] and ev_tau[x, e] <= c_n + band:
+                    near += w[ev_q[x, e]]
+                    e += 1
+                u0 = own_sq[n]
+                gain = (u_own[i, x] - u0) * sa[x]
+                if np.isnan(direct[n]):
+                    gain += (refs[0, n] - u0) * sgp[0, x] + (refs[1, n] - u0) * sgp[1, x]
+                    gain -= cost[n] * sg[x] + sgt[x]
+                    err = 0.0
+                    for s in range(2):
+                        if not sides[s]:
+                            continue
+                        const = bases[s, n] - refs[s, n]
                         for c in range(ncols_of[s]):
-                            hist[s, x, c, bin_of[s, q, c]] += wg * ps
-                            habs[s, x, c, bin_of[s, q, c]] += wab * ps
+                            wc = weight[n, cols_of[s, c]]
+                            const += wc
+                            for b in range(nb):
+                                gain -= wc * hist[s, x, c, b] * mid[s, c, b]
+                                err += wc * habs[s, x, c, b] * half[s, c, b]
+                        gain += const * sgp[s, x]
                         for k in range(kd):
-                            opts[s, x, k, opt_of[s, q, k]] += wg * ps
-                head[x] += 1
-            near = 0.0  # partners whose side of a threshold rounding could flip
-            e = head[x]
-            while e < ev_tau.shape[1] and ev_tau[x, e] <= c_n + band:
-                near += w[ev_q[x, e]]
-                e += 1
-            u0 = own_sq[n]
-            gain = (u_own[i, x] - u0) * sa[x]
-            if np.isnan(direct[n]):
-                gain += (refs[0, n] - u0) * sgp[0, x] + (refs[1, n] - u0) * sgp[1, x]
-                gain -= cost[n] * sg[x] + sgt[x]
-                err = 0.0
-                for s in range(2):
-                    if not sides[s]:
-                        continue
-                    const = bases[s, n] - refs[s, n]
-                    for c in range(ncols_of[s]):
-                        wc = weight[n, cols_of[s, c]]
-                        const += wc
-                        for b in range(nb):
-                            gain -= wc * hist[s, x, c, b] * mid[s, c, b]
-                            err += wc * habs[s, x, c, b] * half[s, c, b]
-                    gain += const * sgp[s, x]
-                    for k in range(kd):
-                        for o in range(no):
-                            gain += table[n, k, o] * opts[s, x, k, o]
-            else:
-                gain += (direct[n] - u0) * sg[x] - sgt[x]
-                err = 0.0
-            est[i, x] = gain
-            bound[i, x] = err + near * (abs(u_own[i, x] - u0) + spread[n])
+                            for o in range(no):
+                                gain += table[n, k, o] * opts[s, x, k, o]
+                else:
+                    gain += (direct[n] - u0) * sg[x] - sgt[x]
+                    err = 0.0
+                est[i, x] = gain
+                bound[i, x] = err + near * (abs(u_own[i, x] - u0) + spread[n])
     return est, bound
 
 
@@ -299,6 +310,7 @@ def threshold_gain(
     u_own: np.ndarray,
     ev: Events,
     binned: tuple,
+    chunks: int = SWEEP_CHUNKS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
 
@@ -314,6 +326,8 @@ def threshold_gain(
         Each ``None`` (the outcome is the same in every world) or ``(cols, edges,
         options_vary)`` with ``edges`` (C, B + 1) as :func:`goldenbridge.engine.binned.bins`
         makes them.
+    chunks : int
+        Chunks of rows swept in parallel (the numbers do not depend on it: tested).
     """
     n = parts["world_w"].shape[0]
     w = parts["world_w"] / parts["world_w"].sum()
@@ -385,6 +399,7 @@ def threshold_gain(
         bin_of,
         opt_of,
         BAND,
+        chunks,
     )
     back = np.empty_like(order)
     back[order] = np.arange(order.size)

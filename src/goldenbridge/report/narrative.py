@@ -62,7 +62,10 @@ def answer(evaluation: Evaluation) -> str:
     vetoes = [(n, o) for n, o in best.actors.items() if o.role == "veto"]
     if vetoes:
         name, odds = min(vetoes, key=lambda kv: kv[1].p_accept)
-        line += f", but {name} approves it in only {pct(odds.p_accept)}"
+        if odds.p_accept < 1.0:
+            line += f", but it has the approval of {name} in only {pct(odds.p_accept)}"
+        else:
+            line += " and every ally approves it"
     line += (
         f"; a deal is signed in {pct(best.p_deal, best.p_deal_se)} and P(war) is "
         f"{pct(best.p_war, best.p_war_se)}"

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from goldenbridge.analysis.evaluate import evaluate
 from goldenbridge.analysis.optimize.model_search import (
@@ -132,6 +131,8 @@ def bridge_curve(
     def score(x: np.ndarray) -> tuple[ModelScores, np.ndarray]:
         x = np.atleast_2d(x)
         return model_scores(pop, space.offers(x)), _offered(space, x)
+
+    from scipy.stats import qmc  # lazy: scipy.stats costs ~1-2 s of every command's start
 
     design = qmc.Sobol(k, scramble=True, seed=pop.seed).random(DESIGN_POINTS)
     known = np.zeros((0, k)) if starts is None else np.atleast_2d(starts)

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import qmc
 
 from goldenbridge.analysis.evaluate import outcome_tally
 from goldenbridge.analysis.optimize.search import Space
@@ -152,6 +151,8 @@ def model_search(
     Discrete searched issues keep their status quo here (a note says so in ``optimize``).
     """
     k = len(space.columns)
+    from scipy.stats import qmc  # lazy: scipy.stats costs ~1-2 s of every command's start
+
     design = qmc.Sobol(k, scramble=True, seed=population.seed).random(DESIGN_POINTS) if k else None
     points = _anchors(population, space) if k else np.zeros((1, 0))
     if design is not None:
