@@ -55,6 +55,21 @@ def test_threshold_with_a_fixed_cost_of_war(effect, expected):
     assert t.p_fight_at_zero == 1.0
 
 
+@pytest.mark.parametrize(("effect", "expected"), [(0.5, 0.9), (0.9, 0.5), (0.4, None)])
+def test_threshold_counts_backing_down_and_the_pretext(effect, expected):
+    """docs/design.md 4c: offered nothing, B fights iff w_B + pretext > u_B(sq) -
+    backing_down, i.e. 0.5 - 0.1 - c e + 0.02 + 0.03 > 0: deterred from 0.45 / e on."""
+    data = fearon(0.1, effect, samples=50).model_dump(exclude_none=True)
+    data["conflict"].update(backing_down=0.02, pretext=0.03, face=0.5)
+    d = deterrence(parse(data), "threat", [0, 0.5, 1])
+    t = d.thresholds[0]
+    if expected is None:
+        assert t.credibility is None and t.p_fight_at_full == 1.0
+    else:
+        assert t.credibility == pytest.approx(expected, abs=1e-12)
+        assert d.points[-1].p_fight == t.p_fight_at_full == 0.0  # the sweep agrees
+
+
 def test_p_win_effects_are_clipped_and_linear_in_credibility():
     # Intervention shifts p 0.5 -> clip(0.5 - 0.7) = 0 when carried out:
     # war value (1 - c) 0.5 - 0.2 > 0 iff c < 0.6.

@@ -134,8 +134,12 @@ def _target_column(population: Population) -> int:
 
 
 def _war_margin(population: Population) -> np.ndarray:
+    """How much the target prefers fighting to standing down when nothing is offered
+    (docs/design.md 4c: ``w_T + pretext`` against ``u_T(sq) - backing_down``); it fights
+    where this is > 0, as the population's ``fight`` says."""
     t = _target_column(population)
-    return population.war_value[:, t] - population.status_quo_u[:, t]
+    stand = population.status_quo_u[:, t] - population.backing_down
+    return population.war_value[:, t] + population.pretext - stand
 
 
 def _threshold(a: np.ndarray, b: np.ndarray, w: np.ndarray, tolerance: float) -> float | None:
