@@ -310,7 +310,7 @@ def threshold_gain(
     u_own: np.ndarray,
     ev: Events,
     binned: tuple,
-    chunks: int = SWEEP_CHUNKS,
+    chunks: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
 
@@ -326,8 +326,10 @@ def threshold_gain(
         Each ``None`` (the outcome is the same in every world) or ``(cols, edges,
         options_vary)`` with ``edges`` (C, B + 1) as :func:`goldenbridge.engine.binned.bins`
         makes them.
-    chunks : int
-        Chunks of rows swept in parallel (the numbers do not depend on it: tested).
+    chunks : int, optional
+        Chunks of rows swept in parallel (the numbers do not depend on it: tested);
+        default one per 8 192 rows, at most :data:`SWEEP_CHUNKS` (each chunk copies the
+        sums and replays the events, worth it only for many rows).
     """
     n = parts["world_w"].shape[0]
     w = parts["world_w"] / parts["world_w"].sum()
@@ -399,7 +401,7 @@ def threshold_gain(
         bin_of,
         opt_of,
         BAND,
-        chunks,
+        max(1, min(SWEEP_CHUNKS, rows.size // 8192)) if chunks is None else chunks,
     )
     back = np.empty_like(order)
     back[order] = np.arange(order.size)
