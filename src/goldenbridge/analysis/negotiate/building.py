@@ -150,6 +150,31 @@ def _bins(thresholds: np.ndarray, weights: np.ndarray, grid: int, bins: int | No
     return np.append(starts, grid + 1)
 
 
+def acceptance_thresholds(population: Population, grid_offers: Offers) -> np.ndarray:
+    """(N,) int: each world's first offer along the grid that the target would accept
+    (docs/design.md 4c), ``grid_offers.m`` where it accepts none."""
+    worlds = population.worlds
+    t = population.actor_names.index(population.scenario.target.name)
+    offered = ~offers_nothing(population, grid_offers)
+    sq_t = population.status_quo_u[:, t]
+    g = grid_offers.m
+    thresholds = np.empty(worlds.n, dtype=np.int64)
+    for n0 in range(0, worlds.n, _BLOCK):
+        sl = slice(n0, n0 + _BLOCK)
+        u = utilities(worlds.subset(sl).actors[t], grid_offers)
+        acc, _ = target_choice(
+            u,
+            sq_t[sl, None],
+            population.war_value[sl, t, None],
+            population.backing_down[sl, None],
+            population.pretext[sl, None],
+            population.face[sl, None],
+            offered[None, :],
+        )
+        thresholds[sl] = np.where(acc.any(axis=1), acc.argmax(axis=1), g)
+    return thresholds
+
+
 def build(
     population: Population,
     grid_offers: Offers,
@@ -181,22 +206,8 @@ def build(
     ref_p = np.where(fight0, population.war_value[:, p], population.status_quo_u[:, p])
     war_p = population.war_value[:, p] - ref_p
     stand_p = population.status_quo_u[:, p] - ref_p
-    thresholds = np.empty(n, dtype=np.int64)
     accept = np.empty((n, g)) if per_world else None
-    # pass 1: thresholds
-    for n0 in range(0, n, _BLOCK):
-        sl = slice(n0, n0 + _BLOCK)
-        u = utilities(worlds.subset(sl).actors[t], grid_offers)
-        acc, _ = target_choice(
-            u,
-            sq_t[sl, None],
-            population.war_value[sl, t, None],
-            b[sl, None],
-            pre[sl, None],
-            face[sl, None],
-            offered[None, :],
-        )
-        thresholds[sl] = np.where(acc.any(axis=1), acc.argmax(axis=1), g)
+    thresholds = acceptance_thresholds(population, grid_offers)  # pass 1
     fight_value = population.war_value[:, t] + pre - stand_abs
     if per_world:
         order = np.lexsort((fight_value, thresholds))
@@ -288,26 +299,10 @@ def assign(built: Built, population: Population, grid_offers: Offers) -> np.ndar
     worlds other than those the game was built on, e.g. moved by rejuvenation); a world
     whose (group, class) no type holds gets the next type in order."""
     scenario = population.scenario
-    worlds = population.worlds
     t = population.actor_names.index(scenario.target.name)
-    offered = ~offers_nothing(population, grid_offers)
     sq_t = population.status_quo_u[:, t]
-    b, pre, face = population.backing_down, population.pretext, population.face
-    g = grid_offers.m
-    thresholds = np.empty(worlds.n, dtype=np.int64)
-    for n0 in range(0, worlds.n, _BLOCK):
-        sl = slice(n0, n0 + _BLOCK)
-        u = utilities(worlds.subset(sl).actors[t], grid_offers)
-        acc, _ = target_choice(
-            u,
-            sq_t[sl, None],
-            population.war_value[sl, t, None],
-            b[sl, None],
-            pre[sl, None],
-            face[sl, None],
-            offered[None, :],
-        )
-        thresholds[sl] = np.where(acc.any(axis=1), acc.argmax(axis=1), g)
+    b, pre = population.backing_down, population.pretext
+    thresholds = acceptance_thresholds(population, grid_offers)
     fight_value = population.war_value[:, t] + pre - (sq_t - b)
     group = np.searchsorted(built.bin_edges, thresholds, side="right") - 1
     key = group * (2 * CLASSES) + world_classes(built, fight_value)
