@@ -90,7 +90,13 @@ def test_rows_and_headline_of_a_one_issue_crisis():
     assert result.decides is top
     assert result.headline.startswith(f"The answer depends most on {top.assumption.name}: ")
     assert result.to_dict()["decides"] == top.assumption.name
-    assert result.switches == ()  # no veto, no face, no types: nothing to switch
+    # no veto, no face, no types, no talks mechanism: only the reading of a rejection is
+    # listed, saying that without an observed rejection it changes nothing
+    (reading,) = result.switches
+    assert reading.name == "reading of a rejection"
+    assert reading.answer == result.baseline and reading.swing == 0.0
+    assert reading.note.startswith("no rejection is observed")
+    assert result.to_dict()["switches"][0]["note"] == reading.note
 
 
 def test_information_switch_matches_evaluate_on_the_informed_scenario():

@@ -70,7 +70,8 @@ def test_cli_json_document(tmp_path):
     assert {f["factor"] for f in doc["flips"]} == set(robustness)
     for f in doc["flips"]:
         assert set(f) >= {"factor", "threshold", "direction", "value", "offer"}
-    assert [s["name"] for s in doc["switches"]] == ["veto information"]
+    assert [s["name"] for s in doc["switches"]] == ["veto information", "reading of a rejection"]
+    assert doc["switches"][0]["note"] is None and doc["switches"][1]["note"]
     assert set(doc["voi"]) >= {"Russia.type", "everything"}
     assert all(v >= 0 for v in doc["voi"].values())
     assert doc["headline"].startswith("The answer depends most on " + doc["decides"])

@@ -159,12 +159,27 @@ def model_search(
         points = np.concatenate([points, design])
     nothing = space.offers(space.base.x[:, list(space.columns)])
 
+    # Each offer's scores depend on it alone (not on the others scored with it), so a
+    # point the searches revisit (a neighbour clipped at a bound, the point just left, the
+    # optimum and the bridge's shared path) is scored once.
+    known: dict[bytes, ModelScores] = {}
+
     def score(x: np.ndarray) -> tuple[ModelScores, np.ndarray]:
         offers = space.offers(x)
         same = np.all(offers.x == nothing.x, axis=1) & np.all(
             offers.option == nothing.option, axis=1
         )
-        return model_scores(population, offers), ~same
+        keys = [row.tobytes() for row in x]
+        todo = list(dict.fromkeys(k for k in keys if k not in known))
+        if todo:
+            rows = np.array([keys.index(k) for k in todo])
+            fresh = model_scores(population, offers.subset(rows))
+            for j, k in enumerate(todo):
+                known[k] = fresh[np.array([j])]
+        parts = [known[k] for k in keys]
+        fields = ("p_deal", "p_war", "eu", "u")
+        stacked = ModelScores(*(np.concatenate([getattr(q, f) for q in parts]) for f in fields))
+        return stacked, ~same
 
     if note is not None:
         note("scoring a Sobol design under the model's approval rule")
@@ -202,6 +217,7 @@ def polish(
     start: np.ndarray,
     step: float = 1 / 32,
     smallest: float = 1 / 256,
+    start_scores: ModelScores | None = None,
 ) -> tuple[np.ndarray, ModelScores]:
     """The risk-return optimum near ``start``: a warm-started pattern search.
 
@@ -219,6 +235,8 @@ def polish(
         Searched coordinates of the incumbent optimum, on [0, 1].
     step, smallest : float
         First and last step of the search (fractions of each issue's scale).
+    start_scores : ModelScores, optional
+        ``start`` already scored on ``population`` (one offer): not scored again.
 
     Returns
     -------
@@ -228,11 +246,22 @@ def polish(
         Its P(deal), P(war), EU and E[u_P] on ``population`` (one offer).
     """
     x = np.asarray(start, dtype=np.float64).copy()
-    best = model_scores(population, space.offers(x[None, :]))
+    if start_scores is None:
+        start_scores = model_scores(population, space.offers(x[None, :]))
+    best = start_scores
     k = x.size
+    # Every point scored so far has an EU at most the best's (+ the tolerance): scoring
+    # it again could neither move the search nor change where it moves, so it is skipped
+    # (the search and its result are those of scoring every neighbour).
+    seen = {x.tobytes()}
     while k and step >= smallest:
         moves = np.concatenate([np.eye(k), -np.eye(k)]) * step
         trial = np.unique(np.clip(x[None, :] + moves, 0.0, 1.0), axis=0)
+        trial = trial[[t.tobytes() not in seen for t in trial]]
+        if not len(trial):
+            step /= 2
+            continue
+        seen.update(t.tobytes() for t in trial)
         s = model_scores(population, space.offers(trial))
         i = int(np.argmax(s.eu))
         if s.eu[i] > best.eu[0] + 1e-12:

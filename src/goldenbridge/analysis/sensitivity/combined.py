@@ -47,11 +47,13 @@ from goldenbridge.analysis.sensitivity.decides import (
     switch_rows,
 )
 from goldenbridge.analysis.sensitivity.flips import FLIP_BY, Flip, flip, smallest_first
+from goldenbridge.analysis.sensitivity.observed import Observed
 from goldenbridge.analysis.sensitivity.recommend import Answer, Recommender
 from goldenbridge.analysis.sensitivity.robustness import MorrisRow, evaluator, morris
 from goldenbridge.analysis.sensitivity.voi import Information, value_of_information
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError, ScenarioError
+from goldenbridge.scenario.observations import Observations
 from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = [
@@ -209,6 +211,8 @@ def sensitivity(
     backend: str = "auto",
     dask: str | None = None,
     progress: StageProgress | None = None,
+    observations: Observations | None = None,
+    reading: str = "context",
 ) -> Sensitivity:
     """Which assumption decides the answer.
 
@@ -250,6 +254,14 @@ def sensitivity(
         The engine of the fixed-offer runs (Morris) (:func:`goldenbridge.engine.get_engine`).
     progress : callable, optional
         ``progress(stage, done, total)``.
+    observations : Observations, optional
+        What was observed (:func:`goldenbridge.load_observations`): the answer is then the
+        recommended offer on the posterior, and every changed assumption's worlds are
+        updated on the same observations (:mod:`goldenbridge.analysis.sensitivity.
+        observed`). The Sobol' indices stay over the prior's draws (a note says so).
+    reading : {"context", "static", "dynamic"}
+        How observed rejections are read (as in :func:`goldenbridge.update`); the switch
+        ``reading of a rejection`` reads them the other way.
 
     Returns
     -------
@@ -273,10 +285,16 @@ def sensitivity(
     for name in evppi or ():
         if name not in known:  # before any work starts
             raise InputError(f"--evppi {name}: not an uncertain input (see the Sobol' table)")
+    observed = Observed(observations, reading)
     seed = scenario.seed if seed is None else int(seed)
     samples = min(scenario.samples, ROBUSTNESS_SAMPLES) if samples is None else int(samples)
-    base = sample(scenario, samples, seed)
+    prior = sample(scenario, samples, seed)
+    base = observed.condition(prior)
     offer_name, values = choose_offer(base, offer)
+
+    def worlds(settings: Mapping[Assumption, float]) -> Population:
+        """The worlds with the assumptions changed, conditioned on what was observed."""
+        return observed.condition(population_at(prior, settings))
 
     def stage(name: str) -> Callable[[int, int], None] | None:
         if progress is None:
@@ -295,15 +313,16 @@ def sensitivity(
     if "global" in parts and method == "sobol":
         attributed = attribution(scenario, answer0.values, output, n, seed, stage("Sobol' indices"))
     elif "global" in parts:
-        evaluate_at = evaluator(base, recommender.offers, backend, dask)
+        evaluate_at = evaluator(base, recommender.offers, backend, dask, worlds)
         screening = morris(
             evaluate_at, moved, 0, output, trajectories, seed=seed, progress=stage("Morris")
         )
     found: tuple[Row, ...] = ()
     switched: tuple[SwitchRow, ...] = ()
     if "robustness" in parts or "flips" in parts:
-        found = rows(base, recommender, moved, output, reoptimise, stage("Robustness"))
-        switched = switch_rows(base, recommender, output)
+        found = rows(base, recommender, moved, output, reoptimise, stage("Robustness"),
+                     worlds, shortcut=not observed.items)  # fmt: skip
+        switched = switch_rows(prior, recommender, output, observed)
     flipped: tuple[Flip, ...] = ()
     if "flips" in parts:
         chosen = [r for r in found if r.reoptimised or not recommender.reoptimise]
@@ -312,7 +331,7 @@ def sensitivity(
             a = r.assumption
 
             def ask(delta: float, a: Assumption = a) -> Answer:
-                return recommender.at(population_at(base, {a: float(delta)}))
+                return recommender.at(worlds({a: float(delta)}))
 
             done.append(flip(a, (r.low, r.high), answer0, ask, output, flip_by))
             if progress is not None:
@@ -347,7 +366,7 @@ def sensitivity(
         flips=flipped,
         information=information,
         headline=sentence,
-        notes=notes(found, attributed, flipped, information, output),
+        notes=notes(found, attributed, flipped, information, output, observed),
     )
 
 

@@ -13,14 +13,20 @@ flips, value of information) rank something else first, and why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from goldenbridge.analysis.sensitivity.assumptions import Assumption, population_at
 from goldenbridge.analysis.sensitivity.attribution import Attribution, Output
 from goldenbridge.analysis.sensitivity.flips import Flip
-from goldenbridge.analysis.sensitivity.recommend import SWITCH_STEP, Answer, Recommender
+from goldenbridge.analysis.sensitivity.observed import NOTHING_OBSERVED, Observed
+from goldenbridge.analysis.sensitivity.recommend import (
+    SWITCH_STEP,
+    Answer,
+    Recommender,
+    proposer_only,
+)
 from goldenbridge.analysis.sensitivity.switches import SWITCHES
 from goldenbridge.analysis.sensitivity.voi import Information
 from goldenbridge.population import Population
@@ -31,6 +37,8 @@ __all__ = ["Row", "SwitchRow", "rows", "switch_rows", "headline", "notes", "inpu
 LABELS: dict[str, str] = {"p_war": "P(war)", "p_deal": "P(deal)", "proposer_eu": "proposer EU"}
 
 Progress = Callable[[int, int], None]
+#: ``worlds({assumption: change})`` -> the worlds with the assumptions changed.
+Worlds = Callable[[Mapping[Assumption, float]], Population]
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,11 @@ class Row:
 
 @dataclass(frozen=True)
 class SwitchRow:
-    """One structural switch: the answer under the setting as written and the other."""
+    """One structural switch: the answer under the setting as written and the other.
+
+    ``note`` says why the other setting cannot change the answer (then ``answer`` is the
+    answer as written, not recomputed); ``None`` when it was recomputed.
+    """
 
     name: str
     description: str
@@ -95,6 +107,7 @@ class SwitchRow:
     answer: Answer
     output: Output
     baseline: float
+    note: str | None = None
 
     @property
     def swing(self) -> float:
@@ -110,6 +123,7 @@ class SwitchRow:
             "p_deal": self.answer.p_deal,
             "proposer_eu": self.answer.proposer_eu,
             "swing": self.swing,
+            "note": self.note,
         }
 
 
@@ -120,10 +134,25 @@ def rows(
     output: Output,
     top: int | None = 6,
     progress: Progress | None = None,
+    worlds: Worlds | None = None,
+    shortcut: bool = True,
 ) -> tuple[Row, ...]:
     """Every assumption at the ends of its range: screened with the offer fixed, the
     ``top`` (all when ``None``) re-optimised; re-optimised rows first, widest swing first.
+
+    ``worlds(settings)`` gives the worlds with the assumptions changed (default
+    :func:`~goldenbridge.analysis.sensitivity.assumptions.population_at` on ``base``; with
+    observations, the changed prior conditioned on them). A re-optimisation starts from
+    the screening's score of the base offer on the same worlds (no second model run).
+    ``shortcut``: an assumption that moves only the proposer's fields keeps the base
+    worlds' decisions (:meth:`Recommender.fixed`); off when ``worlds`` conditions on
+    observations (whose likelihoods may read the proposer's fields).
     """
+    if worlds is None:
+
+        def worlds(settings: Mapping[Assumption, float]) -> Population:
+            return population_at(base, settings)
+
     answer0 = recommender.base
     m0 = answer0.measure(output)
     chosen = len(assumptions) if top is None else min(top, len(assumptions))
@@ -139,11 +168,16 @@ def rows(
 
     def at(a: Assumption, delta: float, how: Callable[[Population], Answer]) -> Answer:
         ran()
-        return how(population_at(base, {a: delta})) if delta else answer0
+        return how(worlds({a: delta})) if delta else answer0
 
     screened: list[tuple[Assumption, Answer, Answer]] = []
     for a in assumptions:
-        screened.append((a, at(a, a.down, recommender.fixed), at(a, a.up, recommender.fixed)))
+        same = shortcut and proposer_only(base, a)
+
+        def fixed(population: Population, same: bool = same) -> Answer:
+            return recommender.fixed(population, same)
+
+        screened.append((a, at(a, a.down, fixed), at(a, a.up, fixed)))
 
     def fixed_swing(item: tuple[Assumption, Answer, Answer]) -> float:
         values = (item[1].measure(output), item[2].measure(output), m0)
@@ -154,7 +188,8 @@ def rows(
     for k, (a, lo, hi) in enumerate(screened):
         fixed = (lo.measure(output), hi.measure(output))
         if k < chosen:
-            lo_r, hi_r = at(a, a.down, recommender.at), at(a, a.up, recommender.at)
+            lo_r = at(a, a.down, lambda p, s=lo: recommender.at(p, start=s))
+            hi_r = at(a, a.up, lambda p, s=hi: recommender.at(p, start=s))
             out.append(Row(a, lo_r, hi_r, fixed, True, m0, output))
         else:
             out.append(Row(a, lo, hi, fixed, False, m0, output))
@@ -162,16 +197,29 @@ def rows(
 
 
 def switch_rows(
-    base: Population, recommender: Recommender, output: Output
+    prior: Population,
+    recommender: Recommender,
+    output: Output,
+    observed: Observed = NOTHING_OBSERVED,
 ) -> tuple[SwitchRow, ...]:
-    """The answer under the other setting of each registered switch that applies."""
+    """The answer under the other setting of each registered switch that applies.
+
+    ``prior`` is the worlds before any observation; each switch's worlds are conditioned
+    on ``observed`` (read as the switch says) before the offer is re-optimised. A switch
+    whose other setting cannot change the answer is listed with the answer as written and
+    the reason.
+    """
     m0 = recommender.base.measure(output)
     out = []
     for switch in SWITCHES.values():
-        setting = switch.alternative(base)
+        setting = switch.alternative(prior, observed)
         if setting is None:
             continue
-        answer = recommender.at(setting.population, SWITCH_STEP)
+        if setting.inert is not None:
+            answer = recommender.base
+        else:
+            worlds = prior if setting.population is None else setting.population
+            answer = recommender.at(observed.condition(worlds, setting.reading), SWITCH_STEP)
         out.append(
             SwitchRow(
                 switch.name,
@@ -181,6 +229,7 @@ def switch_rows(
                 answer,
                 output,
                 m0,
+                setting.inert,
             )
         )
     return tuple(out)
@@ -260,6 +309,7 @@ def notes(
     flips: Sequence[Flip],
     information: Sequence[Information],
     output: Output,
+    observed: Observed = NOTHING_OBSERVED,
 ) -> tuple[str, ...]:
     """Where a table ranks another assumption first than the headline, and why.
 
@@ -274,6 +324,12 @@ def notes(
     name, quantity = head.name, input_of(head)
     what = LABELS[output]
     out = []
+    if attribution is not None and observed.items:
+        out.append(
+            "The Sobol' indices are over the prior's draws, before the observations "
+            "(SALib's estimators take an unweighted design); every other table is on the "
+            "worlds updated on them."
+        )
     if attribution is not None:
         ranked = [f for f in attribution.factors if f.ST is not None]
         if ranked and ranked[0].name != quantity:

@@ -15,11 +15,12 @@ incumbent is the best start. A fixed offer (named or custom) is scored as it is.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.evaluate import per_world_rule
 from goldenbridge.analysis.optimize.best import search_space, values_of
 from goldenbridge.analysis.optimize.model_search import (
     Criterion,
@@ -29,12 +30,15 @@ from goldenbridge.analysis.optimize.model_search import (
     polish,
 )
 from goldenbridge.analysis.optimize.search import Space
+from goldenbridge.analysis.outcomes import Decisions, decide, decided_tally
 from goldenbridge.analysis.results import JSON_SKIP, to_dict
+from goldenbridge.analysis.sensitivity.assumptions import Assumption
 from goldenbridge.analysis.sensitivity.attribution import Output
+from goldenbridge.engine import utilities
 from goldenbridge.population import Population
 from goldenbridge.scenario.schema import OfferValue
 
-__all__ = ["Answer", "Recommender", "STEP", "SMALLEST"]
+__all__ = ["Answer", "Recommender", "STEP", "SMALLEST", "proposer_only"]
 
 #: First and last step of the warm-started pattern search (fractions of each issue's
 #: scale): a changed assumption moves the optimum a little; a structural switch starts
@@ -59,6 +63,7 @@ class Answer:
     p_deal: float
     proposer_eu: float
     x: np.ndarray = field(metadata=JSON_SKIP, compare=False, repr=False)
+    scores: ModelScores | None = field(default=None, metadata=JSON_SKIP, compare=False, repr=False)
 
     def measure(self, output: Output) -> float:
         """P(war), P(deal) or the proposer's EU."""
@@ -66,6 +71,27 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
+
+
+def proposer_only(population: Population, assumption: Assumption) -> bool:
+    """Whether ``assumption`` moves only the proposer's own fields: its actor entry, its
+    ``conflict.cost``, the ``cost_to_threatener`` of its threats (a type prior excluded: a
+    reweighting moves every expectation). No decision depends on them -- the target and
+    each veto decide on their own fields and the population's others (docs/design.md
+    4a-4c) -- so only the proposer's payoff changes with them."""
+    if assumption.kind == "prior" or not assumption.location:
+        return False
+    scenario, loc = population.scenario, assumption.location
+    proposer = scenario.proposer.name
+    if loc[0] == "actors":
+        return scenario.actors[int(loc[1])].name == proposer
+    if loc[:2] == ("conflict", "cost"):
+        return len(loc) == 3 and loc[2] == proposer
+    if loc[0] == "threats":
+        return tuple(loc[2:]) == ("cost_to_threatener",) and (
+            scenario.threats[int(loc[1])].by == proposer
+        )
+    return False
 
 
 class Recommender:
@@ -104,6 +130,7 @@ class Recommender:
             self.x0 = np.zeros(0)
         self.offers = offers
         self.base = self._answer(base, self.x0, model_scores(base, offers))
+        self._decisions: Decisions | None = None
 
     def _answer(self, population: Population, x: np.ndarray, s: ModelScores) -> Answer:
         offers = self.space.offers(x[None, :]) if x.size else self.offers
@@ -113,16 +140,39 @@ class Recommender:
             float(s.p_deal[0]),
             float(s.eu[0]),
             x,
+            s,
         )
 
-    def fixed(self, population: Population) -> Answer:
-        """The base offer held fixed on ``population``."""
-        return self._answer(population, self.x0, model_scores(population, self.offers))
+    def fixed(self, population: Population, same_decisions: bool = False) -> Answer:
+        """The base offer held fixed on ``population``.
 
-    def at(self, population: Population, step: float = STEP) -> Answer:
+        ``same_decisions``: ``population`` differs from the base worlds only in the
+        proposer's own fields (:func:`proposer_only`, same weights), so every world's
+        decisions are the base's and only the proposer's payoff is recomputed -- the same
+        numbers as deciding again, without the model run.
+        """
+        base = self.base_population
+        if not same_decisions or per_world_rule(base) or base.exact:
+            return self._answer(population, self.x0, model_scores(population, self.offers))
+        if self._decisions is None:
+            self._decisions = decide(base, self.offers)
+        d = self._decisions
+        p = population.worlds.proposer
+        u_p = utilities(population.worlds.actors[p], self.offers)
+        war_p = population.war_value[:, p, None]
+        payoff = np.where(d.deal, u_p, np.where(d.war, war_p, population.status_quo_u[:, p, None]))
+        t = decided_tally(population, replace(d, payoff=payoff, u_proposer=u_p))
+        w = t.w.sum()
+        s = ModelScores(t.deal.sum(0) / w, t.war.sum(0) / w, t.payoff.sum(0) / w,
+                        t.proposer_u.sum(0) / w)  # fmt: skip
+        return self._answer(population, self.x0, s)
+
+    def at(self, population: Population, step: float = STEP, start: Answer | None = None) -> Answer:
         """The answer on ``population``: re-optimised from the base optimum (warm start),
-        or the fixed offer scored."""
+        or the fixed offer scored. ``start``: the base offer already scored on
+        ``population`` (:meth:`fixed`), so that the search does not score it again."""
         if not self.reoptimise:
-            return self.fixed(population)
-        x, s = polish(population, self.space, self.x0, step, SMALLEST)
+            return start if start is not None else self.fixed(population)
+        known = start.scores if start is not None else None
+        x, s = polish(population, self.space, self.x0, step, SMALLEST, known)
         return self._answer(population, x, s)

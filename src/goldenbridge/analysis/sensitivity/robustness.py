@@ -39,12 +39,18 @@ Progress = Callable[[int, int], None]
 
 
 def evaluator(
-    base: Population, offers: Offers, backend: str = "auto", dask: str | None = None
+    base: Population,
+    offers: Offers,
+    backend: str = "auto",
+    dask: str | None = None,
+    worlds: Callable[[Mapping[Assumption, float]], Population] | None = None,
 ) -> Evaluator:
-    """Evaluate fixed offers with some assumptions changed (common random numbers)."""
+    """Evaluate fixed offers with some assumptions changed (common random numbers);
+    ``worlds(settings)`` gives the changed worlds (default ``population_at(base, .)``)."""
 
     def evaluate(settings: Mapping[Assumption, float]) -> Measures:
-        return outcomes(population_at(base, settings), offers, backend, dask)
+        changed = worlds(settings) if worlds is not None else population_at(base, settings)
+        return outcomes(changed, offers, backend, dask)
 
     return evaluate
 

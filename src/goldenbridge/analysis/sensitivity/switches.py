@@ -2,12 +2,18 @@
 
 docs/design.md section 6 lists them beside the parameters, each with the recommended
 offer and its P(war) under each setting: the vetoes' information (own or informed, 4b),
-face and pretext on or off (4c), an unappeasable type of the target ruled in or out, and
-the static or dynamic reading of a rejection (added with the dynamics). Each switch is an
-entry of :data:`SWITCHES`: a name, what it toggles, and a function giving the population
-under the other setting (the same seed and the same draws wherever the setting leaves a
-quantity alone: common random numbers) or ``None`` where it does not apply. A new switch
-is one :func:`register` call.
+face and pretext on or off (4c), an unappeasable type of the target ruled in or out, the
+static or dynamic reading of a rejection, and the mechanisms of talks (mobilisation, the
+drift of ``p_win``, pretext accumulating over rounds; section 6, dynamics). Each switch is
+an entry of :data:`SWITCHES`: a name, what it toggles, and a function giving the *prior*
+worlds under the other setting (the same seed and the same draws wherever the setting
+leaves a quantity alone: common random numbers) and, for the reading, how the observations
+are read; the caller conditions them on the observations
+(:class:`~goldenbridge.analysis.sensitivity.observed.Observed`). A switch returns ``None``
+where the scenario gives it nothing to switch, and a setting marked ``inert`` (with the
+reason) where it exists but cannot change the answer -- e.g. the reading of a rejection
+when no rejection is observed: listed, not silently left out. A new switch is one
+:func:`register` call.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from goldenbridge.analysis.outcomes import decide
+from goldenbridge.analysis.sensitivity.observed import NOTHING_OBSERVED, Observed
 from goldenbridge.engine import Offers
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.distributions import Quantity
@@ -38,23 +45,31 @@ class Setting:
     ----------
     as_written, other : str
         Labels of the setting as written and of the alternative.
-    population : Population
-        The worlds under the alternative.
+    population : Population or None
+        The prior worlds under the alternative (``None``: the worlds as written).
+    reading : str or None
+        How the observations' rejections are read under the alternative (``None``: as
+        given).
+    inert : str or None
+        Why the alternative cannot change the answer (then nothing is recomputed and the
+        row shows the answer as written with this reason); ``None`` otherwise.
     """
 
     as_written: str
     other: str
-    population: Population
+    population: Population | None
+    reading: str | None = None
+    inert: str | None = None
 
 
 @dataclass(frozen=True)
 class Switch:
-    """One structural switch: ``alternative(base)`` is its :class:`Setting`, or ``None``
-    where the scenario gives it nothing to switch."""
+    """One structural switch: ``alternative(prior, observed)`` is its :class:`Setting`, or
+    ``None`` where the scenario gives it nothing to switch."""
 
     name: str
     description: str
-    alternative: Callable[[Population], Setting | None]
+    alternative: Callable[..., Setting | None]
 
 
 #: The registry, in the order the report lists them.
@@ -76,7 +91,7 @@ def _resampled(base: Population, scenario: Scenario) -> Population:
     return population.reweighted(weights)
 
 
-def _information(base: Population) -> Setting | None:
+def _information(base: Population, observed: Observed = NOTHING_OBSERVED) -> Setting | None:
     scenario = base.scenario
     vetoes = [a for a in scenario.actors if a.role == "veto"]
     if not vetoes:
@@ -90,7 +105,7 @@ def _information(base: Population) -> Setting | None:
     return Setting("own", "informed", _resampled(base, other))
 
 
-def _face(base: Population) -> Setting | None:
+def _face(base: Population, observed: Observed = NOTHING_OBSERVED) -> Setting | None:
     conflict = base.scenario.conflict
     if not conflict.has_face:
         return None
@@ -133,7 +148,7 @@ def unappeasable_types(population: Population) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _unappeasable(base: Population) -> Setting | None:
+def _unappeasable(base: Population, observed: Observed = NOTHING_OBSERVED) -> Setting | None:
     types = unappeasable_types(base)
     if not types:
         return None
@@ -163,5 +178,99 @@ register(
         "unappeasable type",
         "a type of the target that refuses even its own most wanted offer, or none",
         _unappeasable,
+    )
+)
+
+
+def _reading(base: Population, observed: Observed = NOTHING_OBSERVED) -> Setting:
+    """The observed rejections read with the other model: all statically when any is read
+    dynamically (as ``update`` compares them), else all dynamically. Listed even without a
+    rejection, as not changing the answer."""
+    if not observed.rejections:
+        return Setting(
+            "static (one-shot)",
+            "dynamic (talks)",
+            None,
+            inert="no rejection is observed: there is nothing to read, so the reading "
+            "cannot change the answer",
+        )
+    as_written = observed.reads()
+    other = "static" if "dynamic" in as_written else "dynamic"
+    return Setting(as_written, other, None, reading=other)
+
+
+def _mechanism(label: str, off: Callable[[Scenario], Scenario | None]):
+    """A mechanism of talks switched off (``off`` gives the scenario without it, or None
+    where it is off already). It enters the answer only through observations read with
+    the dynamic model: otherwise it is listed as not changing the one-shot answer."""
+
+    def alternative(base: Population, observed: Observed = NOTHING_OBSERVED) -> Setting | None:
+        other = off(base.scenario)
+        if other is None:
+            return None
+        if not observed.dynamic():
+            return Setting(
+                "on",
+                "off",
+                None,
+                inert=f"{label} is a mechanism of talks: the one-shot recommended offer does "
+                "not depend on it, and no observation is read with the dynamic model",
+            )
+        return Setting("on", "off", _resampled(base, other))
+
+    return alternative
+
+
+def _conflict_zero(name: str) -> Callable[[Scenario], Scenario | None]:
+    def off(scenario: Scenario) -> Scenario | None:
+        q = getattr(scenario.conflict, name)
+        if q.support() == (0.0, 0.0):
+            return None
+        conflict = scenario.conflict.model_copy(update={name: Quantity(value=0.0)})
+        return scenario.model_copy(update={"conflict": conflict})
+
+    return off
+
+
+def _no_accumulation(scenario: Scenario) -> Scenario | None:
+    """The scenario with ``talks.accumulate_pretext: false`` (None without a talks block
+    that accumulates a pretext that is not 0)."""
+    talks = scenario.talks
+    if talks is None or not talks.accumulate_pretext:
+        return None
+    if scenario.conflict.pretext.support() == (0.0, 0.0):
+        return None
+    off = talks.model_copy(update={"accumulate_pretext": False})
+    return scenario.model_copy(update={"talks": off})
+
+
+register(
+    Switch(
+        "reading of a rejection",
+        "an observed rejection read by the static model (a final offer) or the dynamic one "
+        "(a round of talks that go on)",
+        _reading,
+    )
+)
+register(
+    Switch(
+        "mobilisation",
+        "the target's cost of each round waited mobilised (conflict.mobilisation), or 0",
+        _mechanism("mobilisation", _conflict_zero("mobilisation")),
+    )
+)
+register(
+    Switch(
+        "p_win drift",
+        "the drift of p_win per round of talks (conflict.p_win_drift), or 0",
+        _mechanism("the drift of p_win", _conflict_zero("p_win_drift")),
+    )
+)
+register(
+    Switch(
+        "accumulating pretext",
+        "pretext accumulating over rounds whose offer saves no face (talks.accumulate_pretext), "
+        "or only the one-shot pretext",
+        _mechanism("pretext accumulating over rounds", _no_accumulation),
     )
 )
