@@ -186,6 +186,12 @@ def deterrence(
     )
 
 
+def _observations(source: ObservationsLike | None) -> Observations | None:
+    if source is None or isinstance(source, Observations):
+        return source
+    return load_observations(source)  # type: ignore[arg-type]
+
+
 def sensitivity(
     source: ScenarioLike,
     offer: str | Mapping[str, OfferValue] | None = None,
@@ -204,9 +210,13 @@ def sensitivity(
     backend: str = "auto",
     dask: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    observations: ObservationsLike | None = None,
+    reading: str = "context",
 ) -> Sensitivity:
     """Which assumption decides the answer: the recommended offer's P(war), re-optimised
-    under each change (or a fixed offer's); see
+    under each change (or a fixed offer's); ``observations`` (a file, a list or mapping
+    as :func:`load_observations` reads it) condition every answer on what was seen, its
+    rejections read by ``reading``; see
     :func:`goldenbridge.analysis.sensitivity.combined.sensitivity`."""
     return _sensitivity(
         _scenario(source),
@@ -225,6 +235,8 @@ def sensitivity(
         backend=backend,
         dask=dask,
         progress=progress,
+        observations=_observations(observations),
+        reading=reading,
     )
 
 

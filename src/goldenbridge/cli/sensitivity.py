@@ -166,15 +166,19 @@ def print_robustness(result: gb.Sensitivity, top: int) -> None:
         for column in ("switch", "as written", "other", "offer", what, "P(deal)"):
             table.add_column(column, justify="left" if column != what else "right")
         for s in result.switches:
+            inert = s.note is not None
             table.add_row(
-                s.name,
+                s.name + (" †" if inert else ""),
                 s.as_written,
                 s.other,
-                _offer(s.answer.values),
+                "unchanged" if inert else _offer(s.answer.values),
                 _out(result, s.answer.measure(result.output)),
                 pct(s.answer.p_deal),
             )
         out.print(table)
+        for s in result.switches:
+            if s.note is not None:
+                out.print(f"† {s.name}: {s.note}.", soft_wrap=True)
 
 
 def print_flips(result: gb.Sensitivity, top: int) -> None:
@@ -305,6 +309,22 @@ def sensitivity(
         str,
         typer.Option("--parts", help="Comma-separated: global, robustness, flips, voi."),
     ] = ",".join(gb.SENSITIVITY_PARTS),
+    observe: Annotated[
+        str | None,
+        typer.Option(
+            "--observe",
+            help="YAML/JSON file of observations: every answer on the worlds updated on them.",
+            show_default=False,
+        ),
+    ] = None,
+    reading: Annotated[
+        str,
+        typer.Option(
+            "--reading",
+            help="How observed rejections are read: context (talks -> dynamic), static or "
+            "dynamic.",
+        ),
+    ] = "context",
     top: Annotated[int, typer.Option("--top", min=1, help="Rows per table.")] = 15,
     plot: Annotated[
         Path | None,
@@ -330,9 +350,12 @@ def sensitivity(
         count = int(reoptimise)
     else:
         fail(f"--reoptimise {reoptimise}: expected a count or 'all'", field="--reoptimise")
+    if reading not in ("context", "static", "dynamic"):
+        fail(f"--reading {reading}: expected context, static or dynamic", field="--reading")
     results = []
     with user_errors():
         s = load_scenario(scenario)
+        observations = gb.load_observations(observe) if observe is not None else None
         if offer and set_:
             fail("give --offer or --set, not both")
         choices: list[Any] = (
@@ -357,6 +380,8 @@ def sensitivity(
                         backend="dask" if dask is not None else backend,
                         dask=dask,
                         progress=progress,  # type: ignore[arg-type]
+                        observations=observations,
+                        reading=reading,
                     )
                 )
     if folder is not None:
