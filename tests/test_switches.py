@@ -14,7 +14,6 @@ from goldenbridge.analysis.sensitivity.assumptions import assumptions, populatio
 from goldenbridge.analysis.sensitivity.decides import switch_rows
 from goldenbridge.analysis.sensitivity.observed import Observed
 from goldenbridge.analysis.sensitivity.recommend import Recommender, proposer_only
-from goldenbridge.analysis.sensitivity.switches import SWITCHES
 from strategies import bargaining_scenario
 
 REJECTED = [{"kind": "rejected", "values": {"share": 0.7}}]
@@ -68,8 +67,8 @@ def test_reading_switch_is_listed_without_a_rejection_and_changes_nothing():
     scenario = gb.load(fearon(samples=1000))
     prior = gb.sample(scenario)
     rec = Recommender(prior)
-    for observed in (Observed(), Observed(gb.load_observations([{"kind": "no_attack",
-                                                                 "rounds": 2, "hazard": 0.2}]))):  # fmt: skip
+    quiet = gb.load_observations([{"kind": "no_attack", "rounds": 2, "hazard": 0.2}])
+    for observed in (Observed(), Observed(quiet)):
         rows = rows_by_name(switch_rows(prior, rec, "p_war", observed))
         row = rows["reading of a rejection"]
         assert row.note.startswith("no rejection is observed")

@@ -321,8 +321,7 @@ def sensitivity(
         str,
         typer.Option(
             "--reading",
-            help="How observed rejections are read: context (talks -> dynamic), static or "
-            "dynamic.",
+            help="How observed rejections are read: context (talks -> dynamic), static or dynamic.",
         ),
     ] = "context",
     top: Annotated[int, typer.Option("--top", min=1, help="Rows per table.")] = 15,

@@ -366,7 +366,7 @@ def sensitivity(
         flips=flipped,
         information=information,
         headline=sentence,
-        notes=notes(found, attributed, flipped, information, output, observed),
+        notes=notes(found, attributed, flipped, information, output, observed, screening),
     )
 
 

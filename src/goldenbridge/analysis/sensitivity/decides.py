@@ -27,6 +27,7 @@ from goldenbridge.analysis.sensitivity.recommend import (
     Recommender,
     proposer_only,
 )
+from goldenbridge.analysis.sensitivity.robustness import MorrisRow
 from goldenbridge.analysis.sensitivity.switches import SWITCHES
 from goldenbridge.analysis.sensitivity.voi import Information
 from goldenbridge.population import Population
@@ -174,10 +175,10 @@ def rows(
     for a in assumptions:
         same = shortcut and proposer_only(base, a)
 
-        def fixed(population: Population, same: bool = same) -> Answer:
+        def held(population: Population, same: bool = same) -> Answer:
             return recommender.fixed(population, same)
 
-        screened.append((a, at(a, a.down, fixed), at(a, a.up, fixed)))
+        screened.append((a, at(a, a.down, held), at(a, a.up, held)))
 
     def fixed_swing(item: tuple[Assumption, Answer, Answer]) -> float:
         values = (item[1].measure(output), item[2].measure(output), m0)
@@ -188,8 +189,11 @@ def rows(
     for k, (a, lo, hi) in enumerate(screened):
         fixed = (lo.measure(output), hi.measure(output))
         if k < chosen:
-            lo_r = at(a, a.down, lambda p, s=lo: recommender.at(p, start=s))
-            hi_r = at(a, a.up, lambda p, s=hi: recommender.at(p, start=s))
+
+            def again(start: Answer) -> Callable[[Population], Answer]:
+                return lambda population: recommender.at(population, start=start)
+
+            lo_r, hi_r = at(a, a.down, again(lo)), at(a, a.up, again(hi))
             out.append(Row(a, lo_r, hi_r, fixed, True, m0, output))
         else:
             out.append(Row(a, lo, hi, fixed, False, m0, output))
@@ -303,6 +307,17 @@ the recommended offer's P(war), re-optimised, runs from 31.0% to 12.0% (20.0% as
     return text
 
 
+def _quantity(name: str) -> str:
+    """The world-level input an assumption's *name* is about (as :func:`input_of`)."""
+    if name.endswith(".prior") and ".types." in name:
+        return f"{name.split('.types.')[0]}.type"
+    return name.removesuffix(".sd")
+
+
+def _amount(output: Output, x: float) -> str:
+    return f"{100 * x:.1f} points" if output != "proposer_eu" else f"{x:.3f}"
+
+
 def notes(
     found: Sequence[Row],
     attribution: Attribution | None,
@@ -310,18 +325,18 @@ def notes(
     information: Sequence[Information],
     output: Output,
     observed: Observed = NOTHING_OBSERVED,
+    screening: Sequence[MorrisRow] = (),
 ) -> tuple[str, ...]:
     """Where a table ranks another assumption first than the headline, and why.
 
     One sentence per table whose first entry is about another quantity than the
-    headline's assumption: the Sobol' table (its largest total index), the robustness
-    screening with the offer held fixed, the flips (the smallest relative change), the
-    value of information (the largest EVPPI).
+    headline's assumption: the Sobol' table (its largest total index) or the Morris
+    screening (its largest mu*), the robustness screening with the offer held fixed, the
+    flips (the smallest relative change), the value of information (the largest gain).
+    Without robustness rows the headline names the global table's first entry, and the
+    value of information is checked against it. With observations, a note says that the
+    Sobol' indices are over the prior's draws.
     """
-    if not found:
-        return ()
-    head = found[0].assumption
-    name, quantity = head.name, input_of(head)
     what = LABELS[output]
     out = []
     if attribution is not None and observed.items:
@@ -330,28 +345,50 @@ def notes(
             "(SALib's estimators take an unweighted design); every other table is on the "
             "worlds updated on them."
         )
-    if attribution is not None:
-        ranked = [f for f in attribution.factors if f.ST is not None]
-        if ranked and ranked[0].name != quantity:
+    ranked = [f for f in attribution.factors if f.ST is not None] if attribution else []
+    if found:
+        head = found[0].assumption
+        name, quantity = head.name, input_of(head)
+        how = "re-optimised" if found[0].reoptimised else "held fixed"
+    elif ranked:
+        name = quantity = ranked[0].name
+    elif screening:
+        name, quantity = screening[0].name, _quantity(screening[0].name)
+    else:
+        return tuple(out)
+    if found and ranked and ranked[0].name != quantity:
+        out.append(
+            f"The Sobol' table ranks {ranked[0].name} first (total index "
+            f"{ranked[0].ST:.2f}): it explains most of the spread of the per-world "
+            f"outcome across the worlds as drawn, for the offer held fixed; the headline "
+            f"asks instead how far moving {name}'s assumed distribution moves {what} "
+            f"with the offer {how}."
+        )
+    if found and screening and screening[0].name != name:
+        out.append(
+            f"Morris screening ranks {screening[0].name} first (mu* "
+            f"{screening[0].mu_star:.3f}): it averages the effects of small moves of every "
+            f"assumption at once, with the offer held fixed; the headline moves one "
+            f"assumption over its whole range with the offer {how}."
+        )
+    if found:
+        screen = max(found, key=lambda r: r.fixed_swing)
+        if (
+            found[0].reoptimised
+            and screen.assumption != found[0].assumption
+            and screen.fixed_swing > found[0].swing
+        ):
             out.append(
-                f"The Sobol' table ranks {ranked[0].name} first (total index "
-                f"{ranked[0].ST:.2f}): it explains most of the spread of the per-world "
-                f"outcome across the worlds as drawn, for the offer held fixed; the headline "
-                f"asks instead how far moving {name}'s assumed distribution moves {what} "
-                f"with the offer re-optimised."
+                f"With the offer held fixed {screen.assumption.name} moves {what} most "
+                f"({_amount(output, screen.fixed_swing)}); re-optimising the offer absorbs "
+                "part of it."
             )
-    screen = max(found, key=lambda r: r.fixed_swing)
-    if found[0].reoptimised and screen.assumption != head and screen.fixed_swing > found[0].swing:
-        out.append(
-            f"With the offer held fixed {screen.assumption.name} moves {what} most "
-            f"({100 * screen.fixed_swing:.1f} points); re-optimising the offer absorbs part of it."
-        )
-    moved = [f for f in flips if f.threshold is not None]
-    if moved and moved[0].factor != name:
-        out.append(
-            f"{moved[0].factor} moves {what} by the flip size after the smallest share of its "
-            f"range, but {name} moves it further over its whole range."
-        )
+        moved = [f for f in flips if f.threshold is not None]
+        if moved and moved[0].factor != name:
+            out.append(
+                f"{moved[0].factor} moves {what} by the flip size after the smallest share "
+                f"of its range, but {name} moves it further over its whole range."
+            )
     learned = [i for i in information if i.name != "everything" and i.value > 0]
     if learned:
         top = max(learned, key=lambda i: i.value)
