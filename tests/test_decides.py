@@ -184,3 +184,45 @@ def test_headline_tables_and_notes_are_consistent():
     # the recommended offer is one of the offers the value of information chooses among
     assert set(doc["voi"]) >= {"Russia.type", "everything"}
     assert set(doc["voi_p_war"]) == set(doc["voi"])
+
+
+def _row(name: str, lo: float, hi: float, fixed: tuple[float, float], reoptimised: bool = True):
+    from goldenbridge.analysis.sensitivity.assumptions import Assumption
+    from goldenbridge.analysis.sensitivity.decides import Row
+    from goldenbridge.analysis.sensitivity.recommend import Answer
+
+    a = Assumption(name, name, "shift", 0.5, 0.4, 0.6, -0.1, 0.1)
+    answers = [Answer({"x": 0.5}, p, 0.5, 0.9, np.zeros(1)) for p in (lo, hi)]
+    return Row(a, *answers, fixed, reoptimised, 0.2, "p_war")
+
+
+def test_notes_explain_every_table_that_ranks_another_assumption_first():
+    from goldenbridge.analysis.sensitivity.decides import notes
+    from goldenbridge.analysis.sensitivity.robustness import MorrisRow
+    from goldenbridge.analysis.sensitivity.voi import Information
+
+    head = _row("conflict.p_win", 0.1, 0.4, (0.15, 0.35))  # swing 0.3
+    other = _row("Russia.rho", 0.18, 0.22, (0.0, 0.6))  # fixed swing 0.6 > 0.3
+    morris = (
+        MorrisRow("Russia.rho", 0.1, 0.2, 0.01, 0.05),
+        MorrisRow("conflict.p_win", 0, 0, 0, 0),
+    )
+    voi = (Information("Russia.type", 0.01, {}, 0.2), Information("everything", 0.05, {}, 0.1))
+    said = notes([head, other], None, (), voi, "p_war", screening=morris)
+    assert any(n.startswith("Morris screening ranks Russia.rho first") for n in said)
+    assert any("With the offer held fixed Russia.rho moves P(war) most (60.0 points)" in n
+               for n in said)  # fmt: skip
+    assert any(n.startswith("Learning Russia.type") for n in said)
+    # when every table agrees with the headline, nothing is said
+    agree = (MorrisRow("conflict.p_win", 0.1, 0.2, 0.01, 0.05),)
+    learned = (Information("conflict.p_win", 0.01, {}, 0.2),)
+    quiet = _row("Russia.rho", 0.18, 0.22, (0.19, 0.21))
+    assert notes([head, quiet], None, (), learned, "p_war", screening=agree) == ()
+    # without robustness rows the headline is the global table's first entry: the value
+    # of information is checked against it (a Morris name's quantity: no ".sd")
+    spread = (MorrisRow("conflict.p_win.sd", 0.1, 0.2, 0.01, 0.05),)
+    assert notes([], None, (), learned, "p_war", screening=spread) == ()
+    assert notes([], None, (), voi, "p_war", screening=spread)[0].startswith("Learning Russia")
+    # the proposer's EU is not in points
+    eu = notes([head, other], None, (), (), "proposer_eu")
+    assert eu and "(0.600)" in eu[0] and "points" not in eu[0]
