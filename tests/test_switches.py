@@ -163,3 +163,43 @@ def test_proposer_only_changes_keep_the_decisions_and_the_numbers():
                 full.proposer_eu,
             ), a.name
             assert np.array_equal(quick.scores.u, full.scores.u)
+
+
+def test_searches_skip_no_scoring_that_could_change_their_result():
+    """polish skips neighbours it scored before and model_search scores each point once:
+    the same path and result as a plain Hooke & Jeeves that scores every neighbour."""
+    from goldenbridge.analysis.optimize.best import search_space
+    from goldenbridge.analysis.optimize.model_search import (
+        Criterion,
+        model_scores,
+        model_search,
+        polish,
+    )
+
+    base = gb.sample(gb.load(bargaining_scenario()), 1000, 2)
+    space = search_space(base, None)
+
+    def plain(start, step, smallest):
+        x = start.copy()
+        best = model_scores(base, space.offers(x[None, :]))
+        k = x.size
+        while step >= smallest:
+            moves = np.concatenate([np.eye(k), -np.eye(k)]) * step
+            trial = np.unique(np.clip(x[None, :] + moves, 0.0, 1.0), axis=0)
+            s = model_scores(base, space.offers(trial))
+            i = int(np.argmax(s.eu))
+            if s.eu[i] > best.eu[0] + 1e-12:
+                x, best = trial[i], s[np.array([i])]
+            else:
+                step /= 2
+        return x, best
+
+    found = model_search(base, space, Criterion(max_p_war=0.3))
+    alone = model_search(base, space, Criterion(), bridge=False)
+    assert np.array_equal(found.optimum.x, alone.optimum.x) and alone.bridge is None
+    start = np.full(len(space.columns), 0.5)
+    for step in (1 / 8, 1 / 32):
+        x, s = polish(base, space, start, step, 1 / 128)
+        x_plain, s_plain = plain(start, step, 1 / 128)
+        assert np.array_equal(x, x_plain)
+        assert (s.eu[0], s.p_war[0]) == (s_plain.eu[0], s_plain.p_war[0])

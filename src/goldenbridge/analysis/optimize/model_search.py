@@ -145,10 +145,13 @@ def model_search(
     space: Space,
     criterion: Criterion,
     note: Callable[[str], None] | None = None,
+    bridge: bool = True,
 ) -> ModelFound:
     """The risk-return optimum and the bridge over the continuous searched issues.
 
     Discrete searched issues keep their status quo here (a note says so in ``optimize``).
+    ``bridge=False``: the optimum alone (no search for the bridge, which is then ``None``;
+    the optimum is the same).
     """
     k = len(space.columns)
     from scipy.stats import qmc  # lazy: scipy.stats costs ~1-2 s of every command's start
@@ -185,13 +188,13 @@ def model_search(
         note("scoring a Sobol design under the model's approval rule")
     s, offered = score(points)
     optimum = points[int(np.argmax(s.eu))]
-    bridge = points[int(np.argmax(criterion.key(s, offered)))]
+    best = points[int(np.argmax(criterion.key(s, offered)))] if bridge else optimum
     if k:
         if note is not None:
             note("pattern search around the best offers")
         optimum = _pattern(score, optimum, lambda sc, off: sc.eu)
-        bridge = _pattern(score, bridge, criterion.key)
-    final = np.stack([optimum, bridge])
+        best = _pattern(score, best, criterion.key) if bridge else optimum
+    final = np.stack([optimum, best])
     fs, foff = score(final)
     all_points = np.concatenate([points, final])
     all_scores = ModelScores(
@@ -202,10 +205,10 @@ def model_search(
             )
         )
     )
-    has_bridge = bool(criterion.feasible(fs, foff)[1])
+    has_bridge = bridge and bool(criterion.feasible(fs, foff)[1])
     return ModelFound(
         optimum=space.offers(optimum[None, :]),
-        bridge=space.offers(bridge[None, :]) if has_bridge else None,
+        bridge=space.offers(best[None, :]) if has_bridge else None,
         candidates=space.offers(all_points),
         scores=all_scores,
     )

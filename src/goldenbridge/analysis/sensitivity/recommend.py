@@ -118,7 +118,7 @@ class Recommender:
         self.reoptimise = offer is None
         if offer is None:
             self.space = search_space(base, issues)
-            found = model_search(base, self.space, Criterion())
+            found = model_search(base, self.space, Criterion(), bridge=False)
             start = found.optimum.x[0, list(self.space.columns)]
             # polished once on the base itself, the optimum is a fixed point of the warm
             # start: a change of 0 re-optimises to the same offer
