@@ -295,7 +295,11 @@ def population_at(base: Population, settings: Mapping[Assumption, float]) -> Pop
         carrier = Quantity(uniform=(lo, hi))
         scenario = _replace(scenario, assumption.location, carrier)
         uniforms[assumption.path] = (x - lo) / (hi - lo) if hi > lo else np.zeros(base.n)
-    population = sample(scenario, base.n, base.seed, uniforms) if uniforms else base
+    # every other path is fed the uniforms its stream gave the base (the same draws,
+    # without drawing them again)
+    population = (
+        sample(scenario, base.n, base.seed, {**base.uniforms, **uniforms}) if uniforms else base
+    )
     weights = population.worlds.weights
     for assumption, delta in settings.items():
         if assumption.kind == "prior" and delta != 0.0:
