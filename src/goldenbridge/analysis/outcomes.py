@@ -63,7 +63,7 @@ __all__ = [
 LEVELS = (INNER_SAMPLE, 512, 8192, 2**62)
 #: Bins per varying issue of the war's outcome, then more, then every world (exact), for
 #: an actor none of whose fields moves the target (:mod:`goldenbridge.engine.binned`).
-BIN_LEVELS = (32, 1024, 32768, 2**62)
+BIN_LEVELS = (8, 128, 4096, 2**62)
 #: Float rounding allowance added to a proven bound (sums of at most 1e7 terms of size
 #: <= 1 in float64 round to well below it).
 ROUNDING = 1e-9

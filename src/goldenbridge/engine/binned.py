@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from goldenbridge.engine.utility import loss
+
 __all__ = ["Bins", "bins", "bin_edges", "binned_residual"]
 
 
@@ -126,17 +128,6 @@ def bins(
     return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, h.sum(axis=0), options)
 
 
-@numba.njit(cache=True, inline="always")
-def _loss(d, r):  # pragma: no cover - compiled
-    """``|d| ** r`` as :func:`goldenbridge.engine.reference.loss` computes it."""
-    d = abs(d)
-    if r == 2.0:
-        return d * d
-    if r == 1.0:
-        return d
-    return d**r
-
-
 @numba.njit(cache=True, parallel=True)
 def _residual_kernel(  # pragma: no cover - compiled
     rows, weight, ideal, rho, table, base, ref, cols, edges, mass, absmass, total, options
@@ -157,10 +148,10 @@ def _residual_kernel(  # pragma: no cover - compiled
             a = ideal[n, cols[c]]
             wc = weight[n, cols[c]]
             rn = rho[n]
-            lo_loss = _loss(edges[c, 0] - a, rn)
+            lo_loss = loss(edges[c, 0] - a, rn)
             for b in range(nb):
                 lo, hi = edges[c, b], edges[c, b + 1]
-                hi_loss = _loss(hi - a, rn)
+                hi_loss = loss(hi - a, rn)
                 top = max(lo_loss, hi_loss)
                 bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
                 mid = 0.5 * (top + bottom)
