@@ -94,14 +94,15 @@ follows Scholz's own code and which reproduces the paper's Table 2, below):
 What is checked (tests/test_forecast.py): one round on three actors derived by hand from
 the equations above, independently of this module; a scalar re-statement of every step;
 and the paper's published numbers. Those are not produced by the printed equations: on
-the EC car-emission data (Table 1) the median voter stays at 7.0 whatever the reading of
-steps 6-7, where the paper's Table 2 reports 8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6 over
-rounds 1-8. They are produced by Scholz's code: with its probability, i's exponent for
-both expected utilities and its choice rule, this module's steps 3-6 reproduce every move
-of rounds 1-3 of that code's published log (dmasad/bdm-scholz-expected-utility-model,
-Example.log) to 1e-12, and the medians of Table 2 to the printed digit in rounds 1 and 3-8
-(round 2 gives 9.61 where the table prints 9.9). This module follows the equations, not
-the code.
+the EC car-emission data (Table 1) the median voter stays at 7.0 (this module), where the
+paper's Table 2 reports 8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6 over rounds 1-8; no reading
+of steps 6-7 above (either exponent; choice by kind, smallest move or highest expected
+utility) gives any of these, round by round, with eq. 31. They are produced by Scholz's
+code: with its probability, i's exponent for both expected utilities and its choice rule,
+this module's steps 3-6 reproduce every move of rounds 1-3 of that code's published log
+(dmasad/bdm-scholz-expected-utility-model, Example.log) to 1e-12, and the medians of
+Table 2 to the printed digit in rounds 1 and 3-8 (round 2 gives 9.61 where the table
+prints 9.9). This module follows the equations, not the code.
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ class EumRound:
 
 @dataclass(frozen=True)
 class EumResult:
-    """Every round's positions (``rounds[0]`` is the input) and the forecast."""
+    """Every round's positions (``rounds[0]`` is the input) and the forecast;
+    ``parameters["t"]`` is NaN when T follows the paper's cases."""
 
     rounds: tuple[EumRound, ...]
     final: np.ndarray
