@@ -30,7 +30,7 @@ fixed over the rounds. Each round (the paper's Appendix, steps 2-11):
 4. **Expected utility** of i challenging j (eqs. 5-7 and 25a, App. step 7), j resisting with
    probability s_j: ``E^i(U_ij) = s_j (P_ij U_s + (1 - P_ij) U_f) + (1 - s_j) U_s - Q U_sq -
    (1 - Q)(T_ij U_b + (1 - T_ij) U_w)``, where ``T_ij = 1`` when j's move to mu makes i better
-   off -- mu between i and j (case 1) or i between j and mu with mu nearer (3A) -- and 0
+   off -- mu between i and j (case 1), or i between j and mu with mu the nearer (3A) -- and 0
    otherwise (cases 2, 3B; pp. 22-23): ``T_ij = 1[|x_i - mu| < |x_i - x_j|]``. The superscript
    names whose risk exponent is used (Bueno de Mesquita 1985, p. 158, quoted p. 23).
 5. **Security and risk** (Sec. 5, eqs. 32-34, App. steps 2 and 8-10; :func:`risk_exponents`):
@@ -84,15 +84,15 @@ follows Scholz's own code and which reproduces the paper's Table 2, below):
 - offers (6): fig. 6 and eqs. 35-36; j's expected utility with r_j: the paper's notation,
   dmasad (each actor's own ``expected_utilities``), decisionmechanics (``_ej`` with
   ``_r[j]``), schelling (one EU matrix, row = challenger). Scholz's code computes both with
-  i's exponent ("from i's perspective", as Bueno de Mesquita's 1994 charts are drawn).
+  i's exponent ("from the actor's perspective", its docstring says).
 - choice (7): the paper's ordered list (p. 26), decisionmechanics ``AcceptChallenges`` (the
   same order, least move within), Scholz's code (the same order; least move for conflicts,
   and for compromises the smallest ``(|e| x_i + |f| x_j) / (|e| + |f|)``). The paper adds
   that with unequally enforceable offers i "might" concede to the highest expected
   utility, which dmasad and schelling use.
 
-What is checked (tests/test_forecast.py): one round on three actors derived by hand from
-the equations above, independently of this module; a scalar re-statement of every step;
+What is checked (tests/test_eum.py): rounds on three actors derived by hand from the
+equations above, independently of this module; a scalar re-statement of every step;
 and the paper's published numbers. Those are not produced by the printed equations: on
 the EC car-emission data (Table 1) the median voter stays at 7.0 (this module), where the
 paper's Table 2 reports 8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6 over rounds 1-8; no reading
