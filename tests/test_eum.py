@@ -171,9 +171,10 @@ def test_eum_invariants(actors, q):
     assert a.rounds[0].position.tolist() == x.tolist()
 
 
-def _eum_round_scalar(x, c, s, q, t):
-    """One round of the paper's steps written out with scalars (an oracle)."""
-    n, span = len(x), max(x) - min(x)  # D: the range of the positions
+def _eum_round_scalar(x, c, s, q, t, span=None):
+    """One round of the paper's steps written out with scalars (an oracle); ``span`` is D,
+    by default the range of the positions (the range at the start, in a later round)."""
+    n, span = len(x), max(x) - min(x) if span is None else span
     if span == 0:
         return list(x), [1.0] * n
     w = [c[k] * s[k] for k in range(n)]
@@ -309,11 +310,22 @@ def _code_probability(x, c, s, r, span):
 
 
 def test_eum_paper_equations_keep_the_ec_median_at_7():
+    # The scalar oracle, round after round, on the paper's Table 1 (docs/forecasting.md):
+    # the median voter never leaves 7.0, where Table 2 reports 8.4, 9.9, ...
     _, x, c, s = _ec_table_1()
     res = expected_utility_model(x, c, s, 4, 10, rounds=8)
-    assert res.rounds[0].median == 7.0
     assert res.rounds[0].mean == pytest.approx(7.389955686853767, rel=1e-14)  # Example.log
-    assert [r.median for r in res.rounds] == [7.0] * len(res.rounds)
+    w = c * s
+    oracle = list(x)
+    for k, rnd in enumerate(res.rounds):
+        assert rnd.position.tolist() == pytest.approx(oracle, rel=1e-12)
+        # the weighted median of the oracle's positions (cumulative weight past one half)
+        order = np.argsort(oracle, kind="stable")
+        cum = np.cumsum(w[order])
+        assert rnd.median == oracle[order[np.searchsorted(cum, cum[-1] / 2)]] == 7.0
+        if k < len(res.rounds) - 1:
+            oracle, _ = _eum_round_scalar(oracle, list(c), list(s), 1.0, None, span=6.0)
+    assert res.converged and len(res.rounds) < 8
 
 
 def test_eum_steps_reproduce_the_paper_table_2_through_scholz_code():
