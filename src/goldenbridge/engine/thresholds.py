@@ -193,10 +193,14 @@ def _sweep(  # pragma: no cover - compiled
     c_rows,
     u_own,
     ev_tau,
-    ev_q,
     ev_da,
     ev_dg,
     ev_dabs,
+    ev_w,
+    ev_p,
+    ev_against,
+    ev_bin,
+    ev_opt,
     a0,
     g0,
     abs0,
@@ -276,19 +280,19 @@ def _sweep(  # pragma: no cover - compiled
             for n in range(first, last):
                 c_n = c_rows[n]
                 while e < ev_tau.shape[1] and ev_tau[x, e] < c_n - band:
-                    q = ev_q[x, e]
-                    wa, wg, wab = w[q] * ev_da[x, e], w[q] * ev_dg[x, e], w[q] * ev_dabs[x, e]
+                    we, pe = ev_w[x, e], ev_p[x, e]
+                    wa, wg, wab = we * ev_da[x, e], we * ev_dg[x, e], we * ev_dabs[x, e]
                     sa += wa
                     sg += wg
-                    sgt += wg * against[q]
-                    sp += wg * p[q]
-                    sq += wg * (1.0 - p[q])
-                    _add_bins(hx, ax, ox, sides, ncols_of, bin_of, opt_of, q, p[q], wg, wab)
+                    sgt += wg * ev_against[x, e]
+                    sp += wg * pe
+                    sq += wg * (1.0 - pe)
+                    _add_bins(hx, ax, ox, sides, ncols_of, ev_bin[x], ev_opt[x], e, pe, wg, wab)
                     e += 1
                 near = 0.0  # partners whose side of a threshold rounding could flip
                 k = e
                 while k < ev_tau.shape[1] and ev_tau[x, k] <= c_n + band:
-                    near += w[ev_q[x, k]]
+                    near += ev_w[x, k]
                     k += 1
                 u0 = own_sq[n]
                 gain = (u_own[n, x] - u0) * sa
@@ -321,6 +325,17 @@ def _sweep(  # pragma: no cover - compiled
 
 #: Doubles of j's loss table per block of rows in the sweep (bounds its memory only).
 LOSS_TABLE = 1 << 18
+
+
+def _by_event(per_partner: np.ndarray, q: np.ndarray, sides: np.ndarray) -> np.ndarray:
+    """(2, N, C) per partner -> (M, 2, E, C) per event, for the ``sides`` present (one
+    gather per column: fast)."""
+    _, _, cols = per_partner.shape
+    out = np.zeros((q.shape[0], 2, q.shape[1], cols), per_partner.dtype)
+    for s in np.flatnonzero(sides):
+        for c in range(cols):
+            out[:, s, :, c] = per_partner[s, :, c][q]
+    return out
 
 
 def threshold_gain(
@@ -387,19 +402,26 @@ def threshold_gain(
     war_lo = np.where(np.isnan(direct), lo - cost, direct - parts["own_threat"]) - against.max()
     u0 = parts["own_sq"]
     spread = np.maximum(np.abs(war_hi - u0), np.abs(war_lo - u0))
+    # each event's partner fields in event order (read consecutively in the sweep)
+    p = parts["p_win"]
+    c = np.ascontiguousarray
     est, bound = _sweep(
-        np.ascontiguousarray(c_own[srt]),
-        np.ascontiguousarray(u_own[order]),
+        c(c_own[srt]),
+        c(u_own[order]),
         ev.tau,
-        ev.q,
         ev.da,
         ev.dg,
         ev.dabs,
+        w[ev.q],
+        p[ev.q],
+        parts["against"][ev.q],
+        _by_event(bin_of, ev.q, sides),
+        _by_event(opt_of, ev.q, sides),
         ev.a0,
         ev.g0,
         ev.abs0,
         w,
-        parts["p_win"],
+        p,
         against,
         u0[srt],
         cost[srt],
