@@ -278,8 +278,8 @@ class _OwnApproval:
         if outcome not in self._quantiles:
             x, mass = parts[f"{outcome}_x"], self._mass(outcome)
             self._quantiles[outcome] = [Quantiles(x[:, c], mass) for c in cols]
-        edges = [q.edges(b) for q in self._quantiles[outcome]]
-        edges = np.array(edges).reshape(cols.size, b + 1)
+        edges = np.array([q.edges(b) for q in self._quantiles[outcome]])
+        edges = edges.reshape(cols.size, b + 1)
         return cols, edges, bool(parts[f"{outcome}_table"])
 
     @property
