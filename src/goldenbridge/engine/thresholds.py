@@ -49,18 +49,18 @@ def _choice(c, q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cove
     return (1.0 if accept else 0.0), g, abs(g)
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _steps(q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - compiled
-    """Per offer, the events (threshold, partner, steps of ``a``, ``g``, ``|g|``) sorted
-    by threshold and padded with +inf; and each partner's values below every
-    threshold."""
+    """Per offer, the events (threshold, partner, steps of ``a``, ``g``, ``|g|``) in
+    partner order, padded with +inf (:func:`events` sorts them); and each partner's
+    values below every threshold."""
     n, m = keep.shape
     tau = np.full((m, 3 * n), np.inf)
     who = np.zeros((m, 3 * n), dtype=np.int64)
     step = np.zeros((3, m, 3 * n))
     start = np.zeros((3, n, m))
     count = np.zeros(m, dtype=np.int64)
-    for x in numba.prange(m):
+    for x in range(m):
         used = 0
         for q in range(n):
             t0 = t1 = t2 = np.inf
@@ -94,11 +94,6 @@ def _steps(q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - 
                     step[2, x, used] = ag2 - ag
                     used += 1
                 a, g, ag = a2, g2, ag2
-        order = np.argsort(tau[x, :used], kind="mergesort")
-        tau[x, :used] = tau[x, :used][order]
-        who[x, :used] = who[x, :used][order]
-        for i in range(3):
-            step[i, x, :used] = step[i, x, :used][order]
         count[x] = used
     return tau, who, step, start, count
 
@@ -145,9 +140,14 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
         c(offered, dtype=np.bool_),
     )
     width = max(int(count.max()) if count.size else 0, 1)
-    out = [c(tau[:, :width]), c(step[0, :, :width]), c(step[1, :, :width])]
-    out.append(c(step[2, :, :width]))
-    qs = c(who[:, :width])
+    order = np.empty((tau.shape[0], width), np.int64)
+    for x, used in enumerate(count):  # by threshold, ties in partner order
+        order[x, :used] = np.argsort(tau[x, :used], kind="stable")
+        order[x, used:] = np.arange(used, width)
+    by = np.take_along_axis
+    out = [by(tau, order, 1), by(step[0], order, 1), by(step[1], order, 1)]
+    out.append(by(step[2], order, 1))
+    qs = by(who, order, 1)
     a0, g0, abs0 = (c(start[i]) for i in range(3))
     return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0)
 
@@ -188,7 +188,7 @@ def _below(
     st[x, 0], st[x, 1], st[x, 2], st[x, 3], st[x, 4] = sa, sg, sgt, sp, sq
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _sweep(  # pragma: no cover - compiled
     c_rows,
     u_own,
@@ -234,9 +234,11 @@ def _sweep(  # pragma: no cover - compiled
     that outcome's options vary); ``direct`` j's given war value net of its threats'
     costs (NaN where computed).
 
-    Each offer is one sequential sweep over its events (offers run in parallel), so the
-    sums never depend on the threads; ``block`` rows at a time share a table of j's
-    losses at the bins (its size only bounds memory)."""
+    Each offer is one sequential sweep over its events; ``block`` rows at a time share
+    a table of j's losses at the bins (its size only bounds memory). Like
+    :func:`_steps` it is compiled without parallel loops: it runs in a fraction of a
+    second, and numba's parallel build would cost ~20 s more of compilation on a
+    fresh install (docs/performance.md)."""
     r = c_rows.shape[0]
     m = ev_tau.shape[0]
     nc = cols_of.shape[1]
@@ -247,7 +249,7 @@ def _sweep(  # pragma: no cover - compiled
     hist = np.zeros((m, 2, nc, nb))
     habs = np.zeros((m, 2, nc, nb))
     opts = np.zeros((m, 2, kd, no))
-    for x in numba.prange(m):
+    for x in range(m):
         _below(
             x, w, a0, g0, abs0, p, against, sides, ncols_of, bin_of, opt_of, st, hist, habs, opts
         )
@@ -258,7 +260,7 @@ def _sweep(  # pragma: no cover - compiled
     half = np.zeros((block, 2, nc, nb))
     for first in range(0, r, block):
         last = min(r, first + block)
-        for n in numba.prange(first, last):  # j's loss at the bins of the war's outcome
+        for n in range(first, last):  # j's loss at the bins of the war's outcome
             for s in range(2):
                 if not sides[s]:
                     continue
@@ -273,7 +275,7 @@ def _sweep(  # pragma: no cover - compiled
                         mid[n - first, s, c, b] = 0.5 * (top + bottom)
                         half[n - first, s, c, b] = 0.5 * (top - bottom)
                         lo_loss = hi_loss
-        for x in numba.prange(m):
+        for x in range(m):
             sa, sg, sgt, sp, sq = st[x, 0], st[x, 1], st[x, 2], st[x, 3], st[x, 4]
             hx, ax, ox = hist[x], habs[x], opts[x]
             e = head[x]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
+from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds, read_only
 
 __all__ = ["loss", "margins", "utilities", "utilities_at"]
 
@@ -62,8 +62,9 @@ def _utilities_at(weight, ideal, rho, table, x, option):  # pragma: no cover - c
 
 
 def _args(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Contiguous, read-only: one compiled type whatever the caller's arrays."""
     c = np.ascontiguousarray
-    return (
+    return read_only(
         c(actor.weight, dtype=np.float64),
         c(actor.ideal, dtype=np.float64),
         c(actor.rho, dtype=np.float64),
