@@ -416,9 +416,10 @@ def gain_from_parts(
     population mean. ``need`` (R, M) bool limits the work to those entries (the others
     come back 0).
 
-    The kernel has no parallel loops: the approval rule calls it only where sorted
-    thresholds and bins cannot settle a world (few rows), and numba's parallel build of
-    it cost ~8 s more of compilation on every fresh install (docs/performance.md).
+    The kernel has no parallel loops: the approval rule calls it for the few worlds
+    that bins and sorted thresholds leave unsettled (and for a veto with several
+    threats of its own that move the target, which has no sorted form), and numba's
+    parallel build of it cost ~8 s more of compilation on every fresh install.
     """
     c = np.ascontiguousarray
     return _gain_from_parts_kernel(  # type: ignore[call-arg]
