@@ -140,14 +140,14 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
         c(offered, dtype=np.bool_),
     )
     width = max(int(count.max()) if count.size else 0, 1)
-    order = np.empty((tau.shape[0], width), np.int64)
-    for x, used in enumerate(count):  # by threshold, ties in partner order
-        order[x, :used] = np.argsort(tau[x, :used], kind="stable")
-        order[x, used:] = np.arange(used, width)
-    by = np.take_along_axis
-    out = [by(tau, order, 1), by(step[0], order, 1), by(step[1], order, 1)]
-    out.append(by(step[2], order, 1))
-    qs = by(who, order, 1)
+    m = tau.shape[0]
+    out = [np.empty((m, width)) for _ in range(4)]
+    qs = np.empty((m, width), np.int64)
+    for x in range(m):  # by threshold, ties in partner order (the +inf padding last)
+        order = np.argsort(tau[x, :width], kind="stable")
+        for arr, src in zip(out, (tau[x], step[0, x], step[1, x], step[2, x]), strict=True):
+            arr[x] = src[order]
+        qs[x] = who[x, order]
     a0, g0, abs0 = (c(start[i]) for i in range(3))
     return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0)
 
