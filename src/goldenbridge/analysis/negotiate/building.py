@@ -36,9 +36,8 @@ import numpy as np
 
 from goldenbridge.analysis.negotiate.timegame import TimeGame
 from goldenbridge.analysis.outcomes import offers_nothing
-from goldenbridge.engine import Offers, utilities
+from goldenbridge.engine import Offers, utilities, utilities_at
 from goldenbridge.engine.choice import target_choice, unsaved
-from goldenbridge.engine.reference import utilities_at
 from goldenbridge.population import Population
 
 __all__ = ["Built", "build", "time_inputs", "BINS", "CLASSES"]
