@@ -37,6 +37,11 @@ SECTIONS = (
 )
 
 
+def _note(note: str | None) -> str:
+    """A switch's reason for not changing the answer, under its name."""
+    return f"<br><small>{_e(note)}</small>" if note else ""
+
+
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
@@ -376,7 +381,8 @@ def _decides_section(b: Brief) -> str:
             _table(
                 ("switch", "as written", "other setting", "P(war)", "P(deal)"),
                 (
-                    f"<tr><td>{_e(s['name'])}</td><td>{_e(s['as_written'])}</td>"
+                    f"<tr><td>{_e(s['name'])}{_note(s.get('note'))}</td>"
+                    f"<td>{_e(s['as_written'])}</td>"
                     f"<td>{_e(s['other'])}</td>{_p(f'sensitivity.switches[{i}].p_war')}"
                     f"{_p(f'sensitivity.switches[{i}].p_deal')}</tr>"
                     for i, s in enumerate(doc["switches"])
@@ -451,10 +457,10 @@ Nash (1950) and Kalai–Smorodinsky (1975) solutions are in the optimisation's J
 Physics Communications 181) computed with SALib (Herman &amp; Usher 2017) for the per-world war
 indicator of the recommended package (the risk-return optimum); each assumption at the ends of
 its 90% range with common random numbers, the package re-optimised under each change (warm
-started); the structural switches (veto information, face and pretext, an unappeasable type)
-beside them; decision flips: the smallest change of an assumption that moves the recommended
-package's P(war) by the flip size. The assumption that decides is the one whose range moves that
-P(war) most.</li>
+started); the structural switches (veto information, face and pretext, an unappeasable type,
+the reading of a rejection, the mechanisms of talks) beside them; decision flips: the
+smallest change of an assumption that moves the recommended package's P(war) by the flip size.
+The assumption that decides is the one whose range moves that P(war) most.</li>
 </ul>
 """
 
