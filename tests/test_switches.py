@@ -38,6 +38,7 @@ def rows_by_name(rows):
     return {r.name: r for r in rows}
 
 
+@pytest.mark.slow  # solves the talks game (compiled on first use)
 def test_reading_switch_rereads_an_observed_rejection():
     scenario = gb.load(fearon())
     prior = gb.sample(scenario)
@@ -96,6 +97,7 @@ def test_mechanism_switches_are_listed_and_inert_without_a_dynamic_reading():
     assert not {"mobilisation", "p_win drift", "accumulating pretext"} & set(names)
 
 
+@pytest.mark.slow  # solves the talks game (compiled on first use)
 def test_mechanism_switches_match_the_switched_scenario_updated_directly():
     data = talks_scenario()
     prior = gb.sample(gb.load(data))
