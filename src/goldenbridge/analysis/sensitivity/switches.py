@@ -213,7 +213,7 @@ def _mechanism(label: str, off: Callable[[Scenario], Scenario | None]):
                 "on",
                 "off",
                 None,
-                inert=f"{label} is a mechanism of talks: the one-shot recommended offer does "
+                inert=f"{label} is a mechanism of talks: the one-shot answer does "
                 "not depend on it, and no observation is read with the dynamic model",
             )
         return Setting("on", "off", _resampled(base, other))
