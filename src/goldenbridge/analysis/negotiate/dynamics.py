@@ -409,8 +409,8 @@ def negotiate(
         )
         for t, j in enumerate(played.offers)
     )
-    one = solve(game, 1, discount, hazard, q)
-    one_play = play(game, one)
+    once = built.one_shot  # the grid's offers made once, world by world, as evaluate does
+    best_once = int(np.argmax(once.proposer_eu))  # ties: the smallest concession
     fight = population.worlds.fight
     war_p = population.war_value[:, p]
     reject_eu = float(w @ np.where(fight, war_p, population.status_quo_u[:, p])) / total
@@ -430,10 +430,10 @@ def negotiate(
         ),
         Strategy(
             "best one-shot offer",
-            float(positions[one_play.offers[0]]),
-            base + one_play.proposer_gain,
-            float(one_play.p_deal[-1]),
-            float(one_play.p_war[-1]),
+            float(positions[best_once]),
+            float(once.proposer_eu[best_once]),
+            float(once.p_deal[best_once]),
+            float(once.p_war[best_once]),
         ),
         Strategy(
             f"best sequence ({rounds} rounds)",
