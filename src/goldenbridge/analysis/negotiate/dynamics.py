@@ -13,7 +13,9 @@ solves it (a skimming perfect Bayesian equilibrium, checked), and
 
 The result compares four strategies on the same worlds: rejecting now (nothing offered,
 one shot), talks that offer nothing for T rounds (the target expecting the equilibrium's
-concessions), the best one-shot offer on the path and the best sequence.
+concessions), the best one-shot offer on the path (each grid offer decided world by world as
+``evaluate`` decides it, the vetoes on the same approval rule: its row is ``evaluate``'s
+outcome of that offer) and the best sequence.
 """
 
 from __future__ import annotations
