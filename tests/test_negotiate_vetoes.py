@@ -129,8 +129,8 @@ def test_approvals_are_the_exact_pairing_on_russia():
 
 def test_one_round_is_the_one_shot_model_with_vetoes_face_and_pretext():
     """T = 1, every world a type: each offer's outcome in the game equals decide()'s world
-    by world, with an own-information veto, face and pretext (a blocked package is not
-    offered: face unsaved, the no-offer outcome)."""
+    by world, with an own-information veto, face and pretext (where the veto blocks, the
+    no-offer outcome)."""
     scenario = one_veto(conflict={"backing_down": 0.1, "pretext": 0.3, "face": 0.5})
     pop = sample(scenario, samples=1_000, seed=7)
     result = negotiate(pop, 1, path_to={"x": 1}, grid=GRID, per_world=True, decompose=False)

@@ -13,9 +13,10 @@ so that a discount shrinks gains and a war that comes later is not worth more:
   ``p_win``: Fearon 1995; ``p_win + t d`` is not clipped to [0, 1] over the few rounds of
   talks); this round's pretext ``p s_n(x)``;
 - the proposer: a deal at ``x``, ``u_P(x) - r_P``, or 0 where a veto blocks it (the
-  no-offer outcome follows: a blocked package is never offered, so there the target's
-  "accepting" is worth 0 to it too, and its face stays unsaved, ``s = 1``); a war,
-  ``w_P - r_P + t d (u_P(win) - u_P(lose))``; the target standing down, ``u_P(sq) - r_P``.
+  no-offer outcome follows); a war, ``w_P - r_P + t d (u_P(win) - u_P(lose))``; the target
+  standing down, ``u_P(sq) - r_P``. The target's numbers ignore the block (it values
+  accepting a package a veto will block as the deal; in one round the outcome is the same,
+  docs/dynamics.md, modelling choice 2).
 
 Vetoes (:func:`one_shot`): each veto approves ``x`` in a world on the rule of 4b that
 ``evaluate`` uses -- by default on its own information (its expected gain from offering
@@ -334,10 +335,8 @@ def build(
         ww = w[sl]
         u = utilities(block.actors[t], grid_offers)
         ok = once.approve[sl]
-        # a blocked package is never offered (4a): face stays unsaved (s = 1, 4c) and
-        # "accepting" it leaves the world's no-offer outcome, a gain of 0 over ``ref``
-        s = np.where(offered[None, :] & ok, unsaved(u - sq_t[sl, None], face[sl, None]), 1.0)
-        gain = np.where(ok, u - b[sl, None] * s - ref[sl, None], 0.0)
+        s = np.where(offered[None, :], unsaved(u - sq_t[sl, None], face[sl, None]), 1.0)
+        gain = u - b[sl, None] * s - ref[sl, None]
         u_p = utilities(block.actors[p], grid_offers) - ref_p[sl, None]
         pay = np.where(ok, u_p, 0.0)
         ts = type_of[sl]
