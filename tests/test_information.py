@@ -376,9 +376,11 @@ def test_bootstrap_errors_include_the_error_of_the_vetos_threshold():
     assert e.offer("nothing").p_deal_se == 0.0
 
 
-def test_threshold_sweep_is_the_same_in_any_number_of_chunks():
-    """The sweep of engine/thresholds.py runs chunks of worlds in parallel, each replaying
-    the sorted events from the start: bit for bit one sweep, whatever the chunks."""
+def test_threshold_sweep_is_the_same_whatever_the_blocks_and_threads():
+    """The sweep of engine/thresholds.py runs offers in parallel and rows in blocks of its
+    loss table: bit for bit the same numbers whatever the block size or thread count."""
+    import numba
+
     from goldenbridge.engine.thresholds import threshold_gain
 
     scenario = load(MIXED_THREAT)
@@ -391,7 +393,12 @@ def test_threshold_sweep_is_the_same_in_any_number_of_chunks():
     rule = outcomes._OwnApproval(pop, "V", offers, offered, u_t, u_j)
     sides = tuple(rule._edges(outcome, 16) for outcome in ("win", "lose"))
     rows = np.arange(pop.n)
-    one = threshold_gain(rows, rule.parts, u_j, rule.events, sides, chunks=1)
-    for chunks in (3, 8, 64):
-        got = threshold_gain(rows, rule.parts, u_j, rule.events, sides, chunks=chunks)
-        assert np.array_equal(got[0], one[0]) and np.array_equal(got[1], one[1])
+    one = threshold_gain(rows, rule.parts, u_j, rule.events, sides, block=1)
+    threads = numba.get_num_threads()
+    try:
+        for block, nthreads in ((7, threads), (64, 1), (None, threads), (10_000, 1)):
+            numba.set_num_threads(nthreads)
+            got = threshold_gain(rows, rule.parts, u_j, rule.events, sides, block=block)
+            assert np.array_equal(got[0], one[0]) and np.array_equal(got[1], one[1])
+    finally:
+        numba.set_num_threads(threads)

@@ -303,7 +303,7 @@ def forecast(
     issues: Sequence[str] | None = None,
     rounds: int = 10,
     q: float = 1.0,
-    t: float = 1.0,
+    t: float | None = None,
 ) -> Forecast:
     """Predicted outcome per issue (compromise, median, Nash, EUM); see
     :func:`goldenbridge.analysis.forecast.forecast`."""

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from goldenbridge.engine import utilities_at
 from goldenbridge.engine.arrays import ActorArrays
-from goldenbridge.engine.reference import utilities_at
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.schema import Scenario
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from goldenbridge.engine import utilities_at
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds
-from goldenbridge.engine.reference import utilities_at
 from goldenbridge.scenario.budget import DEFAULT_BUDGET, check_budget
 from goldenbridge.scenario.checks import inner_sample
 from goldenbridge.scenario.distributions import Quantity

@@ -32,7 +32,7 @@ import numpy as np
 
 from goldenbridge.engine import Offers, Tally, utilities
 from goldenbridge.engine.arrays import packed_once
-from goldenbridge.engine.binned import bin_edges, binned_residual, bins
+from goldenbridge.engine.binned import Quantiles, binned_residual, bins
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
 from goldenbridge.engine.thresholds import events, threshold_gain
@@ -63,7 +63,7 @@ __all__ = [
 LEVELS = (INNER_SAMPLE, 512, 8192, 2**62)
 #: Bins per varying issue of the war's outcome, then more, then every world (exact), for
 #: an actor none of whose fields moves the target (:mod:`goldenbridge.engine.binned`).
-BIN_LEVELS = (32, 1024, 32768, 2**62)
+BIN_LEVELS = (8, 128, 4096, 2**62)
 #: Float rounding allowance added to a proven bound (sums of at most 1e7 terms of size
 #: <= 1 in float64 round to well below it).
 ROUNDING = 1e-9
@@ -187,6 +187,7 @@ class _OwnApproval:
             lambda: pair_parts(population, actor),
         )
         self.control = self.g = self.events = None
+        self._quantiles: dict[str, list[Quantiles]] = {}
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
             self.control, self.g = _control_mean(population, self.parts, offered, u_target, u_own)
@@ -243,37 +244,42 @@ class _OwnApproval:
             return est, se, zero
         return est + self.control[rows], se, zero
 
+    def _mass(self, outcome: str) -> np.ndarray:
+        """(N,) ``w p`` (``w (1 - p)`` for ``lose``): where the war's outcome lies."""
+        p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
+        return np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
+
     def _binned(self, rows: np.ndarray, outcome: str, b: int) -> tuple[np.ndarray, np.ndarray]:
         """The residual of :mod:`goldenbridge.engine.binned` for the war's ``outcome``."""
         parts = self.parts
-        cols = parts[f"{outcome}_cols"]
-        if parts[f"{outcome}_fixed"] or self.g is None:
+        got = None if self.g is None else self._edges(outcome, b)
+        if got is None:
             return (np.zeros((rows.size, self.offered.size)),) * 2
-        p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
-        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
+        cols, edges, options_vary = got
         binned = bins(
             parts[f"{outcome}_x"],
             parts[f"{outcome}_opt"],
             cols,
-            bool(parts[f"{outcome}_table"]),
+            options_vary,
             parts["table"].shape[2],
-            (mass / self.population.worlds.weights.sum())[:, None] * self.g,
-            mass,
-            b,
+            (self._mass(outcome) / self.population.worlds.weights.sum())[:, None] * self.g,
+            edges,
         )
         return binned_residual(rows, parts, outcome, binned)
 
     def _edges(self, outcome: str, b: int) -> tuple | None:
         """The varying issues of the war's ``outcome`` and ``b`` bins on each (weighted
-        by ``w p``, or ``w (1 - p)`` for ``lose``); None when it is the same everywhere."""
+        by ``w p``, or ``w (1 - p)`` for ``lose``); None when it is the same everywhere.
+        Each issue's values are sorted once, for every level."""
         parts = self.parts
         if parts[f"{outcome}_fixed"]:
             return None
-        p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
-        mass = np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
         cols = parts[f"{outcome}_cols"]
-        x = parts[f"{outcome}_x"]
-        edges = np.array([bin_edges(x[:, c], mass, b) for c in cols]).reshape(cols.size, b + 1)
+        if outcome not in self._quantiles:
+            x, mass = parts[f"{outcome}_x"], self._mass(outcome)
+            self._quantiles[outcome] = [Quantiles(x[:, c], mass) for c in cols]
+        edges = np.array([q.edges(b) for q in self._quantiles[outcome]])
+        edges = edges.reshape(cols.size, b + 1)
         return cols, edges, bool(parts[f"{outcome}_table"])
 
     @property

@@ -42,7 +42,12 @@ def forecast(
     q: Annotated[
         float, typer.Option("--q", min=0, max=1, help="EUM: P(status quo persists), Q.")
     ] = 1.0,
-    t: Annotated[float, typer.Option("--t", min=0, max=1, help="EUM: T (used when Q < 1).")] = 1.0,
+    t: Annotated[
+        float | None,
+        typer.Option(
+            "--t", min=0, max=1, help="EUM: T for every pair (default: the paper's cases; Q < 1)."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Predicted outcome per issue: compromise, weighted median, Nash bargaining, EUM."""
@@ -83,7 +88,8 @@ def forecast(
         out.print(rounds_table)
         state = "settled" if log.converged else f"still moving after {rounds} rounds"
         out.print(
-            f"EUM ({state}; Q = {q:g}, T = {t:g}): forecast {log.median:.2f}, "
+            f"EUM ({state}; Q = {q:g}, T = {'by case' if t is None else f'{t:g}'}): "
+            f"forecast {log.median:.2f}, "
             f"weighted mean {log.mean:.2f}",
             soft_wrap=True,
         )

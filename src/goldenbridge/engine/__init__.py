@@ -4,8 +4,9 @@
 the fused kernels (:mod:`goldenbridge.engine.fused`, the default), ``dask`` splits
 worlds across a Dask cluster (:mod:`goldenbridge.engine.distributed`). All three
 return the same :class:`~goldenbridge.engine.arrays.Tally`, bit for bit in float64,
-and the analyses call :func:`tally` (and :func:`utilities` / :func:`margins` where they
-need per-world values).
+and the analyses call :func:`tally` (and :func:`utilities` / :func:`utilities_at`,
+compiled in :mod:`goldenbridge.engine.utility`, or :func:`margins` where they need
+per-world values).
 
 :func:`deal_and_payoff` (:mod:`goldenbridge.engine.hot`, with
 :mod:`~goldenbridge.engine.registers` and :mod:`~goldenbridge.engine.simd`) is a faster,
@@ -23,7 +24,7 @@ import numpy as np
 
 from goldenbridge.engine import numba_cache  # noqa: F401  (before any kernel: a cache fails soft)
 from goldenbridge.engine.arrays import ActorArrays, Offers, Tally, Worlds
-from goldenbridge.engine.reference import margins, utilities
+from goldenbridge.engine.utility import margins, utilities, utilities_at
 from goldenbridge.scenario.errors import InputError
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "margins",
     "tally",
     "utilities",
+    "utilities_at",
 ]
 
 #: Names accepted by :func:`get_engine`.

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-__all__ = ["Bins", "bins", "bin_edges", "binned_residual"]
+from goldenbridge.engine.utility import loss
+
+__all__ = ["Bins", "Quantiles", "bins", "binned_residual"]
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,21 @@ class Bins:
     options: np.ndarray
 
 
-def bin_edges(v: np.ndarray, w: np.ndarray, b: int) -> np.ndarray:
-    """``b + 1`` non-decreasing edges at the ``w``-weighted quantiles of ``v``."""
-    order = np.argsort(v, kind="stable")
-    cdf = np.cumsum(w[order])
-    if cdf[-1] <= 0:
-        return np.linspace(v.min(), v.max(), b + 1)
-    at = np.searchsorted(cdf, np.linspace(0.0, cdf[-1], b + 1)[1:-1], side="left")
-    inner = v[order][np.minimum(at, v.size - 1)]
-    return np.concatenate([[v.min()], inner, [v.max()]])
+class Quantiles:
+    """Weighted quantiles of one variable, sorted once: :meth:`edges` for any bin count
+    (the refinement levels bin the same values again, more finely)."""
+
+    def __init__(self, v: np.ndarray, w: np.ndarray) -> None:
+        order = np.argsort(v, kind="stable")
+        self.v, self.cdf = v[order], np.cumsum(w[order])
+
+    def edges(self, b: int) -> np.ndarray:
+        """``b + 1`` non-decreasing edges at the ``w``-weighted quantiles of ``v``."""
+        v, cdf = self.v, self.cdf
+        if cdf[-1] <= 0:
+            return np.linspace(v[0], v[-1], b + 1)
+        at = np.searchsorted(cdf, np.linspace(0.0, cdf[-1], b + 1)[1:-1], side="left")
+        return np.concatenate([[v[0]], v[np.minimum(at, v.size - 1)], [v[-1]]])
 
 
 def bins(
@@ -83,8 +91,7 @@ def bins(
     options_vary: bool,
     n_options: int,
     h: np.ndarray,
-    mass: np.ndarray,
-    b: int,
+    edges: np.ndarray,
 ) -> Bins:
     """Bin one war outcome's varying issues, weighted by ``h`` (N, M).
 
@@ -100,21 +107,17 @@ def bins(
         The largest number of options of a discrete issue.
     h : (N, M) float64
         ``w_q g_q(x) p_q / sum w`` (see the module docstring).
-    mass : (N,) float64
-        Places the edges at its quantiles (``w_q p_q``: ``|h| <= mass``, and the same
-        whichever offers are binned together).
-    b : int
-        Bins per issue.
+    edges : (C, B + 1) float64
+        Bin edges per issue, at the quantiles of ``w_q p_q`` (:class:`Quantiles`):
+        ``|h| <= w p``, and the same whichever offers are binned together.
     """
     m = h.shape[1]
+    b = edges.shape[1] - 1
     habs = np.abs(h)
-    edges = np.empty((cols.size, b + 1))
     per_bin = np.zeros((cols.size, b, m))
     abs_per_bin = np.zeros((cols.size, b, m))
     for i, c in enumerate(cols):
-        v = x[:, c]
-        edges[i] = bin_edges(v, mass, b)
-        which = np.searchsorted(edges[i, 1:-1], v, side="right")
+        which = np.searchsorted(edges[i, 1:-1], x[:, c], side="right")
         for k in range(m):
             per_bin[i, :, k] = np.bincount(which, weights=h[:, k], minlength=b)
             abs_per_bin[i, :, k] = np.bincount(which, weights=habs[:, k], minlength=b)
@@ -124,17 +127,6 @@ def bins(
         for j in range(m):
             options[k, :, j] = np.bincount(option[:, k], weights=h[:, j], minlength=n_options)
     return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, h.sum(axis=0), options)
-
-
-@numba.njit(cache=True, inline="always")
-def _loss(d, r):  # pragma: no cover - compiled
-    """``|d| ** r`` as :func:`goldenbridge.engine.reference.loss` computes it."""
-    d = abs(d)
-    if r == 2.0:
-        return d * d
-    if r == 1.0:
-        return d
-    return d**r
 
 
 @numba.njit(cache=True, parallel=True)
@@ -157,10 +149,10 @@ def _residual_kernel(  # pragma: no cover - compiled
             a = ideal[n, cols[c]]
             wc = weight[n, cols[c]]
             rn = rho[n]
-            lo_loss = _loss(edges[c, 0] - a, rn)
+            lo_loss = loss(edges[c, 0] - a, rn)
             for b in range(nb):
                 lo, hi = edges[c, b], edges[c, b + 1]
-                hi_loss = _loss(hi - a, rn)
+                hi_loss = loss(hi - a, rn)
                 top = max(lo_loss, hi_loss)
                 bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
                 mid = 0.5 * (top + bottom)

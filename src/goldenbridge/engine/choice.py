@@ -235,7 +235,7 @@ PARTNER_SIDE = (
 )
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _gain_from_parts_kernel(  # pragma: no cover - compiled
     rows,
     start,
@@ -289,7 +289,7 @@ def _gain_from_parts_kernel(  # pragma: no cover - compiled
     t1 = np.zeros((r, m))
     t2 = np.zeros((r, m))
     t3 = np.zeros((r, m))
-    for i in numba.prange(r):
+    for i in range(r):
         n = rows[i]
         wsum = 0.0
         w2sum = 0.0
@@ -415,6 +415,11 @@ def gain_from_parts(
     outcomes are the same in every world; the caller adds the control variate's exact
     population mean. ``need`` (R, M) bool limits the work to those entries (the others
     come back 0).
+
+    The kernel has no parallel loops: the approval rule calls it for the few worlds
+    that bins and sorted thresholds leave unsettled (and for a veto with several
+    threats of its own that move the target, which has no sorted form), and numba's
+    parallel build of it cost ~8 s more of compilation on every fresh install.
     """
     c = np.ascontiguousarray
     return _gain_from_parts_kernel(  # type: ignore[call-arg]

@@ -262,7 +262,9 @@ def utilities_at(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> np.nd
     -------
     (N,) float64 array of ``u_i,n(outcome_n)``.
     """
-    u = (actor.weight * (1.0 - loss(x - actor.ideal, actor.rho[:, None]))).sum(axis=1)
+    u = np.zeros(x.shape[0])
+    for c in range(x.shape[1]):  # issue by issue, in order (as utilities())
+        u += actor.weight[:, c] * (1.0 - loss(x[:, c] - actor.ideal[:, c], actor.rho))
     rows = np.arange(x.shape[0])
     for k in range(actor.table.shape[1]):
         u += actor.table[rows, k, option[:, k]]

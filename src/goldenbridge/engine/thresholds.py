@@ -29,7 +29,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from goldenbridge.engine.binned import _loss
+from goldenbridge.engine.utility import loss
 
 __all__ = ["BAND", "Events", "events", "threshold_gain"]
 
@@ -49,18 +49,18 @@ def _choice(c, q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cove
     return (1.0 if accept else 0.0), g, abs(g)
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _steps(q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - compiled
-    """Per offer, the events (threshold, partner, steps of ``a``, ``g``, ``|g|``) sorted
-    by threshold and padded with +inf; and each partner's values below every
-    threshold."""
+    """Per offer, the events (threshold, partner, steps of ``a``, ``g``, ``|g|``) in
+    partner order, padded with +inf (:func:`events` sorts them); and each partner's
+    values below every threshold."""
     n, m = keep.shape
     tau = np.full((m, 3 * n), np.inf)
     who = np.zeros((m, 3 * n), dtype=np.int64)
     step = np.zeros((3, m, 3 * n))
     start = np.zeros((3, n, m))
     count = np.zeros(m, dtype=np.int64)
-    for x in numba.prange(m):
+    for x in range(m):
         used = 0
         for q in range(n):
             t0 = t1 = t2 = np.inf
@@ -94,11 +94,6 @@ def _steps(q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - 
                     step[2, x, used] = ag2 - ag
                     used += 1
                 a, g, ag = a2, g2, ag2
-        order = np.argsort(tau[x, :used], kind="mergesort")
-        tau[x, :used] = tau[x, :used][order]
-        who[x, :used] = who[x, :used][order]
-        for i in range(3):
-            step[i, x, :used] = step[i, x, :used][order]
         count[x] = used
     return tau, who, step, start, count
 
@@ -145,47 +140,67 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
         c(offered, dtype=np.bool_),
     )
     width = max(int(count.max()) if count.size else 0, 1)
-    out = [c(tau[:, :width]), c(step[0, :, :width]), c(step[1, :, :width])]
-    out.append(c(step[2, :, :width]))
-    qs = c(who[:, :width])
+    m = tau.shape[0]
+    out = [np.empty((m, width)) for _ in range(4)]
+    qs = np.empty((m, width), np.int64)
+    for x in range(m):  # by threshold, ties in partner order (the +inf padding last)
+        order = np.argsort(tau[x, :width], kind="stable")
+        for arr, src in zip(out, (tau[x], step[0, x], step[1, x], step[2, x]), strict=True):
+            arr[x] = src[order]
+        qs[x] = who[x, order]
     a0, g0, abs0 = (c(start[i]) for i in range(3))
     return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0)
 
 
 @numba.njit(cache=True, inline="always")
-def _add(sums, layout, q, x, wa, wg, wab):  # pragma: no cover - compiled
-    """Add partner ``q``'s weighted ``a``, ``g``, ``|g|`` (or their steps) to offer ``x``'s
-    population sums."""
-    sa, sg, sgp, sgt, hist, habs, opts = sums
-    p, against, sides, ncols_of, bin_of, opt_of = layout
-    sa[x] += wa
-    sg[x] += wg
-    sgt[x] += wg * against[q]
+def _add_bins(
+    hist, habs, opts, sides, ncols_of, bin_of, opt_of, q, pq, wg, wab
+):  # pragma: no cover - compiled
+    """Add partner ``q``'s weighted ``g`` and ``|g|`` (or their steps) to one offer's
+    binned sums (``hist``, ``habs``: (2, C, B); ``opts``: (2, Kd, O))."""
+    if wg == 0.0 and wab == 0.0:
+        return
     for s in range(2):
-        ps = p[q] if s == 0 else 1.0 - p[q]
-        sgp[s, x] += wg * ps
+        ps = pq if s == 0 else 1.0 - pq
         if sides[s]:
             for c in range(ncols_of[s]):
-                hist[s, x, c, bin_of[s, q, c]] += wg * ps
-                habs[s, x, c, bin_of[s, q, c]] += wab * ps
+                hist[s, c, bin_of[s, q, c]] += wg * ps
+                habs[s, c, bin_of[s, q, c]] += wab * ps
             for k in range(opt_of.shape[2]):
-                opts[s, x, k, opt_of[s, q, k]] += wg * ps
+                opts[s, k, opt_of[s, q, k]] += wg * ps
 
 
-#: Chunks of rows the sweep runs in parallel (fixed: the numbers never depend on threads).
-SWEEP_CHUNKS = 8
+@numba.njit(cache=True)
+def _below(
+    x, w, a0, g0, abs0, p, against, sides, ncols_of, bin_of, opt_of, st, hist, habs, opts
+):  # pragma: no cover - compiled
+    """Offer ``x``'s sums below every threshold: ``st[x]`` = (sum a, sum g, sum g.against,
+    sum g p, sum g (1 - p)), and its binned sums."""
+    sa = sg = sgt = sp = sq = 0.0
+    for q in range(w.shape[0]):
+        wa, wg, wab = w[q] * a0[q, x], w[q] * g0[q, x], w[q] * abs0[q, x]
+        sa += wa
+        sg += wg
+        sgt += wg * against[q]
+        sp += wg * p[q]
+        sq += wg * (1.0 - p[q])
+        _add_bins(hist[x], habs[x], opts[x], sides, ncols_of, bin_of, opt_of, q, p[q], wg, wab)
+    st[x, 0], st[x, 1], st[x, 2], st[x, 3], st[x, 4] = sa, sg, sgt, sp, sq
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _sweep(  # pragma: no cover - compiled
-    rows,
     c_rows,
     u_own,
     ev_tau,
-    ev_q,
     ev_da,
     ev_dg,
     ev_dabs,
+    ev_w,
+    ev_p,
+    ev_against,
+    ev_bin,
+    ev_opt,
     a0,
     g0,
     abs0,
@@ -209,79 +224,84 @@ def _sweep(  # pragma: no cover - compiled
     bin_of,
     opt_of,
     band,
-    chunks,
+    block,
 ):
-    """``rows`` sorted by ``c_rows``; ``sides`` (2,) bool: win/lose residual present;
-    ``ncols_of`` (2,) its varying issues, ``cols_of`` (2, C), ``edges_of`` (2, C, B + 1),
-    ``bin_of`` (2, N, C), ``opt_of`` (2, N, Kd) (Kd 0 unless that outcome's options vary);
-    ``direct`` j's given war value net of its threats' costs (NaN where computed)."""
-    r = rows.shape[0]
-    nq = w.shape[0]
+    """Rows sorted by ``c_rows``, every array of j's own fields (``u_own``, ``own_sq``,
+    ``cost``, ``direct``, ``weight``, ``ideal``, ``rho``, ``table``, ``spread``, ``bases``,
+    ``refs``) laid out in that order (read consecutively). ``sides`` (2,) bool: win/lose
+    residual present; ``ncols_of`` (2,) its varying issues, ``cols_of`` (2, C),
+    ``edges_of`` (2, C, B + 1), ``bin_of`` (2, N, C), ``opt_of`` (2, N, Kd) (Kd 0 unless
+    that outcome's options vary); ``direct`` j's given war value net of its threats'
+    costs (NaN where computed).
+
+    Each offer is one sequential sweep over its events; ``block`` rows at a time share
+    a table of j's losses at the bins (its size only bounds memory). Like
+    :func:`_steps` it is compiled without parallel loops: it runs in a fraction of a
+    second, and numba's parallel build would cost ~20 s more of compilation on a
+    fresh install (docs/performance.md)."""
+    r = c_rows.shape[0]
     m = ev_tau.shape[0]
     nc = cols_of.shape[1]
     nb = edges_of.shape[2] - 1
     kd = opt_of.shape[2]
     no = table.shape[2]
-    # state per offer, starting below every threshold
-    sa0 = np.zeros(m)
-    sg0 = np.zeros(m)
-    sgp0 = np.zeros((2, m))
-    sgt0 = np.zeros(m)
-    hist0 = np.zeros((2, m, nc, nb))
-    habs0 = np.zeros((2, m, nc, nb))
-    opts0 = np.zeros((2, m, kd, no))
-    base = (sa0, sg0, sgp0, sgt0, hist0, habs0, opts0)
-    layout = (p, against, sides, ncols_of, bin_of, opt_of)
-    for q in range(nq):
-        for x in range(m):
-            _add(base, layout, q, x, w[q] * a0[q, x], w[q] * g0[q, x], w[q] * abs0[q, x])
+    st = np.zeros((m, 5))
+    hist = np.zeros((m, 2, nc, nb))
+    habs = np.zeros((m, 2, nc, nb))
+    opts = np.zeros((m, 2, kd, no))
+    for x in range(m):
+        _below(
+            x, w, a0, g0, abs0, p, against, sides, ncols_of, bin_of, opt_of, st, hist, habs, opts
+        )
     est = np.zeros((r, m))
     bound = np.zeros((r, m))
-    # fixed chunks of rows, each replaying the events from the state below every
-    # threshold in the same order: the same sums as one sweep, whatever the threads
-    for chunk in numba.prange(chunks):
-        first, last = chunk * r // chunks, (chunk + 1) * r // chunks
-        sa, sg, sgp, sgt = sa0.copy(), sg0.copy(), sgp0.copy(), sgt0.copy()
-        hist, habs, opts = hist0.copy(), habs0.copy(), opts0.copy()
-        sums = (sa, sg, sgp, sgt, hist, habs, opts)
-        head = np.zeros(m, dtype=np.int64)
-        mid = np.zeros((2, nc, nb))
-        half = np.zeros((2, nc, nb))
-        for i in range(first, last):
-            n = rows[i]
-            c_n = c_rows[i]
-            for s in range(2):  # j's loss at the bins of the war's outcome
+    head = np.zeros(m, dtype=np.int64)
+    mid = np.zeros((block, 2, nc, nb))
+    half = np.zeros((block, 2, nc, nb))
+    for first in range(0, r, block):
+        last = min(r, first + block)
+        for n in range(first, last):  # j's loss at the bins of the war's outcome
+            for s in range(2):
                 if not sides[s]:
                     continue
                 for c in range(ncols_of[s]):
                     a = ideal[n, cols_of[s, c]]
-                    lo_loss = _loss(edges_of[s, c, 0] - a, rho[n])
+                    lo_loss = loss(edges_of[s, c, 0] - a, rho[n])
                     for b in range(nb):
                         lo, hi = edges_of[s, c, b], edges_of[s, c, b + 1]
-                        hi_loss = _loss(hi - a, rho[n])
+                        hi_loss = loss(hi - a, rho[n])
                         top = max(lo_loss, hi_loss)
                         bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
-                        mid[s, c, b] = 0.5 * (top + bottom)
-                        half[s, c, b] = 0.5 * (top - bottom)
+                        mid[n - first, s, c, b] = 0.5 * (top + bottom)
+                        half[n - first, s, c, b] = 0.5 * (top - bottom)
                         lo_loss = hi_loss
-            for x in range(m):
-                while head[x] < ev_tau.shape[1] and ev_tau[x, head[x]] < c_n - band:
-                    e = head[x]
-                    q = ev_q[x, e]
-                    dw = w[q]
-                    _add(sums, layout, q, x, dw * ev_da[x, e], dw * ev_dg[x, e], dw * ev_dabs[x, e])
-                    head[x] += 1
-                near = 0.0  # partners whose side of a threshold rounding could flip
-                e = head[x]
-                while e < ev_tau.shape[1] and ev_tau[x, e] <= c_n + band:
-                    near += w[ev_q[x, e]]
+        for x in range(m):
+            sa, sg, sgt, sp, sq = st[x, 0], st[x, 1], st[x, 2], st[x, 3], st[x, 4]
+            hx, ax, ox = hist[x], habs[x], opts[x]
+            e = head[x]
+            for n in range(first, last):
+                c_n = c_rows[n]
+                while e < ev_tau.shape[1] and ev_tau[x, e] < c_n - band:
+                    we, pe = ev_w[x, e], ev_p[x, e]
+                    wa, wg, wab = we * ev_da[x, e], we * ev_dg[x, e], we * ev_dabs[x, e]
+                    sa += wa
+                    sg += wg
+                    sgt += wg * ev_against[x, e]
+                    sp += wg * pe
+                    sq += wg * (1.0 - pe)
+                    _add_bins(hx, ax, ox, sides, ncols_of, ev_bin[x], ev_opt[x], e, pe, wg, wab)
                     e += 1
+                near = 0.0  # partners whose side of a threshold rounding could flip
+                k = e
+                while k < ev_tau.shape[1] and ev_tau[x, k] <= c_n + band:
+                    near += ev_w[x, k]
+                    k += 1
                 u0 = own_sq[n]
-                gain = (u_own[i, x] - u0) * sa[x]
+                gain = (u_own[n, x] - u0) * sa
+                err = 0.0
                 if np.isnan(direct[n]):
-                    gain += (refs[0, n] - u0) * sgp[0, x] + (refs[1, n] - u0) * sgp[1, x]
-                    gain -= cost[n] * sg[x] + sgt[x]
-                    err = 0.0
+                    gain += (refs[0, n] - u0) * sp + (refs[1, n] - u0) * sq
+                    gain -= cost[n] * sg + sgt
                     for s in range(2):
                         if not sides[s]:
                             continue
@@ -290,18 +310,34 @@ def _sweep(  # pragma: no cover - compiled
                             wc = weight[n, cols_of[s, c]]
                             const += wc
                             for b in range(nb):
-                                gain -= wc * hist[s, x, c, b] * mid[s, c, b]
-                                err += wc * habs[s, x, c, b] * half[s, c, b]
-                        gain += const * sgp[s, x]
-                        for k in range(kd):
+                                gain -= wc * hx[s, c, b] * mid[n - first, s, c, b]
+                                err += wc * ax[s, c, b] * half[n - first, s, c, b]
+                        gain += const * (sp if s == 0 else sq)
+                        for kk in range(kd):
                             for o in range(no):
-                                gain += table[n, k, o] * opts[s, x, k, o]
+                                gain += table[n, kk, o] * ox[s, kk, o]
                 else:
-                    gain += (direct[n] - u0) * sg[x] - sgt[x]
-                    err = 0.0
-                est[i, x] = gain
-                bound[i, x] = err + near * (abs(u_own[i, x] - u0) + spread[n])
+                    gain += (direct[n] - u0) * sg - sgt
+                est[n, x] = gain
+                bound[n, x] = err + near * (abs(u_own[n, x] - u0) + spread[n])
+            st[x, 0], st[x, 1], st[x, 2], st[x, 3], st[x, 4] = sa, sg, sgt, sp, sq
+            head[x] = e
     return est, bound
+
+
+#: Doubles of j's loss table per block of rows in the sweep (bounds its memory only).
+LOSS_TABLE = 1 << 18
+
+
+def _by_event(per_partner: np.ndarray, q: np.ndarray, sides: np.ndarray) -> np.ndarray:
+    """(2, N, C) per partner -> (M, 2, E, C) per event, for the ``sides`` present (one
+    gather per column: fast)."""
+    _, _, cols = per_partner.shape
+    out = np.zeros((q.shape[0], 2, q.shape[1], cols), per_partner.dtype)
+    for s in np.flatnonzero(sides):
+        for c in range(cols):
+            out[:, s, :, c] = per_partner[s, :, c][q]
+    return out
 
 
 def threshold_gain(
@@ -310,7 +346,7 @@ def threshold_gain(
     u_own: np.ndarray,
     ev: Events,
     binned: tuple,
-    chunks: int | None = None,
+    block: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
 
@@ -326,10 +362,9 @@ def threshold_gain(
         Each ``None`` (the outcome is the same in every world) or ``(cols, edges,
         options_vary)`` with ``edges`` (C, B + 1) as :func:`goldenbridge.engine.binned.bins`
         makes them.
-    chunks : int, optional
-        Chunks of rows swept in parallel (the numbers do not depend on it: tested);
-        default one per 8 192 rows, at most :data:`SWEEP_CHUNKS` (each chunk copies the
-        sums and replays the events, worth it only for many rows).
+    block : int, optional
+        Rows per block of the loss table (default: :data:`LOSS_TABLE` doubles at most;
+        the numbers do not depend on it: tested).
     """
     n = parts["world_w"].shape[0]
     w = parts["world_w"] / parts["world_w"].sum()
@@ -369,39 +404,45 @@ def threshold_gain(
     war_lo = np.where(np.isnan(direct), lo - cost, direct - parts["own_threat"]) - against.max()
     u0 = parts["own_sq"]
     spread = np.maximum(np.abs(war_hi - u0), np.abs(war_lo - u0))
+    # each event's partner fields in event order (read consecutively in the sweep)
+    p = parts["p_win"]
+    c = np.ascontiguousarray
     est, bound = _sweep(
-        srt,
-        np.ascontiguousarray(c_own[srt]),
-        np.ascontiguousarray(u_own[order]),
+        c(c_own[srt]),
+        c(u_own[order]),
         ev.tau,
-        ev.q,
         ev.da,
         ev.dg,
         ev.dabs,
+        w[ev.q],
+        p[ev.q],
+        parts["against"][ev.q],
+        _by_event(bin_of, ev.q, sides),
+        _by_event(opt_of, ev.q, sides),
         ev.a0,
         ev.g0,
         ev.abs0,
         w,
-        parts["p_win"],
+        p,
         against,
-        u0,
-        cost,
-        direct - parts["own_threat"],
-        weight,
-        parts["ideal"],
-        parts["rho"],
-        table,
-        spread,
+        u0[srt],
+        cost[srt],
+        (direct - parts["own_threat"])[srt],
+        weight[srt],
+        parts["ideal"][srt],
+        parts["rho"][srt],
+        table[srt],
+        spread[srt],
         sides,
-        np.stack([parts["win_base"], parts["lose_base"]]),
-        np.stack([parts["u_win_ref"], parts["u_lose_ref"]]),
+        np.stack([parts["win_base"][srt], parts["lose_base"][srt]]),
+        np.stack([parts["u_win_ref"][srt], parts["u_lose_ref"][srt]]),
         ncols_of,
         cols_of,
         edges_of,
         bin_of,
         opt_of,
         BAND,
-        max(1, min(SWEEP_CHUNKS, rows.size // 8192)) if chunks is None else chunks,
+        max(1, LOSS_TABLE // (2 * max(nc, 1) * nb)) if block is None else block,
     )
     back = np.empty_like(order)
     back[order] = np.arange(order.size)

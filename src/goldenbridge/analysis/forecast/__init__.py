@@ -54,7 +54,7 @@ def predict(
     *,
     rounds: int = 10,
     q: float = 1.0,
-    t: float = 1.0,
+    t: float | None = None,
 ) -> tuple[dict[str, float], EumResult | None]:
     """Each model's predicted outcome on one issue (and the EUM's round log)."""
     out: dict[str, float] = {}
@@ -121,7 +121,7 @@ def forecast(
     issues: Sequence[str] | None = None,
     rounds: int = 10,
     q: float = 1.0,
-    t: float = 1.0,
+    t: float | None = None,
 ) -> Forecast:
     """Run the forecasting models on every continuous issue (or on ``issues``).
 

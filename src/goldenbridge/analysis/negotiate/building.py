@@ -44,9 +44,8 @@ from goldenbridge.analysis.evaluate import outcome_tally, per_world_rule
 from goldenbridge.analysis.exact import decide_exact
 from goldenbridge.analysis.negotiate.timegame import TimeGame
 from goldenbridge.analysis.outcomes import decide, decided_tally, offers_nothing
-from goldenbridge.engine import Offers, utilities
+from goldenbridge.engine import Offers, utilities, utilities_at
 from goldenbridge.engine.choice import target_choice, unsaved
-from goldenbridge.engine.reference import utilities_at
 from goldenbridge.population import Population
 
 __all__ = ["Built", "OneShot", "build", "one_shot", "time_inputs", "BINS", "CLASSES"]
