@@ -402,3 +402,16 @@ def test_threshold_sweep_is_the_same_whatever_the_blocks_and_threads():
             assert np.array_equal(got[0], one[0]) and np.array_equal(got[1], one[1])
     finally:
         numba.set_num_threads(threads)
+
+
+def test_the_exact_level_leaves_unsettled_less_than_the_sampling_error():
+    """Beyond its pair budget the exact level still refines until the worlds left
+    unsettled weigh at most a quarter of the sampling error of a proportion of 1/2:
+    with 10^6 equal worlds that is 0.25 * 0.5 / 1000 = 1.25e-4, 125 worlds, so of 1 000
+    unsettled worlds 875 are refined (the budget alone, 2e8 / 10^6, would take 200)."""
+    w = np.ones(10**6)
+    assert outcomes._exact_rows(w, np.arange(1_000)) == 875
+    assert outcomes._exact_rows(w, np.arange(100)) == 200  # within the budget: all of them
+    heavy = w.copy()
+    heavy[999] = 10**4  # the last unsettled world alone outweighs the target: refine all
+    assert outcomes._exact_rows(heavy, np.arange(1_000)) == 1_000

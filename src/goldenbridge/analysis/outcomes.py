@@ -67,9 +67,13 @@ BIN_LEVELS = (8, 128, 4096, 2**62)
 #: Float rounding allowance added to a proven bound (sums of at most 1e7 terms of size
 #: <= 1 in float64 round to well below it).
 ROUNDING = 1e-9
-#: Most world pairs the exact level computes per actor (it takes the unsettled worlds in
-#: world order up to this budget; the rest stay unsettled and count in the error bound).
+#: World pairs the exact level computes per actor at least (it takes the unsettled worlds
+#: in world order up to this budget, and more while those left would weigh more than
+#: :data:`INNER_SHARE` allows; the rest stay unsettled and are reported as ``inner_error``).
 EXACT_PAIRS = 200_000_000
+#: The most the worlds left unsettled may weigh, as a share of the sampling error of a
+#: proportion of 1/2 (:func:`_exact_rows`).
+INNER_SHARE = 0.25
 #: A world's approval is settled when its estimate lies more than Z standard errors
 #: from 0 (a wrong sign then has probability below 3.2e-5), or when every world of the
 #: population was its partner (exact).
@@ -306,7 +310,7 @@ class _OwnApproval:
             if todo.size == 0:
                 break
             if exact:
-                todo = todo[: max(1, EXACT_PAIRS // n)]
+                todo = todo[: _exact_rows(self.population.worlds.weights, todo)]
             need = left[todo]
             got = self._gain(todo, s, level, need)
             for name, value in zip(("est", "se", "bound"), got, strict=True):
@@ -317,6 +321,19 @@ class _OwnApproval:
             sub[need] = exact
             self.exact[todo] = sub
         return matters & self.unsettled()
+
+
+def _exact_rows(w: np.ndarray, todo: np.ndarray) -> int:
+    """How many of the unsettled worlds ``todo`` (in world order) the exact level pairs
+    with every world: within :data:`EXACT_PAIRS` pairs, and beyond it as many as it
+    takes to leave unsettled at most :data:`INNER_SHARE` of the sampling error of a
+    proportion of 1/2, ``0.5 sqrt(sum w^2) / sum w``, so the inner error stays below the
+    outer standard error of every outcome between about 2% and 98%."""
+    n = w.size
+    target = INNER_SHARE * 0.5 * np.sqrt((w * w).sum()) / w.sum()
+    left = np.cumsum(w[todo][::-1])[::-1] / w.sum()  # weight of todo[k:], for each k
+    needed = int(np.searchsorted(-left, -target, side="left"))  # first k: left[k] <= target
+    return max(1, EXACT_PAIRS // n, needed)
 
 
 def _sortable(parts: dict) -> bool:
