@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-import pygambit as gbt
 import pytest
 
+from goldenbridge.analysis.negotiate.mechanisms import switch_off
 from goldenbridge.analysis.negotiate.skimming import (
     ACCEPT,
     ATTACK,
@@ -24,6 +24,11 @@ from goldenbridge.analysis.negotiate.skimming import (
     respond,
     solve,
 )
+from goldenbridge.analysis.negotiate.timegame import STAND, TimeEquilibrium, TimeGame
+from goldenbridge.analysis.negotiate.timegame import play as time_play
+from goldenbridge.analysis.negotiate.timegame import solve as time_solve
+
+gbt = pytest.importorskip("pygambit")  # GPL: a test-only dependency, never imported by the package
 
 
 @dataclass(frozen=True)
@@ -420,3 +425,254 @@ def test_random_small_games(seed):
     eq, profile = regret(worlds, phi, rounds, discount, hazard)
     assert best_response_gain(profile, profile.game.players["Proposer"]) < 1e-9
     assert nash_regret(profile) <= rounds * float(eq.gap.max()) + 1e-9
+
+
+# ---------------------------------------------------------------------------------------
+# The talks game with strategic time (goldenbridge.analysis.negotiate.timegame): small
+# finite versions with each mechanism switched on -- the hazard, mobilisation, the drift
+# of p_win, the accumulating pretext, discounting -- built as pygambit trees in which the
+# project's profile must have zero regret (docs/design.md section 6).
+
+TARGET_ACTIONS = {ACCEPT: "accept", ATTACK: "attack", STAND: "stand", WAIT: "wait"}
+
+
+def time_tree(game: TimeGame, eq: TimeEquilibrium):
+    """The extensive form of the talks game: chance draws the type (probability ``mass /
+    sum``); in round t the proposer (who sees the offers so far) offers j; type k's agent
+    (Harsanyi's type-agent form) accepts (where j offers something), attacks, stands down
+    or waits (not in the last round); a wait costs ``mobilisation`` and war breaks out
+    with probability ``hazard`` (chance), else the next round. Payoffs, written out from
+    the game's definition (timegame's module docstring), not from the solver: round t is
+    discounted by ``discount^t``; an exit or a hazard war is worth ``F = war + t drift +
+    pretext S + pretext_now[j]`` to the target (``S``: the earlier offers' unsaved shares
+    on the solver's levels), standing down ``stand``, accepting ``accept[k, j]``; the
+    proposer gets the type's mean (``deal / mass``, ``(war_p + t drift_p) / mass``,
+    ``stand_p / mass``)."""
+    k_types, g = game.types, game.grid
+    total = int(round(float(game.mass.sum())))
+    targets = [f"Target {k}" for k in range(k_types)]
+    tree = gbt.Game.new_tree(players=["Proposer", *targets], title="talks")
+    tree.append_move(tree.root, tree.players.chance, [f"type {k}" for k in range(k_types)])
+    tree.set_chance_probs(tree.root.infoset, [Fraction(int(m), total) for m in game.mass])
+    hazard = Fraction(eq.hazard).limit_denominator(1000)
+    label = itertools.count()
+    seen: set[tuple[int, ...]] = set()
+    nodes = {}  # (type, offers so far) -> node of the type's move
+
+    def leaf(node, k: int, proposer: float, target: float) -> None:
+        pay = [proposer, *(target if i == k else 0.0 for i in range(k_types))]
+        tree.set_outcome(node, tree.add_outcome(f"o{next(label)}", pay))
+
+    def rounds_from(node, k: int, history: tuple[int, ...], paid: float) -> None:
+        t = len(history)
+        last = t == eq.rounds - 1
+        if history in seen:
+            tree.append_infoset(node, tree.infosets[f"P{history}"])
+        else:
+            tree.append_move(node, "Proposer", [f"offer {j}" for j in range(g)])
+            node.infoset.label = f"P{history}"
+            seen.add(history)
+        level = sum(int(eq.inc[j]) for j in history)
+        s = level / eq.levels if eq.levels > 0 else 0.0
+        scale = eq.discount**t
+        m = float(game.mass[k])
+        for j, child in enumerate(node.children):
+            actions = ["accept"] if np.isfinite(game.accept[k, j]) else []
+            actions += ["attack", "stand"] + ([] if last else ["wait"])
+            tree.append_move(child, targets[k], actions)
+            child.infoset.label = f"T{k}{history + (j,)}"
+            nodes[(k, history + (j,))] = child
+            f = game.war[k] + t * game.drift[k] + game.pretext[k] * s + game.pretext_now[k, j]
+            war_p = (game.war_p[k] + t * game.drift_p[k]) / m
+            out = dict(zip(actions, child.children, strict=True))
+            if "accept" in out:
+                deal = scale * game.deal[k, j] / m
+                leaf(out["accept"], k, deal, paid + scale * game.accept[k, j])
+            leaf(out["attack"], k, scale * war_p, paid + scale * f)
+            leaf(out["stand"], k, scale * game.stand_p[k] / m, paid + scale * game.stand[k])
+            if "wait" in out:
+                after = paid - scale * game.mobilisation[k]
+                calm = out["wait"]
+                if hazard:
+                    tree.append_move(calm, tree.players.chance, ["war", "no war"])
+                    tree.set_chance_probs(calm.infoset, [hazard, 1 - hazard])
+                    war, calm = calm.children
+                    leaf(war, k, scale * war_p, after + scale * f)
+                rounds_from(calm, k, history + (j,), after)
+
+    for k, node in enumerate(tree.root.children):
+        rounds_from(node, k, (), 0.0)
+    return tree, nodes
+
+
+def time_profile(tree, nodes, game: TimeGame, eq: TimeEquilibrium):
+    """The project's strategies in the tree: the proposer follows the skimming states
+    (cutoff and pretext level after each offer), each type plays what
+    :func:`~goldenbridge.analysis.negotiate.timegame.play` says it does after those offers
+    (where play says the type is already gone the node is reached only by its own
+    deviation: any action will do)."""
+    profile = tree.mixed_behavior_profile(rational=False)
+    g, top = game.grid, eq.offer.shape[2] - 1
+    for t in range(eq.rounds):
+        for history in itertools.product(range(g), repeat=t):
+            c = lv = 0
+            for r, j in enumerate(history):
+                c, lv = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), top)
+            for action in tree.infosets[f"P{history}"].actions:
+                profile[action] = float(action.label == f"offer {eq.offer[t, c, lv]}")
+    for (k, history), node in nodes.items():
+        code = int(time_play(game, eq, list(history)).action[-1, k])
+        name = TARGET_ACTIONS.get(code, "stand")
+        for action in node.infoset.actions:
+            profile[action] = float(action.label == name)
+    return profile
+
+
+def random_time_game(rng, on: set[str], types: int = 3, grid: int = 3) -> tuple:
+    """A small talks game with only the mechanisms in ``on`` switched on: types ordered by
+    threshold, some of which would fight and some stand down; offer 0 offers nothing.
+    Returns the game and (rounds, discount, hazard, levels per unit)."""
+    s = np.linspace(0, 1, grid)
+    theta = np.sort(rng.uniform(0.05, 1.1, types))
+    mass = rng.integers(1, 5, types).astype(float)
+    stand = -rng.uniform(0.05, 0.3, types)
+    war = stand + rng.uniform(-0.3, 0.2, types)
+    unsaved = np.clip(1 - s / 0.6, 0, 1)
+    pretext = rng.uniform(0.05, 0.25, types) if "pretext" in on else np.zeros(types)
+    game = TimeGame(
+        accept=np.where(s[None, :] > 0, s[None, :] - theta[:, None], -np.inf),
+        pretext_now=pretext[:, None] * unsaved[None, :],
+        unsaved=unsaved,
+        war=war,
+        drift=rng.uniform(-0.15, 0.15, types) if "drift" in on else np.zeros(types),
+        pretext=pretext,
+        mobilisation=rng.uniform(0, 0.1, types) if "mobilisation" in on else np.zeros(types),
+        stand=stand,
+        mass=mass,
+        deal=mass[:, None] * (1 - s)[None, :] - 0.2 * mass[:, None],
+        war_p=-mass * rng.uniform(0.2, 0.8, types),
+        drift_p=mass * rng.uniform(-0.05, 0.05, types) if "drift" in on else np.zeros(types),
+        stand_p=mass * rng.uniform(0, 0.1, types),
+        deal_mass=np.repeat(mass[:, None], grid, axis=1),
+        block_war=np.zeros((types, grid)),
+    )
+    discount = float(rng.uniform(0.5, 0.95)) if "discount" in on else 1.0
+    hazard = float(Fraction(int(rng.integers(1, 4)), 10)) if "hazard" in on else 0.0
+    return game, (2, discount, hazard, 4 if "pretext" in on else 0)
+
+
+def all_histories(game, rounds):
+    for t in range(1, rounds + 1):
+        yield from itertools.product(range(game.grid), repeat=t)
+
+
+def skimming_is_exact(game, eq) -> bool:
+    """No incentive gap and no type leaving above the cutoff after any offers."""
+    for history in all_histories(game, eq.rounds):
+        result = time_play(game, eq, list(history))
+        if result.gap > 0 or result.exited_above > 0:
+            return False
+    return True
+
+
+def flagged(game, eq) -> bool:
+    """The solver flags the game as possibly inexact after some offers: an incentive gap,
+    or a type leaving the talks above the cutoff (the skimming belief still counts it)."""
+    for history in all_histories(game, eq.rounds):
+        result = time_play(game, eq, list(history))
+        if result.gap > 0 or result.exited_above > 0:
+            return True
+    return False
+
+
+def exact_games(on: set[str], seed: int, wanted: int, types: int = 3, grid: int = 3):
+    """The first ``wanted`` random games (fixed seed) that the solver does not flag, whose
+    equilibrium is not trivial (the offer moves or some type waits), and in which switching
+    the mechanisms off (the discount to 1) changes the proposer's value in some state."""
+    rng = np.random.default_rng(seed)
+    found = []
+    for _ in range(400):
+        game, (rounds, delta, hazard, q) = random_time_game(rng, on, types, grid)
+        eq = time_solve(game, rounds, delta, hazard, q)
+        played = time_play(game, eq)
+        moves = len(set(eq.path.tolist())) > 1 or bool((played.action == WAIT).any())
+        off = switch_off(game, {"hazard", "mobilisation", "drift", "pretext"} & on)[0]
+        plain = time_solve(
+            off, rounds, 1.0 if on == {"discount"} else delta, 0.0 if "hazard" in on else hazard, 0
+        )
+        matters = not np.allclose(plain.value[:, :, 0], eq.value[:, :, 0], atol=1e-6)
+        if moves and matters and not flagged(game, eq):
+            found.append((game, eq))
+            if len(found) == wanted:
+                break
+    assert len(found) == wanted, f"only {len(found)} exact games with {sorted(on)}"
+    return found
+
+
+# Each mechanism on its own with discounting (without it, a type that expects nothing ties
+# between leaving now and waiting, and leaves above the cutoff: docs/dynamics.md, choice 6).
+MECHANISM_SETS = {
+    "discount": {"discount"},
+    "hazard": {"discount", "hazard"},
+    "mobilisation": {"discount", "mobilisation"},
+    "drift": {"discount", "drift"},
+    "pretext": {"discount", "pretext"},
+    "all": {"hazard", "mobilisation", "drift", "pretext", "discount"},
+}
+
+
+@pytest.mark.parametrize("name", list(MECHANISM_SETS))
+def test_time_game_profile_has_zero_regret_in_pygambit(name):
+    """Three types, three offers, two rounds: the project's profile is a Nash equilibrium
+    of the tree (every player's best response, computed from pygambit's evaluation of the
+    tree, gains nothing), and the tree's value for the proposer is the solver's."""
+    for game, eq in exact_games(MECHANISM_SETS[name], seed=7, wanted=2):
+        tree, nodes = time_tree(game, eq)
+        profile = time_profile(tree, nodes, game, eq)
+        assert nash_regret(profile) < 1e-9
+        proposer = tree.players["Proposer"]
+        assert float(profile.payoff(proposer)) == pytest.approx(
+            eq.value[0, 0, 0] / game.mass.sum(), abs=1e-9
+        )
+        # the check can fail: a proposer who opens with a worse offer regrets it
+        losses = []
+        for i in range(game.grid):
+            deviant = profile.copy()
+            for action in tree.infosets["P()"].actions:
+                deviant[action] = float(action.label == f"offer {i}")
+            loss = float(profile.payoff(proposer) - deviant.payoff(proposer))
+            assert loss > -1e-9  # no opening beats the equilibrium's
+            if loss > 1e-6:
+                losses.append(loss)
+                assert best_response_gain(deviant, proposer) >= loss - 1e-9
+        assert losses
+
+
+@pytest.mark.parametrize("name", list(MECHANISM_SETS))
+def test_time_game_pygambit_max_regret_is_zero(name):
+    """Two types, two offers (nothing, a concession), two rounds: small enough for
+    pygambit's own ``max_regret()`` (through the strategic form)."""
+    ((game, eq),) = exact_games(MECHANISM_SETS[name], seed=3, wanted=1, types=2, grid=2)
+    tree, nodes = time_tree(game, eq)
+    profile = time_profile(tree, nodes, game, eq)
+    assert bounded(profile.max_regret) < 1e-9
+    assert nash_regret(profile) < 1e-9
+
+
+@pytest.mark.parametrize("on", [{"hazard"}, {"mobilisation"}, set(MECHANISM_SETS["all"])])
+def test_time_game_regret_only_where_the_solver_flags_it(on):
+    """Random small games (no discount for the first two: many ties): wherever the
+    project's profile has a positive regret in the tree, the solver flagged the game (an
+    incentive gap, or a type leaving above the cutoff after some offers); games it flags
+    can still be exact (the flag is conservative)."""
+    rng = np.random.default_rng(11)
+    regrets = {True: [], False: []}
+    for _ in range(25):
+        game, (rounds, delta, hazard, q) = random_time_game(rng, on)
+        eq = time_solve(game, rounds, delta, hazard, q)
+        tree, nodes = time_tree(game, eq)
+        regrets[flagged(game, eq)].append(nash_regret(time_profile(tree, nodes, game, eq)))
+    assert max(regrets[False], default=0.0) < 1e-9
+    assert regrets[True]
+    if "pretext" in on:  # where it is flagged, leaving above the cutoff can cost the proposer
+        assert max(regrets[True]) > 1e-3

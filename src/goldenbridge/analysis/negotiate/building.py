@@ -14,11 +14,17 @@ so that a discount shrinks gains and a war that comes later is not worth more:
   talks); this round's pretext ``p s_n(x)``;
 - the proposer: a deal at ``x``, ``u_P(x) - r_P``, or 0 where a veto blocks it (the
   no-offer outcome follows); a war, ``w_P - r_P + t d (u_P(win) - u_P(lose))``; the target
-  standing down, ``u_P(sq) - r_P``.
+  standing down, ``u_P(sq) - r_P``. The target's numbers ignore the block (it values
+  accepting a package a veto will block as the deal; in one round the outcome is the same,
+  docs/dynamics.md, modelling choice 2).
 
-Vetoes: each veto approves ``x`` in a world iff ``u_j(x) >= r_j`` there (the informed rule of
-4b), with the round-0 values: the drift and the accumulated pretext do not enter its
-comparison. A blocked deal ends the talks with the no-offer outcome.
+Vetoes (:func:`one_shot`): each veto approves ``x`` in a world on the rule of 4b that
+``evaluate`` uses -- by default on its own information (its expected gain from offering
+``x`` rather than nothing over the worlds that share its own fields,
+:func:`goldenbridge.analysis.outcomes.decide`), or ``u_j(x) >= r_j`` in that world where it is
+informed -- with the round-0 values: the drift and the accumulated pretext do not enter its
+comparison. A blocked deal ends the talks with the no-offer outcome. The same decisions give
+each grid offer's one-shot outcome, as ``evaluate`` reports it.
 
 Types: worlds are grouped by their threshold (the first grid offer the target accepts in
 the one-shot rule, 4c) -- in at most ``bins`` groups of consecutive thresholds -- and,
@@ -34,13 +40,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from goldenbridge.analysis.evaluate import outcome_tally, per_world_rule
+from goldenbridge.analysis.exact import decide_exact
 from goldenbridge.analysis.negotiate.timegame import TimeGame
-from goldenbridge.analysis.outcomes import offers_nothing
+from goldenbridge.analysis.outcomes import decide, decided_tally, offers_nothing
 from goldenbridge.engine import Offers, utilities, utilities_at
 from goldenbridge.engine.choice import target_choice, unsaved
 from goldenbridge.population import Population
 
-__all__ = ["Built", "build", "time_inputs", "BINS", "CLASSES"]
+__all__ = ["Built", "OneShot", "build", "one_shot", "time_inputs", "BINS", "CLASSES"]
 
 #: Most groups of thresholds (None: every threshold its own group, which makes one round
 #: the one-shot model world by world), and quantile classes of the war value on each side
@@ -48,6 +56,8 @@ __all__ = ["Built", "build", "time_inputs", "BINS", "CLASSES"]
 BINS: int | None = None
 CLASSES = 2
 _BLOCK = 8192
+#: Grid offers decided together by :func:`one_shot` (memory: N of them per actor).
+APPROVAL_CHUNK = 16
 
 
 def time_inputs(population: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -73,6 +83,82 @@ def _odds_slope(population: Population, actor: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class OneShot:
+    """Each grid offer made once (docs/design.md 4a-4c), as ``evaluate`` reports it.
+
+    Attributes
+    ----------
+    approve : (N, G) bool
+        Every veto approves the offer in the world (the rule ``evaluate`` uses).
+    p_deal, p_war, proposer_eu : (G,) float64
+        The offer's P(deal), P(war) and the proposer's expected utility.
+    inner_error : (G,) float64
+        Bound on the error the approvals' inner sample leaves (0 when exact).
+    sincere : tuple of str
+        Vetoes approving sincerely by assumption (docs/design.md 4b).
+    """
+
+    approve: np.ndarray
+    p_deal: np.ndarray
+    p_war: np.ndarray
+    proposer_eu: np.ndarray
+    inner_error: np.ndarray
+    sincere: tuple[str, ...]
+
+
+def _informed_approval(population: Population, grid_offers: Offers) -> np.ndarray:
+    """(N, G) bool: every veto's per-world rule ``u_j(x) >= r_j`` (4b, ``informed``)."""
+    worlds = population.worlds
+    names = population.actor_names
+    ok = np.ones((worlds.n, grid_offers.m), dtype=bool)
+    for v in (names.index(a.name) for a in population.scenario.vetoes):
+        for n0 in range(0, worlds.n, _BLOCK):
+            arr = worlds.subset(slice(n0, n0 + _BLOCK)).actors[v]
+            ok[n0 : n0 + _BLOCK] &= utilities(arr, grid_offers) >= arr.reservation[:, None]
+    return ok
+
+
+def one_shot(population: Population, grid_offers: Offers) -> OneShot:
+    """Each grid offer's approvals and one-shot outcome, by the path ``evaluate`` takes
+    (:func:`goldenbridge.analysis.evaluate.outcome_tally`): the engine's per-world rule where
+    every veto is informed and there is no face or pretext, else
+    :func:`~goldenbridge.analysis.outcomes.decide` (each veto on its own information unless
+    it is informed; :func:`~goldenbridge.analysis.exact.decide_exact` on an enumeration),
+    a few offers at a time (an offer's decisions do not depend on which offers are decided
+    with it)."""
+    vetoes = [population.actor_names.index(a.name) for a in population.scenario.vetoes]
+    g = grid_offers.m
+    p_deal, p_war, eu, err = np.zeros(g), np.zeros(g), np.zeros(g), np.zeros(g)
+    sincere: set[str] = set()
+
+    def read(tally, sl: slice) -> None:
+        w = tally.w.sum()
+        p_deal[sl] = tally.deal.sum(axis=0) / w
+        p_war[sl] = tally.war.sum(axis=0) / w
+        eu[sl] = tally.payoff.sum(axis=0) / w
+
+    if per_world_rule(population):
+        approve = _informed_approval(population, grid_offers)
+        tally, _, err, _ = outcome_tally(population, grid_offers)
+        read(tally, slice(None))
+    else:
+        approve = np.ones((population.n, g), dtype=bool)
+        run = decide_exact if population.exact else decide
+        for m0 in range(0, g, APPROVAL_CHUNK):
+            sl = slice(m0, min(m0 + APPROVAL_CHUNK, g))
+            chunk = Offers(grid_offers.x[sl], grid_offers.option[sl])
+            d = run(population, chunk)
+            for v in vetoes:
+                approve[:, sl] &= d.approve[v]
+            read(decided_tally(population, d), sl)
+            err[sl] = d.inner_error
+            sincere.update(d.sincere)
+    return OneShot(
+        approve, p_deal, p_war, eu, np.asarray(err, dtype=np.float64), tuple(sorted(sincere))
+    )
+
+
+@dataclass(frozen=True)
 class Built:
     """The game and how the worlds map onto its types.
 
@@ -93,6 +179,8 @@ class Built:
         The grid index of the status quo on the path (-1 if the path misses it).
     reference : float
         The proposer's mean no-offer value (its EU = reference + the game's gain).
+    one_shot : OneShot
+        Each grid offer made once, and the approvals the game uses.
     """
 
     game: TimeGame
@@ -103,6 +191,7 @@ class Built:
     keys: np.ndarray
     empty: int
     reference: float
+    one_shot: OneShot
 
 
 def _edges(values: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -238,18 +327,15 @@ def build(
     deal_mass = np.zeros((k, g))
     block_war = np.zeros((k, g))
     unsaved_sum = np.zeros(g)
-    vetoes = [names.index(a.name) for a in scenario.vetoes]
+    once = one_shot(population, grid_offers)
     for n0 in range(0, n, _BLOCK):
         sl = slice(n0, n0 + _BLOCK)
         block = worlds.subset(sl)
         ww = w[sl]
         u = utilities(block.actors[t], grid_offers)
+        ok = once.approve[sl]
         s = np.where(offered[None, :], unsaved(u - sq_t[sl, None], face[sl, None]), 1.0)
         gain = u - b[sl, None] * s - ref[sl, None]
-        ok = np.ones((u.shape[0], g), dtype=bool)
-        for v in vetoes:
-            arr = block.actors[v]
-            ok &= utilities(arr, grid_offers) >= arr.reservation[:, None]
         u_p = utilities(block.actors[p], grid_offers) - ref_p[sl, None]
         pay = np.where(ok, u_p, 0.0)
         ts = type_of[sl]
@@ -290,6 +376,7 @@ def build(
         keys=keys,
         empty=int(empty[0]) if empty.size else -1,
         reference=float(w @ ref_p / w.sum()),
+        one_shot=once,
     )
 
 

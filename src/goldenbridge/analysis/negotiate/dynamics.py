@@ -13,7 +13,9 @@ solves it (a skimming perfect Bayesian equilibrium, checked), and
 
 The result compares four strategies on the same worlds: rejecting now (nothing offered,
 one shot), talks that offer nothing for T rounds (the target expecting the equilibrium's
-concessions), the best one-shot offer on the path and the best sequence.
+concessions), the best one-shot offer on the path (each grid offer decided world by world as
+``evaluate`` decides it, the vetoes on the same approval rule: its row is ``evaluate``'s
+outcome of that offer) and the best sequence.
 """
 
 from __future__ import annotations
@@ -409,8 +411,8 @@ def negotiate(
         )
         for t, j in enumerate(played.offers)
     )
-    one = solve(game, 1, discount, hazard, q)
-    one_play = play(game, one)
+    once = built.one_shot  # the grid's offers made once, world by world, as evaluate does
+    best_once = int(np.argmax(once.proposer_eu))  # ties: the smallest concession
     fight = population.worlds.fight
     war_p = population.war_value[:, p]
     reject_eu = float(w @ np.where(fight, war_p, population.status_quo_u[:, p])) / total
@@ -430,10 +432,10 @@ def negotiate(
         ),
         Strategy(
             "best one-shot offer",
-            float(positions[one_play.offers[0]]),
-            base + one_play.proposer_gain,
-            float(one_play.p_deal[-1]),
-            float(one_play.p_war[-1]),
+            float(positions[best_once]),
+            float(once.proposer_eu[best_once]),
+            float(once.p_deal[best_once]),
+            float(once.p_war[best_once]),
         ),
         Strategy(
             f"best sequence ({rounds} rounds)",
