@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_information import one_veto as information_one_veto
 
 import goldenbridge as gb
 from goldenbridge.analysis import outcomes
@@ -26,32 +27,11 @@ GRID = 11
 
 
 def one_veto(**extra):
-    """One issue x in [0, 1], status quo 0. Target T: u_T = x, w_T ~ U[-0.5, 1] (fights
-    without a deal iff w_T > 0). Veto V: u_V = 1 - x, w_V ~ U[0, 0.5], its own field.
-    Proposer P: u_P = 1 - x, war value 0.2."""
-    spec = {
-        "name": "one-veto",
-        "samples": 4_000,
-        "seed": 3,
-        "issues": [{"name": "x", "min": 0, "max": 1, "status_quo": 0}],
-        "actors": [
-            {"name": "P", "role": "proposer", "position": {"x": 0}, "rho": 1, "war_value": 0.2},
-            {
-                "name": "T",
-                "role": "target",
-                "position": {"x": 1},
-                "rho": 1,
-                "war_value": {"uniform": [-0.5, 1]},
-            },
-            {
-                "name": "V",
-                "role": "veto",
-                "position": {"x": 0},
-                "rho": 1,
-                "war_value": {"uniform": [0, 0.5]},
-            },
-        ],
-    }
+    """test_information's one-veto scenario (u_T = x, w_T ~ U[-0.5, 1]; u_V = 1 - x,
+    w_V ~ U[0, 0.5]; P's war value 0.2) on 4 000 worlds, without named offers."""
+    spec = information_one_veto().model_dump(exclude_none=True)
+    spec.pop("offers")
+    spec["samples"] = 4_000
     spec.update(extra)
     return load(spec)
 
