@@ -377,8 +377,8 @@ def test_bootstrap_errors_include_the_error_of_the_vetos_threshold():
 
 
 def test_threshold_sweep_is_the_same_whatever_the_blocks_and_threads():
-    """The sweep of engine/thresholds.py runs offers in parallel and rows in blocks of its
-    loss table: bit for bit the same numbers whatever the block size or thread count."""
+    """The sweep of engine/thresholds.py runs rows in blocks of its loss table: bit for
+    bit the same numbers whatever the block size (or numba's thread count)."""
     import numba
 
     from goldenbridge.engine.thresholds import threshold_gain
