@@ -108,11 +108,16 @@ class Events:
         (padded with +inf thresholds).
     a0, g0, abs0 : (N, M)
         Each partner's ``a``, ``g``, ``|g|`` below every threshold.
+    w, p, against : (M, E)
+        Each event's partner's weight (normalised to sum 1), chance of winning and
+        ``against``, in event order (read consecutively by the sweep, at every level).
     """
 
-    def __init__(self, tau, q, da, dg, dabs, a0, g0, abs0):
+    def __init__(self, tau, q, da, dg, dabs, a0, g0, abs0, parts):
         self.tau, self.q, self.da, self.dg, self.dabs = tau, q, da, dg, dabs
         self.a0, self.g0, self.abs0 = a0, g0, abs0
+        w = parts["world_w"] / parts["world_w"].sum()
+        self.w, self.p, self.against = w[q], parts["p_win"][q], parts["against"][q]
 
 
 def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
@@ -149,7 +154,7 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
             arr[x] = src[order]
         qs[x] = who[x, order]
     a0, g0, abs0 = (c(start[i]) for i in range(3))
-    return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0)
+    return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0, parts)
 
 
 @numba.njit(cache=True, inline="always")
@@ -404,7 +409,7 @@ def threshold_gain(
     war_lo = np.where(np.isnan(direct), lo - cost, direct - parts["own_threat"]) - against.max()
     u0 = parts["own_sq"]
     spread = np.maximum(np.abs(war_hi - u0), np.abs(war_lo - u0))
-    # each event's partner fields in event order (read consecutively in the sweep)
+    # each event's partner bins in event order (read consecutively in the sweep)
     p = parts["p_win"]
     c = np.ascontiguousarray
     est, bound = _sweep(
@@ -414,9 +419,9 @@ def threshold_gain(
         ev.da,
         ev.dg,
         ev.dabs,
-        w[ev.q],
-        p[ev.q],
-        parts["against"][ev.q],
+        ev.w,
+        ev.p,
+        ev.against,
         _by_event(bin_of, ev.q, sides),
         _by_event(opt_of, ev.q, sides),
         ev.a0,
