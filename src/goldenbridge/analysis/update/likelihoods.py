@@ -118,6 +118,16 @@ def world_quantity(population: Population, path: str) -> np.ndarray:
     )
 
 
+def _observed_offer(obs, scenario) -> dict:
+    """The values of the offer an observation names (``offer``) or gives (``values``)."""
+    if obs.offer is None:
+        return dict(obs.values or {})
+    if obs.offer not in scenario.offers:
+        known = ", ".join(scenario.offers) or "none"
+        raise ScenarioError("offer", f"no such offer (named offers: {known})")
+    return dict(scenario.offers[obs.offer])
+
+
 def _response_margin(obs: Rejected | Accepted, population: Population) -> np.ndarray:
     """Per-world ``u_i(x) - r_i`` of the responding actor for the observed offer."""
     scenario = population.scenario
@@ -127,14 +137,7 @@ def _response_margin(obs: Rejected | Accepted, population: Population) -> np.nda
         raise ScenarioError("by", f"no such actor (actors: {', '.join(names)})")
     if scenario.actor(by).role == "proposer":
         raise ScenarioError("by", f"{by} is the proposer; it makes offers")
-    if obs.offer is not None:
-        if obs.offer not in scenario.offers:
-            known = ", ".join(scenario.offers) or "none"
-            raise ScenarioError("offer", f"no such offer (named offers: {known})")
-        values = dict(scenario.offers[obs.offer])
-    else:
-        values = dict(obs.values or {})
-    encoded = population.encode([values], "values")
+    encoded = population.encode([_observed_offer(obs, scenario)], "values")
     return margins(population.worlds, encoded)[:, 0, names.index(by)]
 
 
@@ -276,14 +279,7 @@ def ally_vote_log_likelihood(obs: AllyVote, population: Population) -> np.ndarra
     if obs.by not in names or scenario.actor(obs.by).role not in ("veto", "stakeholder"):
         allies = ", ".join(a.name for a in scenario.actors if a.role in ("veto", "stakeholder"))
         raise ScenarioError("by", f"not a veto actor or stakeholder (they are: {allies})")
-    if obs.offer is not None:
-        if obs.offer not in scenario.offers:
-            known = ", ".join(scenario.offers) or "none"
-            raise ScenarioError("offer", f"no such offer (named offers: {known})")
-        values = dict(scenario.offers[obs.offer])
-    else:
-        values = dict(obs.values or {})
-    offers = population.encode([values], "values")
+    offers = population.encode([_observed_offer(obs, scenario)], "values")
     approve = decide(population, offers).approve[names.index(obs.by)][:, 0]
     agrees = approve if obs.kind == "approved" else ~approve
     with np.errstate(divide="ignore"):
