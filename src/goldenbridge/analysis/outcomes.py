@@ -195,7 +195,6 @@ class _OwnApproval:
             lambda: pair_parts(population, actor),
         )
         self.control = self.g = self.events = None
-        self._quantiles: dict[str, list[Quantiles]] = {}
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
             self.control, self.g = _control_mean(population, self.parts, offered, u_target, u_own)
@@ -230,8 +229,12 @@ class _OwnApproval:
             return est, zero, bound
         if self.events is not None and s < n:
             sides = tuple(self._edges(outcome, s) for outcome in ("win", "lose"))
+            order = None
+            if rows.size == n:  # every world, in world order: sorted by c once
+                c_own = self.parts["cred_own"][:, 0]
+                order = self._memo("c order", lambda: np.argsort(c_own, kind="stable"))
             est, bound = threshold_gain(
-                rows, self.parts, self.u_own[rows], self.events, sides, need=need
+                rows, self.parts, self.u_own[rows], self.events, sides, need=need, order=order
             )
             return est, zero, bound
         parts, u_target, start = self.parts, self.u_target, np.zeros(rows.size, np.int64)
@@ -265,7 +268,7 @@ class _OwnApproval:
         got = None if self.g is None else self._edges(outcome, b)
         if got is None:
             return (np.zeros((rows.size, self.offered.size)),) * 2
-        cols, edges, options_vary = got
+        cols, edges, options_vary, which = got
         binned = bins(
             parts[f"{outcome}_x"],
             parts[f"{outcome}_opt"],
@@ -274,23 +277,44 @@ class _OwnApproval:
             parts["table"].shape[2],
             (self._mass(outcome) / self.population.worlds.weights.sum())[:, None] * self.g,
             edges,
+            which,
         )
         return binned_residual(rows, parts, outcome, binned)
 
+    def _memo(self, key: object, build):
+        """A value of the population and the actor alone (not of the offers), kept with
+        the actor's pairing (:func:`~goldenbridge.engine.arrays.packed_once`): searches,
+        the web page's sliders and the talks game decide offer after offer on the same
+        population."""
+        memo = self.parts.setdefault("memo", {})
+        if key not in memo:
+            memo[key] = build()
+        return memo[key]
+
     def _edges(self, outcome: str, b: int) -> tuple | None:
-        """The varying issues of the war's ``outcome`` and ``b`` bins on each (weighted
-        by ``w p``, or ``w (1 - p)`` for ``lose``); None when it is the same everywhere.
-        Each issue's values are sorted once, for every level."""
+        """The varying issues of the war's ``outcome``, ``b`` bins on each (weighted by
+        ``w p``, or ``w (1 - p)`` for ``lose``) and each world's bin on each; None when
+        the outcome is the same everywhere. Each issue's values are sorted once, and
+        each level's bins found once, per population."""
         parts = self.parts
         if parts[f"{outcome}_fixed"]:
             return None
         cols = parts[f"{outcome}_cols"]
-        if outcome not in self._quantiles:
-            x, mass = parts[f"{outcome}_x"], self._mass(outcome)
-            self._quantiles[outcome] = [Quantiles(x[:, c], mass) for c in cols]
-        edges = np.array([q.edges(b) for q in self._quantiles[outcome]])
-        edges = edges.reshape(cols.size, b + 1)
-        return cols, edges, bool(parts[f"{outcome}_table"])
+        x = parts[f"{outcome}_x"]
+
+        def quantiles() -> list[Quantiles]:
+            mass = self._mass(outcome)
+            return [Quantiles(x[:, c], mass) for c in cols]
+
+        def level() -> tuple:
+            qs = self._memo(("quantiles", outcome), quantiles)
+            edges = np.array([q.edges(b) for q in qs]).reshape(cols.size, b + 1)
+            which = np.array(
+                [np.searchsorted(edges[i, 1:-1], x[:, c], side="right") for i, c in enumerate(cols)]
+            ).reshape(cols.size, x.shape[0])
+            return cols, edges, bool(parts[f"{outcome}_table"]), which
+
+        return self._memo(("bins", outcome, b), level)
 
     @property
     def approve(self) -> np.ndarray:

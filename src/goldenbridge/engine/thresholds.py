@@ -357,6 +357,7 @@ def threshold_gain(
     binned: tuple,
     block: int | None = None,
     need: np.ndarray | None = None,
+    order: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
 
@@ -370,18 +371,22 @@ def threshold_gain(
     ev : Events
     binned : (win, lose)
         Each ``None`` (the outcome is the same in every world) or ``(cols, edges,
-        options_vary)`` with ``edges`` (C, B + 1) as :func:`goldenbridge.engine.binned.bins`
-        makes them.
+        options_vary[, which])`` with ``edges`` (C, B + 1) as
+        :func:`goldenbridge.engine.binned.bins` takes them (and ``which`` (C, N) each
+        world's bin, if known).
     block : int, optional
         Rows per block of the loss table (default: :data:`LOSS_TABLE` doubles at most;
         the numbers do not depend on it: tested).
     need : (R, M) bool, optional
         Compute only these entries (the others are returned as 0 with bound 0).
+    order : (R,) int64, optional
+        The stable argsort of ``cred_own[rows]``, if known.
     """
     n = parts["world_w"].shape[0]
     w = parts["world_w"] / parts["world_w"].sum()
     c_own = parts["cred_own"][:, 0]
-    order = np.argsort(c_own[rows], kind="stable")
+    if order is None:
+        order = np.argsort(c_own[rows], kind="stable")
     srt = rows[order]
     sides = np.array([b is not None for b in binned])
     present = [b for b in binned if b is not None]
@@ -396,13 +401,16 @@ def threshold_gain(
     for s, (b, name) in enumerate(zip(binned, ("win", "lose"), strict=True)):
         if b is None:
             continue
-        cols, edges, options_vary = b
+        cols, edges, options_vary = b[:3]
         ncols_of[s] = cols.size
         cols_of[s, : cols.size] = cols
         edges_of[s, : cols.size] = edges
         x = parts[f"{name}_x"]
         for i in range(cols.size):
-            bin_of[s, :, i] = np.searchsorted(edges[i, 1:-1], x[:, cols[i]], "right")
+            if len(b) > 3:
+                bin_of[s, :, i] = b[3][i]
+            else:
+                bin_of[s, :, i] = np.searchsorted(edges[i, 1:-1], x[:, cols[i]], "right")
         if options_vary:
             opt_of[s] = parts[f"{name}_opt"]
     weight = parts["weight"]
