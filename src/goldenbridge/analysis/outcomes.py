@@ -71,9 +71,10 @@ BIN_LEVELS = (8, 64, 512, 4096, 2**62)
 #: Float rounding allowance added to a proven bound (sums of at most 1e7 terms of size
 #: <= 1 in float64 round to well below it).
 ROUNDING = 1e-9
-#: World pairs the exact level computes per actor at least (it takes the unsettled worlds
-#: in world order up to this budget, and more while those left would weigh more than
-#: :data:`INNER_SHARE` allows; the rest stay unsettled and are reported as ``inner_error``).
+#: World pairs the exact level computes per actor and offer at least (it takes the offer's
+#: unsettled worlds in world order up to this budget, and more while those left would weigh
+#: more than :data:`INNER_SHARE` allows; the rest stay unsettled and are reported as
+#: ``inner_error``).
 EXACT_PAIRS = 200_000_000
 #: The most the worlds left unsettled may weigh, as a share of the sampling error of a
 #: proportion of 1/2 (:func:`_exact_rows`).
@@ -336,11 +337,14 @@ class _OwnApproval:
             left = self.unsettled()
             if exact or self.levels is not BIN_LEVELS:
                 left &= matters
+            if exact:  # each offer's own budget: its numbers never depend on the others'
+                w = self.population.worlds.weights
+                for j in range(left.shape[1]):
+                    rows = np.flatnonzero(left[:, j])
+                    left[rows[_exact_rows(w, rows) :], j] = False
             todo = np.flatnonzero(left.any(axis=1))
             if todo.size == 0:
                 break
-            if exact:
-                todo = todo[: _exact_rows(self.population.worlds.weights, todo)]
             need = left[todo]
             got = self._gain(todo, s, level, need)
             for name, value in zip(("est", "se", "bound"), got, strict=True):
