@@ -136,7 +136,7 @@ def bins(
     return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, h.sum(axis=0), options)
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, nogil=True)
 def _residual_kernel(  # pragma: no cover - compiled
     rows, weight, ideal, rho, table, base, ref, cols, edges, mass, absmass, total, options
 ):
