@@ -435,8 +435,9 @@ def decide(population: Population, offers: Offers) -> Decisions:
 
     An offer's decisions depend on that offer alone, so where actors approve on their own
     information (the costly part) the offers are split into contiguous pieces decided side
-    by side on threads (:func:`goldenbridge.engine.threads.map_threads`): the same numbers
-    whatever the threads.
+    by side on threads (:func:`goldenbridge.engine.threads.map_threads`), and with one
+    offer those actors' first passes run side by side: the same numbers whatever the
+    threads.
 
     Parameters
     ----------
@@ -465,11 +466,11 @@ def decide(population: Population, offers: Offers) -> Decisions:
         for a in scenario.actors
         if a.role in ("veto", "stakeholder") and not is_informed(scenario, a.name)
     ]
+    for actor in own:  # built once, before the threads share it
+        _parts(population, actor)
     pieces = workers(offers.m) if own else 1
     if pieces <= 1:
         return _decide(population, offers)
-    for actor in own:  # built once, before the threads share it
-        _parts(population, actor)
     cuts = np.linspace(0, offers.m, pieces + 1).astype(np.int64)
     parts = map_threads(
         lambda sl: _decide(population, offers.subset(sl)),
@@ -509,16 +510,21 @@ def _decide(population: Population, offers: Offers) -> Decisions:
     approve: dict[int, np.ndarray] = {}
     unsettled = np.zeros(accept.shape, dtype=bool)
     sincere = []
-    own: dict[int, _OwnApproval] = {}
+    first: list[tuple[int, str]] = []  # (index, name) of those on their own information
     for i, actor in enumerate(scenario.actors):
         if actor.role not in ("veto", "stakeholder"):
             continue
         if is_informed(scenario, actor.name):
             approve[i] = u[i] >= worlds.actors[i].reservation[:, None]
         else:
-            own[i] = _OwnApproval(population, actor.name, offers, offered, u[t], u[i])
+            first.append((i, actor.name))
             if actor.role == "veto" and moves_target(population, actor.name):
                 sincere.append(actor.name)
+    # each one's first pass over every world is its own: side by side on threads
+    rules = map_threads(
+        lambda a: _OwnApproval(population, a[1], offers, offered, u[t], u[a[0]]), first
+    )
+    own = {i: rule for (i, _), rule in zip(first, rules, strict=True)}
     vetoes = [i for i in worlds.deciders if i != t]
 
     def relevant(i: int) -> np.ndarray:
