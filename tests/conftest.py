@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -34,14 +36,38 @@ def _lock_name(dispatcher: Dispatcher) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:20] + ".lock"
 
 
+#: ``GOLDENBRIDGE_COMPILE_LOG=file``: one line per kernel compiled (not loaded from the
+#: cache) or loaded, with the test that asked for it (docs/performance.md, "Cold start").
+COMPILE_LOG = os.environ.get("GOLDENBRIDGE_COMPILE_LOG")
+
+
+def _log(self: Dispatcher, args: tuple, cpu: float, waited: float, misses: int) -> None:
+    what = "compiled" if sum(self._cache_misses.values()) > misses else "loaded"
+    func = self.py_func
+    line = (
+        f"{time.process_time() - cpu:7.2f}s cpu {waited:6.2f}s waited {what:8} "
+        f"{func.__module__}.{func.__qualname__} pid={os.getpid()} "
+        f"{os.environ.get('PYTEST_CURRENT_TEST', '-')} "
+        f"{[self.typeof_pyval(a) for a in args]}\n"
+    )
+    with open(COMPILE_LOG, "a") as f:  # type: ignore[arg-type]
+        f.write(line)
+
+
 def _compile_once(self: Dispatcher, *args, **kws):
     """Dispatcher._compile_for_args under the kernel's lock, for cached kernels."""
     if isinstance(self._cache, NullCache):  # not cached on disk: nothing to share
         return _compile_for_args(self, *args, **kws)
     LOCKS.mkdir(exist_ok=True)
+    start, cpu, misses = time.perf_counter(), time.process_time(), sum(self._cache_misses.values())
     with open(LOCKS / _lock_name(self), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        return _compile_for_args(self, *args, **kws)
+        waited = time.perf_counter() - start
+        try:
+            return _compile_for_args(self, *args, **kws)
+        finally:
+            if COMPILE_LOG:
+                _log(self, args, cpu, waited, misses)
 
 
 Dispatcher._compile_for_args = _compile_once
@@ -53,3 +79,20 @@ def _run_history_in_tmp(tmp_path_factory, monkeypatch):
     user's real run history."""
     folder = tmp_path_factory.mktemp("history")
     monkeypatch.setenv("GOLDENBRIDGE_DB", str(folder / "runs.sqlite"))
+
+
+def pytest_configure(config):
+    """Under pytest-xdist, hand out tests one at a time (``--maxschedchunk 1``, unless given):
+    each worker takes the next test when it is free, so the slow ones (first, below)
+    spread over both workers. xdist's default sends each worker a run of consecutive
+    tests at the start: every slow test on the first worker."""
+    if getattr(config.option, "maxschedchunk", 0) is None:
+        config.option.maxschedchunk = 1
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests first (stable: each module's order kept otherwise): the long ones (some
+    compile kernels of their own for 30-40 s on a fresh install) start side by side on
+    both workers, and the short ones fill in after them, instead of a long one starting
+    last on one worker while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from goldenbridge.engine.utility import loss
+from goldenbridge.engine.utility import PRANGE_ONLY, loss
 
 __all__ = ["Bins", "Quantiles", "bins", "binned_residual"]
 
@@ -129,7 +129,7 @@ def bins(
     return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, h.sum(axis=0), options)
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=PRANGE_ONLY)
 def _residual_kernel(  # pragma: no cover - compiled
     rows, weight, ideal, rho, table, base, ref, cols, edges, mass, absmass, total, options
 ):

@@ -16,7 +16,7 @@ import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds, read_only
 
-__all__ = ["loss", "margins", "utilities", "utilities_at"]
+__all__ = ["PRANGE_ONLY", "loss", "margins", "utilities", "utilities_at"]
 
 
 @numba.njit(cache=True, inline="always")
@@ -31,33 +31,41 @@ def loss(d, r):  # pragma: no cover - compiled
     return d**r
 
 
-@numba.njit(cache=True, parallel=True)
-def _utilities(weight, ideal, rho, table, x, option):  # pragma: no cover - compiled
+#: numba's parallel options for the engine's row kernels: only the explicit ``prange``
+#: loop runs in parallel. ``parallel=True`` would also turn each ``np.zeros`` and array
+#: expression into a parallel loop of its own, each compiled separately on a fresh install
+#: (docs/performance.md, "Cold start"), for no measurable gain at run time.
+PRANGE_ONLY = {
+    "prange": True,
+    "numpy": False,
+    "comprehension": False,
+    "reduction": False,
+    "inplace_binop": False,
+    "setitem": False,
+    "stencil": False,
+    "fusion": False,
+}
+
+
+@numba.njit(cache=True, parallel=PRANGE_ONLY)
+def _utilities(weight, ideal, rho, table, x, option, at):  # pragma: no cover - compiled
+    """(N, M) utilities of offers ``x`` (M rows); with ``at``, (N, 1) of world ``i``'s own
+    outcome ``x[i]`` (one kernel for both: each parallel kernel costs a second or more
+    to compile on a fresh install)."""
     n, kc = weight.shape
-    m = x.shape[0]
+    m = 1 if at else x.shape[0]
     u = np.empty((n, m))
     for i in numba.prange(n):
         for j in range(m):
+            row = j
+            if at:
+                row = np.int64(i)  # the prange index may be unsigned
             s = 0.0
             for c in range(kc):
-                s += weight[i, c] * (1.0 - loss(x[j, c] - ideal[i, c], rho[i]))
+                s += weight[i, c] * (1.0 - loss(x[row, c] - ideal[i, c], rho[i]))
             for k in range(table.shape[1]):
-                s += table[i, k, option[j, k]]
+                s += table[i, k, option[row, k]]
             u[i, j] = s
-    return u
-
-
-@numba.njit(cache=True, parallel=True)
-def _utilities_at(weight, ideal, rho, table, x, option):  # pragma: no cover - compiled
-    n, kc = weight.shape
-    u = np.empty(n)
-    for i in numba.prange(n):
-        s = 0.0
-        for c in range(kc):
-            s += weight[i, c] * (1.0 - loss(x[i, c] - ideal[i, c], rho[i]))
-        for k in range(table.shape[1]):
-            s += table[i, k, option[i, k]]
-        u[i] = s
     return u
 
 
@@ -85,13 +93,13 @@ def utilities(actor: ActorArrays, offers: Offers) -> np.ndarray:
     >>> utilities(a, Offers(np.array([[0.5], [1.0]]), np.zeros((2, 0), np.int64)))
     array([[0.75, 0.  ]])
     """
-    return _utilities(*_args(actor, offers.x, offers.option))
+    return _utilities(*_args(actor, offers.x, offers.option), False)
 
 
 def utilities_at(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> np.ndarray:
     """(N,) ``u_i,n(outcome_n)`` of one actor for one outcome per world: ``x`` (N, Kc)
     normalised, ``option`` (N, Kd)."""
-    return _utilities_at(*_args(actor, x, option))
+    return _utilities(*_args(actor, x, option), True)[:, 0]
 
 
 def margins(worlds: Worlds, offers: Offers) -> np.ndarray:
