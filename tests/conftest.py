@@ -6,8 +6,10 @@ process reads, so under pytest-xdist a kernel that one worker compiled is loaded
 the other, not compiled again, and no test compiles a kernel that an earlier test
 (in any worker) compiled. What the cache alone does not prevent: two workers asking
 for the same kernel at the same moment (at the start of a run, both need the
-exact tally) would both compile it. Here a lock file per kernel makes the second
-wait for the first and then load its result from the cache.
+exact tally) would both compile it. Here a lock file per kernel and argument types makes
+the second wait for the first and then load its result from the cache (two signatures of
+one kernel compile side by side), and a lock per cache index keeps two workers that save
+signatures of one kernel at once from dropping each other's.
 """
 
 from __future__ import annotations
@@ -20,19 +22,28 @@ import time
 from pathlib import Path
 
 import pytest
-from numba.core.caching import NullCache
+from numba.core.caching import Cache, NullCache
 from numba.core.dispatcher import Dispatcher
+
+import goldenbridge.engine.numba_cache  # noqa: F401  (its cache wrappers first: wrapped below)
 
 LOCKS = Path(tempfile.gettempdir()) / "goldenbridge-numba-locks"
 _compile_for_args = Dispatcher._compile_for_args
+_save_overload = Cache.save_overload  # goldenbridge.engine.numba_cache's
 
 
-def _lock_name(dispatcher: Dispatcher) -> str:
-    """The kernel's module, qualified name and closure constants (``kc``, ``r``)."""
+def _lock_name(dispatcher: Dispatcher, args: tuple = ()) -> str:
+    """The kernel's module, qualified name, closure constants (``kc``, ``r``) and argument
+    types: two workers compiling two signatures of one kernel (float32 and float64, say)
+    do not wait for each other."""
     func = dispatcher.py_func
     cells = [c.cell_contents for c in func.__closure__ or ()]
     consts = [repr(c) if isinstance(c, int | float | str | bool) else "?" for c in cells]
-    text = f"{func.__module__}.{func.__qualname__}:{','.join(consts)}"
+    try:
+        types = ",".join(str(dispatcher.typeof_pyval(a)) for a in args)
+    except Exception:  # a type numba cannot name: one lock for every such call
+        types = "?"
+    text = f"{func.__module__}.{func.__qualname__}:{','.join(consts)}:{types}"
     return hashlib.sha1(text.encode()).hexdigest()[:20] + ".lock"
 
 
@@ -60,7 +71,7 @@ def _compile_once(self: Dispatcher, *args, **kws):
         return _compile_for_args(self, *args, **kws)
     LOCKS.mkdir(exist_ok=True)
     start, cpu, misses = time.perf_counter(), time.process_time(), sum(self._cache_misses.values())
-    with open(LOCKS / _lock_name(self), "w") as lock:
+    with open(LOCKS / _lock_name(self, args), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         waited = time.perf_counter() - start
         try:
@@ -70,7 +81,22 @@ def _compile_once(self: Dispatcher, *args, **kws):
                 _log(self, args, cpu, waited, misses)
 
 
+def _save_once(self, sig, data):
+    """numba's Cache.save_overload under a lock on the kernel's cache index: numba reads
+    the index, adds the new signature and writes it back, so two workers saving two
+    signatures of one kernel at once could each drop the other's."""
+    index = getattr(getattr(self, "_cache_file", None), "_index_path", None)
+    if index is None:
+        return _save_overload(self, sig, data)
+    LOCKS.mkdir(exist_ok=True)
+    name = hashlib.sha1(str(index).encode()).hexdigest()[:20] + ".save.lock"
+    with open(LOCKS / name, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _save_overload(self, sig, data)
+
+
 Dispatcher._compile_for_args = _compile_once
+Cache.save_overload = _save_once
 
 
 @pytest.fixture(autouse=True)

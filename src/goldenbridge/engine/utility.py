@@ -15,8 +15,9 @@ import numba
 import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds, read_only
+from goldenbridge.engine.threads import by_rows
 
-__all__ = ["PRANGE_ONLY", "loss", "margins", "utilities", "utilities_at"]
+__all__ = ["loss", "margins", "utilities", "utilities_at"]
 
 
 @numba.njit(cache=True, inline="always")
@@ -31,41 +32,29 @@ def loss(d, r):  # pragma: no cover - compiled
     return d**r
 
 
-#: numba's parallel options for the engine's row kernels: only the explicit ``prange``
-#: loop runs in parallel. ``parallel=True`` would also turn each ``np.zeros`` and array
-#: expression into a parallel loop of its own, each compiled separately on a fresh install
-#: (docs/performance.md, "Cold start"), for no measurable gain at run time.
-PRANGE_ONLY = {
-    "prange": True,
-    "numpy": False,
-    "comprehension": False,
-    "reduction": False,
-    "inplace_binop": False,
-    "setitem": False,
-    "stencil": False,
-    "fusion": False,
-}
-
-
-@numba.njit(cache=True, parallel=PRANGE_ONLY)
-def _utilities(weight, ideal, rho, table, x, option, at):  # pragma: no cover - compiled
-    """(N, M) utilities of offers ``x`` (M rows); with ``at``, (N, 1) of world ``i``'s own
-    outcome ``x[i]`` (one kernel for both: each parallel kernel costs a second or more
-    to compile on a fresh install)."""
-    n, kc = weight.shape
-    m = 1 if at else x.shape[0]
-    u = np.empty((n, m))
-    for i in numba.prange(n):
+@numba.njit(cache=True, nogil=True)
+def _utilities(lo, hi, weight, ideal, rho, table, x, option, at, u):  # pragma: no cover
+    """Rows ``lo .. hi - 1`` of ``u``: the utilities of offers ``x`` (M rows), or with
+    ``at`` (M = 1) of world ``i``'s own outcome ``x[i]``. One serial kernel for both, run
+    on every core by :func:`goldenbridge.engine.threads.by_rows`: two parallel builds
+    cost 2.6 s of compilation on a fresh install, this one 0.4 s."""
+    kc = weight.shape[1]
+    m = u.shape[1]
+    for i in range(lo, hi):
         for j in range(m):
-            row = j
-            if at:
-                row = np.int64(i)  # the prange index may be unsigned
+            row = i if at else j
             s = 0.0
             for c in range(kc):
                 s += weight[i, c] * (1.0 - loss(x[row, c] - ideal[i, c], rho[i]))
             for k in range(table.shape[1]):
                 s += table[i, k, option[row, k]]
             u[i, j] = s
+
+
+def _run(actor: ActorArrays, x: np.ndarray, option: np.ndarray, at: bool) -> np.ndarray:
+    n = actor.weight.shape[0]
+    u = np.empty((n, 1 if at else x.shape[0]))
+    by_rows(_utilities, n, *_args(actor, x, option), at, u)
     return u
 
 
@@ -93,13 +82,13 @@ def utilities(actor: ActorArrays, offers: Offers) -> np.ndarray:
     >>> utilities(a, Offers(np.array([[0.5], [1.0]]), np.zeros((2, 0), np.int64)))
     array([[0.75, 0.  ]])
     """
-    return _utilities(*_args(actor, offers.x, offers.option), False)
+    return _run(actor, offers.x, offers.option, False)
 
 
 def utilities_at(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> np.ndarray:
     """(N,) ``u_i,n(outcome_n)`` of one actor for one outcome per world: ``x`` (N, Kc)
     normalised, ``option`` (N, Kd)."""
-    return _utilities(*_args(actor, x, option), True)[:, 0]
+    return _run(actor, x, option, True)[:, 0]
 
 
 def margins(worlds: Worlds, offers: Offers) -> np.ndarray:
