@@ -365,6 +365,24 @@ def test_decisions_do_not_depend_on_which_offers_are_decided_together(budget, mo
             assert np.array_equal(alone.approve[i][:, 0], approve[:, m])
 
 
+@pytest.mark.parametrize("pieces", [1, 3])
+def test_decisions_do_not_depend_on_the_threads(pieces, monkeypatch):
+    """decide splits the offers across threads: one piece, or three pieces on numba's
+    threads, give the same decisions bit for bit."""
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=2_000)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    monkeypatch.setattr(outcomes, "workers", lambda m: 1)
+    serial = outcomes.decide(pop, offers)
+    monkeypatch.setattr(outcomes, "workers", lambda m: min(m, pieces))
+    split = outcomes.decide(pop, offers)
+    for name in ("offered", "accept", "deal", "war", "payoff", "u_proposer", "inner_error"):
+        assert np.array_equal(getattr(split, name), getattr(serial, name)), name
+    assert split.approve.keys() == serial.approve.keys() and split.sincere == serial.sincere
+    for i, approve in serial.approve.items():
+        assert np.array_equal(split.approve[i], approve)
+
+
 def test_bootstrap_errors_include_the_error_of_the_vetos_threshold():
     """V's threshold is estimated from the sampled worlds, so P(deal) varies between
     populations more than its binomial SE says. The bootstrap SE (evaluate(...,

@@ -27,6 +27,7 @@ the revision, which reproduces the earlier numbers bit for bit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,7 @@ from goldenbridge.engine.arrays import packed_once
 from goldenbridge.engine.binned import Quantiles, binned_residual, bins
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
+from goldenbridge.engine.threads import map_threads, workers
 from goldenbridge.engine.thresholds import events, threshold_gain
 from goldenbridge.information import (
     InnerSample,
@@ -189,12 +191,7 @@ class _OwnApproval:
     ) -> None:
         self.population, self.actor, self.offers, self.offered = population, actor, offers, offered
         self.u_target, self.u_own = u_target, u_own
-        self.parts = packed_once(
-            population.worlds,
-            f"parts:{actor}",
-            population.seed,
-            lambda: pair_parts(population, actor),
-        )
+        self.parts = _parts(population, actor)
         self.control = self.g = self.events = None
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
@@ -425,8 +422,22 @@ def _control_mean(
     return (u_own - u0) * e_a + war_part, g
 
 
+def _parts(population: Population, actor: str) -> Any:
+    """The actor's pairing (:func:`goldenbridge.information.pair_parts`: a dict, or None),
+    once per population."""
+    return packed_once(
+        population.worlds, f"parts:{actor}", population.seed, lambda: pair_parts(population, actor)
+    )
+
+
 def decide(population: Population, offers: Offers) -> Decisions:
     """Each world's decisions and outcome for each offer (docs/design.md 4a-4c).
+
+    An offer's decisions depend on that offer alone, so where actors approve on their own
+    information (the costly part) the offers are split into contiguous pieces decided side
+    by side on threads (:func:`goldenbridge.engine.threads.map_threads`), and with one
+    offer those actors' first passes run side by side: the same numbers whatever the
+    threads.
 
     Parameters
     ----------
@@ -450,6 +461,37 @@ def decide(population: Population, offers: Offers) -> Decisions:
     ([False, True], False)
     """
     scenario = population.scenario
+    own = [
+        a.name
+        for a in scenario.actors
+        if a.role in ("veto", "stakeholder") and not is_informed(scenario, a.name)
+    ]
+    for actor in own:  # built once, before the threads share it
+        _parts(population, actor)
+    pieces = workers(offers.m) if own else 1
+    if pieces <= 1:
+        return _decide(population, offers)
+    cuts = np.linspace(0, offers.m, pieces + 1).astype(np.int64)
+    parts = map_threads(
+        lambda sl: _decide(population, offers.subset(sl)),
+        [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)],
+    )
+    return Decisions(
+        offered=np.concatenate([d.offered for d in parts]),
+        accept=np.hstack([d.accept for d in parts]),
+        approve={i: np.hstack([d.approve[i] for d in parts]) for i in parts[0].approve},
+        deal=np.hstack([d.deal for d in parts]),
+        war=np.hstack([d.war for d in parts]),
+        payoff=np.hstack([d.payoff for d in parts]),
+        u_proposer=np.hstack([d.u_proposer for d in parts]),
+        inner_error=np.concatenate([d.inner_error for d in parts]),
+        sincere=parts[0].sincere,
+    )
+
+
+def _decide(population: Population, offers: Offers) -> Decisions:
+    """:func:`decide` for one piece of the offers, on this thread."""
+    scenario = population.scenario
     worlds = population.worlds
     names = population.actor_names
     t = names.index(scenario.target.name)
@@ -468,16 +510,21 @@ def decide(population: Population, offers: Offers) -> Decisions:
     approve: dict[int, np.ndarray] = {}
     unsettled = np.zeros(accept.shape, dtype=bool)
     sincere = []
-    own: dict[int, _OwnApproval] = {}
+    first: list[tuple[int, str]] = []  # (index, name) of those on their own information
     for i, actor in enumerate(scenario.actors):
         if actor.role not in ("veto", "stakeholder"):
             continue
         if is_informed(scenario, actor.name):
             approve[i] = u[i] >= worlds.actors[i].reservation[:, None]
         else:
-            own[i] = _OwnApproval(population, actor.name, offers, offered, u[t], u[i])
+            first.append((i, actor.name))
             if actor.role == "veto" and moves_target(population, actor.name):
                 sincere.append(actor.name)
+    # each one's first pass over every world is its own: side by side on threads
+    rules = map_threads(
+        lambda a: _OwnApproval(population, a[1], offers, offered, u[t], u[a[0]]), first
+    )
+    own = {i: rule for (i, _), rule in zip(first, rules, strict=True)}
     vetoes = [i for i in worlds.deciders if i != t]
 
     def relevant(i: int) -> np.ndarray:

@@ -1,28 +1,67 @@
-"""Row kernels on every core without numba's parallel build.
+"""Work split across threads, each with its share of numba's threads (same numbers).
 
-A kernel compiled with ``parallel=True`` costs one to two seconds more to compile, on a
-fresh install, than the same loop compiled serially (docs/performance.md, "Cold start"):
-numba builds the loop body as a function of its own plus the code that schedules it.
-A kernel whose rows are independent is instead compiled serially with ``nogil=True``,
-taking a row range ``lo, hi`` as its first two arguments, and :func:`by_rows` runs it on
-one range per thread: :func:`numba.get_num_threads` threads (the setting numba's parallel
-loops obey), the calling thread included. Each row is computed by the same code whatever
-the split, so the numbers never depend on the thread count.
+The approval rule's kernels release the GIL (``nogil``), and numpy's sorts and large
+array operations do too, so independent pieces of work -- offers, whose decisions depend
+on each offer alone (:func:`goldenbridge.analysis.outcomes.decide`) -- run side by side
+on Python threads. Each thread runs numba's parallel kernels on ``threads // workers``
+of numba's threads (:func:`numba.set_num_threads` is per thread), so ``workers`` pieces
+on as many cores do not oversubscribe them. The pieces and their order are fixed by the
+caller, so the results never depend on how many threads ran them.
+
+:func:`by_rows` does the same for a kernel's rows: a kernel whose rows are independent is
+compiled serially with ``nogil=True``, taking a row range ``lo, hi`` as its first two
+arguments, and runs on one range per numba thread, the calling thread included. A kernel
+compiled with ``parallel=True`` costs one to two seconds more to compile on a fresh
+install than the same loop compiled serially (docs/performance.md, "Cold start"): numba
+builds the loop body as a function of its own plus the code that schedules it. Each row
+is computed by the same code whatever the split, so the numbers never depend on the
+thread count either.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import numba
 
-__all__ = ["MIN_ROWS", "by_rows"]
+__all__ = ["MIN_ROWS", "by_rows", "map_threads", "workers"]
 
-#: Fewer rows than this per thread are not worth a thread.
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def workers(pieces: int) -> int:
+    """How many threads :func:`map_threads` uses for ``pieces`` pieces: one per numba
+    thread at most (``NUMBA_NUM_THREADS``, or as set by :func:`numba.set_num_threads`)."""
+    return max(1, min(pieces, numba.get_num_threads()))
+
+
+def map_threads(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``[fn(x) for x in items]``, on :func:`workers` threads.
+
+    Examples
+    --------
+    >>> map_threads(lambda x: x * x, [1, 2, 3])
+    [1, 4, 9]
+    """
+    n = workers(len(items))
+    if n <= 1:
+        return [fn(x) for x in items]
+    share = max(1, numba.get_num_threads() // n)
+
+    def run(x: T) -> R:
+        numba.set_num_threads(share)  # this thread's kernels only
+        return fn(x)
+
+    with ThreadPoolExecutor(n, thread_name_prefix="goldenbridge") as pool:
+        return list(pool.map(run, items))
+
+
+#: Fewer rows than this per thread are not worth a thread (:func:`by_rows`).
 MIN_ROWS = 2048
 
 _lock = threading.Lock()
@@ -30,7 +69,8 @@ _pool: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def _executor() -> ThreadPoolExecutor:
-    """The process's pool (a new one in a forked child: the parent's threads are gone)."""
+    """The process's pool for :func:`by_rows` (a new one in a forked child: the parent's
+    threads are gone)."""
     global _pool
     with _lock:
         if _pool is None or _pool[0] != os.getpid():
@@ -40,7 +80,9 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def by_rows(kernel: Callable[..., Any], n: int, *args: Any) -> None:
-    """``kernel(lo, hi, *args)`` on ranges covering rows ``0 .. n - 1``, one per thread.
+    """``kernel(lo, hi, *args)`` on ranges covering rows ``0 .. n - 1``, one per numba
+    thread (this thread's :func:`numba.get_num_threads`: inside :func:`map_threads`, its
+    share), at least :data:`MIN_ROWS` rows each.
 
     Examples
     --------

@@ -49,7 +49,7 @@ def _choice(c, q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cove
     return (1.0 if accept else 0.0), g, abs(g)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _steps(q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - compiled
     """Per offer, the events (threshold, partner, steps of ``a``, ``g``, ``|g|``) in
     partner order, padded with +inf (:func:`events` sorts them); and each partner's
@@ -193,7 +193,7 @@ def _below(
     st[x, 0], st[x, 1], st[x, 2], st[x, 3], st[x, 4] = sa, sg, sgt, sp, sq
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _sweep(  # pragma: no cover - compiled
     c_rows,
     u_own,
