@@ -6,7 +6,9 @@ on each offer alone (:func:`goldenbridge.analysis.outcomes.decide`) -- run side 
 on Python threads. Each thread runs numba's parallel kernels on ``threads // workers``
 of numba's threads (:func:`numba.set_num_threads` is per thread), so ``workers`` pieces
 on as many cores do not oversubscribe them. The pieces and their order are fixed by the
-caller, so the results never depend on how many threads ran them.
+caller, so the results never depend on how many threads ran them. Where numba's
+threading layer is ``workqueue`` (no OpenMP or TBB), which aborts when two threads enter
+it at once, everything runs on the calling thread.
 
 :func:`by_rows` does the same for a kernel's rows: a kernel whose rows are independent is
 compiled serially with ``nogil=True``, taking a row range ``lo, hi`` as its first two
@@ -34,9 +36,22 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def _threadsafe() -> bool:
+    """numba's threading layer may be entered from several threads at once: ``omp`` and
+    ``tbb`` may, ``workqueue`` aborts on it (and before any parallel kernel has run, the
+    layer is not chosen yet: no)."""
+    try:
+        return numba.threading_layer() in ("omp", "tbb")
+    except ValueError:
+        return False
+
+
 def workers(pieces: int) -> int:
     """How many threads :func:`map_threads` uses for ``pieces`` pieces: one per numba
-    thread at most (``NUMBA_NUM_THREADS``, or as set by :func:`numba.set_num_threads`)."""
+    thread at most (``NUMBA_NUM_THREADS``, or as set by :func:`numba.set_num_threads`),
+    and one where numba's threading layer is not thread-safe."""
+    if not _threadsafe():
+        return 1
     return max(1, min(pieces, numba.get_num_threads()))
 
 
