@@ -425,7 +425,10 @@ def gain_from_parts(
     threats of its own that move the target, which has no sorted form), and numba's
     parallel build of it cost ~8 s more of compilation on every fresh install.
     """
-    c = np.ascontiguousarray
+
+    def c(a, dtype=None):  # contiguous and read-only: one compiled type whatever the caller
+        return read_only(np.ascontiguousarray(a, dtype=dtype))[0]
+
     return _gain_from_parts_kernel(  # type: ignore[call-arg]
         c(rows, dtype=np.int64),
         c(start, dtype=np.int64),
@@ -468,7 +471,7 @@ def gain_from_parts(
         bool(residual),
         c(parts["u_win_ref"]),
         c(parts["u_lose_ref"]),
-        np.ones(u_own.shape, dtype=np.bool_) if need is None else c(need, dtype=np.bool_),
+        c(np.ones(u_own.shape, dtype=np.bool_) if need is None else need, dtype=np.bool_),
         *(c(parts[k]) for k in ("win_cols", "win_base", "lose_cols", "lose_base")),
         bool(parts["win_table"]),
         bool(parts["lose_table"]),
