@@ -218,6 +218,7 @@ def binned_residual(
     by_rows(
         _residual_kernel,
         rows.shape[0],
+        rows.size * binned.edges.size * (binned.total.size + 1),
         np.ascontiguousarray(rows, dtype=np.int64),
         parts["weight"],
         parts["ideal"],

@@ -22,6 +22,7 @@ import numba
 import numpy as np
 
 from goldenbridge.engine.arrays import read_only
+from goldenbridge.engine.threads import sized
 
 __all__ = [
     "unsaved",
@@ -152,16 +153,17 @@ def approval(
     """
     keys = ("target_war", "target_sq", "backing_down", "pretext", "face")
     rest = ("own_war", "own_sq", "weight")
-    return _approval_kernel(  # type: ignore[call-arg]
-        *read_only(  # one compiled type whatever the caller's flags (two builds: 6 s)
-            np.ascontiguousarray(u_target, dtype=np.float64),
-            np.ascontiguousarray(row, dtype=np.int64),
-            *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in keys),
-            np.ascontiguousarray(u_own, dtype=np.float64),
-            *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in rest),
-            np.ascontiguousarray(offered, dtype=np.bool_),
+    with sized(row.size * np.shape(u_own)[1]):
+        return _approval_kernel(  # type: ignore[call-arg]
+            *read_only(  # one compiled type whatever the caller's flags (two builds: 6 s)
+                np.ascontiguousarray(u_target, dtype=np.float64),
+                np.ascontiguousarray(row, dtype=np.int64),
+                *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in keys),
+                np.ascontiguousarray(u_own, dtype=np.float64),
+                *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in rest),
+                np.ascontiguousarray(offered, dtype=np.bool_),
+            )
         )
-    )
 
 
 def approval_reference(

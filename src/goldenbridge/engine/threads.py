@@ -17,20 +17,28 @@ compiled with ``parallel=True`` costs one to two seconds more to compile on a fr
 install than the same loop compiled serially (docs/performance.md, "Cold start"): numba
 builds the loop body as a function of its own plus the code that schedules it. Each row
 is computed by the same code whatever the split, so the numbers never depend on the
-thread count either.
+thread count either. No numba threading layer is entered, so any layer will do.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numba
 
-__all__ = ["MIN_ROWS", "by_rows", "map_threads", "workers"]
+__all__ = ["SERIAL_BELOW", "by_rows", "map_threads", "sized", "workers"]
+
+#: Inner iterations of a parallel kernel below which it runs on the calling thread alone
+#: (about a millisecond of work): a parallel launch waits for every thread it uses, and on
+#: a busy machine a thread may wait a scheduler time slice for its core. Measured on the
+#: 2-core machine at load ~5: ``utilities_at`` of 4 000 worlds took 0.29 ms on one thread
+#: and 16 ms (median) on two.
+SERIAL_BELOW = 100_000
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -38,11 +46,11 @@ R = TypeVar("R")
 
 def _threadsafe() -> bool:
     """numba's threading layer may be entered from several threads at once: ``omp`` and
-    ``tbb`` may, ``workqueue`` aborts on it (and before any parallel kernel has run, the
-    layer is not chosen yet: no)."""
+    ``tbb`` may, ``workqueue`` aborts on it."""
+    numba.get_num_threads()  # starts the layer if no parallel kernel has run yet
     try:
         return numba.threading_layer() in ("omp", "tbb")
-    except ValueError:
+    except ValueError:  # not started after all: stay on this thread
         return False
 
 
@@ -76,8 +84,21 @@ def map_threads(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return list(pool.map(run, items))
 
 
-#: Fewer rows than this per thread are not worth a thread (:func:`by_rows`).
-MIN_ROWS = 2048
+@contextmanager
+def sized(work: int) -> Iterator[None]:
+    """Inside, numba's parallel kernels run on this thread alone when ``work`` (their
+    inner iterations) is below :data:`SERIAL_BELOW`. Each row of those kernels is
+    computed the same way on any thread, so the numbers do not change."""
+    before = numba.get_num_threads()
+    if work >= SERIAL_BELOW or before == 1:
+        yield
+        return
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
 
 _lock = threading.Lock()
 _pool: tuple[int, ThreadPoolExecutor] | None = None
@@ -94,10 +115,11 @@ def _executor() -> ThreadPoolExecutor:
         return _pool[1]
 
 
-def by_rows(kernel: Callable[..., Any], n: int, *args: Any) -> None:
+def by_rows(kernel: Callable[..., Any], n: int, work: int, *args: Any) -> None:
     """``kernel(lo, hi, *args)`` on ranges covering rows ``0 .. n - 1``, one per numba
     thread (this thread's :func:`numba.get_num_threads`: inside :func:`map_threads`, its
-    share), at least :data:`MIN_ROWS` rows each.
+    share); on the calling thread alone when ``work`` (the kernel's inner iterations) is
+    below :data:`SERIAL_BELOW`, as :func:`sized` does for a parallel kernel.
 
     Examples
     --------
@@ -107,11 +129,11 @@ def by_rows(kernel: Callable[..., Any], n: int, *args: Any) -> None:
     ...     for i in range(lo, hi):
     ...         out[i] = 2.0 * x[i]
     >>> x, out = np.arange(10000.0), np.empty(10000)
-    >>> by_rows(double, 10000, x, out)
+    >>> by_rows(double, 10000, SERIAL_BELOW, x, out)
     >>> bool((out == 2.0 * x).all())
     True
     """
-    threads = max(1, min(numba.get_num_threads(), n // MIN_ROWS))
+    threads = max(1, min(numba.get_num_threads(), n)) if work >= SERIAL_BELOW else 1
     cuts = [n * t // threads for t in range(threads + 1)]
     others = [_executor().submit(kernel, cuts[t], cuts[t + 1], *args) for t in range(1, threads)]
     try:

@@ -52,9 +52,9 @@ def _utilities(lo, hi, weight, ideal, rho, table, x, option, at, u):  # pragma: 
 
 
 def _run(actor: ActorArrays, x: np.ndarray, option: np.ndarray, at: bool) -> np.ndarray:
-    n = actor.weight.shape[0]
+    n, kc = actor.weight.shape
     u = np.empty((n, 1 if at else x.shape[0]))
-    by_rows(_utilities, n, *_args(actor, x, option), at, u)
+    by_rows(_utilities, n, u.size * (kc + 1), *_args(actor, x, option), at, u)
     return u
 
 
