@@ -20,37 +20,49 @@ from strategies import random_offers, random_worlds, worlds_and_offers
 
 
 # The kernels are compiled per number of continuous issues K (a closure each), so every K
-# drawn here costs a compilation of each path (offer lanes, world lanes, registers) in both
-# precisions. K = 0 (no continuous issue), 1 (the odd-issue chain empty) and 3 (both chains,
-# the bench tests' K, whose kernels are shared) cover the loss's edge cases; K = 2's
-# register kernel is exercised by test_numba_cache, the lanes' K = 5 below.
+# here costs a compilation of each path (offer lanes, world lanes, registers) in both
+# precisions: 10-20 s of one core each, about 210 s in all on a fresh install. K = 0 (no
+# continuous issue), 1 (the odd-issue chain empty) and 3 (both chains, the bench tests' K,
+# whose kernels are shared) cover the loss's edge cases; K = 2's register kernel is
+# exercised by test_numba_cache, the lanes' K = 5 below. One test per K and precision (ten
+# examples each, as many per K as the 30 drawn over the three K's before), so that
+# pytest-xdist runs them on both workers at once (conftest.py runs slow tests first).
 @pytest.mark.slow
-@settings(max_examples=30, deadline=None)
-@given(worlds_and_offers(rho="quadratic", kcs=(0, 1, 3)))
-def test_deal_and_payoff_obeys_margin_rule_on_both_paths(case):
-    worlds, offers = case
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("kc", [0, 1, 3])
+def test_deal_and_payoff_obeys_margin_rule_on_both_paths(kc, dtype):
+    eps = EPS32 if dtype is np.float32 else EPS64
+
+    @settings(max_examples=10, deadline=None)
+    @given(worlds_and_offers(rho="quadratic", kcs=(kc,)))
+    def check(case):
+        _obeys_margin_rule_on_every_path(*case, dtype, eps)
+
+    check()
+
+
+def _obeys_margin_rule_on_every_path(worlds, offers, dtype, eps):
     exact = reference.tally(worlds, offers)
     total_w = exact.w.sum()
     margins = reference.margins(worlds, offers)
-    for dtype, eps in ((np.float32, EPS32), (np.float64, EPS64)):
-        p_deal, eu = hot.deal_and_payoff(worlds, offers, dtype)
-        near = np.abs(margins) <= margin_bound(worlds, eps)[:, None, :]
-        near_deal = near[:, :, list(worlds.deciders)].any(axis=2)
-        allowed = worlds.weights @ near_deal / total_w
-        assert np.all(np.abs(p_deal - exact.deal.sum(0) / total_w) <= allowed + 1e-12)
-        clean = allowed == 0  # no near tie: EU differs by rounding of u_P only
-        eu_exact = exact.payoff.sum(0) / total_w
-        assert np.allclose(eu[clean], eu_exact[clean], rtol=0, atol=64 * eps)
-        paths = ["offers", "worlds"]
-        if dtype is np.float32 and offers.option.shape[1] == 0 and offers.x.shape[1] > 0:
-            paths.append("registers")
-        for path in paths:
-            other = hot.deal_and_payoff(worlds, offers, dtype, path=path)
-            np.testing.assert_array_equal(other[0], p_deal)
-            np.testing.assert_array_equal(other[1], eu)
-        deal_only, none = hot.deal_and_payoff(worlds, offers, dtype, payoff=False)
-        assert none is None
-        np.testing.assert_array_equal(deal_only, p_deal)
+    p_deal, eu = hot.deal_and_payoff(worlds, offers, dtype)
+    near = np.abs(margins) <= margin_bound(worlds, eps)[:, None, :]
+    near_deal = near[:, :, list(worlds.deciders)].any(axis=2)
+    allowed = worlds.weights @ near_deal / total_w
+    assert np.all(np.abs(p_deal - exact.deal.sum(0) / total_w) <= allowed + 1e-12)
+    clean = allowed == 0  # no near tie: EU differs by rounding of u_P only
+    eu_exact = exact.payoff.sum(0) / total_w
+    assert np.allclose(eu[clean], eu_exact[clean], rtol=0, atol=64 * eps)
+    paths = ["offers", "worlds"]
+    if dtype is np.float32 and offers.option.shape[1] == 0 and offers.x.shape[1] > 0:
+        paths.append("registers")
+    for path in paths:
+        other = hot.deal_and_payoff(worlds, offers, dtype, path=path)
+        np.testing.assert_array_equal(other[0], p_deal)
+        np.testing.assert_array_equal(other[1], eu)
+    deal_only, none = hot.deal_and_payoff(worlds, offers, dtype, payoff=False)
+    assert none is None
+    np.testing.assert_array_equal(deal_only, p_deal)
 
 
 def test_general_rho_falls_back_to_tally():

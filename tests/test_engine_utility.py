@@ -29,12 +29,13 @@ def test_utilities_equal_the_reference_bit_for_bit(pair):
 
 def test_utilities_with_continuous_exponents_and_zero_distance():
     """Exponents drawn from a continuum (the C library's pow), an ideal point on the
-    offer (|d| = 0), and the same numbers with one thread or two."""
+    offer (|d| = 0), and the same numbers with one thread or two (6 000 worlds: rows split
+    between threads, engine/threads.py)."""
     rng = np.random.default_rng(5)
-    worlds = random_worlds(rng, 2_000, n_actors=2, kc=4, kd=2, n_options=3, rho="mixed")
+    worlds = random_worlds(rng, 6_000, n_actors=2, kc=4, kd=2, n_options=3, rho="mixed")
     offers = random_offers(rng, 9, 4, 2, 3)
     a = worlds.actors[1]
-    a = ActorArrays(a.weight, a.ideal.copy(), rng.uniform(0.3, 3.0, 2_000), a.table, a.reservation)
+    a = ActorArrays(a.weight, a.ideal.copy(), rng.uniform(0.3, 3.0, 6_000), a.table, a.reservation)
     a.ideal[:5] = offers.x[0]
     want = reference.utilities(a, offers)
     threads = numba.get_num_threads()

@@ -1,9 +1,12 @@
-"""engine/threads.py: work split across threads, and small kernels on one thread."""
+"""engine/threads.py: work split across threads, and small kernels on one thread; a serial
+kernel's rows on threads (every row exactly once, whatever the thread count, and a
+kernel's error reaches the caller)."""
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+import pytest
 
 from goldenbridge.engine import threads, utilities
 from goldenbridge.engine.arrays import ActorArrays, Offers
@@ -46,3 +49,39 @@ def test_utilities_are_the_same_on_one_thread_or_many():
     with threads.sized(0):  # forced onto one thread
         one = utilities(actor, offers)
     assert np.array_equal(one, many)
+
+
+@numba.njit(nogil=True, cache=True)
+def _count(lo, hi, seen, owner):  # pragma: no cover - compiled
+    for i in range(lo, hi):
+        seen[i] += 1
+        owner[i] = lo
+
+
+@numba.njit(nogil=True, cache=True)
+def _fail(lo, hi, limit):  # pragma: no cover - compiled
+    if hi > limit:
+        raise ValueError("row out of range")
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 10_000])
+@pytest.mark.parametrize("work", [threads.SERIAL_BELOW - 1, threads.SERIAL_BELOW])
+def test_by_rows_covers_every_row_once_with_any_thread_count(n, work):
+    before = numba.get_num_threads()
+    try:
+        for t in sorted({1, before}):
+            numba.set_num_threads(t)
+            seen, owner = np.zeros(n, np.int64), np.full(n, -1, np.int64)
+            threads.by_rows(_count, n, work, seen, owner)
+            assert (seen == 1).all()
+            ranges = len(np.unique(owner))  # one range per thread; small work: one
+            assert ranges == min(n, t if work >= threads.SERIAL_BELOW else 1)
+    finally:
+        numba.set_num_threads(before)
+
+
+def test_an_error_in_any_row_range_reaches_the_caller():
+    n = 10_000
+    with pytest.raises(ValueError, match="row out of range"):
+        threads.by_rows(_fail, n, threads.SERIAL_BELOW, n // 2)  # the last range fails
+    threads.by_rows(_fail, n, threads.SERIAL_BELOW, n)  # and the pool still works

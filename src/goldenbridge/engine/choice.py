@@ -21,6 +21,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from goldenbridge.engine.arrays import read_only
 from goldenbridge.engine.threads import sized
 
 __all__ = [
@@ -154,12 +155,14 @@ def approval(
     rest = ("own_war", "own_sq", "weight")
     with sized(row.size * np.shape(u_own)[1]):
         return _approval_kernel(  # type: ignore[call-arg]
-            np.ascontiguousarray(u_target, dtype=np.float64),
-            np.ascontiguousarray(row, dtype=np.int64),
-            *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in keys),
-            np.ascontiguousarray(u_own, dtype=np.float64),
-            *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in rest),
-            np.ascontiguousarray(offered, dtype=np.bool_),
+            *read_only(  # one compiled type whatever the caller's flags (two builds: 6 s)
+                np.ascontiguousarray(u_target, dtype=np.float64),
+                np.ascontiguousarray(row, dtype=np.int64),
+                *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in keys),
+                np.ascontiguousarray(u_own, dtype=np.float64),
+                *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in rest),
+                np.ascontiguousarray(offered, dtype=np.bool_),
+            )
         )
 
 
@@ -424,7 +427,10 @@ def gain_from_parts(
     threats of its own that move the target, which has no sorted form), and numba's
     parallel build of it cost ~8 s more of compilation on every fresh install.
     """
-    c = np.ascontiguousarray
+
+    def c(a, dtype=None):  # contiguous and read-only: one compiled type whatever the caller
+        return read_only(np.ascontiguousarray(a, dtype=dtype))[0]
+
     return _gain_from_parts_kernel(  # type: ignore[call-arg]
         c(rows, dtype=np.int64),
         c(start, dtype=np.int64),
@@ -467,7 +473,7 @@ def gain_from_parts(
         bool(residual),
         c(parts["u_win_ref"]),
         c(parts["u_lose_ref"]),
-        np.ones(u_own.shape, dtype=np.bool_) if need is None else c(need, dtype=np.bool_),
+        c(np.ones(u_own.shape, dtype=np.bool_) if need is None else need, dtype=np.bool_),
         *(c(parts[k]) for k in ("win_cols", "win_base", "lose_cols", "lose_base")),
         bool(parts["win_table"]),
         bool(parts["lose_table"]),

@@ -9,18 +9,29 @@ on as many cores do not oversubscribe them. The pieces and their order are fixed
 caller, so the results never depend on how many threads ran them. Where numba's
 threading layer is ``workqueue`` (no OpenMP or TBB), which aborts when two threads enter
 it at once, everything runs on the calling thread.
+
+:func:`by_rows` does the same for a kernel's rows: a kernel whose rows are independent is
+compiled serially with ``nogil=True``, taking a row range ``lo, hi`` as its first two
+arguments, and runs on one range per numba thread, the calling thread included. A kernel
+compiled with ``parallel=True`` costs one to two seconds more to compile on a fresh
+install than the same loop compiled serially (docs/performance.md, "Cold start"): numba
+builds the loop body as a function of its own plus the code that schedules it. Each row
+is computed by the same code whatever the split, so the numbers never depend on the
+thread count either. No numba threading layer is entered, so any layer will do.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numba
 
-__all__ = ["SERIAL_BELOW", "map_threads", "sized", "workers"]
+__all__ = ["SERIAL_BELOW", "by_rows", "map_threads", "sized", "workers"]
 
 #: Inner iterations of a parallel kernel below which it runs on the calling thread alone
 #: (about a millisecond of work): a parallel launch waits for every thread it uses, and on
@@ -87,3 +98,46 @@ def sized(work: int) -> Iterator[None]:
         yield
     finally:
         numba.set_num_threads(before)
+
+
+_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The process's pool for :func:`by_rows` (a new one in a forked child: the parent's
+    threads are gone)."""
+    global _pool
+    with _lock:
+        if _pool is None or _pool[0] != os.getpid():
+            workers = max(1, numba.config.NUMBA_NUM_THREADS - 1)  # type: ignore[attr-defined]
+            _pool = (os.getpid(), ThreadPoolExecutor(workers, "goldenbridge-rows"))
+        return _pool[1]
+
+
+def by_rows(kernel: Callable[..., Any], n: int, work: int, *args: Any) -> None:
+    """``kernel(lo, hi, *args)`` on ranges covering rows ``0 .. n - 1``, one per numba
+    thread (this thread's :func:`numba.get_num_threads`: inside :func:`map_threads`, its
+    share); on the calling thread alone when ``work`` (the kernel's inner iterations) is
+    below :data:`SERIAL_BELOW`, as :func:`sized` does for a parallel kernel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @numba.njit(nogil=True)
+    ... def double(lo, hi, x, out):
+    ...     for i in range(lo, hi):
+    ...         out[i] = 2.0 * x[i]
+    >>> x, out = np.arange(10000.0), np.empty(10000)
+    >>> by_rows(double, 10000, SERIAL_BELOW, x, out)
+    >>> bool((out == 2.0 * x).all())
+    True
+    """
+    threads = max(1, min(numba.get_num_threads(), n)) if work >= SERIAL_BELOW else 1
+    cuts = [n * t // threads for t in range(threads + 1)]
+    others = [_executor().submit(kernel, cuts[t], cuts[t + 1], *args) for t in range(1, threads)]
+    try:
+        kernel(cuts[0], cuts[1], *args)
+    finally:
+        for future in others:
+            future.result()
