@@ -9,7 +9,9 @@ offered in round ``t``:
 
 What the two branches are. The state of the game in round ``t`` is the proposer's
 ``(c_t, l_t)`` (the ``c_t`` lowest types gone, pretext level ``l_t``) that the equilibrium
-reaches when every offer so far was made. Offered ``x_t``, each remaining type plays its
+reaches when every offer so far was made, and the types still in the talks are those that
+waited in every earlier round (a type that left cannot be there, even where the proposer's
+state still counts it: docs/dynamics.md, modelling choice 6). Offered ``x_t``, each remaining type plays its
 equilibrium reply (accept, exit or wait; :func:`~goldenbridge.analysis.negotiate.timegame.play`)
 and the talks go on with the proposer's equilibrium offers from the state that follows.
 With nothing offered, each type exits or waits (with the pretext of an empty round), and the
@@ -23,7 +25,7 @@ in round ``s`` worth ``W_j + s d (u_j(win) - u_j(lose))`` (the drift of ``p_win`
 
 What j knows (docs/design.md 4b, the pairing of the one-shot rule): its own fields, from its
 world ``n``; everything else from the population -- here, the target's type from the
-types still in the talks (``>= c_t``, weighted by their weight; the type decides every
+types still in the talks (weighted by their weight; the type decides every
 move of the target), and within a type the partner's ``p_win``, drift, the threats against
 ``j`` and the war's outcomes, as the type's weighted means. So with the type's outcome
 weights ``D`` (deals at each offer), ``Omega`` (wars in round s), ``sigma`` (standing down),
@@ -51,13 +53,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from goldenbridge.analysis.negotiate.building import Built, time_inputs
-from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium, TimeGame, _along, _args
+from goldenbridge.analysis.negotiate.timegame import (
+    WAIT,
+    TimeEquilibrium,
+    TimeGame,
+    _along,
+    _args,
+    play,
+)
 from goldenbridge.analysis.outcomes import offers_nothing
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.information import is_informed, pair_parts
 from goldenbridge.population import Population
 
-__all__ = ["Branch", "branch", "main_states", "continuation_approvals", "veto_gains"]
+__all__ = [
+    "Branch",
+    "branch",
+    "main_states",
+    "waiting_types",
+    "continuation_approvals",
+    "veto_gains",
+]
 
 _BLOCK = 8192
 
@@ -85,6 +101,14 @@ class Branch:
     stand: np.ndarray
 
 
+def waiting_types(game: TimeGame, eq: TimeEquilibrium) -> list[np.ndarray]:
+    """(K,) bool per round: the types that waited in every earlier round of the
+    equilibrium with every offer made (those a veto knows may still be in the talks: a
+    type that left, even while the proposer's state counts it, cannot be)."""
+    action = play(game, eq, vetoes=False).action
+    return [np.all(action[:t] == WAIT, axis=0) for t in range(eq.rounds)]
+
+
 def main_states(game: TimeGame, eq: TimeEquilibrium) -> list[tuple[int, int]]:
     """The proposer's state ``(c_t, l_t)`` in each round when every equilibrium offer is made."""
     levels = eq.offer.shape[2]
@@ -96,10 +120,18 @@ def main_states(game: TimeGame, eq: TimeEquilibrium) -> list[tuple[int, int]]:
     return out
 
 
-def branch(game: TimeGame, eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int) -> Branch:
+def branch(
+    game: TimeGame,
+    eq: TimeEquilibrium,
+    t: int,
+    state: tuple[int, int],
+    first: int,
+    waiting: np.ndarray | None = None,
+) -> Branch:
     """The types' play from round ``t`` in ``state`` when ``first`` (-1: nothing) is
     offered, then the proposer's equilibrium offers (every one made); the target's
-    replies are those of :func:`~goldenbridge.analysis.negotiate.timegame.play`."""
+    replies are those of :func:`~goldenbridge.analysis.negotiate.timegame.play`.
+    ``waiting`` (K,) bool: the types still in the talks (default: those ``>= c``)."""
     args = _args(game)
     (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = args
     n_types, q, h, delta = game.types, eq.levels, eq.hazard, eq.discount
@@ -112,6 +144,8 @@ def branch(game: TimeGame, eq: TimeEquilibrium, t: int, state: tuple[int, int], 
     stand_w = np.zeros(n_types)
     alive = np.zeros(n_types)
     alive[c:] = 1.0
+    if waiting is not None:
+        alive = np.where(waiting, alive, 0.0)
     nv, npay, first_act = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types, dtype=np.int64)
     disc = 1.0
     for i in range(r_total):
@@ -229,6 +263,57 @@ def _own(population: Population, actor: int) -> tuple[np.ndarray, np.ndarray, np
     return parts.base_cost[:, actor] + own_threat, own_threat, parts.direct[:, actor]
 
 
+def _distinct(points: Offers) -> tuple[Offers, np.ndarray]:
+    """The distinct outcome points among the types', and each type's index among them."""
+    both = np.hstack([points.x, points.option.astype(np.float64)])
+    _, first, index = np.unique(both, axis=0, return_index=True, return_inverse=True)
+    return Offers(points.x[first], points.option[first]), index.reshape(-1)
+
+
+def _coefficients(part: _Partners, branches: Sequence[Branch], t: int, g: int) -> dict:
+    """The branches' values as coefficients on veto j's per-world features (module
+    docstring): ``V = UW cw + UL cl + U deals + own c_own + u_j(sq) c_sq + c_0`` (and, for a
+    direct war value, ``cw_d``, ``cl_d`` and ``own`` = direct value less its threats)."""
+    from scipy.sparse import csr_matrix  # sums the repeated (offer, branch) entries
+
+    nb = len(branches)
+    m = part.mass[:, None]
+    a = np.zeros((part.mass.size, nb))  # total weight: against the no-offer value r_j
+    b = np.zeros_like(a)  # wars
+    c = np.zeros_like(a)  # wars times their round: the drift
+    sigma = np.zeros(nb)
+    rows, cols, vals = [], [], []
+    for i, br in enumerate(branches):
+        a[:, i] = br.deal.sum(axis=0) + br.war.sum(axis=0) + br.stand
+        b[:, i] = br.war.sum(axis=0)
+        c[:, i] = (np.arange(t, t + br.war.shape[0])[:, None] * br.war).sum(axis=0)
+        sigma[i] = part.mass @ br.stand
+        for r, j in enumerate(br.offers):
+            if j >= 0:
+                rows.append(j)
+                cols.append(i)
+                vals.append(part.mass @ br.deal[r])
+    a, b, c = m * a, m * b, m * c
+    f, fp, p, d = part.f[:, None], part.fp[:, None], part.p[:, None], part.d[:, None]
+    return {
+        "cw": -a * fp + b * p + c * d,
+        "cl": -a * (f - fp) + b * (1 - p) - c * d,
+        "cw_d": c * d,
+        "cl_d": -c * d,
+        "own": (a * f - b).sum(axis=0),
+        "sq": sigma - (a * (1 - f)).sum(axis=0),
+        "c0": (a * part.f_against[:, None] - b * part.against[:, None]).sum(axis=0),
+        "deals": csr_matrix((vals, (rows, cols)), shape=(g, nb)).toarray(),
+    }
+
+
+def _fold(coef: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
+    """Sum the types' coefficient rows onto their distinct outcome points."""
+    out = np.zeros((n, coef.shape[1]))
+    np.add.at(out, index, coef)
+    return out
+
+
 def veto_gains(
     population: Population,
     built: Built,
@@ -236,51 +321,71 @@ def veto_gains(
     actor: int,
     branches: Sequence[Sequence[Branch]],
     rounds: Sequence[int],
+    tie: float = 1e-4,
+    dtype: type = np.float32,
 ) -> np.ndarray:
     """(R, N, G) veto ``actor``'s expected gain from offering each grid offer rather than
     nothing in each round of ``rounds``, given its own fields (module docstring).
-    ``branches[i]`` holds round ``rounds[i]``'s branches: one per grid offer, then nothing."""
+    ``branches[i]`` holds round ``rounds[i]``'s branches: one per grid offer, then nothing.
+
+    The products run in ``dtype`` (float32 by default); worlds with a gain within ``tie``
+    (relative to the largest) of 0 are computed again in float64, so the signs are
+    float64's (the values elsewhere float32's)."""
     worlds = population.worlds
     g = grid_offers.m
-    n_types = built.keys.size
     part = _partners(population, built, actor)
+    win, wi = _distinct(part.win)
+    lose, li = _distinct(part.lose)
     own, own_threat, direct = _own(population, actor)
     has_direct = ~np.isnan(direct)
+    # a direct war value enters with the opposite sign of a cost (module docstring)
+    own_eff = np.where(has_direct, own_threat - direct, own)
     u0_all = population.status_quo_u[:, actor]
     coefs = []
     for t, row in zip(rounds, branches, strict=True):
-        nb = len(row)
-        tot = np.zeros((n_types, nb))
-        omega = np.zeros((n_types, nb))
-        omega_s = np.zeros((n_types, nb))
-        sigma = np.zeros(nb)
-        deals = np.zeros((g, nb))
-        for b, br in enumerate(row):
-            tot[:, b] = br.deal.sum(axis=0) + br.war.sum(axis=0) + br.stand
-            omega[:, b] = br.war.sum(axis=0)
-            omega_s[:, b] = (np.arange(t, t + br.war.shape[0])[:, None] * br.war).sum(axis=0)
-            sigma[b] = part.mass @ br.stand
-            for i, j in enumerate(br.offers):
-                if j >= 0:
-                    deals[j, b] += part.mass @ br.deal[i]
-        m = part.mass[:, None]
-        coefs.append((np.vstack([-m * tot, m * omega, m * omega_s]), sigma, deals))
+        co = _coefficients(part, row, t, g)
+        for key, index, size in (("cw", wi, win.m), ("cl", li, lose.m)):
+            for name in (key, key + "_d"):
+                co[name] = _fold(co[name], index, size)
+        # offers whose branch is the empty round's in every coefficient: a gain of exactly 0
+        same = np.ones(g, dtype=bool)
+        for name in ("cw", "cl", "cw_d", "cl_d", "deals"):
+            same &= (co[name][:, :g] == co[name][:, g:]).all(axis=0)
+        for name in ("own", "sq", "c0"):
+            same &= co[name][:g] == co[name][g:]
+        co["same"] = same
+        coefs.append(co)
     out = np.empty((len(rounds), worlds.n, g))
+
+    def values(co: dict, uw, ul, u, o, u0, hd, dtype) -> np.ndarray:
+        v = (uw.astype(dtype) @ co["cw"].astype(dtype)) + (ul.astype(dtype) @ co["cl"].astype(dtype))
+        if hd.any():
+            vd = (uw @ co["cw_d"]) + (ul @ co["cl_d"])
+            v = np.where(hd[:, None], vd.astype(dtype), v)
+        v += u.astype(dtype) @ co["deals"].astype(dtype)
+        v = v.astype(np.float64)
+        v += o[:, None] * co["own"][None, :] + u0[:, None] * co["sq"][None, :] + co["c0"][None, :]
+        return v
+
     for n0 in range(0, worlds.n, _BLOCK):
         sl = slice(n0, n0 + _BLOCK)
         arrays = worlds.subset(sl).actors[actor]
         u = utilities(arrays, grid_offers)
-        uw, ul = utilities(arrays, part.win), utilities(arrays, part.lose)
-        u0 = u0_all[sl, None]
-        o, ot, dr, hd = own[sl, None], own_threat[sl, None], direct[sl, None], has_direct[sl, None]
-        ew = np.where(hd, dr - ot, part.p * uw + (1 - part.p) * ul - o) - part.against
-        efw = np.where(hd, part.f * (dr - ot), part.fp * uw + (part.f - part.fp) * ul - part.f * o)
-        rk = efw - part.f_against + (1 - part.f) * u0
-        es = part.d * (uw - ul)
-        q = np.hstack([rk, ew, es])
-        for i, (coef, sigma, deals) in enumerate(coefs):
-            v = q @ coef + u @ deals + u0 * sigma[None, :]
-            out[i, sl] = v[:, :g] - v[:, g:]
+        uw, ul = utilities(arrays, win), utilities(arrays, lose)
+        o, u0, hd = own_eff[sl], u0_all[sl], has_direct[sl]
+        for i, co in enumerate(coefs):
+            v = values(co, uw, ul, u, o, u0, hd, dtype)
+            gain = v[:, :g] - v[:, g:]
+            gain[:, co["same"]] = 0.0
+            scale = tie * (1.0 + np.abs(gain).max(initial=0.0))
+            near = (np.abs(gain) <= scale) & ~co["same"][None, :]
+            close = np.flatnonzero(near.any(axis=1))
+            if close.size:
+                exact = values(co, uw[close], ul[close], u[close], o[close], u0[close], hd[close], np.float64)
+                exact_gain = exact[:, :g] - exact[:, g:]
+                exact_gain[:, co["same"]] = 0.0
+                gain[close] = exact_gain
+            out[i, sl] = gain
     return out
 
 
@@ -300,10 +405,11 @@ def continuation_approvals(
     names = population.actor_names
     offered = ~offers_nothing(population, grid_offers)
     states = main_states(game, eq)
+    waiting = waiting_types(game, eq)
     rounds = list(range(eq.rounds))
     rows = [
-        [branch(game, eq, t, states[t], j) for j in range(grid_offers.m)]
-        + [branch(game, eq, t, states[t], -1)]
+        [branch(game, eq, t, states[t], j, waiting[t]) for j in range(grid_offers.m)]
+        + [branch(game, eq, t, states[t], -1, waiting[t])]
         for t in rounds
     ]
     ok = np.ones((eq.rounds, population.n, grid_offers.m), dtype=bool)

@@ -149,7 +149,8 @@ class Negotiation:
     equilibrium was solved again with the vetoes' replies to it, and
     ``approvals_converged`` whether the last replies were those it was solved with;
     ``sincere`` names the vetoes whose own field moves the target (docs/design.md 4b:
-    their approval is sincere by assumption).
+    their approval is sincere by assumption); ``approve`` (T, N, G) whether every veto
+    approves grid offer j in round t in world n.
     """
 
     scenario: str
@@ -178,6 +179,7 @@ class Negotiation:
     approvals_converged: bool
     sincere: tuple[str, ...]
     built: Built = field(metadata=JSON_SKIP, repr=False)
+    approve: np.ndarray = field(metadata=JSON_SKIP, repr=False)
     equilibrium: TimeEquilibrium = field(metadata=JSON_SKIP, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -405,7 +407,7 @@ def negotiate(
     built = build(population, grid_offers, per_world=per_world)
     accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
     q = 4 if accumulate else 0
-    built, eq, how, iterations, converged = _approved_equilibrium(
+    built, eq, approve, how, iterations, converged = _approved_equilibrium(
         population, built, grid_offers, rounds, discount, hazard, q
     )
     game = built.game
@@ -499,6 +501,7 @@ def negotiate(
         approvals_converged=converged,
         sincere=built.one_shot.sincere,
         built=built,
+        approve=approve,
         equilibrium=eq,
     )
 
@@ -518,27 +521,27 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     scenario = population.scenario
     once = built.one_shot
     own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
+    approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
     if rounds == 1 or not own:
         how = "informed" if scenario.vetoes and not own else "one-shot"
-        return built, solve(built.game, rounds, discount, hazard, q), how, 1, True
-    approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
+        return built, solve(built.game, rounds, discount, hazard, q), approve, how, 1, True
     current = with_approvals(built, population, grid_offers, approve)
     eq = solve(current.game, rounds, discount, hazard, q)
     seen = [(approve, current, eq)]
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
         new = continuation_approvals(population, current, grid_offers, eq, once.approve_by)
         if np.array_equal(new, approve):
-            return current, eq, "continuation", iteration, True
+            return current, eq, approve, "continuation", iteration, True
         repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
         if repeat is not None:  # a cycle: the proposer's best of its members
             cycle = seen[repeat:]
             best = max(cycle, key=lambda m: play(m[1].game, m[2]).proposer_gain)
-            return best[1], best[2], "continuation", iteration, False
+            return best[1], best[2], best[0], "continuation", iteration, False
         approve = new
         current = with_approvals(built, population, grid_offers, approve)
         eq = solve(current.game, rounds, discount, hazard, q)
         seen.append((approve, current, eq))
-    return current, eq, "continuation", APPROVAL_ITERATIONS, False
+    return current, eq, approve, "continuation", APPROVAL_ITERATIONS, False
 
 
 def _mean_input(population: Population, name: str) -> float:
