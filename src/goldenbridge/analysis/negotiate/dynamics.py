@@ -218,16 +218,17 @@ def _optimum_direction(
     population: Population, start: dict[str, OfferValue]
 ) -> tuple[dict[str, OfferValue] | None, str]:
     """The end of the path along the direction from ``start`` through the one-shot
-    risk-return optimum, extended to the edge of the issue space."""
+    risk-return optimum (``optimize`` under the scenario's own information rule: vetoes on
+    their own information unless ``informed``, docs/design.md 4b), extended to the edge of
+    the issue space."""
     from goldenbridge.analysis.optimize.best import optimize
     from goldenbridge.population import sample
 
     scenario = population.scenario
-    informed = scenario.model_copy(update={"information": "informed"})
     if population.n > OPTIMUM_SAMPLES and np.all(population.worlds.weights == 1.0):
-        search = sample(informed, samples=OPTIMUM_SAMPLES, seed=population.seed)
+        search = sample(scenario, samples=OPTIMUM_SAMPLES, seed=population.seed)
     else:  # small, or a posterior: its own worlds and weights
-        search = dataclasses.replace(population, scenario=informed)
+        search = population
     best = optimize(search, solutions=False, fresh_population=search).optimum.values
     ends = population.encode([start, scenario.complete(dict(best))], "path")
     direction = ends.x[1] - ends.x[0]
@@ -249,10 +250,15 @@ def _optimum_direction(
             end[issue.name] = round(issue.min + float(x[c]) * (issue.max - issue.min), 10)
             c += 1
     where = ", ".join(f"{k} {v:g}" for k, v in best.items() if isinstance(v, float))
+    rule = "informed vetoes" if _all_informed(scenario) else "vetoes on their own information"
     return end, (
-        f"direction of the one-shot risk-return optimum ({where}; informed vetoes, "
-        f"{search.n:,} worlds)"
+        f"direction of the one-shot risk-return optimum ({where}; {rule}, as evaluate "
+        f"decides; {search.n:,} worlds)"
     )
+
+
+def _all_informed(scenario: Scenario) -> bool:
+    return all(is_informed(scenario, v.name) for v in scenario.vetoes)
 
 
 def concession_path(
@@ -371,7 +377,7 @@ def negotiate(
         The path's ends: a named offer or issue -> value (left-out issues at the
         status quo). Default: the scenario's ``talks`` block; else from the status quo
         along the direction of the one-shot risk-return optimum (to the edge of the issue
-        space), found on at most 5 000 worlds.
+        space), found on at most 2 000 worlds under the scenario's information rule.
     discount, hazard : float, optional
         Per-round discount factor in (0, 1] and hazard in [0, 1); default the scenario's
         ``talks`` block, else 1 and 0.
