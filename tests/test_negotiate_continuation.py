@@ -17,7 +17,6 @@ from test_negotiate_vetoes import GRID, grid_offers, one_veto
 from goldenbridge.analysis import outcomes
 from goldenbridge.analysis.negotiate.building import build, with_approvals
 from goldenbridge.analysis.negotiate.continuation import (
-    branch,
     continuation_approvals,
     main_states,
     veto_gains,
@@ -39,70 +38,73 @@ def small(n: int, seed: int, **extra):
     return sample(one_veto(conflict=conflict, **extra), samples=n, seed=seed)
 
 
-def brute_force_gain(pop, built, eq, t, state, j):
+def brute_force_gain(pop, built, eq, t, state, j, own=None):
     """(N,) veto V's expected gain, over every partner world whose type is still in the
-    talks, from offering grid offer j rather than nothing (offer 0) in round t, every
-    later equilibrium offer made. Payoffs by hand: a deal at x is worth 1 - x to V, a war in
-    round r its war value w_V plus r drift (u_V(win) - u_V(lose)) = w_V - r drift (win is
-    T's position x = 1, lose the status quo), standing down u_V(0) = 1; all less V's no-offer
-    value (w_V where T would fight with nothing offered, else 1); the hazard strikes each
-    round waited; payoffs discounted by delta a round from round t."""
+    talks, from offering grid offer j rather than nothing (offer 0) in round t. Later
+    rounds: the proposer's equilibrium offer from the state reached, made unless V's own
+    later decision ``own[r][n, offer]`` blocks it (then offer 0: nothing). Payoffs by
+    hand: a deal at x is worth 1 - x to V, a war in round r its war value w_V plus r drift
+    (u_V(win) - u_V(lose)) = w_V - r drift (win is T's position x = 1, lose the status
+    quo), standing down u_V(0) = 1; all less V's no-offer value (w_V where T would fight
+    with nothing offered, else 1); the hazard strikes each round waited; payoffs
+    discounted by delta a round from round t."""
     game = built.game
     w_v = pop.inputs["actors.V.war_value"]
     w_t = pop.inputs["actors.T.war_value"]
     b, pre = CONFLICT["backing_down"], CONFLICT["pretext"]
     fights = w_t + pre > 0 - b  # T would fight with nothing offered (docs/design.md 4c)
     levels = eq.offer.shape[2]
-    c, lv = state
-
-    def sequence(first):
-        cp = int(eq.cutoff[t, c, lv, first])
-        lp = min(lv + int(eq.inc[first]), levels - 1)
-        later = [] if t + 1 == eq.rounds else list(eq.paths[t + 1, cp, lp, t + 1 :])
-        return first, later
-
     x = np.linspace(0, 1, GRID)
+    head, cc, ll = [], 0, 0
+    for r in range(t):  # the rounds before t as the equilibrium played them
+        o = int(eq.offer[r, cc, ll])
+        head.append(o)
+        cc, ll = int(eq.cutoff[r, cc, ll, o]), min(ll + int(eq.inc[o]), levels - 1)
+    assert (cc, ll) == state
+    cache = {}
 
-    def values(first):
-        first, later = sequence(first)
-        # the rounds before t as the equilibrium played them (every type reaches round t
-        # in this state only if it waited: the partners are the types >= c)
-        head = list(main_path[:t])
-        played = play(game, eq, head + [first] + later, vetoes=False)
-        offers = [first, *later]
-        out = np.zeros((pop.n, pop.n))  # (veto's world, partner world)
+    def sequence(first, n):
+        seq, (c, lv) = [first], state
+        for r in range(t, eq.rounds):
+            o = seq[-1]
+            c, lv = int(eq.cutoff[r, c, lv, o]), min(lv + int(eq.inc[o]), levels - 1)
+            if r + 1 < eq.rounds:
+                nxt = int(eq.offer[r + 1, c, lv])
+                seq.append(nxt if own is None or own[r + 1][n, nxt] else 0)
+        return tuple(seq)
+
+    def value(first, n):
+        seq = sequence(first, n)
+        if seq not in cache:
+            cache[seq] = play(game, eq, head + list(seq), vetoes=False).action
+        action = cache[seq]
+        total = 0.0
         for partner in range(pop.n):
             k = built.type_of[partner]
-            if k < c or (t > 0 and played.action[t - 1, k] != WAIT):
+            if k < state[0] or (t > 0 and action[t - 1, k] != WAIT):
                 continue  # gone: accepted, or left the talks before round t
-            r_v = np.where(fights[partner], w_v, 1.0)
+            r_v = w_v[n] if fights[partner] else 1.0
             alive, disc = 1.0, 1.0
-            for i, o in enumerate(offers):
+            for i, o in enumerate(seq):
                 r = t + i
-                act = played.action[r, k]
-                war = w_v - r * DRIFT  # w_V + r drift (u_V(1) - u_V(0))
+                act = action[r, k]
+                war = w_v[n] - r * DRIFT  # w_V + r drift (u_V(1) - u_V(0))
                 if act == ACCEPT:
-                    out[:, partner] += disc * alive * ((1 - x[o]) - r_v)
+                    total += disc * alive * ((1 - x[o]) - r_v)
                     break
                 if act == ATTACK:
-                    out[:, partner] += disc * alive * (war - r_v)
+                    total += disc * alive * (war - r_v)
                     break
                 if act == STAND:
-                    out[:, partner] += disc * alive * (1.0 - r_v)
+                    total += disc * alive * (1.0 - r_v)
                     break
                 assert act == WAIT
-                out[:, partner] += disc * alive * H * (war - r_v)
+                total += disc * alive * H * (war - r_v)
                 alive *= 1 - H
                 disc *= DELTA
-        return out.sum(axis=1)
+        return total
 
-    main_path = []
-    cc, ll = 0, 0
-    for r in range(eq.rounds):
-        o = int(eq.offer[r, cc, ll])
-        main_path.append(o)
-        cc, ll = int(eq.cutoff[r, cc, ll, o]), min(ll + int(eq.inc[o]), levels - 1)
-    return values(j) - values(0)
+    return np.array([value(j, n) - value(0, n) for n in range(pop.n)])
 
 
 @pytest.mark.parametrize(("rounds", "seed"), [(2, 1), (2, 2), (3, 3)])
@@ -116,13 +118,12 @@ def test_continuation_gain_is_the_brute_force_pairing(rounds, seed):
     states = main_states(built.game, eq)
     waiting = waiting_types(built.game, eq)
     v = pop.actor_names.index("V")
-    rows = [
-        [branch(built.game, eq, t, states[t], j, waiting[t]) for j in range(GRID)]
-        + [branch(built.game, eq, t, states[t], -1, waiting[t])]
-        for t in range(rounds)
-    ]
-    gains = veto_gains(pop, built, offers, v, rows, list(range(rounds)), dtype=np.float64)
-    fast = veto_gains(pop, built, offers, v, rows, list(range(rounds)))  # float32 + re-decision
+
+    def gains_of(t, **kw):
+        return veto_gains(pop, built, offers, v, eq, t, states[t], waiting[t], **kw)
+
+    gains = np.array([gains_of(t, dtype=np.float64) for t in range(rounds)])
+    fast = np.array([gains_of(t) for t in range(rounds)])  # float32 + re-decision
     signs = 0
     for t in range(rounds):
         for j in range(1, GRID):
@@ -131,6 +132,31 @@ def test_continuation_gain_is_the_brute_force_pairing(rounds, seed):
             assert np.array_equal(fast[t, :, j] >= 0, hand >= 0)
             signs += int(np.any(hand > 1e-6) and np.any(hand < -1e-6))
     assert signs > 0  # V approves some offers in some worlds and blocks them in others
+
+
+@pytest.mark.parametrize(("rounds", "seed"), [(2, 11), (3, 12)])
+def test_own_later_blocks_are_the_brute_force(rounds, seed):
+    """With V's own later decisions (here an arbitrary pattern: the rule must follow any),
+    a later round V blocks passes with nothing offered and the proposer goes on from there:
+    the gain equals the brute force world by world."""
+    pop = small(30, seed)
+    offers = grid_offers(pop)
+    built = build(pop, offers, per_world=True)
+    eq = solve(built.game, rounds, DELTA, H, 4)
+    states = main_states(built.game, eq)
+    waiting = waiting_types(built.game, eq)
+    own = np.random.default_rng(seed).random((rounds, pop.n, GRID)) < 0.6
+    blocked = 0
+    for t in range(rounds - 1):
+        gain = veto_gains(
+            pop, built, offers, 2, eq, t, states[t], waiting[t], own=own, dtype=np.float64
+        )
+        for j in range(1, GRID):
+            hand = brute_force_gain(pop, built, eq, t, states[t], j, own)
+            assert gain[:, j] == pytest.approx(hand, abs=1e-9)
+            plain = brute_force_gain(pop, built, eq, t, states[t], j)
+            blocked += int(np.any(np.abs(hand - plain) > 1e-9))
+    assert blocked > 0  # the later blocks change the gains
 
 
 def test_two_rounds_closed_form():
@@ -157,9 +183,7 @@ def test_two_rounds_closed_form():
     assert built.game.types == 1
     eq = solve(built.game, 2, DELTA, H, 4)
     assert eq.path[0] == 3
-    rows = [[branch(built.game, eq, 0, (0, 0), j) for j in range(GRID)]]
-    rows[0].append(branch(built.game, eq, 0, (0, 0), -1))
-    gain = veto_gains(pop, built, offers, 2, rows, [0], dtype=np.float64)[0, :, 3] / pop.n
+    gain = veto_gains(pop, built, offers, 2, eq, 0, (0, 0), dtype=np.float64)[:, 3] / pop.n
     w_v = pop.inputs["actors.V.war_value"]
     assert gain == pytest.approx((0.7 - w_v) * (1 - (1 - H) * DELTA), abs=1e-12)
     assert 0 < np.mean(gain >= 0) < 1

@@ -17,8 +17,13 @@ and the talks go on with the proposer's equilibrium offers from the state that f
 With nothing offered, each type exits or waits (with the pretext of an empty round), and the
 proposer goes on with its equilibrium offers from ``(t + 1, c_t, l_t + 1 unit)``: nobody
 accepted, so its belief is unchanged, and the pretext clock ran for a full round. In both
-branches the later offers are valued as made: like the target (docs/dynamics.md, modelling
-choice 2) a veto does not anticipate later blocks. Payoffs are gains over the veto's
+branches the later rounds are played as the equilibrium says (the one-shot deviation
+principle): a later offer is made where ``j`` itself approves it in that round (its own
+later decisions, which it knows; they are computed first, backwards from the last round)
+and the other vetoes do (with their share of approvals among the partner type's worlds);
+where it is blocked that round passes with nothing offered, as above. Approvals depend on
+the round and the offer, computed at the round's state on the equilibrium path (a round
+reached after a block uses them too). Payoffs are gains over the veto's
 one-shot no-offer value ``r_j`` of the pair (its war value where the target would fight
 with nothing offered, else its status-quo utility), discounted by ``delta`` a round, a war
 in round ``s`` worth ``W_j + s d (u_j(win) - u_j(lose))`` (the drift of ``p_win``).
@@ -80,25 +85,29 @@ _BLOCK = 8192
 
 @dataclass(frozen=True)
 class Branch:
-    """What each type does from round ``t`` on when ``first`` is offered in round ``t``
-    (``-1``: nothing) and the proposer's equilibrium offers follow; weights discounted to
+    """What the types do from round ``t`` on when ``first`` is offered in round ``t``
+    (``-1``: nothing) and the talks go on as the equilibrium says; weights discounted to
     round ``t``, per unit of the type's weight still in the talks.
 
-    Attributes (R = rounds from t on, K types)
+    Attributes (G offers, K types)
     ----------
-    offers : (R,) int64
-        The offer made in each round (-1: nothing).
-    deal, war : (R, K) float64
-        Discounted weight of a deal at that round's offer / of a war that round.
+    deal : (G, K) float64
+        Discounted weight of a deal at each offer.
+    war, war_round : (K,) float64
+        Discounted weight of a war, and the same times the war's round.
     stand : (K,) float64
         Discounted weight of standing down.
+    nodes : tuple of (round, offer)
+        The later offers that may be put to the vetoes (every node of the tree of made and
+        blocked rounds).
     """
 
     t: int
-    offers: np.ndarray
     deal: np.ndarray
     war: np.ndarray
+    war_round: np.ndarray
     stand: np.ndarray
+    nodes: tuple[tuple[int, int], ...]
 
 
 def waiting_types(game: TimeGame, eq: TimeEquilibrium) -> list[np.ndarray]:
@@ -127,61 +136,106 @@ def branch(
     state: tuple[int, int],
     first: int,
     waiting: np.ndarray | None = None,
+    others: np.ndarray | None = None,
+    own: dict[tuple[int, int], bool] | None = None,
 ) -> Branch:
     """The types' play from round ``t`` in ``state`` when ``first`` (-1: nothing) is
-    offered, then the proposer's equilibrium offers (every one made); the target's
-    replies are those of :func:`~goldenbridge.analysis.negotiate.timegame.play`.
-    ``waiting`` (K,) bool: the types still in the talks (default: those ``>= c``)."""
+    offered, then the proposer's equilibrium offers; the target's replies are those of
+    :func:`~goldenbridge.analysis.negotiate.timegame.play`.
+
+    ``waiting`` (K,) bool: the types still in the talks (default: those ``>= c``).
+    A later offer ``o`` in round ``r`` is made with probability ``own[(r, o)] * others[r,
+    k, o]`` for type k (default 1: every later offer made); otherwise that round passes
+    with nothing offered."""
     args = _args(game)
     (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = args
     n_types, q, h, delta = game.types, eq.levels, eq.hazard, eq.discount
     levels = eq.offer.shape[2]
-    c, lv = state
-    r_total = eq.rounds - t
-    offers = np.full(r_total, -1, dtype=np.int64)
-    deal = np.zeros((r_total, n_types))
-    war_w = np.zeros((r_total, n_types))
-    stand_w = np.zeros(n_types)
-    alive = np.zeros(n_types)
-    alive[c:] = 1.0
-    if waiting is not None:
-        alive = np.where(waiting, alive, 0.0)
+    deal = np.zeros((game.grid, n_types))
+    war_w, war_r, stand_w = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types)
+    nodes: list[tuple[int, int]] = []
+    below_of = np.arange(n_types)
     nv, npay, first_act = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types, dtype=np.int64)
-    disc = 1.0
-    for i in range(r_total):
-        r = t + i
+
+    def reply(r, c, lv, j, alive, disc):
+        """Accumulate the replies of ``alive`` to offer j (-1: nothing); the waiting rest."""
         last = r == eq.rounds - 1
-        j = first if i == 0 else int(eq.offer[r, c, lv])
-        offers[i] = j
         s = lv / q if q > 0 else 0.0
         if j < 0:
             cp, lp = c, min(lv + q, levels - 1)
-            now = game.pretext_none
-            acc = np.full(n_types, -np.inf)
+            now, acc = game.pretext_none, np.full(n_types, -np.inf)
         else:
             cp, lp = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
-            now = pretext_now[:, j]
-            acc = accept[:, j]
+            now, acc = pretext_now[:, j], accept[:, j]
         if not last:
             _along(  # type: ignore[call-arg]
-                *args, eq.inc, q, eq.rounds, delta, h, eq.paths[r + 1, cp, lp], r + 1, lp, nv,
-                npay, first_act,
+                *args, eq.inc, q, eq.rounds, delta, h, eq.paths[r + 1, cp, lp], r + 1, lp,
+                nv, npay, first_act,
             )
         f = war + drift * r + pretext * s + now
         e = np.maximum(f, stand)
         w = np.full(n_types, -np.inf) if last else -mob + h * f + (1 - h) * delta * nv
-        below = np.arange(n_types) < cp
+        below = below_of < cp
         take = below & (acc >= e)
         leave = ~take & (below | (e >= w))
         wait = ~take & ~leave
         m = disc * alive
-        deal[i] = np.where(take, m, 0.0)
+        if j >= 0:
+            deal[j] += np.where(take, m, 0.0)
         fights = f > stand
-        war_w[i] = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
-        stand_w += np.where(leave & ~fights, m, 0.0)
-        alive = np.where(wait, alive * (1 - h), 0.0)
-        c, lv, disc = cp, lp, disc * delta
-    return Branch(t=t, offers=offers, deal=deal, war=war_w, stand=stand_w)
+        wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
+        war_w[:] += wars
+        war_r[:] += r * wars
+        stand_w[:] += np.where(leave & ~fights, m, 0.0)
+        return cp, lp, np.where(wait, alive * (1 - h), 0.0)
+
+    def walk(r, c, lv, alive, disc, j):
+        if r == eq.rounds or not np.any(alive > 0):
+            return
+        if r > t:
+            j = int(eq.offer[r, c, lv])
+            nodes.append((r, j))
+            share = np.ones(n_types) if others is None else others[r, :, j]
+            if own is not None and not own.get((r, j), True):
+                share = np.zeros(n_types)
+        else:
+            share = np.ones(n_types) if j >= 0 else np.zeros(n_types)
+        made, held = alive * share, alive * (1 - share)
+        if j >= 0 and np.any(made > 0):
+            cp, lp, rest = reply(r, c, lv, j, made, disc)
+            walk(r + 1, cp, lp, rest, disc * delta, -1)
+        if np.any(held > 0):
+            cp, lp, rest = reply(r, c, lv, -1, held, disc)
+            walk(r + 1, cp, lp, rest, disc * delta, -1)
+
+    c, lv = state
+    alive = np.zeros(n_types)
+    alive[c:] = 1.0
+    if waiting is not None:
+        alive = np.where(waiting, alive, 0.0)
+    walk(t, c, lv, alive, 1.0, first)
+    return Branch(t, deal, war_w, war_r, stand_w, tuple(dict.fromkeys(nodes)))
+
+
+def tree_nodes(eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int) -> list:
+    """Every (round, offer) of the tree of made and blocked rounds after ``first`` in
+    round ``t`` (the later offers a veto may decide on)."""
+    levels, q = eq.offer.shape[2], eq.levels
+    out: list[tuple[int, int]] = []
+
+    def walk(r, c, lv, j):
+        if r == eq.rounds:
+            return
+        if r > t:
+            j = int(eq.offer[r, c, lv])
+            out.append((r, j))
+        if j >= 0:
+            walk(r + 1, int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1), -1)
+        if r > t or j < 0:
+            walk(r + 1, c, min(lv + q, levels - 1), -1)
+
+    walk(t, *state, first)
+    return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -270,29 +324,17 @@ def _distinct(points: Offers) -> tuple[Offers, np.ndarray]:
     return Offers(points.x[first], points.option[first]), index.reshape(-1)
 
 
-def _coefficients(part: _Partners, branches: Sequence[Branch], t: int, g: int) -> dict:
+def _coefficients(part: _Partners, branches: Sequence[Branch]) -> dict:
     """The branches' values as coefficients on veto j's per-world features (module
     docstring): ``V = UW cw + UL cl + U deals + own c_own + u_j(sq) c_sq + c_0`` (and, for a
-    direct war value, ``cw_d``, ``cl_d`` and ``own`` = direct value less its threats)."""
-    from scipy.sparse import csr_matrix  # sums the repeated (offer, branch) entries
-
+    direct war value, ``cw_d``, ``cl_d`` and ``own`` = its threats' costs less the value)."""
     nb = len(branches)
     m = part.mass[:, None]
-    a = np.zeros((part.mass.size, nb))  # total weight: against the no-offer value r_j
-    b = np.zeros_like(a)  # wars
-    c = np.zeros_like(a)  # wars times their round: the drift
-    sigma = np.zeros(nb)
-    rows, cols, vals = [], [], []
-    for i, br in enumerate(branches):
-        a[:, i] = br.deal.sum(axis=0) + br.war.sum(axis=0) + br.stand
-        b[:, i] = br.war.sum(axis=0)
-        c[:, i] = (np.arange(t, t + br.war.shape[0])[:, None] * br.war).sum(axis=0)
-        sigma[i] = part.mass @ br.stand
-        for r, j in enumerate(br.offers):
-            if j >= 0:
-                rows.append(j)
-                cols.append(i)
-                vals.append(part.mass @ br.deal[r])
+    a = np.column_stack([br.deal.sum(axis=0) + br.war + br.stand for br in branches])
+    b = np.column_stack([br.war for br in branches])
+    c = np.column_stack([br.war_round for br in branches])
+    sigma = np.array([part.mass @ br.stand for br in branches])
+    deals = np.column_stack([br.deal @ part.mass for br in branches]) if nb else np.zeros((0, 0))
     a, b, c = m * a, m * b, m * c
     f, fp, p, d = part.f[:, None], part.fp[:, None], part.p[:, None], part.d[:, None]
     return {
@@ -303,7 +345,7 @@ def _coefficients(part: _Partners, branches: Sequence[Branch], t: int, g: int) -
         "own": (a * f - b).sum(axis=0),
         "sq": sigma - (a * (1 - f)).sum(axis=0),
         "c0": (a * part.f_against[:, None] - b * part.against[:, None]).sum(axis=0),
-        "deals": csr_matrix((vals, (rows, cols)), shape=(g, nb)).toarray(),
+        "deals": deals,
     }
 
 
@@ -314,78 +356,121 @@ def _fold(coef: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+class _Features:
+    """Veto j's per-world features and the folding of coefficients onto them."""
+
+    def __init__(self, population: Population, built: Built, grid_offers: Offers, actor: int):
+        self.population, self.grid_offers, self.actor = population, grid_offers, actor
+        self.part = _partners(population, built, actor)
+        self.win, self.wi = _distinct(self.part.win)
+        self.lose, self.li = _distinct(self.part.lose)
+        own, own_threat, direct = _own(population, actor)
+        self.has_direct = ~np.isnan(direct)
+        # a direct war value enters with the opposite sign of a cost (module docstring)
+        self.own = np.where(self.has_direct, own_threat - direct, own)
+        self.u0 = population.status_quo_u[:, actor]
+
+    def coefficients(self, branches: Sequence[Branch]) -> dict:
+        co = _coefficients(self.part, branches)
+        for key, index, size in (("cw", self.wi, self.win.m), ("cl", self.li, self.lose.m)):
+            for name in (key, key + "_d"):
+                co[name] = _fold(co[name], index, size)
+        return co
+
+    def block(self, sl: slice) -> tuple:
+        """The features of the worlds ``sl``: j's utilities of the war's outcome points,
+        of the grid's offers, its own costs, its status-quo utility, direct flags."""
+        arrays = self.population.worlds.subset(sl).actors[self.actor]
+        u = utilities(arrays, self.grid_offers)
+        uw, ul = utilities(arrays, self.win), utilities(arrays, self.lose)
+        return uw, ul, u, self.own[sl], self.u0[sl], self.has_direct[sl]
+
+
+def _values(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None)) -> np.ndarray:
+    uw, ul, u, o, u0, hd = feats
+    v = uw.astype(dtype) @ co["cw"][:, cols].astype(dtype)
+    v += ul.astype(dtype) @ co["cl"][:, cols].astype(dtype)
+    v += u.astype(dtype) @ co["deals"][:, cols].astype(dtype)
+    if hd.any():
+        vd = uw @ co["cw_d"][:, cols] + ul @ co["cl_d"][:, cols] + u @ co["deals"][:, cols]
+        v = np.where(hd[:, None], vd.astype(dtype), v)
+    v = v.astype(np.float64)
+    v += o[:, None] * co["own"][None, cols] + u0[:, None] * co["sq"][None, cols]
+    v += co["c0"][None, cols]
+    return v
+
+
 def veto_gains(
     population: Population,
     built: Built,
     grid_offers: Offers,
     actor: int,
-    branches: Sequence[Sequence[Branch]],
-    rounds: Sequence[int],
+    eq: TimeEquilibrium,
+    t: int,
+    state: tuple[int, int],
+    waiting: np.ndarray | None = None,
+    others: np.ndarray | None = None,
+    own: np.ndarray | None = None,
     tie: float = 1e-4,
     dtype: type = np.float32,
 ) -> np.ndarray:
-    """(R, N, G) veto ``actor``'s expected gain from offering each grid offer rather than
-    nothing in each round of ``rounds``, given its own fields (module docstring).
-    ``branches[i]`` holds round ``rounds[i]``'s branches: one per grid offer, then nothing.
+    """(N, G) veto ``actor``'s expected gain, given its own fields, from offering each grid
+    offer rather than nothing in round ``t`` in ``state`` (module docstring).
 
-    The products run in ``dtype`` (float32 by default); worlds with a gain within ``tie``
-    (relative to the largest) of 0 are computed again in float64, so the signs are
-    float64's (the values elsewhere float32's)."""
+    ``others`` (T, K, G): each type's share of worlds whose other vetoes approve offer g in
+    round r (default 1); ``own`` (T, N, G) bool: the veto's own approvals in the later
+    rounds (default: every later offer approved). The products run in ``dtype`` (float32
+    by default); worlds with a gain within ``tie`` (relative to the largest) of 0 are
+    computed again in float64, so the signs are float64's."""
+    game = built.game
     worlds = population.worlds
     g = grid_offers.m
-    part = _partners(population, built, actor)
-    win, wi = _distinct(part.win)
-    lose, li = _distinct(part.lose)
-    own, own_threat, direct = _own(population, actor)
-    has_direct = ~np.isnan(direct)
-    # a direct war value enters with the opposite sign of a cost (module docstring)
-    own_eff = np.where(has_direct, own_threat - direct, own)
-    u0_all = population.status_quo_u[:, actor]
-    coefs = []
-    for t, row in zip(rounds, branches, strict=True):
-        co = _coefficients(part, row, t, g)
-        for key, index, size in (("cw", wi, win.m), ("cl", li, lose.m)):
-            for name in (key, key + "_d"):
-                co[name] = _fold(co[name], index, size)
-        # offers whose branch is the empty round's in every coefficient: a gain of exactly 0
-        same = np.ones(g, dtype=bool)
-        for name in ("cw", "cl", "cw_d", "cl_d", "deals"):
-            same &= (co[name][:, :g] == co[name][:, g:]).all(axis=0)
-        for name in ("own", "sq", "c0"):
-            same &= co[name][:g] == co[name][g:]
-        co["same"] = same
-        coefs.append(co)
-    out = np.empty((len(rounds), worlds.n, g))
+    feats = _Features(population, built, grid_offers, actor)
+    firsts = [*range(g), -1]
+    plain = [branch(game, eq, t, state, j, waiting, others) for j in firsts]
+    co = feats.coefficients(plain)
+    # worlds whose own later decisions differ from "approve": their own pattern per branch
+    fixes: list[tuple[np.ndarray, int, dict]] = []
+    if own is not None:
+        for b, j in enumerate(firsts):
+            nodes = tree_nodes(eq, t, state, j)
+            if not nodes:
+                continue
+            bits = np.column_stack([own[r][:, o] for r, o in nodes])
+            code = bits @ (1 << np.arange(bits.shape[1], dtype=np.int64))
+            full = (1 << bits.shape[1]) - 1
+            for value in np.unique(code[code != full]):
+                pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
+                br = branch(game, eq, t, state, j, waiting, others, pattern)
+                fixes.append((np.flatnonzero(code == value), b, feats.coefficients([br])))
+    out = np.empty((worlds.n, g))
+    by_block: dict[int, list] = {}
+    for rows, b, c in fixes:
+        for n0 in np.unique(rows // _BLOCK) * _BLOCK:
+            sub = rows[(rows >= n0) & (rows < n0 + _BLOCK)]
+            by_block.setdefault(int(n0), []).append((sub - n0, b, c))
 
-    def values(co: dict, uw, ul, u, o, u0, hd, dtype) -> np.ndarray:
-        v = (uw.astype(dtype) @ co["cw"].astype(dtype)) + (ul.astype(dtype) @ co["cl"].astype(dtype))
-        if hd.any():
-            vd = (uw @ co["cw_d"]) + (ul @ co["cl_d"])
-            v = np.where(hd[:, None], vd.astype(dtype), v)
-        v += u.astype(dtype) @ co["deals"].astype(dtype)
-        v = v.astype(np.float64)
-        v += o[:, None] * co["own"][None, :] + u0[:, None] * co["sq"][None, :] + co["c0"][None, :]
+    def patched(v: np.ndarray, f: tuple, n0: int, rows: np.ndarray) -> np.ndarray:
+        """``v`` (rows of block n0, features ``f``) with each world's own later pattern."""
+        for sub, b, c in by_block.get(n0, []):
+            local = np.flatnonzero(np.isin(rows, sub))
+            if local.size:
+                v[local, b] = _values(c, tuple(x[local] for x in f), np.float64)[:, 0]
         return v
 
     for n0 in range(0, worlds.n, _BLOCK):
         sl = slice(n0, n0 + _BLOCK)
-        arrays = worlds.subset(sl).actors[actor]
-        u = utilities(arrays, grid_offers)
-        uw, ul = utilities(arrays, win), utilities(arrays, lose)
-        o, u0, hd = own_eff[sl], u0_all[sl], has_direct[sl]
-        for i, co in enumerate(coefs):
-            v = values(co, uw, ul, u, o, u0, hd, dtype)
-            gain = v[:, :g] - v[:, g:]
-            gain[:, co["same"]] = 0.0
-            scale = tie * (1.0 + np.abs(gain).max(initial=0.0))
-            near = (np.abs(gain) <= scale) & ~co["same"][None, :]
-            close = np.flatnonzero(near.any(axis=1))
-            if close.size:
-                exact = values(co, uw[close], ul[close], u[close], o[close], u0[close], hd[close], np.float64)
-                exact_gain = exact[:, :g] - exact[:, g:]
-                exact_gain[:, co["same"]] = 0.0
-                gain[close] = exact_gain
-            out[i, sl] = gain
+        f = feats.block(sl)
+        rows = np.arange(min(_BLOCK, worlds.n - n0))
+        v = patched(_values(co, f, dtype), f, n0, rows)
+        gain = v[:, :g] - v[:, g:]
+        scale = tie * (1.0 + np.abs(gain).max(initial=0.0))
+        close = np.flatnonzero((np.abs(gain) <= scale).any(axis=1))
+        if close.size and dtype != np.float64:
+            fc = tuple(x[close] for x in f)
+            exact = patched(_values(co, fc, np.float64), fc, n0, close)
+            gain[close] = exact[:, :g] - exact[:, g:]
+        out[sl] = gain
     return out
 
 
@@ -397,32 +482,57 @@ def continuation_approvals(
     approve_once: dict[int, np.ndarray],
 ) -> np.ndarray:
     """(T, N, G) bool: every veto approves grid offer j in round t in world n, each veto
-    on the continuation rule (module docstring), an informed one on ``u_j(x) >= r_j`` in
-    its world, one whose pairing needs redrawn worlds on its one-shot approvals
-    ``approve_once[actor]``."""
+    on the continuation rule (module docstring; rounds backwards from the last, so that
+    each veto's own and the others' later decisions are known), an informed one on
+    ``u_j(x) >= r_j`` in its world, one whose pairing needs redrawn worlds on its one-shot
+    approvals ``approve_once[actor]``."""
     scenario = population.scenario
     game = built.game
     names = population.actor_names
     offered = ~offers_nothing(population, grid_offers)
     states = main_states(game, eq)
     waiting = waiting_types(game, eq)
-    rounds = list(range(eq.rounds))
-    rows = [
-        [branch(game, eq, t, states[t], j, waiting[t]) for j in range(grid_offers.m)]
-        + [branch(game, eq, t, states[t], -1, waiting[t])]
-        for t in rounds
-    ]
-    ok = np.ones((eq.rounds, population.n, grid_offers.m), dtype=bool)
+    t_all, n, g = eq.rounds, population.n, grid_offers.m
+    by: dict[int, np.ndarray] = {}
+    rule: dict[int, bool] = {}
     for veto in scenario.vetoes:
         v = names.index(veto.name)
         if is_informed(scenario, veto.name):
-            for n0 in range(0, population.n, _BLOCK):
+            ok = np.empty((n, g), dtype=bool)
+            for n0 in range(0, n, _BLOCK):
                 arr = population.worlds.subset(slice(n0, n0 + _BLOCK)).actors[v]
-                ok[:, n0 : n0 + _BLOCK] &= (utilities(arr, grid_offers) >= arr.reservation[:, None])[None]
+                ok[n0 : n0 + _BLOCK] = utilities(arr, grid_offers) >= arr.reservation[:, None]
+            by[v] = np.broadcast_to(ok, (t_all, n, g)).copy()
         elif pair_parts(population, veto.name) is None:
-            ok &= approve_once[v][None]
+            by[v] = np.broadcast_to(approve_once[v], (t_all, n, g)).copy()
         else:
-            gain = veto_gains(population, built, grid_offers, v, rows, rounds)
+            by[v] = np.ones((t_all, n, g), dtype=bool)
+            rule[v] = True
+    one_hot = _one_hot(built, population)
+    mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
+    for t in range(t_all - 1, -1, -1):
+        for v in rule:
+            others = np.ones((t_all, game.types, g))
+            for r in range(t + 1, t_all):
+                all_others = np.ones((n, g), dtype=bool)
+                for u in by:
+                    if u != v:
+                        all_others &= by[u][r]
+                others[r] = (one_hot @ all_others.astype(np.float64)) / mass
+            gain = veto_gains(
+                population, built, grid_offers, v, eq, t, states[t], waiting[t], others, by[v]
+            )
             scale = 1e-12 * (1.0 + np.abs(gain).max(initial=0.0))
-            ok &= (gain >= -scale) | ~offered[None, None, :]
+            by[v][t] = (gain >= -scale) | ~offered[None, :]
+    ok = np.ones((t_all, n, g), dtype=bool)
+    for a in by.values():
+        ok &= a
     return ok
+
+
+def _one_hot(built: Built, population: Population):
+    from scipy.sparse import csr_matrix
+
+    n = population.n
+    w = population.worlds.weights
+    return csr_matrix((w, (built.type_of, np.arange(n))), shape=(built.keys.size, n))
