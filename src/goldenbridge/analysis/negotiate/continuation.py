@@ -369,6 +369,15 @@ class _Features:
         # a direct war value enters with the opposite sign of a cost (module docstring)
         self.own = np.where(self.has_direct, own_threat - direct, own)
         self.u0 = population.status_quo_u[:, actor]
+        worlds = population.worlds
+        n = worlds.n
+        self.u = np.empty((n, grid_offers.m))
+        self.uw, self.ul = np.empty((n, self.win.m)), np.empty((n, self.lose.m))
+        for n0 in range(0, n, _BLOCK):  # computed once, for every round and solve
+            sl = slice(n0, n0 + _BLOCK)
+            arrays = worlds.subset(sl).actors[actor]
+            self.u[sl] = utilities(arrays, grid_offers)
+            self.uw[sl], self.ul[sl] = utilities(arrays, self.win), utilities(arrays, self.lose)
 
     def coefficients(self, branches: Sequence[Branch]) -> dict:
         co = _coefficients(self.part, branches)
@@ -380,10 +389,7 @@ class _Features:
     def block(self, sl: slice) -> tuple:
         """The features of the worlds ``sl``: j's utilities of the war's outcome points,
         of the grid's offers, its own costs, its status-quo utility, direct flags."""
-        arrays = self.population.worlds.subset(sl).actors[self.actor]
-        u = utilities(arrays, self.grid_offers)
-        uw, ul = utilities(arrays, self.win), utilities(arrays, self.lose)
-        return uw, ul, u, self.own[sl], self.u0[sl], self.has_direct[sl]
+        return self.uw[sl], self.ul[sl], self.u[sl], self.own[sl], self.u0[sl], self.has_direct[sl]
 
 
 def _values(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None)) -> np.ndarray:
@@ -411,8 +417,9 @@ def veto_gains(
     waiting: np.ndarray | None = None,
     others: np.ndarray | None = None,
     own: np.ndarray | None = None,
-    tie: float = 1e-4,
+    tie: float = 2e-5,
     dtype: type = np.float32,
+    features: _Features | None = None,
 ) -> np.ndarray:
     """(N, G) veto ``actor``'s expected gain, given its own fields, from offering each grid
     offer rather than nothing in round ``t`` in ``state`` (module docstring).
@@ -425,7 +432,7 @@ def veto_gains(
     game = built.game
     worlds = population.worlds
     g = grid_offers.m
-    feats = _Features(population, built, grid_offers, actor)
+    feats = features or _Features(population, built, grid_offers, actor)
     firsts = [*range(g), -1]
     plain = [branch(game, eq, t, state, j, waiting, others) for j in firsts]
     co = feats.coefficients(plain)
@@ -444,31 +451,41 @@ def veto_gains(
                 br = branch(game, eq, t, state, j, waiting, others, pattern)
                 fixes.append((np.flatnonzero(code == value), b, feats.coefficients([br])))
     out = np.empty((worlds.n, g))
-    by_block: dict[int, list] = {}
-    for rows, b, c in fixes:
-        for n0 in np.unique(rows // _BLOCK) * _BLOCK:
-            sub = rows[(rows >= n0) & (rows < n0 + _BLOCK)]
-            by_block.setdefault(int(n0), []).append((sub - n0, b, c))
+    # each pattern's value on its own worlds (float64), written over the plain values
+    fixed = np.full((worlds.n, g + 1), np.nan)
+    if fixes:
+        uw, ul, u, o, u0, hd = feats.block(slice(None))
+        if hd.any():  # a direct war value: each pattern on its own worlds
+            for rows, b, c in fixes:
+                part = tuple(x[rows] for x in (uw, ul, u, o, u0, hd))
+                fixed[rows, b] = _values(c, part, np.float64)[:, 0]
+        else:  # every (world, pattern) pair at once, in chunks
+            mat = np.hstack([uw, ul, u])
+            coef = np.hstack([np.vstack([c["cw"], c["cl"], c["deals"]]) for _, _, c in fixes])
+            rest = np.array([[c["own"][0], c["sq"][0], c["c0"][0]] for _, _, c in fixes])
+            pair_row = np.concatenate([rows for rows, _, _ in fixes])
+            pair_fix = np.repeat(np.arange(len(fixes)), [rows.size for rows, _, _ in fixes])
+            val = np.empty(pair_row.size)
+            for p0 in range(0, pair_row.size, _BLOCK):
+                r, i = pair_row[p0 : p0 + _BLOCK], pair_fix[p0 : p0 + _BLOCK]
+                val[p0 : p0 + _BLOCK] = np.einsum("pf,fp->p", mat[r], coef[:, i])
+                val[p0 : p0 + _BLOCK] += o[r] * rest[i, 0] + u0[r] * rest[i, 1] + rest[i, 2]
+            fixed[pair_row, np.array([b for _, b, _ in fixes])[pair_fix]] = val
+    has_fix = ~np.isnan(fixed)
 
-    def patched(v: np.ndarray, f: tuple, n0: int, rows: np.ndarray) -> np.ndarray:
-        """``v`` (rows of block n0, features ``f``) with each world's own later pattern."""
-        for sub, b, c in by_block.get(n0, []):
-            local = np.flatnonzero(np.isin(rows, sub))
-            if local.size:
-                v[local, b] = _values(c, tuple(x[local] for x in f), np.float64)[:, 0]
-        return v
+    def patched(v: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.where(has_fix[rows], fixed[rows], v) if fixes else v
 
     for n0 in range(0, worlds.n, _BLOCK):
         sl = slice(n0, n0 + _BLOCK)
         f = feats.block(sl)
-        rows = np.arange(min(_BLOCK, worlds.n - n0))
-        v = patched(_values(co, f, dtype), f, n0, rows)
+        rows = np.arange(n0, min(n0 + _BLOCK, worlds.n))
+        v = patched(_values(co, f, dtype), rows)
         gain = v[:, :g] - v[:, g:]
         scale = tie * (1.0 + np.abs(gain).max(initial=0.0))
         close = np.flatnonzero((np.abs(gain) <= scale).any(axis=1))
         if close.size and dtype != np.float64:
-            fc = tuple(x[close] for x in f)
-            exact = patched(_values(co, fc, np.float64), fc, n0, close)
+            exact = patched(_values(co, tuple(x[close] for x in f), np.float64), rows[close])
             gain[close] = exact[:, :g] - exact[:, g:]
         out[sl] = gain
     return out
@@ -480,12 +497,14 @@ def continuation_approvals(
     grid_offers: Offers,
     eq: TimeEquilibrium,
     approve_once: dict[int, np.ndarray],
+    cache: dict | None = None,
 ) -> np.ndarray:
     """(T, N, G) bool: every veto approves grid offer j in round t in world n, each veto
     on the continuation rule (module docstring; rounds backwards from the last, so that
     each veto's own and the others' later decisions are known), an informed one on
     ``u_j(x) >= r_j`` in its world, one whose pairing needs redrawn worlds on its one-shot
-    approvals ``approve_once[actor]``."""
+    approvals ``approve_once[actor]``. ``cache`` keeps each veto's per-world features
+    between calls on the same population, grid and types."""
     scenario = population.scenario
     game = built.game
     names = population.actor_names
@@ -508,6 +527,7 @@ def continuation_approvals(
         else:
             by[v] = np.ones((t_all, n, g), dtype=bool)
             rule[v] = True
+    cache = {} if cache is None else cache
     one_hot = _one_hot(built, population)
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
     for t in range(t_all - 1, -1, -1):
@@ -519,8 +539,21 @@ def continuation_approvals(
                     if u != v:
                         all_others &= by[u][r]
                 others[r] = (one_hot @ all_others.astype(np.float64)) / mass
+            if v not in cache:
+                cache[v] = _Features(population, built, grid_offers, v)
+            feats = cache[v]
             gain = veto_gains(
-                population, built, grid_offers, v, eq, t, states[t], waiting[t], others, by[v]
+                population,
+                built,
+                grid_offers,
+                v,
+                eq,
+                t,
+                states[t],
+                waiting[t],
+                others,
+                by[v],
+                features=feats,
             )
             scale = 1e-12 * (1.0 + np.abs(gain).max(initial=0.0))
             by[v][t] = (gain >= -scale) | ~offered[None, :]

@@ -534,8 +534,9 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     current = with_approvals(built, population, grid_offers, approve)
     eq = solve(current.game, rounds, discount, hazard, q)
     seen = [(approve, current, eq)]
+    cache: dict = {}  # each veto's per-world features, for every solve
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
-        new = continuation_approvals(population, current, grid_offers, eq, once.approve_by)
+        new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
         if np.array_equal(new, approve):
             return current, eq, approve, "continuation", iteration, True
         repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
