@@ -252,3 +252,28 @@ def test_blocked_round_passes_with_nothing_offered():
     assert made.p_deal[-1] == 0.0
     assert made.p_war[-1] == pytest.approx(empty.p_war[-1], abs=1e-12)
     assert made.p_war[-1] > 0
+
+
+def test_cli_prints_the_rule_and_the_sincere_flag(tmp_path):
+    """A veto whose own sanctions (uncertain credibility) move the target: negotiate says
+    that its approval is assumed sincere, in text and in --json, with the approval rule."""
+    import json
+
+    import yaml
+    from test_information import MIXED_THREAT
+    from typer.testing import CliRunner
+
+    from goldenbridge.cli import app
+
+    path = tmp_path / "mixed.yaml"
+    path.write_text(yaml.safe_dump(MIXED_THREAT), encoding="utf-8")
+    args = ["negotiate", str(path), "--rounds", "2", "--path", ":x=1", "--grid", "11"]
+    args += ["--samples", "600", "--seed", "3"]
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert doc["sincere"] == ["V"]
+    assert doc["approvals"] == "continuation"
+    assert isinstance(doc["approvals_converged"], bool) and doc["approval_iterations"] >= 1
+    text = runner.invoke(app, args, env={"COLUMNS": "200"}).stdout
+    assert "Approval is assumed sincere for V" in text
+    assert "comparing the talks after it with the talks after nothing offered" in text

@@ -11,9 +11,10 @@ What the two branches are. The state of the game in round ``t`` is the proposer'
 ``(c_t, l_t)`` (the ``c_t`` lowest types gone, pretext level ``l_t``) that the equilibrium
 reaches when every offer so far was made, and the types still in the talks are those that
 waited in every earlier round (a type that left cannot be there, even where the proposer's
-state still counts it: docs/dynamics.md, modelling choice 6). Offered ``x_t``, each remaining type plays its
-equilibrium reply (accept, exit or wait; :func:`~goldenbridge.analysis.negotiate.timegame.play`)
-and the talks go on with the proposer's equilibrium offers from the state that follows.
+state still counts it: docs/dynamics.md, modelling choice 6). Offered ``x_t``, each remaining
+type plays its equilibrium reply (accept, exit or wait;
+:func:`~goldenbridge.analysis.negotiate.timegame.play`) and the talks go on with the
+proposer's equilibrium offers from the state that follows.
 With nothing offered, each type exits or waits (with the pretext of an empty round), and the
 proposer goes on with its equilibrium offers from ``(t + 1, c_t, l_t + 1 unit)``: nobody
 accepted, so its belief is unchanged, and the pretext clock ran for a full round. In both
@@ -169,8 +170,18 @@ def branch(
             now, acc = pretext_now[:, j], accept[:, j]
         if not last:
             _along(  # type: ignore[call-arg]
-                *args, eq.inc, q, eq.rounds, delta, h, eq.paths[r + 1, cp, lp], r + 1, lp,
-                nv, npay, first_act,
+                *args,
+                eq.inc,
+                q,
+                eq.rounds,
+                delta,
+                h,
+                eq.paths[r + 1, cp, lp],
+                r + 1,
+                lp,
+                nv,
+                npay,
+                first_act,
             )
         f = war + drift * r + pretext * s + now
         e = np.maximum(f, stand)
@@ -277,9 +288,11 @@ def _partners(population: Population, built: Built, actor: int) -> _Partners:
     def point(x: np.ndarray, option: np.ndarray, weight: np.ndarray) -> Offers:
         tot = np.bincount(tk, weights=w * weight, minlength=k)
         ok = np.where(tot > 0, tot, 1.0)
-        xs = np.column_stack(
-            [np.bincount(tk, weights=w * weight * x[:, c], minlength=k) / ok for c in range(x.shape[1])]
-        ) if x.shape[1] else np.zeros((k, 0))
+        cols = [
+            np.bincount(tk, weights=w * weight * x[:, c], minlength=k) / ok
+            for c in range(x.shape[1])
+        ]
+        xs = np.column_stack(cols) if cols else np.zeros((k, 0))
         xs = np.where((tot > 0)[:, None], xs, x.mean(axis=0) if x.shape[0] else 0.0)
         opt = np.repeat(option[:1], k, axis=0)
         if option.shape[1] and not (option == option[:1]).all():

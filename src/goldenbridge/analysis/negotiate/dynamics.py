@@ -20,7 +20,6 @@ outcome of that offer) and the best sequence.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.analysis.negotiate.building import Built, build, with_approvals
-from goldenbridge.analysis.negotiate.continuation import continuation_approvals
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
+from goldenbridge.analysis.negotiate.continuation import continuation_approvals
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
 from goldenbridge.analysis.negotiate.timegame import (
     ACCEPT,
@@ -145,8 +144,8 @@ class Negotiation:
     single crossing holds there and the cutoffs are an equilibrium), ``exited_above`` the
     weight of types that exited while the proposer still counted them (0: the skimming
     belief is exact). ``approvals`` says how the vetoes decided each round (``one-shot``,
-    ``continuation``, or ``informed``), ``approval_iterations`` how many times the
-    equilibrium was solved again with the vetoes' replies to it, and
+    ``continuation``, ``informed``, or ``none`` without vetoes), ``approval_iterations``
+    how many times the equilibrium was solved again with the vetoes' replies to it, and
     ``approvals_converged`` whether the last replies were those it was solved with;
     ``sincere`` names the vetoes whose own field moves the target (docs/design.md 4b:
     their approval is sincere by assumption); ``approve`` (T, N, G) whether every veto
@@ -250,7 +249,11 @@ def _optimum_direction(
             end[issue.name] = round(issue.min + float(x[c]) * (issue.max - issue.min), 10)
             c += 1
     where = ", ".join(f"{k} {v:g}" for k, v in best.items() if isinstance(v, float))
-    rule = "informed vetoes" if _all_informed(scenario) else "vetoes on their own information"
+    rule = "vetoes on their own information"
+    if not scenario.vetoes:
+        rule = "no veto actors"
+    elif _all_informed(scenario):
+        rule = "informed vetoes"
     return end, (
         f"direction of the one-shot risk-return optimum ({where}; {rule}, as evaluate "
         f"decides; {search.n:,} worlds)"
@@ -529,7 +532,7 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
     approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
     if rounds == 1 or not own:
-        how = "informed" if scenario.vetoes and not own else "one-shot"
+        how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
         return built, solve(built.game, rounds, discount, hazard, q), approve, how, 1, True
     current = with_approvals(built, population, grid_offers, approve)
     eq = solve(current.game, rounds, discount, hazard, q)

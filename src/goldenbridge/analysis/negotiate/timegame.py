@@ -269,7 +269,23 @@ def _along(
 
 @njit(cache=True)
 def _blocked(
-    war, drift, pretext, pretext_none, mob, stand, war_p, drift_p, stand_p, k, t, s, last, nv_k, pay_k, delta, hazard
+    war,
+    drift,
+    pretext,
+    pretext_none,
+    mob,
+    stand,
+    war_p,
+    drift_p,
+    stand_p,
+    k,
+    t,
+    s,
+    last,
+    nv_k,
+    pay_k,
+    delta,
+    hazard,
 ):  # pragma: no cover - compiled
     """The proposer's payoff from type k in a round whose offer was blocked: nothing is
     offered, the type exits or waits (the next state's target value ``nv_k``, the
@@ -673,9 +689,8 @@ def play(
     nv, npay, first = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types, dtype=np.int64)
 
     def along(t: int, c: int, lv: int) -> np.ndarray:
-        _along(  # type: ignore[call-arg]
-            *args, eq.inc, q, eq.rounds, delta, h, eq.paths[t + 1, c, lv], t + 1, lv, nv, npay, first
-        )
+        path = eq.paths[t + 1, c, lv]
+        _along(*args, eq.inc, q, eq.rounds, delta, h, path, t + 1, lv, nv, npay, first)  # type: ignore[call-arg]
         return nv.copy()
 
     def exit_(t, k, m, alive_k, f, blocked) -> int:
