@@ -35,8 +35,17 @@ KEYS = {
     "fma_peak",
     "sgemm",
     "rows",
+    "nested",
 }
-TOY = {"n": 3000, "m": 40, "k": 3, "repeats": 1, "peak_size": 128, "peak_seconds": 0.05}
+TOY = {
+    "n": 3000,
+    "m": 40,
+    "k": 3,
+    "repeats": 1,
+    "peak_size": 128,
+    "peak_seconds": 0.05,
+    "nested_samples": 1000,
+}
 
 
 def check_fractions(result: dict) -> None:
@@ -97,6 +106,7 @@ def test_bench_cli_json_is_one_document(monkeypatch):
     )
     # k = 3 as TOY: the kernels compiled for the test above serve this one
     args = ["bench", "-n", "2000", "-m", "20", "-k", "3", "--repeats", "1", "--no-scaling"]
+    args += ["--approval-samples", "1000"]
     res = CliRunner().invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
     result = json.loads(res.output)
@@ -138,3 +148,19 @@ def test_negmas_ufun_is_the_engines_utility():
     ours = utilities(actor, offers)[0]
     theirs = [ufun(tuple(x)) for x in offers.x]
     np.testing.assert_allclose(theirs, ours, rtol=0, atol=1e-12)
+
+
+def test_nested_expectation_rates_count_what_was_timed():
+    row = bench.nested(samples=1000, m=4, repeats=1)
+    from goldenbridge.scenario import load
+
+    scenario = load("russia-2021")
+    expected = [a.name for a in scenario.actors if a.role in ("veto", "stakeholder")]
+    assert row["actors"] == expected  # russia-2021: every one on its own information
+    approvals = 1000 * 4 * len(expected)
+    assert row["approvals_per_s"] == pytest.approx(approvals / row["seconds"])
+    assert row["direct_pairs_per_s_equivalent"] == pytest.approx(row["approvals_per_s"] * 1000)
+    assert row["speedup_vs_direct"] == pytest.approx(
+        row["direct_pairs_per_s_equivalent"] / row["direct_pairs_per_s"]
+    )
+    assert row["inner_error"] == 0.0

@@ -341,19 +341,46 @@ def test_binned_gain_brackets_the_exact_gain(spec, actors):
         np.testing.assert_allclose(est, exact, rtol=0, atol=1e-12)
 
 
-def test_decisions_do_not_depend_on_which_offers_are_decided_together():
+@pytest.mark.parametrize("budget", ["default", "truncated"])
+def test_decisions_do_not_depend_on_which_offers_are_decided_together(budget, monkeypatch):
     """Same seed, same numbers: an offer's approvals and outcomes are the same decided
-    alone or with others (the optimizer scores offers in chunks)."""
+    alone or with others (the optimizer scores offers in chunks), also where the exact
+    level's budget leaves worlds unsettled (each offer has its own budget)."""
+    if budget == "truncated":  # coarse bins, then one world per offer, and no floor
+        monkeypatch.setattr(outcomes, "BIN_LEVELS", (8, 2**62))
+        monkeypatch.setattr(outcomes, "EXACT_PAIRS", 1)
+        monkeypatch.setattr(outcomes, "INNER_SHARE", 1e9)
     scenario = load("russia-2021")
     pop = sample(scenario, samples=3_000)
     offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
     together = outcomes.decide(pop, offers)
-    for m in (1, 4, 6):
+    if budget == "truncated":
+        assert (together.inner_error > 0).sum() >= 2  # the budget bites on several offers
+    for m in range(offers.m):
         alone = outcomes.decide(pop, offers.subset([m]))
         assert np.array_equal(alone.deal[:, 0], together.deal[:, m])
         assert np.array_equal(alone.war[:, 0], together.war[:, m])
+        assert alone.inner_error[0] == together.inner_error[m]
         for i, approve in together.approve.items():
             assert np.array_equal(alone.approve[i][:, 0], approve[:, m])
+
+
+@pytest.mark.parametrize("pieces", [1, 3])
+def test_decisions_do_not_depend_on_the_threads(pieces, monkeypatch):
+    """decide splits the offers across threads: one piece, or three pieces on numba's
+    threads, give the same decisions bit for bit."""
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=2_000)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    monkeypatch.setattr(outcomes, "workers", lambda m: 1)
+    serial = outcomes.decide(pop, offers)
+    monkeypatch.setattr(outcomes, "workers", lambda m: min(m, pieces))
+    split = outcomes.decide(pop, offers)
+    for name in ("offered", "accept", "deal", "war", "payoff", "u_proposer", "inner_error"):
+        assert np.array_equal(getattr(split, name), getattr(serial, name)), name
+    assert split.approve.keys() == serial.approve.keys() and split.sincere == serial.sincere
+    for i, approve in serial.approve.items():
+        assert np.array_equal(split.approve[i], approve)
 
 
 def test_bootstrap_errors_include_the_error_of_the_vetos_threshold():

@@ -27,6 +27,7 @@ the revision, which reproduces the earlier numbers bit for bit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,7 @@ from goldenbridge.engine.arrays import packed_once
 from goldenbridge.engine.binned import Quantiles, binned_residual, bins
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
+from goldenbridge.engine.threads import map_threads, workers
 from goldenbridge.engine.thresholds import events, threshold_gain
 from goldenbridge.information import (
     InnerSample,
@@ -63,13 +65,18 @@ __all__ = [
 LEVELS = (INNER_SAMPLE, 512, 8192, 2**62)
 #: Bins per varying issue of the war's outcome, then more, then every world (exact), for
 #: an actor none of whose fields moves the target (:mod:`goldenbridge.engine.binned`).
-BIN_LEVELS = (8, 128, 4096, 2**62)
+#: Each level has 8 times the bins of the last: a world's bound shrinks about as its bins
+#: do, so the worlds a level leaves unsettled fall about as fast as its cost per world
+#: grows. The finest binned level alone decides the signs that reach it, so the levels
+#: before it change the time, never the approvals.
+BIN_LEVELS = (8, 64, 512, 4096, 2**62)
 #: Float rounding allowance added to a proven bound (sums of at most 1e7 terms of size
 #: <= 1 in float64 round to well below it).
 ROUNDING = 1e-9
-#: World pairs the exact level computes per actor at least (it takes the unsettled worlds
-#: in world order up to this budget, and more while those left would weigh more than
-#: :data:`INNER_SHARE` allows; the rest stay unsettled and are reported as ``inner_error``).
+#: World pairs the exact level computes per actor and offer at least (it takes the offer's
+#: unsettled worlds in world order up to this budget, and more while those left would weigh
+#: more than :data:`INNER_SHARE` allows; the rest stay unsettled and are reported as
+#: ``inner_error``).
 EXACT_PAIRS = 200_000_000
 #: The most the worlds left unsettled may weigh, as a share of the sampling error of a
 #: proportion of 1/2 (:func:`_exact_rows`).
@@ -184,14 +191,8 @@ class _OwnApproval:
     ) -> None:
         self.population, self.actor, self.offers, self.offered = population, actor, offers, offered
         self.u_target, self.u_own = u_target, u_own
-        self.parts = packed_once(
-            population.worlds,
-            f"parts:{actor}",
-            population.seed,
-            lambda: pair_parts(population, actor),
-        )
+        self.parts = _parts(population, actor)
         self.control = self.g = self.events = None
-        self._quantiles: dict[str, list[Quantiles]] = {}
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
             self.control, self.g = _control_mean(population, self.parts, offered, u_target, u_own)
@@ -226,7 +227,13 @@ class _OwnApproval:
             return est, zero, bound
         if self.events is not None and s < n:
             sides = tuple(self._edges(outcome, s) for outcome in ("win", "lose"))
-            est, bound = threshold_gain(rows, self.parts, self.u_own[rows], self.events, sides)
+            order = None
+            if rows.size == n:  # every world, in world order: sorted by c once
+                c_own = self.parts["cred_own"][:, 0]
+                order = self._memo("c order", lambda: np.argsort(c_own, kind="stable"))
+            est, bound = threshold_gain(
+                rows, self.parts, self.u_own[rows], self.events, sides, need=need, order=order
+            )
             return est, zero, bound
         parts, u_target, start = self.parts, self.u_target, np.zeros(rows.size, np.int64)
         if s < n:  # lay the partner side out in sampling order: read consecutively
@@ -259,7 +266,7 @@ class _OwnApproval:
         got = None if self.g is None else self._edges(outcome, b)
         if got is None:
             return (np.zeros((rows.size, self.offered.size)),) * 2
-        cols, edges, options_vary = got
+        cols, edges, options_vary, which = got
         binned = bins(
             parts[f"{outcome}_x"],
             parts[f"{outcome}_opt"],
@@ -268,23 +275,44 @@ class _OwnApproval:
             parts["table"].shape[2],
             (self._mass(outcome) / self.population.worlds.weights.sum())[:, None] * self.g,
             edges,
+            which,
         )
         return binned_residual(rows, parts, outcome, binned)
 
+    def _memo(self, key: object, build):
+        """A value of the population and the actor alone (not of the offers), kept with
+        the actor's pairing (:func:`~goldenbridge.engine.arrays.packed_once`): searches,
+        the web page's sliders and the talks game decide offer after offer on the same
+        population."""
+        memo = self.parts.setdefault("memo", {})
+        if key not in memo:
+            memo[key] = build()
+        return memo[key]
+
     def _edges(self, outcome: str, b: int) -> tuple | None:
-        """The varying issues of the war's ``outcome`` and ``b`` bins on each (weighted
-        by ``w p``, or ``w (1 - p)`` for ``lose``); None when it is the same everywhere.
-        Each issue's values are sorted once, for every level."""
+        """The varying issues of the war's ``outcome``, ``b`` bins on each (weighted by
+        ``w p``, or ``w (1 - p)`` for ``lose``) and each world's bin on each; None when
+        the outcome is the same everywhere. Each issue's values are sorted once, and
+        each level's bins found once, per population."""
         parts = self.parts
         if parts[f"{outcome}_fixed"]:
             return None
         cols = parts[f"{outcome}_cols"]
-        if outcome not in self._quantiles:
-            x, mass = parts[f"{outcome}_x"], self._mass(outcome)
-            self._quantiles[outcome] = [Quantiles(x[:, c], mass) for c in cols]
-        edges = np.array([q.edges(b) for q in self._quantiles[outcome]])
-        edges = edges.reshape(cols.size, b + 1)
-        return cols, edges, bool(parts[f"{outcome}_table"])
+        x = parts[f"{outcome}_x"]
+
+        def quantiles() -> list[Quantiles]:
+            mass = self._mass(outcome)
+            return [Quantiles(x[:, c], mass) for c in cols]
+
+        def level() -> tuple:
+            qs = self._memo(("quantiles", outcome), quantiles)
+            edges = np.array([q.edges(b) for q in qs]).reshape(cols.size, b + 1)
+            which = np.array(
+                [np.searchsorted(edges[i, 1:-1], x[:, c], side="right") for i, c in enumerate(cols)]
+            ).reshape(cols.size, x.shape[0])
+            return cols, edges, bool(parts[f"{outcome}_table"]), which
+
+        return self._memo(("bins", outcome, b), level)
 
     @property
     def approve(self) -> np.ndarray:
@@ -306,11 +334,14 @@ class _OwnApproval:
             left = self.unsettled()
             if exact or self.levels is not BIN_LEVELS:
                 left &= matters
+            if exact:  # each offer's own budget: its numbers never depend on the others'
+                w = self.population.worlds.weights
+                for j in range(left.shape[1]):
+                    rows = np.flatnonzero(left[:, j])
+                    left[rows[_exact_rows(w, rows) :], j] = False
             todo = np.flatnonzero(left.any(axis=1))
             if todo.size == 0:
                 break
-            if exact:
-                todo = todo[: _exact_rows(self.population.worlds.weights, todo)]
             need = left[todo]
             got = self._gain(todo, s, level, need)
             for name, value in zip(("est", "se", "bound"), got, strict=True):
@@ -391,8 +422,22 @@ def _control_mean(
     return (u_own - u0) * e_a + war_part, g
 
 
+def _parts(population: Population, actor: str) -> Any:
+    """The actor's pairing (:func:`goldenbridge.information.pair_parts`: a dict, or None),
+    once per population."""
+    return packed_once(
+        population.worlds, f"parts:{actor}", population.seed, lambda: pair_parts(population, actor)
+    )
+
+
 def decide(population: Population, offers: Offers) -> Decisions:
     """Each world's decisions and outcome for each offer (docs/design.md 4a-4c).
+
+    An offer's decisions depend on that offer alone, so where actors approve on their own
+    information (the costly part) the offers are split into contiguous pieces decided side
+    by side on threads (:func:`goldenbridge.engine.threads.map_threads`), and with one
+    offer those actors' first passes run side by side: the same numbers whatever the
+    threads.
 
     Parameters
     ----------
@@ -416,6 +461,37 @@ def decide(population: Population, offers: Offers) -> Decisions:
     ([False, True], False)
     """
     scenario = population.scenario
+    own = [
+        a.name
+        for a in scenario.actors
+        if a.role in ("veto", "stakeholder") and not is_informed(scenario, a.name)
+    ]
+    for actor in own:  # built once, before the threads share it
+        _parts(population, actor)
+    pieces = workers(offers.m) if own else 1
+    if pieces <= 1:
+        return _decide(population, offers)
+    cuts = np.linspace(0, offers.m, pieces + 1).astype(np.int64)
+    parts = map_threads(
+        lambda sl: _decide(population, offers.subset(sl)),
+        [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)],
+    )
+    return Decisions(
+        offered=np.concatenate([d.offered for d in parts]),
+        accept=np.hstack([d.accept for d in parts]),
+        approve={i: np.hstack([d.approve[i] for d in parts]) for i in parts[0].approve},
+        deal=np.hstack([d.deal for d in parts]),
+        war=np.hstack([d.war for d in parts]),
+        payoff=np.hstack([d.payoff for d in parts]),
+        u_proposer=np.hstack([d.u_proposer for d in parts]),
+        inner_error=np.concatenate([d.inner_error for d in parts]),
+        sincere=parts[0].sincere,
+    )
+
+
+def _decide(population: Population, offers: Offers) -> Decisions:
+    """:func:`decide` for one piece of the offers, on this thread."""
+    scenario = population.scenario
     worlds = population.worlds
     names = population.actor_names
     t = names.index(scenario.target.name)
@@ -434,16 +510,21 @@ def decide(population: Population, offers: Offers) -> Decisions:
     approve: dict[int, np.ndarray] = {}
     unsettled = np.zeros(accept.shape, dtype=bool)
     sincere = []
-    own: dict[int, _OwnApproval] = {}
+    first: list[tuple[int, str]] = []  # (index, name) of those on their own information
     for i, actor in enumerate(scenario.actors):
         if actor.role not in ("veto", "stakeholder"):
             continue
         if is_informed(scenario, actor.name):
             approve[i] = u[i] >= worlds.actors[i].reservation[:, None]
         else:
-            own[i] = _OwnApproval(population, actor.name, offers, offered, u[t], u[i])
+            first.append((i, actor.name))
             if actor.role == "veto" and moves_target(population, actor.name):
                 sincere.append(actor.name)
+    # each one's first pass over every world is its own: side by side on threads
+    rules = map_threads(
+        lambda a: _OwnApproval(population, a[1], offers, offered, u[t], u[a[0]]), first
+    )
+    own = {i: rule for (i, _), rule in zip(first, rules, strict=True)}
     vetoes = [i for i in worlds.deciders if i != t]
 
     def relevant(i: int) -> np.ndarray:

@@ -92,6 +92,7 @@ def bins(
     n_options: int,
     h: np.ndarray,
     edges: np.ndarray,
+    which: np.ndarray | None = None,
 ) -> Bins:
     """Bin one war outcome's varying issues, weighted by ``h`` (N, M).
 
@@ -110,6 +111,9 @@ def bins(
     edges : (C, B + 1) float64
         Bin edges per issue, at the quantiles of ``w_q p_q`` (:class:`Quantiles`):
         ``|h| <= w p``, and the same whichever offers are binned together.
+    which : (C, N) int64, optional
+        Each world's bin on each issue (``searchsorted(edges[c, 1:-1], x, "right")``),
+        if known.
     """
     m = h.shape[1]
     b = edges.shape[1] - 1
@@ -117,10 +121,13 @@ def bins(
     per_bin = np.zeros((cols.size, b, m))
     abs_per_bin = np.zeros((cols.size, b, m))
     for i, c in enumerate(cols):
-        which = np.searchsorted(edges[i, 1:-1], x[:, c], side="right")
+        if which is None:
+            at = np.searchsorted(edges[i, 1:-1], x[:, c], side="right")
+        else:
+            at = which[i]
         for k in range(m):
-            per_bin[i, :, k] = np.bincount(which, weights=h[:, k], minlength=b)
-            abs_per_bin[i, :, k] = np.bincount(which, weights=habs[:, k], minlength=b)
+            per_bin[i, :, k] = np.bincount(at, weights=h[:, k], minlength=b)
+            abs_per_bin[i, :, k] = np.bincount(at, weights=habs[:, k], minlength=b)
     kd = option.shape[1] if options_vary else 0
     options = np.zeros((kd, n_options, m))
     for k in range(kd):
@@ -129,7 +136,7 @@ def bins(
     return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, h.sum(axis=0), options)
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, nogil=True)
 def _residual_kernel(  # pragma: no cover - compiled
     rows, weight, ideal, rho, table, base, ref, cols, edges, mass, absmass, total, options
 ):

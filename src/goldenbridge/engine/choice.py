@@ -75,7 +75,7 @@ def target_choice(
     return accept, fight > stand
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, nogil=True)
 def _approval_kernel(  # pragma: no cover - compiled
     u_target, row, target_war, target_sq, bd, pre, face, u_own, own_war, own_sq, weight, offered
 ):
@@ -235,7 +235,7 @@ PARTNER_SIDE = (
 )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _gain_from_parts_kernel(  # pragma: no cover - compiled
     rows,
     start,

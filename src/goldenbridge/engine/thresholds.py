@@ -49,7 +49,7 @@ def _choice(c, q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cove
     return (1.0 if accept else 0.0), g, abs(g)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _steps(q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - compiled
     """Per offer, the events (threshold, partner, steps of ``a``, ``g``, ``|g|``) in
     partner order, padded with +inf (:func:`events` sorts them); and each partner's
@@ -193,7 +193,7 @@ def _below(
     st[x, 0], st[x, 1], st[x, 2], st[x, 3], st[x, 4] = sa, sg, sgt, sp, sq
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _sweep(  # pragma: no cover - compiled
     c_rows,
     u_own,
@@ -230,6 +230,7 @@ def _sweep(  # pragma: no cover - compiled
     opt_of,
     band,
     block,
+    need,
 ):
     """Rows sorted by ``c_rows``, every array of j's own fields (``u_own``, ``own_sq``,
     ``cost``, ``direct``, ``weight``, ``ideal``, ``rho``, ``table``, ``spread``, ``bases``,
@@ -237,7 +238,8 @@ def _sweep(  # pragma: no cover - compiled
     residual present; ``ncols_of`` (2,) its varying issues, ``cols_of`` (2, C),
     ``edges_of`` (2, C, B + 1), ``bin_of`` (2, N, C), ``opt_of`` (2, N, Kd) (Kd 0 unless
     that outcome's options vary); ``direct`` j's given war value net of its threats'
-    costs (NaN where computed).
+    costs (NaN where computed); ``need`` (R, M) bool: the entries to compute (the
+    others are left 0, the events still swept past them).
 
     Each offer is one sequential sweep over its events; ``block`` rows at a time share
     a table of j's losses at the bins (its size only bounds memory). Like
@@ -296,6 +298,8 @@ def _sweep(  # pragma: no cover - compiled
                     sq += wg * (1.0 - pe)
                     _add_bins(hx, ax, ox, sides, ncols_of, ev_bin[x], ev_opt[x], e, pe, wg, wab)
                     e += 1
+                if not need[n, x]:
+                    continue
                 near = 0.0  # partners whose side of a threshold rounding could flip
                 k = e
                 while k < ev_tau.shape[1] and ev_tau[x, k] <= c_n + band:
@@ -352,6 +356,8 @@ def threshold_gain(
     ev: Events,
     binned: tuple,
     block: int | None = None,
+    need: np.ndarray | None = None,
+    order: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
 
@@ -365,16 +371,22 @@ def threshold_gain(
     ev : Events
     binned : (win, lose)
         Each ``None`` (the outcome is the same in every world) or ``(cols, edges,
-        options_vary)`` with ``edges`` (C, B + 1) as :func:`goldenbridge.engine.binned.bins`
-        makes them.
+        options_vary[, which])`` with ``edges`` (C, B + 1) as
+        :func:`goldenbridge.engine.binned.bins` takes them (and ``which`` (C, N) each
+        world's bin, if known).
     block : int, optional
         Rows per block of the loss table (default: :data:`LOSS_TABLE` doubles at most;
         the numbers do not depend on it: tested).
+    need : (R, M) bool, optional
+        Compute only these entries (the others are returned as 0 with bound 0).
+    order : (R,) int64, optional
+        The stable argsort of ``cred_own[rows]``, if known.
     """
     n = parts["world_w"].shape[0]
     w = parts["world_w"] / parts["world_w"].sum()
     c_own = parts["cred_own"][:, 0]
-    order = np.argsort(c_own[rows], kind="stable")
+    if order is None:
+        order = np.argsort(c_own[rows], kind="stable")
     srt = rows[order]
     sides = np.array([b is not None for b in binned])
     present = [b for b in binned if b is not None]
@@ -389,13 +401,16 @@ def threshold_gain(
     for s, (b, name) in enumerate(zip(binned, ("win", "lose"), strict=True)):
         if b is None:
             continue
-        cols, edges, options_vary = b
+        cols, edges, options_vary = b[:3]
         ncols_of[s] = cols.size
         cols_of[s, : cols.size] = cols
         edges_of[s, : cols.size] = edges
         x = parts[f"{name}_x"]
         for i in range(cols.size):
-            bin_of[s, :, i] = np.searchsorted(edges[i, 1:-1], x[:, cols[i]], "right")
+            if len(b) > 3:
+                bin_of[s, :, i] = b[3][i]
+            else:
+                bin_of[s, :, i] = np.searchsorted(edges[i, 1:-1], x[:, cols[i]], "right")
         if options_vary:
             opt_of[s] = parts[f"{name}_opt"]
     weight = parts["weight"]
@@ -448,6 +463,7 @@ def threshold_gain(
         opt_of,
         BAND,
         max(1, LOSS_TABLE // (2 * max(nc, 1) * nb)) if block is None else block,
+        np.ones(u_own.shape, np.bool_) if need is None else c(need[order], dtype=np.bool_),
     )
     back = np.empty_like(order)
     back[order] = np.arange(order.size)

@@ -31,7 +31,7 @@ def loss(d, r):  # pragma: no cover - compiled
     return d**r
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, nogil=True)
 def _utilities(weight, ideal, rho, table, x, option):  # pragma: no cover - compiled
     n, kc = weight.shape
     m = x.shape[0]
@@ -47,7 +47,7 @@ def _utilities(weight, ideal, rho, table, x, option):  # pragma: no cover - comp
     return u
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, nogil=True)
 def _utilities_at(weight, ideal, rho, table, x, option):  # pragma: no cover - compiled
     n, kc = weight.shape
     u = np.empty(n)

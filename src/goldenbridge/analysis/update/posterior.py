@@ -234,11 +234,13 @@ class Posterior:
         }
 
 
-def _summary(x: np.ndarray, w: np.ndarray) -> Summary:
+def _summary(x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None) -> Summary:
+    """Weighted mean, sd and quantiles; ``order`` is ``x``'s stable argsort if known."""
     total = w.sum()
     mean = float(w @ x / total)
     sd = float(np.sqrt(max(w @ (x - mean) ** 2 / total, 0.0)))
-    order = np.argsort(x, kind="stable")
+    if order is None:
+        order = np.argsort(x, kind="stable")
     cdf = np.cumsum(w[order]) / total
     index = np.minimum(np.searchsorted(cdf, QUANTILES), len(x) - 1)
     q05, q50, q95 = (float(v) for v in x[order][index])
@@ -282,12 +284,16 @@ def _changes(prior: Population, posterior: Population) -> tuple[QuantityChange, 
         post_w = posterior.worlds.weights * post_mask
         if prior_w.sum() <= 0 or post_w.sum() <= 0:
             continue
+        x_prior, x_post = world_quantity(prior, path), world_quantity(posterior, path)
+        order = np.argsort(x_prior, kind="stable")
+        # reweighted (not resampled) worlds keep their values: sort them once
+        same = x_post is x_prior or np.array_equal(x_post, x_prior)
         out.append(
             QuantityChange(
                 path,
                 condition,
-                _summary(world_quantity(prior, path), prior_w),
-                _summary(world_quantity(posterior, path), post_w),
+                _summary(x_prior, prior_w, order),
+                _summary(x_post, post_w, order if same else None),
             )
         )
     return tuple(out)
