@@ -38,11 +38,12 @@ def small(n: int, seed: int, **extra):
     return sample(one_veto(conflict=conflict, **extra), samples=n, seed=seed)
 
 
-def brute_force_gain(pop, built, eq, t, state, j, own=None):
+def brute_force_gain(pop, built, eq, t, state, j, own=None, other=None):
     """(N,) veto V's expected gain, over every partner world whose type is still in the
     talks, from offering grid offer j rather than nothing (offer 0) in round t. Later
     rounds: the proposer's equilibrium offer from the state reached, made unless V's own
-    later decision ``own[r][n, offer]`` blocks it (then offer 0: nothing). Payoffs by
+    later decision ``own[r][n, offer]`` blocks it, or the other veto's in the partner world
+    ``other[r][partner, offer]`` does (then offer 0: nothing). Payoffs by
     hand: a deal at x is worth 1 - x to V, a war in round r its war value w_V plus r drift
     (u_V(win) - u_V(lose)) = w_V - r drift (win is T's position x = 1, lose the status
     quo), standing down u_V(0) = 1; all less V's no-offer value (w_V where T would fight
@@ -62,26 +63,29 @@ def brute_force_gain(pop, built, eq, t, state, j, own=None):
         cc, ll = int(eq.cutoff[r, cc, ll, o]), min(ll + int(eq.inc[o]), levels - 1)
     assert (cc, ll) == state
     cache = {}
+    first_action = play(game, eq, head, vetoes=False).action if t > 0 else None
 
-    def sequence(first, n):
+    def sequence(first, n, partner):
         seq, (c, lv) = [first], state
         for r in range(t, eq.rounds):
             o = seq[-1]
             c, lv = int(eq.cutoff[r, c, lv, o]), min(lv + int(eq.inc[o]), levels - 1)
             if r + 1 < eq.rounds:
                 nxt = int(eq.offer[r + 1, c, lv])
-                seq.append(nxt if own is None or own[r + 1][n, nxt] else 0)
+                made = own is None or own[r + 1][n, nxt]
+                made = made and (other is None or other[r + 1][partner, nxt])
+                seq.append(nxt if made else 0)
         return tuple(seq)
 
     def value(first, n):
-        seq = sequence(first, n)
-        if seq not in cache:
-            cache[seq] = play(game, eq, head + list(seq), vetoes=False).action
-        action = cache[seq]
         total = 0.0
         for partner in range(pop.n):
+            seq = sequence(first, n, partner)
+            if seq not in cache:
+                cache[seq] = play(game, eq, head + list(seq), vetoes=False).action
+            action = cache[seq]
             k = built.type_of[partner]
-            if k < state[0] or (t > 0 and action[t - 1, k] != WAIT):
+            if k < state[0] or (t > 0 and first_action[t - 1, k] != WAIT):
                 continue  # gone: accepted, or left the talks before round t
             r_v = w_v[n] if fights[partner] else 1.0
             alive, disc = 1.0, 1.0
@@ -277,3 +281,43 @@ def test_cli_prints_the_rule_and_the_sincere_flag(tmp_path):
     text = runner.invoke(app, args, env={"COLUMNS": "200"}).stdout
     assert "Approval is assumed sincere for V" in text
     assert "comparing the talks after it with the talks after nothing offered" in text
+
+
+def test_other_vetoes_later_blocks_are_the_brute_force():
+    """Two vetoes, every world a type: a later offer is made where V itself approves it and
+    the other veto W does in the partner world (its share among the type's worlds, here 0
+    or 1); the gain equals the brute force world by world."""
+    extra = {
+        "name": "W",
+        "role": "veto",
+        "position": {"x": 0.2},
+        "rho": 1,
+        "war_value": {"uniform": [0, 0.8]},
+    }
+    scenario = one_veto(conflict={**CONFLICT, "p_win_drift": DRIFT})
+    spec = scenario.model_dump(exclude_none=True)
+    spec["actors"].append(extra)
+    from goldenbridge.scenario import load
+
+    pop = sample(load(spec), samples=30, seed=13)
+    offers = grid_offers(pop)
+    built = build(pop, offers, per_world=True)
+    eq = solve(built.game, 3, DELTA, H, 4)
+    states = main_states(built.game, eq)
+    waiting = waiting_types(built.game, eq)
+    rng = np.random.default_rng(13)
+    own = rng.random((3, pop.n, GRID)) < 0.7
+    other = rng.random((3, pop.n, GRID)) < 0.7
+    share = np.zeros((3, built.game.types, GRID))
+    share[:, built.type_of, :] = other  # each type is one world
+    differs = 0
+    for t in range(2):
+        gain = veto_gains(
+            pop, built, offers, 2, eq, t, states[t], waiting[t], share, own, dtype=np.float64
+        )
+        for j in range(1, GRID):
+            hand = brute_force_gain(pop, built, eq, t, states[t], j, own, other)
+            assert gain[:, j] == pytest.approx(hand, abs=1e-9)
+            alone = brute_force_gain(pop, built, eq, t, states[t], j, own)
+            differs += int(np.any(np.abs(hand - alone) > 1e-9))
+    assert differs > 0  # the other veto's blocks change the gains
