@@ -266,9 +266,47 @@ def test_an_answer_for_another_scenario_is_never_shown(server):
         assert page.inner_text("#p-deal") == "–" and page.inner_text("#actors-table tbody") == ""
         assert page.get_attribute("#p-deal", "data-value") is None
 
+        held.pop().continue_()  # fearon-1d's first pass: a preview (200 000 worlds asked)
+        while not held:  # then its whole sample
+            page.wait_for_timeout(50)
+        assert page.evaluate("state.preview") and page.evaluate("state.current.samples") == 10_000
         held.pop().continue_()
         wait_for_p_deal(page, p_deal(server, "fearon-1d", {}, 200_000, 7))
+        assert not page.evaluate("state.preview")
         assert page.locator("#actors-table tbody tr").all_inner_texts()[0].startswith("B")
+        browser.close()
+
+
+def test_a_large_sample_is_previewed_then_shown_whole(server):
+    """On 40 000 worlds or more a move is answered on 10 000 first (labelled a preview),
+    then on the whole sample, which replaces it; the last request is the whole sample's."""
+    from playwright.sync_api import sync_playwright
+
+    asked: list[int] = []
+
+    def record(request):
+        if request.url.endswith("/api/evaluate"):
+            body = json.loads(request.post_data)
+            if "current" in body["offers"]:
+                asked.append(body["samples"])
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("request", record)
+        page.goto(f"{server}?scenario=russia-2021&samples=40000")
+        page.wait_for_function("() => state.current && !state.inFlight && !state.preview")
+        assert asked[:2] == [10_000, 40_000]
+        page.locator("#issue-enlargement").focus()
+        for _ in range(5):
+            page.locator("#issue-enlargement").press("ArrowRight")
+        wait_for_p_deal(page, p_deal(server, "russia-2021", {"enlargement": 5}, 40_000))
+        page.wait_for_function("() => !state.inFlight")
+        assert page.evaluate("state.current.samples") == 40_000
+        assert not page.evaluate("state.preview")
+        assert asked[-1] == 40_000 and 10_000 in asked[2:]
+        assert page.inner_text("#status").startswith("40,000 worlds")
         browser.close()
 
 

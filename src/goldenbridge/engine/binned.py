@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from goldenbridge.engine.threads import sized
 from goldenbridge.engine.utility import loss
 
 __all__ = ["Bins", "Quantiles", "bins", "binned_residual"]
@@ -197,21 +198,23 @@ def binned_residual(
         The estimate and a bound on its error (exact but for float rounding). Worlds
         whose war value is given directly (``war_value``) have no residual: 0, 0.
     """
-    est, bound = _residual_kernel(
-        np.ascontiguousarray(rows, dtype=np.int64),
-        parts["weight"],
-        parts["ideal"],
-        parts["rho"],
-        parts["table"],
-        np.ascontiguousarray(parts[f"{outcome}_base"], dtype=np.float64),
-        np.ascontiguousarray(parts[f"u_{outcome}_ref"], dtype=np.float64),
-        binned.cols,
-        binned.edges,
-        binned.mass,
-        binned.absmass,
-        binned.total,
-        binned.options,
-    )
+    work = rows.size * binned.edges.size * (binned.total.size + 1)
+    with sized(work):
+        est, bound = _residual_kernel(
+            np.ascontiguousarray(rows, dtype=np.int64),
+            parts["weight"],
+            parts["ideal"],
+            parts["rho"],
+            parts["table"],
+            np.ascontiguousarray(parts[f"{outcome}_base"], dtype=np.float64),
+            np.ascontiguousarray(parts[f"u_{outcome}_ref"], dtype=np.float64),
+            binned.cols,
+            binned.edges,
+            binned.mass,
+            binned.absmass,
+            binned.total,
+            binned.options,
+        )
     given = ~np.isnan(parts["direct"][rows])
     est[given], bound[given] = 0.0, 0.0
     return est, bound

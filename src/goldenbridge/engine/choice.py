@@ -21,6 +21,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from goldenbridge.engine.threads import sized
+
 __all__ = [
     "unsaved",
     "target_choice",
@@ -150,14 +152,15 @@ def approval(
     """
     keys = ("target_war", "target_sq", "backing_down", "pretext", "face")
     rest = ("own_war", "own_sq", "weight")
-    return _approval_kernel(  # type: ignore[call-arg]
-        np.ascontiguousarray(u_target, dtype=np.float64),
-        np.ascontiguousarray(row, dtype=np.int64),
-        *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in keys),
-        np.ascontiguousarray(u_own, dtype=np.float64),
-        *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in rest),
-        np.ascontiguousarray(offered, dtype=np.bool_),
-    )
+    with sized(row.size * np.shape(u_own)[1]):
+        return _approval_kernel(  # type: ignore[call-arg]
+            np.ascontiguousarray(u_target, dtype=np.float64),
+            np.ascontiguousarray(row, dtype=np.int64),
+            *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in keys),
+            np.ascontiguousarray(u_own, dtype=np.float64),
+            *(np.ascontiguousarray(pairs[k], dtype=np.float64) for k in rest),
+            np.ascontiguousarray(offered, dtype=np.bool_),
+        )
 
 
 def approval_reference(

@@ -29,6 +29,7 @@ from numba import njit, prange
 
 from goldenbridge.engine.arrays import Offers, Tally, Worlds, packed_once, read_only
 from goldenbridge.engine.reference import WORLD_BLOCK, world_sums
+from goldenbridge.engine.threads import sized
 
 __all__ = ["tally", "block_partials", "OFFER_TILE"]
 
@@ -256,26 +257,27 @@ def block_partials(worlds: Worlds, offers: Offers, dtype: type = np.float64, fir
         weight, ideal, rho, res, table, x_ro, option_ro, wts, fight, group, deciders = read_only(
             *arrays, x, option, packed.wts[off:], packed.fight[off:], packed.group[off:], is_decider
         )
-        part = _tally_kernel(
-            weight,
-            ideal,
-            rho,
-            res,
-            table,
-            x_ro,
-            option_ro,
-            wts,
-            fight,
-            group,
-            g,
-            deciders,
-            worlds.proposer,
-            n_lo - off,
-            n_hi - off,
-            WORLD_BLOCK,
-            OFFER_TILE,
-            dtype(1),
-        )
+        with sized((n_hi - n_lo) * m * n_act * (ideal.shape[-1] + 1)):
+            part = _tally_kernel(
+                weight,
+                ideal,
+                rho,
+                res,
+                table,
+                x_ro,
+                option_ro,
+                wts,
+                fight,
+                group,
+                g,
+                deciders,
+                worlds.proposer,
+                n_lo - off,
+                n_hi - off,
+                WORLD_BLOCK,
+                OFFER_TILE,
+                dtype(1),
+            )
         for bi in range(part.shape[0]):
             ws = packed.block_sums(worlds, b0 + bi).copy()  # callers may add into it
             p = part[bi]

@@ -15,6 +15,7 @@ import numba
 import numpy as np
 
 from goldenbridge.engine.arrays import ActorArrays, Offers, Worlds, read_only
+from goldenbridge.engine.threads import sized
 
 __all__ = ["loss", "margins", "utilities", "utilities_at"]
 
@@ -85,13 +86,17 @@ def utilities(actor: ActorArrays, offers: Offers) -> np.ndarray:
     >>> utilities(a, Offers(np.array([[0.5], [1.0]]), np.zeros((2, 0), np.int64)))
     array([[0.75, 0.  ]])
     """
-    return _utilities(*_args(actor, offers.x, offers.option))
+    args = _args(actor, offers.x, offers.option)
+    with sized(args[0].shape[0] * offers.m * (args[0].shape[1] + 1)):
+        return _utilities(*args)
 
 
 def utilities_at(actor: ActorArrays, x: np.ndarray, option: np.ndarray) -> np.ndarray:
     """(N,) ``u_i,n(outcome_n)`` of one actor for one outcome per world: ``x`` (N, Kc)
     normalised, ``option`` (N, Kd)."""
-    return _utilities_at(*_args(actor, x, option))
+    args = _args(actor, x, option)
+    with sized(args[0].shape[0] * (args[0].shape[1] + 1)):
+        return _utilities_at(*args)
 
 
 def margins(worlds: Worlds, offers: Offers) -> np.ndarray:

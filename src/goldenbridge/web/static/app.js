@@ -20,6 +20,7 @@ const state = {
   applied: 0,          // number of the request whose answer is on screen
   inFlight: false,
   pending: false,
+  preview: false,      // the answer on screen is a preview on fewer worlds
 };
 
 const $ = (id) => document.getElementById(id);
@@ -404,6 +405,12 @@ async function evaluateNamed() {
   drawPackages();
 }
 
+// On a large sample an answer comes in two passes: first on PREVIEW_SAMPLES worlds (a
+// tenth of the default: fast, wider error bars, labelled a preview), then, once no newer
+// move is waiting, on the whole sample, which replaces it.
+const PREVIEW_SAMPLES = 10000;
+const previewing = () => state.samples >= 4 * PREVIEW_SAMPLES;
+
 // Ask for the current offer. One request at a time: moves made meanwhile are coalesced
 // into the next request, and an answer is shown only if no newer one is on screen.
 function requestUpdate() {
@@ -416,27 +423,39 @@ function requestUpdate() {
   send();
 }
 
-async function send() {
+async function send(whole = false) {
   const seq = state.seq;
   const asked = context();
+  const preview = !whole && previewing();
   state.inFlight = true;
   state.pending = false;
   const started = performance.now();
-  const answer = await api("/api/evaluate", request({ current: { ...state.offer } }));
+  const body = request({ current: { ...state.offer } });
+  if (preview) body.samples = PREVIEW_SAMPLES;
+  const answer = await api("/api/evaluate", body);
   state.inFlight = false;
-  // Shown only if no newer answer is on screen and the scenario, sample size and seed
-  // are still those it was asked for (a change of them has queued a newer request).
-  if (seq > state.applied && asked === context()) {
+  // Shown only if no newer answer is on screen (the whole sample's answer replaces the
+  // preview of the same move) and the scenario, sample size and seed are still those it
+  // was asked for (a change of them has queued a newer request).
+  const newer = seq > state.applied || (seq === state.applied && state.preview && !preview);
+  if (newer && asked === context()) {
     state.applied = seq;
+    state.preview = preview;
     if (answer.ok) {
       showFieldError($("samples-error"), null);
       state.current = answer.data;
       render(answer.data.offers[0], seq);
+      $("odds-preview").hidden = !preview;
+      $("odds-preview").textContent = preview ?
+        `· a preview on ${PREVIEW_SAMPLES.toLocaleString()} worlds; ` +
+        `all ${state.samples.toLocaleString()} next…` : "";
       const timing = answer.response.headers.get("server-timing") || "";
       const compute = /dur=([\d.]+)/.exec(timing);
-      setStatus(`${answer.data.samples.toLocaleString()} worlds, seed ${answer.data.seed} · ` +
+      setStatus((preview ? "preview: " : "") +
+        `${answer.data.samples.toLocaleString()} worlds, seed ${answer.data.seed} · ` +
         `update ${Math.round(performance.now() - started)} ms` +
-        (compute ? ` (compute ${Math.round(Number(compute[1]))} ms)` : ""));
+        (compute ? ` (compute ${Math.round(Number(compute[1]))} ms)` : "") +
+        (preview ? ` · now on all ${state.samples.toLocaleString()}…` : ""));
     } else if (answer.error.field === "samples") {
       showFieldError($("samples-error"), answer.error);
       setStatus("", false);
@@ -446,12 +465,14 @@ async function send() {
     }
   }
   if (state.pending) send();
+  else if (preview && answer.ok && seq === state.seq) send(true);  // the whole sample now
 }
 
 // ---------------------------------------------------------------- drawing
 
 // A new scenario: no odds until its first answer (never the old scenario's).
 function clearOdds() {
+  $("odds-preview").hidden = true;
   for (const id of ["p-deal", "p-war", "p-no-deal-no-war", "proposer-eu"]) {
     const node = $(id);
     node.textContent = "–";

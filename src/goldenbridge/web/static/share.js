@@ -80,7 +80,8 @@ function resultsDocument() {
     samples: state.samples,
     seed: state.seed,
     offer: { ...state.offer },
-    current: state.current,
+    current: state.current,  // its own "samples": fewer while a preview is on screen
+    preview: state.preview,
     named: state.named,
     optimize: state.optimum,
   };
