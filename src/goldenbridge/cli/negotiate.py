@@ -77,6 +77,28 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     out.print(f"Path from {_short(result.path_from)}", soft_wrap=True)
     out.print(f"       to {_short(result.path_to)}", soft_wrap=True)
     out.print(f"       ({result.path_note}; --path overrides)", soft_wrap=True)
+    rules = {
+        "continuation": "each round each veto ally approves an offer on its own information, "
+        "comparing the talks after it with the talks after nothing offered this round",
+        "one-shot": "each veto ally approves the offer on its own information, as evaluate does",
+        "informed": "every veto ally sees the whole world (informed)",
+    }
+    if scenario.vetoes:
+        rule = rules[result.approvals]
+        if result.approvals == "continuation":
+            rule += (
+                f" (fixed point after {result.approval_iterations} solves)"
+                if result.approvals_converged
+                else f" (no fixed point after {result.approval_iterations} solves: the "
+                "approvals cycle; shown: the proposer's best of the cycle)"
+            )
+        out.print(f"Who knows what: {rule}.", soft_wrap=True)
+    if result.sincere:
+        out.print(
+            f"Approval is assumed sincere for {', '.join(result.sincere)}: a field of "
+            "its own (a threat's credibility) moves the target.",
+            soft_wrap=True,
+        )
     table = Table(
         title=f"{scenario.proposer.name}'s equilibrium offers (no commitment)", title_justify="left"
     )

@@ -48,7 +48,16 @@ from goldenbridge.engine import Offers, utilities, utilities_at
 from goldenbridge.engine.choice import target_choice, unsaved
 from goldenbridge.population import Population
 
-__all__ = ["Built", "OneShot", "build", "one_shot", "time_inputs", "BINS", "CLASSES"]
+__all__ = [
+    "Built",
+    "OneShot",
+    "build",
+    "one_shot",
+    "with_approvals",
+    "time_inputs",
+    "BINS",
+    "CLASSES",
+]
 
 #: Most groups of thresholds (None: every threshold its own group, which makes one round
 #: the one-shot model world by world), and quantile classes of the war value on each side
@@ -96,6 +105,8 @@ class OneShot:
         Bound on the error the approvals' inner sample leaves (0 when exact).
     sincere : tuple of str
         Vetoes approving sincerely by assumption (docs/design.md 4b).
+    approve_by : dict
+        Veto actor index -> (N, G) bool, its own approvals.
     """
 
     approve: np.ndarray
@@ -104,18 +115,21 @@ class OneShot:
     proposer_eu: np.ndarray
     inner_error: np.ndarray
     sincere: tuple[str, ...]
+    approve_by: dict[int, np.ndarray]
 
 
-def _informed_approval(population: Population, grid_offers: Offers) -> np.ndarray:
-    """(N, G) bool: every veto's per-world rule ``u_j(x) >= r_j`` (4b, ``informed``)."""
+def _informed_approval(population: Population, grid_offers: Offers) -> dict[int, np.ndarray]:
+    """Veto -> (N, G) bool: its per-world rule ``u_j(x) >= r_j`` (4b, ``informed``)."""
     worlds = population.worlds
     names = population.actor_names
-    ok = np.ones((worlds.n, grid_offers.m), dtype=bool)
+    out = {}
     for v in (names.index(a.name) for a in population.scenario.vetoes):
+        ok = np.empty((worlds.n, grid_offers.m), dtype=bool)
         for n0 in range(0, worlds.n, _BLOCK):
             arr = worlds.subset(slice(n0, n0 + _BLOCK)).actors[v]
-            ok[n0 : n0 + _BLOCK] &= utilities(arr, grid_offers) >= arr.reservation[:, None]
-    return ok
+            ok[n0 : n0 + _BLOCK] = utilities(arr, grid_offers) >= arr.reservation[:, None]
+        out[v] = ok
+    return out
 
 
 def one_shot(population: Population, grid_offers: Offers) -> OneShot:
@@ -137,24 +151,28 @@ def one_shot(population: Population, grid_offers: Offers) -> OneShot:
         p_war[sl] = tally.war.sum(axis=0) / w
         eu[sl] = tally.payoff.sum(axis=0) / w
 
+    approve = np.ones((population.n, g), dtype=bool)
     if per_world_rule(population):
-        approve = _informed_approval(population, grid_offers)
+        by = _informed_approval(population, grid_offers)
+        for v in vetoes:
+            approve &= by[v]
         tally, _, err, _ = outcome_tally(population, grid_offers)
         read(tally, slice(None))
     else:
-        approve = np.ones((population.n, g), dtype=bool)
+        by = {v: np.ones((population.n, g), dtype=bool) for v in vetoes}
         run = decide_exact if population.exact else decide
         for m0 in range(0, g, APPROVAL_CHUNK):
             sl = slice(m0, min(m0 + APPROVAL_CHUNK, g))
             chunk = Offers(grid_offers.x[sl], grid_offers.option[sl])
             d = run(population, chunk)
             for v in vetoes:
+                by[v][:, sl] = d.approve[v]
                 approve[:, sl] &= d.approve[v]
             read(decided_tally(population, d), sl)
             err[sl] = d.inner_error
             sincere.update(d.sincere)
     return OneShot(
-        approve, p_deal, p_war, eu, np.asarray(err, dtype=np.float64), tuple(sorted(sincere))
+        approve, p_deal, p_war, eu, np.asarray(err, dtype=np.float64), tuple(sorted(sincere)), by
     )
 
 
@@ -378,6 +396,39 @@ def build(
         reference=float(w @ ref_p / w.sum()),
         one_shot=once,
     )
+
+
+def with_approvals(
+    built: Built, population: Population, grid_offers: Offers, approve: np.ndarray
+) -> Built:
+    """``built`` with round-by-round approvals: ``approve`` (T, N, G) bool says whether
+    every veto approves grid offer j in round t in world n. Each type's approved share
+    and the proposer's gain over its approved worlds (``TimeGame.approved``,
+    ``deal_rounds``); a blocked round passes with nothing offered (docs/dynamics.md)."""
+    from dataclasses import replace
+
+    from scipy.sparse import csr_matrix
+
+    worlds = population.worlds
+    p = worlds.proposer
+    w = worlds.weights
+    n = worlds.n
+    k = built.keys.size
+    fight0 = worlds.fight
+    ref_p = np.where(fight0, population.war_value[:, p], population.status_quo_u[:, p])
+    u_p = np.empty((n, grid_offers.m))
+    for n0 in range(0, n, _BLOCK):
+        sl = slice(n0, n0 + _BLOCK)
+        u_p[sl] = utilities(worlds.subset(sl).actors[p], grid_offers) - ref_p[sl, None]
+    one_hot = csr_matrix((w, (built.type_of, np.arange(n))), shape=(k, n))
+    mass = built.game.mass
+    safe = np.where(mass > 0, mass, 1.0)[:, None]
+    shares, deals = [], []
+    for a in np.asarray(approve, dtype=bool):
+        shares.append(np.where(mass[:, None] > 0, (one_hot @ a.astype(np.float64)) / safe, 1.0))
+        deals.append(one_hot @ np.where(a, u_p, 0.0))
+    game = replace(built.game, approved=np.array(shares), deal_rounds=np.array(deals))
+    return replace(built, game=game)
 
 
 def assign(built: Built, population: Population, grid_offers: Offers) -> np.ndarray:

@@ -11,7 +11,9 @@ subsets of the remaining types (the fewest waiters first; among equally many, th
 highest types). Where none is consistent it takes the one with the smallest violation
 and reports it. Backward induction over (round, set, pretext level) is exponential in the
 number of types: it is for small games (``K <= 10``), as the oracle the skimming solver
-is tested against, and for small populations solved per world.
+is tested against, and for small populations solved per world. It has no vetoes: a game
+whose offers vetoes may block (``TimeGame.approved`` below 1, where a blocked round passes
+with nothing offered) is refused.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def solve_direct(
     k_types = game.types
     if k_types > MAX_TYPES:
         raise InputError(f"the direct solver takes at most {MAX_TYPES} types (got {k_types})")
+    if np.any(game.shares(rounds)[0] < 1.0):
+        raise InputError("the direct solver has no vetoes: every offer must be approved")
     args = _args(game)
     accept, pretext_now, war, drift, pretext, mob, stand = args[:7]
     deal, war_p, drift_p, stand_p = args[7:]

@@ -20,15 +20,15 @@ outcome of that offer) and the best sequence.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.negotiate.building import Built, build
+from goldenbridge.analysis.negotiate.building import Built, build, with_approvals
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
+from goldenbridge.analysis.negotiate.continuation import continuation_approvals
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
 from goldenbridge.analysis.negotiate.timegame import (
     ACCEPT,
@@ -44,6 +44,7 @@ from goldenbridge.analysis.negotiate.timegame import (
 )
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Offers
+from goldenbridge.information import is_informed
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue, Scenario
@@ -67,6 +68,8 @@ __all__ = [
 OfferSpec = Mapping[str, OfferValue] | str | None
 #: Worlds the risk-return optimum (the default path's direction) is searched on.
 OPTIMUM_SAMPLES = 2_000
+#: Most rounds of "vetoes reply to the equilibrium, the proposer re-solves" (docs/dynamics.md).
+APPROVAL_ITERATIONS = 6
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,13 @@ class Negotiation:
     ``incentive_gap`` is the largest gain a type could get by deviating on the path (0:
     single crossing holds there and the cutoffs are an equilibrium), ``exited_above`` the
     weight of types that exited while the proposer still counted them (0: the skimming
-    belief is exact).
+    belief is exact). ``approvals`` says how the vetoes decided each round (``one-shot``,
+    ``continuation``, ``informed``, or ``none`` without vetoes), ``approval_iterations``
+    how many times the equilibrium was solved again with the vetoes' replies to it, and
+    ``approvals_converged`` whether the last replies were those it was solved with;
+    ``sincere`` names the vetoes whose own field moves the target (docs/design.md 4b:
+    their approval is sincere by assumption); ``approve`` (T, N, G) whether every veto
+    approves grid offer j in round t in world n.
     """
 
     scenario: str
@@ -164,7 +173,12 @@ class Negotiation:
     single_crossing: bool
     exited_above: float
     types: int
+    approvals: str
+    approval_iterations: int
+    approvals_converged: bool
+    sincere: tuple[str, ...]
     built: Built = field(metadata=JSON_SKIP, repr=False)
+    approve: np.ndarray = field(metadata=JSON_SKIP, repr=False)
     equilibrium: TimeEquilibrium = field(metadata=JSON_SKIP, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -203,16 +217,17 @@ def _optimum_direction(
     population: Population, start: dict[str, OfferValue]
 ) -> tuple[dict[str, OfferValue] | None, str]:
     """The end of the path along the direction from ``start`` through the one-shot
-    risk-return optimum, extended to the edge of the issue space."""
+    risk-return optimum (``optimize`` under the scenario's own information rule: vetoes on
+    their own information unless ``informed``, docs/design.md 4b), extended to the edge of
+    the issue space."""
     from goldenbridge.analysis.optimize.best import optimize
     from goldenbridge.population import sample
 
     scenario = population.scenario
-    informed = scenario.model_copy(update={"information": "informed"})
     if population.n > OPTIMUM_SAMPLES and np.all(population.worlds.weights == 1.0):
-        search = sample(informed, samples=OPTIMUM_SAMPLES, seed=population.seed)
+        search = sample(scenario, samples=OPTIMUM_SAMPLES, seed=population.seed)
     else:  # small, or a posterior: its own worlds and weights
-        search = dataclasses.replace(population, scenario=informed)
+        search = population
     best = optimize(search, solutions=False, fresh_population=search).optimum.values
     ends = population.encode([start, scenario.complete(dict(best))], "path")
     direction = ends.x[1] - ends.x[0]
@@ -234,10 +249,19 @@ def _optimum_direction(
             end[issue.name] = round(issue.min + float(x[c]) * (issue.max - issue.min), 10)
             c += 1
     where = ", ".join(f"{k} {v:g}" for k, v in best.items() if isinstance(v, float))
+    rule = "vetoes on their own information"
+    if not scenario.vetoes:
+        rule = "no veto actors"
+    elif _all_informed(scenario):
+        rule = "informed vetoes"
     return end, (
-        f"direction of the one-shot risk-return optimum ({where}; informed vetoes, "
-        f"{search.n:,} worlds)"
+        f"direction of the one-shot risk-return optimum ({where}; {rule}, as evaluate "
+        f"decides; {search.n:,} worlds)"
     )
+
+
+def _all_informed(scenario: Scenario) -> bool:
+    return all(is_informed(scenario, v.name) for v in scenario.vetoes)
 
 
 def concession_path(
@@ -356,7 +380,7 @@ def negotiate(
         The path's ends: a named offer or issue -> value (left-out issues at the
         status quo). Default: the scenario's ``talks`` block; else from the status quo
         along the direction of the one-shot risk-return optimum (to the edge of the issue
-        space), found on at most 5 000 worlds.
+        space), found on at most 2 000 worlds under the scenario's information rule.
     discount, hazard : float, optional
         Per-round discount factor in (0, 1] and hazard in [0, 1); default the scenario's
         ``talks`` block, else 1 and 0.
@@ -390,10 +414,12 @@ def negotiate(
         raise InputError("grid must be >= 2")
     start, end, grid_offers, note = _path(population, path_from, path_to, grid, optimum=True)
     built = build(population, grid_offers, per_world=per_world)
-    game = built.game
     accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
     q = 4 if accumulate else 0
-    eq = solve(game, rounds, discount, hazard, q)
+    built, eq, approve, how, iterations, converged = _approved_equilibrium(
+        population, built, grid_offers, rounds, discount, hazard, q
+    )
+    game = built.game
     positions = np.linspace(0.0, 1.0, grid)
     w = population.worlds.weights
     total = float(w.sum())
@@ -479,9 +505,53 @@ def negotiate(
         single_crossing=bool(played.gap <= 1e-12),
         exited_above=played.exited_above,
         types=game.types,
+        approvals=how,
+        approval_iterations=iterations,
+        approvals_converged=converged,
+        sincere=built.one_shot.sincere,
         built=built,
+        approve=approve,
         equilibrium=eq,
     )
+
+
+def _approved_equilibrium(population, built, grid_offers, rounds, discount, hazard, q):
+    """The equilibrium with the vetoes' approvals round by round (docs/dynamics.md).
+
+    One round: the one-shot rule of ``evaluate`` (4b). Every veto informed: the per-world
+    rule ``u_j(x) >= r_j``, the same in every round. Otherwise each round's approvals are
+    the vetoes' continuation rule (:mod:`~goldenbridge.analysis.negotiate.continuation`)
+    against the equilibrium, and the equilibrium is solved again with them, from the
+    one-shot approvals on, until the approvals repeat (a fixed point: the vetoes reply to
+    the proposer's offers and the proposer to the vetoes' replies) or
+    :data:`APPROVAL_ITERATIONS` solves. Where they cycle instead, the member of the cycle
+    with the proposer's highest expected utility is kept and ``converged`` is False.
+    """
+    scenario = population.scenario
+    once = built.one_shot
+    own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
+    approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
+    if rounds == 1 or not own:
+        how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
+        return built, solve(built.game, rounds, discount, hazard, q), approve, how, 1, True
+    current = with_approvals(built, population, grid_offers, approve)
+    eq = solve(current.game, rounds, discount, hazard, q)
+    seen = [(approve, current, eq)]
+    cache: dict = {}  # each veto's per-world features, for every solve
+    for iteration in range(1, APPROVAL_ITERATIONS + 1):
+        new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
+        if np.array_equal(new, approve):
+            return current, eq, approve, "continuation", iteration, True
+        repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
+        if repeat is not None:  # a cycle: the proposer's best of its members
+            cycle = seen[repeat:]
+            best = max(cycle, key=lambda m: play(m[1].game, m[2]).proposer_gain)
+            return best[1], best[2], best[0], "continuation", iteration, False
+        approve = new
+        current = with_approvals(built, population, grid_offers, approve)
+        eq = solve(current.game, rounds, discount, hazard, q)
+        seen.append((approve, current, eq))
+    return current, eq, approve, "continuation", APPROVAL_ITERATIONS, False
 
 
 def _mean_input(population: Population, name: str) -> float:

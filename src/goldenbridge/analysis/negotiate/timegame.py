@@ -57,8 +57,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from goldenbridge.analysis.negotiate.kernels import _along, _backward
 from goldenbridge.scenario.errors import InputError
 
 __all__ = ["TimeGame", "TimeEquilibrium", "Play", "solve", "play", "WAIT", "ACCEPT", "ATTACK"]
@@ -93,7 +93,16 @@ class TimeGame:
         Proposer: weighted sums of its gain from a war in round 0, its change per round,
         and of its gain when the target stands down.
     deal_mass, block_war : (K, G) float64
-        Weight of the type's worlds where a deal at j is signed / is blocked and ends in war.
+        Weight of the type's worlds where a deal at j is signed / is blocked and ends in war
+        (``block_war``: read only by :mod:`~goldenbridge.analysis.negotiate.direct`).
+    approved : (T, K, G) float64, optional
+        Share of the type's weight whose vetoes approve offer j in round t (default
+        ``deal_mass / mass`` in every round). A blocked offer is never made: the round
+        passes with nothing offered (the target exits or waits, with the pretext of an
+        empty offer) and the proposer continues from the state that follows.
+    deal_rounds : (T, K, G) float64, optional
+        Proposer: weighted sum of its gain over the worlds of the type that approve j in
+        round t (default ``deal`` in every round).
     """
 
     accept: np.ndarray
@@ -111,6 +120,30 @@ class TimeGame:
     stand_p: np.ndarray
     deal_mass: np.ndarray
     block_war: np.ndarray
+    approved: np.ndarray | None = None
+    deal_rounds: np.ndarray | None = None
+
+    def shares(self, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+        """(T, K, G) approved shares and the proposer's deal sums, round by round."""
+        if self.approved is not None and self.deal_rounds is not None:
+            if self.approved.shape[0] < rounds:
+                raise InputError(f"approvals are given for {self.approved.shape[0]} rounds")
+            return (
+                np.ascontiguousarray(self.approved[:rounds], dtype=np.float64),
+                np.ascontiguousarray(self.deal_rounds[:rounds], dtype=np.float64),
+            )
+        safe = np.where(self.mass > 0, self.mass, 1.0)[:, None]
+        share = np.where(self.mass[:, None] > 0, self.deal_mass / safe, 1.0)
+        shape = (rounds, *share.shape)
+        return (
+            np.ascontiguousarray(np.broadcast_to(share, shape), dtype=np.float64),
+            np.ascontiguousarray(np.broadcast_to(self.deal, shape), dtype=np.float64),
+        )
+
+    @property
+    def pretext_none(self) -> np.ndarray:
+        """(K,) the pretext an empty round adds (the unsaved share is 1)."""
+        return np.asarray(self.pretext, dtype=np.float64)
 
     @property
     def types(self) -> int:
@@ -142,6 +175,8 @@ class TimeEquilibrium:
     inc : (G,) int64
         Pretext levels each offer adds.
     rounds, discount, hazard, levels
+    inc_none : int
+        Pretext levels a blocked round adds (nothing offered).
     """
 
     offer: np.ndarray
@@ -154,218 +189,12 @@ class TimeEquilibrium:
     discount: float
     hazard: float
     levels: int
+    inc_none: int = 0
 
     @property
     def path(self) -> np.ndarray:
         """The equilibrium offers from the start, one per round."""
         return self.paths[0, 0, 0].copy()
-
-
-@njit(cache=True)
-def _exit_value(war, drift, pretext, pretext_now, k, j, t, s):  # pragma: no cover
-    return war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
-
-
-@njit(cache=True)
-def _along(
-    accept,
-    pretext_now,
-    war,
-    drift,
-    pretext,
-    mob,
-    stand,
-    deal,
-    war_p,
-    drift_p,
-    stand_p,
-    inc,
-    q,
-    rounds,
-    delta,
-    hazard,
-    path,
-    t0,
-    level0,
-    out_v,
-    out_p,
-    out_first,
-):  # pragma: no cover - compiled
-    """Each type's value, and the proposer's payoff from it, along ``path`` from round t0
-    (pretext level level0), the type stopping optimally; ``out_first`` its first action."""
-    n_types = accept.shape[0]
-    n_rounds = rounds - t0
-    lev = np.empty(n_rounds, dtype=np.int64)
-    lv = level0
-    for i in range(n_rounds):
-        lev[i] = lv
-        lv = lv + inc[path[t0 + i]]
-    for k in range(n_types):
-        v = 0.0
-        p = 0.0
-        first = 0
-        for i in range(n_rounds - 1, -1, -1):
-            t = t0 + i
-            j = path[t]
-            s = lev[i] / q if q > 0 else 0.0
-            f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-            e = f if f > stand[k] else stand[k]
-            pe = war_p[k] + drift_p[k] * t if f > stand[k] else stand_p[k]
-            a = accept[k, j]
-            if t == rounds - 1:
-                if a >= e:
-                    v, p, first = a, deal[k, j], 1
-                else:
-                    v, p, first = e, pe, 2 if f > stand[k] else 4
-            else:
-                w = -mob[k] + hazard * f + (1.0 - hazard) * delta * v
-                pw = hazard * (war_p[k] + drift_p[k] * t) + (1.0 - hazard) * delta * p
-                if a >= e and a >= w:
-                    v, p, first = a, deal[k, j], 1
-                elif e >= w:
-                    v, p, first = e, pe, 2 if f > stand[k] else 4
-                else:
-                    v, p, first = w, pw, 0
-        out_v[k] = v
-        out_p[k] = p
-        out_first[k] = first
-
-
-@njit(cache=True)
-def _backward(
-    accept,
-    pretext_now,
-    war,
-    drift,
-    pretext,
-    mob,
-    stand,
-    deal,
-    war_p,
-    drift_p,
-    stand_p,
-    inc,
-    q,
-    levels,
-    rounds,
-    delta,
-    hazard,
-):  # pragma: no cover - compiled
-    n_types, n_offers = accept.shape
-    offer = np.zeros((rounds, n_types + 1, levels), dtype=np.int64)
-    cutoff = np.zeros((rounds, n_types + 1, levels, n_offers), dtype=np.int64)
-    gap = np.zeros((rounds, n_types + 1, levels, n_offers))
-    value = np.zeros((rounds, n_types + 1, levels))
-    paths = np.full((rounds, n_types + 1, levels, rounds), -1, dtype=np.int64)
-    nv = np.zeros((n_types + 1, levels, n_types))
-    np_ = np.zeros((n_types + 1, levels, n_types))
-    first = np.zeros(n_types, dtype=np.int64)
-    for t in range(rounds - 1, -1, -1):
-        last = t == rounds - 1
-        top_level = min(levels - 1, int(inc.max()) * t)
-        if not last:  # continuation values from every state of round t + 1
-            next_top = min(levels - 1, int(inc.max()) * (t + 1))
-            for cp in range(n_types + 1):
-                for lp in range(next_top + 1):
-                    _along(
-                        accept,
-                        pretext_now,
-                        war,
-                        drift,
-                        pretext,
-                        mob,
-                        stand,
-                        deal,
-                        war_p,
-                        drift_p,
-                        stand_p,
-                        inc,
-                        q,
-                        rounds,
-                        delta,
-                        hazard,
-                        paths[t + 1, cp, lp],
-                        t + 1,
-                        lp,
-                        nv[cp, lp],
-                        np_[cp, lp],
-                        first,
-                    )
-        for lv in range(top_level + 1):
-            s = lv / q if q > 0 else 0.0
-            for c in range(n_types + 1):
-                best_value = -np.inf
-                best_offer = 0
-                for j in range(n_offers):
-                    lp = min(lv + inc[j], levels - 1)
-                    # cutoff search: type cp-1 accepts, type cp does not
-                    chosen = c
-                    chosen_gap = np.inf
-                    for cp in range(n_types, c - 1, -1):
-                        viol = 0.0
-                        if cp > c:
-                            k = cp - 1
-                            f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                            alt = f if f > stand[k] else stand[k]
-                            if not last:
-                                w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[cp, lp, k]
-                                alt = max(alt, w)
-                            if accept[k, j] < alt:
-                                viol = max(viol, alt - accept[k, j])
-                        if cp < n_types:
-                            k = cp
-                            f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                            alt = f if f > stand[k] else stand[k]
-                            if not last:
-                                w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[cp, lp, k]
-                                alt = max(alt, w)
-                            if accept[k, j] > alt:
-                                viol = max(viol, accept[k, j] - alt)
-                        if viol < chosen_gap:
-                            chosen = cp
-                            chosen_gap = viol
-                        if viol <= 0.0:
-                            break
-                    total = 0.0
-                    worst = 0.0
-                    for k in range(c, n_types):
-                        f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                        e = f if f > stand[k] else stand[k]
-                        pe = war_p[k] + drift_p[k] * t if f > stand[k] else stand_p[k]
-                        a = accept[k, j]
-                        if last:
-                            w = -np.inf
-                        else:
-                            w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[chosen, lp, k]
-                        if k < chosen:
-                            if a >= e:
-                                total += deal[k, j]
-                            else:
-                                total += pe
-                            if w > max(a, e):
-                                worst = max(worst, w - max(a, e))
-                        else:
-                            if e >= w:
-                                total += pe
-                            else:
-                                total += hazard * (war_p[k] + drift_p[k] * t)
-                                total += (1.0 - hazard) * delta * np_[chosen, lp, k]
-                            if a > max(e, w):
-                                worst = max(worst, a - max(e, w))
-                    cutoff[t, c, lv, j] = chosen
-                    gap[t, c, lv, j] = worst
-                    if j == 0 or total > best_value + 1e-12 * (1.0 + abs(best_value)):
-                        best_value = total
-                        best_offer = j
-                offer[t, c, lv] = best_offer
-                value[t, c, lv] = best_value
-                paths[t, c, lv, t] = best_offer
-                if not last:
-                    cp = cutoff[t, c, lv, best_offer]
-                    lp = min(lv + inc[best_offer], levels - 1)
-                    for i in range(t + 1, rounds):
-                        paths[t, c, lv, i] = paths[t + 1, cp, lp, i]
-    return offer, cutoff, gap, value, paths
 
 
 def _check(game: TimeGame, rounds: int, discount: float, hazard: float) -> None:
@@ -432,9 +261,22 @@ def solve(
     inc = np.rint(q * np.asarray(game.unsaved, dtype=np.float64)).astype(np.int64)
     if q <= 0 or not np.any(game.pretext > 0):
         q, inc = 0, np.zeros(game.grid, dtype=np.int64)
-    levels = int(inc.max()) * (rounds - 1) + 1
+    approved, deal_rounds = game.shares(rounds)
+    blocks = bool(np.any(approved < 1.0))
+    inc_none = q if blocks else 0  # a blocked round adds a full unit of pretext
+    levels = max(int(inc.max()), inc_none) * (rounds - 1) + 1
     offer, cutoff, gap, value, paths = _backward(  # type: ignore[call-arg]
-        *_args(game), inc, q, levels, int(rounds), float(discount), float(hazard)
+        *_args(game),
+        approved,
+        deal_rounds,
+        game.pretext_none,
+        inc,
+        inc_none,
+        q,
+        levels,
+        int(rounds),
+        float(discount),
+        float(hazard),
     )
     return TimeEquilibrium(
         offer=offer,
@@ -447,6 +289,7 @@ def solve(
         discount=float(discount),
         hazard=float(hazard),
         levels=q,
+        inc_none=inc_none,
     )
 
 
@@ -487,15 +330,26 @@ class Play:
     exited_above: float
 
 
-def play(game: TimeGame, eq: TimeEquilibrium, offers: Sequence[int] | None = None) -> Play:
+def play(
+    game: TimeGame,
+    eq: TimeEquilibrium,
+    offers: Sequence[int] | None = None,
+    vetoes: bool = True,
+) -> Play:
     """Each type's equilibrium actions for any sequence of offers (default: the
     equilibrium's), and the odds they add up to.
 
     Off the equilibrium path the target still expects the proposer's equilibrium
     continuation from the state it reaches. With fewer offers than rounds, the types
     still waiting after the last offer made are left waiting (their shares are not
-    counted as war or peace).
+    counted as war or peace). Where the vetoes block an offer (``game.approved``; not
+    with ``vetoes=False``, for offers known to have been made) the round passes with
+    nothing offered and the proposer continues from the state that follows (the next
+    offer of ``offers``, or of its equilibrium from that state): the worlds then follow
+    several branches, merged by state; ``action`` is the branch in which every offer is
+    made.
     """
+    explicit = offers is not None
     offers = [int(j) for j in (eq.path if offers is None else offers)]
     if len(offers) > eq.rounds:
         raise InputError(f"at most {eq.rounds} rounds of offers")
@@ -503,98 +357,125 @@ def play(game: TimeGame, eq: TimeEquilibrium, offers: Sequence[int] | None = Non
         raise InputError(f"offers are grid indices in 0..{game.grid - 1}")
     args = _args(game)
     (accept, pretext_now, war, drift, pretext, mob, stand, deal, war_p, drift_p, stand_p) = args
+    approved, deal_rounds = game.shares(eq.rounds)
+    if not vetoes:
+        approved, deal_rounds = np.ones_like(approved), np.broadcast_to(deal, approved.shape)
+    pre_none = game.pretext_none
     n_types, q, h, delta = game.types, eq.levels, eq.hazard, eq.discount
     levels = eq.offer.shape[2]
     total = float(game.mass.sum())
-    alive = np.ones(n_types)  # probability mass of each type still in the game
-    gone = np.zeros(n_types, dtype=bool)
     action = np.full((len(offers), n_types), DONE, dtype=np.int8)
     deal_by, war_by, stand_by = [], [], []
-    deal_w = war_w = stand_w = 0.0
-    at_once = attack_later = hazard_w = blocked = 0.0
-    gain, worst, above = 0.0, 0.0, 0.0
-    c, lv, disc = 0, 0, 1.0
+    acc = {"deal": 0.0, "war": 0.0, "stand": 0.0, "once": 0.0, "later": 0.0, "hazard": 0.0}
+    acc.update({"blocked": 0.0, "gain": 0.0, "worst": 0.0, "above": 0.0})
+    branches: dict[tuple[int, int], np.ndarray] = {(0, 0): np.ones(n_types)}
+    main = (0, 0)
+    disc = 1.0
     nv, npay, first = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types, dtype=np.int64)
-    for t, j in enumerate(offers):
+
+    def along(t: int, c: int, lv: int) -> np.ndarray:
+        path = eq.paths[t + 1, c, lv]
+        _along(*args, eq.inc, q, eq.rounds, delta, h, path, t + 1, lv, nv, npay, first)  # type: ignore[call-arg]
+        return nv.copy()
+
+    def exit_(t, k, m, alive_k, f, blocked) -> int:
+        if f > stand[k]:
+            acc["war"] += m
+            acc["once" if t == 0 else "later"] += m
+            acc["blocked"] += m if blocked else 0.0
+            acc["gain"] += disc * alive_k * (war_p[k] + drift_p[k] * t)
+            return ATTACK
+        acc["stand"] += m
+        acc["gain"] += disc * alive_k * stand_p[k]
+        return STAND
+
+    for t in range(len(offers)):
         last = t == eq.rounds - 1
-        cp = int(eq.cutoff[t, c, lv, j])
-        worst = max(worst, float(eq.gap[t, c, lv, j]))
-        lp = min(lv + int(eq.inc[j]), levels - 1)
-        if not last:
-            _along(  # type: ignore[call-arg]
-                *args,
-                eq.inc,
-                q,
-                eq.rounds,
-                delta,
-                h,
-                eq.paths[t + 1, cp, lp],
-                t + 1,
-                lp,
-                nv,
-                npay,
-                first,
-            )
-        s = lv / q if q > 0 else 0.0
-        for k in range(n_types):
-            if gone[k]:
+        nxt: dict[tuple[int, int], np.ndarray] = {}
+        new_main = main
+        for (c, lv), alive in sorted(branches.items()):
+            if not np.any(alive > 0):
                 continue
-            f = war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
-            e = max(f, stand[k])
-            a = accept[k, j]
-            w = -np.inf if last else -mob[k] + h * f + (1 - h) * delta * nv[k]
-            m = alive[k] * game.mass[k]
-            if k < cp and a >= e:
-                act = ACCEPT
-            elif k < cp or e >= w:
-                act = ATTACK if f > stand[k] else STAND
-                if k >= cp and not last and np.max(accept[k]) >= e:
-                    above += m
-            else:
-                act = WAIT
-            action[t, k] = act
-            if act == ACCEPT:
-                signed = alive[k] * game.deal_mass[k, j]
-                fought = alive[k] * game.block_war[k, j]
-                deal_w += signed
-                blocked += fought
-                war_w += fought
-                stand_w += m - signed - fought
-                gain += disc * alive[k] * deal[k, j]
-                gone[k] = True
-            elif act in (ATTACK, STAND):
-                if act == ATTACK:
-                    war_w += m
-                    if t == 0:
-                        at_once += m
-                    else:
-                        attack_later += m
-                    gain += disc * alive[k] * (war_p[k] + drift_p[k] * t)
+            j = offers[t] if explicit else int(eq.offer[t, c, lv])
+            share = approved[t, :, j]
+            s = lv / q if q > 0 else 0.0
+            # the offer is made (share of each type's worlds)
+            cp = int(eq.cutoff[t, c, lv, j])
+            lp = min(lv + int(eq.inc[j]), levels - 1)
+            made = alive * share
+            if np.any(made[c:] > 0) or (c, lv) == main:
+                acc["worst"] = max(acc["worst"], float(eq.gap[t, c, lv, j]))
+            nvj = along(t, cp, lp) if not last else nv
+            go = np.zeros(n_types)
+            for k in range(c, n_types):
+                if alive[k] <= 0:
+                    continue
+                f = war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
+                e = max(f, stand[k])
+                a = accept[k, j]
+                w = -np.inf if last else -mob[k] + h * f + (1 - h) * delta * nvj[k]
+                m = made[k] * game.mass[k]
+                if k < cp and a >= e:
+                    act = ACCEPT
+                    acc["deal"] += m
+                    acc["gain"] += disc * alive[k] * deal_rounds[t, k, j]
+                elif k < cp or e >= w:
+                    act = exit_(t, k, m, made[k], f, False)
+                    if k >= cp and not last and np.max(accept[k]) >= e:
+                        acc["above"] += m
                 else:
-                    stand_w += m
-                    gain += disc * alive[k] * stand_p[k]
-                gone[k] = True
-            else:
-                war_w += h * m
-                hazard_w += h * m
-                gain += disc * alive[k] * h * (war_p[k] + drift_p[k] * t)
-                alive[k] *= 1 - h
-        deal_by.append(deal_w / total)
-        war_by.append(war_w / total)
-        stand_by.append(stand_w / total)
-        c, lv, disc = cp, lp, disc * delta
-    above_share = above / total
+                    act = WAIT
+                    acc["war"] += h * m
+                    acc["hazard"] += h * m
+                    acc["gain"] += disc * made[k] * h * (war_p[k] + drift_p[k] * t)
+                    go[k] = made[k] * (1 - h)
+                if (c, lv) == main:
+                    action[t, k] = act
+            if (c, lv) == main:
+                new_main = (cp, lp)
+            if np.any(go > 0):
+                nxt[(cp, lp)] = nxt.get((cp, lp), np.zeros(n_types)) + go
+            # the offer is blocked: nothing is offered this round
+            held = alive * (1 - share)
+            if not np.any(held[c:] > 0):
+                continue
+            le = min(lv + eq.inc_none, levels - 1)
+            nvn = along(t, c, le) if not last else nv
+            go = np.zeros(n_types)
+            for k in range(c, n_types):
+                if held[k] <= 0:
+                    continue
+                f = war[k] + drift[k] * t + pretext[k] * s + pre_none[k]
+                e = max(f, stand[k])
+                w = -np.inf if last else -mob[k] + h * f + (1 - h) * delta * nvn[k]
+                m = held[k] * game.mass[k]
+                if e >= w:
+                    exit_(t, k, m, held[k], f, True)
+                    if not last and np.max(accept[k]) >= e:
+                        acc["above"] += m
+                else:
+                    acc["war"] += h * m
+                    acc["hazard"] += h * m
+                    acc["blocked"] += h * m
+                    acc["gain"] += disc * held[k] * h * (war_p[k] + drift_p[k] * t)
+                    go[k] = held[k] * (1 - h)
+            if np.any(go > 0):
+                nxt[(c, le)] = nxt.get((c, le), np.zeros(n_types)) + go
+        deal_by.append(acc["deal"] / total)
+        war_by.append(acc["war"] / total)
+        stand_by.append(acc["stand"] / total)
+        branches, main, disc = nxt, new_main, disc * delta
     return Play(
         offers=np.asarray(offers, dtype=np.int64),
         action=action,
         p_deal=np.array(deal_by),
         p_war=np.array(war_by),
         p_stand=np.array(stand_by),
-        war_at_once=at_once / total,
-        war_attack=attack_later / total,
-        war_hazard=hazard_w / total,
-        war_blocked=blocked / total,
-        proposer_gain=gain / total,
-        gap=worst,
-        exited_above=above_share,
+        war_at_once=acc["once"] / total,
+        war_attack=acc["later"] / total,
+        war_hazard=acc["hazard"] / total,
+        war_blocked=acc["blocked"] / total,
+        proposer_gain=acc["gain"] / total,
+        gap=acc["worst"],
+        exited_above=acc["above"] / total,
     )

@@ -1,0 +1,584 @@
+"""Each round a veto compares continuation values (docs/design.md section 6; docs/dynamics.md).
+
+In round ``t`` of the talks, veto ``j`` approves the offer ``x_t`` iff its expected value of
+the talks going on after ``x_t`` is offered is at least its expected value when nothing is
+offered in round ``t``:
+
+    E[ V_j(x_t offered in round t) - V_j(nothing in round t) | what j knows ] >= 0   (ties
+    approve).
+
+What the two branches are. The state of the game in round ``t`` is the proposer's
+``(c_t, l_t)`` (the ``c_t`` lowest types gone, pretext level ``l_t``) that the equilibrium
+reaches when every offer so far was made, and the types still in the talks are those that
+waited in every earlier round (a type that left cannot be there, even where the proposer's
+state still counts it: docs/dynamics.md, modelling choice 6). Offered ``x_t``, each remaining
+type plays its equilibrium reply (accept, exit or wait;
+:func:`~goldenbridge.analysis.negotiate.timegame.play`) and the talks go on with the
+proposer's equilibrium offers from the state that follows.
+With nothing offered, each type exits or waits (with the pretext of an empty round), and the
+proposer goes on with its equilibrium offers from ``(t + 1, c_t, l_t + 1 unit)``: nobody
+accepted, so its belief is unchanged, and the pretext clock ran for a full round. In both
+branches the later rounds are played as the equilibrium says (the one-shot deviation
+principle): a later offer is made where ``j`` itself approves it in that round (its own
+later decisions, which it knows; they are computed first, backwards from the last round)
+and the other vetoes do (with their share of approvals among the partner type's worlds);
+where it is blocked that round passes with nothing offered, as above. Approvals depend on
+the round and the offer, computed at the round's state on the equilibrium path (a round
+reached after a block uses them too). Payoffs are gains over the veto's
+one-shot no-offer value ``r_j`` of the pair (its war value where the target would fight
+with nothing offered, else its status-quo utility), discounted by ``delta`` a round, a war
+in round ``s`` worth ``W_j + s d (u_j(win) - u_j(lose))`` (the drift of ``p_win``).
+
+What j knows (docs/design.md 4b, the pairing of the one-shot rule): its own fields, from its
+world ``n``; everything else from the population -- here, the target's type from the
+types still in the talks (weighted by their weight; the type decides every
+move of the target), and within a type the partner's ``p_win``, drift, the threats against
+``j`` and the war's outcomes, as the type's weighted means. So with the type's outcome
+weights ``D`` (deals at each offer), ``Omega`` (wars in round s), ``sigma`` (standing down),
+
+    E[V_j | theta_j] = sum_k M_k [ sum_s D_ks u_j(x_s) + sum_s Omega_ks E_k[W_j + s d slope_j]
+                                    + sigma_k u_j(sq) - (D + Omega + sigma)_k E_k[r_j] ],
+
+linear in a handful of per-world features of ``j`` (its utilities of the path's offers, of
+the status quo, and of the type's mean war outcomes) times type-level sums: a matrix
+product per round, O(N K G). ``E_k[p_win u_j(win)]`` is exact where the war's outcomes are
+the same in every world (then it is ``E_k[p_win] u_j(win)``); otherwise ``u_j`` is taken at
+the type's ``p_win``-weighted mean outcome. Where a field of ``j`` moves the target (its own
+threat's credibility: the ``sincere`` flag of 4b), the partner's type is its population type,
+not recomputed with ``j``'s field. A veto whose pairing needs redrawn worlds (a quantity
+``known_to: all``, a threat of its own that moves ``p_win``) keeps the one-shot rule
+(:func:`goldenbridge.information.pair_parts` is ``None``), and an informed veto keeps the
+per-world rule ``u_j(x) >= r_j``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from goldenbridge.analysis.negotiate.building import Built, time_inputs
+from goldenbridge.analysis.negotiate.timegame import (
+    WAIT,
+    TimeEquilibrium,
+    TimeGame,
+    _along,
+    _args,
+    play,
+)
+from goldenbridge.analysis.outcomes import offers_nothing
+from goldenbridge.engine import Offers, utilities
+from goldenbridge.information import is_informed, pair_parts
+from goldenbridge.population import Population
+
+__all__ = [
+    "Branch",
+    "branch",
+    "main_states",
+    "waiting_types",
+    "continuation_approvals",
+    "veto_gains",
+]
+
+_BLOCK = 8192
+
+
+@dataclass(frozen=True)
+class Branch:
+    """What the types do from round ``t`` on when ``first`` is offered in round ``t``
+    (``-1``: nothing) and the talks go on as the equilibrium says; weights discounted to
+    round ``t``, per unit of the type's weight still in the talks.
+
+    Attributes (G offers, K types)
+    ----------
+    deal : (G, K) float64
+        Discounted weight of a deal at each offer.
+    war, war_round : (K,) float64
+        Discounted weight of a war, and the same times the war's round.
+    stand : (K,) float64
+        Discounted weight of standing down.
+    nodes : tuple of (round, offer)
+        The later offers that may be put to the vetoes (every node of the tree of made and
+        blocked rounds).
+    """
+
+    t: int
+    deal: np.ndarray
+    war: np.ndarray
+    war_round: np.ndarray
+    stand: np.ndarray
+    nodes: tuple[tuple[int, int], ...]
+
+
+def waiting_types(game: TimeGame, eq: TimeEquilibrium) -> list[np.ndarray]:
+    """(K,) bool per round: the types that waited in every earlier round of the
+    equilibrium with every offer made (those a veto knows may still be in the talks: a
+    type that left, even while the proposer's state counts it, cannot be)."""
+    action = play(game, eq, vetoes=False).action
+    return [np.all(action[:t] == WAIT, axis=0) for t in range(eq.rounds)]
+
+
+def main_states(game: TimeGame, eq: TimeEquilibrium) -> list[tuple[int, int]]:
+    """The proposer's state ``(c_t, l_t)`` in each round when every equilibrium offer is made."""
+    levels = eq.offer.shape[2]
+    c, lv, out = 0, 0, []
+    for t in range(eq.rounds):
+        out.append((c, lv))
+        j = int(eq.offer[t, c, lv])
+        c, lv = int(eq.cutoff[t, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
+    return out
+
+
+def branch(
+    game: TimeGame,
+    eq: TimeEquilibrium,
+    t: int,
+    state: tuple[int, int],
+    first: int,
+    waiting: np.ndarray | None = None,
+    others: np.ndarray | None = None,
+    own: dict[tuple[int, int], bool] | None = None,
+) -> Branch:
+    """The types' play from round ``t`` in ``state`` when ``first`` (-1: nothing) is
+    offered, then the proposer's equilibrium offers; the target's replies are those of
+    :func:`~goldenbridge.analysis.negotiate.timegame.play`.
+
+    ``waiting`` (K,) bool: the types still in the talks (default: those ``>= c``).
+    A later offer ``o`` in round ``r`` is made with probability ``own[(r, o)] * others[r,
+    k, o]`` for type k (default 1: every later offer made); otherwise that round passes
+    with nothing offered."""
+    args = _args(game)
+    (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = args
+    n_types, q, h, delta = game.types, eq.levels, eq.hazard, eq.discount
+    levels = eq.offer.shape[2]
+    deal = np.zeros((game.grid, n_types))
+    war_w, war_r, stand_w = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types)
+    nodes: list[tuple[int, int]] = []
+    below_of = np.arange(n_types)
+    nv, npay, first_act = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types, dtype=np.int64)
+
+    def reply(r, c, lv, j, alive, disc):
+        """Accumulate the replies of ``alive`` to offer j (-1: nothing); the waiting rest."""
+        last = r == eq.rounds - 1
+        s = lv / q if q > 0 else 0.0
+        if j < 0:
+            cp, lp = c, min(lv + q, levels - 1)
+            now, acc = game.pretext_none, np.full(n_types, -np.inf)
+        else:
+            cp, lp = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
+            now, acc = pretext_now[:, j], accept[:, j]
+        if not last:
+            _along(  # type: ignore[call-arg]
+                *args,
+                eq.inc,
+                q,
+                eq.rounds,
+                delta,
+                h,
+                eq.paths[r + 1, cp, lp],
+                r + 1,
+                lp,
+                nv,
+                npay,
+                first_act,
+            )
+        f = war + drift * r + pretext * s + now
+        e = np.maximum(f, stand)
+        w = np.full(n_types, -np.inf) if last else -mob + h * f + (1 - h) * delta * nv
+        below = below_of < cp
+        take = below & (acc >= e)
+        leave = ~take & (below | (e >= w))
+        wait = ~take & ~leave
+        m = disc * alive
+        if j >= 0:
+            deal[j] += np.where(take, m, 0.0)
+        fights = f > stand
+        wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
+        war_w[:] += wars
+        war_r[:] += r * wars
+        stand_w[:] += np.where(leave & ~fights, m, 0.0)
+        return cp, lp, np.where(wait, alive * (1 - h), 0.0)
+
+    def walk(r, c, lv, alive, disc, j):
+        if r == eq.rounds or not np.any(alive > 0):
+            return
+        if r > t:
+            j = int(eq.offer[r, c, lv])
+            nodes.append((r, j))
+            share = np.ones(n_types) if others is None else others[r, :, j]
+            if own is not None and not own.get((r, j), True):
+                share = np.zeros(n_types)
+        else:
+            share = np.ones(n_types) if j >= 0 else np.zeros(n_types)
+        made, held = alive * share, alive * (1 - share)
+        if j >= 0 and np.any(made > 0):
+            cp, lp, rest = reply(r, c, lv, j, made, disc)
+            walk(r + 1, cp, lp, rest, disc * delta, -1)
+        if np.any(held > 0):
+            cp, lp, rest = reply(r, c, lv, -1, held, disc)
+            walk(r + 1, cp, lp, rest, disc * delta, -1)
+
+    c, lv = state
+    alive = np.zeros(n_types)
+    alive[c:] = 1.0
+    if waiting is not None:
+        alive = np.where(waiting, alive, 0.0)
+    walk(t, c, lv, alive, 1.0, first)
+    return Branch(t, deal, war_w, war_r, stand_w, tuple(dict.fromkeys(nodes)))
+
+
+def tree_nodes(eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int) -> list:
+    """Every (round, offer) of the tree of made and blocked rounds after ``first`` in
+    round ``t`` (the later offers a veto may decide on)."""
+    levels, q = eq.offer.shape[2], eq.levels
+    out: list[tuple[int, int]] = []
+
+    def walk(r, c, lv, j):
+        if r == eq.rounds:
+            return
+        if r > t:
+            j = int(eq.offer[r, c, lv])
+            out.append((r, j))
+        if j >= 0:
+            walk(r + 1, int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1), -1)
+        if r > t or j < 0:
+            walk(r + 1, c, min(lv + q, levels - 1), -1)
+
+    walk(t, *state, first)
+    return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class _Partners:
+    """Type-level means of the partner side of veto j's pairs (module docstring)."""
+
+    mass: np.ndarray
+    p: np.ndarray
+    f: np.ndarray
+    fp: np.ndarray
+    d: np.ndarray
+    against: np.ndarray
+    f_against: np.ndarray
+    win: Offers
+    lose: Offers
+
+
+def _partners(population: Population, built: Built, actor: int) -> _Partners:
+    scenario = population.scenario
+    worlds = population.worlds
+    w = worlds.weights
+    k = built.keys.size
+    tk = built.type_of
+    mass = np.bincount(tk, weights=w, minlength=k)
+    safe = np.where(mass > 0, mass, 1.0)
+    p = population.p_win
+    f0 = worlds.fight.astype(np.float64)
+    _, d = time_inputs(population)
+    parts = population.war_parts
+    name = population.actor_names[actor]
+    against = np.zeros(worlds.n)
+    for h, threat in enumerate(scenario.threats):
+        if threat.against == name:
+            against += parts.credibility[:, h] * parts.effect_cost[:, h]
+
+    def mean(x: np.ndarray) -> np.ndarray:
+        return np.bincount(tk, weights=w * x, minlength=k) / safe
+
+    def point(x: np.ndarray, option: np.ndarray, weight: np.ndarray) -> Offers:
+        tot = np.bincount(tk, weights=w * weight, minlength=k)
+        ok = np.where(tot > 0, tot, 1.0)
+        cols = [
+            np.bincount(tk, weights=w * weight * x[:, c], minlength=k) / ok
+            for c in range(x.shape[1])
+        ]
+        xs = np.column_stack(cols) if cols else np.zeros((k, 0))
+        xs = np.where((tot > 0)[:, None], xs, x.mean(axis=0) if x.shape[0] else 0.0)
+        opt = np.repeat(option[:1], k, axis=0)
+        if option.shape[1] and not (option == option[:1]).all():
+            heaviest = np.zeros(k, dtype=np.int64)
+            best = np.full(k, -1.0)
+            for n in np.argsort(-(w * weight), kind="stable"):
+                if best[tk[n]] < 0:
+                    best[tk[n]], heaviest[tk[n]] = 1.0, n
+            opt = option[heaviest]
+        return Offers(np.ascontiguousarray(xs), np.ascontiguousarray(opt))
+
+    return _Partners(
+        mass=mass,
+        p=mean(p),
+        f=mean(f0),
+        fp=mean(f0 * p),
+        d=mean(d),
+        against=mean(against),
+        f_against=mean(f0 * against),
+        win=point(parts.win_x, parts.win_option, p),
+        lose=point(parts.lose_x, parts.lose_option, 1.0 - p),
+    )
+
+
+def _own(population: Population, actor: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Veto j's own costs of a war (its cost and its threats' costs), its threats' costs
+    alone, and its direct war value (NaN where computed)."""
+    scenario = population.scenario
+    parts = population.war_parts
+    name = population.actor_names[actor]
+    own_threat = np.zeros(population.n)
+    for h, threat in enumerate(scenario.threats):
+        if threat.by == name:
+            own_threat += parts.credibility[:, h] * parts.cost_to_threatener[:, h]
+    return parts.base_cost[:, actor] + own_threat, own_threat, parts.direct[:, actor]
+
+
+def _distinct(points: Offers) -> tuple[Offers, np.ndarray]:
+    """The distinct outcome points among the types', and each type's index among them."""
+    both = np.hstack([points.x, points.option.astype(np.float64)])
+    _, first, index = np.unique(both, axis=0, return_index=True, return_inverse=True)
+    return Offers(points.x[first], points.option[first]), index.reshape(-1)
+
+
+def _coefficients(part: _Partners, branches: Sequence[Branch]) -> dict:
+    """The branches' values as coefficients on veto j's per-world features (module
+    docstring): ``V = UW cw + UL cl + U deals + own c_own + u_j(sq) c_sq + c_0`` (and, for a
+    direct war value, ``cw_d``, ``cl_d`` and ``own`` = its threats' costs less the value)."""
+    nb = len(branches)
+    m = part.mass[:, None]
+    a = np.column_stack([br.deal.sum(axis=0) + br.war + br.stand for br in branches])
+    b = np.column_stack([br.war for br in branches])
+    c = np.column_stack([br.war_round for br in branches])
+    sigma = np.array([part.mass @ br.stand for br in branches])
+    deals = np.column_stack([br.deal @ part.mass for br in branches]) if nb else np.zeros((0, 0))
+    a, b, c = m * a, m * b, m * c
+    f, fp, p, d = part.f[:, None], part.fp[:, None], part.p[:, None], part.d[:, None]
+    return {
+        "cw": -a * fp + b * p + c * d,
+        "cl": -a * (f - fp) + b * (1 - p) - c * d,
+        "cw_d": c * d,
+        "cl_d": -c * d,
+        "own": (a * f - b).sum(axis=0),
+        "sq": sigma - (a * (1 - f)).sum(axis=0),
+        "c0": (a * part.f_against[:, None] - b * part.against[:, None]).sum(axis=0),
+        "deals": deals,
+    }
+
+
+def _fold(coef: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
+    """Sum the types' coefficient rows onto their distinct outcome points."""
+    out = np.zeros((n, coef.shape[1]))
+    np.add.at(out, index, coef)
+    return out
+
+
+class _Features:
+    """Veto j's per-world features and the folding of coefficients onto them."""
+
+    def __init__(self, population: Population, built: Built, grid_offers: Offers, actor: int):
+        self.population, self.grid_offers, self.actor = population, grid_offers, actor
+        self.part = _partners(population, built, actor)
+        self.win, self.wi = _distinct(self.part.win)
+        self.lose, self.li = _distinct(self.part.lose)
+        own, own_threat, direct = _own(population, actor)
+        self.has_direct = ~np.isnan(direct)
+        # a direct war value enters with the opposite sign of a cost (module docstring)
+        self.own = np.where(self.has_direct, own_threat - direct, own)
+        self.u0 = population.status_quo_u[:, actor]
+        worlds = population.worlds
+        n = worlds.n
+        self.u = np.empty((n, grid_offers.m))
+        self.uw, self.ul = np.empty((n, self.win.m)), np.empty((n, self.lose.m))
+        for n0 in range(0, n, _BLOCK):  # computed once, for every round and solve
+            sl = slice(n0, n0 + _BLOCK)
+            arrays = worlds.subset(sl).actors[actor]
+            self.u[sl] = utilities(arrays, grid_offers)
+            self.uw[sl], self.ul[sl] = utilities(arrays, self.win), utilities(arrays, self.lose)
+
+    def coefficients(self, branches: Sequence[Branch]) -> dict:
+        co = _coefficients(self.part, branches)
+        for key, index, size in (("cw", self.wi, self.win.m), ("cl", self.li, self.lose.m)):
+            for name in (key, key + "_d"):
+                co[name] = _fold(co[name], index, size)
+        return co
+
+    def block(self, sl: slice) -> tuple:
+        """The features of the worlds ``sl``: j's utilities of the war's outcome points,
+        of the grid's offers, its own costs, its status-quo utility, direct flags."""
+        return self.uw[sl], self.ul[sl], self.u[sl], self.own[sl], self.u0[sl], self.has_direct[sl]
+
+
+def _values(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None)) -> np.ndarray:
+    uw, ul, u, o, u0, hd = feats
+    v = uw.astype(dtype) @ co["cw"][:, cols].astype(dtype)
+    v += ul.astype(dtype) @ co["cl"][:, cols].astype(dtype)
+    v += u.astype(dtype) @ co["deals"][:, cols].astype(dtype)
+    if hd.any():
+        vd = uw @ co["cw_d"][:, cols] + ul @ co["cl_d"][:, cols] + u @ co["deals"][:, cols]
+        v = np.where(hd[:, None], vd.astype(dtype), v)
+    v = v.astype(np.float64)
+    v += o[:, None] * co["own"][None, cols] + u0[:, None] * co["sq"][None, cols]
+    v += co["c0"][None, cols]
+    return v
+
+
+def veto_gains(
+    population: Population,
+    built: Built,
+    grid_offers: Offers,
+    actor: int,
+    eq: TimeEquilibrium,
+    t: int,
+    state: tuple[int, int],
+    waiting: np.ndarray | None = None,
+    others: np.ndarray | None = None,
+    own: np.ndarray | None = None,
+    tie: float = 2e-5,
+    dtype: type = np.float32,
+    features: _Features | None = None,
+) -> np.ndarray:
+    """(N, G) veto ``actor``'s expected gain, given its own fields, from offering each grid
+    offer rather than nothing in round ``t`` in ``state`` (module docstring).
+
+    ``others`` (T, K, G): each type's share of worlds whose other vetoes approve offer g in
+    round r (default 1); ``own`` (T, N, G) bool: the veto's own approvals in the later
+    rounds (default: every later offer approved). The products run in ``dtype`` (float32
+    by default); worlds with a gain within ``tie`` (relative to the largest) of 0 are
+    computed again in float64, so the signs are float64's."""
+    game = built.game
+    worlds = population.worlds
+    g = grid_offers.m
+    feats = features or _Features(population, built, grid_offers, actor)
+    firsts = [*range(g), -1]
+    plain = [branch(game, eq, t, state, j, waiting, others) for j in firsts]
+    co = feats.coefficients(plain)
+    # worlds whose own later decisions differ from "approve": their own pattern per branch
+    fixes: list[tuple[np.ndarray, int, dict]] = []
+    if own is not None:
+        for b, j in enumerate(firsts):
+            nodes = tree_nodes(eq, t, state, j)
+            if not nodes:
+                continue
+            bits = np.column_stack([own[r][:, o] for r, o in nodes])
+            code = bits @ (1 << np.arange(bits.shape[1], dtype=np.int64))
+            full = (1 << bits.shape[1]) - 1
+            for value in np.unique(code[code != full]):
+                pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
+                br = branch(game, eq, t, state, j, waiting, others, pattern)
+                fixes.append((np.flatnonzero(code == value), b, feats.coefficients([br])))
+    out = np.empty((worlds.n, g))
+    # each pattern's value on its own worlds (float64), written over the plain values
+    fixed = np.full((worlds.n, g + 1), np.nan)
+    if fixes:
+        uw, ul, u, o, u0, hd = feats.block(slice(None))
+        if hd.any():  # a direct war value: each pattern on its own worlds
+            for rows, b, c in fixes:
+                part = tuple(x[rows] for x in (uw, ul, u, o, u0, hd))
+                fixed[rows, b] = _values(c, part, np.float64)[:, 0]
+        else:  # every (world, pattern) pair at once, in chunks
+            mat = np.hstack([uw, ul, u])
+            coef = np.hstack([np.vstack([c["cw"], c["cl"], c["deals"]]) for _, _, c in fixes])
+            rest = np.array([[c["own"][0], c["sq"][0], c["c0"][0]] for _, _, c in fixes])
+            pair_row = np.concatenate([rows for rows, _, _ in fixes])
+            pair_fix = np.repeat(np.arange(len(fixes)), [rows.size for rows, _, _ in fixes])
+            val = np.empty(pair_row.size)
+            for p0 in range(0, pair_row.size, _BLOCK):
+                r, i = pair_row[p0 : p0 + _BLOCK], pair_fix[p0 : p0 + _BLOCK]
+                val[p0 : p0 + _BLOCK] = np.einsum("pf,fp->p", mat[r], coef[:, i])
+                val[p0 : p0 + _BLOCK] += o[r] * rest[i, 0] + u0[r] * rest[i, 1] + rest[i, 2]
+            fixed[pair_row, np.array([b for _, b, _ in fixes])[pair_fix]] = val
+    has_fix = ~np.isnan(fixed)
+
+    def patched(v: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.where(has_fix[rows], fixed[rows], v) if fixes else v
+
+    for n0 in range(0, worlds.n, _BLOCK):
+        sl = slice(n0, n0 + _BLOCK)
+        f = feats.block(sl)
+        rows = np.arange(n0, min(n0 + _BLOCK, worlds.n))
+        v = patched(_values(co, f, dtype), rows)
+        gain = v[:, :g] - v[:, g:]
+        scale = tie * (1.0 + np.abs(gain).max(initial=0.0))
+        close = np.flatnonzero((np.abs(gain) <= scale).any(axis=1))
+        if close.size and dtype != np.float64:
+            exact = patched(_values(co, tuple(x[close] for x in f), np.float64), rows[close])
+            gain[close] = exact[:, :g] - exact[:, g:]
+        out[sl] = gain
+    return out
+
+
+def continuation_approvals(
+    population: Population,
+    built: Built,
+    grid_offers: Offers,
+    eq: TimeEquilibrium,
+    approve_once: dict[int, np.ndarray],
+    cache: dict | None = None,
+) -> np.ndarray:
+    """(T, N, G) bool: every veto approves grid offer j in round t in world n, each veto
+    on the continuation rule (module docstring; rounds backwards from the last, so that
+    each veto's own and the others' later decisions are known), an informed one on
+    ``u_j(x) >= r_j`` in its world, one whose pairing needs redrawn worlds on its one-shot
+    approvals ``approve_once[actor]``. ``cache`` keeps each veto's per-world features
+    between calls on the same population, grid and types."""
+    scenario = population.scenario
+    game = built.game
+    names = population.actor_names
+    offered = ~offers_nothing(population, grid_offers)
+    states = main_states(game, eq)
+    waiting = waiting_types(game, eq)
+    t_all, n, g = eq.rounds, population.n, grid_offers.m
+    by: dict[int, np.ndarray] = {}
+    rule: dict[int, bool] = {}
+    for veto in scenario.vetoes:
+        v = names.index(veto.name)
+        if is_informed(scenario, veto.name):
+            ok = np.empty((n, g), dtype=bool)
+            for n0 in range(0, n, _BLOCK):
+                arr = population.worlds.subset(slice(n0, n0 + _BLOCK)).actors[v]
+                ok[n0 : n0 + _BLOCK] = utilities(arr, grid_offers) >= arr.reservation[:, None]
+            by[v] = np.broadcast_to(ok, (t_all, n, g)).copy()
+        elif pair_parts(population, veto.name) is None:
+            by[v] = np.broadcast_to(approve_once[v], (t_all, n, g)).copy()
+        else:
+            by[v] = np.ones((t_all, n, g), dtype=bool)
+            rule[v] = True
+    cache = {} if cache is None else cache
+    one_hot = _one_hot(built, population)
+    mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
+    for t in range(t_all - 1, -1, -1):
+        for v in rule:
+            others = np.ones((t_all, game.types, g))
+            for r in range(t + 1, t_all):
+                all_others = np.ones((n, g), dtype=bool)
+                for u in by:
+                    if u != v:
+                        all_others &= by[u][r]
+                others[r] = (one_hot @ all_others.astype(np.float64)) / mass
+            if v not in cache:
+                cache[v] = _Features(population, built, grid_offers, v)
+            feats = cache[v]
+            gain = veto_gains(
+                population,
+                built,
+                grid_offers,
+                v,
+                eq,
+                t,
+                states[t],
+                waiting[t],
+                others,
+                by[v],
+                features=feats,
+            )
+            scale = 1e-12 * (1.0 + np.abs(gain).max(initial=0.0))
+            by[v][t] = (gain >= -scale) | ~offered[None, :]
+    ok = np.ones((t_all, n, g), dtype=bool)
+    for a in by.values():
+        ok &= a
+    return ok
+
+
+def _one_hot(built: Built, population: Population):
+    from scipy.sparse import csr_matrix
+
+    n = population.n
+    w = population.worlds.weights
+    return csr_matrix((w, (built.type_of, np.arange(n))), shape=(built.keys.size, n))

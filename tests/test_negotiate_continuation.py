@@ -1,0 +1,323 @@
+"""Each round a veto compares continuation values (docs/design.md section 6, docs/dynamics.md).
+
+Oracles: a brute-force valuation written out in this file -- every world's veto paired with
+every other world's target, the talks played forward round by round from the equilibrium's
+state with the offer made and with nothing offered (the target's replies from ``play``, the
+veto's payoffs from the scenario's own numbers, the hazard and the discount applied by hand)
+-- on small populations with two and three rounds; a two-round closed form; ``decide()``
+for one round; and the per-world rule of ``information: informed``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_negotiate_vetoes import GRID, grid_offers, one_veto
+
+from goldenbridge.analysis import outcomes
+from goldenbridge.analysis.negotiate.building import build, with_approvals
+from goldenbridge.analysis.negotiate.continuation import (
+    continuation_approvals,
+    main_states,
+    veto_gains,
+    waiting_types,
+)
+from goldenbridge.analysis.negotiate.dynamics import negotiate
+from goldenbridge.analysis.negotiate.timegame import ACCEPT, ATTACK, STAND, WAIT, play, solve
+from goldenbridge.population import sample
+
+H, DELTA, DRIFT = 0.1, 0.9, -0.03
+CONFLICT = {"backing_down": 0.05, "pretext": 0.1, "face": 0.4, "mobilisation": 0.01}
+
+
+def small(n: int, seed: int, **extra):
+    """The one-veto scenario (u_T = x, w_T ~ U[-0.5, 1]; u_V = 1 - x, w_V ~ U[0, 0.5]) on
+    ``n`` worlds, with face, pretext, mobilisation and a drift of p_win."""
+    conflict = {**CONFLICT, "p_win_drift": DRIFT}
+    conflict.update(extra.pop("conflict", {}))
+    return sample(one_veto(conflict=conflict, **extra), samples=n, seed=seed)
+
+
+def brute_force_gain(pop, built, eq, t, state, j, own=None, other=None):
+    """(N,) veto V's expected gain, over every partner world whose type is still in the
+    talks, from offering grid offer j rather than nothing (offer 0) in round t. Later
+    rounds: the proposer's equilibrium offer from the state reached, made unless V's own
+    later decision ``own[r][n, offer]`` blocks it, or the other veto's in the partner world
+    ``other[r][partner, offer]`` does (then offer 0: nothing). Payoffs by
+    hand: a deal at x is worth 1 - x to V, a war in round r its war value w_V plus r drift
+    (u_V(win) - u_V(lose)) = w_V - r drift (win is T's position x = 1, lose the status
+    quo), standing down u_V(0) = 1; all less V's no-offer value (w_V where T would fight
+    with nothing offered, else 1); the hazard strikes each round waited; payoffs
+    discounted by delta a round from round t."""
+    game = built.game
+    w_v = pop.inputs["actors.V.war_value"]
+    w_t = pop.inputs["actors.T.war_value"]
+    b, pre = CONFLICT["backing_down"], CONFLICT["pretext"]
+    fights = w_t + pre > 0 - b  # T would fight with nothing offered (docs/design.md 4c)
+    levels = eq.offer.shape[2]
+    x = np.linspace(0, 1, GRID)
+    head, cc, ll = [], 0, 0
+    for r in range(t):  # the rounds before t as the equilibrium played them
+        o = int(eq.offer[r, cc, ll])
+        head.append(o)
+        cc, ll = int(eq.cutoff[r, cc, ll, o]), min(ll + int(eq.inc[o]), levels - 1)
+    assert (cc, ll) == state
+    cache = {}
+    first_action = play(game, eq, head, vetoes=False).action if t > 0 else None
+
+    def sequence(first, n, partner):
+        seq, (c, lv) = [first], state
+        for r in range(t, eq.rounds):
+            o = seq[-1]
+            c, lv = int(eq.cutoff[r, c, lv, o]), min(lv + int(eq.inc[o]), levels - 1)
+            if r + 1 < eq.rounds:
+                nxt = int(eq.offer[r + 1, c, lv])
+                made = own is None or own[r + 1][n, nxt]
+                made = made and (other is None or other[r + 1][partner, nxt])
+                seq.append(nxt if made else 0)
+        return tuple(seq)
+
+    def value(first, n):
+        total = 0.0
+        for partner in range(pop.n):
+            seq = sequence(first, n, partner)
+            if seq not in cache:
+                cache[seq] = play(game, eq, head + list(seq), vetoes=False).action
+            action = cache[seq]
+            k = built.type_of[partner]
+            if k < state[0] or (t > 0 and first_action[t - 1, k] != WAIT):
+                continue  # gone: accepted, or left the talks before round t
+            r_v = w_v[n] if fights[partner] else 1.0
+            alive, disc = 1.0, 1.0
+            for i, o in enumerate(seq):
+                r = t + i
+                act = action[r, k]
+                war = w_v[n] - r * DRIFT  # w_V + r drift (u_V(1) - u_V(0))
+                if act == ACCEPT:
+                    total += disc * alive * ((1 - x[o]) - r_v)
+                    break
+                if act == ATTACK:
+                    total += disc * alive * (war - r_v)
+                    break
+                if act == STAND:
+                    total += disc * alive * (1.0 - r_v)
+                    break
+                assert act == WAIT
+                total += disc * alive * H * (war - r_v)
+                alive *= 1 - H
+                disc *= DELTA
+        return total
+
+    return np.array([value(j, n) - value(0, n) for n in range(pop.n)])
+
+
+@pytest.mark.parametrize(("rounds", "seed"), [(2, 1), (2, 2), (3, 3)])
+def test_continuation_gain_is_the_brute_force_pairing(rounds, seed):
+    """Every world a type: V's gain in each round on the equilibrium's path equals the
+    brute-force valuation of every pair of worlds, for every grid offer."""
+    pop = small(40, seed)
+    offers = grid_offers(pop)
+    built = build(pop, offers, per_world=True)
+    eq = solve(built.game, rounds, DELTA, H, 4)
+    states = main_states(built.game, eq)
+    waiting = waiting_types(built.game, eq)
+    v = pop.actor_names.index("V")
+
+    def gains_of(t, **kw):
+        return veto_gains(pop, built, offers, v, eq, t, states[t], waiting[t], **kw)
+
+    gains = np.array([gains_of(t, dtype=np.float64) for t in range(rounds)])
+    fast = np.array([gains_of(t) for t in range(rounds)])  # float32 + re-decision
+    signs = 0
+    for t in range(rounds):
+        for j in range(1, GRID):
+            hand = brute_force_gain(pop, built, eq, t, states[t], j)
+            assert gains[t, :, j] == pytest.approx(hand, abs=1e-9)
+            assert np.array_equal(fast[t, :, j] >= 0, hand >= 0)
+            signs += int(np.any(hand > 1e-6) and np.any(hand < -1e-6))
+    assert signs > 0  # V approves some offers in some worlds and blocks them in others
+
+
+@pytest.mark.parametrize(("rounds", "seed"), [(2, 11), (3, 12)])
+def test_own_later_blocks_are_the_brute_force(rounds, seed):
+    """With V's own later decisions (here an arbitrary pattern: the rule must follow any),
+    a later round V blocks passes with nothing offered and the proposer goes on from there:
+    the gain equals the brute force world by world."""
+    pop = small(30, seed)
+    offers = grid_offers(pop)
+    built = build(pop, offers, per_world=True)
+    eq = solve(built.game, rounds, DELTA, H, 4)
+    states = main_states(built.game, eq)
+    waiting = waiting_types(built.game, eq)
+    own = np.random.default_rng(seed).random((rounds, pop.n, GRID)) < 0.6
+    blocked = 0
+    for t in range(rounds - 1):
+        gain = veto_gains(
+            pop, built, offers, 2, eq, t, states[t], waiting[t], own=own, dtype=np.float64
+        )
+        for j in range(1, GRID):
+            hand = brute_force_gain(pop, built, eq, t, states[t], j, own)
+            assert gain[:, j] == pytest.approx(hand, abs=1e-9)
+            plain = brute_force_gain(pop, built, eq, t, states[t], j)
+            blocked += int(np.any(np.abs(hand - plain) > 1e-9))
+    assert blocked > 0  # the later blocks change the gains
+
+
+def test_two_rounds_closed_form():
+    """One target type with w_T = 0.25 on a grid of steps 0.1: it accepts 0.3 at once
+    (surplus 0.05 > what waiting brings, (1 - h) delta 0.05), and offered nothing it waits
+    for that offer next round (0.05 (1 - h) delta > 0 = leaving). V (u_V = 1 - x, w_V ~
+    U[0.5, 0.9]) then gains u_V(0.3) - w_V = 0.7 - w_V from the offer now, and (1 - h) delta
+    (0.7 - w_V) from nothing now (the hazard's war is worth its no-offer value w_V: 0), so
+    its gain per partner is (0.7 - w_V)(1 - (1 - h) delta): it approves iff w_V <= 0.7."""
+    actors = [
+        {"name": "P", "role": "proposer", "position": {"x": 0}, "rho": 1, "war_value": 0.2},
+        {"name": "T", "role": "target", "position": {"x": 1}, "rho": 1, "war_value": 0.25},
+        {
+            "name": "V",
+            "role": "veto",
+            "position": {"x": 0},
+            "rho": 1,
+            "war_value": {"uniform": [0.5, 0.9]},
+        },
+    ]
+    pop = sample(one_veto(actors=actors), samples=200, seed=4)
+    offers = grid_offers(pop)
+    built = build(pop, offers)
+    assert built.game.types == 1
+    eq = solve(built.game, 2, DELTA, H, 4)
+    assert eq.path[0] == 3
+    gain = veto_gains(pop, built, offers, 2, eq, 0, (0, 0), dtype=np.float64)[:, 3] / pop.n
+    w_v = pop.inputs["actors.V.war_value"]
+    assert gain == pytest.approx((0.7 - w_v) * (1 - (1 - H) * DELTA), abs=1e-12)
+    assert 0 < np.mean(gain >= 0) < 1
+
+
+def test_one_round_is_decide():
+    """One round: the continuation rule is the one-shot rule of 4b -- equal to decide()'s
+    approvals world by world wherever the approval decides the outcome (T accepts)."""
+    pop = small(300, 5)
+    offers = grid_offers(pop)
+    built = build(pop, offers, per_world=True)
+    eq = solve(built.game, 1, DELTA, H, 4)
+    approve = continuation_approvals(pop, built, offers, eq, built.one_shot.approve_by)
+    d = outcomes.decide(pop, offers)
+    matters = d.accept & d.offered[None, :]
+    assert np.array_equal(approve[0][matters], d.approve[2][matters])
+    assert 0 < d.approve[2][matters].mean() < 1
+
+
+def test_informed_keeps_the_per_world_rule_every_round():
+    """``information: informed``: every round, V approves iff u_V(x) >= r_V in the world."""
+    pop = small(300, 6, information="informed")
+    offers = grid_offers(pop)
+    built = build(pop, offers)
+    eq = solve(built.game, 3, DELTA, H, 4)
+    approve = continuation_approvals(pop, built, offers, eq, built.one_shot.approve_by)
+    v = pop.worlds.actors[2]
+    x = np.linspace(0, 1, GRID)
+    hand = (1 - x)[None, :] >= v.reservation[:, None]
+    assert all(np.array_equal(a, hand) for a in approve)
+    result = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False)
+    assert result.approvals == "informed"
+
+
+def test_negotiate_approvals_are_a_fixed_point():
+    """The approvals negotiate solves with are the vetoes' continuation rule against the
+    equilibrium they produce, and they differ from the one-shot approvals (the rule
+    matters)."""
+    pop = small(400, 8)
+    result = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False)
+    assert result.approvals == "continuation"
+    assert result.approvals_converged
+    built, eq = result.built, result.equilibrium
+    again = continuation_approvals(pop, built, grid_offers(pop), eq, built.one_shot.approve_by)
+    assert np.array_equal(again, result.approve)
+    assert not np.array_equal(result.approve[0], built.one_shot.approve)
+    # the game the proposer solved holds these approvals' shares
+    mass = built.game.mass
+    share = np.zeros_like(built.game.approved[0])
+    np.add.at(share, built.type_of, result.approve[0].astype(float))
+    assert np.allclose(built.game.approved[0], share / mass[:, None])
+
+
+def test_blocked_round_passes_with_nothing_offered():
+    """A veto that blocks every offer: the talks are T rounds of nothing offered (equal to
+    the empty talks), not the end of the talks."""
+    pop = small(400, 9)
+    offers = grid_offers(pop)
+    built = build(pop, offers)
+    blocked = np.zeros((2, pop.n, GRID), dtype=bool)
+    blocked[:, :, 0] = True  # nothing offered is never "blocked"
+    game = with_approvals(built, pop, offers, blocked).game
+    eq = solve(game, 2, DELTA, H, 4)
+    made = play(game, eq)
+    empty = play(game, eq, [0, 0])
+    assert made.p_deal[-1] == 0.0
+    assert made.p_war[-1] == pytest.approx(empty.p_war[-1], abs=1e-12)
+    assert made.p_war[-1] > 0
+
+
+def test_cli_prints_the_rule_and_the_sincere_flag(tmp_path):
+    """A veto whose own sanctions (uncertain credibility) move the target: negotiate says
+    that its approval is assumed sincere, in text and in --json, with the approval rule."""
+    import json
+
+    import yaml
+    from test_information import MIXED_THREAT
+    from typer.testing import CliRunner
+
+    from goldenbridge.cli import app
+
+    path = tmp_path / "mixed.yaml"
+    path.write_text(yaml.safe_dump(MIXED_THREAT), encoding="utf-8")
+    args = ["negotiate", str(path), "--rounds", "2", "--path", ":x=1", "--grid", "11"]
+    args += ["--samples", "600", "--seed", "3"]
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert doc["sincere"] == ["V"]
+    assert doc["approvals"] == "continuation"
+    assert isinstance(doc["approvals_converged"], bool) and doc["approval_iterations"] >= 1
+    text = runner.invoke(app, args, env={"COLUMNS": "200"}).stdout
+    assert "Approval is assumed sincere for V" in text
+    assert "comparing the talks after it with the talks after nothing offered" in text
+
+
+def test_other_vetoes_later_blocks_are_the_brute_force():
+    """Two vetoes, every world a type: a later offer is made where V itself approves it and
+    the other veto W does in the partner world (its share among the type's worlds, here 0
+    or 1); the gain equals the brute force world by world."""
+    extra = {
+        "name": "W",
+        "role": "veto",
+        "position": {"x": 0.2},
+        "rho": 1,
+        "war_value": {"uniform": [0, 0.8]},
+    }
+    scenario = one_veto(conflict={**CONFLICT, "p_win_drift": DRIFT})
+    spec = scenario.model_dump(exclude_none=True)
+    spec["actors"].append(extra)
+    from goldenbridge.scenario import load
+
+    pop = sample(load(spec), samples=30, seed=13)
+    offers = grid_offers(pop)
+    built = build(pop, offers, per_world=True)
+    eq = solve(built.game, 3, DELTA, H, 4)
+    states = main_states(built.game, eq)
+    waiting = waiting_types(built.game, eq)
+    rng = np.random.default_rng(13)
+    own = rng.random((3, pop.n, GRID)) < 0.7
+    other = rng.random((3, pop.n, GRID)) < 0.7
+    share = np.zeros((3, built.game.types, GRID))
+    share[:, built.type_of, :] = other  # each type is one world
+    differs = 0
+    for t in range(2):
+        gain = veto_gains(
+            pop, built, offers, 2, eq, t, states[t], waiting[t], share, own, dtype=np.float64
+        )
+        for j in range(1, GRID):
+            hand = brute_force_gain(pop, built, eq, t, states[t], j, own, other)
+            assert gain[:, j] == pytest.approx(hand, abs=1e-9)
+            alone = brute_force_gain(pop, built, eq, t, states[t], j, own)
+            differs += int(np.any(np.abs(hand - alone) > 1e-9))
+    assert differs > 0  # the other veto's blocks change the gains
