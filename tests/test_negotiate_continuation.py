@@ -321,3 +321,37 @@ def test_other_vetoes_later_blocks_are_the_brute_force():
             alone = brute_force_gain(pop, built, eq, t, states[t], j, own)
             differs += int(np.any(np.abs(hand - alone) > 1e-9))
     assert differs > 0  # the other veto's blocks change the gains
+
+
+def test_float32_values_lie_within_the_proven_rounding_bound():
+    """The float32 products differ from float64's by at most continuation._rounding, also
+    with heavy cancellation (so the signs it leaves to float32 are float64's)."""
+    from goldenbridge.analysis.negotiate import continuation
+
+    rng = np.random.default_rng(11)
+    r, fw, fl, g = 4000, 7, 5, 30
+    co = {
+        "cw": rng.normal(0, 50, (fw, g + 1)),
+        "cl": rng.normal(0, 50, (fl, g + 1)),
+        "deals": rng.normal(0, 50, (g, g + 1)),
+        "cw_d": rng.normal(0, 50, (fw, g + 1)),
+        "cl_d": rng.normal(0, 50, (fl, g + 1)),
+        "own": rng.normal(0, 1, g + 1),
+        "sq": rng.normal(0, 1, g + 1),
+        "c0": rng.normal(0, 1, g + 1),
+    }
+    base = rng.uniform(0.2, 1.0, (r, 1))  # rows of nearly equal features: cancellation
+    feats = (
+        base + 1e-4 * rng.normal(size=(r, fw)),
+        base + 1e-4 * rng.normal(size=(r, fl)),
+        base + 1e-4 * rng.normal(size=(r, g)),
+        rng.normal(size=r),
+        rng.normal(size=r),
+        rng.random(r) < 0.1,
+    )
+    v32 = continuation._values(co, feats, np.float32)
+    v64 = continuation._values(co, feats, np.float64)
+    bound = continuation._rounding(co, feats, np.float32)
+    gap = np.abs(v32 - v64)
+    assert (gap <= bound).all()
+    assert gap.max() > 0.01 * bound.max()  # not vacuous: the bound is within 100x of the gap

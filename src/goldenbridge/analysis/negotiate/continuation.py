@@ -419,6 +419,35 @@ def _values(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None
     return v
 
 
+def _rounding(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """(R, C) a bound on ``|_values(co, feats, dtype) - _values(co, feats, float64)|``.
+
+    Each value is a sum of F products ``a_k b_k`` (j's utilities times the branches'
+    coefficients) plus float64 terms. In a precision with unit roundoff u the computed sum
+    of F products of rounded inputs lies within ``gamma_{F+3} sum_k |a_k b_k|`` of the exact
+    one, ``gamma_n = n u / (1 - n u)`` (Higham 2002, *Accuracy and Stability of Numerical
+    Algorithms*, eqs. 3.5 and 3.10), in any order of summation; ``sum_k |a_k b_k| <= A B``
+    with A the world's largest ``|a_k|`` and B the column's sum of ``|b_k|``. The bound
+    adds float32's and float64's and doubles it (for the rounding of the bound itself and
+    of the float64 terms added to both)."""
+    uw, ul, u, o, u0, hd = feats
+    a = np.abs(np.hstack([uw, ul, u])).max(axis=1, initial=0.0)
+    b = np.maximum(
+        np.abs(co["cw"][:, cols]).sum(0) + np.abs(co["cl"][:, cols]).sum(0),
+        np.abs(co["cw_d"][:, cols]).sum(0) + np.abs(co["cl_d"][:, cols]).sum(0),
+    )
+    b = b + np.abs(co["deals"][:, cols]).sum(0)
+    f = uw.shape[1] + ul.shape[1] + u.shape[1] + 3
+
+    def gamma(unit: float) -> float:
+        return f * unit / (1.0 - f * unit)
+
+    rest = np.abs(o)[:, None] * np.abs(co["own"][None, cols])
+    rest += np.abs(u0)[:, None] * np.abs(co["sq"][None, cols]) + np.abs(co["c0"][None, cols])
+    big = np.outer(a, b)
+    return 2.0 * (gamma(np.finfo(dtype).eps / 2) + gamma(2.0**-53)) * (big + rest)
+
+
 def veto_gains(
     population: Population,
     built: Built,
@@ -430,7 +459,6 @@ def veto_gains(
     waiting: np.ndarray | None = None,
     others: np.ndarray | None = None,
     own: np.ndarray | None = None,
-    tie: float = 2e-5,
     dtype: type = np.float32,
     features: _Features | None = None,
 ) -> np.ndarray:
@@ -440,8 +468,8 @@ def veto_gains(
     ``others`` (T, K, G): each type's share of worlds whose other vetoes approve offer g in
     round r (default 1); ``own`` (T, N, G) bool: the veto's own approvals in the later
     rounds (default: every later offer approved). The products run in ``dtype`` (float32
-    by default); worlds with a gain within ``tie`` (relative to the largest) of 0 are
-    computed again in float64, so the signs are float64's."""
+    by default); worlds with a gain within the proven rounding bound of :func:`_rounding`
+    of 0 are computed again in float64, so the signs are float64's."""
     game = built.game
     worlds = population.worlds
     g = grid_offers.m
@@ -495,9 +523,14 @@ def veto_gains(
         rows = np.arange(n0, min(n0 + _BLOCK, worlds.n))
         v = patched(_values(co, f, dtype), rows)
         gain = v[:, :g] - v[:, g:]
-        scale = tie * (1.0 + np.abs(gain).max(initial=0.0))
-        close = np.flatnonzero((np.abs(gain) <= scale).any(axis=1))
-        if close.size and dtype != np.float64:
+        if dtype == np.float64:
+            out[sl] = gain
+            continue
+        err = _rounding(co, f, dtype)
+        if fixes:  # those values are float64's already
+            err = np.where(has_fix[rows], 0.0, err)
+        close = np.flatnonzero((np.abs(gain) <= err[:, :g] + err[:, g:]).any(axis=1))
+        if close.size:
             exact = patched(_values(co, tuple(x[close] for x in f), np.float64), rows[close])
             gain[close] = exact[:, :g] - exact[:, g:]
         out[sl] = gain
