@@ -227,6 +227,16 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def print_sincere(names: tuple[str, ...] | list[str]) -> None:
+    """The sincere-approval assumption (docs/design.md 4b), for the vetoes it concerns."""
+    if names:
+        out.print(
+            f"Approval is assumed sincere for {', '.join(names)}: a field of "
+            "its own (a threat's credibility) moves the target.",
+            soft_wrap=True,
+        )
+
+
 def load_scenario(name: str) -> gb.Scenario:
     """Load a scenario (inside :func:`user_errors`); its warnings go to stderr once
     and into the ``warnings`` of the JSON document."""

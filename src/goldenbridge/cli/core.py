@@ -23,6 +23,7 @@ from goldenbridge.cli.common import (
     out,
     parse_sets,
     pick_offers,
+    print_sincere,
     progress_bar,
     publish,
     require,
@@ -59,12 +60,7 @@ def print_evaluation(evaluation: gb.Evaluation, scenario: gb.Scenario) -> None:
         else "each veto ally approves a package before it is offered, on its own information"
     )
     out.print(f"Who knows what: {rule}.", soft_wrap=True)
-    if evaluation.sincere:
-        out.print(
-            f"Approval is assumed sincere for {', '.join(evaluation.sincere)}: a field of "
-            "its own (a threat's credibility) moves the target.",
-            soft_wrap=True,
-        )
+    print_sincere(evaluation.sincere)
     table = Table(title="Packages", title_justify="left")
     table.add_column("package")
     table.add_column(f"P({evaluation.target} would accept)", justify="right")

@@ -19,6 +19,7 @@ from goldenbridge.cli.common import (
     load_scenario,
     out,
     plot_dir,
+    print_sincere,
     publish,
     user_errors,
     working,
@@ -93,12 +94,7 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
                 "approvals cycle; shown: the proposer's best of the cycle)"
             )
         out.print(f"Who knows what: {rule}.", soft_wrap=True)
-    if result.sincere:
-        out.print(
-            f"Approval is assumed sincere for {', '.join(result.sincere)}: a field of "
-            "its own (a threat's credibility) moves the target.",
-            soft_wrap=True,
-        )
+    print_sincere(result.sincere)
     table = Table(
         title=f"{scenario.proposer.name}'s equilibrium offers (no commitment)", title_justify="left"
     )
