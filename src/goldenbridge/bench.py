@@ -173,7 +173,6 @@ def nested(
     is the method's speed-up over computing the expectations directly.
     """
     from goldenbridge.analysis import outcomes
-    from goldenbridge.information import is_informed
     from goldenbridge.population import sample
     from goldenbridge.scenario import load
 
@@ -181,11 +180,7 @@ def nested(
     rng = np.random.default_rng(0)
     base = pop.encode([{}] * m)
     offers = Offers(rng.random(base.x.shape), base.option)
-    own = [
-        a.name
-        for a in pop.scenario.actors
-        if a.role in ("veto", "stakeholder") and not is_informed(pop.scenario, a.name)
-    ]
+    own = outcomes.own_information(pop.scenario)
     decisions: list[outcomes.Decisions] = []
     seconds = _best(lambda: decisions.append(outcomes.decide(pop, offers)), repeats)
     approvals = samples * m * len(own)

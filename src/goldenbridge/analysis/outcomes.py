@@ -47,6 +47,7 @@ from goldenbridge.information import (
 )
 from goldenbridge.population import Population, stream
 from goldenbridge.scenario.budget import INNER_SAMPLE
+from goldenbridge.scenario.schema import Scenario
 
 __all__ = [
     "Decisions",
@@ -54,6 +55,7 @@ __all__ = [
     "decided_tally",
     "offers_nothing",
     "outcomes_of",
+    "own_information",
     "Z",
     "LEVELS",
     "BIN_LEVELS",
@@ -422,6 +424,16 @@ def _control_mean(
     return (u_own - u0) * e_a + war_part, g
 
 
+def own_information(scenario: Scenario) -> list[str]:
+    """The vetoes and stakeholders that approve on their own information (docs/design.md
+    4b), in the scenario's order."""
+    return [
+        a.name
+        for a in scenario.actors
+        if a.role in ("veto", "stakeholder") and not is_informed(scenario, a.name)
+    ]
+
+
 def _parts(population: Population, actor: str) -> Any:
     """The actor's pairing (:func:`goldenbridge.information.pair_parts`: a dict, or None),
     once per population."""
@@ -461,11 +473,7 @@ def decide(population: Population, offers: Offers) -> Decisions:
     ([False, True], False)
     """
     scenario = population.scenario
-    own = [
-        a.name
-        for a in scenario.actors
-        if a.role in ("veto", "stakeholder") and not is_informed(scenario, a.name)
-    ]
+    own = own_information(scenario)
     for actor in own:  # built once, before the threads share it
         _parts(population, actor)
     pieces = workers(offers.m) if own else 1
