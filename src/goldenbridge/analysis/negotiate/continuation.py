@@ -53,6 +53,7 @@ per-world rule ``u_j(x) >= r_j``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -384,13 +385,20 @@ class _Features:
         self.u0 = population.status_quo_u[:, actor]
         worlds = population.worlds
         n = worlds.n
-        self.u = np.empty((n, grid_offers.m))
-        self.uw, self.ul = np.empty((n, self.win.m)), np.empty((n, self.lose.m))
-        for n0 in range(0, n, _BLOCK):  # computed once, for every round and solve
+        fw, fl = self.win.m, self.lose.m
+        # computed once, for every round and solve: [uw | ul | u] side by side (the
+        # products of the fixed patterns read them together), a view of each
+        self.mat = np.empty((n, fw + fl + grid_offers.m))
+        self.uw, self.ul = self.mat[:, :fw], self.mat[:, fw : fw + fl]
+        self.u = self.mat[:, fw + fl :]
+        for n0 in range(0, n, _BLOCK):
             sl = slice(n0, n0 + _BLOCK)
             arrays = worlds.subset(sl).actors[actor]
             self.u[sl] = utilities(arrays, grid_offers)
             self.uw[sl], self.ul[sl] = utilities(arrays, self.win), utilities(arrays, self.lose)
+        #: each world's largest |feature|, the ``A`` of :func:`_rounding` (it does not
+        #: depend on the branches)
+        self.a = _largest(self.mat)
 
     def coefficients(self, branches: Sequence[Branch]) -> dict:
         co = _coefficients(self.part, branches)
@@ -399,10 +407,16 @@ class _Features:
                 co[name] = _fold(co[name], index, size)
         return co
 
-    def block(self, sl: slice) -> tuple:
-        """The features of the worlds ``sl``: j's utilities of the war's outcome points,
-        of the grid's offers, its own costs, its status-quo utility, direct flags."""
+    def block(self, sl: slice | np.ndarray) -> tuple:
+        """The features of the worlds ``sl`` (a slice or row indices): j's utilities of the
+        war's outcome points, of the grid's offers, its own costs, its status-quo utility,
+        direct flags."""
         return self.uw[sl], self.ul[sl], self.u[sl], self.own[sl], self.u0[sl], self.has_direct[sl]
+
+
+def _largest(mat: np.ndarray) -> np.ndarray:
+    """(R,) each row's largest ``|x|`` (0 for no columns)."""
+    return np.abs(mat).max(axis=1, initial=0.0)
 
 
 def _values(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None)) -> np.ndarray:
@@ -419,7 +433,13 @@ def _values(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None
     return v
 
 
-def _rounding(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None)) -> np.ndarray:
+def _rounding(
+    co: dict,
+    feats: tuple,
+    dtype,
+    cols: slice | np.ndarray = slice(None),
+    a: np.ndarray | None = None,
+) -> np.ndarray:
     """(R, C) a bound on ``|_values(co, feats, dtype) - _values(co, feats, float64)|``.
 
     Each value is a sum of F products ``a_k b_k`` (j's utilities times the branches'
@@ -429,9 +449,11 @@ def _rounding(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(No
     Algorithms*, eqs. 3.5 and 3.10), in any order of summation; ``sum_k |a_k b_k| <= A B``
     with A the world's largest ``|a_k|`` and B the column's sum of ``|b_k|``. The bound
     adds float32's and float64's and doubles it (for the rounding of the bound itself and
-    of the float64 terms added to both)."""
+    of the float64 terms added to both). ``a``: the rows' A, if known
+    (:attr:`_Features.a`)."""
     uw, ul, u, o, u0, hd = feats
-    a = np.abs(np.hstack([uw, ul, u])).max(axis=1, initial=0.0)
+    if a is None:
+        a = _largest(np.hstack([uw, ul, u]))
     b = np.maximum(
         np.abs(co["cw"][:, cols]).sum(0) + np.abs(co["cl"][:, cols]).sum(0),
         np.abs(co["cw_d"][:, cols]).sum(0) + np.abs(co["cl_d"][:, cols]).sum(0),
@@ -470,38 +492,108 @@ def veto_gains(
     rounds (default: every later offer approved). The products run in ``dtype`` (float32
     by default); worlds with a gain within the proven rounding bound of :func:`_rounding`
     of 0 are computed again in float64, so the signs are float64's."""
-    game = built.game
-    worlds = population.worlds
-    g = grid_offers.m
     feats = features or _Features(population, built, grid_offers, actor)
-    firsts = [*range(g), -1]
+    co, fixes = _plan(built, grid_offers, eq, t, state, waiting, others, own, feats)
+    return _product(feats, co, fixes, dtype)
+
+
+#: A fix: the worlds (rows) whose own later decisions follow one pattern, the branch's
+#: column, and the coefficients of that branch under the pattern.
+_Fix = tuple[np.ndarray, int, dict]
+
+
+def _plan(
+    built: Built,
+    grid_offers: Offers,
+    eq: TimeEquilibrium,
+    t: int,
+    state: tuple[int, int],
+    waiting: np.ndarray | None,
+    others: np.ndarray | None,
+    own: np.ndarray | None,
+    feats: _Features,
+) -> tuple[dict, list[_Fix]]:
+    """The branches of :func:`veto_gains` as coefficients: those of every world (every
+    later offer approved by j itself), and the fixes of the worlds whose own later
+    decisions differ from "approve" (their own pattern per branch)."""
+    game = built.game
+    firsts = [*range(grid_offers.m), -1]
     plain = [branch(game, eq, t, state, j, waiting, others) for j in firsts]
     co = feats.coefficients(plain)
-    # worlds whose own later decisions differ from "approve": their own pattern per branch
-    fixes: list[tuple[np.ndarray, int, dict]] = []
-    if own is not None:
-        for b, j in enumerate(firsts):
-            nodes = tree_nodes(eq, t, state, j)
-            if not nodes:
-                continue
-            bits = np.column_stack([own[r][:, o] for r, o in nodes])
-            code = bits @ (1 << np.arange(bits.shape[1], dtype=np.int64))
-            full = (1 << bits.shape[1]) - 1
-            for value in np.unique(code[code != full]):
-                pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
-                br = branch(game, eq, t, state, j, waiting, others, pattern)
-                fixes.append((np.flatnonzero(code == value), b, feats.coefficients([br])))
-    out = np.empty((worlds.n, g))
+    fixes: list[_Fix] = []
+    if own is None:
+        return co, fixes
+    groups: dict[tuple[tuple[int, int], ...], list] = {}  # the same nodes: the same groups
+    for b, j in enumerate(firsts):
+        nodes = tuple(tree_nodes(eq, t, state, j))
+        if not nodes:
+            continue
+        if nodes not in groups:
+            groups[nodes] = pattern_groups(own, nodes)
+        for value, rows in groups[nodes]:
+            pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
+            br = branch(game, eq, t, state, j, waiting, others, pattern)
+            fixes.append((rows, b, feats.coefficients([br])))
+    return co, fixes
+
+
+def pattern_groups(
+    own: np.ndarray, nodes: Sequence[tuple[int, int]]
+) -> list[tuple[int, np.ndarray]]:
+    """The worlds grouped by their own decisions at ``nodes`` ((round, offer) pairs of
+    ``own`` (T, N, G) bool): ``(code, rows)`` per pattern other than "approve every node",
+    codes ascending (bit i: node i approved), rows ascending."""
+    code = np.zeros(own.shape[1], dtype=np.int64)
+    for i, (r, o) in enumerate(nodes):
+        code |= own[r][:, o].astype(np.int64) << i
+    full = (1 << len(nodes)) - 1
+    rows = np.flatnonzero(code != full)
+    if not rows.size:
+        return []
+    order = np.argsort(code[rows], kind="stable")
+    rows, code = rows[order], code[rows[order]]
+    starts = np.flatnonzero(np.diff(code, prepend=-1))
+    ends = [*starts[1:], rows.size]
+    return [(int(code[a]), rows[a:b]) for a, b in zip(starts, ends, strict=True)]
+
+
+def _distinct_columns(co: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The branches whose coefficients are all distinct, and each branch's index among
+    them (branches with equal coefficients have equal values in every world)."""
+    both = np.ascontiguousarray(
+        np.vstack([co[k].reshape(-1, co[k].shape[-1]) for k in sorted(co)]).T
+    )
+    keys = both.view(np.dtype((np.void, both.dtype.itemsize * both.shape[1]))).reshape(-1)
+    _, first, index = np.unique(keys, return_index=True, return_inverse=True)  # bit for bit
+    return first, index.reshape(-1)
+
+
+def _subset(co: dict, cols: np.ndarray) -> dict:
+    return {k: v[..., cols] for k, v in co.items()}
+
+
+def _product(feats: _Features, co: dict, fixes: list[_Fix], dtype) -> np.ndarray:
+    """(N, G) the gains of :func:`veto_gains` from the plan's coefficients and fixes.
+
+    Each distinct branch is computed once (a branch whose coefficients equal another's
+    has its values). A world whose gain of some offer is 0 by construction (the offer's
+    branch has the coefficients of the branch of nothing, neither fixed in that world)
+    would come out within the rounding bound of 0 in ``dtype``: it is computed in
+    float64 directly."""
+    n = feats.u.shape[0]
+    g = feats.u.shape[1]
+    cols, index = _distinct_columns(co)
+    sub = _subset(co, cols)
+    out = np.empty((n, g))
     # each pattern's value on its own worlds (float64), written over the plain values
-    fixed = np.full((worlds.n, g + 1), np.nan)
+    fixed = np.full((n, g + 1), np.nan) if fixes else None
     if fixes:
         uw, ul, u, o, u0, hd = feats.block(slice(None))
         if hd.any():  # a direct war value: each pattern on its own worlds
             for rows, b, c in fixes:
-                part = tuple(x[rows] for x in (uw, ul, u, o, u0, hd))
-                fixed[rows, b] = _values(c, part, np.float64)[:, 0]
+                fixed[rows, b] = _values(c, feats.block(rows), np.float64)[:, 0]
         else:  # every (world, pattern) pair at once, in chunks
-            mat = np.hstack([uw, ul, u])
+            mat = feats.mat
             coef = np.hstack([np.vstack([c["cw"], c["cl"], c["deals"]]) for _, _, c in fixes])
             rest = np.array([[c["own"][0], c["sq"][0], c["c0"][0]] for _, _, c in fixes])
             pair_row = np.concatenate([rows for rows, _, _ in fixes])
@@ -512,28 +604,45 @@ def veto_gains(
                 val[p0 : p0 + _BLOCK] = np.einsum("pf,fp->p", mat[r], coef[:, i])
                 val[p0 : p0 + _BLOCK] += o[r] * rest[i, 0] + u0[r] * rest[i, 1] + rest[i, 2]
             fixed[pair_row, np.array([b for _, b, _ in fixes])[pair_fix]] = val
-    has_fix = ~np.isnan(fixed)
+    has_fix = ~np.isnan(fixed) if fixed is not None else None
+    # offers whose branch is the branch of nothing: a gain of 0 wherever neither is fixed
+    zero = np.flatnonzero(index[:g] == index[g])
 
-    def patched(v: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return np.where(has_fix[rows], fixed[rows], v) if fixes else v
+    def values(rows: np.ndarray, dt) -> np.ndarray:
+        v = _values(sub, feats.block(rows), dt)[:, index]
+        if has_fix is not None:
+            v = np.where(has_fix[rows], fixed[rows], v)
+        return v
 
-    for n0 in range(0, worlds.n, _BLOCK):
-        sl = slice(n0, n0 + _BLOCK)
-        f = feats.block(sl)
-        rows = np.arange(n0, min(n0 + _BLOCK, worlds.n))
-        v = patched(_values(co, f, dtype), rows)
-        gain = v[:, :g] - v[:, g:]
+    for n0 in range(0, n, _BLOCK):
+        rows = np.arange(n0, min(n0 + _BLOCK, n))
         if dtype == np.float64:
-            out[sl] = gain
+            v = values(rows, np.float64)
+            out[rows] = v[:, :g] - v[:, g:]
             continue
-        err = _rounding(co, f, dtype)
-        if fixes:  # those values are float64's already
-            err = np.where(has_fix[rows], 0.0, err)
+        settled = np.zeros(rows.size, dtype=bool)  # float32 would leave them to float64
+        if zero.size:
+            if has_fix is None:
+                settled[:] = True
+            else:
+                settled = ~has_fix[rows, g] & (~has_fix[rows][:, zero]).any(axis=1)
+        now = rows[settled]
+        if now.size:
+            v = values(now, np.float64)
+            out[now] = v[:, :g] - v[:, g:]
+        rest32 = rows[~settled]
+        if not rest32.size:
+            continue
+        v = values(rest32, dtype)
+        gain = v[:, :g] - v[:, g:]
+        err = _rounding(sub, feats.block(rest32), dtype, a=feats.a[rest32])[:, index]
+        if has_fix is not None:  # those values are float64's already
+            err = np.where(has_fix[rest32], 0.0, err)
         close = np.flatnonzero((np.abs(gain) <= err[:, :g] + err[:, g:]).any(axis=1))
         if close.size:
-            exact = patched(_values(co, tuple(x[close] for x in f), np.float64), rows[close])
+            exact = values(rest32[close], np.float64)
             gain[close] = exact[:, :g] - exact[:, g:]
-        out[sl] = gain
+        out[rest32] = gain
     return out
 
 
@@ -576,37 +685,50 @@ def continuation_approvals(
     cache = {} if cache is None else cache
     one_hot = _one_hot(built, population)
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
+    others = {v: np.ones((t_all, game.types, g)) for v in rule}
     for t in range(t_all - 1, -1, -1):
         for v in rule:
-            others = np.ones((t_all, game.types, g))
-            for r in range(t + 1, t_all):
-                all_others = np.ones((n, g), dtype=bool)
-                for u in by:
-                    if u != v:
-                        all_others &= by[u][r]
-                others[r] = (one_hot @ all_others.astype(np.float64)) / mass
             if v not in cache:
                 cache[v] = _Features(population, built, grid_offers, v)
             feats = cache[v]
-            gain = veto_gains(
-                population,
-                built,
-                grid_offers,
-                v,
-                eq,
-                t,
-                states[t],
-                waiting[t],
-                others,
-                by[v],
-                features=feats,
+            co, fixes = _plan(
+                built, grid_offers, eq, t, states[t], waiting[t], others[v], by[v], feats
             )
+            # the same plan gives the same approvals (another solve may leave a round's
+            # branches as they were)
+            key = _digest(co, fixes)
+            done = cache.get(("approvals", v, t))
+            if done is not None and done[0] == key:
+                by[v][t] = done[1]
+                continue
+            gain = _product(feats, co, fixes, np.float32)
             scale = 1e-12 * (1.0 + np.abs(gain).max(initial=0.0))
             by[v][t] = (gain >= -scale) | ~offered[None, :]
+            cache[("approvals", v, t)] = (key, by[v][t].copy())
+        for v in rule:  # what the other vetoes approve in round t, for the rounds before
+            all_others = np.ones((n, g), dtype=bool)
+            for u in by:
+                if u != v:
+                    all_others &= by[u][t]
+            others[v][t] = (one_hot @ all_others.astype(np.float64)) / mass
     ok = np.ones((t_all, n, g), dtype=bool)
     for a in by.values():
         ok &= a
     return ok
+
+
+def _digest(co: dict, fixes: list[_Fix]) -> str:
+    """A digest of a plan (its coefficients and fixes, bit for bit)."""
+    h = hashlib.blake2b(digest_size=32)
+    for part in [co, *(c for _, _, c in fixes)]:
+        for k in sorted(part):
+            h.update(k.encode())
+            h.update(np.ascontiguousarray(part[k]).tobytes())
+    for rows, b, _ in fixes:
+        h.update(np.int64(b).tobytes())
+        h.update(np.int64(rows.size).tobytes())
+        h.update(np.ascontiguousarray(rows, dtype=np.int64).tobytes())
+    return h.hexdigest()
 
 
 def _one_hot(built: Built, population: Population):
