@@ -54,6 +54,7 @@ __all__ = [
     "build",
     "one_shot",
     "with_approvals",
+    "proposer_gains",
     "time_inputs",
     "BINS",
     "CLASSES",
@@ -398,28 +399,41 @@ def build(
     )
 
 
+def proposer_gains(population: Population, grid_offers: Offers) -> np.ndarray:
+    """(N, G) the proposer's gain from a deal at each grid offer over its no-offer
+    value (its war value where the target would fight with nothing offered, else its
+    status-quo utility)."""
+    worlds = population.worlds
+    p = worlds.proposer
+    ref_p = np.where(worlds.fight, population.war_value[:, p], population.status_quo_u[:, p])
+    u_p = np.empty((worlds.n, grid_offers.m))
+    for n0 in range(0, worlds.n, _BLOCK):
+        sl = slice(n0, n0 + _BLOCK)
+        u_p[sl] = utilities(worlds.subset(sl).actors[p], grid_offers) - ref_p[sl, None]
+    return u_p
+
+
 def with_approvals(
-    built: Built, population: Population, grid_offers: Offers, approve: np.ndarray
+    built: Built,
+    population: Population,
+    grid_offers: Offers,
+    approve: np.ndarray,
+    gains: np.ndarray | None = None,
 ) -> Built:
     """``built`` with round-by-round approvals: ``approve`` (T, N, G) bool says whether
     every veto approves grid offer j in round t in world n. Each type's approved share
     and the proposer's gain over its approved worlds (``TimeGame.approved``,
-    ``deal_rounds``); a blocked round passes with nothing offered (docs/dynamics.md)."""
+    ``deal_rounds``); a blocked round passes with nothing offered (docs/dynamics.md).
+    ``gains``: :func:`proposer_gains`, if computed already."""
     from dataclasses import replace
 
     from scipy.sparse import csr_matrix
 
     worlds = population.worlds
-    p = worlds.proposer
     w = worlds.weights
     n = worlds.n
     k = built.keys.size
-    fight0 = worlds.fight
-    ref_p = np.where(fight0, population.war_value[:, p], population.status_quo_u[:, p])
-    u_p = np.empty((n, grid_offers.m))
-    for n0 in range(0, n, _BLOCK):
-        sl = slice(n0, n0 + _BLOCK)
-        u_p[sl] = utilities(worlds.subset(sl).actors[p], grid_offers) - ref_p[sl, None]
+    u_p = proposer_gains(population, grid_offers) if gains is None else gains
     one_hot = csr_matrix((w, (built.type_of, np.arange(n))), shape=(k, n))
     mass = built.game.mass
     safe = np.where(mass > 0, mass, 1.0)[:, None]

@@ -58,6 +58,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from goldenbridge.analysis.negotiate.building import Built, time_inputs
 from goldenbridge.analysis.negotiate.timegame import (
@@ -70,6 +71,7 @@ from goldenbridge.analysis.negotiate.timegame import (
 )
 from goldenbridge.analysis.outcomes import offers_nothing
 from goldenbridge.engine import Offers, utilities
+from goldenbridge.engine.threads import map_threads
 from goldenbridge.information import is_informed, pair_parts
 from goldenbridge.population import Population
 
@@ -586,7 +588,7 @@ def _product(feats: _Features, co: dict, fixes: list[_Fix], dtype) -> np.ndarray
     sub = _subset(co, cols)
     out = np.empty((n, g))
     # each pattern's value on its own worlds (float64), written over the plain values
-    fixed = np.full((n, g + 1), np.nan) if fixes else None
+    fixed = np.full((n, g + 1), np.nan) if fixes else np.empty((0, 0))
     if fixes:
         uw, ul, u, o, u0, hd = feats.block(slice(None))
         if hd.any():  # a direct war value: each pattern on its own worlds
@@ -604,45 +606,44 @@ def _product(feats: _Features, co: dict, fixes: list[_Fix], dtype) -> np.ndarray
                 val[p0 : p0 + _BLOCK] = np.einsum("pf,fp->p", mat[r], coef[:, i])
                 val[p0 : p0 + _BLOCK] += o[r] * rest[i, 0] + u0[r] * rest[i, 1] + rest[i, 2]
             fixed[pair_row, np.array([b for _, b, _ in fixes])[pair_fix]] = val
-    has_fix = ~np.isnan(fixed) if fixed is not None else None
+    has_fix = ~np.isnan(fixed) if fixes else None
     # offers whose branch is the branch of nothing: a gain of 0 wherever neither is fixed
     zero = np.flatnonzero(index[:g] == index[g])
 
-    def values(rows: np.ndarray, dt) -> np.ndarray:
+    def values(rows: slice | np.ndarray, dt) -> np.ndarray:
         v = _values(sub, feats.block(rows), dt)[:, index]
         if has_fix is not None:
             v = np.where(has_fix[rows], fixed[rows], v)
         return v
 
-    for n0 in range(0, n, _BLOCK):
-        rows = np.arange(n0, min(n0 + _BLOCK, n))
-        if dtype == np.float64:
-            v = values(rows, np.float64)
-            out[rows] = v[:, :g] - v[:, g:]
-            continue
-        settled = np.zeros(rows.size, dtype=bool)  # float32 would leave them to float64
-        if zero.size:
-            if has_fix is None:
-                settled[:] = True
-            else:
-                settled = ~has_fix[rows, g] & (~has_fix[rows][:, zero]).any(axis=1)
-        now = rows[settled]
-        if now.size:
-            v = values(now, np.float64)
-            out[now] = v[:, :g] - v[:, g:]
-        rest32 = rows[~settled]
-        if not rest32.size:
-            continue
-        v = values(rest32, dtype)
+    def block(n0: int) -> None:
+        """The gains of the worlds ``n0 .. n0 + _BLOCK``: in ``dtype``, the worlds within
+        the rounding bound of 0 again in float64 (every world where an offer's gain is 0
+        by construction: then float64 at once)."""
+        sl = slice(n0, min(n0 + _BLOCK, n))
+        settled = zero.size > 0
+        if settled and has_fix is not None:  # neither side of a zero gain fixed
+            settled = bool((~has_fix[sl, g] & (~has_fix[sl][:, zero]).any(axis=1)).all())
+        if dtype == np.float64 or settled:
+            v = values(sl, np.float64)
+            out[sl] = v[:, :g] - v[:, g:]
+            return
+        rows = np.arange(sl.start, sl.stop)
+        v = values(sl, dtype)
         gain = v[:, :g] - v[:, g:]
-        err = _rounding(sub, feats.block(rest32), dtype, a=feats.a[rest32])[:, index]
+        err = _rounding(sub, feats.block(sl), dtype, a=feats.a[sl])[:, index]
         if has_fix is not None:  # those values are float64's already
-            err = np.where(has_fix[rest32], 0.0, err)
+            err = np.where(has_fix[sl], 0.0, err)
         close = np.flatnonzero((np.abs(gain) <= err[:, :g] + err[:, g:]).any(axis=1))
         if close.size:
-            exact = values(rest32[close], np.float64)
+            exact = values(rows[close], np.float64)
             gain[close] = exact[:, :g] - exact[:, g:]
-        out[rest32] = gain
+        out[sl] = gain
+
+    # the blocks side by side, each on one BLAS thread: the same products whatever the
+    # number of threads (a block's numbers do not depend on which thread computed it)
+    with threadpool_limits(1, user_api="blas"):
+        map_threads(block, range(0, n, _BLOCK))
     return out
 
 

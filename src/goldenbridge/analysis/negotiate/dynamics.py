@@ -26,7 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.negotiate.building import Built, build, with_approvals
+from goldenbridge.analysis.negotiate.building import (
+    Built,
+    build,
+    proposer_gains,
+    with_approvals,
+)
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
@@ -534,7 +539,8 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     if rounds == 1 or not own:
         how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
         return built, solve(built.game, rounds, discount, hazard, q), approve, how, 1, True
-    current = with_approvals(built, population, grid_offers, approve)
+    gains = proposer_gains(population, grid_offers)  # the same in every solve
+    current = with_approvals(built, population, grid_offers, approve, gains)
     eq = solve(current.game, rounds, discount, hazard, q)
     seen = [(approve, current, eq)]
     cache: dict = {}  # each veto's per-world features, for every solve
@@ -548,7 +554,7 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
             best = max(cycle, key=lambda m: play(m[1].game, m[2]).proposer_gain)
             return best[1], best[2], best[0], "continuation", iteration, False
         approve = new
-        current = with_approvals(built, population, grid_offers, approve)
+        current = with_approvals(built, population, grid_offers, approve, gains)
         eq = solve(current.game, rounds, discount, hazard, q)
         seen.append((approve, current, eq))
     return current, eq, approve, "continuation", APPROVAL_ITERATIONS, False

@@ -400,6 +400,51 @@ def _soften(obs: Observation) -> str:
     return "give tremble > 0" if isinstance(obs, Talks) else "give noise > 0"
 
 
+def _weigh(
+    current: Population,
+    new: Sequence[Observation],
+    model: LikelihoodModel,
+    reading: str,
+    default_model: bool,
+    earlier: Posterior | None,
+) -> tuple[np.ndarray, list[Evidence]]:
+    """The worlds' log weights after the observations ``new`` (Bayes' rule), and the
+    evidence (each observation's probability before it was seen)."""
+    with np.errstate(divide="ignore"):
+        log_w = np.log(current.worlds.weights)
+    evidence = list(earlier.evidence) if earlier else []
+    for k, obs in enumerate(new, start=len(evidence)):
+        try:
+            log_l = model(obs, current, obs.noise or 0.0)
+        except ScenarioError as exc:
+            raise ScenarioError(f"observations.{k}.{exc.path}", exc.message) from None
+        if not np.isfinite(log_l).any():
+            raise ScenarioError(
+                f"observations.{k}",
+                f"'{obs.describe()}' is impossible in every sampled world; {_soften(obs)}",
+            )
+        joint = log_w + log_l
+        top = np.max(log_w)
+        before = np.exp(log_w - top).sum()
+        probability = float(np.exp(joint - top).sum() / before) if np.isfinite(top) else 0.0
+        if not np.isfinite(joint).any():
+            raise ScenarioError(
+                f"observations.{k}",
+                f"'{obs.describe()}' is impossible in every world left by the earlier "
+                f"observations; {_soften(obs)}",
+            )
+        how = "dynamic" if reads_dynamic(obs, reading) else "static"
+        if not default_model:
+            how = "given model"
+        evidence.append(
+            Evidence(
+                obs.describe(), obs.label, obs.date, obs.source, obs.noise or 0.0, probability, how
+            )
+        )
+        log_w = joint
+    return log_w, evidence
+
+
 def update(
     population: Population | Posterior,
     observations: (
@@ -486,38 +531,7 @@ def update(
     default_model = model is None
     model = model if model is not None else ModelLikelihood(root, reading)
 
-    with np.errstate(divide="ignore"):
-        log_w = np.log(current.worlds.weights)
-    evidence = list(earlier.evidence) if earlier else []
-    for k, obs in enumerate(new, start=len(evidence)):
-        try:
-            log_l = model(obs, current, obs.noise or 0.0)
-        except ScenarioError as exc:
-            raise ScenarioError(f"observations.{k}.{exc.path}", exc.message) from None
-        if not np.isfinite(log_l).any():
-            raise ScenarioError(
-                f"observations.{k}",
-                f"'{obs.describe()}' is impossible in every sampled world; {_soften(obs)}",
-            )
-        joint = log_w + log_l
-        top = np.max(log_w)
-        before = np.exp(log_w - top).sum()
-        probability = float(np.exp(joint - top).sum() / before) if np.isfinite(top) else 0.0
-        if not np.isfinite(joint).any():
-            raise ScenarioError(
-                f"observations.{k}",
-                f"'{obs.describe()}' is impossible in every world left by the earlier "
-                f"observations; {_soften(obs)}",
-            )
-        how = "dynamic" if reads_dynamic(obs, reading) else "static"
-        if not default_model:
-            how = "given model"
-        evidence.append(
-            Evidence(
-                obs.describe(), obs.label, obs.date, obs.source, obs.noise or 0.0, probability, how
-            )
-        )
-        log_w = joint
+    log_w, evidence = _weigh(current, new, model, reading, default_model, earlier)
     weights = np.exp(log_w - np.max(log_w))
     ess = kish_ess(weights)
     posterior = current.reweighted(weights / weights.sum() * current.n)
@@ -546,20 +560,15 @@ def update(
     rejections = [o for o in new if isinstance(o, Rejected)]
     if compare_readings and default_model and rejections:
         flip = "static" if any(reads_dynamic(o, reading) for o in rejections) else "dynamic"
-        try:
-            alt = update(
-                population,
-                Observations(observations=list(new)),
-                noise=noise,
-                min_ess_fraction=0.0,
-                reading=flip,
-                compare_readings=False,
-            )
+        try:  # only the other reading's P(fight) is reported: its weights alone
+            alt_log_w, _ = _weigh(current, new, ModelLikelihood(root, flip), flip, True, earlier)
         except ScenarioError as exc:  # impossible under the other reading
             other = {"reading": flip, "p_fight": None, "note": exc.message}
         else:
-            if abs(alt.p_fight[1] - p_fight[1]) > DISAGREEMENT:
-                other = {"reading": flip, "p_fight": alt.p_fight[1], "note": None}
+            alt_weights = np.exp(alt_log_w - np.max(alt_log_w))
+            alt_fight = _p_fight(current.reweighted(alt_weights / alt_weights.sum() * current.n))
+            if abs(alt_fight - p_fight[1]) > DISAGREEMENT:
+                other = {"reading": flip, "p_fight": alt_fight, "note": None}
     return Posterior(
         population=posterior,
         prior=root,

@@ -1,0 +1,157 @@
+"""The continuation approvals share work between branches, rounds and solves: each shared
+piece equals the computation it replaces.
+
+Oracles: the straightforward computations written out here -- the rounding bound's ``A``
+from the stacked features, the worlds grouped by their own pattern with ``np.unique`` and
+one ``flatnonzero`` per pattern, each branch's values computed column by column without
+merging equal branches, a fresh cache -- and the same numbers on one thread and on two.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+from test_negotiate_continuation import DELTA, H, small
+from test_negotiate_vetoes import GRID, grid_offers
+
+from goldenbridge.analysis.negotiate import continuation
+from goldenbridge.analysis.negotiate.building import build, proposer_gains, with_approvals
+from goldenbridge.analysis.negotiate.continuation import (
+    continuation_approvals,
+    main_states,
+    pattern_groups,
+    waiting_types,
+)
+from goldenbridge.analysis.negotiate.timegame import solve
+from goldenbridge.engine import utilities
+
+
+@pytest.fixture(scope="module")
+def talks():
+    """A 3-round game on 2 000 worlds, grouped in types, with its equilibrium and a
+    random pattern of the veto's own later approvals."""
+    pop = small(2_000, 21)
+    offers = grid_offers(pop)
+    built = build(pop, offers)
+    eq = solve(built.game, 3, DELTA, H, 4)
+    own = np.random.default_rng(21).random((3, pop.n, GRID)) < 0.8
+    return pop, offers, built, eq, own
+
+
+def test_pattern_groups_are_the_unique_patterns():
+    """Each pattern but "approve every node", ascending, with its worlds ascending: as
+    np.unique of the packed bits and flatnonzero per code."""
+    rng = np.random.default_rng(3)
+    own = rng.random((3, 500, 7)) < 0.6
+    nodes = [(1, 2), (1, 5), (2, 0), (2, 6)]
+    bits = np.column_stack([own[r][:, o] for r, o in nodes])
+    code = bits @ (1 << np.arange(len(nodes)))
+    full = (1 << len(nodes)) - 1
+    want = [(int(v), np.flatnonzero(code == v)) for v in np.unique(code[code != full])]
+    got = pattern_groups(own, nodes)
+    assert [v for v, _ in got] == [v for v, _ in want]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, want, strict=True))
+    assert pattern_groups(np.ones((3, 10, 7), dtype=bool), nodes) == []
+
+
+def test_features_hold_the_rounding_bounds_a(talks):
+    """The per-world A kept with the features is the largest |feature| of the stacked
+    utilities, and the bound computed with it is the bound computed without."""
+    pop, offers, built, eq, _ = talks
+    feats = continuation._Features(pop, built, offers, 2)
+    stacked = np.hstack([feats.uw, feats.ul, feats.u])
+    assert np.array_equal(feats.a, np.abs(stacked).max(axis=1))
+    # the views are the utilities themselves
+    assert np.array_equal(feats.u, utilities(pop.worlds.actors[2], offers))
+    states = main_states(built.game, eq)
+    branches = [continuation.branch(built.game, eq, 0, states[0], j) for j in (-1, 3, 7)]
+    co = feats.coefficients(branches)
+    block = feats.block(slice(0, 700))
+    plain = continuation._rounding(co, block, np.float32)
+    kept = continuation._rounding(co, block, np.float32, a=feats.a[:700])
+    assert np.array_equal(plain, kept)
+
+
+def _reference(feats, co, fixes, g):
+    """The float64 gains computed branch by branch (no merging of equal branches)."""
+    n = feats.u.shape[0]
+    v = np.column_stack(
+        [
+            continuation._values(
+                {k: c[..., [b]] for k, c in co.items()}, feats.block(slice(None)), np.float64
+            )[:, 0]
+            for b in range(g + 1)
+        ]
+    )
+    for rows, b, c in fixes:
+        v[rows, b] = continuation._values(c, feats.block(rows), np.float64)[:, 0]
+    assert v.shape == (n, g + 1)
+    return v[:, :g] - v[:, g:]
+
+
+@pytest.mark.parametrize("t", [0, 1])
+def test_merged_branches_give_each_branchs_values(talks, t):
+    """Branches with equal coefficients are computed once: the gains (float64) equal the
+    branch-by-branch computation up to float rounding, and the float32 products with the
+    float64 re-decision give the same approvals; some branches are merged."""
+    pop, offers, built, eq, own = talks
+    feats = continuation._Features(pop, built, offers, 2)
+    states, waiting = main_states(built.game, eq), waiting_types(built.game, eq)
+    co, fixes = continuation._plan(built, offers, eq, t, states[t], waiting[t], None, own, feats)
+    cols, index = continuation._distinct_columns(co)
+    assert cols.size < GRID + 1  # the test exercises the merging
+    for b in range(GRID + 1):  # a merged branch has its representative's coefficients
+        assert all(np.array_equal(c[..., b], c[..., cols[index[b]]]) for c in co.values())
+    want = _reference(feats, co, fixes, GRID)
+    got64 = continuation._product(feats, co, fixes, np.float64)
+    got32 = continuation._product(feats, co, fixes, np.float32)
+    scale = 1e-9 * (1 + np.abs(want).max())
+    assert np.abs(got64 - want).max() <= scale
+    decided = np.abs(want) > scale  # signs away from float rounding: the same approvals
+    assert np.array_equal((got32 >= 0)[decided], (want >= 0)[decided])
+    assert len(fixes) > 0
+
+
+def test_products_do_not_depend_on_the_threads(talks):
+    """The blocks run side by side: the same gains, bit for bit, on one thread and two."""
+    pop, offers, built, eq, own = talks
+    feats = continuation._Features(pop, built, offers, 2)
+    states, waiting = main_states(built.game, eq), waiting_types(built.game, eq)
+    co, fixes = continuation._plan(built, offers, eq, 0, states[0], waiting[0], None, own, feats)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = continuation._product(feats, co, fixes, np.float32)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = continuation._product(feats, co, fixes, np.float32)
+    finally:
+        numba.set_num_threads(before)
+    assert np.array_equal(one, two)
+
+
+def test_a_kept_cache_gives_a_fresh_caches_approvals(talks):
+    """Approvals remembered from an earlier solve (same plan) equal those computed anew,
+    and a changed equilibrium is not served from the cache."""
+    pop, offers, built, eq, _ = talks
+    once = built.one_shot.approve_by
+    cache: dict = {}
+    first = continuation_approvals(pop, built, offers, eq, once, cache)
+    assert any(isinstance(k, tuple) and k[0] == "approvals" for k in cache)
+    again = continuation_approvals(pop, built, offers, eq, once, cache)
+    assert np.array_equal(first, again)
+    other = with_approvals(built, pop, offers, first)
+    eq2 = solve(other.game, 3, DELTA, H, 4)
+    kept = continuation_approvals(pop, other, offers, eq2, once, cache)
+    fresh = continuation_approvals(pop, other, offers, eq2, once)
+    assert np.array_equal(kept, fresh)
+
+
+def test_proposer_gains_given_or_computed(talks):
+    """with_approvals with the proposer's gains passed equals with_approvals computing
+    them."""
+    pop, offers, built, _, own = talks
+    a = with_approvals(built, pop, offers, own).game
+    b = with_approvals(built, pop, offers, own, proposer_gains(pop, offers)).game
+    assert np.array_equal(a.approved, b.approved)
+    assert np.array_equal(a.deal_rounds, b.deal_rounds)
