@@ -423,13 +423,17 @@ def _largest(mat: np.ndarray) -> np.ndarray:
 
 def _values(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None)) -> np.ndarray:
     uw, ul, u, o, u0, hd = feats
-    v = uw.astype(dtype) @ co["cw"][:, cols].astype(dtype)
-    v += ul.astype(dtype) @ co["cl"][:, cols].astype(dtype)
-    v += u.astype(dtype) @ co["deals"][:, cols].astype(dtype)
+
+    def to(x: np.ndarray) -> np.ndarray:  # no copy where it has the type already
+        return x.astype(dtype, copy=False)
+
+    v = to(uw) @ to(co["cw"][:, cols])
+    v += to(ul) @ to(co["cl"][:, cols])
+    v += to(u) @ to(co["deals"][:, cols])
     if hd.any():
         vd = uw @ co["cw_d"][:, cols] + ul @ co["cl_d"][:, cols] + u @ co["deals"][:, cols]
         v = np.where(hd[:, None], vd.astype(dtype), v)
-    v = v.astype(np.float64)
+    v = v.astype(np.float64, copy=False)
     v += o[:, None] * co["own"][None, cols] + u0[:, None] * co["sq"][None, cols]
     v += co["c0"][None, cols]
     return v
@@ -659,8 +663,11 @@ def continuation_approvals(
     on the continuation rule (module docstring; rounds backwards from the last, so that
     each veto's own and the others' later decisions are known), an informed one on
     ``u_j(x) >= r_j`` in its world, one whose pairing needs redrawn worlds on its one-shot
-    approvals ``approve_once[actor]``. ``cache`` keeps each veto's per-world features
-    between calls on the same population, grid and types."""
+    approvals ``approve_once[actor]``. ``cache`` keeps, between calls on the same
+    population, grid, types and one-shot approvals (the solves of one fixed point), each
+    veto's per-world features and, per round, its approvals and the others' shares with
+    the digest of what they were computed from: a round whose branches did not change
+    since the last solve is not computed again."""
     scenario = population.scenario
     game = built.game
     names = population.actor_names
@@ -687,6 +694,7 @@ def continuation_approvals(
     one_hot = _one_hot(built, population)
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
     others = {v: np.ones((t_all, game.types, g)) for v in rule}
+    plans: dict[int, str] = {}  # each veto's plan of this round
     for t in range(t_all - 1, -1, -1):
         for v in rule:
             if v not in cache:
@@ -697,7 +705,7 @@ def continuation_approvals(
             )
             # the same plan gives the same approvals (another solve may leave a round's
             # branches as they were)
-            key = _digest(co, fixes)
+            plans[v] = key = _digest(co, fixes)
             done = cache.get(("approvals", v, t))
             if done is not None and done[0] == key:
                 by[v][t] = done[1]
@@ -707,11 +715,17 @@ def continuation_approvals(
             by[v][t] = (gain >= -scale) | ~offered[None, :]
             cache[("approvals", v, t)] = (key, by[v][t].copy())
         for v in rule:  # what the other vetoes approve in round t, for the rounds before
+            kept = tuple(plans[u] for u in rule if u != v)  # the rest are fixed
+            done = cache.get(("others", v, t))
+            if done is not None and done[0] == kept:
+                others[v][t] = done[1]
+                continue
             all_others = np.ones((n, g), dtype=bool)
             for u in by:
                 if u != v:
                     all_others &= by[u][t]
             others[v][t] = (one_hot @ all_others.astype(np.float64)) / mass
+            cache[("others", v, t)] = (kept, others[v][t].copy())
     ok = np.ones((t_all, n, g), dtype=bool)
     for a in by.values():
         ok &= a
