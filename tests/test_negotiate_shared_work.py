@@ -155,3 +155,29 @@ def test_proposer_gains_given_or_computed(talks):
     b = with_approvals(built, pop, offers, own, proposer_gains(pop, offers)).game
     assert np.array_equal(a.approved, b.approved)
     assert np.array_equal(a.deal_rounds, b.deal_rounds)
+
+
+@pytest.mark.parametrize("rows", [8192, 1696])
+def test_a_branchs_values_do_not_depend_on_the_other_branches(rows):
+    """A merged branch takes its representative's column: the product of a subset of the
+    branches equals those columns of the product of them all, bit for bit, on blocks of
+    the shapes the continuation approvals use (features of about 230 columns)."""
+    rng = np.random.default_rng(rows)
+    fw, fl, g = 64, 66, GRID
+    mat = rng.normal(size=(rows, fw + fl + g))
+    feats = (mat[:, :fw], mat[:, fw : fw + fl], mat[:, fw + fl :])
+    feats += (rng.normal(size=rows), rng.normal(size=rows), np.zeros(rows, dtype=bool))
+    co = {
+        "cw": rng.normal(size=(fw, g + 1)),
+        "cl": rng.normal(size=(fl, g + 1)),
+        "deals": rng.normal(size=(g, g + 1)),
+        "cw_d": rng.normal(size=(fw, g + 1)),
+        "cl_d": rng.normal(size=(fl, g + 1)),
+        "own": rng.normal(size=g + 1),
+        "sq": rng.normal(size=g + 1),
+        "c0": rng.normal(size=g + 1),
+    }
+    full = continuation._values(co, feats, np.float64)
+    some = np.sort(rng.choice(g + 1, 45, replace=False))
+    part = continuation._values(continuation._subset(co, some), feats, np.float64)
+    assert np.array_equal(part, full[:, some])
