@@ -163,7 +163,7 @@ def test_a_branchs_values_do_not_depend_on_the_other_branches(rows):
     branches equals those columns of the product of them all, bit for bit, on blocks of
     the shapes the continuation approvals use (features of about 230 columns)."""
     rng = np.random.default_rng(rows)
-    fw, fl, g = 64, 66, GRID
+    fw, fl, g = 64, 66, 101
     mat = rng.normal(size=(rows, fw + fl + g))
     feats = (mat[:, :fw], mat[:, fw : fw + fl], mat[:, fw + fl :])
     feats += (rng.normal(size=rows), rng.normal(size=rows), np.zeros(rows, dtype=bool))
