@@ -269,7 +269,9 @@ def test_an_answer_for_another_scenario_is_never_shown(server):
         held.pop().continue_()  # fearon-1d's first pass: a preview (200 000 worlds asked)
         while not held:  # then its whole sample
             page.wait_for_timeout(50)
-        assert page.evaluate("state.preview") and page.evaluate("state.current.samples") == 10_000
+        assert page.evaluate("state.preview")
+        assert page.evaluate("state.current.samples") == page.evaluate("state.previewSamples")
+        assert page.evaluate("state.current.samples") < 200_000
         held.pop().continue_()
         wait_for_p_deal(page, p_deal(server, "fearon-1d", {}, 200_000, 7))
         assert not page.evaluate("state.preview")
@@ -278,8 +280,9 @@ def test_an_answer_for_another_scenario_is_never_shown(server):
 
 
 def test_a_large_sample_is_previewed_then_shown_whole(server):
-    """On 40 000 worlds or more a move is answered on 10 000 first (labelled a preview),
-    then on the whole sample, which replaces it; the last request is the whole sample's."""
+    """On a large sample a move is answered on a preview first (2 000 worlds at the start,
+    labelled a preview), then, once the offer rests, on the whole sample, which replaces
+    it; the preview's size follows the server's measured compute time per world."""
     from playwright.sync_api import sync_playwright
 
     asked: list[int] = []
@@ -297,7 +300,8 @@ def test_a_large_sample_is_previewed_then_shown_whole(server):
         page.on("request", record)
         page.goto(f"{server}?scenario=russia-2021&samples=40000")
         page.wait_for_function("() => state.current && !state.inFlight && !state.preview")
-        assert asked[:2] == [10_000, 40_000]
+        assert asked[:2] == [2000, 40_000]
+        assert "a preview" not in page.inner_text("#odds-heading")
         page.locator("#issue-enlargement").focus()
         for _ in range(5):
             page.locator("#issue-enlargement").press("ArrowRight")
@@ -305,8 +309,13 @@ def test_a_large_sample_is_previewed_then_shown_whole(server):
         page.wait_for_function("() => !state.inFlight")
         assert page.evaluate("state.current.samples") == 40_000
         assert not page.evaluate("state.preview")
-        assert asked[-1] == 40_000 and 10_000 in asked[2:]
+        assert 40_000 in asked[2:] and any(n < 40_000 for n in asked[2:])
         assert page.inner_text("#status").startswith("40,000 worlds")
+        # the preview's size: the largest whose measured cost fits the 20 ms budget
+        for ms_per_world, size in [(1.0, 1000), (0.01, 2000), (0.004, 5000), (1e-4, 10000)]:
+            assert page.evaluate(f"state.msPerWorld = {ms_per_world}; previewSize()") == size
+        page.evaluate("state.info.limits.quick_samples = 5000")  # the server's quick worker
+        assert page.evaluate("state.msPerWorld = 1e-4; previewSize()") == 5000
         browser.close()
 
 
