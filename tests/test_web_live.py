@@ -21,7 +21,13 @@ import yaml
 
 import goldenbridge as gb
 from goldenbridge.report.documents import round_numbers
-from goldenbridge.web.bench import CHROMIUM, CHROMIUM_ARGS, local_server, measure_load
+from goldenbridge.web.bench import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    local_server,
+    measure_browser,
+    measure_load,
+)
 from goldenbridge.web.bench import main as bench_main
 from strategies import bargaining_scenario
 
@@ -317,6 +323,19 @@ def test_a_large_sample_is_previewed_then_shown_whole(server):
         page.evaluate("state.info.limits.quick_samples = 5000")  # the server's quick worker
         assert page.evaluate("state.msPerWorld = 1e-4; previewSize()") == 5000
         browser.close()
+
+
+def test_the_browser_benchmark_times_previews_and_the_whole_sample(server):
+    """bench --browser: from the slider's input event to the painted odds (in the page),
+    each press answered by a preview, then the whole sample after a rest; the server's
+    compute by sample size."""
+    figures = measure_browser(server, presses=3, rests=1, samples=20_000)
+    assert figures["presses"] == 3 and figures["rests"] == 1
+    assert 0 < figures["felt"]["p50_ms"] <= figures["felt"]["max_ms"]
+    assert figures["whole"]["p50_ms"] > 250  # the page waits for the offer to rest
+    sizes = {int(n) for n in figures["compute"]}
+    assert 20_000 in sizes and any(n < 20_000 for n in sizes)
+    assert figures["preview_samples"] in (1000, 2000, 5000)
 
 
 def yaml_bytes(document: dict) -> bytes:

@@ -193,7 +193,9 @@ def measure_load(url: str, body: dict[str, Any], offers: list[dict]) -> dict[str
     return asyncio.run(_concurrent(url, body, offers))
 
 
-def measure_browser(url: str, presses: int, rests: int = 5) -> dict[str, Any]:
+def measure_browser(
+    url: str, presses: int, rests: int = 5, samples: int | None = None
+) -> dict[str, Any]:
     """Key presses on the first slider in chromium: time from the slider's input event to
     the frame that paints the new odds (measured in the page: what a person feels; a
     preview on a large sample), until the page shows them as the driver sees it (its
@@ -236,7 +238,14 @@ def measure_browser(url: str, presses: int, rests: int = 5) -> dict[str, Any]:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url)
         page.wait_for_selector("#odds-chart[data-seq]")
-        page.wait_for_function(whole, timeout=300_000)  # the whole sample of the start
+        if samples is not None:  # the sample-size field, as a person sets it
+            page.fill("#samples", str(samples))
+            page.press("#samples", "Tab")
+            page.wait_for_function(f"() => state.samples === {samples}")
+        page.wait_for_function(
+            "() => state.current && state.current.samples === state.samples && " + whole[6:],
+            timeout=300_000,
+        )  # the whole sample of the start
         page.on("response", timed)
         slider = page.locator("#issues input[type=range]").first
         slider.evaluate(watch)
@@ -298,7 +307,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         load.pop("documents")
         figures["load"] = load
         if options.browser:
-            figures["browser"] = measure_browser(url, min(options.updates, 50))
+            figures["browser"] = measure_browser(url, min(options.updates, 50), samples=samples)
     figures["load_average_after"] = os.getloadavg()[0]
     if options.json:
         print(json.dumps(figures, indent=2))
