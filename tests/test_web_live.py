@@ -317,8 +317,8 @@ def test_a_large_sample_is_previewed_then_shown_whole(server):
         assert not page.evaluate("state.preview")
         assert 40_000 in asked[2:] and any(n < 40_000 for n in asked[2:])
         assert page.inner_text("#status").startswith("40,000 worlds")
-        # the preview's size: the largest whose measured cost fits the 20 ms budget
-        for ms_per_world, size in [(1.0, 1000), (0.01, 2000), (0.004, 5000), (1e-4, 10000)]:
+        # the preview's size: the largest whose measured cost fits the 15 ms budget
+        for ms_per_world, size in [(1.0, 1000), (0.006, 2000), (0.002, 5000), (1e-4, 10000)]:
             assert page.evaluate(f"state.msPerWorld = {ms_per_world}; previewSize()") == size
         page.evaluate("state.info.limits.quick_samples = 5000")  # the server's quick worker
         assert page.evaluate("state.msPerWorld = 1e-4; previewSize()") == 5000

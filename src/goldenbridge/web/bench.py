@@ -201,13 +201,14 @@ def measure_browser(
     preview on a large sample), until the page shows them as the driver sees it (its
     round trips included), until the charts are redrawn too (a frame later), and, for
     ``rests`` presses each followed by a rest, until the whole sample's odds replace the
-    preview. With the server's compute time of each evaluate request the page sent for
-    the slider, by sample size."""
+    preview, and from the input event to the painted odds of a press made while the whole
+    sample of the one before is being computed. With the server's compute time of each
+    evaluate request the page sent for the slider, by sample size."""
     from playwright.sync_api import sync_playwright
 
     shown = "() => document.getElementById('{}').dataset.seq === String(state.seq)"
     whole = "() => !state.preview && " + shown.format("p-deal")[6:]
-    numbers, charts, wholes = [], [], []
+    numbers, charts, wholes, during = [], [], [], []
     # In the page: from the slider's input event to the frame that paints the new odds
     # (the frame's requestAnimationFrame callback runs just before its paint), without
     # the driver's round trips.
@@ -220,6 +221,15 @@ def measure_browser(
         const t0 = input; input = null;
         requestAnimationFrame(() => window.feltMs.push(performance.now() - t0));
       }).observe(odds, { attributes: true, childList: true, subtree: true });
+      window.wholeAsked = 0;  // requests for the whole sample of the current offer
+      const send = window.fetch;
+      window.fetch = (path, init) => {
+        const body = init && init.body ? JSON.parse(init.body) : {};
+        if (body.offers && body.offers.current && body.samples === state.samples) {
+          window.wholeAsked += 1;
+        }
+        return send(path, init);
+      };
     }"""
     compute: dict[int, list[float]] = {}
 
@@ -263,8 +273,17 @@ def measure_browser(
             slider.press("ArrowLeft")
             page.wait_for_function(whole, polling="raf", timeout=300_000)
             wholes.append(time.perf_counter() - t0)
-        preview = int(page.evaluate("state.previewSamples"))
         felt = [ms / 1000 for ms in page.evaluate("window.feltMs")][:presses]
+        for _ in range(rests):  # a move while the whole sample of the last one computes
+            page.wait_for_function(whole, timeout=300_000)
+            asked = page.evaluate("window.wholeAsked")
+            slider.press("ArrowLeft")
+            page.wait_for_function(f"() => window.wholeAsked > {asked}", timeout=300_000)
+            before = page.evaluate("window.feltMs.length")
+            slider.press("ArrowRight")
+            page.wait_for_function(f"() => window.feltMs.length > {before}", timeout=300_000)
+            during.append(page.evaluate(f"window.feltMs[{before}]") / 1000)
+        preview = int(page.evaluate("state.previewSamples"))
         browser.close()
     return {
         "presses": presses,
@@ -273,6 +292,7 @@ def measure_browser(
         "charts": _percentiles(charts),
         "rests": rests,
         "whole": _percentiles(wholes) if wholes else None,
+        "during_whole": _percentiles(during) if during else None,
         "preview_samples": preview,
         "compute": {str(n): _percentiles(t) | {"requests": len(t)} for n, t in compute.items()},
     }
@@ -339,6 +359,7 @@ def _print(f: dict[str, Any]) -> None:
         b = f["browser"]
         if b["whole"]:
             print(line(f"press, rest -> whole sample ({b['rests']})", b["whole"]))
+            print(line(f"input -> odds, whole under way ({b['rests']})", b["during_whole"]))
         for n, p in sorted(b["compute"].items(), key=lambda item: int(item[0])):
             print(line(f"  compute on {int(n):,} worlds ({p['requests']})", p))
         print(f"  (next preview: {b['preview_samples']:,} worlds)")
