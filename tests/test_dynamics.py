@@ -408,6 +408,56 @@ def test_russia_talks_block_is_sourced():
         assert q.source and q.basis
 
 
+def test_share_se_bound_bounds_the_weighted_standard_error():
+    """share_se_bound >= sqrt(sum w^2 (y - p)^2) / sum w for any y in [0, 1] and weights,
+    with equality (the binomial SE) for 0/1 outcomes on equal weights."""
+    from goldenbridge.analysis.stats import se_bound_scale, share_se_bound
+
+    rng = np.random.default_rng(5)
+    for case in range(200):
+        n = int(rng.integers(1, 60))
+        w = rng.exponential(size=n) if case % 2 else np.ones(n)
+        y = rng.random(n) if case % 3 else (rng.random(n) < rng.random()).astype(float)
+        p = (w @ y) / w.sum()
+        exact = np.sqrt((w * w) @ (y - p) ** 2) / w.sum()
+        bound = share_se_bound(p, se_bound_scale(w))
+        assert bound >= exact - 1e-12
+        if case % 2 == 0 and case % 3 == 0:  # 0/1 on equal weights
+            assert bound == pytest.approx(exact, rel=1e-9, abs=1e-15)
+
+
+def test_cli_json_rounds_every_share_to_its_standard_error():
+    """negotiate --json prints P(deal), P(war) and the by-round shares with their standard
+    errors (the binomial SE on these equally weighted worlds), rounded to them as the
+    other commands' numbers are: not to 15 digits."""
+    from goldenbridge.report.documents import round_numbers
+
+    args = "fearon-1d --rounds 2 --grid 21 --path :share=0 --samples 3000 --seed 4".split()
+    result = runner.invoke(app, ["negotiate", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    pop = sample(load("fearon-1d"), samples=3000, seed=4)
+    raw = negotiate(pop, 2, path_to={"share": 0.0}, grid=21)
+
+    def check(shown: dict, p: float, key: str) -> None:
+        se = np.sqrt(p * (1 - p) / 3000)
+        assert shown[f"{key}_se"] == float(f"{se:.2g}"), key
+        if se > 0:
+            assert shown[key] == round(p, 1 - int(np.floor(np.log10(se)))), key
+        else:
+            assert shown[key] == p, key
+
+    check(doc, raw.p_deal, "p_deal")
+    check(doc, raw.p_war, "p_war")
+    for shown, row in zip(doc["sequence"], raw.sequence, strict=True):
+        check(shown, row.p_deal_by, "p_deal_by")
+        check(shown, row.p_war_by, "p_war_by")
+    for shown, row in zip(doc["compare"], raw.compare, strict=True):
+        check(shown, row.p_deal, "p_deal")
+        check(shown, row.p_war, "p_war")
+    assert doc == round_numbers(json.loads(json.dumps(raw.to_dict())))
+
+
 @pytest.mark.slow
 def test_cli_json_has_the_issue_shape(tmp_path):
     result = runner.invoke(

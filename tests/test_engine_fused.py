@@ -135,6 +135,39 @@ def test_packing_is_kept_per_worlds_and_never_stale(monkeypatch):
     assert fused.tally(heavier, offers) != exact
 
 
+def test_a_few_packings_are_kept_least_recently_used_out():
+    """The web page alternates a preview population with the whole sample: both stay
+    packed (KEEP per kind), the least recently used goes first, and a freed population's
+    packing goes with it."""
+    import gc
+
+    from goldenbridge.engine import arrays
+
+    rng = np.random.default_rng(9)
+    kind = "test-kept"
+    made = []
+
+    def build(tag):
+        made.append(tag)
+        return tag
+
+    worlds = [random_worlds(rng, 50) for _ in range(arrays.KEEP + 1)]
+    for i, w in enumerate(worlds[: arrays.KEEP]):
+        assert arrays.packed_once(w, kind, 0, lambda i=i: build(i)) == i
+    for i, w in enumerate(worlds[: arrays.KEEP]):  # alternating: every one still kept
+        assert arrays.packed_once(w, kind, 0, lambda: build("again")) == i
+    assert made == list(range(arrays.KEEP))
+    arrays.packed_once(worlds[1], kind, 0, lambda: build("again"))  # 0 is now the oldest
+    arrays.packed_once(worlds[-1], kind, 0, lambda: build("new"))
+    arrays.packed_once(worlds[1], kind, 0, lambda: build("again"))
+    arrays.packed_once(worlds[0], kind, 0, lambda: build("rebuilt"))
+    assert made[arrays.KEEP :] == ["new", "rebuilt"]
+    assert arrays.packed_once(worlds[0], kind, 1, lambda: build("other key")) == "other key"
+    del worlds, w
+    gc.collect()
+    assert arrays._PACKED[kind] == []
+
+
 def test_engine_selector():
     rng = np.random.default_rng(3)
     worlds = random_worlds(rng, 300, rho="mixed")

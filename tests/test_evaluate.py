@@ -104,6 +104,39 @@ def test_types_breakdown_and_blockers():
     assert abs(result.offer("reject").types["Russia"]["security"].weight - 0.6) < 0.03
 
 
+def test_types_odds_have_the_standard_errors_of_their_own_worlds():
+    """Each type's share, P(accept) and P(deal) carry the standard error of a weighted
+    share over that type's worlds, sqrt(sum w^2 (y - p)^2) / sum w, computed here world by
+    world from decide(); so --json rounds them to it like every other share."""
+    from goldenbridge.analysis.outcomes import decide
+    from goldenbridge.report.documents import round_numbers
+
+    pop = sample(parse(bargaining_scenario()), samples=3000)
+    offers = {"x": {"nato": 40}}
+    result = evaluate(pop, offers).offer("x")
+    decisions = decide(pop, pop.encode(list(offers.values())))
+    w = pop.worlds.weights * np.ones(pop.n)
+
+    def share_se(y, inside):
+        wi, yi = w[inside], y[inside].astype(float)
+        p = (wi @ yi) / wi.sum()
+        return p, np.sqrt((wi * wi) @ (yi - p) ** 2) / wi.sum()
+
+    for type_name, odds in result.types["Russia"].items():
+        inside = np.array([pop.group_types(g)["Russia"] == type_name for g in pop.worlds.group])
+        share = share_se(inside, np.ones(pop.n, bool))
+        accept = share_se(decisions.accept[:, 0], inside)
+        deal = share_se(decisions.deal[:, 0], inside)
+        assert (odds.weight, odds.weight_se) == pytest.approx(share, rel=1e-9)
+        assert (odds.p_accept, odds.p_accept_se) == pytest.approx(accept, rel=1e-9)
+        assert (odds.p_deal, odds.p_deal_se) == pytest.approx(deal, rel=1e-9)
+        shown = round_numbers(odds.__dict__)
+        digits = 1 - int(np.floor(np.log10(odds.p_deal_se)))
+        assert shown["p_deal"] == round(odds.p_deal, digits)
+    refuse = result.actors["Russia"].to_dict()
+    assert refuse["p_refuse_se"] == refuse["p_accept_se"]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=scenarios(), t=st.floats(0, 1), u=st.floats(0, 1))
 def test_probabilities_in_range_and_monotone_toward_target(data, t, u):

@@ -70,6 +70,19 @@ def test_brief_has_every_section_and_nothing_from_outside(fearon_brief):
     assert "Fearon 1995" in text and "Saltelli" in text  # method notes with citations
 
 
+def test_every_table_scrolls_in_its_own_box(fearon_brief):
+    """A table wider than a phone's screen scrolls sideways in its own box (which can be
+    focused, for the keyboard), never the whole page: every table is in one."""
+    _, text, _ = fearon_brief
+    tables = re.findall(r"<table", text)
+    boxed = re.findall(
+        r"<div class=[\"']table-scroll[\"'] role=[\"']region[\"'] tabindex=[\"']0[\"'][^>]*><table",
+        text,
+    )
+    assert len(tables) >= 5 and len(boxed) == len(tables)
+    assert re.search(r"\.table-scroll \{ overflow-x: auto;", text)
+
+
 def test_brief_names_seed_version_and_scenario_hash(fearon_brief):
     _, text, doc = fearon_brief
     builtin = resources.files("goldenbridge.scenario.builtin").joinpath("fearon-1d.yaml")
@@ -163,6 +176,18 @@ def test_seed_crisis_brief_in_headless_chromium(tmp_path):
         assert len(sizes) >= 5 and min(sizes) > 100
         assert "Would Russia take a package from United States" in page.inner_text("#question")
         page.screenshot(path=str(shot), full_page=True)
+        # a phone (390 px): the page is no wider than the screen; the wide robustness
+        # table scrolls sideways in its box, its caption in view
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(html.as_uri())
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        box = phone.locator("#decides .table-scroll").first
+        assert "ends of its range" in box.locator("caption").inner_text()
+        width, inner = box.evaluate("e => [e.clientWidth, e.scrollWidth]")
+        assert width <= 390 < inner
+        box.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        assert box.locator("caption").bounding_box()["x"] >= 0
+        phone.screenshot(path=str(tmp_path / "brief-russia-2021-390.png"), full_page=True)
         browser.close()
     assert not problems
     assert shot.stat().st_size > 100_000

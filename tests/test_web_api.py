@@ -144,7 +144,7 @@ def test_fearon_closed_form(client):
 
 def test_population_is_sampled_once_per_scenario_samples_and_seed():
     with client_for() as c:
-        cache = c.app.state.web.populations
+        cache = c.app.state.web.batcher(4000).populations
         for share in (0.5, 0.6, 0.7):
             body = {"scenario": "fearon-1d", "offers": {"x": {"share": share}}, "samples": 4000}
             assert c.post("/api/evaluate", json=body).status_code == 200
@@ -250,7 +250,8 @@ def test_requests_waiting_for_the_worker_share_one_engine_call(
 ):
     app = create_app()
     state = app.state.web
-    state.evaluations.max_offers = batch_offers
+    batcher = state.batcher(2000)  # the quick worker's, where there is one
+    batcher.max_offers = batch_offers
     calls = []
     evaluate = gb.evaluate
 
@@ -262,7 +263,7 @@ def test_requests_waiting_for_the_worker_share_one_engine_call(
     shares = [i / 20 for i in range(20)]
 
     async def main():
-        busy = asyncio.ensure_future(state.worker.run(lambda deadline: time.sleep(1)))
+        busy = asyncio.ensure_future(batcher.worker.run(lambda deadline: time.sleep(1)))
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
             answers = await asyncio.gather(
@@ -283,6 +284,44 @@ def test_requests_waiting_for_the_worker_share_one_engine_call(
     for x, answer in zip(shares, answers, strict=False):
         assert answer.json() == as_sent(evaluate(population, {"x": {"share": x}}).to_dict())
     assert answers[-1].status_code == 422 and answers[-1].json()["error"]["field"] == "offers.shar"
+
+
+def test_a_preview_does_not_wait_for_a_whole_sample_on_the_worker():
+    """Few worlds (the page's preview while a slider moves) go to a worker of their own,
+    so a whole sample's evaluation under way does not delay them; the numbers are those of
+    evaluating alone. With numba's ``workqueue`` layer there is one worker (checked in
+    test_web_live.py, whose server runs it)."""
+    from goldenbridge.engine.threads import threadsafe
+
+    app = create_app()
+    state = app.state.web
+    if not threadsafe():
+        assert state.batcher(2000) is state.batcher(10**6)
+        pytest.skip("numba's threading layer here is not thread-safe: one worker")
+    assert state.batcher(10_000) is not state.batcher(10_001)
+    started = threading.Event()
+
+    def long_job(deadline):
+        started.set()
+        time.sleep(3)
+
+    async def main():
+        busy = asyncio.ensure_future(state.worker.run(long_job))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            await asyncio.to_thread(started.wait, 5)
+            t0 = time.perf_counter()
+            body = {"scenario": "fearon-1d", "samples": 2000, "offers": {"x": {"share": 0.6}}}
+            answer = await c.post("/api/evaluate", json=body)
+            waited = time.perf_counter() - t0
+            still_busy = not busy.done()
+        await busy
+        return answer, waited, still_busy
+
+    answer, waited, still_busy = asyncio.run(main())
+    assert answer.status_code == 200 and still_busy and waited < 3
+    expected = gb.evaluate(gb.population("fearon-1d", 2000), {"x": {"share": 0.6}})
+    assert answer.json() == as_sent(expected.to_dict())
 
 
 # ------------------------------------------------------------------ errors and limits
@@ -406,7 +445,7 @@ def test_no_stack_trace_on_an_internal_error(monkeypatch):
 
 def test_compute_time_limit(monkeypatch):
     with client_for(compute_seconds=0.05) as c:
-        cache = c.app.state.web.populations
+        cache = c.app.state.web.batcher(100).populations
         sample = cache.get
 
         def slow(*args):

@@ -21,7 +21,13 @@ import yaml
 
 import goldenbridge as gb
 from goldenbridge.report.documents import round_numbers
-from goldenbridge.web.bench import CHROMIUM, CHROMIUM_ARGS, local_server, measure_load
+from goldenbridge.web.bench import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    local_server,
+    measure_browser,
+    measure_load,
+)
 from goldenbridge.web.bench import main as bench_main
 from strategies import bargaining_scenario
 
@@ -269,7 +275,9 @@ def test_an_answer_for_another_scenario_is_never_shown(server):
         held.pop().continue_()  # fearon-1d's first pass: a preview (200 000 worlds asked)
         while not held:  # then its whole sample
             page.wait_for_timeout(50)
-        assert page.evaluate("state.preview") and page.evaluate("state.current.samples") == 10_000
+        assert page.evaluate("state.preview")
+        assert page.evaluate("state.current.samples") == page.evaluate("state.previewSamples")
+        assert page.evaluate("state.current.samples") < 200_000
         held.pop().continue_()
         wait_for_p_deal(page, p_deal(server, "fearon-1d", {}, 200_000, 7))
         assert not page.evaluate("state.preview")
@@ -278,8 +286,9 @@ def test_an_answer_for_another_scenario_is_never_shown(server):
 
 
 def test_a_large_sample_is_previewed_then_shown_whole(server):
-    """On 40 000 worlds or more a move is answered on 10 000 first (labelled a preview),
-    then on the whole sample, which replaces it; the last request is the whole sample's."""
+    """On a large sample a move is answered on a preview first (2 000 worlds at the start,
+    labelled a preview), then, once the offer rests, on the whole sample, which replaces
+    it; the preview's size follows the server's measured compute time per world."""
     from playwright.sync_api import sync_playwright
 
     asked: list[int] = []
@@ -297,7 +306,8 @@ def test_a_large_sample_is_previewed_then_shown_whole(server):
         page.on("request", record)
         page.goto(f"{server}?scenario=russia-2021&samples=40000")
         page.wait_for_function("() => state.current && !state.inFlight && !state.preview")
-        assert asked[:2] == [10_000, 40_000]
+        assert asked[:2] == [2000, 40_000]
+        assert "a preview" not in page.inner_text("#odds-heading")
         page.locator("#issue-enlargement").focus()
         for _ in range(5):
             page.locator("#issue-enlargement").press("ArrowRight")
@@ -305,9 +315,27 @@ def test_a_large_sample_is_previewed_then_shown_whole(server):
         page.wait_for_function("() => !state.inFlight")
         assert page.evaluate("state.current.samples") == 40_000
         assert not page.evaluate("state.preview")
-        assert asked[-1] == 40_000 and 10_000 in asked[2:]
+        assert 40_000 in asked[2:] and any(n < 40_000 for n in asked[2:])
         assert page.inner_text("#status").startswith("40,000 worlds")
+        # the preview's size: the largest whose measured cost fits the 15 ms budget
+        for ms_per_world, size in [(1.0, 1000), (0.006, 2000), (0.002, 5000), (1e-4, 10000)]:
+            assert page.evaluate(f"state.msPerWorld = {ms_per_world}; previewSize()") == size
+        page.evaluate("state.info.limits.quick_samples = 5000")  # the server's quick worker
+        assert page.evaluate("state.msPerWorld = 1e-4; previewSize()") == 5000
         browser.close()
+
+
+def test_the_browser_benchmark_times_previews_and_the_whole_sample(server):
+    """bench --browser: from the slider's input event to the painted odds (in the page),
+    each press answered by a preview, then the whole sample after a rest; the server's
+    compute by sample size."""
+    figures = measure_browser(server, presses=3, rests=1, samples=20_000)
+    assert figures["presses"] == 3 and figures["rests"] == 1
+    assert 0 < figures["felt"]["p50_ms"] <= figures["felt"]["max_ms"]
+    assert figures["whole"]["p50_ms"] > 250  # the page waits for the offer to rest
+    sizes = {int(n) for n in figures["compute"]}
+    assert 20_000 in sizes and any(n < 20_000 for n in sizes)
+    assert figures["preview_samples"] in (1000, 2000, 5000)
 
 
 def yaml_bytes(document: dict) -> bytes:

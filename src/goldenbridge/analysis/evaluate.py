@@ -74,17 +74,23 @@ class ActorOdds:
         out: dict[str, Any] = {"role": self.role, key: self.p_accept, f"{key}_se": self.p_accept_se}
         if self.role != "stakeholder":
             out["p_refuse"] = self.p_reject
+            out["p_refuse_se"] = self.p_accept_se  # the SE of 1 - p is p's
             out["p_sole_blocker"] = self.p_sole_blocker
         return out
 
 
 @dataclass(frozen=True)
 class TypeOdds:
-    """One type of an actor: its share of the worlds and the odds within it."""
+    """One type of an actor: its share of the worlds and the odds within it, each with
+    its Monte Carlo standard error (the stratum's own sums: ``p_accept`` and ``p_deal``
+    are shares of the type's worlds; NaN where no world has the type)."""
 
     weight: float
+    weight_se: float
     p_accept: float
+    p_accept_se: float
     p_deal: float
+    p_deal_se: float
 
 
 @dataclass(frozen=True)
@@ -202,11 +208,19 @@ def _offer_result(
         types[actor] = {}
         for type_name in population.scenario.actor(actor).type_names:
             sel = np.array([g[actor] == type_name for g in groups])
-            wt = t.w[sel].sum()
+            wt, wt2 = t.w[sel].sum(), t.w2[sel].sum()
+            share, share_se = proportion(wt, wt2, w, w2)  # the type's indicator
+            nan = (float("nan"), float("nan"))
+            accept = proportion(t.accept[sel, m, i].sum(), t.accept2[sel, m, i].sum(), wt, wt2)
+            deal_t = proportion(t.deal[sel, m].sum(), t.deal2[sel, m].sum(), wt, wt2)
+            accept, deal_t = (accept, deal_t) if wt > 0 else (nan, nan)
             types[actor][type_name] = TypeOdds(
-                weight=float(wt / w) if w > 0 else 0.0,
-                p_accept=float(t.accept[sel, m, i].sum() / wt) if wt > 0 else float("nan"),
-                p_deal=float(t.deal[sel, m].sum() / wt) if wt > 0 else float("nan"),
+                weight=float(share) if w > 0 else 0.0,
+                weight_se=float(share_se) * sampled,
+                p_accept=float(accept[0]),
+                p_accept_se=float(accept[1]) * sampled,
+                p_deal=float(deal_t[0]),
+                p_deal_se=float(deal_t[1]) * sampled,
             )
     return OfferResult(
         name=name,

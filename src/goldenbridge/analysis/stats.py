@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["proportion", "mean"]
+__all__ = ["proportion", "mean", "se_bound_scale", "share_se_bound"]
 
 
 def proportion(s1, s2, w, w2):
@@ -35,3 +35,30 @@ def mean(s1, s2, s_sq2, w, w2):
     var = s_sq2 - 2 * mu * s2 + mu * mu * w2
     se = np.sqrt(np.maximum(var, 0.0)) / np.where(np.asarray(w) > 0, w, 1.0)
     return mu, se
+
+
+def se_bound_scale(weights) -> float:
+    """``sqrt(max w / sum w)``: what :func:`share_se_bound` multiplies ``sqrt(p (1 - p))`` by
+    (``1 / sqrt(N)`` on N equally weighted worlds)."""
+    w = np.asarray(weights, dtype=float)
+    total = float(w.sum())
+    return float(np.sqrt(w.max() / total)) if total > 0 else 0.0
+
+
+def share_se_bound(p: float, scale: float) -> float:
+    """An upper bound on the standard error of a weighted share ``p = sum w y / sum w`` of
+    per-world values ``y`` in [0, 1], from ``p`` alone: ``sqrt(p (1 - p)) scale`` with
+    ``scale`` = :func:`se_bound_scale` of the weights.
+
+    The standard error of :func:`proportion` is ``sqrt(sum w^2 (y - p)^2) / sum w``, and
+    ``sum w^2 (y - p)^2 <= max w sum w (y - p)^2 = max w (sum w y^2 - p^2 sum w)
+    <= max w (sum w y - p^2 sum w) = max w sum w p (1 - p)``, since ``y^2 <= y`` on
+    [0, 1]. On equally weighted worlds with 0/1 outcomes both steps are equalities: the
+    bound is the binomial standard error ``sqrt(p (1 - p) / N)``.
+
+    Examples
+    --------
+    >>> round(share_se_bound(0.25, se_bound_scale([1.0] * 4)), 6)  # as proportion's example
+    0.216506
+    """
+    return float(np.sqrt(max(p * (1.0 - p), 0.0)) * scale)

@@ -25,6 +25,7 @@ from goldenbridge.cli.common import (
     working,
     writing_plots,
 )
+from goldenbridge.report.documents import json_safe, round_numbers
 from goldenbridge.report.narrative import pct
 
 
@@ -103,9 +104,16 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     table.add_column("offer")
     table.add_column("P(deal by t)", justify="right")
     table.add_column("P(war by t)", justify="right")
-    for r in result.sequence:
+    # the shares as --json prints them (rounded to their standard errors), so that the
+    # text never differs from the JSON by a rounding of a tie
+    shown = round_numbers(json_safe(result.to_dict()))
+    for r, d in zip(result.sequence, shown["sequence"], strict=True):
         table.add_row(
-            str(r.round), f"{r.position:.2f}", _short(r.values), pct(r.p_deal_by), pct(r.p_war_by)
+            str(r.round),
+            f"{r.position:.2f}",
+            _short(r.values),
+            pct(d["p_deal_by"]),
+            pct(d["p_war_by"]),
         )
     out.print(table)
     compare = Table(title="Compared on the same worlds", title_justify="left")
@@ -114,13 +122,13 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     compare.add_column(f"{scenario.proposer.name} EU", justify="right")
     compare.add_column("P(deal)", justify="right")
     compare.add_column("P(war)", justify="right")
-    for row in result.compare:
+    for row, d in zip(result.compare, shown["compare"], strict=True):
         compare.add_row(
             row.name,
             "" if row.position is None else f"{row.position:.2f}",
             f"{row.proposer_eu:.4f}",
-            pct(row.p_deal),
-            pct(row.p_war),
+            pct(d["p_deal"]),
+            pct(d["p_war"]),
         )
     out.print(compare)
     if result.decomposition:

@@ -20,6 +20,7 @@ Utility of actor ``i`` in world ``n`` for offer ``m`` (docs/design.md section 3)
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -134,37 +135,53 @@ class Worlds:
         return (*(x for arrs in per_actor for x in arrs), self.fight, self.weights, self.group)
 
 
-#: The last packing per kind: kind -> (weak reference to the worlds, key, value).
-_PACKED: dict[str, tuple[weakref.ref, Hashable, Any]] = {}
+#: Packings kept per kind: the web page alternates between a preview population and the
+#: whole sample, and a search between its population and a fresh one to re-evaluate on.
+KEEP = 3
+#: The last :data:`KEEP` packings per kind, newest last: kind -> [(weak reference to the
+#: worlds, key, value), ...].
+_PACKED: dict[str, list[tuple[weakref.ref, Hashable, Any]]] = {}
+_PACKED_LOCK = threading.RLock()  # the web server decides on two threads; drop() may run
+# inside a locked block (a garbage collection frees a population), hence reentrant
 
 
 def packed_once(worlds: Worlds, kind: str, key: Hashable, build: Callable[[], Any]) -> Any:
-    """``build()``, kept for the last ``Worlds`` object seen under ``kind`` and ``key``.
+    """``build()``, kept for the last :data:`KEEP` ``Worlds`` objects seen under ``kind``
+    and ``key``.
 
     Analyses call the engines again and again with the same worlds and new
     offers (optimisers, the web explorer's sliders), so the engines pack the
-    worlds' arrays once per ``Worlds`` object. One entry per ``kind`` (one engine
-    layout), keyed by the object's identity through a weak reference (a freed
+    worlds' arrays once per ``Worlds`` object. A few entries per ``kind`` (one engine
+    layout), each keyed by the object's identity through a weak reference (a freed
     object never matches a new one, and freeing it drops the entry) and by
-    ``key`` (dtype and options).
+    ``key`` (dtype and options); the least recently used goes first.
 
     So that a kept packing can never be stale, the worlds' arrays are made
     read-only when it is kept: an in-place write to them raises instead of
     silently changing what the engine computes on. (``Worlds`` is immutable;
     :meth:`Worlds.with_weights` and :meth:`Worlds.subset` make new objects.)
     """
-    entry = _PACKED.get(kind)
-    if entry is not None and entry[0]() is worlds and entry[1] == key:
-        return entry[2]
+    with _PACKED_LOCK:
+        entries = _PACKED.setdefault(kind, [])
+        for entry in list(entries):
+            if entry[0]() is worlds and entry[1] == key:
+                # by identity: weak references compare their (array-holding) referents
+                entries[:] = [e for e in entries if e is not entry] + [entry]  # newest last
+                return entry[2]
     value = build()
     for a in worlds.arrays():
         a.flags.writeable = False
 
     def drop(ref: weakref.ref) -> None:
-        if _PACKED.get(kind, (None,))[0] is ref:
-            _PACKED.pop(kind, None)
+        with _PACKED_LOCK:
+            kept = _PACKED.get(kind, [])
+            kept[:] = [e for e in kept if e[0] is not ref]
 
-    _PACKED[kind] = (weakref.ref(worlds, drop), key, value)
+    with _PACKED_LOCK:
+        entries = _PACKED.setdefault(kind, [])
+        entries[:] = [e for e in entries if e[0]() is not None and e[0]() is not worlds]
+        entries.append((weakref.ref(worlds, drop), key, value))
+        del entries[:-KEEP]
     return value
 
 

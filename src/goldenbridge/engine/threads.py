@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 import numba
 
-__all__ = ["SERIAL_BELOW", "by_rows", "map_threads", "sized", "workers"]
+__all__ = ["SERIAL_BELOW", "by_rows", "map_threads", "sized", "threadsafe", "workers"]
 
 #: Inner iterations of a parallel kernel below which it runs on the calling thread alone
 #: (about a millisecond of work): a parallel launch waits for every thread it uses, and on
@@ -44,7 +44,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def _threadsafe() -> bool:
+def threadsafe() -> bool:
     """numba's threading layer may be entered from several threads at once: ``omp`` and
     ``tbb`` may, ``workqueue`` aborts on it."""
     numba.get_num_threads()  # starts the layer if no parallel kernel has run yet
@@ -58,7 +58,7 @@ def workers(pieces: int) -> int:
     """How many threads :func:`map_threads` uses for ``pieces`` pieces: one per numba
     thread at most (``NUMBA_NUM_THREADS``, or as set by :func:`numba.set_num_threads`),
     and one where numba's threading layer is not thread-safe."""
-    if not _threadsafe():
+    if not threadsafe():
         return 1
     return max(1, min(pieces, numba.get_num_threads()))
 

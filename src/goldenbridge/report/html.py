@@ -97,9 +97,19 @@ def _p(key: str, se: str | None = None, tag: str = "td") -> str:
 
 
 def _table(head: Iterable[str], rows: Iterable[str], caption: str = "") -> str:
+    """A table in a box that scrolls sideways when the table is wider than the screen (a
+    phone), rather than widening the page; the box can be focused and scrolled by keyboard
+    and is named by the caption."""
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     th = "".join(f"<th>{_e(h)}</th>" for h in head)
-    return f"<table>{cap}<thead><tr>{th}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    table = f"<table>{cap}<thead><tr>{th}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return _scrolls(table, caption)
+
+
+def _scrolls(table: str, label: str = "") -> str:
+    """``table`` in its sideways-scrolling box (see :func:`_table`)."""
+    name = f' aria-label="{_e(label)}"' if label else ""
+    return f'<div class="table-scroll" role="region" tabindex="0"{name}>{table}</div>'
 
 
 def _values(values: Mapping[str, Any], scenario: Scenario) -> str:
@@ -362,8 +372,8 @@ def _decides_section(b: Brief) -> str:
         cells = "".join(_n(f"{k}.{key}[{j}]") for key in shown for j in (0, 1))
         mark = "" if row.get("reoptimised") or not r.reoptimised else " (offer fixed)"
         rows.append(
-            f"<tr><td>{_e(row['name'] + mark)}</td><td>{row['baseline']:.3g}</td>"
-            f"<td>{lo:.3g} – {hi:.3g}</td>{cells}</tr>"
+            f"<tr><td>{_e(row['name'] + mark)}</td><td class='num'>{row['baseline']:.3g}</td>"
+            f"<td class='num'>{lo:.3g} – {hi:.3g}</td>{cells}</tr>"
         )
     again = "re-optimised under each change" if r.reoptimised else "held fixed"
     out.append(
@@ -521,13 +531,14 @@ def _page(b: Brief) -> str:
 
 def _reproduce(b: Brief) -> str:
     return (
+        "<div class='table-scroll' role='region' tabindex='0' aria-label='reproducibility'>"
         "<table class='facts'>"
         f"<tr><th>goldenbridge version</th><td id='version'>{_e(b.version)}</td></tr>"
         f"<tr><th>seed</th><td id='seed'>{b.seed}</td></tr>"
         f"<tr><th>worlds</th><td>{b.samples:,} (sensitivity: {b.sensitivity_samples:,} per "
         "model run)</td></tr>"
         f"<tr><th>scenario sha256</th><td id='scenario-hash'><code>{b.scenario_hash}</code>"
-        "</td></tr></table>"
+        "</td></tr></table></div>"
         f"<p>Reproduce with <code>goldenbridge report SCENARIO.yaml --seed {b.seed} --samples "
         f"{b.samples} -o brief.html</code> on the scenario text below (its sha256 must match)."
         "</p><details><summary>The scenario as analysed</summary>"

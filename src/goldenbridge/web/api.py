@@ -165,8 +165,11 @@ class OptimizeRequest(BaseModel):
 
 
 def _timed_response(timed: Timed[dict[str, Any]]) -> JSONResponse:
-    """The result, with its compute and queueing times in ``Server-Timing``."""
+    """The result, with its compute and queueing times in ``Server-Timing`` (and the part
+    of the compute spent sampling the worlds, when they were sampled for it)."""
     timing = f"compute;dur={1000 * timed.compute_s:.1f}, queue;dur={1000 * timed.queue_s:.1f}"
+    if timed.sample_s > 0.001:
+        timing += f", sample;dur={1000 * timed.sample_s:.1f}"
     return JSONResponse(round_numbers(json_safe(timed.value)), headers={"server-timing": timing})
 
 
@@ -346,7 +349,8 @@ async def evaluate(body: EvaluateRequest, request: Request) -> JSONResponse:
     samples = _check_request(state, scenario, body.samples)
     seed = scenario.seed if body.seed is None else body.seed
     key = (scenario_id, samples, seed)
-    return _timed_response(await state.evaluations.evaluate(key, scenario, body.offers))
+    batcher = state.batcher(samples)  # few worlds (a preview): the quick worker
+    return _timed_response(await batcher.evaluate(key, scenario, body.offers))
 
 
 @router.post(

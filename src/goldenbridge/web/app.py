@@ -266,8 +266,7 @@ def create_app(
         if start_analyses:
             threading.Thread(target=state.analyses.start, daemon=True).start()
         yield
-        state.worker.shutdown()
-        state.analyses.shutdown()
+        state.shutdown()
 
     app = FastAPI(
         title="goldenbridge",

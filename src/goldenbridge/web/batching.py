@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,11 +122,13 @@ class EvaluateBatcher:
             return list(batch.requests)
 
     async def _run(self, key: PopulationKey, batch: _Batch) -> None:
-        def job(deadline: Deadline) -> tuple[list[_Request], list[Any]]:
+        def job(deadline: Deadline) -> tuple[list[_Request], list[Any], float]:
             requests = self._close(key, batch)
+            t0 = time.perf_counter()
             population = self.populations.get(key[0], batch.scenario, key[1], key[2])
+            sampled = time.perf_counter() - t0
             deadline.check()
-            return requests, evaluate_together(population, [r.offers for r in requests])
+            return requests, evaluate_together(population, [r.offers for r in requests]), sampled
 
         try:
             timed = await self.worker.run(job)
@@ -134,11 +137,11 @@ class EvaluateBatcher:
                 if not request.answer.done():
                     request.answer.set_exception(exc)
             return
-        requests, outcomes = timed.value
+        requests, outcomes, sampled = timed.value
         for request, outcome in zip(requests, outcomes, strict=True):
             if request.answer.done():  # its client went away
                 continue
             if isinstance(outcome, ScenarioError):
                 request.answer.set_exception(outcome)
             else:
-                request.answer.set_result(Timed(outcome, timed.compute_s, timed.queue_s))
+                request.answer.set_result(Timed(outcome, timed.compute_s, timed.queue_s, sampled))

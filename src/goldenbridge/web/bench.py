@@ -9,7 +9,9 @@ loopback port and measures
 - load: ``--concurrent`` evaluate requests sent at once, every one of which
   must succeed: p50/p95/max latency and throughput;
 - with ``--browser`` (needs Debian's chromium at /usr/bin/chromium): the time
-  from a key press on a slider to the new P(deal) on the page, in chromium.
+  from a key press on a slider to the new P(deal) on the page, in chromium (a
+  preview on a large sample), to the charts, and after a rest to the whole
+  sample's odds; the server's compute time of those requests by sample size.
 
 The tests use :func:`local_server` to run the real server the same way.
 """
@@ -118,7 +120,8 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str, timeout: float, l
 
 
 def server_timing(response: httpx.Response) -> dict[str, float]:
-    """The ``Server-Timing`` header's durations, in seconds (``compute``, ``queue``)."""
+    """The ``Server-Timing`` header's durations, in seconds (``compute``, ``queue``, and
+    ``sample`` when the worlds were sampled for the request)."""
     timing = {}
     for part in response.headers.get("server-timing", "").split(","):
         name, _, duration = part.strip().partition(";dur=")
@@ -190,19 +193,72 @@ def measure_load(url: str, body: dict[str, Any], offers: list[dict]) -> dict[str
     return asyncio.run(_concurrent(url, body, offers))
 
 
-def measure_browser(url: str, presses: int) -> dict[str, Any]:
-    """Key presses on the first slider in chromium: time until the page shows the new
-    odds (the numbers), and until the charts are redrawn too (a frame later)."""
+def measure_browser(
+    url: str, presses: int, rests: int = 5, samples: int | None = None
+) -> dict[str, Any]:
+    """Key presses on the first slider in chromium: time from the slider's input event to
+    the frame that paints the new odds (measured in the page: what a person feels; a
+    preview on a large sample), until the page shows them as the driver sees it (its
+    round trips included), until the charts are redrawn too (a frame later), and, for
+    ``rests`` presses each followed by a rest, until the whole sample's odds replace the
+    preview, and from the input event to the painted odds of a press made while the whole
+    sample of the one before is being computed. With the server's compute time of each
+    evaluate request the page sent for the slider, by sample size."""
     from playwright.sync_api import sync_playwright
 
     shown = "() => document.getElementById('{}').dataset.seq === String(state.seq)"
-    numbers, charts = [], []
+    whole = "() => !state.preview && " + shown.format("p-deal")[6:]
+    numbers, charts, wholes, during = [], [], [], []
+    # In the page: from the slider's input event to the frame that paints the new odds
+    # (the frame's requestAnimationFrame callback runs just before its paint), without
+    # the driver's round trips.
+    watch = """slider => {
+      window.feltMs = []; let input = null;
+      slider.addEventListener("input", (e) => { input = e.timeStamp; }, { capture: true });
+      const odds = document.getElementById("p-deal");
+      new MutationObserver(() => {
+        if (input === null || odds.dataset.seq !== String(state.seq)) return;
+        const t0 = input; input = null;
+        requestAnimationFrame(() => window.feltMs.push(performance.now() - t0));
+      }).observe(odds, { attributes: true, childList: true, subtree: true });
+      window.wholeAsked = 0;  // requests for the whole sample of the current offer
+      const send = window.fetch;
+      window.fetch = (path, init) => {
+        const body = init && init.body ? JSON.parse(init.body) : {};
+        if (body.offers && body.offers.current && body.samples === state.samples) {
+          window.wholeAsked += 1;
+        }
+        return send(path, init);
+      };
+    }"""
+    compute: dict[int, list[float]] = {}
+
+    def timed(response: Any) -> None:
+        request = response.request
+        if not request.url.endswith("/api/evaluate") or response.status != 200:
+            return
+        body = json.loads(request.post_data or "{}")
+        if "current" in (body.get("offers") or {}):
+            timing = server_timing(httpx.Response(200, headers=response.headers))
+            if "sample" not in timing:  # not a population's first request (sampling it)
+                compute.setdefault(int(body["samples"]), []).append(timing["compute"])
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url)
         page.wait_for_selector("#odds-chart[data-seq]")
+        if samples is not None:  # the sample-size field, as a person sets it
+            page.fill("#samples", str(samples))
+            page.press("#samples", "Tab")
+            page.wait_for_function(f"() => state.samples === {samples}")
+        page.wait_for_function(
+            "() => state.current && state.current.samples === state.samples && " + whole[6:],
+            timeout=300_000,
+        )  # the whole sample of the start
+        page.on("response", timed)
         slider = page.locator("#issues input[type=range]").first
+        slider.evaluate(watch)
         slider.focus()
         for _ in range(presses):
             t0 = time.perf_counter()
@@ -211,8 +267,35 @@ def measure_browser(url: str, presses: int) -> dict[str, Any]:
             numbers.append(time.perf_counter() - t0)
             page.wait_for_function(shown.format("odds-chart"), polling="raf")
             charts.append(time.perf_counter() - t0)
+        for _ in range(rests):
+            page.wait_for_function(whole, timeout=300_000)
+            t0 = time.perf_counter()
+            slider.press("ArrowLeft")
+            page.wait_for_function(whole, polling="raf", timeout=300_000)
+            wholes.append(time.perf_counter() - t0)
+        felt = [ms / 1000 for ms in page.evaluate("window.feltMs")][:presses]
+        for _ in range(rests):  # a move while the whole sample of the last one computes
+            page.wait_for_function(whole, timeout=300_000)
+            asked = page.evaluate("window.wholeAsked")
+            slider.press("ArrowLeft")
+            page.wait_for_function(f"() => window.wholeAsked > {asked}", timeout=300_000)
+            before = page.evaluate("window.feltMs.length")
+            slider.press("ArrowRight")
+            page.wait_for_function(f"() => window.feltMs.length > {before}", timeout=300_000)
+            during.append(page.evaluate(f"window.feltMs[{before}]") / 1000)
+        preview = int(page.evaluate("state.previewSamples"))
         browser.close()
-    return {"presses": presses, "numbers": _percentiles(numbers), "charts": _percentiles(charts)}
+    return {
+        "presses": presses,
+        "felt": _percentiles(felt),
+        "numbers": _percentiles(numbers),
+        "charts": _percentiles(charts),
+        "rests": rests,
+        "whole": _percentiles(wholes) if wholes else None,
+        "during_whole": _percentiles(during) if during else None,
+        "preview_samples": preview,
+        "compute": {str(n): _percentiles(t) | {"requests": len(t)} for n, t in compute.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -244,7 +327,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         load.pop("documents")
         figures["load"] = load
         if options.browser:
-            figures["browser"] = measure_browser(url, min(options.updates, 50))
+            figures["browser"] = measure_browser(url, min(options.updates, 50), samples=samples)
     figures["load_average_after"] = os.getloadavg()[0]
     if options.json:
         print(json.dumps(figures, indent=2))
@@ -270,8 +353,16 @@ def _print(f: dict[str, Any]) -> None:
     print(line("compute (server)", u["compute"]))
     if "browser" in f:
         presses = f["browser"]["presses"]
-        print(line(f"key press -> odds on page ({presses})", f["browser"]["numbers"]))
+        print(line(f"input event -> odds painted ({presses})", f["browser"]["felt"]))
+        print(line(f"key press -> odds on page, driver ({presses})", f["browser"]["numbers"]))
         print(line(f"key press -> charts redrawn ({presses})", f["browser"]["charts"]))
+        b = f["browser"]
+        if b["whole"]:
+            print(line(f"press, rest -> whole sample ({b['rests']})", b["whole"]))
+            print(line(f"input -> odds, whole under way ({b['rests']})", b["during_whole"]))
+        for n, p in sorted(b["compute"].items(), key=lambda item: int(item[0])):
+            print(line(f"  compute on {int(n):,} worlds ({p['requests']})", p))
+        print(f"  (next preview: {b['preview_samples']:,} worlds)")
     print(
         f"load, {load['requests']} concurrent requests: {load['succeeded']} succeeded, "
         f"{load['throughput_per_s']:.0f} requests/s, {load['wall_s']:.2f} s in all"

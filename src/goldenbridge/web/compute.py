@@ -30,6 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -86,11 +87,14 @@ class Deadline:
 
 @dataclass(frozen=True)
 class Timed(Generic[T]):
-    """A job's result, the compute time it took and the time it waited for the worker."""
+    """A job's result, the compute time it took and the time it waited for the worker;
+    ``sample_s``: the part of the compute spent sampling worlds (a population's first
+    request)."""
 
     value: T
     compute_s: float
     queue_s: float
+    sample_s: float = 0.0
 
 
 class ComputeWorker:
@@ -100,11 +104,19 @@ class ComputeWorker:
     ----------
     time_limit : float
         Seconds of compute time allowed to one job (queueing not counted).
+    threads : int or None
+        numba's threads for the worker's jobs (:func:`numba.set_num_threads` is per
+        thread); None: all of them.
     """
 
-    def __init__(self, time_limit: float) -> None:
+    def __init__(self, time_limit: float, threads: int | None = None) -> None:
         self.time_limit = time_limit
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goldenbridge-worker")
+        self.threads = threads
+        self._executor = ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="goldenbridge-worker",
+            initializer=None if threads is None else partial(_numba_threads, threads),
+        )
 
     async def run(self, job: Callable[[Deadline], T]) -> Timed[T]:
         """Queue ``job(deadline)`` for the worker and wait for its result.
@@ -155,6 +167,13 @@ class ComputeWorker:
     def shutdown(self) -> None:
         """Stop taking jobs (the running one finishes)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _numba_threads(threads: int) -> None:
+    """The worker thread's own share of numba's threads."""
+    import numba
+
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
 
 
 class PopulationCache:

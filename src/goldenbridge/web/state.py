@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import Request
 
+from goldenbridge.engine.threads import threadsafe
 from goldenbridge.scenario.errors import InputError
 from goldenbridge.web.batching import EvaluateBatcher
 from goldenbridge.web.compute import AnalysisProcess, ComputeWorker, PopulationCache, ResultCache
@@ -47,6 +48,12 @@ class Limits:
         request holds the single worker for long.
     body_seconds : float
         Time a client has to send its request body (slow clients get 408).
+    quick_samples : int
+        Evaluations on at most this many worlds (the page's previews while a slider
+        moves) run on a second worker of their own, one numba thread, so that they never
+        wait for a whole sample's evaluation (where numba's threading layer allows two
+        threads in it at once, ``omp`` or ``tbb``; with ``workqueue`` everything runs
+        on the one worker). 0: no second worker.
     """
 
     max_body_bytes: int = 1_000_000
@@ -57,6 +64,7 @@ class Limits:
     cache_worlds: int = 3_000_000
     max_work: int = 10_000_000
     body_seconds: float = 10.0
+    quick_samples: int = 10_000
 
 
 @dataclass
@@ -70,6 +78,7 @@ class WebState:
     populations: PopulationCache = field(init=False)
     analyses: AnalysisProcess = field(init=False)
     evaluations: EvaluateBatcher = field(init=False)
+    quick: EvaluateBatcher = field(init=False)  # evaluations on few worlds (previews)
     results: ResultCache = field(default_factory=ResultCache)
     running: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
     waiting: dict[str, int] = field(default_factory=dict)  # requests per running analysis
@@ -79,6 +88,21 @@ class WebState:
         self.populations = PopulationCache(self.limits.cache_worlds)
         self.analyses = AnalysisProcess(self.limits.analysis_seconds)
         self.evaluations = EvaluateBatcher(self.worker, self.populations)
+        self.quick = self.evaluations
+        if self.limits.quick_samples > 0 and threadsafe():
+            worker = ComputeWorker(self.limits.compute_seconds, threads=1)
+            cached = PopulationCache(max(self.limits.quick_samples, 200_000))
+            self.quick = EvaluateBatcher(worker, cached)
+
+    def batcher(self, samples: int) -> EvaluateBatcher:
+        """The worker that evaluates on ``samples`` worlds: the quick one for few."""
+        return self.quick if samples <= self.limits.quick_samples else self.evaluations
+
+    def shutdown(self) -> None:
+        """Stop the workers and the analysis process."""
+        self.worker.shutdown()
+        self.quick.worker.shutdown()
+        self.analyses.shutdown()
 
 
 def error_body(field: str | None, message: str, file: str | None = None) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from goldenbridge.analysis.negotiate.timegame import (
     solve,
 )
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
+from goldenbridge.analysis.stats import se_bound_scale, share_se_bound
 from goldenbridge.engine import Offers
 from goldenbridge.information import is_informed
 from goldenbridge.population import Population
@@ -185,11 +186,33 @@ class Negotiation:
     built: Built = field(metadata=JSON_SKIP, repr=False)
     approve: np.ndarray = field(metadata=JSON_SKIP, repr=False)
     equilibrium: TimeEquilibrium = field(metadata=JSON_SKIP, repr=False)
+    #: ``sqrt(max w / sum w)`` of the population's weights (0 on an enumerated population:
+    #: exact numbers), for the shares' standard errors (:func:`share_se_bound`).
+    se_scale: float = field(default=0.0, metadata=JSON_SKIP, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``goldenbridge negotiate --json``: every field but the
-        solver's arrays."""
-        return to_dict(self)
+        solver's arrays; each share of the worlds (``p_deal``, ``p_war``, ``p_deal_by``,
+        ``p_war_by``) with a standard error ``_se`` beside it, so that it is printed to
+        the digits its sampling supports as every other command's are. The equilibrium is
+        solved on types, not world by world, so that error is the bound of
+        :func:`~goldenbridge.analysis.stats.share_se_bound` (the binomial standard error
+        on equally weighted worlds whose outcomes are 0 or 1)."""
+        doc = to_dict(self)
+        shares = ("p_deal", "p_war", "p_deal_by", "p_war_by")
+
+        def with_se(row: dict[str, Any]) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for key, value in row.items():
+                out[key] = value
+                if key in shares and isinstance(value, float):
+                    out[f"{key}_se"] = share_se_bound(value, self.se_scale)
+            return out
+
+        doc = with_se(doc)
+        doc["sequence"] = [with_se(r) for r in doc["sequence"]]
+        doc["compare"] = [with_se(r) for r in doc["compare"]]
+        return doc
 
     def strategy(self, name: str) -> Strategy:
         """The comparison row called ``name``."""
@@ -517,6 +540,7 @@ def negotiate(
         built=built,
         approve=approve,
         equilibrium=eq,
+        se_scale=0.0 if population.exact else se_bound_scale(w),
     )
 
 

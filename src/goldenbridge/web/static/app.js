@@ -21,6 +21,11 @@ const state = {
   inFlight: false,
   pending: false,
   preview: false,      // the answer on screen is a preview on fewer worlds
+  previewSamples: 2000,  // worlds of the next preview (PREVIEW_SIZES)
+  msPerWorld: null,    // server compute per world of the previews so far (ms)
+  settle: null,        // timer: the whole sample once the offer rests
+  wholeInFlight: false,  // a whole sample's request is on its way
+  wholeWanted: null,   // the rested move whose whole sample waits for that one
 };
 
 const $ = (id) => document.getElementById(id);
@@ -149,6 +154,8 @@ async function loadScenario(id) {
   $("eu-label").textContent = `${s.proposer}'s expected utility`;
   state.offer = {};
   for (const issue of s.issues) state.offer[issue.name] = issue.status_quo;
+  state.previewSamples = PREVIEW_START;  // each scenario's previews timed afresh
+  state.msPerWorld = null;
   restoreUrlState(s);  // share.js: a shared link's samples, seed and offer (first load)
   buildPresets();
   buildIssues();
@@ -405,17 +412,34 @@ async function evaluateNamed() {
   drawPackages();
 }
 
-// On a large sample an answer comes in two passes: first on PREVIEW_SAMPLES worlds (a
-// tenth of the default: fast, wider error bars, labelled a preview), then, once no newer
-// move is waiting, on the whole sample, which replaces it.
-const PREVIEW_SAMPLES = 10000;
-const previewing = () => state.samples >= 4 * PREVIEW_SAMPLES;
+// On a large sample an answer comes in two passes. While the offer moves, each move is
+// answered on a preview: a sample of a few thousand worlds (labelled a preview, with its
+// own, wider, standard errors), as many as the server computes within PREVIEW_BUDGET_MS as
+// measured on the previews so far (PREVIEW_SIZES, at most the server's quick_samples: those
+// run on a worker of their own). Once the offer has rested SETTLE_MS the whole sample is
+// asked for, and its answer replaces the preview.
+const PREVIEW_SIZES = [1000, 2000, 5000, 10000];
+const PREVIEW_START = 2000;     // until a preview has been timed
+const PREVIEW_BUDGET_MS = 15;   // server compute per preview (the page: 60 ms in all; about
+// 25 ms more go to the round trip, the browser and the wait for a frame, at load 2 here)
+const SETTLE_MS = 250;
+const previewing = () => state.samples >= 4 * state.previewSamples;
+
+// The preview size whose compute the last previews' per-world time puts within the budget.
+function previewSize() {
+  if (state.msPerWorld === null) return state.previewSamples;
+  const quick = state.info.limits.quick_samples || PREVIEW_SIZES[PREVIEW_SIZES.length - 1];
+  const fits = PREVIEW_SIZES.filter(
+    (n) => n <= quick && n * state.msPerWorld <= PREVIEW_BUDGET_MS);
+  return fits.length ? fits[fits.length - 1] : PREVIEW_SIZES[0];
+}
 
 // Ask for the current offer. One request at a time: moves made meanwhile are coalesced
 // into the next request, and an answer is shown only if no newer one is on screen.
 function requestUpdate() {
   saveUrlState();  // share.js: the address always reproduces the page
   state.seq += 1;
+  clearTimeout(state.settle);
   if (state.inFlight) {
     state.pending = true;
     return;
@@ -423,49 +447,86 @@ function requestUpdate() {
   send();
 }
 
-async function send(whole = false) {
+// The stream that follows the offer: a preview on a large sample, else the whole sample.
+async function send() {
   const seq = state.seq;
   const asked = context();
-  const preview = !whole && previewing();
+  const preview = previewing();
   state.inFlight = true;
   state.pending = false;
+  const answer = await ask(preview ? state.previewSamples : state.samples, seq, asked, preview);
+  state.inFlight = false;
+  if (state.pending) send();
+  else if (preview && answer.ok && seq === state.seq && asked === context()) {
+    state.settle = setTimeout(() => sendWhole(seq), SETTLE_MS);  // unless the offer moves
+  }
+}
+
+// The whole sample for move ``seq``, once the offer has rested; one such request at a
+// time (the server cannot stop one under way), the newest rested move after it.
+async function sendWhole(seq) {
+  if (seq !== state.seq) return;  // moved meanwhile: that move asks when it rests
+  if (state.wholeInFlight) {
+    state.wholeWanted = seq;
+    return;
+  }
+  const asked = context();
+  state.wholeInFlight = true;
+  await ask(state.samples, seq, asked, false);
+  state.wholeInFlight = false;
+  const next = previewSize();
+  if (next !== state.previewSamples && asked === context()) {
+    state.previewSamples = next;  // sample the new preview's worlds now, not on a move
+    api("/api/evaluate", { ...request({ current: { ...state.offer } }), samples: next });
+  }
+  if (state.wholeWanted !== null) {
+    const wanted = state.wholeWanted;
+    state.wholeWanted = null;
+    sendWhole(wanted);
+  }
+}
+
+// One evaluation of the current offer on ``samples`` worlds; shown if still wanted.
+async function ask(samples, seq, asked, preview) {
   const started = performance.now();
   const body = request({ current: { ...state.offer } });
-  if (preview) body.samples = PREVIEW_SAMPLES;
+  body.samples = samples;
   const answer = await api("/api/evaluate", body);
-  state.inFlight = false;
+  const timing = answer.ok ? answer.response.headers.get("server-timing") || "" : "";
+  const compute = /compute;dur=([\d.]+)/.exec(timing);
+  const sampling = /sample;dur=([\d.]+)/.exec(timing);  // a population's first request
+  if (preview && compute && !sampling && asked === context()) {  // a preview's cost per world
+    const ms = Number(compute[1]) / samples;
+    state.msPerWorld = state.msPerWorld === null ? ms : 0.7 * state.msPerWorld + 0.3 * ms;
+  }
   // Shown only if no newer answer is on screen (the whole sample's answer replaces the
   // preview of the same move) and the scenario, sample size and seed are still those it
   // was asked for (a change of them has queued a newer request).
   const newer = seq > state.applied || (seq === state.applied && state.preview && !preview);
-  if (newer && asked === context()) {
-    state.applied = seq;
-    state.preview = preview;
-    if (answer.ok) {
-      showFieldError($("samples-error"), null);
-      state.current = answer.data;
-      render(answer.data.offers[0], seq);
-      $("odds-preview").hidden = !preview;
-      $("odds-preview").textContent = preview ?
-        `· a preview on ${PREVIEW_SAMPLES.toLocaleString()} worlds; ` +
-        `all ${state.samples.toLocaleString()} next…` : "";
-      const timing = answer.response.headers.get("server-timing") || "";
-      const compute = /dur=([\d.]+)/.exec(timing);
-      setStatus((preview ? "preview: " : "") +
-        `${answer.data.samples.toLocaleString()} worlds, seed ${answer.data.seed} · ` +
-        `update ${Math.round(performance.now() - started)} ms` +
-        (compute ? ` (compute ${Math.round(Number(compute[1]))} ms)` : "") +
-        (preview ? ` · now on all ${state.samples.toLocaleString()}…` : ""));
-    } else if (answer.error.field === "samples") {
-      showFieldError($("samples-error"), answer.error);
-      setStatus("", false);
-    } else {
-      setStatus(answer.error.field ? `${answer.error.field}: ${answer.error.message}` :
-        answer.error.message, true);
-    }
+  if (!newer || asked !== context()) return answer;
+  state.applied = seq;
+  state.preview = preview;
+  if (answer.ok) {
+    showFieldError($("samples-error"), null);
+    state.current = answer.data;
+    render(answer.data.offers[0], seq);
+    $("odds-preview").hidden = !preview;
+    $("odds-preview").textContent = preview ?
+      `· a preview on ${samples.toLocaleString()} worlds; ` +
+      `all ${state.samples.toLocaleString()} once the offer rests…` : "";
+    setStatus((preview ? "preview: " : "") +
+      `${answer.data.samples.toLocaleString()} worlds, seed ${answer.data.seed} · ` +
+      `update ${Math.round(performance.now() - started)} ms` +
+      (compute ? ` (compute ${Math.round(Number(compute[1]))} ms)` : "") +
+      (preview ? ` · all ${state.samples.toLocaleString()} once the offer rests…` : ""));
+  } else if (answer.error.field === "samples") {
+    showFieldError($("samples-error"), answer.error);
+    setStatus("", false);
+  } else {
+    setStatus(answer.error.field ? `${answer.error.field}: ${answer.error.message}` :
+      answer.error.message, true);
   }
-  if (state.pending) send();
-  else if (preview && answer.ok && seq === state.seq) send(true);  // the whole sample now
+  return answer;
 }
 
 // ---------------------------------------------------------------- drawing
@@ -529,21 +590,23 @@ function render(result, seq) {
   scheduleCharts(result, seq);
 }
 
-// The numbers above show at once; the charts follow in the next frame, drawn once for the
-// newest answer however many arrived meanwhile.
+// The numbers above are painted at once; the charts are drawn after that frame's paint
+// (a requestAnimationFrame callback runs before its frame is painted, so charts drawn in
+// it would hold the numbers back until they are done), once for the newest answer however
+// many arrived meanwhile.
 let chartsDue = null;
 
 function scheduleCharts(result, seq) {
   const first = chartsDue === null;
   chartsDue = { result, seq };
   if (!first) return;
-  requestAnimationFrame(() => {
+  requestAnimationFrame(() => setTimeout(() => {
     const due = chartsDue;
     chartsDue = null;
     drawOdds(due.result);
     drawPackages();
     $("odds-chart").dataset.seq = String(due.seq);
-  });
+  }, 0));
 }
 
 function drawTypes(result) {
