@@ -186,7 +186,8 @@ def test_two_rounds_with_drift_and_pretext_match_the_closed_form(
     assert a < k < s2 - drift - 2 * pretext < b  # the interior case
     result = play(game, eq)
     assert eq.path * step == pytest.approx([s1, s2], abs=6 * step)
-    assert result.proposer_gain == pytest.approx(value / (b - a), abs=0.002)
+    # types one grid step apart: the discrete game's value is within a step of the continuum's
+    assert result.proposer_gain == pytest.approx(value / (b - a), abs=step)
     w2 = drift + 2 * pretext  # the waiters who survive the hazard accept s2 iff theta <= s2 - w2
     deals = (k - a) + (1 - hazard) * (s2 - w2 - k)
     assert result.p_deal[1] == pytest.approx(deals / (b - a), abs=0.02)
@@ -235,8 +236,9 @@ def test_skimming_agrees_with_the_direct_solver_where_it_is_exact():
         eq = timegame.solve(game, rounds, delta, hazard)
         result = play(game, eq)
         direct = solve_direct(game, rounds, delta, hazard)
-        assert result.exited_above == 0
-        if result.gap == 0 and direct.gap == 0:
+        # the cutoffs consistent after every offer in every state, not only on the path
+        # (the proposer's values of its deviations depend on the states they lead to)
+        if float(eq.gap.max()) == 0 and result.misjudged == 0 and direct.gap == 0:
             compared += 1
             assert direct.value == pytest.approx(eq.value[0, 0, 0], abs=1e-9)
             assert result.proposer_gain * game.mass.sum() == pytest.approx(direct.value, abs=1e-9)
@@ -468,9 +470,7 @@ def test_cli_json_has_the_issue_shape(tmp_path):
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert {"compare", "decomposition", "mechanisms", "path", "sequence", "single_crossing"} <= set(
-        doc
-    )
+    assert {"compare", "decomposition", "mechanisms", "path", "sequence", "consistent"} <= set(doc)
     assert doc["path"]["note"] == "given"
     assert [r["name"] for r in doc["compare"]] == [
         "reject now",

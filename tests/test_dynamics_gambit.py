@@ -570,7 +570,7 @@ def skimming_is_exact(game, eq) -> bool:
     """No incentive gap and no type leaving above the cutoff after any offers."""
     for history in all_histories(game, eq.rounds):
         result = time_play(game, eq, list(history))
-        if result.gap > 0 or result.exited_above > 0:
+        if result.gap > 0 or result.misjudged > 0:
             return False
     return True
 
@@ -580,7 +580,7 @@ def flagged(game, eq) -> bool:
     or a type leaving the talks above the cutoff (the skimming belief still counts it)."""
     for history in all_histories(game, eq.rounds):
         result = time_play(game, eq, list(history))
-        if result.gap > 0 or result.exited_above > 0:
+        if result.gap > 0 or result.misjudged > 0:
             return True
     return False
 

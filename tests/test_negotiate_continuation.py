@@ -225,8 +225,11 @@ def test_informed_keeps_the_per_world_rule_every_round():
 def test_negotiate_approvals_are_a_fixed_point():
     """The approvals negotiate solves with are the vetoes' continuation rule against the
     equilibrium they produce, and they differ from the one-shot approvals (the rule
-    matters)."""
-    pop = small(400, 8)
+    matters). The approvals can also cycle (seed 8 since the types best-reply: reported as
+    ``approvals_converged`` False); seed 7 reaches a fixed point."""
+    cycling = negotiate(small(400, 8), 3, path_to={"x": 1}, grid=GRID, decompose=False)
+    assert not cycling.approvals_converged and cycling.approvals == "continuation"
+    pop = small(400, 7)
     result = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False)
     assert result.approvals == "continuation"
     assert result.approvals_converged

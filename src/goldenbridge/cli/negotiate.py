@@ -150,16 +150,22 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
                 f"{pct(d.mobilisation)} / {pct(d.drift)} / {pct(d.pretext)}",
             )
         out.print(parts)
-    if result.incentive_gap > 0:
+    order = f"after {result.order_iterations} solves" + (
+        "" if result.order_converged else " (cycling: the member misjudging least kept)"
+    )
+    if result.consistent:
         out.print(
-            f"Note: on this grid the equilibrium is approximate: a type could gain at most "
-            f"{result.incentive_gap:.2g} in utility by deviating (finer --grid reduces it).",
+            f"Every type best-replies and {scenario.proposer.name}'s belief is "
+            f"Bayes-consistent on the path (types ordered as they leave, {order}).",
             soft_wrap=True,
         )
-    if result.exited_above > 0:
+    else:
         out.print(
-            f"Note: {pct(result.exited_above)} of the weight left the talks while the "
-            "proposer's belief still counted it (docs/dynamics.md, modelling choices).",
+            f"Note: the equilibrium is approximate. Every type best-replies, but after "
+            f"rejections {scenario.proposer.name}'s belief (a truncation of the types, ordered as "
+            f"they leave, {order}) misjudges {pct(result.misjudged)} of the weight summed "
+            f"over the rounds; the most a type gains over what the belief expects of it is "
+            f"{result.belief_gap:.2g} in utility (docs/dynamics.md, modelling choices).",
             soft_wrap=True,
         )
 

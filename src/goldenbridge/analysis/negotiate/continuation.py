@@ -65,7 +65,6 @@ from goldenbridge.analysis.negotiate.timegame import (
     WAIT,
     TimeEquilibrium,
     TimeGame,
-    _along,
     _args,
     play,
 )
@@ -147,22 +146,21 @@ def branch(
     offered, then the proposer's equilibrium offers; the target's replies are those of
     :func:`~goldenbridge.analysis.negotiate.timegame.play`.
 
-    ``waiting`` (K,) bool: the types still in the talks (default: those ``>= c``).
+    ``waiting`` (K,) bool: the types still in the talks (default: those the proposer's
+    belief holds, of rank ``>= c``).
     A later offer ``o`` in round ``r`` is made with probability ``own[(r, o)] * others[r,
     k, o]`` for type k (default 1: every later offer made); otherwise that round passes
     with nothing offered."""
-    args = _args(game)
-    (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = args
+    (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = _args(game)
     n_types, q, h, delta = game.types, eq.levels, eq.hazard, eq.discount
     levels = eq.offer.shape[2]
     deal = np.zeros((game.grid, n_types))
     war_w, war_r, stand_w = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types)
     nodes: list[tuple[int, int]] = []
-    below_of = np.arange(n_types)
-    nv, npay, first_act = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types, dtype=np.int64)
 
     def reply(r, c, lv, j, alive, disc):
-        """Accumulate the replies of ``alive`` to offer j (-1: nothing); the waiting rest."""
+        """Accumulate the best replies of ``alive`` to offer j (-1: nothing), as
+        :func:`~goldenbridge.analysis.negotiate.timegame.play` plays them; the waiting rest."""
         last = r == eq.rounds - 1
         s = lv / q if q > 0 else 0.0
         if j < 0:
@@ -171,27 +169,12 @@ def branch(
         else:
             cp, lp = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
             now, acc = pretext_now[:, j], accept[:, j]
-        if not last:
-            _along(  # type: ignore[call-arg]
-                *args,
-                eq.inc,
-                q,
-                eq.rounds,
-                delta,
-                h,
-                eq.paths[r + 1, cp, lp],
-                r + 1,
-                lp,
-                nv,
-                npay,
-                first_act,
-            )
         f = war + drift * r + pretext * s + now
         e = np.maximum(f, stand)
+        nv = eq.target_value[r + 1, cp, lp]
         w = np.full(n_types, -np.inf) if last else -mob + h * f + (1 - h) * delta * nv
-        below = below_of < cp
-        take = below & (acc >= e)
-        leave = ~take & (below | (e >= w))
+        take = (acc >= e) & (acc >= w)
+        leave = ~take & (e >= w)
         wait = ~take & ~leave
         m = disc * alive
         if j >= 0:
@@ -223,8 +206,7 @@ def branch(
             walk(r + 1, cp, lp, rest, disc * delta, -1)
 
     c, lv = state
-    alive = np.zeros(n_types)
-    alive[c:] = 1.0
+    alive = (eq.rank >= c).astype(np.float64)
     if waiting is not None:
         alive = np.where(waiting, alive, 0.0)
     walk(t, c, lv, alive, 1.0, first)

@@ -9,7 +9,8 @@ type in ``R'`` strictly prefers waiting, given the equilibrium continuation from
 R')``, to accepting or exiting, and every other type does not -- found by enumerating the
 subsets of the remaining types (the fewest waiters first; among equally many, the
 highest types). Where none is consistent it takes the one with the smallest violation
-and reports it. Backward induction over (round, set, pretext level) is exponential in the
+and reports it; every type's payoff is then its best reply (as in the skimming
+solver). Backward induction over (round, set, pretext level) is exponential in the
 number of types: it is for small games (``K <= 10``), as the oracle the skimming solver
 is tested against, and for small populations solved per world. It has no vetoes: a game
 whose offers vetoes may block (``TimeGame.approved`` below 1, where a blocked round passes
@@ -24,7 +25,8 @@ from functools import cache
 
 import numpy as np
 
-from goldenbridge.analysis.negotiate.timegame import TimeGame, _along, _args
+from goldenbridge.analysis.negotiate.kernels import _along
+from goldenbridge.analysis.negotiate.timegame import TimeGame, _args
 from goldenbridge.scenario.errors import InputError
 
 __all__ = ["DirectSolution", "solve_direct", "MAX_TYPES"]
@@ -123,20 +125,21 @@ def solve_direct(
                 if viol <= 0:
                     break
             assert chosen is not None
-            p_next = np.zeros(k_types)
+            v_next, p_next = np.zeros(k_types), np.zeros(k_types)
             if chosen_next is not None:
-                _, p_next = along(chosen_next[1], t + 1, lp)
+                v_next, p_next = along(chosen_next[1], t + 1, lp)
             total = 0.0
-            for k in members:
+            for k in members:  # each type's best reply (where the set is not consistent too)
                 f = war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
                 e = max(f, stand[k])
                 pe = war_p[k] + drift_p[k] * t if f > stand[k] else stand_p[k]
-                if k in chosen:
-                    total += h * (war_p[k] + drift_p[k] * t) + (1 - h) * delta * p_next[k]
-                elif accept[k, j] >= e:
+                w = -np.inf if last else -mob[k] + h * f + (1 - h) * delta * v_next[k]
+                if accept[k, j] >= e and accept[k, j] >= w:
                     total += deal[k, j]
-                else:
+                elif e >= w:
                     total += pe
+                else:
+                    total += h * (war_p[k] + drift_p[k] * t) + (1 - h) * delta * p_next[k]
             if best is None or total > best[0] + 1e-12 * (1 + abs(best[0])):
                 path = (j,) + (chosen_next[1] if chosen_next is not None else ())
                 sets = (chosen,) + (chosen_next[2] if chosen_next is not None else ())

@@ -35,6 +35,7 @@ from goldenbridge.analysis.negotiate.building import (
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
+from goldenbridge.analysis.negotiate.ordering import solve_ordered
 from goldenbridge.analysis.negotiate.timegame import (
     ACCEPT,
     ATTACK,
@@ -146,11 +147,15 @@ class Negotiation:
     ``sequence`` holds the equilibrium offers with P(deal by t) and P(war by t);
     ``compare`` the four strategies; ``decomposition`` P(war) of the talks and of the
     sequence split over the mechanisms; ``path_note`` how the path was chosen.
-    ``incentive_gap`` is the largest gain a type could get by deviating on the path (0:
-    single crossing holds there and the cutoffs are an equilibrium), ``exited_above`` the
-    weight of types that exited while the proposer still counted them (0: the skimming
-    belief is exact). ``approvals`` says how the vetoes decided each round (``one-shot``,
-    ``continuation``, ``informed``, or ``none`` without vetoes), ``approval_iterations``
+    Every type best-replies to the proposer's strategy; the proposer's belief after
+    rejections is a truncation of an order of the types found with the equilibrium
+    (:mod:`~goldenbridge.analysis.negotiate.ordering`; ``order_iterations`` solves,
+    ``order_converged``). ``misjudged`` is the weight the belief gets wrong on the path,
+    summed over the rounds, and ``belief_gap`` the most a type gains by its best reply over
+    the action the belief assigns it (``consistent``: both 0, Bayes' rule holds on the path
+    and the equilibrium is a skimming perfect Bayesian equilibrium there). ``approvals``
+    says how the vetoes decided each round (``one-shot``, ``continuation``, ``informed``,
+    or ``none`` without vetoes), ``approval_iterations``
     how many times the equilibrium was solved again with the vetoes' replies to it, and
     ``approvals_converged`` whether the last replies were those it was solved with;
     ``sincere`` names the vetoes whose own field moves the target (docs/design.md 4b:
@@ -175,9 +180,11 @@ class Negotiation:
     p_war: float
     compare: tuple[Strategy, ...]
     decomposition: tuple[Decomposition, ...]
-    incentive_gap: float
-    single_crossing: bool
-    exited_above: float
+    belief_gap: float
+    consistent: bool
+    misjudged: float
+    order_iterations: int
+    order_converged: bool
     types: int
     approvals: str
     approval_iterations: int
@@ -378,11 +385,10 @@ def _active(game: TimeGame, hazard: float, accumulate: bool, rounds: int) -> lis
     return on
 
 
-def _solve_with(game, rounds, discount, hazard, accumulate, off):
+def _solve_with(game, rounds, discount, hazard, accumulate, off, order=None):
     g, hazard_on, accumulate_on = switch_off(game, off)
-    return g, solve(
-        g, rounds, discount, hazard if hazard_on else 0.0, 4 if accumulate and accumulate_on else 0
-    )
+    q = 4 if accumulate and accumulate_on else 0
+    return g, solve(g, rounds, discount, hazard if hazard_on else 0.0, q, order)
 
 
 def negotiate(
@@ -444,17 +450,17 @@ def negotiate(
     built = build(population, grid_offers, per_world=per_world)
     accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
     q = 4 if accumulate else 0
-    built, eq, approve, how, iterations, converged = _approved_equilibrium(
+    built, ordered, approve, how, iterations, converged = _approved_equilibrium(
         population, built, grid_offers, rounds, discount, hazard, q
     )
-    game = built.game
+    game, eq = built.game, ordered.equilibrium
     positions = np.linspace(0.0, 1.0, grid)
     w = population.worlds.weights
     total = float(w.sum())
     p = population.worlds.proposer
     base = built.reference
 
-    played = play(game, eq)
+    played = ordered.played
     sequence = tuple(
         NegotiationRound(
             round=t + 1,
@@ -502,7 +508,14 @@ def negotiate(
     decomposition: tuple[Decomposition, ...] = ()
     if decompose:
         decomposition = _decompose(
-            game, rounds, discount, hazard, accumulate, empty, (empty_name, compare[-1].name)
+            game,
+            rounds,
+            discount,
+            hazard,
+            accumulate,
+            empty,
+            (empty_name, compare[-1].name),
+            np.argsort(eq.rank),
         )
     mech = {
         "hazard": hazard,
@@ -529,9 +542,11 @@ def negotiate(
         p_war=float(played.p_war[-1]),
         compare=compare,
         decomposition=decomposition,
-        incentive_gap=played.gap,
-        single_crossing=bool(played.gap <= 1e-12),
-        exited_above=played.exited_above,
+        belief_gap=played.gap,
+        consistent=bool(played.gap <= 1e-12 and played.misjudged <= 1e-12),
+        misjudged=played.misjudged,
+        order_iterations=ordered.iterations,
+        order_converged=ordered.converged,
         types=game.types,
         approvals=how,
         approval_iterations=iterations,
@@ -562,26 +577,28 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
     if rounds == 1 or not own:
         how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
-        return built, solve(built.game, rounds, discount, hazard, q), approve, how, 1, True
+        ordered = solve_ordered(built.game, rounds, discount, hazard, q)
+        return built, ordered, approve, how, 1, True
     gains = proposer_gains(population, grid_offers)  # the same in every solve
     current = with_approvals(built, population, grid_offers, approve, gains)
-    eq = solve(current.game, rounds, discount, hazard, q)
-    seen = [(approve, current, eq)]
+    ordered = solve_ordered(current.game, rounds, discount, hazard, q)
+    seen = [(approve, current, ordered)]
     cache: dict = {}  # each veto's per-world features, for every solve
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
+        eq = ordered.equilibrium
         new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
         if np.array_equal(new, approve):
-            return current, eq, approve, "continuation", iteration, True
+            return current, ordered, approve, "continuation", iteration, True
         repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
         if repeat is not None:  # a cycle: the proposer's best of its members
             cycle = seen[repeat:]
-            best = max(cycle, key=lambda m: play(m[1].game, m[2]).proposer_gain)
+            best = max(cycle, key=lambda m: m[2].played.proposer_gain)
             return best[1], best[2], best[0], "continuation", iteration, False
         approve = new
         current = with_approvals(built, population, grid_offers, approve, gains)
-        eq = solve(current.game, rounds, discount, hazard, q)
-        seen.append((approve, current, eq))
-    return current, eq, approve, "continuation", APPROVAL_ITERATIONS, False
+        ordered = solve_ordered(current.game, rounds, discount, hazard, q, np.argsort(eq.rank))
+        seen.append((approve, current, ordered))
+    return current, ordered, approve, "continuation", APPROVAL_ITERATIONS, False
 
 
 def _mean_input(population: Population, name: str) -> float:
@@ -593,14 +610,16 @@ def _mean_input(population: Population, name: str) -> float:
     return float(w @ x / w.sum())
 
 
-def _decompose(game, rounds, discount, hazard, accumulate, empty, names) -> tuple:
+def _decompose(game, rounds, discount, hazard, accumulate, empty, names, order=None) -> tuple:
+    """Shapley parts over the active mechanisms, every subset solved with the types in the
+    full model's ``order`` (the belief's order held fixed, as the approvals are)."""
     active = _active(game, hazard, accumulate, rounds)
     results: dict[frozenset[str], tuple[float, float]] = {}
 
     def wars(on: frozenset[str]) -> tuple[float, float]:
         if on not in results:
             off = [m for m in MECHANISMS if m not in on]
-            g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off)
+            g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off, order)
             results[on] = (
                 float(play(g, eq, [empty] * rounds).p_war[-1]),
                 float(play(g, eq).p_war[-1]),

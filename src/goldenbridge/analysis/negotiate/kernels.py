@@ -1,9 +1,10 @@
 """The compiled kernels of the talks game (:mod:`goldenbridge.analysis.negotiate.timegame`).
 
-``_along``: each type's optimal stopping along a path of offers (its value, and the
-proposer's payoff from it); ``_backward``: backward induction over ``(t, c, l)`` for the
-proposer's offer in every state, with the vetoes' approvals round by round (a blocked round
-passes with nothing offered, ``_blocked``). The game and its notation are in the docstring
+``_along``: each type's optimal stopping along a path of offers, every offer made (its
+value, and the proposer's payoff from it); ``_reply``: a type's best reply in one round;
+``_backward``: backward induction over ``(t, c, l)`` for the proposer's offer in every
+state and every type's value of it, with the vetoes' approvals round by round (a blocked
+round passes with nothing offered). The game and its notation are in the docstring
 of :mod:`~goldenbridge.analysis.negotiate.timegame`.
 """
 
@@ -86,37 +87,23 @@ def _along(
 
 
 @njit(cache=True)
-def _blocked(
-    war,
-    drift,
-    pretext,
-    pretext_none,
-    mob,
-    stand,
-    war_p,
-    drift_p,
-    stand_p,
-    k,
-    t,
-    s,
-    last,
-    nv_k,
-    pay_k,
-    delta,
-    hazard,
-):  # pragma: no cover - compiled
-    """The proposer's payoff from type k in a round whose offer was blocked: nothing is
-    offered, the type exits or waits (the next state's target value ``nv_k``, the
-    proposer's ``pay_k``)."""
-    f = war[k] + drift[k] * t + pretext[k] * s + pretext_none[k]
-    e = f if f > stand[k] else stand[k]
-    pe = war_p[k] + drift_p[k] * t if f > stand[k] else stand_p[k]
-    if last:
-        return pe
-    w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv_k
+def _reply(a, f, stand_k, war_pk, stand_pk, mob_k, last, v_next, p_next, delta, hazard):
+    """Type k's best reply to an offer it values ``a`` (``-inf``: nothing offered) with exit
+    value ``f`` and, if it waits, the value ``v_next`` of the next state (the proposer's
+    payoff from it ``p_next``): ``(action, its value, the value of the best other action,
+    the proposer's payoff)``, the proposer's payoff NaN for ACCEPT (the caller's deal).
+    Ties: accept, then exit, then wait. ``war_pk`` is the proposer's war payoff this round."""
+    e = f if f > stand_k else stand_k
+    pe = war_pk if f > stand_k else stand_pk
+    w = -np.inf
+    if not last:
+        w = -mob_k + hazard * f + (1.0 - hazard) * delta * v_next
+    if a >= e and a >= w:
+        return 1, a, e if e > w else w, np.nan
     if e >= w:
-        return pe
-    return hazard * (war_p[k] + drift_p[k] * t) + (1.0 - hazard) * delta * pay_k
+        return 2 if f > stand_k else 4, e, a if a > w else w, pe
+    pw = hazard * war_pk + (1.0 - hazard) * delta * p_next
+    return 0, w, a if a > e else e, pw
 
 
 @njit(cache=True)
@@ -143,80 +130,80 @@ def _backward(
     delta,
     hazard,
 ):  # pragma: no cover - compiled
+    """Backward induction over ``(t, c, l)``. Every type best-replies to the proposer's
+    strategy, given what the vetoes approve (a blocked offer is a round with nothing
+    offered): ``tv[t, c, l, k]`` is type k's value of state ``(t, c, l)`` and ``pay[t, c,
+    l, k]`` the proposer's payoff from it, for every type (a type below ``c`` can still be
+    in the talks when the cutoff misjudged it). The proposer's offer maximises its payoff
+    summed over the types its belief holds (``>= c``); the cutoff after an offer is its
+    belief (timegame's module docstring), ``gap`` how far the types' best replies are from
+    it."""
     n_types, n_offers = accept.shape
     offer = np.zeros((rounds, n_types + 1, levels), dtype=np.int64)
     cutoff = np.zeros((rounds, n_types + 1, levels, n_offers), dtype=np.int64)
     gap = np.zeros((rounds, n_types + 1, levels, n_offers))
     value = np.zeros((rounds, n_types + 1, levels))
     paths = np.full((rounds, n_types + 1, levels, rounds), -1, dtype=np.int64)
-    # the proposer's payoff from each type, from each state on (blocks included)
     pay = np.zeros((rounds + 1, n_types + 1, levels, n_types))
-    nv = np.zeros((n_types + 1, levels, n_types))
-    np_ = np.zeros((n_types + 1, levels, n_types))
-    first = np.zeros(n_types, dtype=np.int64)
+    tv = np.zeros((rounds + 1, n_types + 1, levels, n_types))
+    held_v = np.zeros(n_types)
+    held_p = np.zeros(n_types)
     step = max(int(inc.max()), inc_none)
     for t in range(rounds - 1, -1, -1):
         last = t == rounds - 1
         top_level = min(levels - 1, step * t)
-        if not last:  # the target's continuation values from every state of round t + 1
-            next_top = min(levels - 1, step * (t + 1))
-            for cp in range(n_types + 1):
-                for lp in range(next_top + 1):
-                    _along(
-                        accept,
-                        pretext_now,
-                        war,
-                        drift,
-                        pretext,
-                        mob,
-                        stand,
-                        deal,
-                        war_p,
-                        drift_p,
-                        stand_p,
-                        inc,
-                        q,
-                        rounds,
-                        delta,
-                        hazard,
-                        paths[t + 1, cp, lp],
-                        t + 1,
-                        lp,
-                        nv[cp, lp],
-                        np_[cp, lp],
-                        first,
-                    )
         for lv in range(top_level + 1):
             s = lv / q if q > 0 else 0.0
             le = min(lv + inc_none, levels - 1)
             for c in range(n_types + 1):
+                # a blocked round: nothing offered, the proposer's state unchanged
+                for k in range(n_types):
+                    f = war[k] + drift[k] * t + pretext[k] * s + pretext_none[k]
+                    _, held_v[k], _, held_p[k] = _reply(
+                        -np.inf,
+                        f,
+                        stand[k],
+                        war_p[k] + drift_p[k] * t,
+                        stand_p[k],
+                        mob[k],
+                        last,
+                        tv[t + 1, c, le, k],
+                        pay[t + 1, c, le, k],
+                        delta,
+                        hazard,
+                    )
                 best_value = -np.inf
                 best_offer = 0
                 for j in range(n_offers):
                     lp = min(lv + inc[j], levels - 1)
-                    # cutoff search: type cp-1 accepts, type cp does not
+                    # cutoff search (as in the skimming literature): type cp-1 accepts,
+                    # type cp does not; the largest such cp, else the smallest violation
                     chosen = c
                     chosen_gap = np.inf
                     for cp in range(n_types, c - 1, -1):
                         viol = 0.0
-                        if cp > c:
-                            k = cp - 1
+                        for k in (cp - 1, cp):
+                            if k < c or k >= n_types:
+                                continue
                             f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                            alt = f if f > stand[k] else stand[k]
-                            if not last:
-                                w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[cp, lp, k]
-                                alt = max(alt, w)
-                            if accept[k, j] < alt:
-                                viol = max(viol, alt - accept[k, j])
-                        if cp < n_types:
-                            k = cp
-                            f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                            alt = f if f > stand[k] else stand[k]
-                            if not last:
-                                w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[cp, lp, k]
-                                alt = max(alt, w)
-                            if accept[k, j] > alt:
-                                viol = max(viol, accept[k, j] - alt)
+                            act, v, alt, _ = _reply(
+                                accept[k, j],
+                                f,
+                                stand[k],
+                                0.0,
+                                0.0,
+                                mob[k],
+                                last,
+                                tv[t + 1, cp, lp, k],
+                                0.0,
+                                delta,
+                                hazard,
+                            )
+                            if k < cp and act != 1:  # the last type taken accepts
+                                viol = max(viol, v - accept[k, j])
+                            elif k >= cp and act == 1:  # the first type left does not
+                                # (a tie accepts, so it is a violation, if the least one)
+                                viol = max(viol, v - alt, 1e-300)
                         if viol < chosen_gap:
                             chosen = cp
                             chosen_gap = viol
@@ -227,50 +214,24 @@ def _backward(
                     for k in range(c, n_types):
                         share = approved[t, k, j]
                         f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                        e = f if f > stand[k] else stand[k]
-                        pe = war_p[k] + drift_p[k] * t if f > stand[k] else stand_p[k]
-                        a = accept[k, j]
-                        if last:
-                            w = -np.inf
-                        else:
-                            w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[chosen, lp, k]
-                        if k < chosen:
-                            if a >= e:
-                                total += deal_rounds[t, k, j]
-                            else:
-                                total += share * pe
-                            if w > max(a, e):
-                                worst = max(worst, w - max(a, e))
-                        else:
-                            if e >= w:
-                                total += share * pe
-                            else:
-                                total += share * (
-                                    hazard * (war_p[k] + drift_p[k] * t)
-                                    + (1.0 - hazard) * delta * pay[t + 1, chosen, lp, k]
-                                )
-                            if a > max(e, w):
-                                worst = max(worst, a - max(e, w))
+                        act, v, alt, got = _reply(
+                            accept[k, j],
+                            f,
+                            stand[k],
+                            war_p[k] + drift_p[k] * t,
+                            stand_p[k],
+                            mob[k],
+                            last,
+                            tv[t + 1, chosen, lp, k],
+                            pay[t + 1, chosen, lp, k],
+                            delta,
+                            hazard,
+                        )
+                        total += deal_rounds[t, k, j] if act == 1 else share * got
                         if share < 1.0:
-                            total += (1.0 - share) * _blocked(
-                                war,
-                                drift,
-                                pretext,
-                                pretext_none,
-                                mob,
-                                stand,
-                                war_p,
-                                drift_p,
-                                stand_p,
-                                k,
-                                t,
-                                s,
-                                last,
-                                nv[c, le, k],
-                                pay[t + 1, c, le, k],
-                                delta,
-                                hazard,
-                            )
+                            total += (1.0 - share) * held_p[k]
+                        if (k < chosen and act == 0) or (k >= chosen and act == 1):
+                            worst = max(worst, v - alt)
                     cutoff[t, c, lv, j] = chosen
                     gap[t, c, lv, j] = worst
                     if j == 0 or total > best_value + 1e-12 * (1.0 + abs(best_value)):
@@ -285,46 +246,27 @@ def _backward(
                 if not last:
                     for i in range(t + 1, rounds):
                         paths[t, c, lv, i] = paths[t + 1, cp, lp, i]
-                # each type's payoff to the proposer from this state on, the type stopping
-                # optimally along the path (as in _along), blocks included
+                # every type's value of this state, and the proposer's payoff from it
                 for k in range(n_types):
                     share = approved[t, k, j]
                     f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                    e = f if f > stand[k] else stand[k]
-                    pe = war_p[k] + drift_p[k] * t if f > stand[k] else stand_p[k]
-                    a = accept[k, j]
-                    if last:
-                        got = deal_rounds[t, k, j] if a >= e else share * pe
-                    else:
-                        w = -mob[k] + hazard * f + (1.0 - hazard) * delta * nv[cp, lp, k]
-                        if a >= e and a >= w:
-                            got = deal_rounds[t, k, j]
-                        elif e >= w:
-                            got = share * pe
-                        else:
-                            got = share * (
-                                hazard * (war_p[k] + drift_p[k] * t)
-                                + (1.0 - hazard) * delta * pay[t + 1, cp, lp, k]
-                            )
+                    act, v, _, got = _reply(
+                        accept[k, j],
+                        f,
+                        stand[k],
+                        war_p[k] + drift_p[k] * t,
+                        stand_p[k],
+                        mob[k],
+                        last,
+                        tv[t + 1, cp, lp, k],
+                        pay[t + 1, cp, lp, k],
+                        delta,
+                        hazard,
+                    )
+                    got = deal_rounds[t, k, j] if act == 1 else share * got
                     if share < 1.0:
-                        got += (1.0 - share) * _blocked(
-                            war,
-                            drift,
-                            pretext,
-                            pretext_none,
-                            mob,
-                            stand,
-                            war_p,
-                            drift_p,
-                            stand_p,
-                            k,
-                            t,
-                            s,
-                            last,
-                            nv[c, le, k],
-                            pay[t + 1, c, le, k],
-                            delta,
-                            hazard,
-                        )
+                        got += (1.0 - share) * held_p[k]
+                        v = share * v + (1.0 - share) * held_v[k]
                     pay[t, c, lv, k] = got
-    return offer, cutoff, gap, value, paths
+                    tv[t, c, lv, k] = v
+    return offer, cutoff, gap, value, paths, tv

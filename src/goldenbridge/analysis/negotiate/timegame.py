@@ -58,7 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from goldenbridge.analysis.negotiate.kernels import _along, _backward
+from goldenbridge.analysis.negotiate.kernels import _backward, _reply
 from goldenbridge.scenario.errors import InputError
 
 __all__ = ["TimeGame", "TimeEquilibrium", "Play", "solve", "play", "WAIT", "ACCEPT", "ATTACK"]
@@ -167,11 +167,17 @@ class TimeEquilibrium:
     cutoff : (T, K + 1, L, G) int64
         The cutoff after offer j in state (t, c, l).
     gap : (T, K + 1, L, G) float64
-        The largest incentive violation of any type at that cutoff.
+        The most any type gains by its best reply over the action the cutoff assigns it.
     value : (T, K + 1, L) float64
         The proposer's gain (weighted sum over types ``>= c``) from the state on.
     paths : (T, K + 1, L, T) int64
         The equilibrium offers from each state (-1 before t).
+    target_value : (T + 1, K + 1, L, K) float64
+        Each type's value of the state (round t, before its offer), best-replying to the
+        proposer's strategy and the vetoes' approvals (0 after the last round).
+    rank : (K,) int64
+        Each type's place in the order of the proposer's belief: in state ``c`` the types
+        of rank ``< c`` are gone.
     inc : (G,) int64
         Pretext levels each offer adds.
     rounds, discount, hazard, levels
@@ -184,6 +190,8 @@ class TimeEquilibrium:
     gap: np.ndarray
     value: np.ndarray
     paths: np.ndarray
+    target_value: np.ndarray
+    rank: np.ndarray
     inc: np.ndarray
     rounds: int
     discount: float
@@ -226,7 +234,12 @@ def _args(game: TimeGame) -> tuple:
 
 
 def solve(
-    game: TimeGame, rounds: int, discount: float, hazard: float, levels_per_unit: int = 4
+    game: TimeGame,
+    rounds: int,
+    discount: float,
+    hazard: float,
+    levels_per_unit: int = 4,
+    order: np.ndarray | None = None,
 ) -> TimeEquilibrium:
     """The proposer's skimming equilibrium by backward induction (module docstring).
 
@@ -241,6 +254,11 @@ def solve(
         h in [0, 1): the chance a round of waiting ends in war anyway.
     levels_per_unit : int
         q: accumulated pretext is kept in steps of ``1 / q`` (0: it does not accumulate).
+    order : (K,) int64, optional
+        The types in the order of the proposer's belief (its state ``c``: the first ``c``
+        of them are gone); default their index order.
+        :func:`~goldenbridge.analysis.negotiate.ordering.solve_ordered` finds an order
+        consistent with the equilibrium.
 
     Examples
     --------
@@ -265,11 +283,14 @@ def solve(
     blocks = bool(np.any(approved < 1.0))
     inc_none = q if blocks else 0  # a blocked round adds a full unit of pretext
     levels = max(int(inc.max()), inc_none) * (rounds - 1) + 1
-    offer, cutoff, gap, value, paths = _backward(  # type: ignore[call-arg]
-        *_args(game),
-        approved,
-        deal_rounds,
-        game.pretext_none,
+    order = np.arange(game.types) if order is None else np.asarray(order, dtype=np.int64)
+    if sorted(order.tolist()) != list(range(game.types)):
+        raise InputError("order must be a permutation of the types")
+    offer, cutoff, gap, value, paths, target_value = _backward(  # type: ignore[call-arg]
+        *(np.ascontiguousarray(a[order]) for a in _args(game)),
+        np.ascontiguousarray(approved[:, order]),
+        np.ascontiguousarray(deal_rounds[:, order]),
+        np.ascontiguousarray(game.pretext_none[order]),
         inc,
         inc_none,
         q,
@@ -284,6 +305,8 @@ def solve(
         gap=gap,
         value=value,
         paths=paths,
+        target_value=np.ascontiguousarray(target_value[..., np.argsort(order)]),
+        rank=np.argsort(order),
         inc=inc,
         rounds=int(rounds),
         discount=float(discount),
@@ -311,9 +334,13 @@ class Play:
     proposer_gain : float
         The proposer's discounted gain over its status quo (weighted sum / total weight).
     gap : float
-        The largest incentive violation on the path (0: every type plays a best reply).
-    exited_above : float
-        Weight share of types that exited while the proposer's state still counted them.
+        The most a type gains on the path by its best reply over the action the proposer's
+        belief assigns it (waiting below the cutoff, accepting above it; 0: the belief is
+        right about every type that accepts or waits).
+    misjudged : float
+        Weight share of the worlds whose type the proposer's belief after the round gets
+        wrong (it waits below the cutoff, or accepts or leaves above it), summed over the
+        rounds but the last (0: Bayes' rule holds on the path).
     """
 
     offers: np.ndarray
@@ -327,7 +354,7 @@ class Play:
     war_blocked: float
     proposer_gain: float
     gap: float
-    exited_above: float
+    misjudged: float
 
 
 def play(
@@ -367,30 +394,57 @@ def play(
     action = np.full((len(offers), n_types), DONE, dtype=np.int8)
     deal_by, war_by, stand_by = [], [], []
     acc = {"deal": 0.0, "war": 0.0, "stand": 0.0, "once": 0.0, "later": 0.0, "hazard": 0.0}
-    acc.update({"blocked": 0.0, "gain": 0.0, "worst": 0.0, "above": 0.0})
+    acc.update({"blocked": 0.0, "gain": 0.0, "worst": 0.0, "misjudged": 0.0})
     branches: dict[tuple[int, int], np.ndarray] = {(0, 0): np.ones(n_types)}
     main = (0, 0)
     disc = 1.0
-    nv, npay, first = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types, dtype=np.int64)
 
-    def along(t: int, c: int, lv: int) -> np.ndarray:
-        path = eq.paths[t + 1, c, lv]
-        _along(*args, eq.inc, q, eq.rounds, delta, h, path, t + 1, lv, nv, npay, first)  # type: ignore[call-arg]
-        return nv.copy()
-
-    def exit_(t, k, m, alive_k, f, blocked) -> int:
-        if f > stand[k]:
-            acc["war"] += m
-            acc["once" if t == 0 else "later"] += m
-            acc["blocked"] += m if blocked else 0.0
-            acc["gain"] += disc * alive_k * (war_p[k] + drift_p[k] * t)
-            return ATTACK
-        acc["stand"] += m
-        acc["gain"] += disc * alive_k * stand_p[k]
-        return STAND
+    def replies(t, alive, weight, j, cut, s, now, nxt_value, blocked):
+        """The best reply (``_reply``) in round t of the types' ``weight`` (of the type's
+        worlds; ``alive`` before the vetoes) to offer j (-1: nothing), the proposer's
+        belief after it the cutoff ``cut``; the odds and the proposer's gain accumulate.
+        Returns the actions and the waiters."""
+        last = t == eq.rounds - 1
+        acts = np.full(n_types, DONE, dtype=np.int8)
+        go = np.zeros(n_types)
+        for k in range(n_types):
+            if weight[k] <= 0:
+                continue
+            f = war[k] + drift[k] * t + pretext[k] * s + now[k]
+            wp = war_p[k] + drift_p[k] * t
+            a = accept[k, j] if j >= 0 else -np.inf
+            act, v, alt, got = _reply(  # type: ignore[call-arg]
+                a, f, stand[k], wp, stand_p[k], mob[k], last, nxt_value[k], 0.0, delta, h
+            )
+            m = weight[k] * game.mass[k]
+            # the belief after it is wrong (a type that leaves wanting no offer on the path
+            # changes none of the proposer's choices: not counted)
+            wrong = (eq.rank[k] < cut) == (act == WAIT)
+            if not last and wrong and (act != ATTACK and act != STAND or accept[k].max() >= v):
+                acc["misjudged"] += m
+                if act in (WAIT, ACCEPT):
+                    acc["worst"] = max(acc["worst"], v - alt)
+            if act == ACCEPT:
+                acc["deal"] += m
+                acc["gain"] += disc * alive[k] * deal_rounds[t, k, j]
+            elif act == WAIT:
+                acc["war"] += h * m
+                acc["hazard"] += h * m
+                acc["blocked"] += h * m if blocked else 0.0
+                acc["gain"] += disc * weight[k] * h * wp
+                go[k] = weight[k] * (1 - h)
+            elif act == ATTACK:
+                acc["war"] += m
+                acc["once" if t == 0 else "later"] += m
+                acc["blocked"] += m if blocked else 0.0
+                acc["gain"] += disc * weight[k] * wp
+            else:
+                acc["stand"] += m
+                acc["gain"] += disc * weight[k] * stand_p[k]
+            acts[k] = act
+        return acts, go
 
     for t in range(len(offers)):
-        last = t == eq.rounds - 1
         nxt: dict[tuple[int, int], np.ndarray] = {}
         new_main = main
         for (c, lv), alive in sorted(branches.items()):
@@ -403,62 +457,21 @@ def play(
             cp = int(eq.cutoff[t, c, lv, j])
             lp = min(lv + int(eq.inc[j]), levels - 1)
             made = alive * share
-            if np.any(made[c:] > 0) or (c, lv) == main:
-                acc["worst"] = max(acc["worst"], float(eq.gap[t, c, lv, j]))
-            nvj = along(t, cp, lp) if not last else nv
-            go = np.zeros(n_types)
-            for k in range(c, n_types):
-                if alive[k] <= 0:
-                    continue
-                f = war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
-                e = max(f, stand[k])
-                a = accept[k, j]
-                w = -np.inf if last else -mob[k] + h * f + (1 - h) * delta * nvj[k]
-                m = made[k] * game.mass[k]
-                if k < cp and a >= e:
-                    act = ACCEPT
-                    acc["deal"] += m
-                    acc["gain"] += disc * alive[k] * deal_rounds[t, k, j]
-                elif k < cp or e >= w:
-                    act = exit_(t, k, m, made[k], f, False)
-                    if k >= cp and not last and np.max(accept[k]) >= e:
-                        acc["above"] += m
-                else:
-                    act = WAIT
-                    acc["war"] += h * m
-                    acc["hazard"] += h * m
-                    acc["gain"] += disc * made[k] * h * (war_p[k] + drift_p[k] * t)
-                    go[k] = made[k] * (1 - h)
-                if (c, lv) == main:
-                    action[t, k] = act
+            t1 = min(t + 1, eq.rounds)
+            acts, go = replies(
+                t, alive, made, j, cp, s, pretext_now[:, j], eq.target_value[t1, cp, lp], False
+            )
             if (c, lv) == main:
+                action[t] = acts
                 new_main = (cp, lp)
             if np.any(go > 0):
                 nxt[(cp, lp)] = nxt.get((cp, lp), np.zeros(n_types)) + go
             # the offer is blocked: nothing is offered this round
             held = alive * (1 - share)
-            if not np.any(held[c:] > 0):
+            if not np.any(held > 0):
                 continue
             le = min(lv + eq.inc_none, levels - 1)
-            nvn = along(t, c, le) if not last else nv
-            go = np.zeros(n_types)
-            for k in range(c, n_types):
-                if held[k] <= 0:
-                    continue
-                f = war[k] + drift[k] * t + pretext[k] * s + pre_none[k]
-                e = max(f, stand[k])
-                w = -np.inf if last else -mob[k] + h * f + (1 - h) * delta * nvn[k]
-                m = held[k] * game.mass[k]
-                if e >= w:
-                    exit_(t, k, m, held[k], f, True)
-                    if not last and np.max(accept[k]) >= e:
-                        acc["above"] += m
-                else:
-                    acc["war"] += h * m
-                    acc["hazard"] += h * m
-                    acc["blocked"] += h * m
-                    acc["gain"] += disc * held[k] * h * (war_p[k] + drift_p[k] * t)
-                    go[k] = held[k] * (1 - h)
+            _, go = replies(t, held, held, -1, c, s, pre_none, eq.target_value[t1, c, le], True)
             if np.any(go > 0):
                 nxt[(c, le)] = nxt.get((c, le), np.zeros(n_types)) + go
         deal_by.append(acc["deal"] / total)
@@ -477,5 +490,5 @@ def play(
         war_blocked=acc["blocked"] / total,
         proposer_gain=acc["gain"] / total,
         gap=acc["worst"],
-        exited_above=acc["above"] / total,
+        misjudged=acc["misjudged"] / total,
     )
