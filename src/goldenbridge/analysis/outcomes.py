@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.engine import Offers, Tally, utilities
-from goldenbridge.engine.arrays import packed_once
+from goldenbridge.engine.arrays import packed_once, stable_argsort
 from goldenbridge.engine.binned import Quantiles, binned_residual, bins
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
@@ -232,7 +232,7 @@ class _OwnApproval:
             order = None
             if rows.size == n:  # every world, in world order: sorted by c once
                 c_own = self.parts["cred_own"][:, 0]
-                order = self._memo("c order", lambda: np.argsort(c_own, kind="stable"))
+                order = self._memo("c order", lambda: stable_argsort(c_own))
             est, bound = threshold_gain(
                 rows, self.parts, self.u_own[rows], self.events, sides, need=need, order=order
             )

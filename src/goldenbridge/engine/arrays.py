@@ -28,7 +28,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ActorArrays", "Worlds", "Offers", "Tally", "packed_once", "read_only"]
+__all__ = [
+    "ActorArrays",
+    "Worlds",
+    "Offers",
+    "Tally",
+    "packed_once",
+    "read_only",
+    "stable_argsort",
+]
 
 
 @dataclass(frozen=True)
@@ -333,3 +341,27 @@ class Tally:
         if not isinstance(other, Tally):
             return NotImplemented
         return all(np.array_equal(getattr(self, k), getattr(other, k)) for k in self.array_names())
+
+
+def stable_argsort(v: np.ndarray) -> np.ndarray:
+    """``np.argsort(v, kind="stable")`` of a 1-D array, the same permutation, faster where
+    no two values tie.
+
+    A permutation that sorts distinct values is unique, so numpy's default sort (not
+    stable, but several times faster: SIMD quicksort) returns the stable sort's
+    permutation whenever the sorted values increase strictly. Where two neighbours are
+    equal (a tie, ``-0.0`` and ``0.0`` included) or a value is NaN the strict check
+    fails and the stable sort runs instead.
+
+    Examples
+    --------
+    >>> stable_argsort(np.array([0.3, 0.1, 0.2])).tolist()
+    [1, 2, 0]
+    >>> stable_argsort(np.array([1.0, 0.0, 1.0, 0.0])).tolist()  # ties: index order
+    [1, 3, 0, 2]
+    """
+    order = np.argsort(v)
+    s = v[order]
+    if s.size < 2 or bool((s[1:] > s[:-1]).all()):
+        return order
+    return np.argsort(v, kind="stable")

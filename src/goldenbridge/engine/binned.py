@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from goldenbridge.engine.arrays import stable_argsort
 from goldenbridge.engine.threads import by_rows
 from goldenbridge.engine.utility import loss
 
@@ -73,7 +74,7 @@ class Quantiles:
     (the refinement levels bin the same values again, more finely)."""
 
     def __init__(self, v: np.ndarray, w: np.ndarray) -> None:
-        order = np.argsort(v, kind="stable")
+        order = stable_argsort(v)
         self.v, self.cdf = v[order], np.cumsum(w[order])
 
     def edges(self, b: int) -> np.ndarray:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from goldenbridge.engine.arrays import stable_argsort
 from goldenbridge.engine.utility import loss
 
 __all__ = ["BAND", "Events", "events", "threshold_gain"]
@@ -149,7 +150,12 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
     out = [np.empty((m, width)) for _ in range(4)]
     qs = np.empty((m, width), np.int64)
     for x in range(m):  # by threshold, ties in partner order (the +inf padding last)
-        order = np.argsort(tau[x, :width], kind="stable")
+        used = int(count[x])
+        head = tau[x, :used]
+        if np.isnan(head).any():  # NaN sorts after the padding
+            order = np.argsort(tau[x, :width], kind="stable")
+        else:  # the padding (+inf) after every event, in index order: as the stable sort
+            order = np.concatenate([stable_argsort(head), np.arange(used, width)])
         for arr, src in zip(out, (tau[x], step[0, x], step[1, x], step[2, x]), strict=True):
             arr[x] = src[order]
         qs[x] = who[x, order]
@@ -386,7 +392,7 @@ def threshold_gain(
     w = parts["world_w"] / parts["world_w"].sum()
     c_own = parts["cred_own"][:, 0]
     if order is None:
-        order = np.argsort(c_own[rows], kind="stable")
+        order = stable_argsort(c_own[rows])
     srt = rows[order]
     sides = np.array([b is not None for b in binned])
     present = [b for b in binned if b is not None]
