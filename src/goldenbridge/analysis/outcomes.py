@@ -190,6 +190,7 @@ class _OwnApproval:
         offered: np.ndarray,
         u_target: np.ndarray,
         u_own: np.ndarray,
+        sums: tuple[np.ndarray, ...] | None = None,
     ) -> None:
         self.population, self.actor, self.offers, self.offered = population, actor, offers, offered
         self.u_target, self.u_own = u_target, u_own
@@ -197,7 +198,9 @@ class _OwnApproval:
         self.control = self.g = self.events = None
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
-            self.control, self.g = _control_mean(population, self.parts, offered, u_target, u_own)
+            self.control, self.g = _control_mean(
+                population, self.parts, offered, u_target, u_own, sums
+            )
             self.levels = BIN_LEVELS
         elif self.parts is not None and _sortable(self.parts):
             self.events = events(self.parts, u_target, offered)
@@ -376,12 +379,53 @@ def _sortable(parts: dict) -> bool:
     return parts["cred_own"].shape[1] == 1 and not ((effect > 0) & (effect < 1e-6)).any()
 
 
+def _target_sums(
+    population: Population,
+    offered: np.ndarray,
+    u_target: np.ndarray,
+    choice: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, ...]:
+    """What :func:`_control_mean` needs of the target's choice, the same for every veto:
+    ``g`` (N, M) and the normalised sums ``E[a]``, ``E[g]``, ``E[g p]``, ``E[g (1 - p)]``
+    (M,). ``choice``: ``target_choice``'s (accept, war_if_rejected) with every package
+    offered, if known (elementwise, so only the columns that offer nothing are computed
+    again, as offering nothing)."""
+    t = population.actor_names.index(population.scenario.target.name)
+
+    def choose(cols: np.ndarray | slice, offers: np.ndarray | bool) -> tuple[np.ndarray, ...]:
+        return target_choice(
+            u_target[:, cols],
+            population.status_quo_u[:, t, None],
+            population.war_value[:, t, None],
+            population.backing_down[:, None],
+            population.pretext[:, None],
+            population.face[:, None],
+            offers,
+        )
+
+    if choice is None:
+        accept, war_rejected = choose(slice(None), offered[None, :])
+    else:
+        nothing = np.flatnonzero(~offered)
+        accept, war_rejected = choice[0].copy(), choice[1].copy()
+        accept[:, nothing], war_rejected[:, nothing] = choose(nothing, False)
+    g = (~accept & war_rejected).astype(np.float64) - population.worlds.fight[:, None]
+    w = population.worlds.weights
+    total = w.sum()
+    p = population.p_win
+    e_a = (w @ accept) / total
+    e_g, e_gp = (w @ g) / total, ((w * p) @ g) / total
+    e_g1p = ((w * (1 - p)) @ g) / total
+    return g, e_a, e_g, e_gp, e_g1p
+
+
 def _control_mean(
     population: Population,
     parts: dict,
     offered: np.ndarray,
     u_target: np.ndarray,
     u_own: np.ndarray,
+    sums: tuple[np.ndarray, ...] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(N, M): the exact population mean of the control variate of
     :func:`~goldenbridge.engine.choice.gain_from_parts` for each world's own fields; and
@@ -392,25 +436,13 @@ def _control_mean(
     offered; U0 = u_j(sq); W j's war value). With the war's outcomes at fixed reference
     points ``W`` splits into j's fields times the partner's, so its mean is a few
     population sums per offer (docs/design.md 4b): only ``g (W - W_ref)`` is sampled.
-    Valid when no field of j moves the target.
+    Valid when no field of j moves the target. ``sums``: :func:`_target_sums`, if known
+    (the same for every veto).
     """
-    t = population.actor_names.index(population.scenario.target.name)
-    accept, war_rejected = target_choice(
-        u_target,
-        population.status_quo_u[:, t, None],
-        population.war_value[:, t, None],
-        population.backing_down[:, None],
-        population.pretext[:, None],
-        population.face[:, None],
-        offered[None, :],
-    )
-    g = (~accept & war_rejected).astype(np.float64) - population.worlds.fight[:, None]
+    g, e_a, e_g, e_gp, e_g1p = _target_sums(population, offered, u_target) if sums is None else sums
     w = population.worlds.weights
     total = w.sum()
-    p = population.p_win
-    e_a = (w @ accept) / total
-    e_g, e_gp = (w @ g) / total, ((w * p) @ g) / total
-    e_g1p, e_gt = ((w * (1 - p)) @ g) / total, ((w * parts["against"]) @ g) / total
+    e_gt = ((w * parts["against"]) @ g) / total
     u0 = parts["own_sq"][:, None]
     own = (parts["base_cost"] + parts["own_threat"])[:, None]
     computed = (
@@ -529,8 +561,9 @@ def _decide(population: Population, offers: Offers) -> Decisions:
             if actor.role == "veto" and moves_target(population, actor.name):
                 sincere.append(actor.name)
     # each one's first pass over every world is its own: side by side on threads
+    sums = _target_sums(population, offered, u[t], (accept, war_rejected)) if first else None
     rules = map_threads(
-        lambda a: _OwnApproval(population, a[1], offers, offered, u[t], u[a[0]]), first
+        lambda a: _OwnApproval(population, a[1], offers, offered, u[t], u[a[0]], sums), first
     )
     own = {i: rule for (i, _), rule in zip(first, rules, strict=True)}
     vetoes = [i for i in worlds.deciders if i != t]
