@@ -26,6 +26,7 @@ the revision, which reproduces the earlier numbers bit for bit.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,6 +197,7 @@ class _OwnApproval:
         self.u_target, self.u_own = u_target, u_own
         self.parts = _parts(population, actor)
         self.control = self.g = self.events = None
+        self.h: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
             self.control, self.g = _control_mean(
@@ -214,7 +216,38 @@ class _OwnApproval:
         self, rows: np.ndarray, s: int, level: int, need: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The expected gain at ``rows`` with ``s`` bins or partners of ``level`` (every
-        world when ``s`` >= N), its standard error and its bound."""
+        world when ``s`` >= N), its standard error and its bound; with ``need`` (R, M),
+        only for the offers some entry of ``need`` asks for (the others are 0): each
+        offer's numbers are its own, so they are the same computed alone."""
+        if need is not None:
+            cols = np.flatnonzero(need.any(axis=0))
+            if cols.size < self.offered.size:
+                got = self._columns(cols)._gain(rows, s, level, need[:, cols])
+                out = tuple(np.zeros((rows.size, self.offered.size)) for _ in got)
+                for full, part in zip(out, got, strict=True):
+                    full[:, cols] = part
+                return out
+        return self._gain_all(rows, s, level, need)
+
+    def _columns(self, cols: np.ndarray) -> _OwnApproval:
+        """This rule for the offers ``cols`` alone (the pairing and its memo shared)."""
+        sub = copy.copy(self)
+        sub.offers, sub.offered = self.offers.subset(cols), self.offered[cols]
+        sub.u_target, sub.u_own = self.u_target[:, cols], self.u_own[:, cols]
+        if self.control is not None:
+            sub.control, sub.g = self.control[:, cols], self.g[:, cols]
+            sub.h = {}
+            for outcome in ("win", "lose"):
+                h, total = self._weights(outcome)
+                sub.h[outcome] = (h[:, cols], total[cols])
+        if self.events is not None:
+            sub.events = self.events.subset(cols)
+        return sub
+
+    def _gain_all(
+        self, rows: np.ndarray, s: int, level: int, need: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_gain` for every offer."""
         n = self.population.n
         zero = np.zeros((rows.size, self.offered.size))
         if self.parts is None:
@@ -272,17 +305,28 @@ class _OwnApproval:
         if got is None:
             return (np.zeros((rows.size, self.offered.size)),) * 2
         cols, edges, options_vary, which = got
+        h, total = self._weights(outcome)
         binned = bins(
             parts[f"{outcome}_x"],
             parts[f"{outcome}_opt"],
             cols,
             options_vary,
             parts["table"].shape[2],
-            (self._mass(outcome) / self.population.worlds.weights.sum())[:, None] * self.g,
+            h,
             edges,
             which,
+            total,
         )
         return binned_residual(rows, parts, outcome, binned)
+
+    def _weights(self, outcome: str) -> tuple[np.ndarray, np.ndarray]:
+        """(N, M) ``h`` of :mod:`goldenbridge.engine.binned` for the war's ``outcome``
+        and its (M,) sum over the worlds: the same at every level, so found once (the
+        sum over every offer at once, as :meth:`_columns` keeps it)."""
+        if outcome not in self.h:
+            h = (self._mass(outcome) / self.population.worlds.weights.sum())[:, None] * self.g
+            self.h[outcome] = (h, h.sum(axis=0))
+        return self.h[outcome]
 
     def _memo(self, key: object, build):
         """A value of the population and the actor alone (not of the offers), kept with

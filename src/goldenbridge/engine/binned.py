@@ -95,6 +95,7 @@ def bins(
     h: np.ndarray,
     edges: np.ndarray,
     which: np.ndarray | None = None,
+    total: np.ndarray | None = None,
 ) -> Bins:
     """Bin one war outcome's varying issues, weighted by ``h`` (N, M).
 
@@ -116,6 +117,10 @@ def bins(
     which : (C, N) int64, optional
         Each world's bin on each issue (``searchsorted(edges[c, 1:-1], x, "right")``),
         if known.
+    total : (M,) float64, optional
+        ``h.sum(axis=0)``, if known (numpy's sum over the worlds rounds differently
+        for different numbers of columns: the caller that bins some offers of a larger
+        set passes the sums of the set).
     """
     m = h.shape[1]
     b = edges.shape[1] - 1
@@ -135,7 +140,9 @@ def bins(
     for k in range(kd):
         for j in range(m):
             options[k, :, j] = np.bincount(option[:, k], weights=h[:, j], minlength=n_options)
-    return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, h.sum(axis=0), options)
+    if total is None:
+        total = h.sum(axis=0)
+    return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, total, options)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -120,6 +120,15 @@ class Events:
         w = parts["world_w"] / parts["world_w"].sum()
         self.w, self.p, self.against = w[q], parts["p_win"][q], parts["against"][q]
 
+    def subset(self, cols: np.ndarray) -> Events:
+        """The events of the offers ``cols`` alone (each offer's sweep is its own)."""
+        out = object.__new__(Events)
+        for name in ("tau", "q", "da", "dg", "dabs", "w", "p", "against"):
+            setattr(out, name, np.ascontiguousarray(getattr(self, name)[cols]))
+        for name in ("a0", "g0", "abs0"):
+            setattr(out, name, np.ascontiguousarray(getattr(self, name)[:, cols]))
+        return out
+
 
 def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
     """Thresholds and steps of each partner's choice for each offer (module docstring).
