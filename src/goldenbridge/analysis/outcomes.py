@@ -38,7 +38,7 @@ from goldenbridge.engine.binned import Quantiles, binned_residual, bins
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
 from goldenbridge.engine.threads import map_threads, workers
-from goldenbridge.engine.thresholds import events, threshold_gain
+from goldenbridge.engine.thresholds import events, sorted_fields, sweep_layout, threshold_gain
 from goldenbridge.information import (
     InnerSample,
     inner_sample,
@@ -265,12 +265,22 @@ class _OwnApproval:
             return est, zero, bound
         if self.events is not None and s < n:
             sides = tuple(self._edges(outcome, s) for outcome in ("win", "lose"))
-            order = None
+            layout = self._memo(("layout", s), lambda: sweep_layout(self.parts, sides))
+            order = fields = None
             if rows.size == n:  # every world, in world order: sorted by c once
                 c_own = self.parts["cred_own"][:, 0]
                 order = self._memo("c order", lambda: stable_argsort(c_own))
+                fields = self._memo("c fields", lambda: sorted_fields(self.parts, order))
             est, bound = threshold_gain(
-                rows, self.parts, self.u_own[rows], self.events, sides, need=need, order=order
+                rows,
+                self.parts,
+                self.u_own[rows],
+                self.events,
+                sides,
+                need=need,
+                order=order,
+                layout=layout,
+                fields=fields,
             )
             return est, zero, bound
         parts, u_target, start = self.parts, self.u_target, np.zeros(rows.size, np.int64)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from goldenbridge.engine.arrays import stable_argsort
+from goldenbridge.engine.arrays import read_only, stable_argsort
 from goldenbridge.engine.threads import by_rows
 from goldenbridge.engine.utility import loss
 
@@ -228,10 +228,9 @@ def binned_residual(
         rows.shape[0],
         rows.size * binned.edges.size * (binned.total.size + 1),
         np.ascontiguousarray(rows, dtype=np.int64),
-        parts["weight"],
-        parts["ideal"],
-        parts["rho"],
-        parts["table"],
+        *read_only(  # one compiled type whatever the population's layout and flags
+            *(np.ascontiguousarray(parts[k]) for k in ("weight", "ideal", "rho", "table"))
+        ),
         np.ascontiguousarray(parts[f"{outcome}_base"], dtype=np.float64),
         np.ascontiguousarray(parts[f"u_{outcome}_ref"], dtype=np.float64),
         binned.cols,

@@ -32,7 +32,7 @@ import numpy as np
 from goldenbridge.engine.arrays import stable_argsort
 from goldenbridge.engine.utility import loss
 
-__all__ = ["BAND", "Events", "events", "threshold_gain"]
+__all__ = ["BAND", "Events", "events", "sorted_fields", "sweep_layout", "threshold_gain"]
 
 #: Half-width of the band of ``c`` around a threshold inside which the side is left
 #: to the bound (thresholds are computed in float64 from quantities of order 1).
@@ -219,8 +219,7 @@ def _sweep(  # pragma: no cover - compiled
     ev_w,
     ev_p,
     ev_against,
-    ev_bin,
-    ev_opt,
+    ev_q,
     a0,
     g0,
     abs0,
@@ -252,9 +251,10 @@ def _sweep(  # pragma: no cover - compiled
     ``refs``) laid out in that order (read consecutively). ``sides`` (2,) bool: win/lose
     residual present; ``ncols_of`` (2,) its varying issues, ``cols_of`` (2, C),
     ``edges_of`` (2, C, B + 1), ``bin_of`` (2, N, C), ``opt_of`` (2, N, Kd) (Kd 0 unless
-    that outcome's options vary); ``direct`` j's given war value net of its threats'
-    costs (NaN where computed); ``need`` (R, M) bool: the entries to compute (the
-    others are left 0, the events still swept past them).
+    that outcome's options vary), each indexed by the partner (``ev_q`` (M, E): each
+    event's partner); ``direct`` j's given war value net of its threats' costs (NaN
+    where computed); ``need`` (R, M) bool: the entries to compute (the others are left
+    0, the events still swept past them).
 
     Each offer is one sequential sweep over its events; ``block`` rows at a time share
     a table of j's losses at the bins (its size only bounds memory). Like
@@ -311,7 +311,7 @@ def _sweep(  # pragma: no cover - compiled
                     sgt += wg * ev_against[x, e]
                     sp += wg * pe
                     sq += wg * (1.0 - pe)
-                    _add_bins(hx, ax, ox, sides, ncols_of, ev_bin[x], ev_opt[x], e, pe, wg, wab)
+                    _add_bins(hx, ax, ox, sides, ncols_of, bin_of, opt_of, ev_q[x, e], pe, wg, wab)
                     e += 1
                 if not need[n, x]:
                     continue
@@ -353,56 +353,11 @@ def _sweep(  # pragma: no cover - compiled
 LOSS_TABLE = 1 << 18
 
 
-def _by_event(per_partner: np.ndarray, q: np.ndarray, sides: np.ndarray) -> np.ndarray:
-    """(2, N, C) per partner -> (M, 2, E, C) per event, for the ``sides`` present (one
-    gather per column: fast)."""
-    _, _, cols = per_partner.shape
-    out = np.zeros((q.shape[0], 2, q.shape[1], cols), per_partner.dtype)
-    for s in np.flatnonzero(sides):
-        for c in range(cols):
-            out[:, s, :, c] = per_partner[s, :, c][q]
-    return out
-
-
-def threshold_gain(
-    rows: np.ndarray,
-    parts: dict,
-    u_own: np.ndarray,
-    ev: Events,
-    binned: tuple,
-    block: int | None = None,
-    need: np.ndarray | None = None,
-    order: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
-
-    Parameters
-    ----------
-    rows : (R,) int64
-    parts : dict
-        :func:`goldenbridge.information.pair_parts` of the veto.
-    u_own : (R, M)
-        The veto's utility of each offer at ``rows``.
-    ev : Events
-    binned : (win, lose)
-        Each ``None`` (the outcome is the same in every world) or ``(cols, edges,
-        options_vary[, which])`` with ``edges`` (C, B + 1) as
-        :func:`goldenbridge.engine.binned.bins` takes them (and ``which`` (C, N) each
-        world's bin, if known).
-    block : int, optional
-        Rows per block of the loss table (default: :data:`LOSS_TABLE` doubles at most;
-        the numbers do not depend on it: tested).
-    need : (R, M) bool, optional
-        Compute only these entries (the others are returned as 0 with bound 0).
-    order : (R,) int64, optional
-        The stable argsort of ``cred_own[rows]``, if known.
-    """
+def sweep_layout(parts: dict, binned: tuple) -> dict:
+    """What the sweep needs of the population and the bins alone (not of the offers or
+    the rows): the callers keep it per population and level. ``binned`` as
+    :func:`threshold_gain` takes it."""
     n = parts["world_w"].shape[0]
-    w = parts["world_w"] / parts["world_w"].sum()
-    c_own = parts["cred_own"][:, 0]
-    if order is None:
-        order = stable_argsort(c_own[rows])
-    srt = rows[order]
     sides = np.array([b is not None for b in binned])
     present = [b for b in binned if b is not None]
     nc = max((b[0].size for b in present), default=0)
@@ -428,6 +383,21 @@ def threshold_gain(
                 bin_of[s, :, i] = np.searchsorted(edges[i, 1:-1], x[:, cols[i]], "right")
         if options_vary:
             opt_of[s] = parts[f"{name}_opt"]
+    return {
+        "sides": sides,
+        "ncols_of": ncols_of,
+        "cols_of": cols_of,
+        "edges_of": edges_of,
+        "bin_of": bin_of,
+        "opt_of": opt_of,
+        "block": max(1, LOSS_TABLE // (2 * max(nc, 1) * nb)),
+    }
+
+
+def _spread(parts: dict) -> np.ndarray:
+    """(N,) the largest ``|W - U0|`` of each world's veto over every partner (the bound
+    of a partner near a threshold)."""
+    n = parts["world_w"].shape[0]
     weight = parts["weight"]
     cost = parts["base_cost"] + parts["own_threat"]
     table = parts["table"]
@@ -438,12 +408,76 @@ def threshold_gain(
     war_hi = np.where(np.isnan(direct), hi - cost, direct - parts["own_threat"]) - against.min()
     war_lo = np.where(np.isnan(direct), lo - cost, direct - parts["own_threat"]) - against.max()
     u0 = parts["own_sq"]
-    spread = np.maximum(np.abs(war_hi - u0), np.abs(war_lo - u0))
-    # each event's partner bins in event order (read consecutively in the sweep)
-    p = parts["p_win"]
+    return np.maximum(np.abs(war_hi - u0), np.abs(war_lo - u0))
+
+
+def sorted_fields(parts: dict, srt: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The veto's own fields at the worlds ``srt`` (in the sweep's order), as
+    :func:`_sweep` reads them: the callers keep those of every world in the order of
+    ``c`` per population."""
+    cost = parts["base_cost"] + parts["own_threat"]
+    return (
+        np.ascontiguousarray(parts["cred_own"][:, 0][srt]),
+        parts["own_sq"][srt],
+        cost[srt],
+        (parts["direct"] - parts["own_threat"])[srt],
+        parts["weight"][srt],
+        parts["ideal"][srt],
+        parts["rho"][srt],
+        parts["table"][srt],
+        _spread(parts)[srt],
+        np.stack([parts["win_base"][srt], parts["lose_base"][srt]]),
+        np.stack([parts["u_win_ref"][srt], parts["u_lose_ref"][srt]]),
+    )
+
+
+def threshold_gain(
+    rows: np.ndarray,
+    parts: dict,
+    u_own: np.ndarray,
+    ev: Events,
+    binned: tuple,
+    block: int | None = None,
+    need: np.ndarray | None = None,
+    order: np.ndarray | None = None,
+    layout: dict | None = None,
+    fields: tuple[np.ndarray, ...] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
+
+    Parameters
+    ----------
+    rows : (R,) int64
+    parts : dict
+        :func:`goldenbridge.information.pair_parts` of the veto.
+    u_own : (R, M)
+        The veto's utility of each offer at ``rows``.
+    ev : Events
+    binned : (win, lose)
+        Each ``None`` (the outcome is the same in every world) or ``(cols, edges,
+        options_vary[, which])`` with ``edges`` (C, B + 1) as
+        :func:`goldenbridge.engine.binned.bins` takes them (and ``which`` (C, N) each
+        world's bin, if known).
+    block : int, optional
+        Rows per block of the loss table (default: :data:`LOSS_TABLE` doubles at most;
+        the numbers do not depend on it: tested).
+    need : (R, M) bool, optional
+        Compute only these entries (the others are returned as 0 with bound 0).
+    order : (R,) int64, optional
+        The stable argsort of ``cred_own[rows]``, if known.
+    layout, fields : optional
+        :func:`sweep_layout` of ``binned`` and :func:`sorted_fields` of
+        ``rows[order]``, if known (the same numbers: they are only kept).
+    """
+    if order is None:
+        order = stable_argsort(parts["cred_own"][:, 0][rows])
+    srt = rows[order]
+    lay = sweep_layout(parts, binned) if layout is None else layout
+    own = sorted_fields(parts, srt) if fields is None else fields
+    w = parts["world_w"] / parts["world_w"].sum()
     c = np.ascontiguousarray
     est, bound = _sweep(
-        c(c_own[srt]),
+        own[0],
         c(u_own[order]),
         ev.tau,
         ev.da,
@@ -452,32 +486,24 @@ def threshold_gain(
         ev.w,
         ev.p,
         ev.against,
-        _by_event(bin_of, ev.q, sides),
-        _by_event(opt_of, ev.q, sides),
+        ev.q,
         ev.a0,
         ev.g0,
         ev.abs0,
         w,
-        p,
-        against,
-        u0[srt],
-        cost[srt],
-        (direct - parts["own_threat"])[srt],
-        weight[srt],
-        parts["ideal"][srt],
-        parts["rho"][srt],
-        table[srt],
-        spread[srt],
-        sides,
-        np.stack([parts["win_base"][srt], parts["lose_base"][srt]]),
-        np.stack([parts["u_win_ref"][srt], parts["u_lose_ref"][srt]]),
-        ncols_of,
-        cols_of,
-        edges_of,
-        bin_of,
-        opt_of,
+        parts["p_win"],
+        parts["against"],
+        *own[1:9],
+        lay["sides"],
+        own[9],
+        own[10],
+        lay["ncols_of"],
+        lay["cols_of"],
+        lay["edges_of"],
+        lay["bin_of"],
+        lay["opt_of"],
         BAND,
-        max(1, LOSS_TABLE // (2 * max(nc, 1) * nb)) if block is None else block,
+        lay["block"] if block is None else block,
         np.ones(u_own.shape, np.bool_) if need is None else c(need[order], dtype=np.bool_),
     )
     back = np.empty_like(order)
