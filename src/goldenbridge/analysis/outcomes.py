@@ -366,9 +366,9 @@ class _OwnApproval:
         def level() -> tuple:
             qs = self._memo(("quantiles", outcome), quantiles)
             edges = np.array([q.edges(b) for q in qs]).reshape(cols.size, b + 1)
-            which = np.array(
-                [np.searchsorted(edges[i, 1:-1], x[:, c], side="right") for i, c in enumerate(cols)]
-            ).reshape(cols.size, x.shape[0])
+            which = np.array([q.bin_of(edges[i]) for i, q in enumerate(qs)]).reshape(
+                cols.size, x.shape[0]
+            )
             return cols, edges, bool(parts[f"{outcome}_table"]), which
 
         return self._memo(("bins", outcome, b), level)
