@@ -20,7 +20,6 @@ import numpy as np
 
 from goldenbridge.analysis.evaluate import named_offers
 from goldenbridge.analysis.outcomes import decide
-from goldenbridge.analysis.sensitivity.attribution import factor_name
 from goldenbridge.population import Population
 from goldenbridge.scenario.schema import OfferValue
 
@@ -68,6 +67,9 @@ def world_table(
     >>> bool(np.all(t.columns["x.deal"] == (c >= 0.1)))
     True
     """
+    # lazy: the sensitivity package imports scipy (~0.15 s of every evaluate's start-up)
+    from goldenbridge.analysis.sensitivity.attribution import factor_name
+
     offers = dict(named_offers(population) if offers is None else offers)
     scenario = population.scenario
     worlds = population.worlds
