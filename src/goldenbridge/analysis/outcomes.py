@@ -27,6 +27,7 @@ the revision, which reproduces the earlier numbers bit for bit.
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -342,11 +343,15 @@ class _OwnApproval:
         """A value of the population and the actor alone (not of the offers), kept with
         the actor's pairing (:func:`~goldenbridge.engine.arrays.packed_once`): searches,
         the web page's sliders and the talks game decide offer after offer on the same
-        population."""
+        population. Built once: a thread that finds another building waits for it (the
+        pieces of :func:`decide` ask for the same values at once)."""
         memo = self.parts.setdefault("memo", {})
-        if key not in memo:
-            memo[key] = build()
-        return memo[key]
+        if key in memo:
+            return memo[key]
+        with self.parts.setdefault("memo lock", threading.RLock()):  # setdefault: atomic
+            if key not in memo:
+                memo[key] = build()
+            return memo[key]
 
     def _edges(self, outcome: str, b: int) -> tuple | None:
         """The varying issues of the war's ``outcome``, ``b`` bins on each (weighted by
