@@ -278,8 +278,9 @@ def _sweep(  # pragma: no cover - compiled
     est = np.zeros((r, m))
     bound = np.zeros((r, m))
     head = np.zeros(m, dtype=np.int64)
-    mid = np.zeros((block, 2, nc, nb))
-    half = np.zeros((block, 2, nc, nb))
+    block = max(1, min(block, r))  # no larger than the rows: a fresh table is paged in
+    mid = np.empty((block, 2, nc, nb))  # every entry read is written first (below)
+    half = np.empty((block, 2, nc, nb))
     for first in range(0, r, block):
         last = min(r, first + block)
         for n in range(first, last):  # j's loss at the bins of the war's outcome
