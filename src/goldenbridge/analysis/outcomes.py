@@ -35,7 +35,7 @@ import numpy as np
 
 from goldenbridge.engine import Offers, Tally, utilities
 from goldenbridge.engine.arrays import packed_once, stable_argsort
-from goldenbridge.engine.binned import Quantiles, binned_residual, bins
+from goldenbridge.engine.binned import Quantiles, binned_residual, bins, edge_losses
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
 from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
 from goldenbridge.engine.threads import map_threads, workers
@@ -328,7 +328,10 @@ class _OwnApproval:
             which,
             total,
         )
-        return binned_residual(rows, parts, outcome, binned)
+        losses = None
+        if rows.size == self.population.n:  # every world (the first level): kept
+            losses = self._memo(("losses", outcome, b), lambda: edge_losses(parts, cols, edges))
+        return binned_residual(rows, parts, outcome, binned, losses)
 
     def _weights(self, outcome: str) -> tuple[np.ndarray, np.ndarray]:
         """(N, M) ``h`` of :mod:`goldenbridge.engine.binned` for the war's ``outcome``

@@ -39,7 +39,7 @@ from goldenbridge.engine.arrays import read_only, stable_argsort
 from goldenbridge.engine.threads import by_rows
 from goldenbridge.engine.utility import loss
 
-__all__ = ["Bins", "Quantiles", "bins", "binned_residual"]
+__all__ = ["Bins", "EDGE_LOSSES", "Quantiles", "bins", "binned_residual", "edge_losses"]
 
 
 @dataclass(frozen=True)
@@ -178,14 +178,17 @@ def _residual_kernel(  # pragma: no cover - compiled
     absmass,
     total,
     options,
+    losses,
     est,
     bound,
 ):
     """Rows ``lo_row .. hi_row - 1`` of ``est`` and ``bound`` (zeros); serial, run on every
     core by :func:`goldenbridge.engine.threads.by_rows` (a parallel build costs 1.8 s more
-    to compile on a fresh install)."""
+    to compile on a fresh install). ``losses`` (N, C, B + 1): each world's loss at the
+    edges (:func:`edge_losses`), or of size 0 (computed here)."""
     m = total.shape[0]
     nb = edges.shape[1] - 1
+    kept = losses.shape[0] > 0
     for i in range(lo_row, hi_row):
         n = rows[i]
         const = base[n] - ref[n]
@@ -197,10 +200,10 @@ def _residual_kernel(  # pragma: no cover - compiled
             a = ideal[n, cols[c]]
             wc = weight[n, cols[c]]
             rn = rho[n]
-            lo_loss = loss(edges[c, 0] - a, rn)
+            lo_loss = losses[n, c, 0] if kept else loss(edges[c, 0] - a, rn)
             for b in range(nb):
                 lo, hi = edges[c, b], edges[c, b + 1]
-                hi_loss = loss(hi - a, rn)
+                hi_loss = losses[n, c, b + 1] if kept else loss(hi - a, rn)
                 top = max(lo_loss, hi_loss)
                 bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
                 mid = 0.5 * (top + bottom)
@@ -216,8 +219,53 @@ def _residual_kernel(  # pragma: no cover - compiled
                     est[i, x] += u * options[k, o, x]
 
 
+@numba.njit(cache=True, nogil=True)
+def _edge_losses_kernel(lo_row, hi_row, ideal, rho, cols, edges, out):  # pragma: no cover
+    """Rows ``lo_row .. hi_row - 1`` of :func:`edge_losses` (the residual kernel's own
+    expression)."""
+    for n in range(lo_row, hi_row):
+        for c in range(cols.shape[0]):
+            a = ideal[n, cols[c]]
+            for b in range(edges.shape[1]):
+                out[n, c, b] = loss(edges[c, b] - a, rho[n])
+
+
+#: The most doubles :func:`edge_losses` may hold for one veto and war outcome (16 MiB:
+#: 100 000 worlds, two issues, 8 bins); beyond it the losses are computed on each call.
+EDGE_LOSSES = 1 << 21
+
+
+def edge_losses(parts: dict, cols: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """(N, C, B + 1) each world's loss ``|edge - a|^rho`` at each edge of each binned
+    issue, as :func:`_residual_kernel` computes it: a value of the population and the
+    bins alone, which :func:`binned_residual` then reads instead of computing it (the
+    same numbers; the callers keep it for the first level, whose every world is binned
+    on every call). Of size 0 where it would hold more than :data:`EDGE_LOSSES` doubles.
+    """
+    n = parts["rho"].shape[0]
+    if n * edges.size > EDGE_LOSSES:
+        return np.zeros((0, 0, 0))
+    out = np.empty((n, cols.size, edges.shape[1]))
+    ideal, rho = read_only(np.ascontiguousarray(parts["ideal"]), np.ascontiguousarray(parts["rho"]))
+    by_rows(
+        _edge_losses_kernel,
+        n,
+        out.size,
+        ideal,
+        rho,
+        np.ascontiguousarray(cols, dtype=np.int64),
+        np.ascontiguousarray(edges, dtype=np.float64),
+        out,
+    )
+    return out
+
+
 def binned_residual(
-    rows: np.ndarray, parts: dict, outcome: str, binned: Bins
+    rows: np.ndarray,
+    parts: dict,
+    outcome: str,
+    binned: Bins,
+    losses: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The residual of the module docstring for one war outcome, at ``rows``.
 
@@ -230,6 +278,8 @@ def binned_residual(
     outcome : {"win", "lose"}
     binned : Bins
         From :func:`bins` with that outcome's ``h``.
+    losses : (N, C, B + 1) float64, optional
+        :func:`edge_losses` of these bins, if kept (the same numbers).
 
     Returns
     -------
@@ -255,6 +305,7 @@ def binned_residual(
         binned.absmass,
         binned.total,
         binned.options,
+        np.zeros((0, 0, 0)) if losses is None else losses,
         est,
         bound,
     )
