@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.control import control_mean, target_sums
 from goldenbridge.engine import Offers, Tally, utilities
 from goldenbridge.engine.arrays import packed_once, stable_argsort
 from goldenbridge.engine.binned import Quantiles, binned_residual, bins, edge_losses
@@ -201,7 +202,7 @@ class _OwnApproval:
         self.h: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
-            self.control, self.g = _control_mean(
+            self.control, self.g = control_mean(
                 population, self.parts, offered, u_target, u_own, sums
             )
             self.levels = BIN_LEVELS
@@ -224,10 +225,10 @@ class _OwnApproval:
             cols = np.flatnonzero(need.any(axis=0))
             if cols.size < self.offered.size:
                 got = self._columns(cols)._gain(rows, s, level, need[:, cols])
-                out = tuple(np.zeros((rows.size, self.offered.size)) for _ in got)
-                for full, part in zip(out, got, strict=True):
+                est, se, bound = (np.zeros((rows.size, self.offered.size)) for _ in got)
+                for full, part in zip((est, se, bound), got, strict=True):
                     full[:, cols] = part
-                return out
+                return est, se, bound
         return self._gain_all(rows, s, level, need)
 
     def _columns(self, cols: np.ndarray) -> _OwnApproval:
@@ -235,7 +236,7 @@ class _OwnApproval:
         sub = copy.copy(self)
         sub.offers, sub.offered = self.offers.subset(cols), self.offered[cols]
         sub.u_target, sub.u_own = self.u_target[:, cols], self.u_own[:, cols]
-        if self.control is not None:
+        if self.control is not None and self.g is not None:
             sub.control, sub.g = self.control[:, cols], self.g[:, cols]
             sub.h = {}
             for outcome in ("win", "lose"):
@@ -441,83 +442,6 @@ def _sortable(parts: dict) -> bool:
     return parts["cred_own"].shape[1] == 1 and not ((effect > 0) & (effect < 1e-6)).any()
 
 
-def _target_sums(
-    population: Population,
-    offered: np.ndarray,
-    u_target: np.ndarray,
-    choice: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, ...]:
-    """What :func:`_control_mean` needs of the target's choice, the same for every veto:
-    ``g`` (N, M) and the normalised sums ``E[a]``, ``E[g]``, ``E[g p]``, ``E[g (1 - p)]``
-    (M,). ``choice``: ``target_choice``'s (accept, war_if_rejected) with every package
-    offered, if known (elementwise, so only the columns that offer nothing are computed
-    again, as offering nothing)."""
-    t = population.actor_names.index(population.scenario.target.name)
-
-    def choose(cols: np.ndarray | slice, offers: np.ndarray | bool) -> tuple[np.ndarray, ...]:
-        return target_choice(
-            u_target[:, cols],
-            population.status_quo_u[:, t, None],
-            population.war_value[:, t, None],
-            population.backing_down[:, None],
-            population.pretext[:, None],
-            population.face[:, None],
-            offers,
-        )
-
-    if choice is None:
-        accept, war_rejected = choose(slice(None), offered[None, :])
-    else:
-        nothing = np.flatnonzero(~offered)
-        accept, war_rejected = choice[0].copy(), choice[1].copy()
-        accept[:, nothing], war_rejected[:, nothing] = choose(nothing, False)
-    g = (~accept & war_rejected).astype(np.float64) - population.worlds.fight[:, None]
-    w = population.worlds.weights
-    total = w.sum()
-    p = population.p_win
-    e_a = (w @ accept) / total
-    e_g, e_gp = (w @ g) / total, ((w * p) @ g) / total
-    e_g1p = ((w * (1 - p)) @ g) / total
-    return g, e_a, e_g, e_gp, e_g1p
-
-
-def _control_mean(
-    population: Population,
-    parts: dict,
-    offered: np.ndarray,
-    u_target: np.ndarray,
-    u_own: np.ndarray,
-    sums: tuple[np.ndarray, ...] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(N, M): the exact population mean of the control variate of
-    :func:`~goldenbridge.engine.choice.gain_from_parts` for each world's own fields; and
-    (N, M) ``g`` of each world (below).
-
-    The gain in a pair is ``a (u_j(x) - U0) + g (W - U0)`` with ``g = (1 - a) fr - f0``
-    (a: the target accepts; fr, f0: it fights after a rejection / when nothing is
-    offered; U0 = u_j(sq); W j's war value). With the war's outcomes at fixed reference
-    points ``W`` splits into j's fields times the partner's, so its mean is a few
-    population sums per offer (docs/design.md 4b): only ``g (W - W_ref)`` is sampled.
-    Valid when no field of j moves the target. ``sums``: :func:`_target_sums`, if known
-    (the same for every veto).
-    """
-    g, e_a, e_g, e_gp, e_g1p = _target_sums(population, offered, u_target) if sums is None else sums
-    w = population.worlds.weights
-    total = w.sum()
-    e_gt = ((w * parts["against"]) @ g) / total
-    u0 = parts["own_sq"][:, None]
-    own = (parts["base_cost"] + parts["own_threat"])[:, None]
-    computed = (
-        (parts["u_win_ref"][:, None] - u0) * e_gp
-        + (parts["u_lose_ref"][:, None] - u0) * e_g1p
-        - own * e_g
-    )
-    direct = parts["direct"][:, None]
-    given = (direct - parts["own_threat"][:, None] - u0) * e_g
-    war_part = np.where(np.isnan(direct), computed, given) - e_gt
-    return (u_own - u0) * e_a + war_part, g
-
-
 def own_information(scenario: Scenario) -> list[str]:
     """The vetoes and stakeholders that approve on their own information (docs/design.md
     4b), in the scenario's order."""
@@ -623,7 +547,7 @@ def _decide(population: Population, offers: Offers) -> Decisions:
             if actor.role == "veto" and moves_target(population, actor.name):
                 sincere.append(actor.name)
     # each one's first pass over every world is its own: side by side on threads
-    sums = _target_sums(population, offered, u[t], (accept, war_rejected)) if first else None
+    sums = target_sums(population, offered, u[t], (accept, war_rejected)) if first else None
     rules = map_threads(
         lambda a: _OwnApproval(population, a[1], offers, offered, u[t], u[a[0]], sums), first
     )

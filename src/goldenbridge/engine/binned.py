@@ -2,7 +2,7 @@
 
 Where no field of veto ``j`` moves the target, ``j``'s expected gain from offering ``x``
 in world ``n`` is the exact population mean of a control variate (a few population sums
-per offer, :func:`goldenbridge.analysis.outcomes._control_mean`) plus the *residual*
+per offer, :func:`goldenbridge.analysis.control.control_mean`) plus the *residual*
 
     R_n(x) = sum_q h_q(x) (u_j,n(win_q) - u_j,n(win_ref))   (and the same for ``lose``),
 

@@ -477,7 +477,7 @@ def threshold_gain(
     own = sorted_fields(parts, srt) if fields is None else fields
     w = parts["world_w"] / parts["world_w"].sum()
     c = np.ascontiguousarray
-    est, bound = _sweep(
+    est, bound = _sweep(  # type: ignore[call-arg]
         own[0],
         c(u_own[order]),
         ev.tau,

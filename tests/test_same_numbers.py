@@ -1,0 +1,115 @@
+"""The approval rule's shortcuts give the numbers of the plain computation, bit for bit
+(docs/performance.md, "Where the time goes"): numpy's quick sort where no two values tie,
+each world's bin from the sorted values, the losses at the first level's bin edges kept
+per population, and a refinement level that computes only the offers it refines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from goldenbridge.analysis import outcomes
+from goldenbridge.engine import utilities
+from goldenbridge.engine.arrays import stable_argsort
+from goldenbridge.engine.binned import Quantiles, binned_residual, bins, edge_losses
+from goldenbridge.population import sample
+from goldenbridge.scenario import load
+
+values = st.lists(
+    st.one_of(
+        st.sampled_from([0.0, -0.0, 1.0, 0.5, np.inf, -np.inf, np.nan]),
+        st.floats(-2.0, 2.0),
+    ),
+    min_size=0,
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_stable_argsort_is_numpys_stable_sort(v):
+    """Ties (``-0.0`` and ``0.0`` among them), infinities and NaN: the permutation of
+    numpy's stable sort (ties in index order, NaN last)."""
+    a = np.array(v, dtype=np.float64)
+    assert np.array_equal(stable_argsort(a), np.argsort(a, kind="stable"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, st.integers(1, 70), st.integers(0, 2**32 - 1))
+def test_each_worlds_bin_is_numpys_search(v, b, seed):
+    """``Quantiles.bin_of`` counts the inner edges at or below each value exactly as
+    ``np.searchsorted(edges[1:-1], v, side="right")`` does, for the quantile edges and
+    for any non-decreasing edges."""
+    a = np.array(v, dtype=np.float64)
+    w = np.random.default_rng(seed).random(a.size)
+    q = Quantiles(a, w)
+    own = q.edges(b) if a.size else np.zeros(b + 1)
+    other = np.sort(np.random.default_rng(seed).uniform(-2.5, 2.5, b + 1))
+    for edges in (own, other):
+        if np.isnan(edges).any():
+            continue
+        want = np.searchsorted(edges[1:-1], a, side="right")
+        got = q.bin_of(edges)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+@pytest.fixture(scope="module")
+def russia():
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=3_000, seed=5)
+    offers = pop.encode([scenario.complete(dict(v)) for v in scenario.offers.values()])
+    offered = ~outcomes.offers_nothing(pop, offers)
+    names = pop.actor_names
+    u_t = utilities(pop.worlds.actors[names.index(scenario.target.name)], offers)
+    rules = {}
+    for actor in outcomes.own_information(scenario):
+        u_j = utilities(pop.worlds.actors[names.index(actor)], offers)
+        rules[actor] = outcomes._OwnApproval(pop, actor, offers, offered, u_t, u_j)
+    return pop, offers, rules
+
+
+def test_kept_edge_losses_give_the_residual_computed_in_place(russia):
+    """The residual kernel reading the kept losses at the bin edges returns what it
+    computes itself, bit for bit, at every level of bins."""
+    pop, _, rules = russia
+    rule = rules["Poland and the Baltics"]
+    rows = np.arange(pop.n)
+    for b in (8, 64):
+        cols, edges, options_vary, which = rule._edges("win", b)
+        h, total = rule._weights("win")
+        binned = bins(
+            rule.parts["win_x"],
+            rule.parts["win_opt"],
+            cols,
+            options_vary,
+            0,
+            h,
+            edges,
+            which,
+            total,
+        )
+        kept = edge_losses(rule.parts, cols, edges)
+        assert kept.shape == (pop.n, cols.size, b + 1)
+        plain = binned_residual(rows, rule.parts, "win", binned)
+        read = binned_residual(rows, rule.parts, "win", binned, kept)
+        assert np.array_equal(plain[0], read[0]) and np.array_equal(plain[1], read[1])
+
+
+def test_a_level_computes_only_the_offers_it_refines(russia):
+    """Refining some offers only gives each of them the numbers of refining every offer
+    (binned residuals, sorted thresholds and the exact level), bit for bit."""
+    pop, offers, rules = russia
+    rng = np.random.default_rng(3)
+    for rule in rules.values():
+        for level, s in enumerate(rule.levels[1:], start=1):
+            rows = np.sort(rng.choice(pop.n, 40, replace=False))
+            need = np.zeros((rows.size, offers.m), dtype=bool)
+            need[:, 2] = True
+            need[::3, 4] = True
+            every = rule._gain_all(rows, min(s, 2**62), level, need)
+            some = rule._gain(rows, min(s, 2**62), level, need)
+            for a, b in zip(every, some, strict=True):
+                assert np.array_equal(a[need], b[need])
+                assert not b[:, ~need.any(axis=0)].any()  # offers not refined: 0
