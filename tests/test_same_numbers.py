@@ -113,3 +113,25 @@ def test_a_level_computes_only_the_offers_it_refines(russia):
             for a, b in zip(every, some, strict=True):
                 assert np.array_equal(a[need], b[need])
                 assert not b[:, ~need.any(axis=0)].any()  # offers not refined: 0
+
+
+def test_kept_edge_losses_give_the_sweep_computed_in_place(russia):
+    """The sorted-threshold sweep reading the kept losses at the bin edges returns what
+    it computes itself, bit for bit (every world, in the order of the veto's own
+    credibility, and a few worlds in any order)."""
+    from goldenbridge.engine.thresholds import threshold_gain
+
+    pop, _, rules = russia
+    rule = rules["Germany and France"]
+    assert rule.events is not None
+    for b in (8, 64):
+        sides = tuple(rule._edges(outcome, b) for outcome in ("win", "lose"))
+        kept = tuple(
+            None if side is None else edge_losses(rule.parts, side[0], side[1]) for side in sides
+        )
+        assert any(k is not None and k.size for k in kept)
+        for rows in (np.arange(pop.n), np.array([2_999, 5, 17, 1_000])):
+            u_own = rule.u_own[rows]
+            plain = threshold_gain(rows, rule.parts, u_own, rule.events, sides)
+            read = threshold_gain(rows, rule.parts, u_own, rule.events, sides, losses=kept)
+            assert np.array_equal(plain[0], read[0]) and np.array_equal(plain[1], read[1])

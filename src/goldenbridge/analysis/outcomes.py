@@ -269,10 +269,15 @@ class _OwnApproval:
             sides = tuple(self._edges(outcome, s) for outcome in ("win", "lose"))
             layout = self._memo(("layout", s), lambda: sweep_layout(self.parts, sides))
             order = fields = None
+            losses: tuple = (None, None)
             if rows.size == n:  # every world, in world order: sorted by c once
                 c_own = self.parts["cred_own"][:, 0]
                 order = self._memo("c order", lambda: stable_argsort(c_own))
                 fields = self._memo("c fields", lambda: sorted_fields(self.parts, order))
+                losses = tuple(
+                    None if side is None else self._losses(outcome, s, side)
+                    for outcome, side in zip(("win", "lose"), sides, strict=True)
+                )
             est, bound = threshold_gain(
                 rows,
                 self.parts,
@@ -283,6 +288,7 @@ class _OwnApproval:
                 order=order,
                 layout=layout,
                 fields=fields,
+                losses=losses,
             )
             return est, zero, bound
         parts, u_target, start = self.parts, self.u_target, np.zeros(rows.size, np.int64)
@@ -331,8 +337,14 @@ class _OwnApproval:
         )
         losses = None
         if rows.size == self.population.n:  # every world (the first level): kept
-            losses = self._memo(("losses", outcome, b), lambda: edge_losses(parts, cols, edges))
+            losses = self._losses(outcome, b, got)
         return binned_residual(rows, parts, outcome, binned, losses)
+
+    def _losses(self, outcome: str, b: int, got: tuple) -> np.ndarray:
+        """:func:`~goldenbridge.engine.binned.edge_losses` at the ``b`` bins ``got`` of
+        :meth:`_edges`, kept per population: the first level bins every world on every
+        call (searches and the sliders decide offer after offer)."""
+        return self._memo(("losses", outcome, b), lambda: edge_losses(self.parts, got[0], got[1]))
 
     def _weights(self, outcome: str) -> tuple[np.ndarray, np.ndarray]:
         """(N, M) ``h`` of :mod:`goldenbridge.engine.binned` for the war's ``outcome``

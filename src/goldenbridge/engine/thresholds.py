@@ -245,6 +245,9 @@ def _sweep(  # pragma: no cover - compiled
     band,
     block,
     need,
+    world,
+    losses_win,
+    losses_lose,
 ):
     """Rows sorted by ``c_rows``, every array of j's own fields (``u_own``, ``own_sq``,
     ``cost``, ``direct``, ``weight``, ``ideal``, ``rho``, ``table``, ``spread``, ``bases``,
@@ -254,7 +257,9 @@ def _sweep(  # pragma: no cover - compiled
     that outcome's options vary), each indexed by the partner (``ev_q`` (M, E): each
     event's partner); ``direct`` j's given war value net of its threats' costs (NaN
     where computed); ``need`` (R, M) bool: the entries to compute (the others are left
-    0, the events still swept past them).
+    0, the events still swept past them); ``world`` (R,) each row's world, and
+    ``losses_win``, ``losses_lose`` (N, C, B + 1) each world's loss at the edges
+    (:func:`goldenbridge.engine.binned.edge_losses`) or of size 0 (computed here).
 
     Each offer is one sequential sweep over its events; ``block`` rows at a time share
     a table of j's losses at the bins (its size only bounds memory). Like
@@ -287,12 +292,20 @@ def _sweep(  # pragma: no cover - compiled
             for s in range(2):
                 if not sides[s]:
                     continue
+                kept = losses_win if s == 0 else losses_lose
+                q = world[n]
                 for c in range(ncols_of[s]):
                     a = ideal[n, cols_of[s, c]]
-                    lo_loss = loss(edges_of[s, c, 0] - a, rho[n])
+                    if kept.shape[0] > 0:
+                        lo_loss = kept[q, c, 0]
+                    else:
+                        lo_loss = loss(edges_of[s, c, 0] - a, rho[n])
                     for b in range(nb):
                         lo, hi = edges_of[s, c, b], edges_of[s, c, b + 1]
-                        hi_loss = loss(hi - a, rho[n])
+                        if kept.shape[0] > 0:
+                            hi_loss = kept[q, c, b + 1]
+                        else:
+                            hi_loss = loss(hi - a, rho[n])
                         top = max(lo_loss, hi_loss)
                         bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
                         mid[n - first, s, c, b] = 0.5 * (top + bottom)
@@ -443,6 +456,7 @@ def threshold_gain(
     order: np.ndarray | None = None,
     layout: dict | None = None,
     fields: tuple[np.ndarray, ...] | None = None,
+    losses: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
 ) -> tuple[np.ndarray, np.ndarray]:
     """The expected gain of each of ``rows`` (any order) and its bound (module docstring).
 
@@ -469,6 +483,9 @@ def threshold_gain(
     layout, fields : optional
         :func:`sweep_layout` of ``binned`` and :func:`sorted_fields` of
         ``rows[order]``, if known (the same numbers: they are only kept).
+    losses : (win, lose)
+        :func:`goldenbridge.engine.binned.edge_losses` of each side's bins, if kept
+        (``None``: computed in the sweep; the same numbers).
     """
     if order is None:
         order = stable_argsort(parts["cred_own"][:, 0][rows])
@@ -506,6 +523,8 @@ def threshold_gain(
         BAND,
         lay["block"] if block is None else block,
         np.ones(u_own.shape, np.bool_) if need is None else c(need[order], dtype=np.bool_),
+        c(srt, dtype=np.int64),
+        *(np.zeros((0, 0, 0)) if k is None else k for k in losses),
     )
     back = np.empty_like(order)
     back[order] = np.arange(order.size)
