@@ -135,3 +135,46 @@ def test_kept_edge_losses_give_the_sweep_computed_in_place(russia):
             plain = threshold_gain(rows, rule.parts, u_own, rule.events, sides)
             read = threshold_gain(rows, rule.parts, u_own, rule.events, sides, losses=kept)
             assert np.array_equal(plain[0], read[0]) and np.array_equal(plain[1], read[1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 4), st.integers(1, 3))
+def test_compiled_sums_are_the_references(seed, n, m, groups):
+    """engine/sums.py adds the reference's terms in the reference's order: every sum of
+    :func:`goldenbridge.engine.reference.outcome_sums` bit for bit, strata without worlds
+    included (weights with zeros, payoffs of both signs)."""
+    from goldenbridge.engine import reference, sums
+    from goldenbridge.engine.arrays import ActorArrays, Worlds
+
+    rng = np.random.default_rng(seed)
+    actors = tuple(
+        ActorArrays(
+            weight=np.ones((n, 1)),
+            ideal=np.zeros((n, 1)),
+            rho=np.ones(n),
+            table=np.zeros((n, 0, 0)),
+            reservation=np.zeros(n),
+        )
+        for _ in range(3)
+    )
+    w = np.where(rng.random(n) < 0.2, 0.0, rng.exponential(size=n))
+    worlds = Worlds(
+        actors=actors,
+        proposer=0,
+        deciders=(1, 2),
+        fight=rng.random(n) < 0.5,
+        weights=w,
+        group=rng.integers(0, groups, n),
+        n_groups=groups + 1,  # the last stratum has no worlds
+    )
+    accepts = [rng.random((n, m)) < 0.6 for _ in actors]
+    deal = accepts[1] & accepts[2]
+    war = ~deal & worlds.fight[:, None]
+    payoff = rng.normal(size=(n, m))
+    u_p = rng.normal(size=(n, m))
+    args = (worlds, accepts, deal, war, payoff, u_p)
+    got, want = sums.outcome_sums(*args), reference.outcome_sums(*args)
+    for name in want.array_names():
+        a, b = getattr(got, name), getattr(want, name)
+        assert a.shape == b.shape and np.array_equal(a, b), name
+        assert np.array_equal(np.signbit(a), np.signbit(b)), name

@@ -38,7 +38,8 @@ from goldenbridge.engine import Offers, Tally, utilities
 from goldenbridge.engine.arrays import packed_once, stable_argsort
 from goldenbridge.engine.binned import Quantiles, binned_residual, bins, edge_losses
 from goldenbridge.engine.choice import PARTNER_SIDE, approval, gain_from_parts, target_choice
-from goldenbridge.engine.reference import WORLD_BLOCK, outcome_sums
+from goldenbridge.engine.reference import WORLD_BLOCK
+from goldenbridge.engine.sums import outcome_sums
 from goldenbridge.engine.threads import map_threads, workers
 from goldenbridge.engine.thresholds import events, sorted_fields, sweep_layout, threshold_gain
 from goldenbridge.information import (
@@ -624,7 +625,8 @@ def outcomes_of(
 
 def decided_tally(population: Population, decisions: Decisions) -> Tally:
     """The engine's :class:`~goldenbridge.engine.arrays.Tally` of the decisions, summed in
-    the reference engine's fixed blocks and order (docs/design.md section 5)."""
+    the reference engine's fixed blocks and order (docs/design.md section 5; compiled,
+    :mod:`goldenbridge.engine.sums`: the reference's numbers bit for bit)."""
     worlds = population.worlds
     t = population.actor_names.index(population.scenario.target.name)
     m = decisions.deal.shape[1]
