@@ -201,6 +201,8 @@ class _OwnApproval:
         self.parts = _parts(population, actor)
         self.control = self.g = self.events = None
         self.h: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._open: np.ndarray | None = None  # unsettled(), kept
+        self._approve: np.ndarray | None = None  # approve, kept
         self.levels: tuple[int, ...] = LEVELS
         if self.parts is not None and not self.parts["moving"]:
             self.control, self.g = control_mean(
@@ -397,13 +399,22 @@ class _OwnApproval:
 
     @property
     def approve(self) -> np.ndarray:
-        """(N, M) bool: the estimate is >= 0 (ties approve)."""
-        return self.est >= 0.0
+        """(N, M) bool: the estimate is >= 0 (ties approve). Do not write to it."""
+        if self._approve is None:
+            self._approve = self.est >= 0.0
+        return self._approve
 
     def unsettled(self) -> np.ndarray:
         """(N, M) bool: the sign is not settled (within Z standard errors of 0, or
-        within the bound of the binned residual plus float rounding)."""
-        return ~self.exact & (np.abs(self.est) <= Z * self.se + self.bound + ROUNDING)
+        within the bound of the binned residual plus float rounding). Do not write to
+        it: it is kept, and :meth:`refine` updates the rows it refines."""
+        if self._open is None:
+            self._open = self._unsettled(slice(None))
+        return self._open
+
+    def _unsettled(self, rows: np.ndarray | slice) -> np.ndarray:
+        est, se, bound = self.est[rows], self.se[rows], self.bound[rows]
+        return ~self.exact[rows] & (np.abs(est) <= Z * se + bound + ROUNDING)
 
     def refine(self, matters: np.ndarray) -> np.ndarray:
         """Refine where ``matters`` (every unsettled world at the binned levels, which
@@ -412,7 +423,7 @@ class _OwnApproval:
         n = self.population.n
         for level, s in enumerate(self.levels[1:], start=1):
             exact = s >= n
-            left = self.unsettled()
+            left = self.unsettled().copy()
             if exact or self.levels is not BIN_LEVELS:
                 left &= matters
             if exact:  # each offer's own budget: its numbers never depend on the others'
@@ -432,6 +443,9 @@ class _OwnApproval:
             sub = self.exact[todo]
             sub[need] = exact
             self.exact[todo] = sub
+            # only the refined rows change (the same elementwise tests as on every row)
+            self.unsettled()[todo] = self._unsettled(todo)
+            self.approve[todo] = self.est[todo] >= 0.0
         return matters & self.unsettled()
 
 
