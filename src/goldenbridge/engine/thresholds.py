@@ -114,11 +114,10 @@ class Events:
         ``against``, in event order (read consecutively by the sweep, at every level).
     """
 
-    def __init__(self, tau, q, da, dg, dabs, a0, g0, abs0, parts):
+    def __init__(self, tau, q, da, dg, dabs, a0, g0, abs0, w, p, against):
         self.tau, self.q, self.da, self.dg, self.dabs = tau, q, da, dg, dabs
         self.a0, self.g0, self.abs0 = a0, g0, abs0
-        w = parts["world_w"] / parts["world_w"].sum()
-        self.w, self.p, self.against = w[q], parts["p_win"][q], parts["against"][q]
+        self.w, self.p, self.against = w, p, against
 
     def subset(self, cols: np.ndarray) -> Events:
         """The events of the offers ``cols`` alone (each offer's sweep is its own)."""
@@ -156,20 +155,41 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
     )
     width = max(int(count.max()) if count.size else 0, 1)
     m = tau.shape[0]
-    out = [np.empty((m, width)) for _ in range(4)]
-    qs = np.empty((m, width), np.int64)
+    orders = np.empty((m, width), np.int64)
     for x in range(m):  # by threshold, ties in partner order (the +inf padding last)
         used = int(count[x])
         head = tau[x, :used]
         if np.isnan(head).any():  # NaN sorts after the padding
-            order = np.argsort(tau[x, :width], kind="stable")
+            orders[x] = np.argsort(tau[x, :width], kind="stable")
         else:  # the padding (+inf) after every event, in index order: as the stable sort
-            order = np.concatenate([stable_argsort(head), np.arange(used, width)])
-        for arr, src in zip(out, (tau[x], step[0, x], step[1, x], step[2, x]), strict=True):
-            arr[x] = src[order]
-        qs[x] = who[x, order]
+            orders[x, :used] = stable_argsort(head)
+            orders[x, used:] = np.arange(used, width)
+    w = parts["world_w"] / parts["world_w"].sum()
+    floats = np.empty((7, m, width))  # tau, da, dg, dabs, w, p, against in event order
+    qs = np.empty((m, width), np.int64)
+    _in_order(orders, tau, who, step, w, c(parts["p_win"]), c(parts["against"]), floats, qs)
     a0, g0, abs0 = (c(start[i]) for i in range(3))
-    return Events(out[0], qs, out[1], out[2], out[3], a0, g0, abs0, parts)
+    tau_s, da, dg, dabs, w_s, p_s, against_s = floats
+    return Events(tau_s, qs, da, dg, dabs, a0, g0, abs0, w_s, p_s, against_s)
+
+
+@numba.njit(cache=True, nogil=True)
+def _in_order(orders, tau, who, step, w, p, against, floats, qs):  # pragma: no cover
+    """Each offer's events in the order ``orders`` (M, E): thresholds, partners and
+    steps, and each partner's weight, chance of winning and ``against`` (copies)."""
+    m, width = orders.shape
+    for x in range(m):
+        for k in range(width):
+            e = orders[x, k]
+            q = who[x, e]
+            qs[x, k] = q
+            floats[0, x, k] = tau[x, e]
+            floats[1, x, k] = step[0, x, e]
+            floats[2, x, k] = step[1, x, e]
+            floats[3, x, k] = step[2, x, e]
+            floats[4, x, k] = w[q]
+            floats[5, x, k] = p[q]
+            floats[6, x, k] = against[q]
 
 
 @numba.njit(cache=True, inline="always")
