@@ -229,8 +229,10 @@ def pair_parts(population: Population, actor: str) -> dict | None:
         same = bool((x == x[:1]).all() and (option == option[:1]).all())
         first = np.repeat(option[:1], n, 0)
         u = utilities_at(arrays, np.repeat(x[:1], n, 0), first)
+        if same:  # the reference is the outcome itself
+            return same, u, u
         ref = utilities_at(arrays, np.repeat(x.mean(axis=0, keepdims=True), n, 0), first)
-        return same, u, u if same else ref
+        return same, u, ref
 
     def varying(x: np.ndarray, option: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The continuous columns whose outcome varies (all when a discrete one does),
@@ -251,8 +253,13 @@ def pair_parts(population: Population, actor: str) -> dict | None:
 
     win_fixed, u_win, u_win_ref = fixed_u(parts.win_x, parts.win_option)
     lose_fixed, u_lose, u_lose_ref = fixed_u(parts.lose_x, parts.lose_option)
-    win_cols, win_base = varying(parts.win_x, parts.win_option)
-    lose_cols, lose_base = varying(parts.lose_x, parts.lose_option)
+    # an outcome the same in every world varies on no column, and j's utility of the
+    # others is its utility of that outcome (the same sum, issue by issue, as fixed_u's)
+    none = np.zeros(0, dtype=np.int64)
+    win_cols, win_base = (none, u_win) if win_fixed else varying(parts.win_x, parts.win_option)
+    lose_cols, lose_base = (
+        (none, u_lose) if lose_fixed else varying(parts.lose_x, parts.lose_option)
+    )
     win_table = bool(not (parts.win_option == parts.win_option[:1]).all())
     lose_table = bool(not (parts.lose_option == parts.lose_option[:1]).all())
     return {
