@@ -431,7 +431,7 @@ class _OwnApproval:
                 for j in range(left.shape[1]):
                     rows = np.flatnonzero(left[:, j])
                     left[rows[_exact_rows(w, rows) :], j] = False
-            todo = np.flatnonzero(left.any(axis=1))
+            todo = _rows_with_any(left)
             if todo.size == 0:
                 break
             need = left[todo]
@@ -447,6 +447,19 @@ class _OwnApproval:
             self.unsettled()[todo] = self._unsettled(todo)
             self.approve[todo] = self.est[todo] >= 0.0
         return matters & self.unsettled()
+
+
+def _rows_with_any(a: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(a.any(axis=1))`` of an (N, M) bool array, from its True entries
+    (in row order: their row numbers, each once) -- a few times faster where they are few.
+
+    Examples
+    --------
+    >>> _rows_with_any(np.array([[0, 1, 1], [0, 0, 0], [1, 0, 0]], dtype=bool)).tolist()
+    [0, 2]
+    """
+    rows = np.flatnonzero(a) // max(a.shape[1], 1)
+    return rows[np.r_[True, rows[1:] != rows[:-1]]] if rows.size else rows
 
 
 def _exact_rows(w: np.ndarray, todo: np.ndarray) -> int:
