@@ -53,13 +53,14 @@ def _choice(c, q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cove
 @numba.njit(cache=True, nogil=True)
 def _steps(q_war, c_q, e, pre, stand, keep, sh, offered):  # pragma: no cover - compiled
     """Per offer, the events (threshold, partner, steps of ``a``, ``g``, ``|g|``) in
-    partner order, padded with +inf (:func:`events` sorts them); and each partner's
-    values below every threshold."""
+    partner order, the first ``count[x]`` of each row (the rest is not written:
+    :func:`events` sorts them and :func:`_in_order` pads); and each partner's values
+    below every threshold."""
     n, m = keep.shape
-    tau = np.full((m, 3 * n), np.inf)
-    who = np.zeros((m, 3 * n), dtype=np.int64)
-    step = np.zeros((3, m, 3 * n))
-    start = np.zeros((3, n, m))
+    tau = np.empty((m, 3 * n))
+    who = np.empty((m, 3 * n), dtype=np.int64)
+    step = np.empty((3, m, 3 * n))
+    start = np.empty((3, n, m))  # every entry written below
     count = np.zeros(m, dtype=np.int64)
     for x in range(m):
         used = 0
@@ -160,33 +161,41 @@ def events(parts: dict, u_target: np.ndarray, offered: np.ndarray) -> Events:
         used = int(count[x])
         head = tau[x, :used]
         if np.isnan(head).any():  # NaN sorts after the padding
-            orders[x] = np.argsort(tau[x, :width], kind="stable")
+            padded = np.full(width, np.inf)
+            padded[:used] = head
+            orders[x] = np.argsort(padded, kind="stable")
         else:  # the padding (+inf) after every event, in index order: as the stable sort
             orders[x, :used] = stable_argsort(head)
             orders[x, used:] = np.arange(used, width)
     w = parts["world_w"] / parts["world_w"].sum()
     floats = np.empty((7, m, width))  # tau, da, dg, dabs, w, p, against in event order
     qs = np.empty((m, width), np.int64)
-    _in_order(orders, tau, who, step, w, c(parts["p_win"]), c(parts["against"]), floats, qs)
+    _in_order(orders, count, tau, who, step, w, c(parts["p_win"]), c(parts["against"]), floats, qs)
     a0, g0, abs0 = (c(start[i]) for i in range(3))
     tau_s, da, dg, dabs, w_s, p_s, against_s = floats
     return Events(tau_s, qs, da, dg, dabs, a0, g0, abs0, w_s, p_s, against_s)
 
 
 @numba.njit(cache=True, nogil=True)
-def _in_order(orders, tau, who, step, w, p, against, floats, qs):  # pragma: no cover
+def _in_order(orders, count, tau, who, step, w, p, against, floats, qs):  # pragma: no cover
     """Each offer's events in the order ``orders`` (M, E): thresholds, partners and
-    steps, and each partner's weight, chance of winning and ``against`` (copies)."""
+    steps, and each partner's weight, chance of winning and ``against`` (copies); an
+    index at or beyond ``count`` is padding: threshold +inf, partner 0, no step."""
     m, width = orders.shape
     for x in range(m):
         for k in range(width):
             e = orders[x, k]
-            q = who[x, e]
+            if e < count[x]:
+                q = who[x, e]
+                floats[0, x, k] = tau[x, e]
+                floats[1, x, k] = step[0, x, e]
+                floats[2, x, k] = step[1, x, e]
+                floats[3, x, k] = step[2, x, e]
+            else:
+                q = 0
+                floats[0, x, k] = np.inf
+                floats[1, x, k] = floats[2, x, k] = floats[3, x, k] = 0.0
             qs[x, k] = q
-            floats[0, x, k] = tau[x, e]
-            floats[1, x, k] = step[0, x, e]
-            floats[2, x, k] = step[1, x, e]
-            floats[3, x, k] = step[2, x, e]
             floats[4, x, k] = w[q]
             floats[5, x, k] = p[q]
             floats[6, x, k] = against[q]
