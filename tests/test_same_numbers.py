@@ -178,3 +178,25 @@ def test_compiled_sums_are_the_references(seed, n, m, groups):
         a, b = getattr(got, name), getattr(want, name)
         assert a.shape == b.shape and np.array_equal(a, b), name
         assert np.array_equal(np.signbit(a), np.signbit(b)), name
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(1, 5), st.integers(1, 3))
+def test_binned_sums_are_numpys_bincounts(seed, n, m, c):
+    """``bins`` adds each bin's weights (and their absolute values) in world order, as
+    ``np.bincount`` does: the same sums bit for bit, signed zeros included."""
+    rng = np.random.default_rng(seed)
+    b = int(rng.integers(1, 9))
+    which = rng.integers(0, b, (c, n))
+    h = rng.normal(size=(n, m)) * (rng.random((n, m)) < 0.7)
+    h[rng.random((n, m)) < 0.1] = -0.0
+    edges = np.sort(rng.random((c, b + 1)), axis=1)
+    x, option = np.zeros((n, c)), np.zeros((n, 0), np.int64)
+    got = bins(x, option, np.arange(c), False, 0, h, edges, which)
+    for i in range(c):
+        for k in range(m):
+            want = np.bincount(which[i], weights=h[:, k], minlength=b)
+            want_abs = np.bincount(which[i], weights=np.abs(h[:, k]), minlength=b)
+            assert np.array_equal(got.mass[i, :, k], want)
+            assert np.array_equal(np.signbit(got.mass[i, :, k]), np.signbit(want))
+            assert np.array_equal(got.absmass[i, :, k], want_abs)

@@ -140,17 +140,18 @@ def bins(
     """
     m = h.shape[1]
     b = edges.shape[1] - 1
-    habs = np.abs(h)
+    if which is None:
+        which = np.array(
+            [np.searchsorted(edges[i, 1:-1], x[:, c], side="right") for i, c in enumerate(cols)]
+        ).reshape(cols.size, x.shape[0])
     per_bin = np.zeros((cols.size, b, m))
     abs_per_bin = np.zeros((cols.size, b, m))
-    for i, c in enumerate(cols):
-        if which is None:
-            at = np.searchsorted(edges[i, 1:-1], x[:, c], side="right")
-        else:
-            at = which[i]
-        for k in range(m):
-            per_bin[i, :, k] = np.bincount(at, weights=h[:, k], minlength=b)
-            abs_per_bin[i, :, k] = np.bincount(at, weights=habs[:, k], minlength=b)
+    _bincounts(
+        np.ascontiguousarray(which, dtype=np.int64),
+        np.ascontiguousarray(h, dtype=np.float64),
+        per_bin,
+        abs_per_bin,
+    )
     kd = option.shape[1] if options_vary else 0
     options = np.zeros((kd, n_options, m))
     for k in range(kd):
@@ -159,6 +160,19 @@ def bins(
     if total is None:
         total = h.sum(axis=0)
     return Bins(cols.astype(np.int64), edges, per_bin, abs_per_bin, total, options)
+
+
+@numba.njit(cache=True, nogil=True)
+def _bincounts(which, h, per_bin, abs_per_bin):  # pragma: no cover - compiled
+    """``np.bincount(which[c], weights=h[:, k])`` (and of ``|h|``) for every issue ``c``
+    and offer ``k`` in one pass over the worlds: each bin adds its worlds' weights in
+    world order from 0, as numpy's bincount does, so the sums are the same bits."""
+    for i in range(h.shape[0]):
+        for c in range(which.shape[0]):
+            b = which[c, i]
+            for k in range(h.shape[1]):
+                per_bin[c, b, k] += h[i, k]
+                abs_per_bin[c, b, k] += abs(h[i, k])
 
 
 @numba.njit(cache=True, nogil=True)
