@@ -158,12 +158,16 @@ class OptimizeResult:
                 "p_deal": b.p_deal,
                 "p_deal_se": b.p_deal_se,
                 "p_deal_fresh": bf.p_deal,
+                "p_deal_fresh_se": bf.p_deal_se,
                 "proposer_eu": b.proposer_eu,
+                "proposer_eu_se": b.proposer_eu_se,
                 "proposer_eu_fresh": bf.proposer_eu,
+                "proposer_eu_fresh_se": bf.proposer_eu_se,
                 "proposer_u": b.proposer_u,
                 "p_war": b.p_war,
                 "p_war_se": b.p_war_se,
                 "approve": {n: a.p_accept for n, a in b.actors.items() if a.role == "veto"},
+                "approve_se": {n: a.p_accept_se for n, a in b.actors.items() if a.role == "veto"},
             }
         nash = None if self.nash is None else self.nash.to_dict()
         if nash is not None and self.nash_by_type:
@@ -182,14 +186,18 @@ class OptimizeResult:
                 "p_deal": o.p_deal,
                 "p_deal_se": o.p_deal_se,
                 "p_deal_fresh": of.p_deal,
+                "p_deal_fresh_se": of.p_deal_se,
                 "proposer_eu": o.proposer_eu,
                 "proposer_eu_se": o.proposer_eu_se,
                 "proposer_eu_fresh": of.proposer_eu,
+                "proposer_eu_fresh_se": of.proposer_eu_se,
                 "proposer_u": o.proposer_u,
                 "p_war": o.p_war,
                 "p_war_se": o.p_war_se,
                 "p_deterred": o.p_deterred,
+                "p_deterred_se": o.p_deterred_se,
                 "approve": {n: a.p_accept for n, a in o.actors.items() if a.role == "veto"},
+                "approve_se": {n: a.p_accept_se for n, a in o.actors.items() if a.role == "veto"},
             },
             "bridge_by": self.bridge_by,
             "bridge": bridge,
@@ -208,9 +216,13 @@ def _blocking(r: OfferResult) -> dict[str, Any]:
     return {
         "values": dict(r.values),
         "p_deal": r.p_deal,
+        "p_deal_se": r.p_deal_se,
         "p_war": r.p_war,
+        "p_war_se": r.p_war_se,
         "p_reject": {k: v.p_reject for k, v in r.actors.items()},
+        "p_reject_se": {k: v.p_accept_se for k, v in r.actors.items()},  # 1 - p: p's SE
         "p_sole_blocker": {k: v.p_sole_blocker for k, v in r.actors.items()},
+        "p_sole_blocker_se": {k: v.p_sole_blocker_se for k, v in r.actors.items()},
     }
 
 
