@@ -135,3 +135,23 @@ def test_docs_talks_script_counts_approvals_as_decide_does():
     assert shares["rounds"][0]["one_shot"] == pytest.approx(float(w @ every[:, 0]), abs=2e-3)
     assert shares["one_shot_block"] == pytest.approx(float(w @ ~every[:, 1]), abs=2e-3)
     assert 0 < shares["one_shot_block"] < 1
+
+
+@pytest.mark.parametrize("name", ["fearon-1d", "teaching-2d"])
+def test_frontier_standard_errors_are_evaluates(name):
+    """Each frontier point's standard errors are those ``evaluate`` reports for the same
+    offer on the same worlds (fearon-1d: the exact line search; teaching-2d: the search
+    under the approval rule, which also scores P(war))."""
+    import goldenbridge as gb
+
+    pop = gb.population(name, 3000, 7)
+    result = gb.optimize(pop, solutions=False)
+    points = result.frontier[:: max(1, len(result.frontier) // 4)]
+    assert points
+    for point in points:
+        odds = gb.evaluate(pop, {"f": point.values}).offer("f")
+        assert point.proposer_eu_se == pytest.approx(odds.proposer_eu_se, rel=0.02, abs=1e-6)
+        assert point.p_deal_se == pytest.approx(odds.p_deal_se, rel=0.02, abs=1e-3)
+        if point.p_war is not None:
+            assert point.p_war_se == pytest.approx(odds.p_war_se, rel=0.02, abs=1e-3)
+    assert any(p.proposer_eu_se > 0 for p in points)

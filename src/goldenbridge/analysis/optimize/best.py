@@ -80,13 +80,18 @@ PAIR_BUDGET = 200_000_000
 
 @dataclass(frozen=True)
 class FrontierPoint:
-    """One non-dominated offer: its values, P(deal) and E[u_P(x)]."""
+    """One non-dominated offer: its values, P(deal) and E[u_P(x)], with the standard errors
+    of P(deal), EU and P(war) on the worlds it was scored on (0 on an enumerated population;
+    P(war) and its SE are None where the search did not score it)."""
 
     values: dict[str, OfferValue]
     p_deal: float
     proposer_u: float
     proposer_eu: float
     p_war: float | None = None
+    p_deal_se: float | None = None
+    proposer_eu_se: float | None = None
+    p_war_se: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -210,6 +215,13 @@ class OptimizeResult:
             **({} if self.curve is None else {"curve": self.curve.to_dict()}),
             **({} if self.no_bridge is None else {"no_bridge": self.no_bridge.to_dict()}),
         }
+
+
+def _se(se: np.ndarray | None, m: int | np.integer, population: Population) -> float | None:
+    """Offer ``m``'s standard error: none where not kept, 0 where every world is listed."""
+    if se is None:
+        return None
+    return 0.0 if population.exact else float(se[m])
 
 
 def _blocking(r: OfferResult) -> dict[str, Any]:
@@ -499,6 +511,9 @@ def _own_information(
             float(s.u[m]),
             float(s.eu[m]),
             float(s.p_war[m]),
+            _se(s.p_deal_se, m, search_pop),
+            _se(s.eu_se, m, search_pop),
+            _se(s.p_war_se, m, search_pop),
         )
         for m in keep
     )
@@ -604,6 +619,8 @@ def optimize(
                 float(front_s.p_deal[m]),
                 float(front_s.u[m]),
                 float(front_s.eu[m]),
+                p_deal_se=_se(front_s.p_deal_se, m, population),
+                proposer_eu_se=_se(front_s.eu_se, m, population),
             )
             for m in keep
         )
