@@ -40,6 +40,7 @@ from goldenbridge.analysis.negotiate.dynamics import Negotiation, responses
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, without
 from goldenbridge.analysis.negotiate.timegame import WAIT
 from goldenbridge.analysis.stats import se_bound_scale, share_se_bound
+from goldenbridge.analysis.update.posterior import DegeneracyWarning
 from goldenbridge.report.documents import round_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,8 +183,10 @@ def two_rounds_left(samples: int) -> dict[str, Any]:
     """Part 3: the two rounds left, on the posterior of the talks record."""
     _log(f"two rounds left: update on {TALKS_RECORD.name} ({samples:,} worlds)")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # degenerate weights are reported by `update`
+        warnings.simplefilter("ignore", DegeneracyWarning)  # as `goldenbridge update` does
         post = gb.update(gb.population(SCENARIO, samples, SEED), str(TALKS_RECORD))
+    for note in post.warnings:
+        _log(f"warning: {note}")
     _log("two rounds left: gb.negotiate(posterior.population, 2)")
     result = gb.negotiate(post.population, 2, decompose=False)
     return {
