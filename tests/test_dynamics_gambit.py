@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from goldenbridge.analysis.negotiate.mechanisms import switch_off
+from goldenbridge.analysis.negotiate.regret import regret as proposer_regret
 from goldenbridge.analysis.negotiate.skimming import (
     ACCEPT,
     ATTACK,
@@ -676,3 +677,35 @@ def test_time_game_regret_only_where_the_solver_flags_it(on):
     assert regrets[True]
     if "pretext" in on:  # where it is flagged, leaving above the cutoff can cost the proposer
         assert max(regrets[True]) > 1e-3
+
+
+@pytest.mark.parametrize("on", [{"discount", "drift"}, set(MECHANISM_SETS["all"])])
+def test_proposer_regret_is_the_best_one_shot_deviation_in_the_tree(on):
+    """``regret()`` (regret.py: Bayes' posterior in each state the path reaches, every type
+    best-replying) equals the largest gain pygambit evaluates in the game tree when the
+    proposer changes its offer at one information set of the path; it is at most the
+    proposer's best-response gain in the tree (deviations at several information sets),
+    and positive in some of these games."""
+    rng = np.random.default_rng(5)
+    positive = 0
+    for _ in range(10):
+        game, (rounds, delta, hazard, q) = random_time_game(rng, on)
+        eq = time_solve(game, rounds, delta, hazard, q)
+        tree, nodes = time_tree(game, eq)
+        profile = time_profile(tree, nodes, game, eq)
+        proposer = tree.players["Proposer"]
+        base = float(profile.payoff(proposer))
+        path = time_play(game, eq).offers.tolist()
+        best = 0.0
+        for t in range(rounds):
+            infoset = tree.infosets[f"P{tuple(path[:t])}"]
+            for j in range(game.grid):
+                deviant = profile.copy()
+                for action in infoset.actions:
+                    deviant[action] = float(action.label == f"offer {j}")
+                best = max(best, float(deviant.payoff(proposer)) - base)
+        ours = proposer_regret(game, eq)
+        assert ours == pytest.approx(best, abs=1e-9)
+        assert best_response_gain(profile, proposer) >= ours - 1e-9
+        positive += ours > 1e-6
+    assert positive

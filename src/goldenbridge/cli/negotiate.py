@@ -153,21 +153,29 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     order = f"after {result.order_iterations} solves" + (
         "" if result.order_converged else " (cycling: the member misjudging least kept)"
     )
+    who = scenario.proposer.name
     if result.consistent:
-        out.print(
-            f"Every type best-replies and {scenario.proposer.name}'s belief is "
-            f"Bayes-consistent on the path (types ordered as they leave, {order}).",
-            soft_wrap=True,
+        first = (
+            f"Every type best-replies and {who}'s belief is Bayes-consistent on the path "
+            f"(types ordered as they leave, {order})."
         )
     else:
-        out.print(
+        first = (
             f"Note: the equilibrium is approximate. Every type best-replies, but after "
-            f"rejections {scenario.proposer.name}'s belief (a truncation of the types, ordered as "
-            f"they leave, {order}) misjudges {pct(result.misjudged)} of the weight summed "
-            f"over the rounds; the most a type gains over what the belief expects of it is "
-            f"{result.belief_gap:.2g} in utility (docs/dynamics.md, modelling choices).",
-            soft_wrap=True,
+            f"rejections {who}'s belief (a truncation of the types, ordered as they leave, "
+            f"{order}) misjudges {pct(result.misjudged)} of the weight summed over the "
+            f"rounds; the most a type gains over what the belief expects of it is "
+            f"{result.belief_gap:.2g} in utility."
         )
+    if result.proposer_regret > 0:
+        first += (
+            f" Knowing the types' strategies, {who} could gain {result.proposer_regret:.2g} "
+            f"in expected utility by changing one offer on the path (its regret; the "
+            f"equilibrium may need mixed offers: docs/dynamics.md, modelling choice 6)."
+        )
+    else:
+        first += f" No single change of an offer on the path pays {who}."
+    out.print(first, soft_wrap=True)
 
 
 @app.command()

@@ -36,6 +36,7 @@ from goldenbridge.analysis.negotiate.concession_path import target_mean_position
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
 from goldenbridge.analysis.negotiate.ordering import solve_ordered
+from goldenbridge.analysis.negotiate.regret import regret
 from goldenbridge.analysis.negotiate.timegame import (
     ACCEPT,
     ATTACK,
@@ -153,7 +154,11 @@ class Negotiation:
     ``order_converged``). ``misjudged`` is the weight the belief gets wrong on the path,
     summed over the rounds, and ``belief_gap`` the most a type gains by its best reply over
     the action the belief assigns it (``consistent``: both 0, Bayes' rule holds on the path
-    and the equilibrium is a skimming perfect Bayesian equilibrium there). ``approvals``
+    and the equilibrium is a skimming perfect Bayesian equilibrium there).
+    ``proposer_regret`` is the most the proposer, knowing the types' strategies (its
+    posterior by Bayes' rule in each state the path reaches), gains ex ante by a one-shot
+    deviation on the path (:mod:`~goldenbridge.analysis.negotiate.regret`; per unit of
+    weight, in its utility; 0: none pays). ``approvals``
     says how the vetoes decided each round (``one-shot``, ``continuation``, ``informed``,
     or ``none`` without vetoes), ``approval_iterations``
     how many times the equilibrium was solved again with the vetoes' replies to it, and
@@ -183,6 +188,7 @@ class Negotiation:
     belief_gap: float
     consistent: bool
     misjudged: float
+    proposer_regret: float
     order_iterations: int
     order_converged: bool
     types: int
@@ -545,6 +551,7 @@ def negotiate(
         belief_gap=played.gap,
         consistent=bool(played.gap <= 1e-12 and played.misjudged <= 1e-12),
         misjudged=played.misjudged,
+        proposer_regret=regret(game, eq, played),
         order_iterations=ordered.iterations,
         order_converged=ordered.converged,
         types=game.types,

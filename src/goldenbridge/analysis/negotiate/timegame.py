@@ -175,6 +175,9 @@ class TimeEquilibrium:
     target_value : (T + 1, K + 1, L, K) float64
         Each type's value of the state (round t, before its offer), best-replying to the
         proposer's strategy and the vetoes' approvals (0 after the last round).
+    proposer_pay : (T + 1, K + 1, L, K) float64
+        The proposer's payoff from each type from the state on (a weighted sum over the
+        type's worlds, its share of the weight still in the talks being 1).
     rank : (K,) int64
         Each type's place in the order of the proposer's belief: in state ``c`` the types
         of rank ``< c`` are gone.
@@ -191,6 +194,7 @@ class TimeEquilibrium:
     value: np.ndarray
     paths: np.ndarray
     target_value: np.ndarray
+    proposer_pay: np.ndarray
     rank: np.ndarray
     inc: np.ndarray
     rounds: int
@@ -275,6 +279,36 @@ def solve(
     1
     """
     _check(game, rounds, discount, hazard)
+    order = np.arange(game.types) if order is None else np.asarray(order, dtype=np.int64)
+    if sorted(order.tolist()) != list(range(game.types)):
+        raise InputError("order must be a permutation of the types")
+    args, inc, inc_none, q, levels = _prepared(game, rounds, levels_per_unit, order)
+    offer, cutoff, gap, value, paths, tv, pay = _backward(  # type: ignore[call-arg]
+        *args, inc, inc_none, q, levels, int(rounds), float(discount), float(hazard)
+    )
+    back = np.argsort(order)
+    return TimeEquilibrium(
+        offer=offer,
+        cutoff=cutoff,
+        gap=gap,
+        value=value,
+        paths=paths,
+        target_value=np.ascontiguousarray(tv[..., back]),
+        proposer_pay=np.ascontiguousarray(pay[..., back]),
+        rank=back,
+        inc=inc,
+        rounds=int(rounds),
+        discount=float(discount),
+        hazard=float(hazard),
+        levels=q,
+        inc_none=inc_none,
+    )
+
+
+def _prepared(game: TimeGame, rounds: int, levels_per_unit: int, order: np.ndarray) -> tuple:
+    """The kernels' arguments with the types in ``order`` (``_backward``'s up to the
+    pretext levels), the levels each offer and a blocked round add, q and the number of
+    levels."""
     q = int(levels_per_unit)
     inc = np.rint(q * np.asarray(game.unsaved, dtype=np.float64)).astype(np.int64)
     if q <= 0 or not np.any(game.pretext > 0):
@@ -283,37 +317,13 @@ def solve(
     blocks = bool(np.any(approved < 1.0))
     inc_none = q if blocks else 0  # a blocked round adds a full unit of pretext
     levels = max(int(inc.max()), inc_none) * (rounds - 1) + 1
-    order = np.arange(game.types) if order is None else np.asarray(order, dtype=np.int64)
-    if sorted(order.tolist()) != list(range(game.types)):
-        raise InputError("order must be a permutation of the types")
-    offer, cutoff, gap, value, paths, target_value = _backward(  # type: ignore[call-arg]
+    args = (
         *(np.ascontiguousarray(a[order]) for a in _args(game)),
         np.ascontiguousarray(approved[:, order]),
         np.ascontiguousarray(deal_rounds[:, order]),
         np.ascontiguousarray(game.pretext_none[order]),
-        inc,
-        inc_none,
-        q,
-        levels,
-        int(rounds),
-        float(discount),
-        float(hazard),
     )
-    return TimeEquilibrium(
-        offer=offer,
-        cutoff=cutoff,
-        gap=gap,
-        value=value,
-        paths=paths,
-        target_value=np.ascontiguousarray(target_value[..., np.argsort(order)]),
-        rank=np.argsort(order),
-        inc=inc,
-        rounds=int(rounds),
-        discount=float(discount),
-        hazard=float(hazard),
-        levels=q,
-        inc_none=inc_none,
-    )
+    return args, inc, inc_none, q, levels
 
 
 @dataclass(frozen=True)
@@ -341,6 +351,9 @@ class Play:
         Weight share of the worlds whose type the proposer's belief after the round gets
         wrong (it waits below the cutoff, or accepts or leaves above it), summed over the
         rounds but the last (0: Bayes' rule holds on the path).
+    states : tuple
+        Round by round, the proposer's states reached with positive weight: ``(c, l,
+        alive)``, ``alive`` (K,) each type's share of its weight that reaches it.
     """
 
     offers: np.ndarray
@@ -355,6 +368,7 @@ class Play:
     proposer_gain: float
     gap: float
     misjudged: float
+    states: tuple = ()
 
 
 def play(
@@ -444,12 +458,15 @@ def play(
             acts[k] = act
         return acts, go
 
+    states = []
     for t in range(len(offers)):
         nxt: dict[tuple[int, int], np.ndarray] = {}
         new_main = main
+        reached = []
         for (c, lv), alive in sorted(branches.items()):
             if not np.any(alive > 0):
                 continue
+            reached.append((c, lv, alive))
             j = offers[t] if explicit else int(eq.offer[t, c, lv])
             share = approved[t, :, j]
             s = lv / q if q > 0 else 0.0
@@ -477,6 +494,7 @@ def play(
         deal_by.append(acc["deal"] / total)
         war_by.append(acc["war"] / total)
         stand_by.append(acc["stand"] / total)
+        states.append(tuple(reached))
         branches, main, disc = nxt, new_main, disc * delta
     return Play(
         offers=np.asarray(offers, dtype=np.int64),
@@ -491,4 +509,5 @@ def play(
         proposer_gain=acc["gain"] / total,
         gap=acc["worst"],
         misjudged=acc["misjudged"] / total,
+        states=tuple(states),
     )
