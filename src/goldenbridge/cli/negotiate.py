@@ -64,6 +64,12 @@ def _short(values: dict) -> str:
     )
 
 
+def _mix(mix: tuple[tuple[float, float], ...], shown: int = 3) -> str:
+    """A mixed round's offers, the likeliest first: ``0.54 (70%) 0.45 (26%) ...``."""
+    text = " ".join(f"{s:.2f} ({share:.0%})" for s, share in mix[:shown])
+    return text + (" ..." if len(mix) > shown else "")
+
+
 def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     """The offer sequence, the four strategies and where P(war) comes from."""
     mech = result.mechanisms
@@ -110,7 +116,7 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     for r, d in zip(result.sequence, shown["sequence"], strict=True):
         table.add_row(
             str(r.round),
-            f"{r.position:.2f}",
+            _mix(r.mix) if len(r.mix) > 1 else f"{r.position:.2f}",
             _short(r.values),
             pct(d["p_deal_by"]),
             pct(d["p_war_by"]),
@@ -154,28 +160,23 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
         "" if result.order_converged else " (cycling: the member misjudging least kept)"
     )
     who = scenario.proposer.name
-    if result.consistent:
-        first = (
-            f"Every type best-replies and {who}'s belief is Bayes-consistent on the path "
-            f"(types ordered as they leave, {order})."
+    if result.skimming_regret <= 0:
+        text = (
+            f"Every type best-replies and no single change of an offer on the path pays "
+            f"{who}, knowing the types' strategies (types ordered as they leave, {order})."
         )
     else:
-        first = (
-            f"Note: the equilibrium is approximate. Every type best-replies, but after "
-            f"rejections {who}'s belief (a truncation of the types, ordered as they leave, "
-            f"{order}) misjudges {pct(result.misjudged)} of the weight summed over the "
-            f"rounds; the most a type gains over what the belief expects of it is "
-            f"{result.belief_gap:.2g} in utility."
+        text = (
+            f"The skimming offers (types ordered as they leave, {order}) leave {who} a "
+            f"regret of {result.skimming_regret:.2g} in expected utility: knowing the types' "
+            f"strategies it would change an offer on the path. The offers shown mix, as "
+            f"fictitious play finds them ({result.mixing_steps} steps); every type "
+            f"best-replies to the mixture, and no single change of an offer on the path "
+            f"gains {who} more than {result.proposer_regret:.2g}"
+            + ("" if result.mixing_converged else " (not below the tolerance)")
+            + " (docs/dynamics.md, modelling choice 6)."
         )
-    if result.proposer_regret > 0:
-        first += (
-            f" Knowing the types' strategies, {who} could gain {result.proposer_regret:.2g} "
-            f"in expected utility by changing one offer on the path (its regret; the "
-            f"equilibrium may need mixed offers: docs/dynamics.md, modelling choice 6)."
-        )
-    else:
-        first += f" No single change of an offer on the path pays {who}."
-    out.print(first, soft_wrap=True)
+    out.print(text, soft_wrap=True)
 
 
 @app.command()

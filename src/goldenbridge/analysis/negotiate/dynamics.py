@@ -34,9 +34,9 @@ from goldenbridge.analysis.negotiate.building import (
 )
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals
+from goldenbridge.analysis.negotiate.fictitious import fictitious_play
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
 from goldenbridge.analysis.negotiate.ordering import solve_ordered
-from goldenbridge.analysis.negotiate.regret import regret
 from goldenbridge.analysis.negotiate.timegame import (
     ACCEPT,
     ATTACK,
@@ -78,17 +78,25 @@ OfferSpec = Mapping[str, OfferValue] | str | None
 OPTIMUM_SAMPLES = 2_000
 #: Most rounds of "vetoes reply to the equilibrium, the proposer re-solves" (docs/dynamics.md).
 APPROVAL_ITERATIONS = 6
+#: Offers of a mixed round shown when made to at least this share of the talks' weight.
+MIX_SHOWN = 0.01
 
 
 @dataclass(frozen=True)
 class NegotiationRound:
-    """One round of the equilibrium: the offer and the odds so far."""
+    """One round of the equilibrium: the offer and the odds so far.
+
+    ``position`` and ``values`` are the offer made most often in the round; ``mix`` every
+    offer made to at least :data:`MIX_SHOWN` of the weight still in the talks, as
+    ``(position, share)``, the likeliest first (one entry where the proposer does not mix).
+    """
 
     round: int
     position: float
     values: dict[str, OfferValue]
     p_deal_by: float
     p_war_by: float
+    mix: tuple[tuple[float, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of one round (docs/dynamics.md): every field."""
@@ -158,7 +166,12 @@ class Negotiation:
     ``proposer_regret`` is the most the proposer, knowing the types' strategies (its
     posterior by Bayes' rule in each state the path reaches), gains ex ante by a one-shot
     deviation on the path (:mod:`~goldenbridge.analysis.negotiate.regret`; per unit of
-    weight, in its utility; 0: none pays). ``approvals``
+    weight, in its utility; 0: none pays). Where the skimming strategy has a regret
+    (``skimming_regret``), the offers on the path are a mixed strategy found by fictitious
+    play (:mod:`~goldenbridge.analysis.negotiate.fictitious`; ``mixing_steps``,
+    ``mixing_converged``), and the sequence, the odds and the decomposition are those of
+    the mixed strategy; ``misjudged``, ``belief_gap`` and ``consistent`` describe the
+    skimming strategy it starts from. ``approvals``
     says how the vetoes decided each round (``one-shot``, ``continuation``, ``informed``,
     or ``none`` without vetoes), ``approval_iterations``
     how many times the equilibrium was solved again with the vetoes' replies to it, and
@@ -189,6 +202,9 @@ class Negotiation:
     consistent: bool
     misjudged: float
     proposer_regret: float
+    skimming_regret: float
+    mixing_steps: int
+    mixing_converged: bool
     order_iterations: int
     order_converged: bool
     types: int
@@ -392,9 +408,12 @@ def _active(game: TimeGame, hazard: float, accumulate: bool, rounds: int) -> lis
 
 
 def _solve_with(game, rounds, discount, hazard, accumulate, off, order=None):
+    """The game with the mechanisms ``off`` switched off, and its equilibrium as
+    :func:`negotiate` finds it (skimming in ``order``, then fictitious play)."""
     g, hazard_on, accumulate_on = switch_off(game, off)
     q = 4 if accumulate and accumulate_on else 0
-    return g, solve(g, rounds, discount, hazard if hazard_on else 0.0, q, order)
+    eq = solve(g, rounds, discount, hazard if hazard_on else 0.0, q, order)
+    return g, fictitious_play(g, eq).equilibrium
 
 
 def negotiate(
@@ -459,24 +478,30 @@ def negotiate(
     built, ordered, approve, how, iterations, converged = _approved_equilibrium(
         population, built, grid_offers, rounds, discount, hazard, q
     )
-    game, eq = built.game, ordered.equilibrium
+    game, skimming = built.game, ordered.equilibrium
+    mixed = fictitious_play(game, skimming)
+    eq = mixed.equilibrium
     positions = np.linspace(0.0, 1.0, grid)
     w = population.worlds.weights
     total = float(w.sum())
     p = population.worlds.proposer
     base = built.reference
 
-    played = ordered.played
-    sequence = tuple(
-        NegotiationRound(
-            round=t + 1,
-            position=float(positions[j]),
-            values=_values(scenario, start, end, float(positions[j])),
-            p_deal_by=float(played.p_deal[t]),
-            p_war_by=float(played.p_war[t]),
+    played = play(game, eq)
+    sequence = []
+    for t, made in enumerate(played.mixes):
+        shown = sorted(((sh, -j) for j, sh in made if sh >= MIX_SHOWN), reverse=True)
+        j = -shown[0][1] if shown else int(played.offers[t])
+        sequence.append(
+            NegotiationRound(
+                round=t + 1,
+                position=float(positions[j]),
+                values=_values(scenario, start, end, float(positions[j])),
+                p_deal_by=float(played.p_deal[t]),
+                p_war_by=float(played.p_war[t]),
+                mix=tuple((float(positions[-m]), float(sh)) for sh, m in shown),
+            )
         )
-        for t, j in enumerate(played.offers)
-    )
     once = built.one_shot  # the grid's offers made once, world by world, as evaluate does
     best_once = int(np.argmax(once.proposer_eu))  # ties: the smallest concession
     fight = population.worlds.fight
@@ -542,16 +567,19 @@ def negotiate(
         path_from=start,
         path_to=end,
         path_note=note,
-        sequence=sequence,
+        sequence=tuple(sequence),
         proposer_eu=base + played.proposer_gain,
         p_deal=float(played.p_deal[-1]),
         p_war=float(played.p_war[-1]),
         compare=compare,
         decomposition=decomposition,
-        belief_gap=played.gap,
-        consistent=bool(played.gap <= 1e-12 and played.misjudged <= 1e-12),
-        misjudged=played.misjudged,
-        proposer_regret=regret(game, eq, played),
+        belief_gap=ordered.played.gap,
+        consistent=bool(ordered.played.gap <= 1e-12 and ordered.played.misjudged <= 1e-12),
+        misjudged=ordered.played.misjudged,
+        proposer_regret=mixed.regret,
+        skimming_regret=mixed.start_regret,
+        mixing_steps=mixed.steps,
+        mixing_converged=mixed.converged,
         order_iterations=ordered.iterations,
         order_converged=ordered.converged,
         types=game.types,

@@ -2,10 +2,12 @@
 
 ``_along``: each type's optimal stopping along a path of offers, every offer made (its
 value, and the proposer's payoff from it); ``_reply``: a type's best reply in one round;
+``_held``, ``_state``: the types' values of a state, blocked or with a given offer;
 ``_backward``: backward induction over ``(t, c, l)`` for the proposer's offer in every
 state and every type's value of it, with the vetoes' approvals round by round (a blocked
-round passes with nothing offered). The game and its notation are in the docstring
-of :mod:`~goldenbridge.analysis.negotiate.timegame`.
+round passes with nothing offered). The values of a given, possibly mixed, strategy are
+in :mod:`~goldenbridge.analysis.negotiate.strategy_kernels`. The game and its notation
+are in the docstring of :mod:`~goldenbridge.analysis.negotiate.timegame`.
 """
 
 from __future__ import annotations
@@ -126,10 +128,12 @@ def _held(
     hazard,
     held_v,
     held_p,
+    types,
 ):  # pragma: no cover - compiled
-    """Every type's value, and the proposer's payoff, of a blocked round in round t
-    (nothing offered; the proposer's state unchanged), into ``held_v`` and ``held_p``."""
-    for k in range(war.shape[0]):
+    """The value of each of ``types``, and the proposer's payoff from it, of a blocked
+    round in round t (nothing offered; the proposer's state unchanged), into ``held_v``
+    and ``held_p``."""
+    for k in types:
         f = war[k] + drift[k] * t + pretext[k] * s + pretext_none[k]
         _, held_v[k], _, held_p[k] = _reply(
             -np.inf,
@@ -172,11 +176,13 @@ def _state(
     held_p,
     out_v,
     out_p,
+    types,
 ):  # pragma: no cover - compiled
-    """Every type's value of a state in round t where the proposer offers j (the vetoes
-    approving a share, the rest a blocked round: ``held_v``, ``held_p``), and the
-    proposer's payoff from it, given the next state's values: into ``out_v``, ``out_p``."""
-    for k in range(accept.shape[0]):
+    """The value of each of ``types`` of a state in round t where the proposer offers j
+    (the vetoes approving a share, the rest a blocked round: ``held_v``, ``held_p``), and
+    the proposer's payoff from it, given the next state's values: into ``out_v``,
+    ``out_p``."""
+    for k in types:
         share = approved[t, k, j]
         f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
         act, v, _, got = _reply(
@@ -242,6 +248,7 @@ def _backward(
     tv = np.zeros((rounds + 1, n_types + 1, levels, n_types))
     held_v = np.zeros(n_types)
     held_p = np.zeros(n_types)
+    every = np.arange(n_types)
     step = max(int(inc.max()), inc_none)
     for t in range(rounds - 1, -1, -1):
         last = t == rounds - 1
@@ -269,6 +276,7 @@ def _backward(
                     hazard,
                     held_v,
                     held_p,
+                    every,
                 )
                 best_value = -np.inf
                 best_offer = 0
@@ -369,207 +377,6 @@ def _backward(
                     held_p,
                     tv[t, c, lv],
                     pay[t, c, lv],
+                    every,
                 )
     return offer, cutoff, gap, value, paths, tv, pay
-
-
-@njit(cache=True)
-def _values(
-    accept,
-    pretext_now,
-    war,
-    drift,
-    pretext,
-    mob,
-    stand,
-    deal,
-    war_p,
-    drift_p,
-    stand_p,
-    approved,
-    deal_rounds,
-    pretext_none,
-    inc,
-    inc_none,
-    q,
-    levels,
-    rounds,
-    delta,
-    hazard,
-    offer,
-    cutoff,
-):  # pragma: no cover - compiled
-    """The values of a given strategy (``offer`` in each state, the state after each offer
-    ``cutoff``), every type best-replying: ``value``, ``paths``, ``tv`` and ``pay`` as
-    :func:`_backward` returns them, nothing re-optimised."""
-    n_types = accept.shape[0]
-    value = np.zeros((rounds, n_types + 1, levels))
-    paths = np.full((rounds, n_types + 1, levels, rounds), -1, dtype=np.int64)
-    pay = np.zeros((rounds + 1, n_types + 1, levels, n_types))
-    tv = np.zeros((rounds + 1, n_types + 1, levels, n_types))
-    held_v = np.zeros(n_types)
-    held_p = np.zeros(n_types)
-    step = max(int(inc.max()), inc_none)
-    for t in range(rounds - 1, -1, -1):
-        last = t == rounds - 1
-        for lv in range(min(levels - 1, step * t) + 1):
-            s = lv / q if q > 0 else 0.0
-            le = min(lv + inc_none, levels - 1)
-            for c in range(n_types + 1):
-                _held(
-                    war,
-                    drift,
-                    pretext,
-                    mob,
-                    stand,
-                    war_p,
-                    drift_p,
-                    stand_p,
-                    pretext_none,
-                    tv[t + 1, c, le],
-                    pay[t + 1, c, le],
-                    t,
-                    s,
-                    last,
-                    delta,
-                    hazard,
-                    held_v,
-                    held_p,
-                )
-                j = offer[t, c, lv]
-                cp = cutoff[t, c, lv, j]
-                lp = min(lv + inc[j], levels - 1)
-                _state(
-                    accept,
-                    pretext_now,
-                    war,
-                    drift,
-                    pretext,
-                    mob,
-                    stand,
-                    war_p,
-                    drift_p,
-                    stand_p,
-                    approved,
-                    deal_rounds,
-                    t,
-                    j,
-                    s,
-                    last,
-                    delta,
-                    hazard,
-                    tv[t + 1, cp, lp],
-                    pay[t + 1, cp, lp],
-                    held_v,
-                    held_p,
-                    tv[t, c, lv],
-                    pay[t, c, lv],
-                )
-                total = 0.0
-                for k in range(c, n_types):  # in order, as _backward sums
-                    total += pay[t, c, lv, k]
-                value[t, c, lv] = total
-                paths[t, c, lv, t] = j
-                if not last:
-                    for i in range(t + 1, rounds):
-                        paths[t, c, lv, i] = paths[t + 1, cp, lp, i]
-    return value, paths, tv, pay
-
-
-@njit(cache=True)
-def _offer_gains(
-    accept,
-    pretext_now,
-    war,
-    drift,
-    pretext,
-    mob,
-    stand,
-    deal,
-    war_p,
-    drift_p,
-    stand_p,
-    approved,
-    deal_rounds,
-    pretext_none,
-    inc,
-    inc_none,
-    q,
-    levels,
-    rounds,
-    delta,
-    hazard,
-    cutoff,
-    tv,
-    pay,
-    t,
-    c,
-    lv,
-    alive,
-):  # pragma: no cover - compiled
-    """The proposer's payoff from each offer j in state ``(t, c, lv)`` against the types
-    in ``alive`` (each type's share of its weight in that state), every type best-replying
-    and the strategy followed from the next state on (``cutoff``, ``tv``, ``pay``)."""
-    n_types, n_offers = accept.shape
-    last = t == rounds - 1
-    s = lv / q if q > 0 else 0.0
-    le = min(lv + inc_none, levels - 1)
-    held_v = np.zeros(n_types)
-    held_p = np.zeros(n_types)
-    out_v = np.zeros(n_types)
-    out_p = np.zeros(n_types)
-    _held(
-        war,
-        drift,
-        pretext,
-        mob,
-        stand,
-        war_p,
-        drift_p,
-        stand_p,
-        pretext_none,
-        tv[t + 1, c, le],
-        pay[t + 1, c, le],
-        t,
-        s,
-        last,
-        delta,
-        hazard,
-        held_v,
-        held_p,
-    )
-    gains = np.zeros(n_offers)
-    for j in range(n_offers):
-        cp = cutoff[t, c, lv, j]
-        lp = min(lv + inc[j], levels - 1)
-        _state(
-            accept,
-            pretext_now,
-            war,
-            drift,
-            pretext,
-            mob,
-            stand,
-            war_p,
-            drift_p,
-            stand_p,
-            approved,
-            deal_rounds,
-            t,
-            j,
-            s,
-            last,
-            delta,
-            hazard,
-            tv[t + 1, cp, lp],
-            pay[t + 1, cp, lp],
-            held_v,
-            held_p,
-            out_v,
-            out_p,
-        )
-        total = 0.0
-        for k in range(n_types):
-            total += alive[k] * out_p[k]
-        gains[j] = total
-    return gains

@@ -186,6 +186,10 @@ class TimeEquilibrium:
     rounds, discount, hazard, levels
     inc_none : int
         Pretext levels a blocked round adds (nothing offered).
+    mix_row, mix_p : optional
+        A mixed strategy: in state ``(t, c, l)`` with ``mix_row[t, c, l] = m >= 0`` the
+        proposer offers j with probability ``mix_p[m, j]`` (``offer`` holds the likeliest);
+        elsewhere ``offer`` (:mod:`~goldenbridge.analysis.negotiate.fictitious`).
     """
 
     offer: np.ndarray
@@ -202,11 +206,38 @@ class TimeEquilibrium:
     hazard: float
     levels: int
     inc_none: int = 0
+    mix_row: np.ndarray | None = None
+    mix_p: np.ndarray | None = None
 
     @property
     def path(self) -> np.ndarray:
-        """The equilibrium offers from the start, one per round."""
-        return self.paths[0, 0, 0].copy()
+        """The equilibrium offers from the start, one per round, every offer made (the
+        likeliest where the proposer mixes)."""
+        out = np.empty(self.rounds, dtype=np.int64)
+        c = lv = 0
+        for t in range(self.rounds):
+            out[t] = j = int(self.offer[t, c, lv])
+            c, lv = (
+                int(self.cutoff[t, c, lv, j]),
+                min(lv + int(self.inc[j]), self.offer.shape[2] - 1),
+            )
+        return out
+
+    def support(self, t: int, c: int, lv: int) -> list[tuple[int, float]]:
+        """The offers made in state ``(t, c, lv)`` and their probabilities, the likeliest
+        first (ties: the smaller offer)."""
+        if self.mix_row is None or self.mix_p is None or self.mix_row[t, c, lv] < 0:
+            return [(int(self.offer[t, c, lv]), 1.0)]
+        p = self.mix_p[self.mix_row[t, c, lv]]
+        return sorted(
+            ((int(j), float(p[j])) for j in np.flatnonzero(p > 0)), key=lambda x: (-x[1], x[0])
+        )
+
+    def strategy(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(mix_row, mix_p)`` for the kernels (every row -1 for a pure strategy)."""
+        if self.mix_row is not None and self.mix_p is not None:
+            return self.mix_row, self.mix_p
+        return np.full(self.offer.shape, -1, dtype=np.int64), np.zeros((0, self.cutoff.shape[3]))
 
 
 def _check(game: TimeGame, rounds: int, discount: float, hazard: float) -> None:
@@ -351,9 +382,10 @@ class Play:
         Weight share of the worlds whose type the proposer's belief after the round gets
         wrong (it waits below the cutoff, or accepts or leaves above it), summed over the
         rounds but the last (0: Bayes' rule holds on the path).
-    states : tuple
-        Round by round, the proposer's states reached with positive weight: ``(c, l,
-        alive)``, ``alive`` (K,) each type's share of its weight that reaches it.
+    mixes : tuple
+        Round by round, the offers made and the share of the weight still in the talks
+        that each is made to (one offer with share 1 where the proposer does not mix;
+        blocked offers included).
     """
 
     offers: np.ndarray
@@ -368,7 +400,7 @@ class Play:
     proposer_gain: float
     gap: float
     misjudged: float
-    states: tuple = ()
+    mixes: tuple = ()
 
 
 def play(
@@ -458,46 +490,50 @@ def play(
             acts[k] = act
         return acts, go
 
-    states = []
+    mixes, path = [], []
     for t in range(len(offers)):
         nxt: dict[tuple[int, int], np.ndarray] = {}
         new_main = main
-        reached = []
-        for (c, lv), alive in sorted(branches.items()):
-            if not np.any(alive > 0):
+        made_by: dict[int, float] = {}
+        for (c, lv), reaching in sorted(branches.items()):
+            if not np.any(reaching > 0):
                 continue
-            reached.append((c, lv, alive))
-            j = offers[t] if explicit else int(eq.offer[t, c, lv])
-            share = approved[t, :, j]
             s = lv / q if q > 0 else 0.0
-            # the offer is made (share of each type's worlds)
-            cp = int(eq.cutoff[t, c, lv, j])
-            lp = min(lv + int(eq.inc[j]), levels - 1)
-            made = alive * share
             t1 = min(t + 1, eq.rounds)
-            acts, go = replies(
-                t, alive, made, j, cp, s, pretext_now[:, j], eq.target_value[t1, cp, lp], False
-            )
-            if (c, lv) == main:
-                action[t] = acts
-                new_main = (cp, lp)
-            if np.any(go > 0):
-                nxt[(cp, lp)] = nxt.get((cp, lp), np.zeros(n_types)) + go
-            # the offer is blocked: nothing is offered this round
-            held = alive * (1 - share)
-            if not np.any(held > 0):
-                continue
-            le = min(lv + eq.inc_none, levels - 1)
-            _, go = replies(t, held, held, -1, c, s, pre_none, eq.target_value[t1, c, le], True)
-            if np.any(go > 0):
-                nxt[(c, le)] = nxt.get((c, le), np.zeros(n_types)) + go
+            support = [(offers[t], 1.0)] if explicit else eq.support(t, c, lv)
+            for rank_j, (j, pj) in enumerate(support):
+                alive = reaching * pj
+                made_by[j] = made_by.get(j, 0.0) + float(alive @ game.mass)
+                share = approved[t, :, j]
+                # the offer is made (share of each type's worlds)
+                cp = int(eq.cutoff[t, c, lv, j])
+                lp = min(lv + int(eq.inc[j]), levels - 1)
+                made = alive * share
+                acts, go = replies(
+                    t, alive, made, j, cp, s, pretext_now[:, j], eq.target_value[t1, cp, lp], False
+                )
+                if (c, lv) == main and rank_j == 0:
+                    action[t] = acts
+                    new_main = (cp, lp)
+                    path.append(j)
+                if np.any(go > 0):
+                    nxt[(cp, lp)] = nxt.get((cp, lp), np.zeros(n_types)) + go
+                # the offer is blocked: nothing is offered this round
+                held = alive * (1 - share)
+                if not np.any(held > 0):
+                    continue
+                le = min(lv + eq.inc_none, levels - 1)
+                _, go = replies(t, held, held, -1, c, s, pre_none, eq.target_value[t1, c, le], True)
+                if np.any(go > 0):
+                    nxt[(c, le)] = nxt.get((c, le), np.zeros(n_types)) + go
+        weight = sum(made_by.values())
+        mixes.append(tuple((j, m / weight) for j, m in sorted(made_by.items()) if m > 0))
         deal_by.append(acc["deal"] / total)
         war_by.append(acc["war"] / total)
         stand_by.append(acc["stand"] / total)
-        states.append(tuple(reached))
         branches, main, disc = nxt, new_main, disc * delta
     return Play(
-        offers=np.asarray(offers, dtype=np.int64),
+        offers=np.asarray(offers if explicit else path + offers[len(path) :], dtype=np.int64),
         action=action,
         p_deal=np.array(deal_by),
         p_war=np.array(war_by),
@@ -509,5 +545,5 @@ def play(
         proposer_gain=acc["gain"] / total,
         gap=acc["worst"],
         misjudged=acc["misjudged"] / total,
-        states=tuple(states),
+        mixes=tuple(mixes),
     )
