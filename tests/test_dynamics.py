@@ -457,7 +457,10 @@ def test_cli_json_rounds_every_share_to_its_standard_error():
     for shown, row in zip(doc["compare"], raw.compare, strict=True):
         check(shown, row.p_deal, "p_deal")
         check(shown, row.p_war, "p_war")
-    assert doc == round_numbers(json.loads(json.dumps(raw.to_dict())))
+    # the CLI's document: the result's, with the P(war) split's standard errors added
+    from goldenbridge.cli.negotiate import negotiation_document
+
+    assert doc == round_numbers(json.loads(json.dumps(negotiation_document(raw))))
 
 
 @pytest.mark.slow
@@ -478,16 +481,8 @@ def test_cli_json_has_the_issue_shape(tmp_path):
         "best one-shot offer",
         "best sequence (2 rounds)",
     ]
-    assert set(doc["decomposition"][0]) == {
-        "strategy",
-        "total",
-        "at_once",
-        "hazard",
-        "induced",
-        "mobilisation",
-        "drift",
-        "pretext",
-    }
+    parts = {"total", "at_once", "hazard", "induced", "mobilisation", "drift", "pretext"}
+    assert set(doc["decomposition"][0]) == {"strategy"} | parts | {f"{p}_se" for p in parts}
     assert (tmp_path / "negotiate-fearon-1d.png").stat().st_size > 0
 
 

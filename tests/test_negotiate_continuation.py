@@ -224,7 +224,8 @@ def test_informed_keeps_the_per_world_rule_every_round():
 
 def test_negotiate_approvals_are_a_fixed_point():
     """The approvals negotiate solves with are the vetoes' continuation rule against the
-    equilibrium they produce, and they differ from the one-shot approvals (the rule
+    skimming equilibrium they produce (fictitious play mixes the offers afterwards, with
+    these approvals held), and they differ from the one-shot approvals (the rule
     matters). The approvals can also cycle (seed 8 since the types best-reply: reported as
     ``approvals_converged`` False); seed 7 reaches a fixed point."""
     cycling = negotiate(small(400, 8), 3, path_to={"x": 1}, grid=GRID, decompose=False)
@@ -233,7 +234,7 @@ def test_negotiate_approvals_are_a_fixed_point():
     result = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False)
     assert result.approvals == "continuation"
     assert result.approvals_converged
-    built, eq = result.built, result.equilibrium
+    built, eq = result.built, result.skimming
     again = continuation_approvals(pop, built, grid_offers(pop), eq, built.one_shot.approve_by)
     assert np.array_equal(again, result.approve)
     assert not np.array_equal(result.approve[0], built.one_shot.approve)

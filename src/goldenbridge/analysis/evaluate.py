@@ -27,7 +27,7 @@ import numpy as np
 from goldenbridge.analysis.exact import decide_exact
 from goldenbridge.analysis.outcomes import decide, decided_tally, offers_nothing
 from goldenbridge.analysis.results import json_meta, to_dict
-from goldenbridge.analysis.stats import mean, proportion
+from goldenbridge.analysis.stats import mean, proportion, se_bound_scale, share_se_bound
 from goldenbridge.engine import Offers, tally
 from goldenbridge.engine.arrays import Tally
 from goldenbridge.information import is_informed
@@ -54,7 +54,7 @@ class ActorOdds:
     actor or a stakeholder it is P(it approves the offer), under its own information
     unless it is informed (docs/design.md section 4b). A stakeholder's approval never enters
     P(deal). ``p_reject`` is 1 - ``p_accept``; ``p_sole_blocker`` P(it is the only one
-    of the target and the vetoes to refuse).
+    of the target and the vetoes to refuse), with a bound on its standard error.
     """
 
     role: str
@@ -62,6 +62,9 @@ class ActorOdds:
     p_accept_se: float
     p_reject: float
     p_sole_blocker: float
+    #: A bound on ``p_sole_blocker``'s standard error (the engine sums no squares for it:
+    #: :func:`~goldenbridge.analysis.stats.share_se_bound`; 0 on an enumerated population).
+    p_sole_blocker_se: float = 0.0
 
     @property
     def p_approve(self) -> float:
@@ -76,6 +79,7 @@ class ActorOdds:
             out["p_refuse"] = self.p_reject
             out["p_refuse_se"] = self.p_accept_se  # the SE of 1 - p is p's
             out["p_sole_blocker"] = self.p_sole_blocker
+            out["p_sole_blocker_se"] = self.p_sole_blocker_se
         return out
 
 
@@ -189,17 +193,20 @@ def _offer_result(
     sampled = 0.0 if population.exact else 1.0  # every world listed: no sampling error
     names = population.actor_names
     proposer = population.worlds.proposer
+    scale = se_bound_scale(population.worlds.weights) * sampled
     actors = {}
     for i, actor in enumerate(names):
         if i == proposer:
             continue
         p, se = proportion(t.accept[:, m, i].sum(), t.accept2[:, m, i].sum(), w, w2)
+        sole = float(t.sole[:, m, i].sum() / w) if w > 0 else 0.0
         actors[actor] = ActorOdds(
             role=population.scenario.actors[i].role,
             p_accept=float(p),
             p_accept_se=float(se) * sampled,
             p_reject=float(1 - p),
-            p_sole_blocker=float(t.sole[:, m, i].sum() / w) if w > 0 else 0.0,
+            p_sole_blocker=sole,
+            p_sole_blocker_se=share_se_bound(sole, scale),
         )
     types: dict[str, dict[str, TypeOdds]] = {}
     groups = [population.group_types(g) for g in range(population.worlds.n_groups)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["proportion", "mean", "se_bound_scale", "share_se_bound"]
+__all__ = ["proportion", "mean", "se_bound_scale", "share_se_bound", "mean_se_bound"]
 
 
 def proportion(s1, s2, w, w2):
@@ -62,3 +62,25 @@ def share_se_bound(p: float, scale: float) -> float:
     0.216506
     """
     return float(np.sqrt(max(p * (1.0 - p), 0.0)) * scale)
+
+
+def mean_se_bound(mu: float, low: float, high: float, scale: float) -> float:
+    """An upper bound on the standard error of a weighted mean ``mu = sum w y / sum w`` of
+    per-world values ``y`` in ``[low, high]``, from ``mu`` alone: ``sqrt((high - mu)
+    (mu - low)) scale`` with ``scale`` = :func:`se_bound_scale` of the weights.
+
+    As in :func:`share_se_bound`, ``sum w^2 (y - mu)^2 <= max w sum w (y - mu)^2``; and
+    ``sum w (y - mu)^2 / sum w <= (high - mu) (mu - low)`` for values in ``[low, high]``
+    (Bhatia and Davis 2000, "A better bound on the variance", Amer. Math. Monthly 107(4):
+    353-357): the variance is largest when every value sits at an end. ``low = 0, high = 1``
+    is :func:`share_se_bound`.
+
+    Examples
+    --------
+    >>> scale = se_bound_scale([1.0] * 4)
+    >>> mean_se_bound(0.25, 0.0, 1.0, scale) == share_se_bound(0.25, scale)
+    True
+    >>> round(mean_se_bound(0.0, -1.0, 1.0, scale), 6)  # values -1, 1, -1, 1: sd 1, se 1/2
+    0.5
+    """
+    return float(np.sqrt(max((high - mu) * (mu - low), 0.0)) * scale)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.table import Table
 
 import goldenbridge as gb
 from goldenbridge.analysis.negotiate.dynamics import Negotiation
+from goldenbridge.analysis.stats import mean_se_bound
 from goldenbridge.cli.common import (
     JsonOpt,
     PlotOpt,
@@ -64,10 +66,59 @@ def _short(values: dict) -> str:
     )
 
 
-def _mix(mix: tuple[tuple[float, float], ...], shown: int = 3) -> str:
+def _mix(mix: tuple, shown: int = 3) -> str:
     """A mixed round's offers, the likeliest first: ``0.54 (70%) 0.45 (26%) ...``."""
-    text = " ".join(f"{s:.2f} ({share:.0%})" for s, share in mix[:shown])
+    text = " ".join(f"{m.position:.2f} ({m.share:.0%})" for m in mix[:shown])
     return text + (" ..." if len(mix) > shown else "")
+
+
+def part_ranges(result: Negotiation) -> dict[str, tuple[float, float]]:
+    """The range of one world's value of each part of the P(war) split.
+
+    The total and *at once* are shares of worlds (a type's probability of war, in [0, 1],
+    stands for each of its worlds). A mechanism's Shapley part is a weighted average, with
+    weights summing to 1, of differences of two such shares: in [-1, 1], and exactly 0 for
+    a mechanism that cannot change anything in the game (no hazard, one round, ...: the
+    rule of ``negotiate``'s split). *Induced* sums the active parts of mobilisation, drift
+    and pretext: at most ``k`` of them, and, the four parts summing to a difference of two
+    shares, (total - at once) - hazard, in [-2, 2] ([-1, 1] without the hazard).
+    """
+    game, rounds = result.built.game, result.rounds
+    active = {
+        "hazard": result.hazard > 0 and rounds > 1,
+        "mobilisation": rounds > 1 and bool(np.any(game.mobilisation != 0)),
+        "drift": rounds > 1 and bool(np.any(game.drift != 0) or np.any(game.drift_p != 0)),
+        "pretext": rounds > 1
+        and bool(result.mechanisms["accumulate_pretext"])
+        and bool(np.any(game.pretext > 0)),
+    }
+    out = {"total": (0.0, 1.0), "at_once": (0.0, 1.0)}
+    for name, on in active.items():
+        out[name] = (-1.0, 1.0) if on else (0.0, 0.0)
+    k = sum(active[m] for m in ("mobilisation", "drift", "pretext"))
+    k = min(k, 2 if active["hazard"] else 1)
+    out["induced"] = (-float(k), float(k))
+    return out
+
+
+def negotiation_document(result: Negotiation) -> dict:
+    """``negotiate --json``: the result's document with a standard error beside each part
+    of the P(war) split, so that every part is rounded to the digits its sampling supports
+    (:func:`~goldenbridge.analysis.stats.mean_se_bound` over the part's range,
+    :func:`part_ranges`; 0 on an enumerated population: exact numbers)."""
+    doc = result.to_dict()
+    ranges = part_ranges(result)
+    rows = []
+    for row in doc.get("decomposition", []):
+        out = {}
+        for key, value in row.items():
+            out[key] = value
+            if key in ranges and isinstance(value, float):
+                low, high = ranges[key]
+                out[f"{key}_se"] = mean_se_bound(value, low, high, result.se_scale)
+        rows.append(out)
+    doc["decomposition"] = rows
+    return doc
 
 
 def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
@@ -112,7 +163,7 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     table.add_column("P(war by t)", justify="right")
     # the shares as --json prints them (rounded to their standard errors), so that the
     # text never differs from the JSON by a rounding of a tie
-    shown = round_numbers(json_safe(result.to_dict()))
+    shown = round_numbers(json_safe(negotiation_document(result)))
     for r, d in zip(result.sequence, shown["sequence"], strict=True):
         table.add_row(
             str(r.round),
@@ -146,14 +197,14 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
         for name in ("strategy", "P(war)", "at once", "hazard", "induced by waiting"):
             parts.add_column(name, justify="left" if name == "strategy" else "right")
         parts.add_column("mobilisation / drift / pretext", justify="right")
-        for d in result.decomposition:
+        for d in shown["decomposition"]:  # as --json prints them (see above)
             parts.add_row(
-                d.strategy,
-                pct(d.total),
-                pct(d.at_once),
-                pct(d.hazard),
-                pct(d.induced),
-                f"{pct(d.mobilisation)} / {pct(d.drift)} / {pct(d.pretext)}",
+                d["strategy"],
+                pct(d["total"]),
+                pct(d["at_once"]),
+                pct(d["hazard"]),
+                pct(d["induced"]),
+                f"{pct(d['mobilisation'])} / {pct(d['drift'])} / {pct(d['pretext'])}",
             )
         out.print(parts)
     order = f"after {result.order_iterations} solves" + (
@@ -229,7 +280,7 @@ def negotiate(
 
         with writing_plots(folder):
             written = plot_negotiation(result, folder)
-    if not publish(result.to_dict(), as_json):
+    if not publish(negotiation_document(result), as_json):
         print_negotiation(result, loaded)
     if plot is not None and not as_json:
         out.print("Plots: " + ", ".join(str(p) for p in written))

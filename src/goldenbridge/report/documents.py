@@ -41,14 +41,22 @@ def _round(value: float, se: float | None = None) -> float:
     return float(f"{value:.15g}")
 
 
+def _round_se(se: float) -> float:
+    """A standard error to two significant digits."""
+    return float(f"{se:.2g}") if math.isfinite(se) else se
+
+
 def round_numbers(document: Any) -> Any:
     """Every float of a JSON document rounded by :func:`_round`; a key ``x`` with a
-    sibling ``x_se`` is rounded to what that standard error supports.
+    sibling ``x_se`` is rounded to what that standard error supports (and a mapping ``x``
+    of names to numbers, name by name, with a sibling mapping ``x_se`` of the same names).
 
     Examples
     --------
     >>> round_numbers({"p_deal": 0.6663218, "p_deal_se": 0.0033391, "gap": 5.551115123125783e-17})
     {'p_deal': 0.6663, 'p_deal_se': 0.0033, 'gap': 0.0}
+    >>> round_numbers({"p": {"a": 0.123456, "b": 0.5}, "p_se": {"a": 0.0123, "b": 0.0}})
+    {'p': {'a': 0.123, 'b': 0.5}, 'p_se': {'a': 0.012, 'b': 0.0}}
     """
     if isinstance(document, dict):
         out: dict[str, Any] = {}
@@ -56,8 +64,14 @@ def round_numbers(document: Any) -> Any:
             se = document.get(f"{key}_se") if isinstance(key, str) else None
             if isinstance(value, float) and isinstance(se, float):
                 out[key] = _round(value, se)
+            elif isinstance(value, dict) and isinstance(se, dict) and se.keys() == value.keys():
+                out[key] = {k: round_numbers({k: v, f"{k}_se": se[k]})[k] for k, v in value.items()}
             elif isinstance(value, float) and isinstance(key, str) and key.endswith("_se"):
-                out[key] = float(f"{value:.2g}") if math.isfinite(value) else value
+                out[key] = _round_se(value)
+            elif isinstance(value, dict) and isinstance(key, str) and key.endswith("_se"):
+                out[key] = {
+                    k: _round_se(v) if isinstance(v, float) else v for k, v in value.items()
+                }
             else:
                 out[key] = round_numbers(value)
         return out

@@ -59,6 +59,7 @@ from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = [
     "NegotiationRound",
+    "OfferShare",
     "Strategy",
     "Decomposition",
     "Negotiation",
@@ -83,12 +84,21 @@ MIX_SHOWN = 0.01
 
 
 @dataclass(frozen=True)
+class OfferShare:
+    """An offer of a mixed round (``position`` on the path) and the share of the weight
+    still in the talks it is made to."""
+
+    position: float
+    share: float
+
+
+@dataclass(frozen=True)
 class NegotiationRound:
     """One round of the equilibrium: the offer and the odds so far.
 
     ``position`` and ``values`` are the offer made most often in the round; ``mix`` every
     offer made to at least :data:`MIX_SHOWN` of the weight still in the talks, as
-    ``(position, share)``, the likeliest first (one entry where the proposer does not mix).
+    :class:`OfferShare`, the likeliest first (one entry where the proposer does not mix).
     """
 
     round: int
@@ -96,7 +106,7 @@ class NegotiationRound:
     values: dict[str, OfferValue]
     p_deal_by: float
     p_war_by: float
-    mix: tuple[tuple[float, float], ...] = ()
+    mix: tuple[OfferShare, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of one round (docs/dynamics.md): every field."""
@@ -215,6 +225,8 @@ class Negotiation:
     built: Built = field(metadata=JSON_SKIP, repr=False)
     approve: np.ndarray = field(metadata=JSON_SKIP, repr=False)
     equilibrium: TimeEquilibrium = field(metadata=JSON_SKIP, repr=False)
+    #: The skimming strategy fictitious play starts from (the vetoes' approvals reply to it).
+    skimming: TimeEquilibrium | None = field(default=None, metadata=JSON_SKIP, repr=False)
     #: ``sqrt(max w / sum w)`` of the population's weights (0 on an enumerated population:
     #: exact numbers), for the shares' standard errors (:func:`share_se_bound`).
     se_scale: float = field(default=0.0, metadata=JSON_SKIP, repr=False)
@@ -478,8 +490,8 @@ def negotiate(
     built, ordered, approve, how, iterations, converged = _approved_equilibrium(
         population, built, grid_offers, rounds, discount, hazard, q
     )
-    game, skimming = built.game, ordered.equilibrium
-    mixed = fictitious_play(game, skimming)
+    game = built.game
+    mixed = fictitious_play(game, ordered.equilibrium)
     eq = mixed.equilibrium
     positions = np.linspace(0.0, 1.0, grid)
     w = population.worlds.weights
@@ -499,7 +511,7 @@ def negotiate(
                 values=_values(scenario, start, end, float(positions[j])),
                 p_deal_by=float(played.p_deal[t]),
                 p_war_by=float(played.p_war[t]),
-                mix=tuple((float(positions[-m]), float(sh)) for sh, m in shown),
+                mix=tuple(OfferShare(float(positions[-m]), float(sh)) for sh, m in shown),
             )
         )
     once = built.one_shot  # the grid's offers made once, world by world, as evaluate does
@@ -590,6 +602,7 @@ def negotiate(
         built=built,
         approve=approve,
         equilibrium=eq,
+        skimming=ordered.equilibrium,
         se_scale=0.0 if population.exact else se_bound_scale(w),
     )
 
@@ -602,7 +615,10 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     the vetoes' continuation rule (:mod:`~goldenbridge.analysis.negotiate.continuation`)
     against the equilibrium, and the equilibrium is solved again with them, from the
     one-shot approvals on, until the approvals repeat (a fixed point: the vetoes reply to
-    the proposer's offers and the proposer to the vetoes' replies) or
+    the proposer's skimming strategy, each solve in the order of
+    :func:`~goldenbridge.analysis.negotiate.ordering.solve_ordered`, and the proposer to
+    the vetoes' replies; fictitious play then mixes the proposer's offers with these
+    approvals held fixed: with it inside the loop the approvals cycle) or
     :data:`APPROVAL_ITERATIONS` solves. Where they cycle instead, the member of the cycle
     with the proposer's highest expected utility is kept and ``converged`` is False.
     """
@@ -610,30 +626,33 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     once = built.one_shot
     own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
     approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
+
+    def equilibrium(game: TimeGame, start: np.ndarray | None = None) -> tuple:
+        ordered = solve_ordered(game, rounds, discount, hazard, q, start)
+        return ordered, ordered.played.proposer_gain
+
     if rounds == 1 or not own:
         how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
-        ordered = solve_ordered(built.game, rounds, discount, hazard, q)
-        return built, ordered, approve, how, 1, True
+        return built, equilibrium(built.game)[0], approve, how, 1, True
     gains = proposer_gains(population, grid_offers)  # the same in every solve
     current = with_approvals(built, population, grid_offers, approve, gains)
-    ordered = solve_ordered(current.game, rounds, discount, hazard, q)
-    seen = [(approve, current, ordered)]
+    solved = equilibrium(current.game)
+    seen = [(approve, current, solved)]
     cache: dict = {}  # each veto's per-world features, for every solve
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
-        eq = ordered.equilibrium
+        eq = solved[0].equilibrium
         new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
         if np.array_equal(new, approve):
-            return current, ordered, approve, "continuation", iteration, True
+            return current, solved[0], approve, "continuation", iteration, True
         repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
         if repeat is not None:  # a cycle: the proposer's best of its members
-            cycle = seen[repeat:]
-            best = max(cycle, key=lambda m: m[2].played.proposer_gain)
-            return best[1], best[2], best[0], "continuation", iteration, False
+            best = max(seen[repeat:], key=lambda m: m[2][1])
+            return best[1], best[2][0], best[0], "continuation", iteration, False
         approve = new
         current = with_approvals(built, population, grid_offers, approve, gains)
-        ordered = solve_ordered(current.game, rounds, discount, hazard, q, np.argsort(eq.rank))
-        seen.append((approve, current, ordered))
-    return current, ordered, approve, "continuation", APPROVAL_ITERATIONS, False
+        solved = equilibrium(current.game, np.argsort(eq.rank))
+        seen.append((approve, current, solved))
+    return current, solved[0], approve, "continuation", APPROVAL_ITERATIONS, False
 
 
 def _mean_input(population: Population, name: str) -> float:

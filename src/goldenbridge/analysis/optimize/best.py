@@ -80,13 +80,18 @@ PAIR_BUDGET = 200_000_000
 
 @dataclass(frozen=True)
 class FrontierPoint:
-    """One non-dominated offer: its values, P(deal) and E[u_P(x)]."""
+    """One non-dominated offer: its values, P(deal) and E[u_P(x)], with the standard errors
+    of P(deal), EU and P(war) on the worlds it was scored on (0 on an enumerated population;
+    P(war) and its SE are None where the search did not score it)."""
 
     values: dict[str, OfferValue]
     p_deal: float
     proposer_u: float
     proposer_eu: float
     p_war: float | None = None
+    p_deal_se: float | None = None
+    proposer_eu_se: float | None = None
+    p_war_se: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -158,12 +163,16 @@ class OptimizeResult:
                 "p_deal": b.p_deal,
                 "p_deal_se": b.p_deal_se,
                 "p_deal_fresh": bf.p_deal,
+                "p_deal_fresh_se": bf.p_deal_se,
                 "proposer_eu": b.proposer_eu,
+                "proposer_eu_se": b.proposer_eu_se,
                 "proposer_eu_fresh": bf.proposer_eu,
+                "proposer_eu_fresh_se": bf.proposer_eu_se,
                 "proposer_u": b.proposer_u,
                 "p_war": b.p_war,
                 "p_war_se": b.p_war_se,
                 "approve": {n: a.p_accept for n, a in b.actors.items() if a.role == "veto"},
+                "approve_se": {n: a.p_accept_se for n, a in b.actors.items() if a.role == "veto"},
             }
         nash = None if self.nash is None else self.nash.to_dict()
         if nash is not None and self.nash_by_type:
@@ -182,14 +191,18 @@ class OptimizeResult:
                 "p_deal": o.p_deal,
                 "p_deal_se": o.p_deal_se,
                 "p_deal_fresh": of.p_deal,
+                "p_deal_fresh_se": of.p_deal_se,
                 "proposer_eu": o.proposer_eu,
                 "proposer_eu_se": o.proposer_eu_se,
                 "proposer_eu_fresh": of.proposer_eu,
+                "proposer_eu_fresh_se": of.proposer_eu_se,
                 "proposer_u": o.proposer_u,
                 "p_war": o.p_war,
                 "p_war_se": o.p_war_se,
                 "p_deterred": o.p_deterred,
+                "p_deterred_se": o.p_deterred_se,
                 "approve": {n: a.p_accept for n, a in o.actors.items() if a.role == "veto"},
+                "approve_se": {n: a.p_accept_se for n, a in o.actors.items() if a.role == "veto"},
             },
             "bridge_by": self.bridge_by,
             "bridge": bridge,
@@ -204,13 +217,24 @@ class OptimizeResult:
         }
 
 
+def _se(se: np.ndarray | None, m: int | np.integer, population: Population) -> float | None:
+    """Offer ``m``'s standard error: none where not kept, 0 where every world is listed."""
+    if se is None:
+        return None
+    return 0.0 if population.exact else float(se[m])
+
+
 def _blocking(r: OfferResult) -> dict[str, Any]:
     return {
         "values": dict(r.values),
         "p_deal": r.p_deal,
+        "p_deal_se": r.p_deal_se,
         "p_war": r.p_war,
+        "p_war_se": r.p_war_se,
         "p_reject": {k: v.p_reject for k, v in r.actors.items()},
+        "p_reject_se": {k: v.p_accept_se for k, v in r.actors.items()},  # 1 - p: p's SE
         "p_sole_blocker": {k: v.p_sole_blocker for k, v in r.actors.items()},
+        "p_sole_blocker_se": {k: v.p_sole_blocker_se for k, v in r.actors.items()},
     }
 
 
@@ -487,6 +511,9 @@ def _own_information(
             float(s.u[m]),
             float(s.eu[m]),
             float(s.p_war[m]),
+            _se(s.p_deal_se, m, search_pop),
+            _se(s.eu_se, m, search_pop),
+            _se(s.p_war_se, m, search_pop),
         )
         for m in keep
     )
@@ -592,6 +619,8 @@ def optimize(
                 float(front_s.p_deal[m]),
                 float(front_s.u[m]),
                 float(front_s.eu[m]),
+                p_deal_se=_se(front_s.p_deal_se, m, population),
+                proposer_eu_se=_se(front_s.eu_se, m, population),
             )
             for m in keep
         )

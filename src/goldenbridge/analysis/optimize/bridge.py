@@ -156,9 +156,7 @@ def bridge_curve(
         x = _pattern(score, start, criterion.key, smallest=CURVE_STEP)
         s, off = score(x)
         pool = np.concatenate([pool, x[None, :]])
-        pool_s = ModelScores(
-            *(np.concatenate([a, b]) for a, b in zip(_fields(pool_s), _fields(s), strict=True))
-        )
+        pool_s = ModelScores.concat([pool_s, s])
         pool_off = np.concatenate([pool_off, off])
         # the best feasible offer seen so far (a later point may improve an earlier one's
         # start, never the other way round)
@@ -186,10 +184,6 @@ def bridge_curve(
         p_war_nothing=p_nothing,
         points=tuple(out),
     )
-
-
-def _fields(s: ModelScores) -> tuple[np.ndarray, ...]:
-    return (s.p_deal, s.p_war, s.eu, s.u)
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,14 @@ reports the result re-evaluated on all worlds and on a fresh population.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from goldenbridge.analysis.evaluate import outcome_tally
-from goldenbridge.analysis.optimize.search import Space
+from goldenbridge.analysis.optimize.search import Space, _concat
+from goldenbridge.analysis.stats import mean, proportion
 from goldenbridge.engine import Offers
 from goldenbridge.population import Population
 
@@ -43,15 +44,37 @@ CHUNK = 32
 
 @dataclass(frozen=True)
 class ModelScores:
-    """P(deal), P(war), EU and E[u_P] of M offers (all (M,) float64)."""
+    """P(deal), P(war), EU and E[u_P] of M offers (all (M,) float64), with the standard
+    errors of the first three (:mod:`goldenbridge.analysis.stats`; None where not kept)."""
 
     p_deal: np.ndarray
     p_war: np.ndarray
     eu: np.ndarray
     u: np.ndarray
+    p_deal_se: np.ndarray | None = None
+    p_war_se: np.ndarray | None = None
+    eu_se: np.ndarray | None = None
 
     def __getitem__(self, index: np.ndarray | slice) -> ModelScores:
-        return ModelScores(self.p_deal[index], self.p_war[index], self.eu[index], self.u[index])
+        return _scores([None if a is None else a[index] for a in _columns(self)])
+
+    @staticmethod
+    def concat(parts: Sequence[ModelScores]) -> ModelScores:
+        """The scores of several batches of offers, one after the other."""
+        return _scores(_concat(parts, _FIELDS))
+
+
+_FIELDS = ("p_deal", "p_war", "eu", "u", "p_deal_se", "p_war_se", "eu_se")
+
+
+def _columns(s: ModelScores) -> list[np.ndarray | None]:
+    return [getattr(s, name) for name in _FIELDS]
+
+
+def _scores(columns: Sequence[np.ndarray | None]) -> ModelScores:
+    p_deal, p_war, eu, u, p_deal_se, p_war_se, eu_se = columns
+    assert p_deal is not None and p_war is not None and eu is not None and u is not None
+    return ModelScores(p_deal, p_war, eu, u, p_deal_se, p_war_se, eu_se)
 
 
 def model_scores(population: Population, offers: Offers) -> ModelScores:
@@ -59,11 +82,13 @@ def model_scores(population: Population, offers: Offers) -> ModelScores:
     parts = []
     for s in range(0, offers.m, CHUNK):
         t, _, _, _ = outcome_tally(population, offers.subset(slice(s, s + CHUNK)))
-        w = t.w.sum()
-        parts.append(
-            (t.deal.sum(0) / w, t.war.sum(0) / w, t.payoff.sum(0) / w, t.proposer_u.sum(0) / w)
-        )
-    return ModelScores(*(np.concatenate(col) for col in zip(*parts, strict=True)))
+        w, w2 = t.w.sum(), t.w2.sum()
+        p_deal, p_deal_se = proportion(t.deal.sum(0), t.deal2.sum(0), w, w2)
+        p_war, p_war_se = proportion(t.war.sum(0), t.war2.sum(0), w, w2)
+        eu, eu_se = mean(t.payoff.sum(0), t.payoff2.sum(0), t.payoff_sq2.sum(0), w, w2)
+        u = t.proposer_u.sum(0) / w
+        parts.append(ModelScores(p_deal, p_war, eu, u, p_deal_se, p_war_se, eu_se))
+    return ModelScores.concat(parts)
 
 
 @dataclass(frozen=True)
@@ -180,8 +205,7 @@ def model_search(
             for j, k in enumerate(todo):
                 known[k] = fresh[np.array([j])]
         parts = [known[k] for k in keys]
-        fields = ("p_deal", "p_war", "eu", "u")
-        stacked = ModelScores(*(np.concatenate([getattr(q, f) for q in parts]) for f in fields))
+        stacked = ModelScores.concat(parts)
         return stacked, ~same
 
     if note is not None:
@@ -197,14 +221,7 @@ def model_search(
     final = np.stack([optimum, best])
     fs, foff = score(final)
     all_points = np.concatenate([points, final])
-    all_scores = ModelScores(
-        *(
-            np.concatenate([a, b])
-            for a, b in zip(
-                (s.p_deal, s.p_war, s.eu, s.u), (fs.p_deal, fs.p_war, fs.eu, fs.u), strict=True
-            )
-        )
-    )
+    all_scores = ModelScores.concat([s, fs])
     has_bridge = bridge and bool(criterion.feasible(fs, foff)[1])
     return ModelFound(
         optimum=space.offers(optimum[None, :]),

@@ -21,13 +21,14 @@ so a faster engine speeds the search up without a change here.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from goldenbridge.analysis.bargaining_range import TIE
 from goldenbridge.analysis.optimize.line_search import _non_dominated, line_search
+from goldenbridge.analysis.stats import mean, proportion
 from goldenbridge.engine import Offers, Worlds, tally, utilities
 
 __all__ = [
@@ -83,11 +84,32 @@ class Space:
 
 @dataclass(frozen=True)
 class Scores:
-    """P(deal), EU and E[u_P] of M offers (all (M,) float64)."""
+    """P(deal), EU and E[u_P] of M offers (all (M,) float64), with the standard errors of
+    P(deal) and EU (:mod:`goldenbridge.analysis.stats`; None where not kept)."""
 
     p_deal: np.ndarray
     eu: np.ndarray
     u: np.ndarray
+    p_deal_se: np.ndarray | None = None
+    eu_se: np.ndarray | None = None
+
+    @staticmethod
+    def concat(parts: Sequence[Scores]) -> Scores:
+        """The scores of several batches of offers, one after the other."""
+        p_deal, eu, u, p_deal_se, eu_se = _concat(
+            parts, ("p_deal", "eu", "u", "p_deal_se", "eu_se")
+        )
+        assert p_deal is not None and eu is not None and u is not None  # always kept
+        return Scores(p_deal, eu, u, p_deal_se, eu_se)
+
+
+def _concat(parts: Sequence, names: Sequence[str]) -> list[np.ndarray | None]:
+    """Each field concatenated over ``parts`` (None where a part lacks it)."""
+    out: list[np.ndarray | None] = []
+    for name in names:
+        columns = [getattr(p, name) for p in parts]
+        out.append(None if any(c is None for c in columns) else np.concatenate(columns))
+    return out
 
 
 def score(worlds: Worlds, offers: Offers) -> Scores:
@@ -95,9 +117,11 @@ def score(worlds: Worlds, offers: Offers) -> Scores:
     parts = []
     for s in range(0, offers.m, BATCH):
         t = tally(worlds, offers.subset(slice(s, s + BATCH)))
-        w = t.w.sum()
-        parts.append((t.deal.sum(0) / w, t.payoff.sum(0) / w, t.proposer_u.sum(0) / w))
-    return Scores(*(np.concatenate(col) for col in zip(*parts, strict=True)))
+        w, w2 = t.w.sum(), t.w2.sum()
+        p_deal, p_deal_se = proportion(t.deal.sum(0), t.deal2.sum(0), w, w2)
+        eu, eu_se = mean(t.payoff.sum(0), t.payoff2.sum(0), t.payoff_sq2.sum(0), w, w2)
+        parts.append(Scores(p_deal, eu, t.proposer_u.sum(0) / w, p_deal_se, eu_se))
+    return Scores.concat(parts)
 
 
 @dataclass(frozen=True)
@@ -387,7 +411,7 @@ def search_discrete(
         options.append(block)
         done += block.shape[0]
         note(f"evaluated {done:,}/{total:,} option combinations")
-    s = Scores(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("p_deal", "eu", "u")))
+    s = Scores.concat(parts)
     return np.concatenate(options), s
 
 
