@@ -10,6 +10,7 @@ from rich.table import Table
 
 import goldenbridge as gb
 from goldenbridge.analysis.negotiate.dynamics import Negotiation
+from goldenbridge.analysis.negotiate.fictitious import TOLERANCE
 from goldenbridge.analysis.stats import mean_se_bound
 from goldenbridge.cli.common import (
     JsonOpt,
@@ -224,7 +225,7 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
             f"fictitious play finds them ({result.mixing_steps} steps); every type "
             f"best-replies to the mixture, and no single change of an offer on the path "
             f"gains {who} more than {result.proposer_regret:.2g}"
-            + ("" if result.mixing_converged else " (not below the tolerance)")
+            + ("" if result.mixing_converged else f", above the tolerance {TOLERANCE:g}")
             + " (docs/dynamics.md, modelling choice 6)."
         )
     out.print(text, soft_wrap=True)
