@@ -121,3 +121,25 @@ def test_fictitious_play_reports_the_regret_of_what_it_returns(seed):
         assert mixed.steps == 0 and mixed.equilibrium is eq
     again = fictitious_play(game, mixed.equilibrium, steps=0)
     assert again.regret == pytest.approx(mixed.regret, abs=1e-15)
+
+
+@pytest.mark.slow
+def test_the_split_does_not_depend_on_the_threads():
+    """The subsets of the P(war) split are solved side by side (fictitious play in each):
+    the same parts, bit for bit, on one thread and two."""
+    import numba
+
+    import goldenbridge as gb
+    from goldenbridge.population import sample
+
+    pop = sample(gb.load("russia-2021"), samples=600, seed=3)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = gb.negotiate(pop, 3, grid=21).decomposition
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = gb.negotiate(pop, 3, grid=21).decomposition
+    finally:
+        numba.set_num_threads(before)
+    assert one == two
+    assert any(d.pretext != 0 for d in one)

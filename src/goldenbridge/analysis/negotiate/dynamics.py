@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,7 @@ from goldenbridge.analysis.negotiate.timegame import (
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.analysis.stats import se_bound_scale, share_se_bound
 from goldenbridge.engine import Offers
+from goldenbridge.engine.threads import map_threads
 from goldenbridge.information import is_informed
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError, ScenarioError
@@ -668,23 +670,21 @@ def _decompose(game, rounds, discount, hazard, accumulate, empty, names, order=N
     """Shapley parts over the active mechanisms, every subset solved with the types in the
     full model's ``order`` (the belief's order held fixed, as the approvals are)."""
     active = _active(game, hazard, accumulate, rounds)
-    results: dict[frozenset[str], tuple[float, float]] = {}
 
     def wars(on: frozenset[str]) -> tuple[float, float]:
-        if on not in results:
-            off = [m for m in MECHANISMS if m not in on]
-            g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off, order)
-            results[on] = (
-                float(play(g, eq, [empty] * rounds).p_war[-1]),
-                float(play(g, eq).p_war[-1]),
-            )
-        return results[on]
+        off = [m for m in MECHANISMS if m not in on]
+        g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off, order)
+        return float(play(g, eq, [empty] * rounds).p_war[-1]), float(play(g, eq).p_war[-1])
+
+    # every subset solved on its own (threads; the kernels release the GIL)
+    subsets = [frozenset(c) for r in range(len(active) + 1) for c in combinations(active, r)]
+    results = dict(zip(subsets, map_threads(wars, subsets), strict=True))
 
     out = []
     for i, name in enumerate(names):
 
         def value(on: frozenset[str], i: int = i) -> float:
-            return wars(on)[i]
+            return results[on][i]
 
         base, parts = shapley(value, active)
         full = {m: parts.get(m, 0.0) for m in MECHANISMS}

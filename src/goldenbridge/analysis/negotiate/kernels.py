@@ -18,12 +18,12 @@ from numba import njit
 __all__: list[str] = []
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _exit_value(war, drift, pretext, pretext_now, k, j, t, s):  # pragma: no cover
     return war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _along(
     accept,
     pretext_now,
@@ -88,7 +88,7 @@ def _along(
         out_first[k] = first
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _reply(a, f, stand_k, war_pk, stand_pk, mob_k, last, v_next, p_next, delta, hazard):
     """Type k's best reply to an offer it values ``a`` (``-inf``: nothing offered) with exit
     value ``f`` and, if it waits, the value ``v_next`` of the next state (the proposer's
@@ -108,7 +108,7 @@ def _reply(a, f, stand_k, war_pk, stand_pk, mob_k, last, v_next, p_next, delta, 
     return 0, w, a if a > e else e, pw
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _held(
     war,
     drift,
@@ -150,7 +150,7 @@ def _held(
         )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _state(
     accept,
     pretext_now,
@@ -206,7 +206,7 @@ def _state(
         out_v[k] = v
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _backward(
     accept,
     pretext_now,

@@ -27,7 +27,7 @@ from goldenbridge.analysis.negotiate.kernels import _exit_value, _held, _reply, 
 __all__: list[str] = []
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _revalue(
     accept,
     pretext_now,
@@ -165,7 +165,7 @@ def _revalue(
     return count
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _values(
     accept,
     pretext_now,
@@ -232,7 +232,7 @@ def _values(
     return value, tv, pay
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _reach(
     accept,
     pretext_now,
@@ -327,7 +327,7 @@ def _reach(
     return alive, hit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _offer_gains(
     accept,
     pretext_now,
@@ -430,7 +430,7 @@ def _offer_gains(
     return gains
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _gains_many(
     accept,
     pretext_now,
