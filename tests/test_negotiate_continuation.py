@@ -359,3 +359,22 @@ def test_float32_values_lie_within_the_proven_rounding_bound():
     gap = np.abs(v32 - v64)
     assert (gap <= bound).all()
     assert gap.max() > 0.01 * bound.max()  # not vacuous: the bound is within 100x of the gap
+
+
+def test_the_approvals_gap_is_the_vetoes_replies_to_the_mixed_offers():
+    """``approvals_mixed_gap``: among the offers the mixed strategy makes, the largest
+    share of worlds whose vetoes decide differently against the mixed strategy than
+    against the skimming one the approvals were solved with."""
+    pop = small(400, 7)
+    result = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False)
+    assert result.mixing_steps > 0
+    again = continuation_approvals(
+        pop, result.built, grid_offers(pop), result.equilibrium, result.built.one_shot.approve_by
+    )
+    w = pop.worlds.weights
+    want = 0.0
+    for t, r in enumerate(result.sequence):
+        for m in r.mix:
+            j = int(round(m.position * (GRID - 1)))
+            want = max(want, float(w @ (again[t, :, j] != result.approve[t, :, j])) / w.sum())
+    assert result.approvals_mixed_gap == pytest.approx(want, abs=1e-12)

@@ -228,6 +228,12 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
             + ("" if result.mixing_converged else f", above the tolerance {TOLERANCE:g}")
             + " (docs/dynamics.md, modelling choice 6)."
         )
+    if result.approvals_mixed_gap > 0:
+        text += (
+            f" The allies' approvals reply to the skimming offers: against the mixed ones "
+            f"they would decide one of the offers differently in {pct(result.approvals_mixed_gap)} "
+            f"of worlds."
+        )
     out.print(text, soft_wrap=True)
 
 

@@ -183,7 +183,10 @@ class Negotiation:
     play (:mod:`~goldenbridge.analysis.negotiate.fictitious`; ``mixing_steps``,
     ``mixing_converged``), and the sequence, the odds and the decomposition are those of
     the mixed strategy; ``misjudged``, ``belief_gap`` and ``consistent`` describe the
-    skimming strategy it starts from. ``approvals``
+    skimming strategy it starts from. The vetoes' approvals are their replies to the
+    skimming strategy; ``approvals_mixed_gap`` is the largest share of the weight, over
+    the rounds and the offers the mixed strategy makes (to at least :data:`MIX_SHOWN`),
+    whose vetoes would decide that offer differently against the mixed strategy. ``approvals``
     says how the vetoes decided each round (``one-shot``, ``continuation``, ``informed``,
     or ``none`` without vetoes), ``approval_iterations``
     how many times the equilibrium was solved again with the vetoes' replies to it, and
@@ -217,6 +220,7 @@ class Negotiation:
     skimming_regret: float
     mixing_steps: int
     mixing_converged: bool
+    approvals_mixed_gap: float
     order_iterations: int
     order_converged: bool
     types: int
@@ -489,8 +493,9 @@ def negotiate(
     built = build(population, grid_offers, per_world=per_world)
     accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
     q = 4 if accumulate else 0
+    cache: dict = {}  # each veto's per-world features, for every solve
     built, ordered, approve, how, iterations, converged = _approved_equilibrium(
-        population, built, grid_offers, rounds, discount, hazard, q
+        population, built, grid_offers, rounds, discount, hazard, q, cache
     )
     game = built.game
     mixed = fictitious_play(game, ordered.equilibrium)
@@ -502,6 +507,17 @@ def negotiate(
     base = built.reference
 
     played = play(game, eq)
+    approvals_gap = 0.0
+    if how == "continuation" and mixed.steps > 0:
+        # the vetoes' replies to the mixed strategy, against those it was solved with
+        again = continuation_approvals(
+            population, built, grid_offers, eq, built.one_shot.approve_by, cache
+        )
+        for t, made in enumerate(played.mixes):
+            for j, share in made:
+                if share >= MIX_SHOWN:
+                    differ = float(w @ (again[t, :, j] != approve[t, :, j])) / total
+                    approvals_gap = max(approvals_gap, differ)
     sequence = []
     for t, made in enumerate(played.mixes):
         shown = sorted(((sh, -j) for j, sh in made if sh >= MIX_SHOWN), reverse=True)
@@ -594,6 +610,7 @@ def negotiate(
         skimming_regret=mixed.start_regret,
         mixing_steps=mixed.steps,
         mixing_converged=mixed.converged,
+        approvals_mixed_gap=approvals_gap,
         order_iterations=ordered.iterations,
         order_converged=ordered.converged,
         types=game.types,
@@ -609,7 +626,7 @@ def negotiate(
     )
 
 
-def _approved_equilibrium(population, built, grid_offers, rounds, discount, hazard, q):
+def _approved_equilibrium(population, built, grid_offers, rounds, discount, hazard, q, cache):
     """The equilibrium with the vetoes' approvals round by round (docs/dynamics.md).
 
     One round: the one-shot rule of ``evaluate`` (4b). Every veto informed: the per-world
@@ -640,7 +657,6 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     current = with_approvals(built, population, grid_offers, approve, gains)
     solved = equilibrium(current.game)
     seen = [(approve, current, solved)]
-    cache: dict = {}  # each veto's per-world features, for every solve
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
         eq = solved[0].equilibrium
         new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
