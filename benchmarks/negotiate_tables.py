@@ -77,7 +77,8 @@ def strategies(result: Negotiation) -> dict[str, dict[str, Any]]:
 
 
 def sequence(result: Negotiation) -> list[dict[str, Any]]:
-    """The equilibrium offers: position, issue values, P(deal by t), P(war by t)."""
+    """The equilibrium offers: position (the likeliest), issue values, P(deal by t),
+    P(war by t), and the offers made where the proposer mixes."""
     return [
         {
             "round": r.round,
@@ -85,6 +86,7 @@ def sequence(result: Negotiation) -> list[dict[str, Any]]:
             "values": dict(r.values),
             "p_deal_by": float(r.p_deal_by),
             "p_war_by": float(r.p_war_by),
+            "mix": [{"position": m.position, "share": m.share} for m in r.mix],
         }
         for r in result.sequence
     ]
@@ -135,6 +137,10 @@ def _equilibrium(result: Negotiation) -> dict[str, Any]:
     return {
         "misjudged": float(result.misjudged),
         "belief_gap": float(result.belief_gap),
+        "skimming_regret": float(result.skimming_regret),
+        "proposer_regret": float(result.proposer_regret),
+        "mixing_steps": result.mixing_steps,
+        "mixing_converged": result.mixing_converged,
         "consistent": bool(result.consistent),
         "approval_iterations": result.approval_iterations,
         "approvals_converged": result.approvals_converged,
@@ -211,6 +217,28 @@ def _offer(values: dict[str, Any]) -> str:
     )
 
 
+def _positions(seq: list[dict[str, Any]]) -> str:
+    """``0.44, 0.48 (76%) or 0.57 (18%), ...``: each round's offer, or its mixture's
+    offers made to at least 5% of the weight still talking."""
+    out = []
+    for r in seq:
+        big = [m for m in r["mix"] if m["share"] >= 0.05]
+        if len(big) > 1:
+            out.append(" or ".join(f"{m['position']:.2f} ({m['share']:.0%})" for m in big))
+        else:
+            out.append(f"{r['position']:.2f}")
+    return ", ".join(out)
+
+
+def _regrets(eq: dict[str, Any]) -> str:
+    return (
+        f"skimming regret {eq['skimming_regret']:.2g}, after fictitious play "
+        f"{eq['proposer_regret']:.2g} ({eq['mixing_steps']} steps, converged: "
+        f"{eq['mixing_converged']}); the skimming belief misjudged "
+        f"{100 * eq['misjudged']:.0f}% of the weight, belief gap {eq['belief_gap']:.3f}"
+    )
+
+
 def markdown(doc: dict[str, Any]) -> str:
     """The figures as the docs quote them."""
     out: list[str] = []
@@ -233,7 +261,7 @@ def markdown(doc: dict[str, Any]) -> str:
         out += [
             "",
             "Nothing switched off: the sequence offers s = "
-            + ", ".join(f"{r['position']:.2f}" for r in seq)
+            + _positions(seq)
             + " (P(deal by round t) "
             + ", ".join(_pct(r["p_deal_by"]) for r in seq)
             + f"); P(deal) {_pct(best['p_deal'])}, P(war) {_pct(best['p_war'])}, "
@@ -243,8 +271,7 @@ def markdown(doc: dict[str, Any]) -> str:
         ]
         eq = base["equilibrium"]
         out.append(
-            f"Equilibrium: misjudged {100 * eq['misjudged']:.0f}% of the weight, belief gap "
-            f"{eq['belief_gap']:.3f}; approvals a fixed point after "
+            f"Equilibrium: {_regrets(eq)}; approvals a fixed point after "
             f"{eq['approval_iterations']} solves (converged: {eq['approvals_converged']})."
         )
         ap = base["approvals"]
@@ -286,6 +313,7 @@ def markdown(doc: dict[str, Any]) -> str:
             "",
             "`gb.negotiate(posterior.population, 2)` offers "
             + "; then ".join(f"{_offer(r['values'])} (s = {r['position']:.2f})" for r in seq)
+            + f" (s by round: {_positions(seq)})"
             + f": P(deal by round 2) {_pct(seq[-1]['p_deal_by'])}, P(war by then) "
             f"{_pct(seq[-1]['p_war_by'])}, proposer EU {part['proposer_eu']:.3f}; the best "
             f"one-shot offer (s = {st['best one-shot']['position']:.2f}) "
@@ -297,8 +325,7 @@ def markdown(doc: dict[str, Any]) -> str:
             + ", ".join(f"{100 * r['continuation']:.2f}%" for r in rounds)
             + " (one-shot rule: "
             + ", ".join(f"{100 * r['one_shot']:.0f}%" for r in rounds)
-            + f"). Equilibrium: misjudged {100 * eq['misjudged']:.0f}% of the weight, belief "
-            f"gap {eq['belief_gap']:.3f}.",
+            + f"). Equilibrium: {_regrets(eq)}.",
         ]
     return "\n".join(out)
 

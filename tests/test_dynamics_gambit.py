@@ -12,7 +12,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from goldenbridge.analysis.negotiate.fictitious import fictitious_play
 from goldenbridge.analysis.negotiate.mechanisms import switch_off
+from goldenbridge.analysis.negotiate.regret import regret as proposer_regret
 from goldenbridge.analysis.negotiate.skimming import (
     ACCEPT,
     ATTACK,
@@ -518,8 +520,9 @@ def time_profile(tree, nodes, game: TimeGame, eq: TimeEquilibrium):
             c = lv = 0
             for r, j in enumerate(history):
                 c, lv = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), top)
+            chance = dict(eq.support(t, c, lv))  # the proposer may mix (fictitious.py)
             for action in tree.infosets[f"P{history}"].actions:
-                profile[action] = float(action.label == f"offer {eq.offer[t, c, lv]}")
+                profile[action] = chance.get(int(action.label.split()[1]), 0.0)
     for (k, history), node in nodes.items():
         code = int(time_play(game, eq, list(history)).action[-1, k])
         name = TARGET_ACTIONS.get(code, "stand")
@@ -676,3 +679,54 @@ def test_time_game_regret_only_where_the_solver_flags_it(on):
     assert regrets[True]
     if "pretext" in on:  # where it is flagged, leaving above the cutoff can cost the proposer
         assert max(regrets[True]) > 1e-3
+
+
+def one_shot_gains(tree, profile) -> float:
+    """The largest gain pygambit evaluates in the tree when the proposer changes its
+    offer at one information set the profile reaches."""
+    proposer = tree.players["Proposer"]
+    base = float(profile.payoff(proposer))
+    best = 0.0
+    for infoset in tree.infosets:
+        if infoset.player != proposer or profile.infoset_prob(infoset) <= 0:
+            continue
+        for chosen in infoset.actions:
+            deviant = profile.copy()
+            for action in infoset.actions:
+                deviant[action] = float(action == chosen)
+            best = max(best, float(deviant.payoff(proposer)) - base)
+    return best
+
+
+@pytest.mark.parametrize("on", [{"discount", "drift"}, set(MECHANISM_SETS["all"])])
+def test_proposer_regret_is_the_best_one_shot_deviation_in_the_tree(on):
+    """``regret()`` (regret.py: Bayes' posterior in each state the path reaches, every type
+    best-replying) equals the largest gain pygambit evaluates in the game tree when the
+    proposer changes its offer at one information set of the path, for the skimming
+    strategy and for the mixed strategy fictitious play finds from it; the latter's
+    value is the tree's, no type gains by deviating from it, and both regrets are at
+    most the proposer's best-response gain in the tree (deviations at several
+    information sets). Positive in some of these games."""
+    rng = np.random.default_rng(5)
+    positive = 0
+    for _ in range(10):
+        game, (rounds, delta, hazard, q) = random_time_game(rng, on)
+        skimming = time_solve(game, rounds, delta, hazard, q)
+        mixed = fictitious_play(game, skimming, steps=30)
+        assert mixed.start_regret == proposer_regret(game, skimming)
+        for eq in (skimming, mixed.equilibrium):
+            tree, nodes = time_tree(game, eq)
+            profile = time_profile(tree, nodes, game, eq)
+            proposer = tree.players["Proposer"]
+            ours = proposer_regret(game, eq)
+            assert ours == pytest.approx(one_shot_gains(tree, profile), abs=1e-9)
+            assert best_response_gain(profile, proposer) >= ours - 1e-9
+            assert float(profile.payoff(proposer)) == pytest.approx(
+                time_play(game, eq).proposer_gain, abs=1e-9
+            )
+            for player in tree.players:
+                if player != proposer:
+                    assert best_response_gain(profile, player) < 1e-9
+            positive += ours > 1e-6
+        assert mixed.regret == pytest.approx(proposer_regret(game, mixed.equilibrium), abs=1e-15)
+    assert positive

@@ -224,7 +224,8 @@ def test_informed_keeps_the_per_world_rule_every_round():
 
 def test_negotiate_approvals_are_a_fixed_point():
     """The approvals negotiate solves with are the vetoes' continuation rule against the
-    equilibrium they produce, and they differ from the one-shot approvals (the rule
+    skimming equilibrium they produce (fictitious play mixes the offers afterwards, with
+    these approvals held), and they differ from the one-shot approvals (the rule
     matters). The approvals can also cycle (seed 8 since the types best-reply: reported as
     ``approvals_converged`` False); seed 7 reaches a fixed point."""
     cycling = negotiate(small(400, 8), 3, path_to={"x": 1}, grid=GRID, decompose=False)
@@ -233,7 +234,7 @@ def test_negotiate_approvals_are_a_fixed_point():
     result = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False)
     assert result.approvals == "continuation"
     assert result.approvals_converged
-    built, eq = result.built, result.equilibrium
+    built, eq = result.built, result.skimming
     again = continuation_approvals(pop, built, grid_offers(pop), eq, built.one_shot.approve_by)
     assert np.array_equal(again, result.approve)
     assert not np.array_equal(result.approve[0], built.one_shot.approve)
@@ -358,3 +359,22 @@ def test_float32_values_lie_within_the_proven_rounding_bound():
     gap = np.abs(v32 - v64)
     assert (gap <= bound).all()
     assert gap.max() > 0.01 * bound.max()  # not vacuous: the bound is within 100x of the gap
+
+
+def test_the_approvals_gap_is_the_vetoes_replies_to_the_mixed_offers():
+    """``approvals_mixed_gap``: among the offers the mixed strategy makes, the largest
+    share of worlds whose vetoes decide differently against the mixed strategy than
+    against the skimming one the approvals were solved with."""
+    pop = small(400, 7)
+    result = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False)
+    assert result.mixing_steps > 0
+    again = continuation_approvals(
+        pop, result.built, grid_offers(pop), result.equilibrium, result.built.one_shot.approve_by
+    )
+    w = pop.worlds.weights
+    want = 0.0
+    for t, r in enumerate(result.sequence):
+        for m in r.mix:
+            j = int(round(m.position * (GRID - 1)))
+            want = max(want, float(w @ (again[t, :, j] != result.approve[t, :, j])) / w.sum())
+    assert result.approvals_mixed_gap == pytest.approx(want, abs=1e-12)

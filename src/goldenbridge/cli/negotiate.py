@@ -10,6 +10,7 @@ from rich.table import Table
 
 import goldenbridge as gb
 from goldenbridge.analysis.negotiate.dynamics import Negotiation
+from goldenbridge.analysis.negotiate.fictitious import TOLERANCE
 from goldenbridge.analysis.stats import mean_se_bound
 from goldenbridge.cli.common import (
     JsonOpt,
@@ -64,6 +65,12 @@ def _short(values: dict) -> str:
     return ", ".join(
         f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items()
     )
+
+
+def _mix(mix: tuple, shown: int = 3) -> str:
+    """A mixed round's offers, the likeliest first: ``0.54 (70%) 0.45 (26%) ...``."""
+    text = " ".join(f"{m.position:.2f} ({m.share:.0%})" for m in mix[:shown])
+    return text + (" ..." if len(mix) > shown else "")
 
 
 def part_ranges(result: Negotiation) -> dict[str, tuple[float, float]]:
@@ -161,7 +168,7 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     for r, d in zip(result.sequence, shown["sequence"], strict=True):
         table.add_row(
             str(r.round),
-            f"{r.position:.2f}",
+            _mix(r.mix) if len(r.mix) > 1 else f"{r.position:.2f}",
             _short(r.values),
             pct(d["p_deal_by"]),
             pct(d["p_war_by"]),
@@ -204,21 +211,30 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     order = f"after {result.order_iterations} solves" + (
         "" if result.order_converged else " (cycling: the member misjudging least kept)"
     )
-    if result.consistent:
-        out.print(
-            f"Every type best-replies and {scenario.proposer.name}'s belief is "
-            f"Bayes-consistent on the path (types ordered as they leave, {order}).",
-            soft_wrap=True,
+    who = scenario.proposer.name
+    if result.skimming_regret <= 0:
+        text = (
+            f"Every type best-replies and no single change of an offer on the path pays "
+            f"{who}, knowing the types' strategies (types ordered as they leave, {order})."
         )
     else:
-        out.print(
-            f"Note: the equilibrium is approximate. Every type best-replies, but after "
-            f"rejections {scenario.proposer.name}'s belief (a truncation of the types, ordered as "
-            f"they leave, {order}) misjudges {pct(result.misjudged)} of the weight summed "
-            f"over the rounds; the most a type gains over what the belief expects of it is "
-            f"{result.belief_gap:.2g} in utility (docs/dynamics.md, modelling choices).",
-            soft_wrap=True,
+        text = (
+            f"The skimming offers (types ordered as they leave, {order}) leave {who} a "
+            f"regret of {result.skimming_regret:.2g} in expected utility: knowing the types' "
+            f"strategies it would change an offer on the path. The offers shown mix, as "
+            f"fictitious play finds them ({result.mixing_steps} steps); every type "
+            f"best-replies to the mixture, and no single change of an offer on the path "
+            f"gains {who} more than {result.proposer_regret:.2g}"
+            + ("" if result.mixing_converged else f", above the tolerance {TOLERANCE:g}")
+            + " (docs/dynamics.md, modelling choice 6)."
         )
+    if result.approvals_mixed_gap > 0:
+        text += (
+            f" The allies' approvals reply to the skimming offers: against the mixed ones "
+            f"they would decide one of the offers differently in {pct(result.approvals_mixed_gap)} "
+            f"of worlds."
+        )
+    out.print(text, soft_wrap=True)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from goldenbridge.analysis.negotiate.building import (
 )
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals
+from goldenbridge.analysis.negotiate.fictitious import fictitious_play
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
 from goldenbridge.analysis.negotiate.ordering import solve_ordered
 from goldenbridge.analysis.negotiate.timegame import (
@@ -51,6 +53,7 @@ from goldenbridge.analysis.negotiate.timegame import (
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.analysis.stats import se_bound_scale, share_se_bound
 from goldenbridge.engine import Offers
+from goldenbridge.engine.threads import map_threads
 from goldenbridge.information import is_informed
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError, ScenarioError
@@ -58,6 +61,7 @@ from goldenbridge.scenario.schema import OfferValue, Scenario
 
 __all__ = [
     "NegotiationRound",
+    "OfferShare",
     "Strategy",
     "Decomposition",
     "Negotiation",
@@ -77,17 +81,34 @@ OfferSpec = Mapping[str, OfferValue] | str | None
 OPTIMUM_SAMPLES = 2_000
 #: Most rounds of "vetoes reply to the equilibrium, the proposer re-solves" (docs/dynamics.md).
 APPROVAL_ITERATIONS = 6
+#: Offers of a mixed round shown when made to at least this share of the talks' weight.
+MIX_SHOWN = 0.01
+
+
+@dataclass(frozen=True)
+class OfferShare:
+    """An offer of a mixed round (``position`` on the path) and the share of the weight
+    still in the talks it is made to."""
+
+    position: float
+    share: float
 
 
 @dataclass(frozen=True)
 class NegotiationRound:
-    """One round of the equilibrium: the offer and the odds so far."""
+    """One round of the equilibrium: the offer and the odds so far.
+
+    ``position`` and ``values`` are the offer made most often in the round; ``mix`` every
+    offer made to at least :data:`MIX_SHOWN` of the weight still in the talks, as
+    :class:`OfferShare`, the likeliest first (one entry where the proposer does not mix).
+    """
 
     round: int
     position: float
     values: dict[str, OfferValue]
     p_deal_by: float
     p_war_by: float
+    mix: tuple[OfferShare, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of one round (docs/dynamics.md): every field."""
@@ -153,7 +174,19 @@ class Negotiation:
     ``order_converged``). ``misjudged`` is the weight the belief gets wrong on the path,
     summed over the rounds, and ``belief_gap`` the most a type gains by its best reply over
     the action the belief assigns it (``consistent``: both 0, Bayes' rule holds on the path
-    and the equilibrium is a skimming perfect Bayesian equilibrium there). ``approvals``
+    and the equilibrium is a skimming perfect Bayesian equilibrium there).
+    ``proposer_regret`` is the most the proposer, knowing the types' strategies (its
+    posterior by Bayes' rule in each state the path reaches), gains ex ante by a one-shot
+    deviation on the path (:mod:`~goldenbridge.analysis.negotiate.regret`; per unit of
+    weight, in its utility; 0: none pays). Where the skimming strategy has a regret
+    (``skimming_regret``), the offers on the path are a mixed strategy found by fictitious
+    play (:mod:`~goldenbridge.analysis.negotiate.fictitious`; ``mixing_steps``,
+    ``mixing_converged``), and the sequence, the odds and the decomposition are those of
+    the mixed strategy; ``misjudged``, ``belief_gap`` and ``consistent`` describe the
+    skimming strategy it starts from. The vetoes' approvals are their replies to the
+    skimming strategy; ``approvals_mixed_gap`` is the largest share of the weight, over
+    the rounds and the offers the mixed strategy makes (to at least :data:`MIX_SHOWN`),
+    whose vetoes would decide that offer differently against the mixed strategy. ``approvals``
     says how the vetoes decided each round (``one-shot``, ``continuation``, ``informed``,
     or ``none`` without vetoes), ``approval_iterations``
     how many times the equilibrium was solved again with the vetoes' replies to it, and
@@ -183,6 +216,11 @@ class Negotiation:
     belief_gap: float
     consistent: bool
     misjudged: float
+    proposer_regret: float
+    skimming_regret: float
+    mixing_steps: int
+    mixing_converged: bool
+    approvals_mixed_gap: float
     order_iterations: int
     order_converged: bool
     types: int
@@ -193,6 +231,8 @@ class Negotiation:
     built: Built = field(metadata=JSON_SKIP, repr=False)
     approve: np.ndarray = field(metadata=JSON_SKIP, repr=False)
     equilibrium: TimeEquilibrium = field(metadata=JSON_SKIP, repr=False)
+    #: The skimming strategy fictitious play starts from (the vetoes' approvals reply to it).
+    skimming: TimeEquilibrium | None = field(default=None, metadata=JSON_SKIP, repr=False)
     #: ``sqrt(max w / sum w)`` of the population's weights (0 on an enumerated population:
     #: exact numbers), for the shares' standard errors (:func:`share_se_bound`).
     se_scale: float = field(default=0.0, metadata=JSON_SKIP, repr=False)
@@ -386,9 +426,12 @@ def _active(game: TimeGame, hazard: float, accumulate: bool, rounds: int) -> lis
 
 
 def _solve_with(game, rounds, discount, hazard, accumulate, off, order=None):
+    """The game with the mechanisms ``off`` switched off, and its equilibrium as
+    :func:`negotiate` finds it (skimming in ``order``, then fictitious play)."""
     g, hazard_on, accumulate_on = switch_off(game, off)
     q = 4 if accumulate and accumulate_on else 0
-    return g, solve(g, rounds, discount, hazard if hazard_on else 0.0, q, order)
+    eq = solve(g, rounds, discount, hazard if hazard_on else 0.0, q, order)
+    return g, fictitious_play(g, eq).equilibrium
 
 
 def negotiate(
@@ -450,27 +493,45 @@ def negotiate(
     built = build(population, grid_offers, per_world=per_world)
     accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
     q = 4 if accumulate else 0
+    cache: dict = {}  # each veto's per-world features, for every solve
     built, ordered, approve, how, iterations, converged = _approved_equilibrium(
-        population, built, grid_offers, rounds, discount, hazard, q
+        population, built, grid_offers, rounds, discount, hazard, q, cache
     )
-    game, eq = built.game, ordered.equilibrium
+    game = built.game
+    mixed = fictitious_play(game, ordered.equilibrium)
+    eq = mixed.equilibrium
     positions = np.linspace(0.0, 1.0, grid)
     w = population.worlds.weights
     total = float(w.sum())
     p = population.worlds.proposer
     base = built.reference
 
-    played = ordered.played
-    sequence = tuple(
-        NegotiationRound(
-            round=t + 1,
-            position=float(positions[j]),
-            values=_values(scenario, start, end, float(positions[j])),
-            p_deal_by=float(played.p_deal[t]),
-            p_war_by=float(played.p_war[t]),
+    played = play(game, eq)
+    approvals_gap = 0.0
+    if how == "continuation" and mixed.steps > 0:
+        # the vetoes' replies to the mixed strategy, against those it was solved with
+        again = continuation_approvals(
+            population, built, grid_offers, eq, built.one_shot.approve_by, cache
         )
-        for t, j in enumerate(played.offers)
-    )
+        for t, made in enumerate(played.mixes):
+            for j, share in made:
+                if share >= MIX_SHOWN:
+                    differ = float(w @ (again[t, :, j] != approve[t, :, j])) / total
+                    approvals_gap = max(approvals_gap, differ)
+    sequence = []
+    for t, made in enumerate(played.mixes):
+        shown = sorted(((sh, -j) for j, sh in made if sh >= MIX_SHOWN), reverse=True)
+        j = -shown[0][1] if shown else int(played.offers[t])
+        sequence.append(
+            NegotiationRound(
+                round=t + 1,
+                position=float(positions[j]),
+                values=_values(scenario, start, end, float(positions[j])),
+                p_deal_by=float(played.p_deal[t]),
+                p_war_by=float(played.p_war[t]),
+                mix=tuple(OfferShare(float(positions[-m]), float(sh)) for sh, m in shown),
+            )
+        )
     once = built.one_shot  # the grid's offers made once, world by world, as evaluate does
     best_once = int(np.argmax(once.proposer_eu))  # ties: the smallest concession
     fight = population.worlds.fight
@@ -536,15 +597,20 @@ def negotiate(
         path_from=start,
         path_to=end,
         path_note=note,
-        sequence=sequence,
+        sequence=tuple(sequence),
         proposer_eu=base + played.proposer_gain,
         p_deal=float(played.p_deal[-1]),
         p_war=float(played.p_war[-1]),
         compare=compare,
         decomposition=decomposition,
-        belief_gap=played.gap,
-        consistent=bool(played.gap <= 1e-12 and played.misjudged <= 1e-12),
-        misjudged=played.misjudged,
+        belief_gap=ordered.played.gap,
+        consistent=bool(ordered.played.gap <= 1e-12 and ordered.played.misjudged <= 1e-12),
+        misjudged=ordered.played.misjudged,
+        proposer_regret=mixed.regret,
+        skimming_regret=mixed.start_regret,
+        mixing_steps=mixed.steps,
+        mixing_converged=mixed.converged,
+        approvals_mixed_gap=approvals_gap,
         order_iterations=ordered.iterations,
         order_converged=ordered.converged,
         types=game.types,
@@ -555,11 +621,12 @@ def negotiate(
         built=built,
         approve=approve,
         equilibrium=eq,
+        skimming=ordered.equilibrium,
         se_scale=0.0 if population.exact else se_bound_scale(w),
     )
 
 
-def _approved_equilibrium(population, built, grid_offers, rounds, discount, hazard, q):
+def _approved_equilibrium(population, built, grid_offers, rounds, discount, hazard, q, cache):
     """The equilibrium with the vetoes' approvals round by round (docs/dynamics.md).
 
     One round: the one-shot rule of ``evaluate`` (4b). Every veto informed: the per-world
@@ -567,7 +634,10 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     the vetoes' continuation rule (:mod:`~goldenbridge.analysis.negotiate.continuation`)
     against the equilibrium, and the equilibrium is solved again with them, from the
     one-shot approvals on, until the approvals repeat (a fixed point: the vetoes reply to
-    the proposer's offers and the proposer to the vetoes' replies) or
+    the proposer's skimming strategy, each solve in the order of
+    :func:`~goldenbridge.analysis.negotiate.ordering.solve_ordered`, and the proposer to
+    the vetoes' replies; fictitious play then mixes the proposer's offers with these
+    approvals held fixed: with it inside the loop the approvals cycle) or
     :data:`APPROVAL_ITERATIONS` solves. Where they cycle instead, the member of the cycle
     with the proposer's highest expected utility is kept and ``converged`` is False.
     """
@@ -575,30 +645,32 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     once = built.one_shot
     own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
     approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
+
+    def equilibrium(game: TimeGame, start: np.ndarray | None = None) -> tuple:
+        ordered = solve_ordered(game, rounds, discount, hazard, q, start)
+        return ordered, ordered.played.proposer_gain
+
     if rounds == 1 or not own:
         how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
-        ordered = solve_ordered(built.game, rounds, discount, hazard, q)
-        return built, ordered, approve, how, 1, True
+        return built, equilibrium(built.game)[0], approve, how, 1, True
     gains = proposer_gains(population, grid_offers)  # the same in every solve
     current = with_approvals(built, population, grid_offers, approve, gains)
-    ordered = solve_ordered(current.game, rounds, discount, hazard, q)
-    seen = [(approve, current, ordered)]
-    cache: dict = {}  # each veto's per-world features, for every solve
+    solved = equilibrium(current.game)
+    seen = [(approve, current, solved)]
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
-        eq = ordered.equilibrium
+        eq = solved[0].equilibrium
         new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
         if np.array_equal(new, approve):
-            return current, ordered, approve, "continuation", iteration, True
+            return current, solved[0], approve, "continuation", iteration, True
         repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
         if repeat is not None:  # a cycle: the proposer's best of its members
-            cycle = seen[repeat:]
-            best = max(cycle, key=lambda m: m[2].played.proposer_gain)
-            return best[1], best[2], best[0], "continuation", iteration, False
+            best = max(seen[repeat:], key=lambda m: m[2][1])
+            return best[1], best[2][0], best[0], "continuation", iteration, False
         approve = new
         current = with_approvals(built, population, grid_offers, approve, gains)
-        ordered = solve_ordered(current.game, rounds, discount, hazard, q, np.argsort(eq.rank))
-        seen.append((approve, current, ordered))
-    return current, ordered, approve, "continuation", APPROVAL_ITERATIONS, False
+        solved = equilibrium(current.game, np.argsort(eq.rank))
+        seen.append((approve, current, solved))
+    return current, solved[0], approve, "continuation", APPROVAL_ITERATIONS, False
 
 
 def _mean_input(population: Population, name: str) -> float:
@@ -614,23 +686,21 @@ def _decompose(game, rounds, discount, hazard, accumulate, empty, names, order=N
     """Shapley parts over the active mechanisms, every subset solved with the types in the
     full model's ``order`` (the belief's order held fixed, as the approvals are)."""
     active = _active(game, hazard, accumulate, rounds)
-    results: dict[frozenset[str], tuple[float, float]] = {}
 
     def wars(on: frozenset[str]) -> tuple[float, float]:
-        if on not in results:
-            off = [m for m in MECHANISMS if m not in on]
-            g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off, order)
-            results[on] = (
-                float(play(g, eq, [empty] * rounds).p_war[-1]),
-                float(play(g, eq).p_war[-1]),
-            )
-        return results[on]
+        off = [m for m in MECHANISMS if m not in on]
+        g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off, order)
+        return float(play(g, eq, [empty] * rounds).p_war[-1]), float(play(g, eq).p_war[-1])
+
+    # every subset solved on its own (threads; the kernels release the GIL)
+    subsets = [frozenset(c) for r in range(len(active) + 1) for c in combinations(active, r)]
+    results = dict(zip(subsets, map_threads(wars, subsets), strict=True))
 
     out = []
     for i, name in enumerate(names):
 
         def value(on: frozenset[str], i: int = i) -> float:
-            return wars(on)[i]
+            return results[on][i]
 
         base, parts = shapley(value, active)
         full = {m: parts.get(m, 0.0) for m in MECHANISMS}

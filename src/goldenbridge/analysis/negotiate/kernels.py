@@ -2,10 +2,12 @@
 
 ``_along``: each type's optimal stopping along a path of offers, every offer made (its
 value, and the proposer's payoff from it); ``_reply``: a type's best reply in one round;
+``_held``, ``_state``: the types' values of a state, blocked or with a given offer;
 ``_backward``: backward induction over ``(t, c, l)`` for the proposer's offer in every
 state and every type's value of it, with the vetoes' approvals round by round (a blocked
-round passes with nothing offered). The game and its notation are in the docstring
-of :mod:`~goldenbridge.analysis.negotiate.timegame`.
+round passes with nothing offered). The values of a given, possibly mixed, strategy are
+in :mod:`~goldenbridge.analysis.negotiate.strategy_kernels`. The game and its notation
+are in the docstring of :mod:`~goldenbridge.analysis.negotiate.timegame`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from numba import njit
 __all__: list[str] = []
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _exit_value(war, drift, pretext, pretext_now, k, j, t, s):  # pragma: no cover
     return war[k] + drift[k] * t + pretext[k] * s + pretext_now[k, j]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _along(
     accept,
     pretext_now,
@@ -86,7 +88,7 @@ def _along(
         out_first[k] = first
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _reply(a, f, stand_k, war_pk, stand_pk, mob_k, last, v_next, p_next, delta, hazard):
     """Type k's best reply to an offer it values ``a`` (``-inf``: nothing offered) with exit
     value ``f`` and, if it waits, the value ``v_next`` of the next state (the proposer's
@@ -106,7 +108,105 @@ def _reply(a, f, stand_k, war_pk, stand_pk, mob_k, last, v_next, p_next, delta, 
     return 0, w, a if a > e else e, pw
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _held(
+    war,
+    drift,
+    pretext,
+    mob,
+    stand,
+    war_p,
+    drift_p,
+    stand_p,
+    pretext_none,
+    tv_next,
+    pay_next,
+    t,
+    s,
+    last,
+    delta,
+    hazard,
+    held_v,
+    held_p,
+    types,
+):  # pragma: no cover - compiled
+    """The value of each of ``types``, and the proposer's payoff from it, of a blocked
+    round in round t (nothing offered; the proposer's state unchanged), into ``held_v``
+    and ``held_p``."""
+    for k in types:
+        f = war[k] + drift[k] * t + pretext[k] * s + pretext_none[k]
+        _, held_v[k], _, held_p[k] = _reply(
+            -np.inf,
+            f,
+            stand[k],
+            war_p[k] + drift_p[k] * t,
+            stand_p[k],
+            mob[k],
+            last,
+            tv_next[k],
+            pay_next[k],
+            delta,
+            hazard,
+        )
+
+
+@njit(cache=True, nogil=True)
+def _state(
+    accept,
+    pretext_now,
+    war,
+    drift,
+    pretext,
+    mob,
+    stand,
+    war_p,
+    drift_p,
+    stand_p,
+    approved,
+    deal_rounds,
+    t,
+    j,
+    s,
+    last,
+    delta,
+    hazard,
+    tv_next,
+    pay_next,
+    held_v,
+    held_p,
+    out_v,
+    out_p,
+    types,
+):  # pragma: no cover - compiled
+    """The value of each of ``types`` of a state in round t where the proposer offers j
+    (the vetoes approving a share, the rest a blocked round: ``held_v``, ``held_p``), and
+    the proposer's payoff from it, given the next state's values: into ``out_v``,
+    ``out_p``."""
+    for k in types:
+        share = approved[t, k, j]
+        f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
+        act, v, _, got = _reply(
+            accept[k, j],
+            f,
+            stand[k],
+            war_p[k] + drift_p[k] * t,
+            stand_p[k],
+            mob[k],
+            last,
+            tv_next[k],
+            pay_next[k],
+            delta,
+            hazard,
+        )
+        got = deal_rounds[t, k, j] if act == 1 else share * got
+        if share < 1.0:
+            got += (1.0 - share) * held_p[k]
+            v = share * v + (1.0 - share) * held_v[k]
+        out_p[k] = got
+        out_v[k] = v
+
+
+@njit(cache=True, nogil=True)
 def _backward(
     accept,
     pretext_now,
@@ -148,6 +248,7 @@ def _backward(
     tv = np.zeros((rounds + 1, n_types + 1, levels, n_types))
     held_v = np.zeros(n_types)
     held_p = np.zeros(n_types)
+    every = np.arange(n_types)
     step = max(int(inc.max()), inc_none)
     for t in range(rounds - 1, -1, -1):
         last = t == rounds - 1
@@ -156,22 +257,27 @@ def _backward(
             s = lv / q if q > 0 else 0.0
             le = min(lv + inc_none, levels - 1)
             for c in range(n_types + 1):
-                # a blocked round: nothing offered, the proposer's state unchanged
-                for k in range(n_types):
-                    f = war[k] + drift[k] * t + pretext[k] * s + pretext_none[k]
-                    _, held_v[k], _, held_p[k] = _reply(
-                        -np.inf,
-                        f,
-                        stand[k],
-                        war_p[k] + drift_p[k] * t,
-                        stand_p[k],
-                        mob[k],
-                        last,
-                        tv[t + 1, c, le, k],
-                        pay[t + 1, c, le, k],
-                        delta,
-                        hazard,
-                    )
+                _held(
+                    war,
+                    drift,
+                    pretext,
+                    mob,
+                    stand,
+                    war_p,
+                    drift_p,
+                    stand_p,
+                    pretext_none,
+                    tv[t + 1, c, le],
+                    pay[t + 1, c, le],
+                    t,
+                    s,
+                    last,
+                    delta,
+                    hazard,
+                    held_v,
+                    held_p,
+                    every,
+                )
                 best_value = -np.inf
                 best_offer = 0
                 for j in range(n_offers):
@@ -246,27 +352,31 @@ def _backward(
                 if not last:
                     for i in range(t + 1, rounds):
                         paths[t, c, lv, i] = paths[t + 1, cp, lp, i]
-                # every type's value of this state, and the proposer's payoff from it
-                for k in range(n_types):
-                    share = approved[t, k, j]
-                    f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                    act, v, _, got = _reply(
-                        accept[k, j],
-                        f,
-                        stand[k],
-                        war_p[k] + drift_p[k] * t,
-                        stand_p[k],
-                        mob[k],
-                        last,
-                        tv[t + 1, cp, lp, k],
-                        pay[t + 1, cp, lp, k],
-                        delta,
-                        hazard,
-                    )
-                    got = deal_rounds[t, k, j] if act == 1 else share * got
-                    if share < 1.0:
-                        got += (1.0 - share) * held_p[k]
-                        v = share * v + (1.0 - share) * held_v[k]
-                    pay[t, c, lv, k] = got
-                    tv[t, c, lv, k] = v
-    return offer, cutoff, gap, value, paths, tv
+                _state(
+                    accept,
+                    pretext_now,
+                    war,
+                    drift,
+                    pretext,
+                    mob,
+                    stand,
+                    war_p,
+                    drift_p,
+                    stand_p,
+                    approved,
+                    deal_rounds,
+                    t,
+                    j,
+                    s,
+                    last,
+                    delta,
+                    hazard,
+                    tv[t + 1, cp, lp],
+                    pay[t + 1, cp, lp],
+                    held_v,
+                    held_p,
+                    tv[t, c, lv],
+                    pay[t, c, lv],
+                    every,
+                )
+    return offer, cutoff, gap, value, paths, tv, pay

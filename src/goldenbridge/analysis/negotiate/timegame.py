@@ -175,6 +175,9 @@ class TimeEquilibrium:
     target_value : (T + 1, K + 1, L, K) float64
         Each type's value of the state (round t, before its offer), best-replying to the
         proposer's strategy and the vetoes' approvals (0 after the last round).
+    proposer_pay : (T + 1, K + 1, L, K) float64
+        The proposer's payoff from each type from the state on (a weighted sum over the
+        type's worlds, its share of the weight still in the talks being 1).
     rank : (K,) int64
         Each type's place in the order of the proposer's belief: in state ``c`` the types
         of rank ``< c`` are gone.
@@ -183,6 +186,10 @@ class TimeEquilibrium:
     rounds, discount, hazard, levels
     inc_none : int
         Pretext levels a blocked round adds (nothing offered).
+    mix_row, mix_p : optional
+        A mixed strategy: in state ``(t, c, l)`` with ``mix_row[t, c, l] = m >= 0`` the
+        proposer offers j with probability ``mix_p[m, j]`` (``offer`` holds the likeliest);
+        elsewhere ``offer`` (:mod:`~goldenbridge.analysis.negotiate.fictitious`).
     """
 
     offer: np.ndarray
@@ -191,6 +198,7 @@ class TimeEquilibrium:
     value: np.ndarray
     paths: np.ndarray
     target_value: np.ndarray
+    proposer_pay: np.ndarray
     rank: np.ndarray
     inc: np.ndarray
     rounds: int
@@ -198,11 +206,38 @@ class TimeEquilibrium:
     hazard: float
     levels: int
     inc_none: int = 0
+    mix_row: np.ndarray | None = None
+    mix_p: np.ndarray | None = None
 
     @property
     def path(self) -> np.ndarray:
-        """The equilibrium offers from the start, one per round."""
-        return self.paths[0, 0, 0].copy()
+        """The equilibrium offers from the start, one per round, every offer made (the
+        likeliest where the proposer mixes)."""
+        out = np.empty(self.rounds, dtype=np.int64)
+        c = lv = 0
+        for t in range(self.rounds):
+            out[t] = j = int(self.offer[t, c, lv])
+            c, lv = (
+                int(self.cutoff[t, c, lv, j]),
+                min(lv + int(self.inc[j]), self.offer.shape[2] - 1),
+            )
+        return out
+
+    def support(self, t: int, c: int, lv: int) -> list[tuple[int, float]]:
+        """The offers made in state ``(t, c, lv)`` and their probabilities, the likeliest
+        first (ties: the smaller offer)."""
+        if self.mix_row is None or self.mix_p is None or self.mix_row[t, c, lv] < 0:
+            return [(int(self.offer[t, c, lv]), 1.0)]
+        p = self.mix_p[self.mix_row[t, c, lv]]
+        return sorted(
+            ((int(j), float(p[j])) for j in np.flatnonzero(p > 0)), key=lambda x: (-x[1], x[0])
+        )
+
+    def strategy(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(mix_row, mix_p)`` for the kernels (every row -1 for a pure strategy)."""
+        if self.mix_row is not None and self.mix_p is not None:
+            return self.mix_row, self.mix_p
+        return np.full(self.offer.shape, -1, dtype=np.int64), np.zeros((0, self.cutoff.shape[3]))
 
 
 def _check(game: TimeGame, rounds: int, discount: float, hazard: float) -> None:
@@ -275,6 +310,36 @@ def solve(
     1
     """
     _check(game, rounds, discount, hazard)
+    order = np.arange(game.types) if order is None else np.asarray(order, dtype=np.int64)
+    if sorted(order.tolist()) != list(range(game.types)):
+        raise InputError("order must be a permutation of the types")
+    args, inc, inc_none, q, levels = _prepared(game, rounds, levels_per_unit, order)
+    offer, cutoff, gap, value, paths, tv, pay = _backward(  # type: ignore[call-arg]
+        *args, inc, inc_none, q, levels, int(rounds), float(discount), float(hazard)
+    )
+    back = np.argsort(order)
+    return TimeEquilibrium(
+        offer=offer,
+        cutoff=cutoff,
+        gap=gap,
+        value=value,
+        paths=paths,
+        target_value=np.ascontiguousarray(tv[..., back]),
+        proposer_pay=np.ascontiguousarray(pay[..., back]),
+        rank=back,
+        inc=inc,
+        rounds=int(rounds),
+        discount=float(discount),
+        hazard=float(hazard),
+        levels=q,
+        inc_none=inc_none,
+    )
+
+
+def _prepared(game: TimeGame, rounds: int, levels_per_unit: int, order: np.ndarray) -> tuple:
+    """The kernels' arguments with the types in ``order`` (``_backward``'s up to the
+    pretext levels), the levels each offer and a blocked round add, q and the number of
+    levels."""
     q = int(levels_per_unit)
     inc = np.rint(q * np.asarray(game.unsaved, dtype=np.float64)).astype(np.int64)
     if q <= 0 or not np.any(game.pretext > 0):
@@ -283,37 +348,13 @@ def solve(
     blocks = bool(np.any(approved < 1.0))
     inc_none = q if blocks else 0  # a blocked round adds a full unit of pretext
     levels = max(int(inc.max()), inc_none) * (rounds - 1) + 1
-    order = np.arange(game.types) if order is None else np.asarray(order, dtype=np.int64)
-    if sorted(order.tolist()) != list(range(game.types)):
-        raise InputError("order must be a permutation of the types")
-    offer, cutoff, gap, value, paths, target_value = _backward(  # type: ignore[call-arg]
+    args = (
         *(np.ascontiguousarray(a[order]) for a in _args(game)),
         np.ascontiguousarray(approved[:, order]),
         np.ascontiguousarray(deal_rounds[:, order]),
         np.ascontiguousarray(game.pretext_none[order]),
-        inc,
-        inc_none,
-        q,
-        levels,
-        int(rounds),
-        float(discount),
-        float(hazard),
     )
-    return TimeEquilibrium(
-        offer=offer,
-        cutoff=cutoff,
-        gap=gap,
-        value=value,
-        paths=paths,
-        target_value=np.ascontiguousarray(target_value[..., np.argsort(order)]),
-        rank=np.argsort(order),
-        inc=inc,
-        rounds=int(rounds),
-        discount=float(discount),
-        hazard=float(hazard),
-        levels=q,
-        inc_none=inc_none,
-    )
+    return args, inc, inc_none, q, levels
 
 
 @dataclass(frozen=True)
@@ -341,6 +382,10 @@ class Play:
         Weight share of the worlds whose type the proposer's belief after the round gets
         wrong (it waits below the cutoff, or accepts or leaves above it), summed over the
         rounds but the last (0: Bayes' rule holds on the path).
+    mixes : tuple
+        Round by round, the offers made and the share of the weight still in the talks
+        that each is made to (one offer with share 1 where the proposer does not mix;
+        blocked offers included).
     """
 
     offers: np.ndarray
@@ -355,6 +400,7 @@ class Play:
     proposer_gain: float
     gap: float
     misjudged: float
+    mixes: tuple = ()
 
 
 def play(
@@ -444,42 +490,50 @@ def play(
             acts[k] = act
         return acts, go
 
+    mixes, path = [], []
     for t in range(len(offers)):
         nxt: dict[tuple[int, int], np.ndarray] = {}
         new_main = main
-        for (c, lv), alive in sorted(branches.items()):
-            if not np.any(alive > 0):
+        made_by: dict[int, float] = {}
+        for (c, lv), reaching in sorted(branches.items()):
+            if not np.any(reaching > 0):
                 continue
-            j = offers[t] if explicit else int(eq.offer[t, c, lv])
-            share = approved[t, :, j]
             s = lv / q if q > 0 else 0.0
-            # the offer is made (share of each type's worlds)
-            cp = int(eq.cutoff[t, c, lv, j])
-            lp = min(lv + int(eq.inc[j]), levels - 1)
-            made = alive * share
             t1 = min(t + 1, eq.rounds)
-            acts, go = replies(
-                t, alive, made, j, cp, s, pretext_now[:, j], eq.target_value[t1, cp, lp], False
-            )
-            if (c, lv) == main:
-                action[t] = acts
-                new_main = (cp, lp)
-            if np.any(go > 0):
-                nxt[(cp, lp)] = nxt.get((cp, lp), np.zeros(n_types)) + go
-            # the offer is blocked: nothing is offered this round
-            held = alive * (1 - share)
-            if not np.any(held > 0):
-                continue
-            le = min(lv + eq.inc_none, levels - 1)
-            _, go = replies(t, held, held, -1, c, s, pre_none, eq.target_value[t1, c, le], True)
-            if np.any(go > 0):
-                nxt[(c, le)] = nxt.get((c, le), np.zeros(n_types)) + go
+            support = [(offers[t], 1.0)] if explicit else eq.support(t, c, lv)
+            for rank_j, (j, pj) in enumerate(support):
+                alive = reaching * pj
+                made_by[j] = made_by.get(j, 0.0) + float(alive @ game.mass)
+                share = approved[t, :, j]
+                # the offer is made (share of each type's worlds)
+                cp = int(eq.cutoff[t, c, lv, j])
+                lp = min(lv + int(eq.inc[j]), levels - 1)
+                made = alive * share
+                acts, go = replies(
+                    t, alive, made, j, cp, s, pretext_now[:, j], eq.target_value[t1, cp, lp], False
+                )
+                if (c, lv) == main and rank_j == 0:
+                    action[t] = acts
+                    new_main = (cp, lp)
+                    path.append(j)
+                if np.any(go > 0):
+                    nxt[(cp, lp)] = nxt.get((cp, lp), np.zeros(n_types)) + go
+                # the offer is blocked: nothing is offered this round
+                held = alive * (1 - share)
+                if not np.any(held > 0):
+                    continue
+                le = min(lv + eq.inc_none, levels - 1)
+                _, go = replies(t, held, held, -1, c, s, pre_none, eq.target_value[t1, c, le], True)
+                if np.any(go > 0):
+                    nxt[(c, le)] = nxt.get((c, le), np.zeros(n_types)) + go
+        weight = sum(made_by.values())
+        mixes.append(tuple((j, m / weight) for j, m in sorted(made_by.items()) if m > 0))
         deal_by.append(acc["deal"] / total)
         war_by.append(acc["war"] / total)
         stand_by.append(acc["stand"] / total)
         branches, main, disc = nxt, new_main, disc * delta
     return Play(
-        offers=np.asarray(offers, dtype=np.int64),
+        offers=np.asarray(offers if explicit else path + offers[len(path) :], dtype=np.int64),
         action=action,
         p_deal=np.array(deal_by),
         p_war=np.array(war_by),
@@ -491,4 +545,5 @@ def play(
         proposer_gain=acc["gain"] / total,
         gap=acc["worst"],
         misjudged=acc["misjudged"] / total,
+        mixes=tuple(mixes),
     )
