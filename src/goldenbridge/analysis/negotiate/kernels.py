@@ -243,7 +243,6 @@ def _backward(
     cutoff = np.zeros((rounds, n_types + 1, levels, n_offers), dtype=np.int64)
     gap = np.zeros((rounds, n_types + 1, levels, n_offers))
     value = np.zeros((rounds, n_types + 1, levels))
-    paths = np.full((rounds, n_types + 1, levels, rounds), -1, dtype=np.int64)
     pay = np.zeros((rounds + 1, n_types + 1, levels, n_types))
     tv = np.zeros((rounds + 1, n_types + 1, levels, n_types))
     held_v = np.zeros(n_types)
@@ -345,13 +344,9 @@ def _backward(
                         best_offer = j
                 offer[t, c, lv] = best_offer
                 value[t, c, lv] = best_value
-                paths[t, c, lv, t] = best_offer
                 j = best_offer
                 cp = cutoff[t, c, lv, j]
                 lp = min(lv + inc[j], levels - 1)
-                if not last:
-                    for i in range(t + 1, rounds):
-                        paths[t, c, lv, i] = paths[t + 1, cp, lp, i]
                 _state(
                     accept,
                     pretext_now,
@@ -379,4 +374,4 @@ def _backward(
                     pay[t, c, lv],
                     every,
                 )
-    return offer, cutoff, gap, value, paths, tv, pay
+    return offer, cutoff, gap, value, tv, pay

@@ -38,9 +38,6 @@ from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium, TimeGame, 
 
 __all__ = ["regret", "deviations", "kernel_args"]
 
-#: A deviation gains when it adds more than this to the proposer's ex-ante gain.
-TOLERANCE = 1e-12
-
 
 def kernel_args(game: TimeGame, eq: TimeEquilibrium) -> tuple:
     """The kernels' arguments for ``eq`` (the types in its rank order), up to the hazard."""

@@ -170,8 +170,6 @@ class TimeEquilibrium:
         The most any type gains by its best reply over the action the cutoff assigns it.
     value : (T, K + 1, L) float64
         The proposer's gain (weighted sum over types ``>= c``) from the state on.
-    paths : (T, K + 1, L, T) int64
-        The equilibrium offers from each state (-1 before t).
     target_value : (T + 1, K + 1, L, K) float64
         Each type's value of the state (round t, before its offer), best-replying to the
         proposer's strategy and the vetoes' approvals (0 after the last round).
@@ -196,7 +194,6 @@ class TimeEquilibrium:
     cutoff: np.ndarray
     gap: np.ndarray
     value: np.ndarray
-    paths: np.ndarray
     target_value: np.ndarray
     proposer_pay: np.ndarray
     rank: np.ndarray
@@ -314,7 +311,7 @@ def solve(
     if sorted(order.tolist()) != list(range(game.types)):
         raise InputError("order must be a permutation of the types")
     args, inc, inc_none, q, levels = _prepared(game, rounds, levels_per_unit, order)
-    offer, cutoff, gap, value, paths, tv, pay = _backward(  # type: ignore[call-arg]
+    offer, cutoff, gap, value, tv, pay = _backward(  # type: ignore[call-arg]
         *args, inc, inc_none, q, levels, int(rounds), float(discount), float(hazard)
     )
     back = np.argsort(order)
@@ -323,7 +320,6 @@ def solve(
         cutoff=cutoff,
         gap=gap,
         value=value,
-        paths=paths,
         target_value=np.ascontiguousarray(tv[..., back]),
         proposer_pay=np.ascontiguousarray(pay[..., back]),
         rank=back,
