@@ -56,7 +56,7 @@ def test_values_of_the_solvers_own_strategy_are_its_values(seed):
     order = rng.permutation(game.types)
     eq = solve(game, 3, 0.9, 0.1, 4, order)
     args = kernel_args(game, eq)
-    value, tv, pay = _values(*args, eq.offer, eq.cutoff, *eq.strategy())
+    value, tv, pay = _values(args, eq.offer, eq.cutoff, *eq.strategy())
     np.testing.assert_allclose(value, eq.value, rtol=1e-13, atol=1e-13)
     np.testing.assert_array_equal(tv[..., eq.rank], eq.target_value)
     np.testing.assert_array_equal(pay[..., eq.rank], eq.proposer_pay)
@@ -75,12 +75,12 @@ def test_a_mixed_state_is_worth_the_mixture_of_its_offers(seed):
     for j in (j1, j2):
         offer = eq.offer.copy()
         offer[0, 0, 0] = j
-        pure.append(_values(*args, offer, eq.cutoff, *eq.strategy())[1:])
+        pure.append(_values(args, offer, eq.cutoff, *eq.strategy())[1:])
     mix_row = np.full(eq.offer.shape, -1, dtype=np.int64)
     mix_row[0, 0, 0] = 0
     mix_p = np.zeros((1, game.grid))
     mix_p[0, [j1, j2]] = 0.3, 0.7
-    _, tv, pay = _values(*args, eq.offer, eq.cutoff, mix_row, mix_p)
+    _, tv, pay = _values(args, eq.offer, eq.cutoff, mix_row, mix_p)
     for got, a, b in ((tv, pure[0][0], pure[1][0]), (pay, pure[0][1], pure[1][1])):
         np.testing.assert_allclose(got[0, 0, 0], 0.3 * a[0, 0, 0] + 0.7 * b[0, 0, 0], atol=1e-14)
         np.testing.assert_array_equal(got[1:], a[1:])  # later states do not depend on it
@@ -96,7 +96,7 @@ def test_reach_counts_the_weight_still_in_the_talks(seed):
     eq = fictitious_play(game, solve(game, 3, 0.9, 0.1, 4), steps=10).equilibrium
     args = kernel_args(game, eq)
     tv = np.ascontiguousarray(eq.target_value[..., np.argsort(eq.rank)])
-    alive, _ = _reach(*args, eq.offer, eq.cutoff, *eq.strategy(), tv)
+    alive, _ = _reach(args, eq.offer, eq.cutoff, *eq.strategy(), tv)
     mass = game.mass[np.argsort(eq.rank)]
     played = play(game, eq)
     for t in range(2):

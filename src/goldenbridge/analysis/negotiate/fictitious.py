@@ -149,7 +149,7 @@ def fictitious_play(
             p[best] += step
             offer[t, c, lv] = int(np.argmax(p))  # the likeliest (ties: the smaller)
         mix_p = np.array(rows)
-        _revalue(*args, offer, eq.cutoff, mix_row, mix_p, value, tv, pay, changed)  # type: ignore[call-arg]
+        _revalue(args, offer, eq.cutoff, mix_row, mix_p, value, tv, pay, changed)  # type: ignore[call-arg]
     if n == 0:
         return Mixed(eq, max(worst, 0.0), start, 0, worst <= tolerance)
     mixed = _with(eq, offer, mix_row, mix_p, value, tv, pay)

@@ -53,9 +53,9 @@ def deviations(
     ``eq.offer``, ``eq.cutoff`` and ``mix = (mix_row, mix_p)``; ``tv``, ``pay`` its values
     with the types in the kernels' (rank) order; ``total`` the types' total weight."""
     mix_row, mix_p = mix
-    alive, hit = _reach(*args, eq.offer, eq.cutoff, mix_row, mix_p, tv)  # type: ignore[call-arg]
+    alive, hit = _reach(args, eq.offer, eq.cutoff, mix_row, mix_p, tv)  # type: ignore[call-arg]
     states = np.argwhere(hit)
-    gains = _gains_many(*args, eq.cutoff, tv, pay, states, alive)  # type: ignore[call-arg]
+    gains = _gains_many(args, eq.cutoff, tv, pay, states, alive)  # type: ignore[call-arg]
     out = []
     for (t, c, lv), g in zip(states.tolist(), gains, strict=True):
         best = int(np.argmax(g))  # ties: the smallest concession
