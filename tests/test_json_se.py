@@ -68,6 +68,30 @@ def test_negotiate_split_has_standard_errors():
     assert seen_hazard  # the hazard's part is not 0 here: the bound was tried on a value
 
 
+def test_negotiate_payoff_range_holds_every_worlds_payoff_and_bounds_the_eus():
+    """The proposer's payoff range holds, world by world, its payoff under reject now
+    (war where the target fights, else the status quo) and every strategy's expected
+    utility; each expected utility in --json carries the bound over that range."""
+    import goldenbridge as gb
+    from goldenbridge.cli.negotiate import negotiation_document
+    from goldenbridge.population import sample
+
+    pop = sample(gb.load("russia-2021"), samples=1500, seed=5)
+    result = gb.negotiate(pop, 3, grid=21, decompose=False)
+    low, high = result.payoff_range
+    p = pop.worlds.proposer
+    reject = np.where(pop.worlds.fight, pop.war_value[:, p], pop.status_quo_u[:, p])
+    assert low <= reject.min() and reject.max() <= high
+    assert all(low <= row.proposer_eu <= high for row in result.compare)
+    doc = negotiation_document(result)
+    scale = result.se_scale
+    assert scale > 0
+    assert doc["proposer_eu_se"] == mean_se_bound(result.proposer_eu, low, high, scale)
+    for row in doc["compare"]:
+        assert row["proposer_eu_se"] == mean_se_bound(row["proposer_eu"], low, high, scale)
+        assert 0 < row["proposer_eu_se"] < 0.05
+
+
 def test_sole_blocker_has_the_binomial_standard_error():
     """On equally weighted sampled worlds the bound is the binomial SE of the share; on an
     enumerated population it is 0 (exact numbers)."""

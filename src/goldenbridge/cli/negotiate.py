@@ -104,9 +104,11 @@ def part_ranges(result: Negotiation) -> dict[str, tuple[float, float]]:
 
 def negotiation_document(result: Negotiation) -> dict:
     """``negotiate --json``: the result's document with a standard error beside each part
-    of the P(war) split, so that every part is rounded to the digits its sampling supports
+    of the P(war) split and each expected utility of the proposer, so that every one is
+    rounded to the digits its sampling supports
     (:func:`~goldenbridge.analysis.stats.mean_se_bound` over the part's range,
-    :func:`part_ranges`; 0 on an enumerated population: exact numbers)."""
+    :func:`part_ranges`, or over the proposer's payoffs, ``Negotiation.payoff_range``; 0
+    on an enumerated population: exact numbers)."""
     doc = result.to_dict()
     ranges = part_ranges(result)
     rows = []
@@ -119,6 +121,10 @@ def negotiation_document(result: Negotiation) -> dict:
                 out[f"{key}_se"] = mean_se_bound(value, low, high, result.se_scale)
         rows.append(out)
     doc["decomposition"] = rows
+    low, high = result.payoff_range
+    doc["proposer_eu_se"] = mean_se_bound(result.proposer_eu, low, high, result.se_scale)
+    for row in doc.get("compare", []):
+        row["proposer_eu_se"] = mean_se_bound(row["proposer_eu"], low, high, result.se_scale)
     return doc
 
 
@@ -184,7 +190,7 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
         compare.add_row(
             row.name,
             "" if row.position is None else f"{row.position:.2f}",
-            f"{row.proposer_eu:.4f}",
+            f"{d['proposer_eu']:g}",  # as --json rounds it to its standard error
             pct(d["p_deal"]),
             pct(d["p_war"]),
         )

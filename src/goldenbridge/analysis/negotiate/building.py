@@ -413,6 +413,25 @@ def proposer_gains(population: Population, grid_offers: Offers) -> np.ndarray:
     return u_p
 
 
+def proposer_payoff_range(
+    population: Population, gains: np.ndarray, rounds: int
+) -> tuple[float, float]:
+    """The smallest and largest payoff the proposer can get in any world from any
+    strategy of the talks: its no-offer value, a deal at any grid offer (``gains``:
+    :func:`proposer_gains`), its status quo, a war in any round (its war value moved by
+    the drift of ``p_win``). A discounted payoff lies between the no-offer value and an
+    outcome's, so every strategy's per-world payoff lies in the range (for
+    :func:`~goldenbridge.analysis.stats.mean_se_bound`)."""
+    worlds = population.worlds
+    p = worlds.proposer
+    ref_p = np.where(worlds.fight, population.war_value[:, p], population.status_quo_u[:, p])
+    drift = time_inputs(population)[1] * _odds_slope(population, p)
+    war_end = population.war_value[:, p] + (rounds - 1) * drift
+    deals = ref_p[:, None] + gains
+    parts = (deals, ref_p, population.status_quo_u[:, p], population.war_value[:, p], war_end)
+    return min(float(x.min()) for x in parts), max(float(x.max()) for x in parts)
+
+
 def with_approvals(
     built: Built,
     population: Population,

@@ -31,6 +31,7 @@ from goldenbridge.analysis.negotiate.building import (
     Built,
     build,
     proposer_gains,
+    proposer_payoff_range,
     with_approvals,
 )
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
@@ -236,6 +237,10 @@ class Negotiation:
     #: ``sqrt(max w / sum w)`` of the population's weights (0 on an enumerated population:
     #: exact numbers), for the shares' standard errors (:func:`share_se_bound`).
     se_scale: float = field(default=0.0, metadata=JSON_SKIP, repr=False)
+    #: The proposer's smallest and largest payoff in any world
+    #: (:func:`~goldenbridge.analysis.negotiate.building.proposer_payoff_range`): its
+    #: expected utilities' standard errors are bounded from it.
+    payoff_range: tuple[float, float] = field(default=(0.0, 0.0), metadata=JSON_SKIP, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``goldenbridge negotiate --json``: every field but the
@@ -494,8 +499,9 @@ def negotiate(
     accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
     q = 4 if accumulate else 0
     cache: dict = {}  # each veto's per-world features, for every solve
+    gains = proposer_gains(population, grid_offers)  # the same in every solve
     built, ordered, approve, how, iterations, converged = _approved_equilibrium(
-        population, built, grid_offers, rounds, discount, hazard, q, cache
+        population, built, grid_offers, rounds, discount, hazard, q, cache, gains
     )
     game = built.game
     mixed = fictitious_play(game, ordered.equilibrium)
@@ -622,11 +628,14 @@ def negotiate(
         approve=approve,
         equilibrium=eq,
         skimming=ordered.equilibrium,
+        payoff_range=proposer_payoff_range(population, gains, rounds),
         se_scale=0.0 if population.exact else se_bound_scale(w),
     )
 
 
-def _approved_equilibrium(population, built, grid_offers, rounds, discount, hazard, q, cache):
+def _approved_equilibrium(
+    population, built, grid_offers, rounds, discount, hazard, q, cache, gains
+):
     """The equilibrium with the vetoes' approvals round by round (docs/dynamics.md).
 
     One round: the one-shot rule of ``evaluate`` (4b). Every veto informed: the per-world
@@ -653,7 +662,6 @@ def _approved_equilibrium(population, built, grid_offers, rounds, discount, haza
     if rounds == 1 or not own:
         how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
         return built, equilibrium(built.game)[0], approve, how, 1, True
-    gains = proposer_gains(population, grid_offers)  # the same in every solve
     current = with_approvals(built, population, grid_offers, approve, gains)
     solved = equilibrium(current.game)
     seen = [(approve, current, solved)]
