@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -79,20 +78,12 @@ def part_ranges(result: Negotiation) -> dict[str, tuple[float, float]]:
     The total and *at once* are shares of worlds (a type's probability of war, in [0, 1],
     stands for each of its worlds). A mechanism's Shapley part is a weighted average, with
     weights summing to 1, of differences of two such shares: in [-1, 1], and exactly 0 for
-    a mechanism that cannot change anything in the game (no hazard, one round, ...: the
-    rule of ``negotiate``'s split). *Induced* sums the active parts of mobilisation, drift
-    and pretext: at most ``k`` of them, and, the four parts summing to a difference of two
-    shares, (total - at once) - hazard, in [-2, 2] ([-1, 1] without the hazard).
+    a mechanism that cannot change anything in the game (``Negotiation.active``).
+    *Induced* sums the active parts of mobilisation, drift and pretext: at most ``k`` of
+    them, and, the four parts summing to a difference of two shares, (total - at once) -
+    hazard, in [-2, 2] ([-1, 1] without the hazard).
     """
-    game, rounds = result.built.game, result.rounds
-    active = {
-        "hazard": result.hazard > 0 and rounds > 1,
-        "mobilisation": rounds > 1 and bool(np.any(game.mobilisation != 0)),
-        "drift": rounds > 1 and bool(np.any(game.drift != 0) or np.any(game.drift_p != 0)),
-        "pretext": rounds > 1
-        and bool(result.mechanisms["accumulate_pretext"])
-        and bool(np.any(game.pretext > 0)),
-    }
+    active = {m: m in result.active for m in ("hazard", "mobilisation", "drift", "pretext")}
     out = {"total": (0.0, 1.0), "at_once": (0.0, 1.0)}
     for name, on in active.items():
         out[name] = (-1.0, 1.0) if on else (0.0, 0.0)

@@ -266,6 +266,13 @@ class Negotiation:
         doc["compare"] = [with_se(r) for r in doc["compare"]]
         return doc
 
+    @property
+    def active(self) -> list[str]:
+        """The mechanisms that can change anything in this game (the players of the P(war)
+        split; the others' parts are 0)."""
+        accumulate = bool(self.mechanisms["accumulate_pretext"])
+        return _active(self.built.game, self.hazard, accumulate, self.rounds)
+
     def strategy(self, name: str) -> Strategy:
         """The comparison row called ``name``."""
         return next(s for s in self.compare if s.name == name)
