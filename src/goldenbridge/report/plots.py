@@ -228,12 +228,19 @@ def optimize_plots(
 
 
 def plot_negotiation(result: Negotiation, directory: Path) -> list[Path]:
-    """The equilibrium offers (left) and P(deal by t), P(war by t) (right), beside the
-    one-shot optimum and stalling talks."""
+    """The equilibrium offers (left: the likeliest, and where the proposer mixes each
+    offer made, its area the share of the talks' weight it is made to) and P(deal by t),
+    P(war by t) (right), beside the one-shot optimum and stalling talks."""
     plt = _pyplot()
     rounds = [r.round for r in result.sequence]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.step(rounds, [r.position for r in result.sequence], where="mid", label="offer")
+    left.step(rounds, [r.position for r in result.sequence], where="mid", label="likeliest offer")
+    mixed = [
+        (r.round, m.position, m.share) for r in result.sequence if len(r.mix) > 1 for m in r.mix
+    ]
+    if mixed:  # the proposer mixes: every offer made, its area the share it is made to
+        x, y, share = zip(*mixed, strict=True)
+        left.scatter(x, y, s=[300 * w for w in share], alpha=0.5, color="C0", label="mixed offers")
     left.axhline(result.one_shot.position, ls="--", color="grey", label="one-shot optimum")
     left.set(xlabel="round", ylabel="position on the path s", ylim=(-0.02, 1.02))
     left.legend(loc="best", fontsize="small")
