@@ -87,3 +87,28 @@ def test_cli_slice_picks_any_two_issues(tmp_path):
         result = runner.invoke(app, [*args, "--slice", bad])
         error = json.loads(result.stdout)["error"]  # under --json the error is the document
         assert result.exit_code == 2 and words in f"{error['field']}: {error['message']}"
+
+
+@pytest.mark.slow
+def test_negotiation_plot_draws_every_mixed_offer(tmp_path, monkeypatch):
+    """Where the proposer mixes, the left panel holds one point per offer made, its area
+    the share of the talks' weight it is made to."""
+    import goldenbridge as gb
+    from goldenbridge.report import plots
+
+    pop = sample(gb.load("russia-2021"), samples=2000, seed=5)
+    result = gb.negotiate(pop, 3, grid=51, decompose=False)
+    mixed = [
+        (r.round, m.position, m.share) for r in result.sequence if len(r.mix) > 1 for m in r.mix
+    ]
+    assert mixed  # the population makes the proposer mix
+    drawn = []
+    real_save = plots._save
+
+    def keep(fig, directory, stem):
+        drawn.extend(c.get_offsets().tolist() for c in fig.axes[0].collections)
+        return real_save(fig, directory, stem)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    _written(plots.plot_negotiation(result, tmp_path))
+    assert sorted(map(tuple, drawn[0])) == sorted((float(r), p) for r, p, _ in mixed)
