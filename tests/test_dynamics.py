@@ -22,6 +22,7 @@ from goldenbridge.analysis.negotiate.timegame import ACCEPT, TimeGame, play
 from goldenbridge.analysis.outcomes import decide
 from goldenbridge.cli import app
 from goldenbridge.population import sample
+from goldenbridge.report.documents import decimals
 from goldenbridge.report.narrative import pct
 from goldenbridge.scenario import ScenarioError, load, parse
 from goldenbridge.scenario.errors import InputError
@@ -496,7 +497,8 @@ def test_cli_text_holds_the_json_numbers():
     doc = json.loads(as_json.stdout)
     shown = [doc["path"]["note"]]
     for row in doc["compare"]:
-        shown += [row["name"], f"{row['proposer_eu']:.4f}", pct(row["p_war"])]
+        eu = f"{row['proposer_eu']:.{decimals(row['proposer_eu_se'])}f}"  # as its SE allows
+        shown += [row["name"], eu, pct(row["p_war"])]
     for d in doc["decomposition"]:
         shown += [pct(d["at_once"]), pct(d["hazard"]), pct(d["induced"]), pct(d["pretext"])]
     missing = [s for s in shown if s not in text.stdout]

@@ -27,7 +27,7 @@ from goldenbridge.cli.common import (
     working,
     writing_plots,
 )
-from goldenbridge.report.documents import json_safe, round_numbers
+from goldenbridge.report.documents import decimals, json_safe, round_numbers
 from goldenbridge.report.narrative import pct
 
 
@@ -161,7 +161,8 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     table.add_column("P(war by t)", justify="right")
     # the shares as --json prints them (rounded to their standard errors), so that the
     # text never differs from the JSON by a rounding of a tie
-    shown = round_numbers(json_safe(negotiation_document(result)))
+    raw = json_safe(negotiation_document(result))
+    shown = round_numbers(raw)
     for r, d in zip(result.sequence, shown["sequence"], strict=True):
         table.add_row(
             str(r.round),
@@ -177,11 +178,11 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     compare.add_column(f"{scenario.proposer.name} EU", justify="right")
     compare.add_column("P(deal)", justify="right")
     compare.add_column("P(war)", justify="right")
-    for row, d in zip(result.compare, shown["compare"], strict=True):
+    for row, d, r in zip(result.compare, shown["compare"], raw["compare"], strict=True):
         compare.add_row(
             row.name,
             "" if row.position is None else f"{row.position:.2f}",
-            f"{d['proposer_eu']:g}",  # as --json rounds it to its standard error
+            f"{d['proposer_eu']:.{decimals(r['proposer_eu_se'])}f}",  # as --json rounds it
             pct(d["p_deal"]),
             pct(d["p_war"]),
         )

@@ -28,6 +28,18 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def decimals(se: float) -> int:
+    """The decimals a number with standard error ``se`` is rounded to: those of the
+    standard error's second significant digit (0 for no finite positive ``se``).
+
+    >>> decimals(0.0024), decimals(0.011), decimals(0.0)
+    (4, 3, 0)
+    """
+    if not (math.isfinite(se) and se > 0):
+        return 0
+    return max(0, 1 - math.floor(math.log10(se)))
+
+
 def _round(value: float, se: float | None = None) -> float:
     """A number to the digits that matter: to the decimal of its standard error's
     second significant digit when it has one, else 15 significant digits (so
@@ -35,7 +47,7 @@ def _round(value: float, se: float | None = None) -> float:
     if not math.isfinite(value) or value == 0:
         return value
     if se is not None and math.isfinite(se) and se > 0:
-        return round(value, max(0, 1 - math.floor(math.log10(se))))
+        return round(value, decimals(se))
     if abs(value) < 1e-12:
         return 0.0
     return float(f"{value:.15g}")
