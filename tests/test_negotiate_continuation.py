@@ -18,9 +18,8 @@ from goldenbridge.analysis import outcomes
 from goldenbridge.analysis.negotiate.building import build, with_approvals
 from goldenbridge.analysis.negotiate.continuation import (
     continuation_approvals,
-    main_states,
+    reached_states,
     veto_gains,
-    waiting_types,
 )
 from goldenbridge.analysis.negotiate.dynamics import negotiate
 from goldenbridge.analysis.negotiate.timegame import ACCEPT, ATTACK, STAND, WAIT, play, solve
@@ -85,7 +84,7 @@ def brute_force_gain(pop, built, eq, t, state, j, own=None, other=None):
                 cache[seq] = play(game, eq, head + list(seq), vetoes=False).action
             action = cache[seq]
             k = built.type_of[partner]
-            if k < state[0] or (t > 0 and first_action[t - 1, k] != WAIT):
+            if t > 0 and (first_action[:t, k] != WAIT).any():
                 continue  # gone: accepted, or left the talks before round t
             r_v = w_v[n] if fights[partner] else 1.0
             alive, disc = 1.0, 1.0
@@ -119,12 +118,11 @@ def test_continuation_gain_is_the_brute_force_pairing(rounds, seed):
     offers = grid_offers(pop)
     built = build(pop, offers, per_world=True)
     eq = solve(built.game, rounds, DELTA, H, 4)
-    states = main_states(built.game, eq)
-    waiting = waiting_types(built.game, eq)
+    states = [r[0][0] for r in reached_states(built.game, eq)]  # a pure strategy: one each
     v = pop.actor_names.index("V")
 
     def gains_of(t, **kw):
-        return veto_gains(pop, built, offers, v, eq, t, states[t], waiting[t], **kw)
+        return veto_gains(pop, built, offers, v, eq, t, **kw)
 
     gains = np.array([gains_of(t, dtype=np.float64) for t in range(rounds)])
     fast = np.array([gains_of(t) for t in range(rounds)])  # float32 + re-decision
@@ -147,14 +145,11 @@ def test_own_later_blocks_are_the_brute_force(rounds, seed):
     offers = grid_offers(pop)
     built = build(pop, offers, per_world=True)
     eq = solve(built.game, rounds, DELTA, H, 4)
-    states = main_states(built.game, eq)
-    waiting = waiting_types(built.game, eq)
+    states = [r[0][0] for r in reached_states(built.game, eq)]  # a pure strategy: one each
     own = np.random.default_rng(seed).random((rounds, pop.n, GRID)) < 0.6
     blocked = 0
     for t in range(rounds - 1):
-        gain = veto_gains(
-            pop, built, offers, 2, eq, t, states[t], waiting[t], own=own, dtype=np.float64
-        )
+        gain = veto_gains(pop, built, offers, 2, eq, t, own=own, dtype=np.float64)
         for j in range(1, GRID):
             hand = brute_force_gain(pop, built, eq, t, states[t], j, own)
             assert gain[:, j] == pytest.approx(hand, abs=1e-9)
@@ -187,7 +182,7 @@ def test_two_rounds_closed_form():
     assert built.game.types == 1
     eq = solve(built.game, 2, DELTA, H, 4)
     assert eq.path[0] == 3
-    gain = veto_gains(pop, built, offers, 2, eq, 0, (0, 0), dtype=np.float64)[:, 3] / pop.n
+    gain = veto_gains(pop, built, offers, 2, eq, 0, dtype=np.float64)[:, 3] / pop.n
     w_v = pop.inputs["actors.V.war_value"]
     assert gain == pytest.approx((0.7 - w_v) * (1 - (1 - H) * DELTA), abs=1e-12)
     assert 0 < np.mean(gain >= 0) < 1
@@ -307,8 +302,7 @@ def test_other_vetoes_later_blocks_are_the_brute_force():
     offers = grid_offers(pop)
     built = build(pop, offers, per_world=True)
     eq = solve(built.game, 3, DELTA, H, 4)
-    states = main_states(built.game, eq)
-    waiting = waiting_types(built.game, eq)
+    states = [r[0][0] for r in reached_states(built.game, eq)]  # a pure strategy: one each
     rng = np.random.default_rng(13)
     own = rng.random((3, pop.n, GRID)) < 0.7
     other = rng.random((3, pop.n, GRID)) < 0.7
@@ -316,9 +310,7 @@ def test_other_vetoes_later_blocks_are_the_brute_force():
     share[:, built.type_of, :] = other  # each type is one world
     differs = 0
     for t in range(2):
-        gain = veto_gains(
-            pop, built, offers, 2, eq, t, states[t], waiting[t], share, own, dtype=np.float64
-        )
+        gain = veto_gains(pop, built, offers, 2, eq, t, None, share, own, dtype=np.float64)
         for j in range(1, GRID):
             hand = brute_force_gain(pop, built, eq, t, states[t], j, own, other)
             assert gain[:, j] == pytest.approx(hand, abs=1e-9)
@@ -378,3 +370,87 @@ def test_the_approvals_gap_is_the_vetoes_replies_to_the_mixed_offers():
             j = int(round(m.position * (GRID - 1)))
             want = max(want, float(w @ (again[t, :, j] != result.approve[t, :, j])) / w.sum())
     assert result.approvals_mixed_gap == pytest.approx(want, abs=1e-12)
+    # solved again with those replies: skimming in the same order, then fictitious play
+    from goldenbridge.analysis.negotiate.fictitious import fictitious_play
+    from goldenbridge.analysis.negotiate.ordering import solve_ordered
+
+    redo = with_approvals(result.built, pop, grid_offers(pop), again).game
+    eq = result.equilibrium
+    skim = solve_ordered(redo, 3, eq.discount, eq.hazard, eq.levels, np.argsort(eq.rank))
+    p_war = play(redo, fictitious_play(redo, skim.equilibrium).equilibrium).p_war[-1]
+    assert not np.array_equal(again, result.approve)
+    assert result.approvals_mixed_p_war == pytest.approx(p_war, abs=1e-12)
+    quick = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False, check_approvals=False)
+    assert np.isnan(quick.approvals_mixed_p_war) and quick.p_war == result.p_war
+
+
+def test_reached_states_of_a_pure_strategy_are_its_path():
+    """A pure strategy reaches one state a round, the path's, and there the types still in
+    the talks (weight 1) are those that waited in every earlier round as ``play`` plays."""
+    pop = small(40, 2)
+    built = build(pop, grid_offers(pop), per_world=True)
+    eq = solve(built.game, 3, DELTA, H, 4)
+    action = play(built.game, eq, vetoes=False).action
+    c, lv, levels = 0, 0, eq.offer.shape[2]
+    for t, reached in enumerate(reached_states(built.game, eq)):
+        [(state, alive)] = reached
+        assert state == (c, lv)
+        assert np.array_equal(alive, (action[:t] == WAIT).all(axis=0).astype(np.float64))
+        j = int(eq.offer[t, c, lv])
+        c, lv = int(eq.cutoff[t, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
+
+
+def _mixed(eq, states_offers):
+    """``eq`` with the proposer mixing in the given states: ``{(t, c, l): {offer: p}}``."""
+    from dataclasses import replace
+
+    mix_row = np.full(eq.offer.shape, -1, dtype=np.int64)
+    rows = []
+    for (t, c, lv), mix in states_offers.items():
+        mix_row[t, c, lv] = len(rows)
+        rows.append(np.zeros(eq.cutoff.shape[3]))
+        for j, p in mix.items():
+            rows[-1][j] = p
+    return replace(eq, mix_row=mix_row, mix_p=np.array(rows))
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_gains_against_a_mixed_strategy_are_the_mixture_of_pure_ones(seed):
+    """Kuhn's theorem as an oracle: against offers that mix in several states, a veto's
+    gain (with its own later blocks) equals the average of its gains against every pure
+    strategy that picks one offer of each mixed state, weighted by the product of their
+    probabilities; the weights of the states a round is reached in are those of the
+    offers leading there."""
+    from dataclasses import replace
+    from itertools import product
+
+    pop = small(30, seed)
+    offers = grid_offers(pop)
+    built = build(pop, offers, per_world=True)
+    eq = solve(built.game, 3, DELTA, H, 4)
+    # two offers in round 0 after which types wait in different states
+    mixes = next(
+        m
+        for a in range(GRID)
+        for b in range(a)
+        if len(reached_states(built.game, _mixed(eq, m := {(0, 0, 0): {a: 0.6, b: 0.4}}))[1]) > 1
+    )
+    for (c, lv), _ in reached_states(built.game, _mixed(eq, mixes))[1]:
+        j = int(eq.offer[1, c, lv])
+        mixes[(1, c, lv)] = {j: 0.7, j - 1 if j > 0 else j + 1: 0.3}
+    mixed = _mixed(eq, mixes)
+    assert len(reached_states(built.game, mixed)[1]) > 1
+    own = np.random.default_rng(seed).random((3, pop.n, GRID)) < 0.7
+    keys = list(mixes)
+    for t in range(3):
+        got = veto_gains(pop, built, offers, 2, mixed, t, own=own, dtype=np.float64)
+        want = np.zeros_like(got)
+        for picks in product(*(mixes[k].items() for k in keys)):
+            offer = eq.offer.copy()
+            for (r, c, lv), (j, _) in zip(keys, picks, strict=True):
+                offer[r, c, lv] = j
+            pure = replace(eq, offer=offer)
+            p = float(np.prod([q for _, q in picks]))
+            want += p * veto_gains(pop, built, offers, 2, pure, t, own=own, dtype=np.float64)
+        assert got == pytest.approx(want, abs=1e-9)
+        assert np.any(np.abs(got) > 1e-6)

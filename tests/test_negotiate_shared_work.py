@@ -19,9 +19,8 @@ from goldenbridge.analysis.negotiate import continuation
 from goldenbridge.analysis.negotiate.building import build, proposer_gains, with_approvals
 from goldenbridge.analysis.negotiate.continuation import (
     continuation_approvals,
-    main_states,
     pattern_groups,
-    waiting_types,
+    reached_states,
 )
 from goldenbridge.analysis.negotiate.timegame import solve
 from goldenbridge.engine import utilities
@@ -64,8 +63,7 @@ def test_features_hold_the_rounding_bounds_a(talks):
     assert np.array_equal(feats.a, np.abs(stacked).max(axis=1))
     # the views are the utilities themselves
     assert np.array_equal(feats.u, utilities(pop.worlds.actors[2], offers))
-    states = main_states(built.game, eq)
-    branches = [continuation.branch(built.game, eq, 0, states[0], j) for j in (-1, 3, 7)]
+    branches = [continuation.branch(built.game, eq, 0, (0, 0), j) for j in (-1, 3, 7)]
     co = feats.coefficients(branches)
     block = feats.block(slice(0, 700))
     plain = continuation._rounding(co, block, np.float32)
@@ -97,8 +95,8 @@ def test_merged_branches_give_each_branchs_values(talks, t):
     float64 re-decision give the same approvals; some branches are merged."""
     pop, offers, built, eq, own = talks
     feats = continuation._Features(pop, built, offers, 2)
-    states, waiting = main_states(built.game, eq), waiting_types(built.game, eq)
-    co, fixes = continuation._plan(built, offers, eq, t, states[t], waiting[t], None, own, feats)
+    reached = reached_states(built.game, eq)
+    co, fixes = continuation._plan(built, offers, eq, t, reached[t], None, own, feats)
     cols, index = continuation._distinct_columns(co)
     assert cols.size < GRID + 1  # the test exercises the merging
     for b in range(GRID + 1):  # a merged branch has its representative's coefficients
@@ -117,8 +115,8 @@ def test_products_do_not_depend_on_the_threads(talks):
     """The blocks run side by side: the same gains, bit for bit, on one thread and two."""
     pop, offers, built, eq, own = talks
     feats = continuation._Features(pop, built, offers, 2)
-    states, waiting = main_states(built.game, eq), waiting_types(built.game, eq)
-    co, fixes = continuation._plan(built, offers, eq, 0, states[0], waiting[0], None, own, feats)
+    reached = reached_states(built.game, eq)
+    co, fixes = continuation._plan(built, offers, eq, 0, reached[0], None, own, feats)
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)

@@ -230,7 +230,8 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
         text += (
             f" The allies' approvals reply to the skimming offers: against the mixed ones "
             f"they would decide one of the offers differently in {pct(result.approvals_mixed_gap)} "
-            f"of worlds."
+            f"of worlds; solved again with those replies, the sequence's P(war) is "
+            f"{pct(result.approvals_mixed_p_war)} ({pct(result.p_war)} here)."
         )
     out.print(text, soft_wrap=True)
 

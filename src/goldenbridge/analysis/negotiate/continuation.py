@@ -7,14 +7,17 @@ offered in round ``t``:
     E[ V_j(x_t offered in round t) - V_j(nothing in round t) | what j knows ] >= 0   (ties
     approve).
 
-What the two branches are. The state of the game in round ``t`` is the proposer's
+What the two branches are. The states of the game in round ``t`` are the proposer's
 ``(c_t, l_t)`` (the ``c_t`` lowest types gone, pretext level ``l_t``) that the equilibrium
-reaches when every offer so far was made, and the types still in the talks are those that
-waited in every earlier round (a type that left cannot be there, even where the proposer's
-state still counts it: docs/dynamics.md, modelling choice 6). Offered ``x_t``, each remaining
-type plays its equilibrium reply (accept, exit or wait;
+reaches when every offer so far was made -- one state with a pure strategy, several where the
+proposer mixes (:func:`reached_states`, each weighted by the probability of the offers leading
+there) -- and the types still in the talks there are those that waited in every earlier round
+along those offers (Bayes' rule on the path: a type that left cannot be there, even where
+the proposer's state still counts it; docs/dynamics.md, modelling choice 6). Offered ``x_t``,
+each remaining type plays its equilibrium reply (accept, exit or wait;
 :func:`~goldenbridge.analysis.negotiate.timegame.play`) and the talks go on with the
-proposer's equilibrium offers from the state that follows.
+proposer's equilibrium offers from the state that follows, each offer of a mixed state with
+its probability.
 With nothing offered, each type exits or waits (with the pretext of an empty round), and the
 proposer goes on with its equilibrium offers from ``(t + 1, c_t, l_t + 1 unit)``: nobody
 accepted, so its belief is unchanged, and the pretext clock ran for a full round. In both
@@ -23,8 +26,9 @@ principle): a later offer is made where ``j`` itself approves it in that round (
 later decisions, which it knows; they are computed first, backwards from the last round)
 and the other vetoes do (with their share of approvals among the partner type's worlds);
 where it is blocked that round passes with nothing offered, as above. Approvals depend on
-the round and the offer, computed at the round's state on the equilibrium path (a round
-reached after a block uses them too). Payoffs are gains over the veto's
+the round and the offer, not on the state: the veto's expected gain is taken over the
+states its round is reached in when every offer is made (a round reached after a block
+uses the same approvals). Payoffs are gains over the veto's
 one-shot no-offer value ``r_j`` of the pair (its war value where the target would fight
 with nothing offered, else its status-quo utility), discounted by ``delta`` a round, a war
 in round ``s`` worth ``W_j + s d (u_j(win) - u_j(lose))`` (the drift of ``p_win``).
@@ -61,13 +65,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from goldenbridge.analysis.negotiate.building import Built, time_inputs
-from goldenbridge.analysis.negotiate.timegame import (
-    WAIT,
-    TimeEquilibrium,
-    TimeGame,
-    _args,
-    play,
-)
+from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium, TimeGame, _args
 from goldenbridge.analysis.outcomes import offers_nothing
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.engine.threads import map_threads
@@ -77,8 +75,8 @@ from goldenbridge.population import Population
 __all__ = [
     "Branch",
     "branch",
-    "main_states",
-    "waiting_types",
+    "branches",
+    "reached_states",
     "continuation_approvals",
     "veto_gains",
 ]
@@ -113,22 +111,56 @@ class Branch:
     nodes: tuple[tuple[int, int], ...]
 
 
-def waiting_types(game: TimeGame, eq: TimeEquilibrium) -> list[np.ndarray]:
-    """(K,) bool per round: the types that waited in every earlier round of the
-    equilibrium with every offer made (those a veto knows may still be in the talks: a
-    type that left, even while the proposer's state counts it, cannot be)."""
-    action = play(game, eq, vetoes=False).action
-    return [np.all(action[:t] == WAIT, axis=0) for t in range(eq.rounds)]
+#: The states a round is reached in: ``((c, l), alive)`` per state, ``alive`` (K,) the
+#: types' weights still in the talks there (docs: :func:`reached_states`).
+Reached = list[tuple[tuple[int, int], np.ndarray]]
 
 
-def main_states(game: TimeGame, eq: TimeEquilibrium) -> list[tuple[int, int]]:
-    """The proposer's state ``(c_t, l_t)`` in each round when every equilibrium offer is made."""
-    levels = eq.offer.shape[2]
-    c, lv, out = 0, 0, []
-    for t in range(eq.rounds):
-        out.append((c, lv))
-        j = int(eq.offer[t, c, lv])
-        c, lv = int(eq.cutoff[t, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
+def _replies(game: TimeGame, eq: TimeEquilibrium, r: int, c: int, lv: int, j: int) -> tuple:
+    """The types' best replies in round ``r`` in state ``(c, lv)`` to offer ``j`` (-1:
+    nothing), as :func:`~goldenbridge.analysis.negotiate.timegame.play` plays them:
+    ``(take, leave, wait, f, fights, (c', l'))`` with ``f`` each type's exit value and the
+    proposer's state after the offer."""
+    (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = _args(game)
+    q, levels = eq.levels, eq.offer.shape[2]
+    last = r == eq.rounds - 1
+    s = lv / q if q > 0 else 0.0
+    if j < 0:
+        cp, lp = c, min(lv + q, levels - 1)
+        now, acc = game.pretext_none, np.full(game.types, -np.inf)
+    else:
+        cp, lp = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
+        now, acc = pretext_now[:, j], accept[:, j]
+    f = war + drift * r + pretext * s + now
+    e = np.maximum(f, stand)
+    nv = eq.target_value[r + 1, cp, lp]
+    h, delta = eq.hazard, eq.discount
+    w = np.full(game.types, -np.inf) if last else -mob + h * f + (1 - h) * delta * nv
+    take = (acc >= e) & (acc >= w)
+    leave = ~take & (e >= w)
+    return take, leave, ~take & ~leave, f, f > stand, (cp, lp)
+
+
+def reached_states(game: TimeGame, eq: TimeEquilibrium) -> list[Reached]:
+    """Per round, the states the proposer's (possibly mixed) equilibrium offers reach when
+    every offer is made, with each type's weight there: the probability of the offers
+    that lead there times 1 if the type waited in every earlier round along them (Bayes'
+    rule on the path; the hazard's survival is the same for every type and left out). A
+    type that left cannot be there, even where the proposer's state still counts it
+    (docs/dynamics.md, modelling choice 6). A pure strategy reaches one state a round,
+    with weights 1 or 0."""
+    out: list[Reached] = []
+    current: dict[tuple[int, int], np.ndarray] = {(0, 0): np.ones(game.types)}
+    for r in range(eq.rounds):
+        out.append(sorted(current.items(), key=lambda kv: kv[0]))
+        nxt: dict[tuple[int, int], np.ndarray] = {}
+        for (c, lv), alive in out[-1]:
+            for j, pj in eq.support(r, c, lv):
+                _, _, wait, _, _, after = _replies(game, eq, r, c, lv, j)
+                go = np.where(wait, alive * pj, 0.0)
+                if np.any(go > 0):
+                    nxt[after] = nxt[after] + go if after in nxt else go
+        current = nxt
     return out
 
 
@@ -138,99 +170,118 @@ def branch(
     t: int,
     state: tuple[int, int],
     first: int,
-    waiting: np.ndarray | None = None,
+    alive: np.ndarray | None = None,
     others: np.ndarray | None = None,
     own: dict[tuple[int, int], bool] | None = None,
 ) -> Branch:
     """The types' play from round ``t`` in ``state`` when ``first`` (-1: nothing) is
-    offered, then the proposer's equilibrium offers; the target's replies are those of
+    offered, then the proposer's equilibrium offers (each offer of a mixed state with its
+    probability); the target's replies are those of
     :func:`~goldenbridge.analysis.negotiate.timegame.play`.
 
-    ``waiting`` (K,) bool: the types still in the talks (default: those the proposer's
+    ``alive`` (K,): the types' weights in the talks (default: 1 for those the proposer's
     belief holds, of rank ``>= c``).
     A later offer ``o`` in round ``r`` is made with probability ``own[(r, o)] * others[r,
     k, o]`` for type k (default 1: every later offer made); otherwise that round passes
     with nothing offered."""
-    (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = _args(game)
-    n_types, q, h, delta = game.types, eq.levels, eq.hazard, eq.discount
-    levels = eq.offer.shape[2]
+    n_types = game.types
+    h, delta = eq.hazard, eq.discount
     deal = np.zeros((game.grid, n_types))
     war_w, war_r, stand_w = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types)
     nodes: list[tuple[int, int]] = []
 
     def reply(r, c, lv, j, alive, disc):
-        """Accumulate the best replies of ``alive`` to offer j (-1: nothing), as
-        :func:`~goldenbridge.analysis.negotiate.timegame.play` plays them; the waiting rest."""
-        last = r == eq.rounds - 1
-        s = lv / q if q > 0 else 0.0
-        if j < 0:
-            cp, lp = c, min(lv + q, levels - 1)
-            now, acc = game.pretext_none, np.full(n_types, -np.inf)
-        else:
-            cp, lp = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
-            now, acc = pretext_now[:, j], accept[:, j]
-        f = war + drift * r + pretext * s + now
-        e = np.maximum(f, stand)
-        nv = eq.target_value[r + 1, cp, lp]
-        w = np.full(n_types, -np.inf) if last else -mob + h * f + (1 - h) * delta * nv
-        take = (acc >= e) & (acc >= w)
-        leave = ~take & (e >= w)
-        wait = ~take & ~leave
+        """Accumulate the best replies of ``alive`` to offer j (-1: nothing); the waiting
+        rest and the state after it."""
+        take, leave, wait, _, fights, after = _replies(game, eq, r, c, lv, j)
         m = disc * alive
         if j >= 0:
             deal[j] += np.where(take, m, 0.0)
-        fights = f > stand
         wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
         war_w[:] += wars
         war_r[:] += r * wars
         stand_w[:] += np.where(leave & ~fights, m, 0.0)
-        return cp, lp, np.where(wait, alive * (1 - h), 0.0)
+        return after, np.where(wait, alive * (1 - h), 0.0)
 
     def walk(r, c, lv, alive, disc, j):
         if r == eq.rounds or not np.any(alive > 0):
             return
         if r > t:
-            j = int(eq.offer[r, c, lv])
-            nodes.append((r, j))
-            share = np.ones(n_types) if others is None else others[r, :, j]
-            if own is not None and not own.get((r, j), True):
-                share = np.zeros(n_types)
+            made = []
+            held = np.zeros(n_types)
+            for o, p in eq.support(r, c, lv):
+                nodes.append((r, o))
+                share = np.ones(n_types) if others is None else others[r, :, o]
+                if own is not None and not own.get((r, o), True):
+                    share = np.zeros(n_types)
+                made.append((o, alive * (p * share)))
+                held += alive * (p * (1 - share))
         else:
             share = np.ones(n_types) if j >= 0 else np.zeros(n_types)
-        made, held = alive * share, alive * (1 - share)
-        if j >= 0 and np.any(made > 0):
-            cp, lp, rest = reply(r, c, lv, j, made, disc)
-            walk(r + 1, cp, lp, rest, disc * delta, -1)
+            made, held = [(j, alive * share)], alive * (1 - share)
+        for o, m in made:
+            if o >= 0 and np.any(m > 0):
+                (cp, lp), rest = reply(r, c, lv, o, m, disc)
+                walk(r + 1, cp, lp, rest, disc * delta, -1)
         if np.any(held > 0):
-            cp, lp, rest = reply(r, c, lv, -1, held, disc)
+            (cp, lp), rest = reply(r, c, lv, -1, held, disc)
             walk(r + 1, cp, lp, rest, disc * delta, -1)
 
     c, lv = state
-    alive = (eq.rank >= c).astype(np.float64)
-    if waiting is not None:
-        alive = np.where(waiting, alive, 0.0)
-    walk(t, c, lv, alive, 1.0, first)
+    start = (eq.rank >= c).astype(np.float64) if alive is None else alive
+    walk(t, c, lv, start, 1.0, first)
     return Branch(t, deal, war_w, war_r, stand_w, tuple(dict.fromkeys(nodes)))
+
+
+def branches(
+    game: TimeGame,
+    eq: TimeEquilibrium,
+    t: int,
+    reached: Reached,
+    first: int,
+    others: np.ndarray | None = None,
+    own: dict[tuple[int, int], bool] | None = None,
+) -> Branch:
+    """:func:`branch` from every state round ``t`` is reached in, each with its types'
+    weights, summed (the veto decides on round ``t`` and the offer, not on the state)."""
+    parts = [branch(game, eq, t, state, first, alive, others, own) for state, alive in reached]
+    if len(parts) == 1:
+        return parts[0]
+    k = game.types  # no state (no type reaches round t): every weight 0
+
+    def total(name: str, shape: tuple) -> np.ndarray:
+        return sum((getattr(b, name) for b in parts), np.zeros(shape))
+
+    return Branch(
+        t,
+        total("deal", (game.grid, k)),
+        total("war", (k,)),
+        total("war_round", (k,)),
+        total("stand", (k,)),
+        tuple(dict.fromkeys(node for b in parts for node in b.nodes)),
+    )
 
 
 def tree_nodes(eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int) -> list:
     """Every (round, offer) of the tree of made and blocked rounds after ``first`` in
-    round ``t`` (the later offers a veto may decide on)."""
+    round ``t`` (the later offers a veto may decide on; every offer of a mixed state)."""
     levels, q = eq.offer.shape[2], eq.levels
     out: list[tuple[int, int]] = []
 
-    def walk(r, c, lv, j):
+    def walk(r, c, lv, js):
         if r == eq.rounds:
             return
         if r > t:
-            j = int(eq.offer[r, c, lv])
-            out.append((r, j))
-        if j >= 0:
-            walk(r + 1, int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1), -1)
-        if r > t or j < 0:
-            walk(r + 1, c, min(lv + q, levels - 1), -1)
+            js = [o for o, _ in eq.support(r, c, lv)]
+            out.extend((r, o) for o in js)
+        for j in js:
+            if j >= 0:
+                cut = int(eq.cutoff[r, c, lv, j])
+                walk(r + 1, cut, min(lv + int(eq.inc[j]), levels - 1), [-1])
+        if r > t or js[0] < 0:
+            walk(r + 1, c, min(lv + q, levels - 1), [-1])
 
-    walk(t, *state, first)
+    walk(t, *state, [first])
     return list(dict.fromkeys(out))
 
 
@@ -465,15 +516,15 @@ def veto_gains(
     actor: int,
     eq: TimeEquilibrium,
     t: int,
-    state: tuple[int, int],
-    waiting: np.ndarray | None = None,
+    reached: Reached | None = None,
     others: np.ndarray | None = None,
     own: np.ndarray | None = None,
     dtype: type = np.float32,
     features: _Features | None = None,
 ) -> np.ndarray:
     """(N, G) veto ``actor``'s expected gain, given its own fields, from offering each grid
-    offer rather than nothing in round ``t`` in ``state`` (module docstring).
+    offer rather than nothing in round ``t`` (module docstring), over the states round
+    ``t`` is reached in (``reached``; default :func:`reached_states`).
 
     ``others`` (T, K, G): each type's share of worlds whose other vetoes approve offer g in
     round r (default 1); ``own`` (T, N, G) bool: the veto's own approvals in the later
@@ -481,7 +532,9 @@ def veto_gains(
     by default); worlds with a gain within the proven rounding bound of :func:`_rounding`
     of 0 are computed again in float64, so the signs are float64's."""
     feats = features or _Features(population, built, grid_offers, actor)
-    co, fixes = _plan(built, grid_offers, eq, t, state, waiting, others, own, feats)
+    if reached is None:
+        reached = reached_states(built.game, eq)[t]
+    co, fixes = _plan(built, grid_offers, eq, t, reached, others, own, feats)
     return _product(feats, co, fixes, dtype)
 
 
@@ -495,8 +548,7 @@ def _plan(
     grid_offers: Offers,
     eq: TimeEquilibrium,
     t: int,
-    state: tuple[int, int],
-    waiting: np.ndarray | None,
+    reached: Reached,
     others: np.ndarray | None,
     own: np.ndarray | None,
     feats: _Features,
@@ -506,21 +558,23 @@ def _plan(
     decisions differ from "approve" (their own pattern per branch)."""
     game = built.game
     firsts = [*range(grid_offers.m), -1]
-    plain = [branch(game, eq, t, state, j, waiting, others) for j in firsts]
+    plain = [branches(game, eq, t, reached, j, others) for j in firsts]
     co = feats.coefficients(plain)
     fixes: list[_Fix] = []
     if own is None:
         return co, fixes
     groups: dict[tuple[tuple[int, int], ...], list] = {}  # the same nodes: the same groups
     for b, j in enumerate(firsts):
-        nodes = tuple(tree_nodes(eq, t, state, j))
+        nodes = tuple(
+            dict.fromkeys(node for state, _ in reached for node in tree_nodes(eq, t, state, j))
+        )
         if not nodes:
             continue
         if nodes not in groups:
             groups[nodes] = pattern_groups(own, nodes)
         for value, rows in groups[nodes]:
             pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
-            br = branch(game, eq, t, state, j, waiting, others, pattern)
+            br = branches(game, eq, t, reached, j, others, pattern)
             fixes.append((rows, b, feats.coefficients([br])))
     return co, fixes
 
@@ -530,19 +584,22 @@ def pattern_groups(
 ) -> list[tuple[int, np.ndarray]]:
     """The worlds grouped by their own decisions at ``nodes`` ((round, offer) pairs of
     ``own`` (T, N, G) bool): ``(code, rows)`` per pattern other than "approve every node",
-    codes ascending (bit i: node i approved), rows ascending."""
-    code = np.zeros(own.shape[1], dtype=np.int64)
-    for i, (r, o) in enumerate(nodes):
-        code |= own[r][:, o].astype(np.int64) << i
-    full = (1 << len(nodes)) - 1
-    rows = np.flatnonzero(code != full)
+    codes ascending (bit i: node i approved; a Python int, however many the nodes), rows
+    ascending."""
+    bits = np.column_stack([own[r][:, o] for r, o in nodes])
+    rows = np.flatnonzero(~bits.all(axis=1))
     if not rows.size:
         return []
-    order = np.argsort(code[rows], kind="stable")
-    rows, code = rows[order], code[rows[order]]
-    starts = np.flatnonzero(np.diff(code, prepend=-1))
-    ends = [*starts[1:], rows.size]
-    return [(int(code[a]), rows[a:b]) for a, b in zip(starts, ends, strict=True)]
+    packed = np.ascontiguousarray(np.packbits(bits[rows], axis=1, bitorder="little"))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(inverse.reshape(-1), kind="stable")
+    cuts = np.cumsum(np.bincount(inverse.reshape(-1)))[:-1]
+    groups = [
+        (int.from_bytes(packed[i].tobytes(), "little"), rows[members])
+        for i, members in zip(first, np.split(order, cuts), strict=True)
+    ]
+    return sorted(groups, key=lambda g: g[0])
 
 
 def _distinct_columns(co: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -654,8 +711,7 @@ def continuation_approvals(
     game = built.game
     names = population.actor_names
     offered = ~offers_nothing(population, grid_offers)
-    states = main_states(game, eq)
-    waiting = waiting_types(game, eq)
+    reached = reached_states(game, eq)
     t_all, n, g = eq.rounds, population.n, grid_offers.m
     by: dict[int, np.ndarray] = {}
     rule: dict[int, bool] = {}
@@ -682,9 +738,7 @@ def continuation_approvals(
             if v not in cache:
                 cache[v] = _Features(population, built, grid_offers, v)
             feats = cache[v]
-            co, fixes = _plan(
-                built, grid_offers, eq, t, states[t], waiting[t], others[v], by[v], feats
-            )
+            co, fixes = _plan(built, grid_offers, eq, t, reached[t], others[v], by[v], feats)
             # the same plan gives the same approvals (another solve may leave a round's
             # branches as they were)
             plans[v] = key = _digest(co, fixes)

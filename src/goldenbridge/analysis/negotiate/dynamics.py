@@ -187,7 +187,10 @@ class Negotiation:
     skimming strategy it starts from. The vetoes' approvals are their replies to the
     skimming strategy; ``approvals_mixed_gap`` is the largest share of the weight, over
     the rounds and the offers the mixed strategy makes (to at least :data:`MIX_SHOWN`),
-    whose vetoes would decide that offer differently against the mixed strategy. ``approvals``
+    whose vetoes would decide that offer differently against the mixed strategy (each
+    offer of a mixed state with its probability), and ``approvals_mixed_p_war`` P(war) of
+    the sequence solved again (skimming, then fictitious play) with those replies: how
+    much the difference matters (equal to ``p_war`` where there is none). ``approvals``
     says how the vetoes decided each round (``one-shot``, ``continuation``, ``informed``,
     or ``none`` without vetoes), ``approval_iterations``
     how many times the equilibrium was solved again with the vetoes' replies to it, and
@@ -222,6 +225,7 @@ class Negotiation:
     mixing_steps: int
     mixing_converged: bool
     approvals_mixed_gap: float
+    approvals_mixed_p_war: float
     order_iterations: int
     order_converged: bool
     types: int
@@ -457,6 +461,7 @@ def negotiate(
     grid: int = 101,
     decompose: bool = True,
     per_world: bool = False,
+    check_approvals: bool = True,
 ) -> Negotiation:
     """The proposer's equilibrium offers over ``rounds`` rounds without commitment.
 
@@ -480,6 +485,9 @@ def negotiate(
         mechanisms, at most 16 times).
     per_world : bool
         Every world a type of its own (exact aggregation; small populations only).
+    check_approvals : bool
+        Compute the vetoes' replies to the mixed strategy and solve again with them
+        (``approvals_mixed_gap``, ``approvals_mixed_p_war``; NaN when False).
 
     Returns
     -------
@@ -520,8 +528,10 @@ def negotiate(
     base = built.reference
 
     played = play(game, eq)
-    approvals_gap = 0.0
-    if how == "continuation" and mixed.steps > 0:
+    approvals_gap, approvals_p_war = 0.0, float(played.p_war[-1])
+    if not check_approvals:
+        approvals_gap = approvals_p_war = float("nan")
+    elif how == "continuation" and mixed.steps > 0:
         # the vetoes' replies to the mixed strategy, against those it was solved with
         again = continuation_approvals(
             population, built, grid_offers, eq, built.one_shot.approve_by, cache
@@ -531,6 +541,12 @@ def negotiate(
                 if share >= MIX_SHOWN:
                     differ = float(w @ (again[t, :, j] != approve[t, :, j])) / total
                     approvals_gap = max(approvals_gap, differ)
+        if not np.array_equal(again, approve):  # the sequence solved again with them
+            redo = with_approvals(built, population, grid_offers, again, gains).game
+            skim = solve_ordered(redo, rounds, discount, hazard, q, np.argsort(eq.rank))
+            approvals_p_war = float(
+                play(redo, fictitious_play(redo, skim.equilibrium).equilibrium).p_war[-1]
+            )
     sequence = []
     for t, made in enumerate(played.mixes):
         shown = sorted(((sh, -j) for j, sh in made if sh >= MIX_SHOWN), reverse=True)
@@ -624,6 +640,7 @@ def negotiate(
         mixing_steps=mixed.steps,
         mixing_converged=mixed.converged,
         approvals_mixed_gap=approvals_gap,
+        approvals_mixed_p_war=approvals_p_war,
         order_iterations=ordered.iterations,
         order_converged=ordered.converged,
         types=game.types,
