@@ -249,13 +249,13 @@ class Negotiation:
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``goldenbridge negotiate --json``: every field but the
         solver's arrays; each share of the worlds (``p_deal``, ``p_war``, ``p_deal_by``,
-        ``p_war_by``) with a standard error ``_se`` beside it, so that it is printed to
+        ``p_war_by``, ``approvals_mixed_p_war``) with a standard error ``_se`` beside it, so that it is printed to
         the digits its sampling supports as every other command's are. The equilibrium is
         solved on types, not world by world, so that error is the bound of
         :func:`~goldenbridge.analysis.stats.share_se_bound` (the binomial standard error
         on equally weighted worlds whose outcomes are 0 or 1)."""
         doc = to_dict(self)
-        shares = ("p_deal", "p_war", "p_deal_by", "p_war_by")
+        shares = ("p_deal", "p_war", "p_deal_by", "p_war_by", "approvals_mixed_p_war")
 
         def with_se(row: dict[str, Any]) -> dict[str, Any]:
             out: dict[str, Any] = {}
