@@ -141,6 +141,10 @@ def _equilibrium(result: Negotiation) -> dict[str, Any]:
         "proposer_regret": float(result.proposer_regret),
         "mixing_steps": result.mixing_steps,
         "mixing_converged": result.mixing_converged,
+        "approvals_mixed_gap": float(result.approvals_mixed_gap),
+        "approvals_mixed_iterations": result.approvals_mixed_iterations,
+        "approvals_p_war_low": float(result.approvals_p_war_low),
+        "approvals_p_war_high": float(result.approvals_p_war_high),
         "consistent": bool(result.consistent),
         "approval_iterations": result.approval_iterations,
         "approvals_converged": result.approvals_converged,
@@ -235,7 +239,11 @@ def _regrets(eq: dict[str, Any]) -> str:
         f"skimming regret {eq['skimming_regret']:.2g}, after fictitious play "
         f"{eq['proposer_regret']:.2g} ({eq['mixing_steps']} steps, converged: "
         f"{eq['mixing_converged']}); the skimming belief misjudged "
-        f"{100 * eq['misjudged']:.0f}% of the weight, belief gap {eq['belief_gap']:.3f}"
+        f"{100 * eq['misjudged']:.0f}% of the weight, belief gap {eq['belief_gap']:.3f}; "
+        f"the allies approve as they would reply to the mixed offers up to "
+        f"{eq['approvals_mixed_gap']:.1%} of worlds (the closest of "
+        f"{eq['approvals_mixed_iterations'] + 1} solves; P(war) over them "
+        f"{eq['approvals_p_war_low']:.1%} .. {eq['approvals_p_war_high']:.1%})"
     )
 
 

@@ -452,7 +452,8 @@ def test_cli_json_rounds_every_share_to_its_standard_error():
 
     check(doc, raw.p_deal, "p_deal")
     check(doc, raw.p_war, "p_war")
-    check(doc, raw.approvals_mixed_p_war, "approvals_mixed_p_war")
+    check(doc, raw.approvals_p_war_low, "approvals_p_war_low")
+    check(doc, raw.approvals_p_war_high, "approvals_p_war_high")
     for shown, row in zip(doc["sequence"], raw.sequence, strict=True):
         check(shown, row.p_deal_by, "p_deal_by")
         check(shown, row.p_war_by, "p_war_by")

@@ -226,12 +226,14 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
             + ("" if result.mixing_converged else f", above the tolerance {TOLERANCE:g}")
             + " (docs/dynamics.md, modelling choice 6)."
         )
-    if result.approvals_mixed_gap > 0:
+    if result.approvals_mixed_iterations > 0:
+        low, high = result.approvals_p_war_low, result.approvals_p_war_high
         text += (
-            f" The allies' approvals reply to the skimming offers: against the mixed ones "
-            f"they would decide one of the offers differently in {pct(result.approvals_mixed_gap)} "
-            f"of worlds; solved again with those replies, the sequence's P(war) is "
-            f"{pct(result.approvals_mixed_p_war)} ({pct(result.p_war)} here)."
+            f" The allies' approvals reply to the mixed offers: solved "
+            f"{result.approvals_mixed_iterations} more times with their replies, the strategy "
+            f"kept is the one they would decide differently on the fewest worlds "
+            f"({pct(result.approvals_mixed_gap)} for one of its offers); over those solves "
+            f"the sequence's P(war) lay between {pct(low)} and {pct(high)}."
         )
     out.print(text, soft_wrap=True)
 

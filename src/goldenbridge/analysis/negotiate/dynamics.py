@@ -27,18 +27,16 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.negotiate.approvals import MIX_SHOWN, approved_equilibrium
 from goldenbridge.analysis.negotiate.building import (
     Built,
     build,
     proposer_gains,
     proposer_payoff_range,
-    with_approvals,
 )
 from goldenbridge.analysis.negotiate.concession_path import target_mean_position
-from goldenbridge.analysis.negotiate.continuation import continuation_approvals
 from goldenbridge.analysis.negotiate.fictitious import fictitious_play
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
-from goldenbridge.analysis.negotiate.ordering import solve_ordered
 from goldenbridge.analysis.negotiate.timegame import (
     ACCEPT,
     ATTACK,
@@ -80,10 +78,6 @@ __all__ = [
 OfferSpec = Mapping[str, OfferValue] | str | None
 #: Worlds the risk-return optimum (the default path's direction) is searched on.
 OPTIMUM_SAMPLES = 2_000
-#: Most rounds of "vetoes reply to the equilibrium, the proposer re-solves" (docs/dynamics.md).
-APPROVAL_ITERATIONS = 6
-#: Offers of a mixed round shown when made to at least this share of the talks' weight.
-MIX_SHOWN = 0.01
 
 
 @dataclass(frozen=True)
@@ -185,16 +179,17 @@ class Negotiation:
     ``mixing_converged``), and the sequence, the odds and the decomposition are those of
     the mixed strategy; ``misjudged``, ``belief_gap`` and ``consistent`` describe the
     skimming strategy it starts from. The vetoes' approvals are their replies to the
-    skimming strategy; ``approvals_mixed_gap`` is the largest share of the weight, over
+    mixed strategy, up to ``approvals_mixed_gap``: the largest share of the weight, over
     the rounds and the offers the mixed strategy makes (to at least :data:`MIX_SHOWN`),
-    whose vetoes would decide that offer differently against the mixed strategy (each
-    offer of a mixed state with its probability), and ``approvals_mixed_p_war`` P(war) of
-    the sequence solved again (skimming, then fictitious play) with those replies: how
-    much the difference matters (equal to ``p_war`` where there is none). ``approvals``
+    whose vetoes would decide that offer differently against it (each offer of a mixed
+    state with its probability); the member kept of ``approvals_mixed_iterations`` solves
+    with their replies (:mod:`~goldenbridge.analysis.negotiate.approvals`), and
+    ``approvals_p_war_low`` .. ``approvals_p_war_high`` the sequence's P(war) over those
+    solves: how much the gap can matter. ``approvals``
     says how the vetoes decided each round (``one-shot``, ``continuation``, ``informed``,
     or ``none`` without vetoes), ``approval_iterations``
-    how many times the equilibrium was solved again with the vetoes' replies to it, and
-    ``approvals_converged`` whether the last replies were those it was solved with;
+    how many times the skimming equilibrium was solved again with the vetoes' replies to
+    it, and ``approvals_converged`` whether the last replies were those it was solved with;
     ``sincere`` names the vetoes whose own field moves the target (docs/design.md 4b:
     their approval is sincere by assumption); ``approve`` (T, N, G) whether every veto
     approves grid offer j in round t in world n.
@@ -225,7 +220,9 @@ class Negotiation:
     mixing_steps: int
     mixing_converged: bool
     approvals_mixed_gap: float
-    approvals_mixed_p_war: float
+    approvals_mixed_iterations: int
+    approvals_p_war_low: float
+    approvals_p_war_high: float
     order_iterations: int
     order_converged: bool
     types: int
@@ -249,13 +246,15 @@ class Negotiation:
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``goldenbridge negotiate --json``: every field but the
         solver's arrays; each share of the worlds (``p_deal``, ``p_war``, ``p_deal_by``,
-        ``p_war_by``, ``approvals_mixed_p_war``) with a standard error ``_se`` beside it, so that it is printed to
-        the digits its sampling supports as every other command's are. The equilibrium is
+        ``p_war_by``, ``approvals_p_war_low``, ``approvals_p_war_high``) with a standard
+        error ``_se`` beside it, so that it is printed to the digits its sampling supports
+        as every other command's are. The equilibrium is
         solved on types, not world by world, so that error is the bound of
         :func:`~goldenbridge.analysis.stats.share_se_bound` (the binomial standard error
         on equally weighted worlds whose outcomes are 0 or 1)."""
         doc = to_dict(self)
-        shares = ("p_deal", "p_war", "p_deal_by", "p_war_by", "approvals_mixed_p_war")
+        shares = {"p_deal", "p_war", "p_deal_by", "p_war_by"}
+        shares |= {"approvals_p_war_low", "approvals_p_war_high"}
 
         def with_se(row: dict[str, Any]) -> dict[str, Any]:
             out: dict[str, Any] = {}
@@ -486,8 +485,9 @@ def negotiate(
     per_world : bool
         Every world a type of its own (exact aggregation; small populations only).
     check_approvals : bool
-        Compute the vetoes' replies to the mixed strategy and solve again with them
-        (``approvals_mixed_gap``, ``approvals_mixed_p_war``; NaN when False).
+        Let the vetoes reply to the mixed offers and solve again with their replies
+        (:func:`~goldenbridge.analysis.negotiate.approvals.approved_equilibrium`); False:
+        their approvals reply to the skimming offers only (faster; the gap NaN).
 
     Returns
     -------
@@ -515,38 +515,16 @@ def negotiate(
     q = 4 if accumulate else 0
     cache: dict = {}  # each veto's per-world features, for every solve
     gains = proposer_gains(population, grid_offers)  # the same in every solve
-    built, ordered, approve, how, iterations, converged = _approved_equilibrium(
-        population, built, grid_offers, rounds, discount, hazard, q, cache, gains
+    solved = approved_equilibrium(
+        population, built, grid_offers, rounds, discount, hazard, q, cache, gains, check_approvals
     )
-    game = built.game
-    mixed = fictitious_play(game, ordered.equilibrium)
-    eq = mixed.equilibrium
+    built, ordered, mixed, played = solved.built, solved.ordered, solved.mixed, solved.played
+    game, eq = built.game, mixed.equilibrium
     positions = np.linspace(0.0, 1.0, grid)
     w = population.worlds.weights
     total = float(w.sum())
     p = population.worlds.proposer
     base = built.reference
-
-    played = play(game, eq)
-    approvals_gap, approvals_p_war = 0.0, float(played.p_war[-1])
-    if not check_approvals:
-        approvals_gap = approvals_p_war = float("nan")
-    elif how == "continuation" and mixed.steps > 0:
-        # the vetoes' replies to the mixed strategy, against those it was solved with
-        again = continuation_approvals(
-            population, built, grid_offers, eq, built.one_shot.approve_by, cache
-        )
-        for t, made in enumerate(played.mixes):
-            for j, share in made:
-                if share >= MIX_SHOWN:
-                    differ = float(w @ (again[t, :, j] != approve[t, :, j])) / total
-                    approvals_gap = max(approvals_gap, differ)
-        if not np.array_equal(again, approve):  # the sequence solved again with them
-            redo = with_approvals(built, population, grid_offers, again, gains).game
-            skim = solve_ordered(redo, rounds, discount, hazard, q, np.argsort(eq.rank))
-            approvals_p_war = float(
-                play(redo, fictitious_play(redo, skim.equilibrium).equilibrium).p_war[-1]
-            )
     sequence = []
     for t, made in enumerate(played.mixes):
         shown = sorted(((sh, -j) for j, sh in made if sh >= MIX_SHOWN), reverse=True)
@@ -639,70 +617,24 @@ def negotiate(
         skimming_regret=mixed.start_regret,
         mixing_steps=mixed.steps,
         mixing_converged=mixed.converged,
-        approvals_mixed_gap=approvals_gap,
-        approvals_mixed_p_war=approvals_p_war,
+        approvals_mixed_gap=solved.gap,
+        approvals_mixed_iterations=solved.mixed_iterations,
+        approvals_p_war_low=solved.p_war_range[0],
+        approvals_p_war_high=solved.p_war_range[1],
         order_iterations=ordered.iterations,
         order_converged=ordered.converged,
         types=game.types,
-        approvals=how,
-        approval_iterations=iterations,
-        approvals_converged=converged,
+        approvals=solved.how,
+        approval_iterations=solved.iterations,
+        approvals_converged=solved.converged,
         sincere=built.one_shot.sincere,
         built=built,
-        approve=approve,
+        approve=solved.approve,
         equilibrium=eq,
         skimming=ordered.equilibrium,
         payoff_range=proposer_payoff_range(population, gains, rounds),
         se_scale=0.0 if population.exact else se_bound_scale(w),
     )
-
-
-def _approved_equilibrium(
-    population, built, grid_offers, rounds, discount, hazard, q, cache, gains
-):
-    """The equilibrium with the vetoes' approvals round by round (docs/dynamics.md).
-
-    One round: the one-shot rule of ``evaluate`` (4b). Every veto informed: the per-world
-    rule ``u_j(x) >= r_j``, the same in every round. Otherwise each round's approvals are
-    the vetoes' continuation rule (:mod:`~goldenbridge.analysis.negotiate.continuation`)
-    against the equilibrium, and the equilibrium is solved again with them, from the
-    one-shot approvals on, until the approvals repeat (a fixed point: the vetoes reply to
-    the proposer's skimming strategy, each solve in the order of
-    :func:`~goldenbridge.analysis.negotiate.ordering.solve_ordered`, and the proposer to
-    the vetoes' replies; fictitious play then mixes the proposer's offers with these
-    approvals held fixed: with it inside the loop the approvals cycle) or
-    :data:`APPROVAL_ITERATIONS` solves. Where they cycle instead, the member of the cycle
-    with the proposer's highest expected utility is kept and ``converged`` is False.
-    """
-    scenario = population.scenario
-    once = built.one_shot
-    own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
-    approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
-
-    def equilibrium(game: TimeGame, start: np.ndarray | None = None) -> tuple:
-        ordered = solve_ordered(game, rounds, discount, hazard, q, start)
-        return ordered, ordered.played.proposer_gain
-
-    if rounds == 1 or not own:
-        how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
-        return built, equilibrium(built.game)[0], approve, how, 1, True
-    current = with_approvals(built, population, grid_offers, approve, gains)
-    solved = equilibrium(current.game)
-    seen = [(approve, current, solved)]
-    for iteration in range(1, APPROVAL_ITERATIONS + 1):
-        eq = solved[0].equilibrium
-        new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
-        if np.array_equal(new, approve):
-            return current, solved[0], approve, "continuation", iteration, True
-        repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
-        if repeat is not None:  # a cycle: the proposer's best of its members
-            best = max(seen[repeat:], key=lambda m: m[2][1])
-            return best[1], best[2][0], best[0], "continuation", iteration, False
-        approve = new
-        current = with_approvals(built, population, grid_offers, approve, gains)
-        solved = equilibrium(current.game, np.argsort(eq.rank))
-        seen.append((approve, current, solved))
-    return current, solved[0], approve, "continuation", APPROVAL_ITERATIONS, False
 
 
 def _mean_input(population: Population, name: str) -> float:

@@ -1,0 +1,226 @@
+"""The vetoes' approvals and the proposer's equilibrium, each a reply to the other
+(docs/dynamics.md, section "Vetoes" and modelling choice 6).
+
+Two steps. First the vetoes reply to the proposer's skimming strategy and the proposer
+re-solves against their approvals, until the approvals repeat
+(:func:`skimming_approvals`). Then the proposer's offers mix by fictitious play
+(:mod:`~goldenbridge.analysis.negotiate.fictitious`), the vetoes reply to the mixed offers
+(:func:`~goldenbridge.analysis.negotiate.continuation.continuation_approvals`: each offer of
+a mixed state with its probability) and the proposer re-solves and mixes again, at most
+:data:`MIXED_APPROVALS` times (:func:`approved_equilibrium`). The replies to mixed offers rarely
+repeat exactly -- a world on the margin of one offer flips -- so the second step keeps the
+member whose approvals are closest to the vetoes' replies to it: the smallest share of the
+weight in which a veto would decide one of the offers the strategy makes differently
+(:func:`approvals_gap`), stopping early once that share is at most :data:`GAP_TOLERANCE`.
+The spread of P(war) over the members says how much the remaining gap can matter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from goldenbridge.analysis.negotiate.building import Built, with_approvals
+from goldenbridge.analysis.negotiate.continuation import continuation_approvals
+from goldenbridge.analysis.negotiate.fictitious import Mixed, fictitious_play
+from goldenbridge.analysis.negotiate.ordering import Ordered, solve_ordered
+from goldenbridge.analysis.negotiate.timegame import Play, TimeGame, play
+from goldenbridge.engine import Offers
+from goldenbridge.information import is_informed
+from goldenbridge.population import Population
+
+__all__ = [
+    "APPROVAL_ITERATIONS",
+    "GAP_TOLERANCE",
+    "MIXED_APPROVALS",
+    "MIX_SHOWN",
+    "Approved",
+    "approvals_gap",
+    "approved_equilibrium",
+    "skimming_approvals",
+]
+
+#: Most rounds of "vetoes reply to the skimming strategy, the proposer re-solves".
+APPROVAL_ITERATIONS = 6
+#: Most solves with the vetoes' replies to the mixed offers.
+MIXED_APPROVALS = 6
+#: The second step stops once the vetoes' replies differ on at most this share.
+GAP_TOLERANCE = 0.01
+#: Offers of a mixed round shown (and checked) when made to at least this share.
+MIX_SHOWN = 0.01
+
+
+@dataclass(frozen=True)
+class Approved:
+    """The equilibrium with the vetoes' approvals (the member :func:`approved_equilibrium`
+    keeps).
+
+    Attributes
+    ----------
+    built : Built
+        The game with these approvals.
+    ordered : Ordered
+        Its skimming solution (fictitious play starts from it).
+    mixed : Mixed
+        Fictitious play's mixed strategy.
+    played : Play
+        The mixed strategy played.
+    approve : (T, N, G) bool
+        Whether every veto approves grid offer j in round t in world n.
+    how : str
+        ``continuation``, ``one-shot``, ``informed`` or ``none``.
+    iterations, converged
+        The skimming step's solves, and whether its approvals repeated.
+    gap : float
+        :func:`approvals_gap` of these approvals (0 where nothing mixes or nobody replies).
+    mixed_iterations : int
+        Solves with the vetoes' replies to mixed offers.
+    p_war_range : (float, float)
+        The lowest and highest P(war) of the sequence over the members solved with
+        replies to mixed offers (and the first mixed strategy).
+    """
+
+    built: Built
+    ordered: Ordered
+    mixed: Mixed
+    played: Play
+    approve: np.ndarray
+    how: str
+    iterations: int
+    converged: bool
+    gap: float
+    mixed_iterations: int
+    p_war_range: tuple[float, float]
+
+
+def skimming_approvals(
+    population: Population,
+    built: Built,
+    grid_offers: Offers,
+    rounds: int,
+    discount: float,
+    hazard: float,
+    q: int,
+    cache: dict,
+    gains: np.ndarray,
+) -> tuple[Built, Ordered, np.ndarray, str, int, bool]:
+    """The skimming equilibrium with the vetoes' approvals round by round.
+
+    One round: the one-shot rule of ``evaluate`` (4b). Every veto informed: the per-world
+    rule ``u_j(x) >= r_j``, the same in every round. Otherwise each round's approvals are
+    the vetoes' continuation rule against the skimming equilibrium, and the equilibrium
+    is solved again with them (each solve in the order of
+    :func:`~goldenbridge.analysis.negotiate.ordering.solve_ordered`), from the one-shot
+    approvals on, until the approvals repeat or :data:`APPROVAL_ITERATIONS` solves. Where
+    they cycle, the member of the cycle with the proposer's highest expected utility is
+    kept and ``converged`` is False. Returns ``(built, ordered, approve, how, iterations,
+    converged)``.
+    """
+    scenario = population.scenario
+    once = built.one_shot
+    own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
+    approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
+
+    def equilibrium(game: TimeGame, start: np.ndarray | None = None) -> Ordered:
+        return solve_ordered(game, rounds, discount, hazard, q, start)
+
+    if rounds == 1 or not own:
+        how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
+        return built, equilibrium(built.game), approve, how, 1, True
+    current = with_approvals(built, population, grid_offers, approve, gains)
+    solved = equilibrium(current.game)
+    seen = [(approve, current, solved)]
+    for iteration in range(1, APPROVAL_ITERATIONS + 1):
+        eq = solved.equilibrium
+        new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
+        if np.array_equal(new, approve):
+            return current, solved, approve, "continuation", iteration, True
+        repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
+        if repeat is not None:  # a cycle: the proposer's best of its members
+            best = max(seen[repeat:], key=lambda m: m[2].played.proposer_gain)
+            return best[1], best[2], best[0], "continuation", iteration, False
+        approve = new
+        current = with_approvals(built, population, grid_offers, approve, gains)
+        solved = equilibrium(current.game, np.argsort(eq.rank))
+        seen.append((approve, current, solved))
+    return current, solved, approve, "continuation", APPROVAL_ITERATIONS, False
+
+
+def approvals_gap(
+    played: Play, replies: np.ndarray, approve: np.ndarray, weights: np.ndarray
+) -> float:
+    """The largest share of the weight, over the rounds and the offers the strategy makes
+    (to at least :data:`MIX_SHOWN` of the weight still talking), in which the vetoes'
+    ``replies`` (T, N, G) decide the offer differently from ``approve``."""
+    total = float(weights.sum())
+    gap = 0.0
+    for t, made in enumerate(played.mixes):
+        for j, share in made:
+            if share >= MIX_SHOWN:
+                gap = max(gap, float(weights @ (replies[t, :, j] != approve[t, :, j])) / total)
+    return gap
+
+
+def approved_equilibrium(
+    population: Population,
+    built: Built,
+    grid_offers: Offers,
+    rounds: int,
+    discount: float,
+    hazard: float,
+    q: int,
+    cache: dict,
+    gains: np.ndarray,
+    replies: bool = True,
+) -> Approved:
+    """The equilibrium with the vetoes' approvals (module docstring):
+    :func:`skimming_approvals`, fictitious play, then the vetoes' replies to the mixed
+    offers (``replies=False``: not computed, the gap NaN).
+
+    ``cache``: each veto's per-world features, for every solve
+    (:func:`~goldenbridge.analysis.negotiate.continuation.continuation_approvals`);
+    ``gains``: :func:`~goldenbridge.analysis.negotiate.building.proposer_gains`."""
+    built, ordered, approve, how, iterations, converged = skimming_approvals(
+        population, built, grid_offers, rounds, discount, hazard, q, cache, gains
+    )
+    mixed = fictitious_play(built.game, ordered.equilibrium)
+    played = play(built.game, mixed.equilibrium)
+    p = float(played.p_war[-1])
+    first = Approved(
+        built, ordered, mixed, played, approve, how, iterations, converged, 0.0, 0, (p, p)
+    )
+    if not replies:
+        return replace(first, gap=float("nan"))
+    if how != "continuation" or mixed.steps == 0:
+        return first
+    w = population.worlds.weights
+    once = built.one_shot
+    members = []
+    for i in range(MIXED_APPROVALS + 1):
+        eq = mixed.equilibrium
+        new = continuation_approvals(population, built, grid_offers, eq, once.approve_by, cache)
+        gap = approvals_gap(played, new, approve, w)
+        members.append((gap, i, built, ordered, mixed, played, approve))
+        if gap <= GAP_TOLERANCE or i == MIXED_APPROVALS:
+            break
+        approve = new
+        built = with_approvals(built, population, grid_offers, approve, gains)
+        ordered = solve_ordered(built.game, rounds, discount, hazard, q, np.argsort(eq.rank))
+        mixed = fictitious_play(built.game, ordered.equilibrium)
+        played = play(built.game, mixed.equilibrium)
+    wars = [float(m[5].p_war[-1]) for m in members]
+    gap, _, built, ordered, mixed, played, approve = min(members, key=lambda m: (m[0], m[1]))
+    return Approved(
+        built,
+        ordered,
+        mixed,
+        played,
+        approve,
+        how,
+        iterations,
+        converged,
+        gap,
+        len(members) - 1,
+        (min(wars), max(wars)),
+    )
