@@ -98,9 +98,6 @@ class Branch:
         Discounted weight of a war, and the same times the war's round.
     stand : (K,) float64
         Discounted weight of standing down.
-    nodes : tuple of (round, offer)
-        The later offers that may be put to the vetoes (every node of the tree of made and
-        blocked rounds).
     """
 
     t: int
@@ -108,7 +105,6 @@ class Branch:
     war: np.ndarray
     war_round: np.ndarray
     stand: np.ndarray
-    nodes: tuple[tuple[int, int], ...]
 
 
 #: The states a round is reached in: ``((c, l), alive)`` per state, ``alive`` (K,) the
@@ -141,6 +137,15 @@ def _replies(game: TimeGame, eq: TimeEquilibrium, r: int, c: int, lv: int, j: in
     return take, leave, ~take & ~leave, f, f > stand, (cp, lp)
 
 
+def _replies_in(memo: dict, game: TimeGame, eq: TimeEquilibrium, r, c, lv, j) -> tuple:
+    """:func:`_replies`, each (round, state, offer) computed once (``memo["replies"]``)."""
+    done = memo.setdefault("replies", {})
+    key = (r, c, lv, j)
+    if key not in done:
+        done[key] = _replies(game, eq, r, c, lv, j)
+    return done[key]
+
+
 def reached_states(game: TimeGame, eq: TimeEquilibrium) -> list[Reached]:
     """Per round, the states the proposer's (possibly mixed) equilibrium offers reach when
     every offer is made, with each type's weight there: the probability of the offers
@@ -164,6 +169,56 @@ def reached_states(game: TimeGame, eq: TimeEquilibrium) -> list[Reached]:
     return out
 
 
+def _unit(
+    game: TimeGame,
+    eq: TimeEquilibrium,
+    r: int,
+    state: tuple[int, int],
+    others: np.ndarray | None,
+    own: dict[tuple[int, int], bool] | None,
+    memo: dict,
+) -> Branch:
+    """The play from round ``r`` in ``state`` on, the proposer making its equilibrium
+    offers (each offer of a mixed state with its probability, made where the vetoes
+    approve), per unit of each type's weight there and discounted to round ``r``. Every
+    weight of the play is a sum of products of per-type factors, so the play of ``alive``
+    types is ``alive`` times this, type by type: each state's is computed once (``memo``,
+    for one ``others`` and ``own``)."""
+    if state in memo.setdefault(r, {}):
+        return memo[r][state]
+    n_types, h, delta = game.types, eq.hazard, eq.discount
+    deal = np.zeros((game.grid, n_types))
+    war, war_r, stand = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types)
+    c, lv = state
+    moves, held = [], np.zeros(n_types)
+    for o, p in eq.support(r, c, lv):
+        share = np.ones(n_types) if others is None else others[r, :, o]
+        if own is not None and not own.get((r, o), True):
+            share = np.zeros(n_types)
+        moves.append((o, p * share))
+        held += p * (1 - share)
+    moves.append((-1, held))  # blocked: nothing offered this round
+    for o, m in moves:
+        if not np.any(m > 0):
+            continue
+        take, leave, wait, _, fights, after = _replies_in(memo, game, eq, r, c, lv, o)
+        if o >= 0:
+            deal[o] += np.where(take, m, 0.0)
+        wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
+        war += wars
+        war_r += r * wars
+        stand += np.where(leave & ~fights, m, 0.0)
+        rest = np.where(wait, m * (1 - h), 0.0)
+        if r + 1 < eq.rounds and np.any(rest > 0):
+            sub, d = _unit(game, eq, r + 1, after, others, own, memo), delta * rest
+            deal += sub.deal * d
+            war += sub.war * d
+            war_r += sub.war_round * d
+            stand += sub.stand * d
+    memo[r][state] = out = Branch(r, deal, war, war_r, stand)
+    return out
+
+
 def branch(
     game: TimeGame,
     eq: TimeEquilibrium,
@@ -173,6 +228,7 @@ def branch(
     alive: np.ndarray | None = None,
     others: np.ndarray | None = None,
     own: dict[tuple[int, int], bool] | None = None,
+    memo: dict | None = None,
 ) -> Branch:
     """The types' play from round ``t`` in ``state`` when ``first`` (-1: nothing) is
     offered, then the proposer's equilibrium offers (each offer of a mixed state with its
@@ -183,54 +239,28 @@ def branch(
     belief holds, of rank ``>= c``).
     A later offer ``o`` in round ``r`` is made with probability ``own[(r, o)] * others[r,
     k, o]`` for type k (default 1: every later offer made); otherwise that round passes
-    with nothing offered."""
-    n_types = game.types
-    h, delta = eq.hazard, eq.discount
-    deal = np.zeros((game.grid, n_types))
-    war_w, war_r, stand_w = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types)
-    nodes: list[tuple[int, int]] = []
-
-    def reply(r, c, lv, j, alive, disc):
-        """Accumulate the best replies of ``alive`` to offer j (-1: nothing); the waiting
-        rest and the state after it."""
-        take, leave, wait, _, fights, after = _replies(game, eq, r, c, lv, j)
-        m = disc * alive
-        if j >= 0:
-            deal[j] += np.where(take, m, 0.0)
-        wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
-        war_w[:] += wars
-        war_r[:] += r * wars
-        stand_w[:] += np.where(leave & ~fights, m, 0.0)
-        return after, np.where(wait, alive * (1 - h), 0.0)
-
-    def walk(r, c, lv, alive, disc, j):
-        if r == eq.rounds or not np.any(alive > 0):
-            return
-        if r > t:
-            made = []
-            held = np.zeros(n_types)
-            for o, p in eq.support(r, c, lv):
-                nodes.append((r, o))
-                share = np.ones(n_types) if others is None else others[r, :, o]
-                if own is not None and not own.get((r, o), True):
-                    share = np.zeros(n_types)
-                made.append((o, alive * (p * share)))
-                held += alive * (p * (1 - share))
-        else:
-            share = np.ones(n_types) if j >= 0 else np.zeros(n_types)
-            made, held = [(j, alive * share)], alive * (1 - share)
-        for o, m in made:
-            if o >= 0 and np.any(m > 0):
-                (cp, lp), rest = reply(r, c, lv, o, m, disc)
-                walk(r + 1, cp, lp, rest, disc * delta, -1)
-        if np.any(held > 0):
-            (cp, lp), rest = reply(r, c, lv, -1, held, disc)
-            walk(r + 1, cp, lp, rest, disc * delta, -1)
-
+    with nothing offered. ``memo``: the later rounds' plays (:func:`_unit`), shared by
+    the calls with the same ``others`` and ``own``; the types' replies under
+    ``memo["replies"]``, which any calls on the same game and strategy may share."""
     c, lv = state
-    start = (eq.rank >= c).astype(np.float64) if alive is None else alive
-    walk(t, c, lv, start, 1.0, first)
-    return Branch(t, deal, war_w, war_r, stand_w, tuple(dict.fromkeys(nodes)))
+    m = (eq.rank >= c).astype(np.float64) if alive is None else alive
+    h, delta = eq.hazard, eq.discount
+    memo = {} if memo is None else memo
+    deal = np.zeros((game.grid, game.types))
+    take, leave, wait, _, fights, after = _replies_in(memo, game, eq, t, c, lv, first)
+    if first >= 0:
+        deal[first] = np.where(take, m, 0.0)
+    war = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
+    war_r = t * war
+    stand = np.where(leave & ~fights, m, 0.0)
+    rest = np.where(wait, m * (1 - h), 0.0)
+    if t + 1 < eq.rounds and np.any(rest > 0):
+        sub, d = _unit(game, eq, t + 1, after, others, own, memo), delta * rest
+        deal += sub.deal * d
+        war = war + sub.war * d
+        war_r = war_r + sub.war_round * d
+        stand = stand + sub.stand * d
+    return Branch(t, deal, war, war_r, stand)
 
 
 def branches(
@@ -241,10 +271,14 @@ def branches(
     first: int,
     others: np.ndarray | None = None,
     own: dict[tuple[int, int], bool] | None = None,
+    memo: dict | None = None,
 ) -> Branch:
     """:func:`branch` from every state round ``t`` is reached in, each with its types'
     weights, summed (the veto decides on round ``t`` and the offer, not on the state)."""
-    parts = [branch(game, eq, t, state, first, alive, others, own) for state, alive in reached]
+    memo = {} if memo is None else memo
+    parts = [
+        branch(game, eq, t, state, first, alive, others, own, memo) for state, alive in reached
+    ]
     if len(parts) == 1:
         return parts[0]
     k = game.types  # no state (no type reaches round t): every weight 0
@@ -258,7 +292,6 @@ def branches(
         total("war", (k,)),
         total("war_round", (k,)),
         total("stand", (k,)),
-        tuple(dict.fromkeys(node for b in parts for node in b.nodes)),
     )
 
 
@@ -558,12 +591,15 @@ def _plan(
     decisions differ from "approve" (their own pattern per branch)."""
     game = built.game
     firsts = [*range(grid_offers.m), -1]
-    plain = [branches(game, eq, t, reached, j, others) for j in firsts]
+    replies: dict = {}  # the types' replies in each state, for every memo
+    memo: dict = {"replies": replies}  # the later rounds' plays, shared by every first offer
+    plain = [branches(game, eq, t, reached, j, others, None, memo) for j in firsts]
     co = feats.coefficients(plain)
     fixes: list[_Fix] = []
     if own is None:
         return co, fixes
     groups: dict[tuple[tuple[int, int], ...], list] = {}  # the same nodes: the same groups
+    memos: dict[tuple, dict] = {}  # per pattern of own decisions
     for b, j in enumerate(firsts):
         nodes = tuple(
             dict.fromkeys(node for state, _ in reached for node in tree_nodes(eq, t, state, j))
@@ -574,7 +610,9 @@ def _plan(
             groups[nodes] = pattern_groups(own, nodes)
         for value, rows in groups[nodes]:
             pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
-            br = branches(game, eq, t, reached, j, others, pattern)
+            key = tuple(sorted(node for node, ok in pattern.items() if not ok))
+            memo = memos.setdefault(key, {"replies": replies})
+            br = branches(game, eq, t, reached, j, others, pattern, memo)
             fixes.append((rows, b, feats.coefficients([br])))
     return co, fixes
 
