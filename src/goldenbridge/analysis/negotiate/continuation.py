@@ -655,6 +655,44 @@ def _subset(co: dict, cols: np.ndarray) -> dict:
     return {k: v[..., cols] for k, v in co.items()}
 
 
+def _fixed_values(feats: _Features, fixes: list[_Fix]) -> tuple:
+    """Each fix's value on its own worlds (float64) as ``(rows, columns, values)`` sorted by
+    row. The fixes of one group of worlds (the same rows: the same own decisions at the
+    same nodes, for several first offers) are one product of those worlds' features with
+    their coefficient columns."""
+    if not fixes:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    rows_of, cols_of, vals_of = [], [], []
+    hd = feats.has_direct
+    by_rows: dict[int, list] = {}
+    for rows, b, c in fixes:
+        by_rows.setdefault(id(rows), []).append((rows, b, c))
+    for group in by_rows.values():
+        rows = group[0][0]
+        if hd[rows].any():  # a direct war value: its own coefficients where it applies
+            vals = np.column_stack(
+                [_values(c, feats.block(rows), np.float64)[:, 0] for _, _, c in group]
+            )
+        else:
+            coef = np.column_stack(
+                [
+                    np.concatenate([c["cw"][:, 0], c["cl"][:, 0], c["deals"][:, 0]])
+                    for *_, c in group
+                ]
+            )
+            rest = np.array([[c["own"][0], c["sq"][0], c["c0"][0]] for *_, c in group])
+            vals = feats.mat[rows] @ coef
+            vals += feats.own[rows, None] * rest[:, 0] + feats.u0[rows, None] * rest[:, 1]
+            vals += rest[:, 2]
+        for k, (_, b, _) in enumerate(group):
+            rows_of.append(rows)
+            cols_of.append(np.full(rows.size, b, dtype=np.int64))
+            vals_of.append(vals[:, k])
+    row, col, val = (np.concatenate(x) for x in (rows_of, cols_of, vals_of))
+    order = np.argsort(row, kind="stable")
+    return row[order], col[order], val[order]
+
+
 def _product(feats: _Features, co: dict, fixes: list[_Fix], dtype) -> np.ndarray:
     """(N, G) the gains of :func:`veto_gains` from the plan's coefficients and fixes.
 
@@ -669,55 +707,41 @@ def _product(feats: _Features, co: dict, fixes: list[_Fix], dtype) -> np.ndarray
     sub = _subset(co, cols)
     out = np.empty((n, g))
     # each pattern's value on its own worlds (float64), written over the plain values
-    fixed = np.full((n, g + 1), np.nan) if fixes else np.empty((0, 0))
-    if fixes:
-        uw, ul, u, o, u0, hd = feats.block(slice(None))
-        if hd.any():  # a direct war value: each pattern on its own worlds
-            for rows, b, c in fixes:
-                fixed[rows, b] = _values(c, feats.block(rows), np.float64)[:, 0]
-        else:  # every (world, pattern) pair at once, in chunks
-            mat = feats.mat
-            coef = np.hstack([np.vstack([c["cw"], c["cl"], c["deals"]]) for _, _, c in fixes])
-            rest = np.array([[c["own"][0], c["sq"][0], c["c0"][0]] for _, _, c in fixes])
-            pair_row = np.concatenate([rows for rows, _, _ in fixes])
-            pair_fix = np.repeat(np.arange(len(fixes)), [rows.size for rows, _, _ in fixes])
-            val = np.empty(pair_row.size)
-            for p0 in range(0, pair_row.size, _BLOCK):
-                r, i = pair_row[p0 : p0 + _BLOCK], pair_fix[p0 : p0 + _BLOCK]
-                val[p0 : p0 + _BLOCK] = np.einsum("pf,fp->p", mat[r], coef[:, i])
-                val[p0 : p0 + _BLOCK] += o[r] * rest[i, 0] + u0[r] * rest[i, 1] + rest[i, 2]
-            fixed[pair_row, np.array([b for _, b, _ in fixes])[pair_fix]] = val
-    has_fix = ~np.isnan(fixed) if fixes else None
+    fix_row, fix_col, fix_val = _fixed_values(feats, fixes)
     # offers whose branch is the branch of nothing: a gain of 0 wherever neither is fixed
     zero = np.flatnonzero(index[:g] == index[g])
-
-    def values(rows: slice | np.ndarray, dt) -> np.ndarray:
-        v = _values(sub, feats.block(rows), dt)[:, index]
-        if has_fix is not None:
-            v = np.where(has_fix[rows], fixed[rows], v)
-        return v
 
     def block(n0: int) -> None:
         """The gains of the worlds ``n0 .. n0 + _BLOCK``: in ``dtype``, the worlds within
         the rounding bound of 0 again in float64 (every world where an offer's gain is 0
         by construction: then float64 at once)."""
         sl = slice(n0, min(n0 + _BLOCK, n))
+        lo, hi = np.searchsorted(fix_row, [sl.start, sl.stop])
+        has_fix = np.zeros((sl.stop - sl.start, g + 1), dtype=bool)
+        fixed = np.zeros(has_fix.shape)
+        local = fix_row[lo:hi] - sl.start
+        has_fix[local, fix_col[lo:hi]] = True
+        fixed[local, fix_col[lo:hi]] = fix_val[lo:hi]
+
+        def values(rows: np.ndarray, dt) -> np.ndarray:  # rows: local indices
+            v = _values(sub, feats.block(rows + sl.start), dt)[:, index]
+            return np.where(has_fix[rows], fixed[rows], v)
+
+        every = np.arange(sl.stop - sl.start)
         settled = zero.size > 0
-        if settled and has_fix is not None:  # neither side of a zero gain fixed
-            settled = bool((~has_fix[sl, g] & (~has_fix[sl][:, zero]).any(axis=1)).all())
+        if settled:  # neither side of a zero gain fixed
+            settled = bool((~has_fix[:, g] & (~has_fix[:, zero]).any(axis=1)).all())
         if dtype == np.float64 or settled:
-            v = values(sl, np.float64)
+            v = values(every, np.float64)
             out[sl] = v[:, :g] - v[:, g:]
             return
-        rows = np.arange(sl.start, sl.stop)
-        v = values(sl, dtype)
+        v = values(every, dtype)
         gain = v[:, :g] - v[:, g:]
         err = _rounding(sub, feats.block(sl), dtype, a=feats.a[sl])[:, index]
-        if has_fix is not None:  # those values are float64's already
-            err = np.where(has_fix[sl], 0.0, err)
+        err = np.where(has_fix, 0.0, err)  # those values are float64's already
         close = np.flatnonzero((np.abs(gain) <= err[:, :g] + err[:, g:]).any(axis=1))
         if close.size:
-            exact = values(rows[close], np.float64)
+            exact = values(close, np.float64)
             gain[close] = exact[:, :g] - exact[:, g:]
         out[sl] = gain
 
