@@ -222,18 +222,24 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
             f"strategies it would change an offer on the path. The offers shown mix, as "
             f"fictitious play finds them ({result.mixing_steps} steps); every type "
             f"best-replies to the mixture, and no single change of an offer on the path "
-            f"gains {who} more than {result.proposer_regret:.2g}"
+            f"gains {who} more than {result.proposer_regret:.3g}"
             + ("" if result.mixing_converged else f", above the tolerance {TOLERANCE:g}")
             + " (docs/dynamics.md, modelling choice 6)."
         )
+    gap = result.approvals_mixed_gap
     if result.approvals_mixed_iterations > 0:
         low, high = result.approvals_p_war_low, result.approvals_p_war_high
         text += (
             f" The allies' approvals reply to the mixed offers: solved "
             f"{result.approvals_mixed_iterations} more times with their replies, the strategy "
             f"kept is the one they would decide differently on the fewest worlds "
-            f"({pct(result.approvals_mixed_gap)} for one of its offers); over those solves "
-            f"the sequence's P(war) lay between {pct(low)} and {pct(high)}."
+            f"({pct(gap)} for one of its offers); over the first mixed strategy and these "
+            f"solves the sequence's P(war) lay between {pct(low)} and {pct(high)}."
+        )
+    elif gap > 0:
+        text += (
+            f" The allies' approvals reply to the mixed offers up to {pct(gap)} of worlds "
+            f"for one of its offers."
         )
     out.print(text, soft_wrap=True)
 

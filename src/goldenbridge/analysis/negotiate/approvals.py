@@ -77,8 +77,8 @@ class Approved:
     mixed_iterations : int
         Solves with the vetoes' replies to mixed offers.
     p_war_range : (float, float)
-        The lowest and highest P(war) of the sequence over the members solved with
-        replies to mixed offers (and the first mixed strategy).
+        The lowest and highest P(war) of the sequence over the first mixed strategy and
+        the members solved with the vetoes' replies to mixed offers.
     """
 
     built: Built

@@ -184,8 +184,8 @@ class Negotiation:
     whose vetoes would decide that offer differently against it (each offer of a mixed
     state with its probability); the member kept of ``approvals_mixed_iterations`` solves
     with their replies (:mod:`~goldenbridge.analysis.negotiate.approvals`), and
-    ``approvals_p_war_low`` .. ``approvals_p_war_high`` the sequence's P(war) over those
-    solves: how much the gap can matter. ``approvals``
+    ``approvals_p_war_low`` .. ``approvals_p_war_high`` the sequence's P(war) over the
+    first mixed strategy and those solves: how much the gap can matter. ``approvals``
     says how the vetoes decided each round (``one-shot``, ``continuation``, ``informed``,
     or ``none`` without vetoes), ``approval_iterations``
     how many times the skimming equilibrium was solved again with the vetoes' replies to
