@@ -115,8 +115,8 @@ Reached = list[tuple[tuple[int, int], np.ndarray]]
 def _replies(game: TimeGame, eq: TimeEquilibrium, r: int, c: int, lv: int, j: int) -> tuple:
     """The types' best replies in round ``r`` in state ``(c, lv)`` to offer ``j`` (-1:
     nothing), as :func:`~goldenbridge.analysis.negotiate.timegame.play` plays them:
-    ``(take, leave, wait, f, fights, (c', l'))`` with ``f`` each type's exit value and the
-    proposer's state after the offer."""
+    ``(take, leave, wait, fights, (c', l'))``: the masks of the types that accept, exit or
+    wait, those whose exit is a war, and the proposer's state after the offer."""
     (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = _args(game)
     q, levels = eq.levels, eq.offer.shape[2]
     last = r == eq.rounds - 1
@@ -134,7 +134,7 @@ def _replies(game: TimeGame, eq: TimeEquilibrium, r: int, c: int, lv: int, j: in
     w = np.full(game.types, -np.inf) if last else -mob + h * f + (1 - h) * delta * nv
     take = (acc >= e) & (acc >= w)
     leave = ~take & (e >= w)
-    return take, leave, ~take & ~leave, f, f > stand, (cp, lp)
+    return take, leave, ~take & ~leave, f > stand, (cp, lp)
 
 
 def _replies_in(memo: dict, game: TimeGame, eq: TimeEquilibrium, r, c, lv, j) -> tuple:
@@ -161,7 +161,7 @@ def reached_states(game: TimeGame, eq: TimeEquilibrium) -> list[Reached]:
         nxt: dict[tuple[int, int], np.ndarray] = {}
         for (c, lv), alive in out[-1]:
             for j, pj in eq.support(r, c, lv):
-                _, _, wait, _, _, after = _replies(game, eq, r, c, lv, j)
+                _, _, wait, _, after = _replies(game, eq, r, c, lv, j)
                 go = np.where(wait, alive * pj, 0.0)
                 if np.any(go > 0):
                     nxt[after] = nxt[after] + go if after in nxt else go
@@ -201,7 +201,7 @@ def _unit(
     for o, m in moves:
         if not np.any(m > 0):
             continue
-        take, leave, wait, _, fights, after = _replies_in(memo, game, eq, r, c, lv, o)
+        take, leave, wait, fights, after = _replies_in(memo, game, eq, r, c, lv, o)
         if o >= 0:
             deal[o] += np.where(take, m, 0.0)
         wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
@@ -247,7 +247,7 @@ def branch(
     h, delta = eq.hazard, eq.discount
     memo = {} if memo is None else memo
     deal = np.zeros((game.grid, game.types))
-    take, leave, wait, _, fights, after = _replies_in(memo, game, eq, t, c, lv, first)
+    take, leave, wait, fights, after = _replies_in(memo, game, eq, t, c, lv, first)
     if first >= 0:
         deal[first] = np.where(take, m, 0.0)
     war = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
@@ -295,27 +295,34 @@ def branches(
     )
 
 
-def tree_nodes(eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int) -> list:
+def tree_nodes(
+    eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int, memo: dict | None = None
+) -> tuple[tuple[int, int], ...]:
     """Every (round, offer) of the tree of made and blocked rounds after ``first`` in
-    round ``t`` (the later offers a veto may decide on; every offer of a mixed state)."""
+    round ``t`` (the later offers a veto may decide on; every offer of a mixed state), in
+    the order a depth-first walk meets them. ``memo``: each later state's nodes, for any
+    calls on the same strategy (the tree grows as the offers per state to the rounds)."""
     levels, q = eq.offer.shape[2], eq.levels
-    out: list[tuple[int, int]] = []
+    memo = {} if memo is None else memo
 
-    def walk(r, c, lv, js):
+    def after(r: int, c: int, lv: int, j: int) -> tuple[int, int]:
+        if j < 0:
+            return c, min(lv + q, levels - 1)
+        return int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
+
+    def below(r: int, c: int, lv: int) -> tuple[tuple[int, int], ...]:
+        """The nodes of the tree from round ``r`` in state ``(c, lv)`` on."""
         if r == eq.rounds:
-            return
-        if r > t:
+            return ()
+        if (r, c, lv) not in memo:
             js = [o for o, _ in eq.support(r, c, lv)]
-            out.extend((r, o) for o in js)
-        for j in js:
-            if j >= 0:
-                cut = int(eq.cutoff[r, c, lv, j])
-                walk(r + 1, cut, min(lv + int(eq.inc[j]), levels - 1), [-1])
-        if r > t or js[0] < 0:
-            walk(r + 1, c, min(lv + q, levels - 1), [-1])
+            out = [(r, o) for o in js]
+            for j in [*js, -1]:  # each offer made, then blocked
+                out.extend(below(r + 1, *after(r, c, lv, j)))
+            memo[(r, c, lv)] = tuple(dict.fromkeys(out))
+        return memo[(r, c, lv)]
 
-    walk(t, *state, [first])
-    return list(dict.fromkeys(out))
+    return below(t + 1, *after(t, *state, first))
 
 
 @dataclass(frozen=True)
@@ -600,9 +607,12 @@ def _plan(
         return co, fixes
     groups: dict[tuple[tuple[int, int], ...], list] = {}  # the same nodes: the same groups
     memos: dict[tuple, dict] = {}  # per pattern of own decisions
+    tree: dict = {}  # each later state's nodes
     for b, j in enumerate(firsts):
         nodes = tuple(
-            dict.fromkeys(node for state, _ in reached for node in tree_nodes(eq, t, state, j))
+            dict.fromkeys(
+                node for state, _ in reached for node in tree_nodes(eq, t, state, j, tree)
+            )
         )
         if not nodes:
             continue
