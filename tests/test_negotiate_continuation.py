@@ -17,12 +17,9 @@ from test_negotiate_vetoes import GRID, grid_offers, one_veto
 from goldenbridge.analysis import outcomes
 from goldenbridge.analysis.negotiate.approvals import skimming_approvals
 from goldenbridge.analysis.negotiate.building import build, proposer_gains, with_approvals
-from goldenbridge.analysis.negotiate.continuation import (
-    continuation_approvals,
-    reached_states,
-    veto_gains,
-)
+from goldenbridge.analysis.negotiate.continuation import continuation_approvals, veto_gains
 from goldenbridge.analysis.negotiate.dynamics import negotiate
+from goldenbridge.analysis.negotiate.play_tree import reached_states
 from goldenbridge.analysis.negotiate.timegame import ACCEPT, ATTACK, STAND, WAIT, play, solve
 from goldenbridge.population import sample
 

@@ -15,13 +15,10 @@ import pytest
 from test_negotiate_continuation import DELTA, H, small
 from test_negotiate_vetoes import GRID, grid_offers
 
-from goldenbridge.analysis.negotiate import continuation
+from goldenbridge.analysis.negotiate import continuation, play_tree
 from goldenbridge.analysis.negotiate.building import build, proposer_gains, with_approvals
-from goldenbridge.analysis.negotiate.continuation import (
-    continuation_approvals,
-    pattern_groups,
-    reached_states,
-)
+from goldenbridge.analysis.negotiate.continuation import continuation_approvals, pattern_groups
+from goldenbridge.analysis.negotiate.play_tree import reached_states
 from goldenbridge.analysis.negotiate.timegame import solve
 from goldenbridge.engine import utilities
 
@@ -63,7 +60,7 @@ def test_features_hold_the_rounding_bounds_a(talks):
     assert np.array_equal(feats.a, np.abs(stacked).max(axis=1))
     # the views are the utilities themselves
     assert np.array_equal(feats.u, utilities(pop.worlds.actors[2], offers))
-    branches = [continuation.branch(built.game, eq, 0, (0, 0), j) for j in (-1, 3, 7)]
+    branches = [play_tree.branch(built.game, eq, 0, (0, 0), j) for j in (-1, 3, 7)]
     co = feats.coefficients(branches)
     block = feats.block(slice(0, 700))
     plain = continuation._rounding(co, block, np.float32)

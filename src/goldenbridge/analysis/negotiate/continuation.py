@@ -7,14 +7,15 @@ offered in round ``t``:
     E[ V_j(x_t offered in round t) - V_j(nothing in round t) | what j knows ] >= 0   (ties
     approve).
 
-What the two branches are. The states of the game in round ``t`` are the proposer's
-``(c_t, l_t)`` (the ``c_t`` lowest types gone, pretext level ``l_t``) that the equilibrium
-reaches when every offer so far was made -- one state with a pure strategy, several where the
-proposer mixes (:func:`reached_states`, each weighted by the probability of the offers leading
-there) -- and the types still in the talks there are those that waited in every earlier round
-along those offers (Bayes' rule on the path: a type that left cannot be there, even where
-the proposer's state still counts it; docs/dynamics.md, modelling choice 6). Offered ``x_t``,
-each remaining type plays its equilibrium reply (accept, exit or wait;
+What the two branches are. The states of the game in round ``t`` are the proposer's ``(c_t,
+l_t)`` (the ``c_t`` lowest types gone, pretext level ``l_t``) that the equilibrium reaches
+when every offer so far was made -- one state with a pure strategy, several where the
+proposer mixes (:func:`~goldenbridge.analysis.negotiate.play_tree.reached_states`, each
+weighted by the probability of the offers leading there) -- and the types still in the talks
+there are those that waited in every earlier round along those offers (Bayes' rule on the
+path: a type that left cannot be there, even where the proposer's state still counts it;
+docs/dynamics.md, modelling choice 6). Offered ``x_t``, each remaining type plays its
+equilibrium reply (accept, exit or wait;
 :func:`~goldenbridge.analysis.negotiate.timegame.play`) and the talks go on with the
 proposer's equilibrium offers from the state that follows, each offer of a mixed state with
 its probability.
@@ -65,264 +66,23 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from goldenbridge.analysis.negotiate.building import Built, time_inputs
-from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium, TimeGame, _args
+from goldenbridge.analysis.negotiate.play_tree import (
+    Branch,
+    Reached,
+    branches,
+    reached_states,
+    tree_nodes,
+)
+from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium
 from goldenbridge.analysis.outcomes import offers_nothing
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.engine.threads import map_threads
 from goldenbridge.information import is_informed, pair_parts
 from goldenbridge.population import Population
 
-__all__ = [
-    "Branch",
-    "branch",
-    "branches",
-    "reached_states",
-    "continuation_approvals",
-    "veto_gains",
-]
+__all__ = ["continuation_approvals", "pattern_groups", "veto_gains"]
 
 _BLOCK = 8192
-
-
-@dataclass(frozen=True)
-class Branch:
-    """What the types do from round ``t`` on when ``first`` is offered in round ``t``
-    (``-1``: nothing) and the talks go on as the equilibrium says; weights discounted to
-    round ``t``, per unit of the type's weight still in the talks.
-
-    Attributes (G offers, K types)
-    ----------
-    deal : (G, K) float64
-        Discounted weight of a deal at each offer.
-    war, war_round : (K,) float64
-        Discounted weight of a war, and the same times the war's round.
-    stand : (K,) float64
-        Discounted weight of standing down.
-    """
-
-    t: int
-    deal: np.ndarray
-    war: np.ndarray
-    war_round: np.ndarray
-    stand: np.ndarray
-
-
-#: The states a round is reached in: ``((c, l), alive)`` per state, ``alive`` (K,) the
-#: types' weights still in the talks there (docs: :func:`reached_states`).
-Reached = list[tuple[tuple[int, int], np.ndarray]]
-
-
-def _replies(game: TimeGame, eq: TimeEquilibrium, r: int, c: int, lv: int, j: int) -> tuple:
-    """The types' best replies in round ``r`` in state ``(c, lv)`` to offer ``j`` (-1:
-    nothing), as :func:`~goldenbridge.analysis.negotiate.timegame.play` plays them:
-    ``(take, leave, wait, fights, (c', l'))``: the masks of the types that accept, exit or
-    wait, those whose exit is a war, and the proposer's state after the offer."""
-    (accept, pretext_now, war, drift, pretext, mob, stand, _, _, _, _) = _args(game)
-    q, levels = eq.levels, eq.offer.shape[2]
-    last = r == eq.rounds - 1
-    s = lv / q if q > 0 else 0.0
-    if j < 0:
-        cp, lp = c, min(lv + q, levels - 1)
-        now, acc = game.pretext_none, np.full(game.types, -np.inf)
-    else:
-        cp, lp = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
-        now, acc = pretext_now[:, j], accept[:, j]
-    f = war + drift * r + pretext * s + now
-    e = np.maximum(f, stand)
-    nv = eq.target_value[r + 1, cp, lp]
-    h, delta = eq.hazard, eq.discount
-    w = np.full(game.types, -np.inf) if last else -mob + h * f + (1 - h) * delta * nv
-    take = (acc >= e) & (acc >= w)
-    leave = ~take & (e >= w)
-    return take, leave, ~take & ~leave, f > stand, (cp, lp)
-
-
-def _replies_in(memo: dict, game: TimeGame, eq: TimeEquilibrium, r, c, lv, j) -> tuple:
-    """:func:`_replies`, each (round, state, offer) computed once (``memo["replies"]``)."""
-    done = memo.setdefault("replies", {})
-    key = (r, c, lv, j)
-    if key not in done:
-        done[key] = _replies(game, eq, r, c, lv, j)
-    return done[key]
-
-
-def reached_states(game: TimeGame, eq: TimeEquilibrium) -> list[Reached]:
-    """Per round, the states the proposer's (possibly mixed) equilibrium offers reach when
-    every offer is made, with each type's weight there: the probability of the offers
-    that lead there times 1 if the type waited in every earlier round along them (Bayes'
-    rule on the path; the hazard's survival is the same for every type and left out). A
-    type that left cannot be there, even where the proposer's state still counts it
-    (docs/dynamics.md, modelling choice 6). A pure strategy reaches one state a round,
-    with weights 1 or 0."""
-    out: list[Reached] = []
-    current: dict[tuple[int, int], np.ndarray] = {(0, 0): np.ones(game.types)}
-    for r in range(eq.rounds):
-        out.append(sorted(current.items(), key=lambda kv: kv[0]))
-        nxt: dict[tuple[int, int], np.ndarray] = {}
-        for (c, lv), alive in out[-1]:
-            for j, pj in eq.support(r, c, lv):
-                _, _, wait, _, after = _replies(game, eq, r, c, lv, j)
-                go = np.where(wait, alive * pj, 0.0)
-                if np.any(go > 0):
-                    nxt[after] = nxt[after] + go if after in nxt else go
-        current = nxt
-    return out
-
-
-def _unit(
-    game: TimeGame,
-    eq: TimeEquilibrium,
-    r: int,
-    state: tuple[int, int],
-    others: np.ndarray | None,
-    own: dict[tuple[int, int], bool] | None,
-    memo: dict,
-) -> Branch:
-    """The play from round ``r`` in ``state`` on, the proposer making its equilibrium
-    offers (each offer of a mixed state with its probability, made where the vetoes
-    approve), per unit of each type's weight there and discounted to round ``r``. Every
-    weight of the play is a sum of products of per-type factors, so the play of ``alive``
-    types is ``alive`` times this, type by type: each state's is computed once (``memo``,
-    for one ``others`` and ``own``)."""
-    if state in memo.setdefault(r, {}):
-        return memo[r][state]
-    n_types, h, delta = game.types, eq.hazard, eq.discount
-    deal = np.zeros((game.grid, n_types))
-    war, war_r, stand = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types)
-    c, lv = state
-    moves, held = [], np.zeros(n_types)
-    for o, p in eq.support(r, c, lv):
-        share = np.ones(n_types) if others is None else others[r, :, o]
-        if own is not None and not own.get((r, o), True):
-            share = np.zeros(n_types)
-        moves.append((o, p * share))
-        held += p * (1 - share)
-    moves.append((-1, held))  # blocked: nothing offered this round
-    for o, m in moves:
-        if not np.any(m > 0):
-            continue
-        take, leave, wait, fights, after = _replies_in(memo, game, eq, r, c, lv, o)
-        if o >= 0:
-            deal[o] += np.where(take, m, 0.0)
-        wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
-        war += wars
-        war_r += r * wars
-        stand += np.where(leave & ~fights, m, 0.0)
-        rest = np.where(wait, m * (1 - h), 0.0)
-        if r + 1 < eq.rounds and np.any(rest > 0):
-            sub, d = _unit(game, eq, r + 1, after, others, own, memo), delta * rest
-            deal += sub.deal * d
-            war += sub.war * d
-            war_r += sub.war_round * d
-            stand += sub.stand * d
-    memo[r][state] = out = Branch(r, deal, war, war_r, stand)
-    return out
-
-
-def branch(
-    game: TimeGame,
-    eq: TimeEquilibrium,
-    t: int,
-    state: tuple[int, int],
-    first: int,
-    alive: np.ndarray | None = None,
-    others: np.ndarray | None = None,
-    own: dict[tuple[int, int], bool] | None = None,
-    memo: dict | None = None,
-) -> Branch:
-    """The types' play from round ``t`` in ``state`` when ``first`` (-1: nothing) is
-    offered, then the proposer's equilibrium offers (each offer of a mixed state with its
-    probability); the target's replies are those of
-    :func:`~goldenbridge.analysis.negotiate.timegame.play`.
-
-    ``alive`` (K,): the types' weights in the talks (default: 1 for those the proposer's
-    belief holds, of rank ``>= c``).
-    A later offer ``o`` in round ``r`` is made with probability ``own[(r, o)] * others[r,
-    k, o]`` for type k (default 1: every later offer made); otherwise that round passes
-    with nothing offered. ``memo``: the later rounds' plays (:func:`_unit`), shared by
-    the calls with the same ``others`` and ``own``; the types' replies under
-    ``memo["replies"]``, which any calls on the same game and strategy may share."""
-    c, lv = state
-    m = (eq.rank >= c).astype(np.float64) if alive is None else alive
-    h, delta = eq.hazard, eq.discount
-    memo = {} if memo is None else memo
-    deal = np.zeros((game.grid, game.types))
-    take, leave, wait, fights, after = _replies_in(memo, game, eq, t, c, lv, first)
-    if first >= 0:
-        deal[first] = np.where(take, m, 0.0)
-    war = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
-    war_r = t * war
-    stand = np.where(leave & ~fights, m, 0.0)
-    rest = np.where(wait, m * (1 - h), 0.0)
-    if t + 1 < eq.rounds and np.any(rest > 0):
-        sub, d = _unit(game, eq, t + 1, after, others, own, memo), delta * rest
-        deal += sub.deal * d
-        war = war + sub.war * d
-        war_r = war_r + sub.war_round * d
-        stand = stand + sub.stand * d
-    return Branch(t, deal, war, war_r, stand)
-
-
-def branches(
-    game: TimeGame,
-    eq: TimeEquilibrium,
-    t: int,
-    reached: Reached,
-    first: int,
-    others: np.ndarray | None = None,
-    own: dict[tuple[int, int], bool] | None = None,
-    memo: dict | None = None,
-) -> Branch:
-    """:func:`branch` from every state round ``t`` is reached in, each with its types'
-    weights, summed (the veto decides on round ``t`` and the offer, not on the state)."""
-    memo = {} if memo is None else memo
-    parts = [
-        branch(game, eq, t, state, first, alive, others, own, memo) for state, alive in reached
-    ]
-    if len(parts) == 1:
-        return parts[0]
-    k = game.types  # no state (no type reaches round t): every weight 0
-
-    def total(name: str, shape: tuple) -> np.ndarray:
-        return sum((getattr(b, name) for b in parts), np.zeros(shape))
-
-    return Branch(
-        t,
-        total("deal", (game.grid, k)),
-        total("war", (k,)),
-        total("war_round", (k,)),
-        total("stand", (k,)),
-    )
-
-
-def tree_nodes(
-    eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int, memo: dict | None = None
-) -> tuple[tuple[int, int], ...]:
-    """Every (round, offer) of the tree of made and blocked rounds after ``first`` in
-    round ``t`` (the later offers a veto may decide on; every offer of a mixed state), in
-    the order a depth-first walk meets them. ``memo``: each later state's nodes, for any
-    calls on the same strategy (the tree grows as the offers per state to the rounds)."""
-    levels, q = eq.offer.shape[2], eq.levels
-    memo = {} if memo is None else memo
-
-    def after(r: int, c: int, lv: int, j: int) -> tuple[int, int]:
-        if j < 0:
-            return c, min(lv + q, levels - 1)
-        return int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
-
-    def below(r: int, c: int, lv: int) -> tuple[tuple[int, int], ...]:
-        """The nodes of the tree from round ``r`` in state ``(c, lv)`` on."""
-        if r == eq.rounds:
-            return ()
-        if (r, c, lv) not in memo:
-            js = [o for o, _ in eq.support(r, c, lv)]
-            out = [(r, o) for o in js]
-            for j in [*js, -1]:  # each offer made, then blocked
-                out.extend(below(r + 1, *after(r, c, lv, j)))
-            memo[(r, c, lv)] = tuple(dict.fromkeys(out))
-        return memo[(r, c, lv)]
-
-    return below(t + 1, *after(t, *state, first))
 
 
 @dataclass(frozen=True)
@@ -564,7 +324,8 @@ def veto_gains(
 ) -> np.ndarray:
     """(N, G) veto ``actor``'s expected gain, given its own fields, from offering each grid
     offer rather than nothing in round ``t`` (module docstring), over the states round
-    ``t`` is reached in (``reached``; default :func:`reached_states`).
+    ``t`` is reached in (``reached``; default
+    :func:`~goldenbridge.analysis.negotiate.play_tree.reached_states`).
 
     ``others`` (T, K, G): each type's share of worlds whose other vetoes approve offer g in
     round r (default 1); ``own`` (T, N, G) bool: the veto's own approvals in the later
