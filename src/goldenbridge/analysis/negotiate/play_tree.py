@@ -107,6 +107,46 @@ def reached_states(game: TimeGame, eq: TimeEquilibrium) -> list[Reached]:
     return out
 
 
+def _move(
+    game: TimeGame,
+    eq: TimeEquilibrium,
+    r: int,
+    state: tuple[int, int],
+    o: int,
+    m: np.ndarray,
+    others: np.ndarray | None,
+    own: dict[tuple[int, int], bool] | None,
+    memo: dict,
+    acc: tuple,
+) -> None:
+    """Add to ``acc`` (deal, war, war_round, stand) the play of the weights ``m`` (K,) of
+    the types offered ``o`` (-1: nothing) in round ``r`` in ``state``: their replies, and
+    for those that wait the later rounds (:func:`_unit`), discounted."""
+    deal, war, war_r, stand = acc
+    h, delta = eq.hazard, eq.discount
+    c, lv = state
+    take, leave, wait, fights, after = _replies_in(memo, game, eq, r, c, lv, o)
+    if o >= 0:
+        deal[o] += np.where(take, m, 0.0)
+    wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
+    war += wars
+    war_r += r * wars
+    stand += np.where(leave & ~fights, m, 0.0)
+    rest = np.where(wait, m * (1 - h), 0.0)
+    if r + 1 < eq.rounds and np.any(rest > 0):
+        sub, d = _unit(game, eq, r + 1, after, others, own, memo), delta * rest
+        deal += sub.deal * d
+        war += sub.war * d
+        war_r += sub.war_round * d
+        stand += sub.stand * d
+
+
+def _zeros(game: TimeGame) -> tuple:
+    """Empty accumulators of a play: deal (G, K), war, war_round, stand (K,)."""
+    k = game.types
+    return np.zeros((game.grid, k)), np.zeros(k), np.zeros(k), np.zeros(k)
+
+
 def _unit(
     game: TimeGame,
     eq: TimeEquilibrium,
@@ -124,9 +164,8 @@ def _unit(
     for one ``others`` and ``own``)."""
     if state in memo.setdefault(r, {}):
         return memo[r][state]
-    n_types, h, delta = game.types, eq.hazard, eq.discount
-    deal = np.zeros((game.grid, n_types))
-    war, war_r, stand = np.zeros(n_types), np.zeros(n_types), np.zeros(n_types)
+    n_types = game.types
+    acc = _zeros(game)
     c, lv = state
     moves, held = [], np.zeros(n_types)
     for o, p in eq.support(r, c, lv):
@@ -137,23 +176,9 @@ def _unit(
         held += p * (1 - share)
     moves.append((-1, held))  # blocked: nothing offered this round
     for o, m in moves:
-        if not np.any(m > 0):
-            continue
-        take, leave, wait, fights, after = _replies_in(memo, game, eq, r, c, lv, o)
-        if o >= 0:
-            deal[o] += np.where(take, m, 0.0)
-        wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
-        war += wars
-        war_r += r * wars
-        stand += np.where(leave & ~fights, m, 0.0)
-        rest = np.where(wait, m * (1 - h), 0.0)
-        if r + 1 < eq.rounds and np.any(rest > 0):
-            sub, d = _unit(game, eq, r + 1, after, others, own, memo), delta * rest
-            deal += sub.deal * d
-            war += sub.war * d
-            war_r += sub.war_round * d
-            stand += sub.stand * d
-    memo[r][state] = out = Branch(r, deal, war, war_r, stand)
+        if np.any(m > 0):
+            _move(game, eq, r, state, o, m, others, own, memo, acc)
+    memo[r][state] = out = Branch(r, *acc)
     return out
 
 
@@ -180,25 +205,10 @@ def branch(
     with nothing offered. ``memo``: the later rounds' plays (:func:`_unit`), shared by
     the calls with the same ``others`` and ``own``; the types' replies under
     ``memo["replies"]``, which any calls on the same game and strategy may share."""
-    c, lv = state
-    m = (eq.rank >= c).astype(np.float64) if alive is None else alive
-    h, delta = eq.hazard, eq.discount
-    memo = {} if memo is None else memo
-    deal = np.zeros((game.grid, game.types))
-    take, leave, wait, fights, after = _replies_in(memo, game, eq, t, c, lv, first)
-    if first >= 0:
-        deal[first] = np.where(take, m, 0.0)
-    war = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
-    war_r = t * war
-    stand = np.where(leave & ~fights, m, 0.0)
-    rest = np.where(wait, m * (1 - h), 0.0)
-    if t + 1 < eq.rounds and np.any(rest > 0):
-        sub, d = _unit(game, eq, t + 1, after, others, own, memo), delta * rest
-        deal += sub.deal * d
-        war = war + sub.war * d
-        war_r = war_r + sub.war_round * d
-        stand = stand + sub.stand * d
-    return Branch(t, deal, war, war_r, stand)
+    m = (eq.rank >= state[0]).astype(np.float64) if alive is None else alive
+    acc = _zeros(game)
+    _move(game, eq, t, state, first, m, others, own, {} if memo is None else memo, acc)
+    return Branch(t, *acc)
 
 
 def branches(
