@@ -1,10 +1,10 @@
 """The continuation approvals share work between branches, rounds and solves: each shared
 piece equals the computation it replaces.
 
-Oracles: the straightforward computations written out here -- the rounding bound's ``A``
-from the stacked features, the worlds grouped by their own pattern with ``np.unique`` and
-one ``flatnonzero`` per pattern, each branch's values computed column by column without
-merging equal branches, a fresh cache -- and the same numbers on one thread and on two.
+Oracles: the straightforward computations written out here -- the worlds grouped by their
+own pattern with ``np.unique`` and one ``flatnonzero`` per pattern, each branch's values
+computed column by column without merging equal branches, a fresh cache -- and the same
+numbers on one thread and on two.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from test_negotiate_continuation import DELTA, H, small
 from test_negotiate_vetoes import GRID, grid_offers
 
-from goldenbridge.analysis.negotiate import continuation, play_tree
+from goldenbridge.analysis.negotiate import continuation
 from goldenbridge.analysis.negotiate.building import build, proposer_gains, with_approvals
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals, pattern_groups
 from goldenbridge.analysis.negotiate.play_tree import reached_states
@@ -35,77 +35,75 @@ def talks():
     return pop, offers, built, eq, own
 
 
-def test_pattern_groups_are_the_unique_patterns():
+@pytest.mark.parametrize("count", [4, 70])
+def test_pattern_groups_are_the_unique_patterns(count):
     """Each pattern but "approve every node", ascending, with its worlds ascending: as
-    np.unique of the packed bits and flatnonzero per code."""
+    the unique Python-int codes and their worlds (int64 codes up to 62 nodes, packed bits
+    beyond)."""
     rng = np.random.default_rng(3)
-    own = rng.random((3, 500, 7)) < 0.6
-    nodes = [(1, 2), (1, 5), (2, 0), (2, 6)]
+    own = rng.random((3, 500, 40)) < (0.6 if count < 10 else 0.995)
+    nodes = [(1 + i % 2, i // 2) for i in range(count)]
     bits = np.column_stack([own[r][:, o] for r, o in nodes])
-    code = bits @ (1 << np.arange(len(nodes)))
+    code = [sum(int(b) << i for i, b in enumerate(row)) for row in bits]
     full = (1 << len(nodes)) - 1
-    want = [(int(v), np.flatnonzero(code == v)) for v in np.unique(code[code != full])]
+    values = sorted({c for c in code if c != full})
+    want = [(v, np.flatnonzero([c == v for c in code])) for v in values]
     got = pattern_groups(own, nodes)
+    assert len(want) > 1
     assert [v for v, _ in got] == [v for v, _ in want]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, want, strict=True))
-    assert pattern_groups(np.ones((3, 10, 7), dtype=bool), nodes) == []
+    assert pattern_groups(np.ones((3, 10, 40), dtype=bool), nodes) == []
 
 
-def test_features_hold_the_rounding_bounds_a(talks):
-    """The per-world A kept with the features is the largest |feature| of the stacked
-    utilities, and the bound computed with it is the bound computed without."""
-    pop, offers, built, eq, _ = talks
+def test_features_are_the_utilities(talks):
+    """The features' views are the veto's utilities of the grid's offers."""
+    pop, offers, built, _, _ = talks
     feats = continuation._Features(pop, built, offers, 2)
-    stacked = np.hstack([feats.uw, feats.ul, feats.u])
-    assert np.array_equal(feats.a, np.abs(stacked).max(axis=1))
-    # the views are the utilities themselves
     assert np.array_equal(feats.u, utilities(pop.worlds.actors[2], offers))
-    branches = [play_tree.branch(built.game, eq, 0, (0, 0), j) for j in (-1, 3, 7)]
-    co = feats.coefficients(branches)
-    block = feats.block(slice(0, 700))
-    plain = continuation._rounding(co, block, np.float32)
-    kept = continuation._rounding(co, block, np.float32, a=feats.a[:700])
-    assert np.array_equal(plain, kept)
 
 
-def _reference(feats, co, fixes, g):
+def _reference(feats, plan, g):
     """The float64 gains computed branch by branch (no merging of equal branches)."""
     n = feats.u.shape[0]
     v = np.column_stack(
         [
             continuation._values(
-                {k: c[..., [b]] for k, c in co.items()}, feats.block(slice(None)), np.float64
+                {k: c[..., [b]] for k, c in plan.co.items()}, feats.block(slice(None))
             )[:, 0]
             for b in range(g + 1)
         ]
     )
-    for rows, b, c in fixes:
-        v[rows, b] = continuation._values(c, feats.block(rows), np.float64)[:, 0]
+    for i, (rows, b) in enumerate(plan.fixes):
+        c = {k: f[..., [i]] for k, f in plan.fixed.items()}
+        v[rows, b] = continuation._values(c, feats.block(rows))[:, 0]
     assert v.shape == (n, g + 1)
     return v[:, :g] - v[:, g:]
 
 
 @pytest.mark.parametrize("t", [0, 1])
 def test_merged_branches_give_each_branchs_values(talks, t):
-    """Branches with equal coefficients are computed once: the gains (float64) equal the
-    branch-by-branch computation up to float rounding, and the float32 products with the
-    float64 re-decision give the same approvals; some branches are merged."""
+    """Branches with equal coefficients are computed once and a gain is the product with
+    the difference of two branches: the gains equal the branch-by-branch computation up
+    to float rounding, exactly 0 where the offer's branch is the branch of nothing and
+    neither is fixed; some branches are merged."""
     pop, offers, built, eq, own = talks
     feats = continuation._Features(pop, built, offers, 2)
     reached = reached_states(built.game, eq)
-    co, fixes = continuation._plan(built, offers, eq, t, reached[t], None, own, feats)
-    cols, index = continuation._distinct_columns(co)
+    plan = continuation._plan(built, offers, eq, t, reached[t], None, own, feats)
+    cols, index = continuation._distinct_columns(plan.co)
     assert cols.size < GRID + 1  # the test exercises the merging
     for b in range(GRID + 1):  # a merged branch has its representative's coefficients
-        assert all(np.array_equal(c[..., b], c[..., cols[index[b]]]) for c in co.values())
-    want = _reference(feats, co, fixes, GRID)
-    got64 = continuation._product(feats, co, fixes, np.float64)
-    got32 = continuation._product(feats, co, fixes, np.float32)
+        assert all(np.array_equal(c[..., b], c[..., cols[index[b]]]) for c in plan.co.values())
+    want = _reference(feats, plan, GRID)
+    got = continuation._product(feats, plan)
     scale = 1e-9 * (1 + np.abs(want).max())
-    assert np.abs(got64 - want).max() <= scale
-    decided = np.abs(want) > scale  # signs away from float rounding: the same approvals
-    assert np.array_equal((got32 >= 0)[decided], (want >= 0)[decided])
-    assert len(fixes) > 0
+    assert np.abs(got - want).max() <= scale
+    fixed = np.zeros((pop.n, GRID + 1), dtype=bool)
+    for rows, b in plan.fixes:
+        fixed[rows, b] = True
+    same = (index[:GRID] == index[GRID])[None, :] & ~fixed[:, :GRID] & ~fixed[:, GRID:]
+    assert same.any() and (got[same] == 0).all()
+    assert len(plan.fixes) > 0
 
 
 def test_products_do_not_depend_on_the_threads(talks):
@@ -113,13 +111,13 @@ def test_products_do_not_depend_on_the_threads(talks):
     pop, offers, built, eq, own = talks
     feats = continuation._Features(pop, built, offers, 2)
     reached = reached_states(built.game, eq)
-    co, fixes = continuation._plan(built, offers, eq, 0, reached[0], None, own, feats)
+    plan = continuation._plan(built, offers, eq, 0, reached[0], None, own, feats)
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = continuation._product(feats, co, fixes, np.float32)
+        one = continuation._product(feats, plan)
         numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-        two = continuation._product(feats, co, fixes, np.float32)
+        two = continuation._product(feats, plan)
     finally:
         numba.set_num_threads(before)
     assert np.array_equal(one, two)
@@ -172,7 +170,7 @@ def test_a_branchs_values_do_not_depend_on_the_other_branches(rows):
         "sq": rng.normal(size=g + 1),
         "c0": rng.normal(size=g + 1),
     }
-    full = continuation._values(co, feats, np.float64)
+    full = continuation._values(co, feats)
     some = np.sort(rng.choice(g + 1, 45, replace=False))
-    part = continuation._values(continuation._subset(co, some), feats, np.float64)
+    part = continuation._values(continuation._subset(co, some), feats)
     assert np.array_equal(part, full[:, some])

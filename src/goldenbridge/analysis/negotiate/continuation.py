@@ -231,9 +231,6 @@ class _Features:
             arrays = worlds.subset(sl).actors[actor]
             self.u[sl] = utilities(arrays, grid_offers)
             self.uw[sl], self.ul[sl] = utilities(arrays, self.win), utilities(arrays, self.lose)
-        #: each world's largest |feature|, the ``A`` of :func:`_rounding` (it does not
-        #: depend on the branches)
-        self.a = _largest(self.mat)
 
     def coefficients(self, branches: Sequence[Branch]) -> dict:
         co = _coefficients(self.part, branches)
@@ -249,64 +246,28 @@ class _Features:
         return self.uw[sl], self.ul[sl], self.u[sl], self.own[sl], self.u0[sl], self.has_direct[sl]
 
 
-def _largest(mat: np.ndarray) -> np.ndarray:
-    """(R,) each row's largest ``|x|`` (0 for no columns)."""
-    return np.abs(mat).max(axis=1, initial=0.0)
+def _stack(co: dict, direct: bool = False) -> np.ndarray:
+    """(F, B) the coefficients on the features ``[uw | ul | u]`` (:attr:`_Features.mat`'s
+    columns): on the war's outcome points, or their direct-value twins, then the deals."""
+    win, lose = ("cw_d", "cl_d") if direct else ("cw", "cl")
+    return np.vstack([co[win], co[lose], co["deals"]])
 
 
-def _values(co: dict, feats: tuple, dtype, cols: slice | np.ndarray = slice(None)) -> np.ndarray:
+def _rest(co: dict) -> np.ndarray:
+    """(3, B) the coefficients on j's own costs, its status-quo utility and 1."""
+    return np.vstack([co["own"], co["sq"], co["c0"]])
+
+
+def _values(co: dict, feats: tuple) -> np.ndarray:
+    """(R, B) the branches' values in the worlds of ``feats`` (:meth:`_Features.block`),
+    float64: ``V = [uw | ul | u] stack + own c_own + u_j(sq) c_sq + c_0``."""
     uw, ul, u, o, u0, hd = feats
-
-    def to(x: np.ndarray) -> np.ndarray:  # no copy where it has the type already
-        return x.astype(dtype, copy=False)
-
-    v = to(uw) @ to(co["cw"][:, cols])
-    v += to(ul) @ to(co["cl"][:, cols])
-    v += to(u) @ to(co["deals"][:, cols])
+    mat = np.hstack([uw, ul, u])
+    v = mat @ _stack(co)
     if hd.any():
-        vd = uw @ co["cw_d"][:, cols] + ul @ co["cl_d"][:, cols] + u @ co["deals"][:, cols]
-        v = np.where(hd[:, None], vd.astype(dtype), v)
-    v = v.astype(np.float64, copy=False)
-    v += o[:, None] * co["own"][None, cols] + u0[:, None] * co["sq"][None, cols]
-    v += co["c0"][None, cols]
-    return v
-
-
-def _rounding(
-    co: dict,
-    feats: tuple,
-    dtype,
-    cols: slice | np.ndarray = slice(None),
-    a: np.ndarray | None = None,
-) -> np.ndarray:
-    """(R, C) a bound on ``|_values(co, feats, dtype) - _values(co, feats, float64)|``.
-
-    Each value is a sum of F products ``a_k b_k`` (j's utilities times the branches'
-    coefficients) plus float64 terms. In a precision with unit roundoff u the computed sum
-    of F products of rounded inputs lies within ``gamma_{F+3} sum_k |a_k b_k|`` of the exact
-    one, ``gamma_n = n u / (1 - n u)`` (Higham 2002, *Accuracy and Stability of Numerical
-    Algorithms*, eqs. 3.5 and 3.10), in any order of summation; ``sum_k |a_k b_k| <= A B``
-    with A the world's largest ``|a_k|`` and B the column's sum of ``|b_k|``. The bound
-    adds float32's and float64's and doubles it (for the rounding of the bound itself and
-    of the float64 terms added to both). ``a``: the rows' A, if known
-    (:attr:`_Features.a`)."""
-    uw, ul, u, o, u0, hd = feats
-    if a is None:
-        a = _largest(np.hstack([uw, ul, u]))
-    b = np.maximum(
-        np.abs(co["cw"][:, cols]).sum(0) + np.abs(co["cl"][:, cols]).sum(0),
-        np.abs(co["cw_d"][:, cols]).sum(0) + np.abs(co["cl_d"][:, cols]).sum(0),
-    )
-    b = b + np.abs(co["deals"][:, cols]).sum(0)
-    f = uw.shape[1] + ul.shape[1] + u.shape[1] + 3
-
-    def gamma(unit: float) -> float:
-        return f * unit / (1.0 - f * unit)
-
-    rest = np.abs(o)[:, None] * np.abs(co["own"][None, cols])
-    rest += np.abs(u0)[:, None] * np.abs(co["sq"][None, cols]) + np.abs(co["c0"][None, cols])
-    big = np.outer(a, b)
-    return 2.0 * (gamma(np.finfo(dtype).eps / 2) + gamma(2.0**-53)) * (big + rest)
+        v[hd] = mat[hd] @ _stack(co, direct=True)
+    rest = _rest(co)
+    return v + o[:, None] * rest[0] + u0[:, None] * rest[1] + rest[2]
 
 
 def veto_gains(
@@ -319,7 +280,6 @@ def veto_gains(
     reached: Reached | None = None,
     others: np.ndarray | None = None,
     own: np.ndarray | None = None,
-    dtype: type = np.float32,
     features: _Features | None = None,
 ) -> np.ndarray:
     """(N, G) veto ``actor``'s expected gain, given its own fields, from offering each grid
@@ -329,19 +289,32 @@ def veto_gains(
 
     ``others`` (T, K, G): each type's share of worlds whose other vetoes approve offer g in
     round r (default 1); ``own`` (T, N, G) bool: the veto's own approvals in the later
-    rounds (default: every later offer approved). The products run in ``dtype`` (float32
-    by default); worlds with a gain within the proven rounding bound of :func:`_rounding`
-    of 0 are computed again in float64, so the signs are float64's."""
+    rounds (default: every later offer approved). Float64 throughout (:func:`_product`)."""
     feats = features or _Features(population, built, grid_offers, actor)
     if reached is None:
         reached = reached_states(built.game, eq)[t]
-    co, fixes = _plan(built, grid_offers, eq, t, reached, others, own, feats)
-    return _product(feats, co, fixes, dtype)
+    return _product(feats, _plan(built, grid_offers, eq, t, reached, others, own, feats))
 
 
-#: A fix: the worlds (rows) whose own later decisions follow one pattern, the branch's
-#: column, and the coefficients of that branch under the pattern.
-_Fix = tuple[np.ndarray, int, dict]
+@dataclass(frozen=True)
+class _Plan:
+    """The branches of :func:`veto_gains` as coefficients.
+
+    Attributes
+    ----------
+    co : dict
+        Every branch's coefficients (column b: first offer b, the last: nothing) with every
+        later offer approved by j itself.
+    fixes : list of (rows, b)
+        The worlds whose own later decisions follow one pattern other than "approve", and
+        the branch they change.
+    fixed : dict
+        Column i: the coefficients of branch ``fixes[i]`` under that pattern.
+    """
+
+    co: dict
+    fixes: list[tuple[np.ndarray, int]]
+    fixed: dict
 
 
 def _plan(
@@ -353,7 +326,7 @@ def _plan(
     others: np.ndarray | None,
     own: np.ndarray | None,
     feats: _Features,
-) -> tuple[dict, list[_Fix]]:
+) -> _Plan:
     """The branches of :func:`veto_gains` as coefficients: those of every world (every
     later offer approved by j itself), and the fixes of the worlds whose own later
     decisions differ from "approve" (their own pattern per branch)."""
@@ -362,14 +335,14 @@ def _plan(
     replies: dict = {}  # the types' replies in each state, for every memo
     memo: dict = {"replies": replies}  # the later rounds' plays, shared by every first offer
     plain = [branches(game, eq, t, reached, j, others, None, memo) for j in firsts]
-    co = feats.coefficients(plain)
-    fixes: list[_Fix] = []
-    if own is None:
-        return co, fixes
+    fixes: list[tuple[np.ndarray, int]] = []
+    fixed: list[Branch] = []
     groups: dict[tuple[tuple[int, int], ...], list] = {}  # the same nodes: the same groups
     memos: dict[tuple, dict] = {}  # per pattern of own decisions
     tree: dict = {}  # each later state's nodes
     for b, j in enumerate(firsts):
+        if own is None:
+            break
         nodes = tuple(
             dict.fromkeys(
                 node for state, _ in reached for node in tree_nodes(eq, t, state, j, tree)
@@ -383,9 +356,11 @@ def _plan(
             pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
             key = tuple(sorted(node for node, ok in pattern.items() if not ok))
             memo = memos.setdefault(key, {"replies": replies})
-            br = branches(game, eq, t, reached, j, others, pattern, memo)
-            fixes.append((rows, b, feats.coefficients([br])))
-    return co, fixes
+            fixes.append((rows, b))
+            fixed.append(branches(game, eq, t, reached, j, others, pattern, memo))
+    co = feats.coefficients(plain)
+    none = {k: v[..., :0] for k, v in co.items()}
+    return _Plan(co, fixes, feats.coefficients(fixed) if fixed else none)
 
 
 def pattern_groups(
@@ -395,18 +370,29 @@ def pattern_groups(
     ``own`` (T, N, G) bool): ``(code, rows)`` per pattern other than "approve every node",
     codes ascending (bit i: node i approved; a Python int, however many the nodes), rows
     ascending."""
-    bits = np.column_stack([own[r][:, o] for r, o in nodes])
-    rows = np.flatnonzero(~bits.all(axis=1))
+    refused = np.zeros(own.shape[1], dtype=bool)
+    for r, o in nodes:
+        refused |= ~own[r][:, o]
+    rows = np.flatnonzero(refused)
     if not rows.size:
         return []
-    packed = np.ascontiguousarray(np.packbits(bits[rows], axis=1, bitorder="little"))
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(inverse.reshape(-1), kind="stable")
-    cuts = np.cumsum(np.bincount(inverse.reshape(-1)))[:-1]
+    if len(nodes) < 63:  # the code itself, an int64
+        code = np.zeros(rows.size, dtype=np.int64)
+        for i, (r, o) in enumerate(nodes):
+            code |= own[r][rows, o].astype(np.int64) << i
+        values, inverse = np.unique(code, return_inverse=True)
+        codes = [int(v) for v in values]
+    else:  # the bits packed, little-endian
+        bits = np.column_stack([own[r][rows, o] for r, o in nodes])
+        packed = np.ascontiguousarray(np.packbits(bits, axis=1, bitorder="little"))
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        codes = [int.from_bytes(packed[i].tobytes(), "little") for i in first]
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    cuts = np.cumsum(np.bincount(inverse))[:-1]
     groups = [
-        (int.from_bytes(packed[i].tobytes(), "little"), rows[members])
-        for i, members in zip(first, np.split(order, cuts), strict=True)
+        (code, rows[members]) for code, members in zip(codes, np.split(order, cuts), strict=True)
     ]
     return sorted(groups, key=lambda g: g[0])
 
@@ -426,100 +412,61 @@ def _subset(co: dict, cols: np.ndarray) -> dict:
     return {k: v[..., cols] for k, v in co.items()}
 
 
-def _fixed_values(feats: _Features, fixes: list[_Fix]) -> tuple:
-    """Each fix's value on its own worlds (float64) as ``(rows, columns, values)`` sorted by
-    row. The fixes of one group of worlds (the same rows: the same own decisions at the
-    same nodes, for several first offers) are one product of those worlds' features with
-    their coefficient columns."""
-    if not fixes:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    rows_of, cols_of, vals_of = [], [], []
-    hd = feats.has_direct
-    by_rows: dict[int, list] = {}
-    for rows, b, c in fixes:
-        by_rows.setdefault(id(rows), []).append((rows, b, c))
-    for group in by_rows.values():
-        rows = group[0][0]
-        if hd[rows].any():  # a direct war value: its own coefficients where it applies
-            vals = np.column_stack(
-                [_values(c, feats.block(rows), np.float64)[:, 0] for _, _, c in group]
-            )
-        else:
-            coef = np.column_stack(
-                [
-                    np.concatenate([c["cw"][:, 0], c["cl"][:, 0], c["deals"][:, 0]])
-                    for *_, c in group
-                ]
-            )
-            rest = np.array([[c["own"][0], c["sq"][0], c["c0"][0]] for *_, c in group])
-            vals = feats.mat[rows] @ coef
-            vals += feats.own[rows, None] * rest[:, 0] + feats.u0[rows, None] * rest[:, 1]
-            vals += rest[:, 2]
-        for k, (_, b, _) in enumerate(group):
-            rows_of.append(rows)
-            cols_of.append(np.full(rows.size, b, dtype=np.int64))
-            vals_of.append(vals[:, k])
-    row, col, val = (np.concatenate(x) for x in (rows_of, cols_of, vals_of))
-    order = np.argsort(row, kind="stable")
-    return row[order], col[order], val[order]
+def _fix_deltas(feats: _Features, plan: _Plan) -> list[tuple[np.ndarray, list, np.ndarray]]:
+    """Each fix's value on its own worlds less the plain branch's value there, as
+    ``(rows, branches, deltas)`` per group of worlds (the fixes with the same rows: the
+    same own decisions at the same nodes, for several first offers), one product of those
+    worlds' features with the difference of the coefficient columns per group."""
+    by_rows: dict[int, tuple[np.ndarray, list, list]] = {}
+    for i, (rows, b) in enumerate(plan.fixes):
+        group = by_rows.setdefault(id(rows), (rows, [], []))
+        group[1].append(b)
+        group[2].append(i)
+    out = []
+    for rows, bs, cols in by_rows.values():
+        diff = {k: plan.fixed[k][..., cols] - v[..., bs] for k, v in plan.co.items()}
+        out.append((rows, bs, _values(diff, feats.block(rows))))
+    return out
 
 
-def _product(feats: _Features, co: dict, fixes: list[_Fix], dtype) -> np.ndarray:
+def _product(feats: _Features, plan: _Plan) -> np.ndarray:
     """(N, G) the gains of :func:`veto_gains` from the plan's coefficients and fixes.
 
-    Each distinct branch is computed once (a branch whose coefficients equal another's
-    has its values). A world whose gain of some offer is 0 by construction (the offer's
-    branch has the coefficients of the branch of nothing, neither fixed in that world)
-    would come out within the rounding bound of 0 in ``dtype``: it is computed in
-    float64 directly."""
-    n = feats.u.shape[0]
-    g = feats.u.shape[1]
-    cols, index = _distinct_columns(co)
-    sub = _subset(co, cols)
+    Linear in the coefficients, a gain is one product of the worlds' features with the
+    difference of the offer's branch and the branch of nothing; each distinct difference
+    is computed once (branches with equal coefficients have equal values in every world,
+    and an offer whose branch is the branch of nothing has a gain of exactly 0). Then
+    each fix adds its value less the plain one (:func:`_fix_deltas`): to its offer's gain,
+    or, for the branch of nothing, taken from every gain of those worlds."""
+    n, g = feats.u.shape
+    cols, index = _distinct_columns(plan.co)
+    sub = _subset(plan.co, cols)
+    firsts, back = np.unique(index[:g], return_inverse=True)
+    diff = {k: v[..., firsts] - v[..., index[g] : index[g] + 1] for k, v in sub.items()}
+    stack, rest = _stack(diff), _rest(diff)
+    direct = _stack(diff, direct=True) if feats.has_direct.any() else None
     out = np.empty((n, g))
-    # each pattern's value on its own worlds (float64), written over the plain values
-    fix_row, fix_col, fix_val = _fixed_values(feats, fixes)
-    # offers whose branch is the branch of nothing: a gain of 0 wherever neither is fixed
-    zero = np.flatnonzero(index[:g] == index[g])
 
     def block(n0: int) -> None:
-        """The gains of the worlds ``n0 .. n0 + _BLOCK``: in ``dtype``, the worlds within
-        the rounding bound of 0 again in float64 (every world where an offer's gain is 0
-        by construction: then float64 at once)."""
         sl = slice(n0, min(n0 + _BLOCK, n))
-        lo, hi = np.searchsorted(fix_row, [sl.start, sl.stop])
-        has_fix = np.zeros((sl.stop - sl.start, g + 1), dtype=bool)
-        fixed = np.zeros(has_fix.shape)
-        local = fix_row[lo:hi] - sl.start
-        has_fix[local, fix_col[lo:hi]] = True
-        fixed[local, fix_col[lo:hi]] = fix_val[lo:hi]
-
-        def values(rows: np.ndarray, dt) -> np.ndarray:  # rows: local indices
-            v = _values(sub, feats.block(rows + sl.start), dt)[:, index]
-            return np.where(has_fix[rows], fixed[rows], v)
-
-        every = np.arange(sl.stop - sl.start)
-        settled = zero.size > 0
-        if settled:  # neither side of a zero gain fixed
-            settled = bool((~has_fix[:, g] & (~has_fix[:, zero]).any(axis=1)).all())
-        if dtype == np.float64 or settled:
-            v = values(every, np.float64)
-            out[sl] = v[:, :g] - v[:, g:]
-            return
-        v = values(every, dtype)
-        gain = v[:, :g] - v[:, g:]
-        err = _rounding(sub, feats.block(sl), dtype, a=feats.a[sl])[:, index]
-        err = np.where(has_fix, 0.0, err)  # those values are float64's already
-        close = np.flatnonzero((np.abs(gain) <= err[:, :g] + err[:, g:]).any(axis=1))
-        if close.size:
-            exact = values(close, np.float64)
-            gain[close] = exact[:, :g] - exact[:, g:]
-        out[sl] = gain
+        mat = feats.mat[sl]
+        v = mat @ stack
+        if direct is not None and feats.has_direct[sl].any():
+            hd = feats.has_direct[sl]
+            v[hd] = mat[hd] @ direct
+        v += feats.own[sl, None] * rest[0] + feats.u0[sl, None] * rest[1] + rest[2]
+        out[sl] = v[:, back.reshape(-1)]
 
     # the blocks side by side, each on one BLAS thread: the same products whatever the
     # number of threads (a block's numbers do not depend on which thread computed it)
     with threadpool_limits(1, user_api="blas"):
         map_threads(block, range(0, n, _BLOCK))
+    for rows, bs, deltas in _fix_deltas(feats, plan):
+        for k, b in enumerate(bs):
+            if b < g:
+                out[rows, b] += deltas[:, k]
+            else:
+                out[rows] -= deltas[:, k : k + 1]
     return out
 
 
@@ -571,15 +518,15 @@ def continuation_approvals(
             if v not in cache:
                 cache[v] = _Features(population, built, grid_offers, v)
             feats = cache[v]
-            co, fixes = _plan(built, grid_offers, eq, t, reached[t], others[v], by[v], feats)
+            plan = _plan(built, grid_offers, eq, t, reached[t], others[v], by[v], feats)
             # the same plan gives the same approvals (another solve may leave a round's
             # branches as they were)
-            plans[v] = key = _digest(co, fixes)
+            plans[v] = key = _digest(plan)
             done = cache.get(("approvals", v, t))
             if done is not None and done[0] == key:
                 by[v][t] = done[1]
                 continue
-            gain = _product(feats, co, fixes, np.float32)
+            gain = _product(feats, plan)
             scale = 1e-12 * (1.0 + np.abs(gain).max(initial=0.0))
             by[v][t] = (gain >= -scale) | ~offered[None, :]
             cache[("approvals", v, t)] = (key, by[v][t].copy())
@@ -601,14 +548,14 @@ def continuation_approvals(
     return ok
 
 
-def _digest(co: dict, fixes: list[_Fix]) -> str:
+def _digest(plan: _Plan) -> str:
     """A digest of a plan (its coefficients and fixes, bit for bit)."""
     h = hashlib.blake2b(digest_size=32)
-    for part in [co, *(c for _, _, c in fixes)]:
+    for part in (plan.co, plan.fixed):
         for k in sorted(part):
             h.update(k.encode())
             h.update(np.ascontiguousarray(part[k]).tobytes())
-    for rows, b, _ in fixes:
+    for rows, b in plan.fixes:
         h.update(np.int64(b).tobytes())
         h.update(np.int64(rows.size).tobytes())
         h.update(np.ascontiguousarray(rows, dtype=np.int64).tobytes())
