@@ -35,6 +35,11 @@ def talks():
     return pop, offers, built, eq, own
 
 
+def _by_offer(own):
+    """(T, N, G) approvals offer-major, (T, G, N), as the plans take them."""
+    return np.ascontiguousarray(own.transpose(0, 2, 1))
+
+
 @pytest.mark.parametrize("count", [4, 70])
 def test_pattern_groups_are_the_unique_patterns(count):
     """Each pattern but "approve every node", ascending, with its worlds ascending: as
@@ -48,11 +53,11 @@ def test_pattern_groups_are_the_unique_patterns(count):
     full = (1 << len(nodes)) - 1
     values = sorted({c for c in code if c != full})
     want = [(v, np.flatnonzero([c == v for c in code])) for v in values]
-    got = pattern_groups(own, nodes)
+    got = pattern_groups(_by_offer(own), nodes)
     assert len(want) > 1
     assert [v for v, _ in got] == [v for v, _ in want]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, want, strict=True))
-    assert pattern_groups(np.ones((3, 10, 40), dtype=bool), nodes) == []
+    assert pattern_groups(np.ones((3, 40, 10), dtype=bool), nodes) == []
 
 
 def test_features_are_the_utilities(talks):
@@ -89,7 +94,7 @@ def test_merged_branches_give_each_branchs_values(talks, t):
     pop, offers, built, eq, own = talks
     feats = continuation._Features(pop, built, offers, 2)
     reached = reached_states(built.game, eq)
-    plan = continuation._plan(built, offers, eq, t, reached[t], None, own, feats)
+    plan = continuation._plan(built, offers, eq, t, reached[t], None, _by_offer(own), feats)
     cols, index = continuation._distinct_columns(plan.co)
     assert cols.size < GRID + 1  # the test exercises the merging
     for b in range(GRID + 1):  # a merged branch has its representative's coefficients
@@ -111,7 +116,7 @@ def test_products_do_not_depend_on_the_threads(talks):
     pop, offers, built, eq, own = talks
     feats = continuation._Features(pop, built, offers, 2)
     reached = reached_states(built.game, eq)
-    plan = continuation._plan(built, offers, eq, 0, reached[0], None, own, feats)
+    plan = continuation._plan(built, offers, eq, 0, reached[0], None, _by_offer(own), feats)
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
@@ -158,8 +163,8 @@ def test_a_branchs_values_do_not_depend_on_the_other_branches(rows):
     rng = np.random.default_rng(rows)
     fw, fl, g = 64, 66, 101
     mat = rng.normal(size=(rows, fw + fl + g))
-    feats = (mat[:, :fw], mat[:, fw : fw + fl], mat[:, fw + fl :])
-    feats += (rng.normal(size=rows), rng.normal(size=rows), np.zeros(rows, dtype=bool))
+    rest = (rng.normal(size=rows), rng.normal(size=rows), np.ones(rows))
+    feats = (np.column_stack([mat, *rest]), np.zeros(rows, dtype=bool))
     co = {
         "cw": rng.normal(size=(fw, g + 1)),
         "cl": rng.normal(size=(fl, g + 1)),

@@ -66,6 +66,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from goldenbridge.analysis.negotiate.building import Built, time_inputs
+from goldenbridge.analysis.negotiate.kernels import _type_sums
 from goldenbridge.analysis.negotiate.play_tree import (
     Branch,
     Reached,
@@ -215,17 +216,18 @@ class _Features:
         self.lose, self.li = _distinct(self.part.lose)
         own, own_threat, direct = _own(population, actor)
         self.has_direct = ~np.isnan(direct)
-        # a direct war value enters with the opposite sign of a cost (module docstring)
-        self.own = np.where(self.has_direct, own_threat - direct, own)
-        self.u0 = population.status_quo_u[:, actor]
         worlds = population.worlds
         n = worlds.n
-        fw, fl = self.win.m, self.lose.m
-        # computed once, for every round and solve: [uw | ul | u] side by side (the
-        # products of the fixed patterns read them together), a view of each
-        self.mat = np.empty((n, fw + fl + grid_offers.m))
+        fw, fl, g = self.win.m, self.lose.m, grid_offers.m
+        # computed once, for every round and solve, side by side (one product per block
+        # reads them all): [uw | ul | u | own | u_j(sq) | 1], a view of each of the first three
+        self.mat = np.empty((n, fw + fl + g + 3))
         self.uw, self.ul = self.mat[:, :fw], self.mat[:, fw : fw + fl]
-        self.u = self.mat[:, fw + fl :]
+        self.u = self.mat[:, fw + fl : fw + fl + g]
+        # a direct war value enters with the opposite sign of a cost (module docstring)
+        self.mat[:, -3] = np.where(self.has_direct, own_threat - direct, own)
+        self.mat[:, -2] = population.status_quo_u[:, actor]
+        self.mat[:, -1] = 1.0
         for n0 in range(0, n, _BLOCK):
             sl = slice(n0, n0 + _BLOCK)
             arrays = worlds.subset(sl).actors[actor]
@@ -240,34 +242,27 @@ class _Features:
         return co
 
     def block(self, sl: slice | np.ndarray) -> tuple:
-        """The features of the worlds ``sl`` (a slice or row indices): j's utilities of the
-        war's outcome points, of the grid's offers, its own costs, its status-quo utility,
-        direct flags."""
-        return self.uw[sl], self.ul[sl], self.u[sl], self.own[sl], self.u0[sl], self.has_direct[sl]
+        """The features of the worlds ``sl`` (a slice or row indices): :attr:`mat`'s rows
+        and the direct flags."""
+        return self.mat[sl], self.has_direct[sl]
 
 
 def _stack(co: dict, direct: bool = False) -> np.ndarray:
-    """(F, B) the coefficients on the features ``[uw | ul | u]`` (:attr:`_Features.mat`'s
-    columns): on the war's outcome points, or their direct-value twins, then the deals."""
+    """(F + 3, B) the coefficients on the features ``[uw | ul | u | own | u_j(sq) | 1]``
+    (:attr:`_Features.mat`'s columns): on the war's outcome points, or their direct-value
+    twins, the deals, j's own costs, its status-quo utility and 1."""
     win, lose = ("cw_d", "cl_d") if direct else ("cw", "cl")
-    return np.vstack([co[win], co[lose], co["deals"]])
-
-
-def _rest(co: dict) -> np.ndarray:
-    """(3, B) the coefficients on j's own costs, its status-quo utility and 1."""
-    return np.vstack([co["own"], co["sq"], co["c0"]])
+    return np.vstack([co[win], co[lose], co["deals"], co["own"], co["sq"], co["c0"]])
 
 
 def _values(co: dict, feats: tuple) -> np.ndarray:
     """(R, B) the branches' values in the worlds of ``feats`` (:meth:`_Features.block`),
-    float64: ``V = [uw | ul | u] stack + own c_own + u_j(sq) c_sq + c_0``."""
-    uw, ul, u, o, u0, hd = feats
-    mat = np.hstack([uw, ul, u])
+    float64: ``V = [uw | ul | u | own | u_j(sq) | 1] stack`` (:func:`_stack`)."""
+    mat, hd = feats
     v = mat @ _stack(co)
     if hd.any():
         v[hd] = mat[hd] @ _stack(co, direct=True)
-    rest = _rest(co)
-    return v + o[:, None] * rest[0] + u0[:, None] * rest[1] + rest[2]
+    return v
 
 
 def veto_gains(
@@ -293,7 +288,8 @@ def veto_gains(
     feats = features or _Features(population, built, grid_offers, actor)
     if reached is None:
         reached = reached_states(built.game, eq)[t]
-    return _product(feats, _plan(built, grid_offers, eq, t, reached, others, own, feats))
+    by_offer = None if own is None else np.ascontiguousarray(own.transpose(0, 2, 1))
+    return _product(feats, _plan(built, grid_offers, eq, t, reached, others, by_offer, feats))
 
 
 @dataclass(frozen=True)
@@ -329,7 +325,8 @@ def _plan(
 ) -> _Plan:
     """The branches of :func:`veto_gains` as coefficients: those of every world (every
     later offer approved by j itself), and the fixes of the worlds whose own later
-    decisions differ from "approve" (their own pattern per branch)."""
+    decisions ``own`` ((T, G, N) bool: round, offer, world) differ from "approve" (their
+    own pattern per branch)."""
     game = built.game
     firsts = [*range(grid_offers.m), -1]
     replies: dict = {}  # the types' replies in each state, for every memo
@@ -367,23 +364,24 @@ def pattern_groups(
     own: np.ndarray, nodes: Sequence[tuple[int, int]]
 ) -> list[tuple[int, np.ndarray]]:
     """The worlds grouped by their own decisions at ``nodes`` ((round, offer) pairs of
-    ``own`` (T, N, G) bool): ``(code, rows)`` per pattern other than "approve every node",
-    codes ascending (bit i: node i approved; a Python int, however many the nodes), rows
+    ``own`` (T, G, N) bool: round, offer, world, so that an offer's decisions are
+    contiguous): ``(code, rows)`` per pattern other than "approve every node", codes
+    ascending (bit i: node i approved; a Python int, however many the nodes), rows
     ascending."""
-    refused = np.zeros(own.shape[1], dtype=bool)
+    refused = np.zeros(own.shape[2], dtype=bool)
     for r, o in nodes:
-        refused |= ~own[r][:, o]
+        refused |= ~own[r, o]
     rows = np.flatnonzero(refused)
     if not rows.size:
         return []
     if len(nodes) < 63:  # the code itself, an int64
         code = np.zeros(rows.size, dtype=np.int64)
         for i, (r, o) in enumerate(nodes):
-            code |= own[r][rows, o].astype(np.int64) << i
+            code |= own[r, o, rows].astype(np.int64) << i
         values, inverse = np.unique(code, return_inverse=True)
         codes = [int(v) for v in values]
     else:  # the bits packed, little-endian
-        bits = np.column_stack([own[r][rows, o] for r, o in nodes])
+        bits = np.column_stack([own[r, o, rows] for r, o in nodes])
         packed = np.ascontiguousarray(np.packbits(bits, axis=1, bitorder="little"))
         keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
@@ -443,19 +441,11 @@ def _product(feats: _Features, plan: _Plan) -> np.ndarray:
     sub = _subset(plan.co, cols)
     firsts, back = np.unique(index[:g], return_inverse=True)
     diff = {k: v[..., firsts] - v[..., index[g] : index[g] + 1] for k, v in sub.items()}
-    stack, rest = _stack(diff), _rest(diff)
-    direct = _stack(diff, direct=True) if feats.has_direct.any() else None
     out = np.empty((n, g))
 
     def block(n0: int) -> None:
         sl = slice(n0, min(n0 + _BLOCK, n))
-        mat = feats.mat[sl]
-        v = mat @ stack
-        if direct is not None and feats.has_direct[sl].any():
-            hd = feats.has_direct[sl]
-            v[hd] = mat[hd] @ direct
-        v += feats.own[sl, None] * rest[0] + feats.u0[sl, None] * rest[1] + rest[2]
-        out[sl] = v[:, back.reshape(-1)]
+        out[sl] = _values(diff, feats.block(sl))[:, back.reshape(-1)]
 
     # the blocks side by side, each on one BLAS thread: the same products whatever the
     # number of threads (a block's numbers do not depend on which thread computed it)
@@ -509,27 +499,29 @@ def continuation_approvals(
             by[v] = np.ones((t_all, n, g), dtype=bool)
             rule[v] = True
     cache = {} if cache is None else cache
-    one_hot = _one_hot(built, population)
+    w = population.worlds.weights
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
     others = {v: np.ones((t_all, game.types, g)) for v in rule}
+    by_offer = {v: np.ones((t_all, g, n), dtype=bool) for v in rule}  # by[v], offer-major
     plans: dict[int, str] = {}  # each veto's plan of this round
     for t in range(t_all - 1, -1, -1):
         for v in rule:
             if v not in cache:
                 cache[v] = _Features(population, built, grid_offers, v)
             feats = cache[v]
-            plan = _plan(built, grid_offers, eq, t, reached[t], others[v], by[v], feats)
+            plan = _plan(built, grid_offers, eq, t, reached[t], others[v], by_offer[v], feats)
             # the same plan gives the same approvals (another solve may leave a round's
             # branches as they were)
             plans[v] = key = _digest(plan)
             done = cache.get(("approvals", v, t))
             if done is not None and done[0] == key:
                 by[v][t] = done[1]
-                continue
-            gain = _product(feats, plan)
-            scale = 1e-12 * (1.0 + np.abs(gain).max(initial=0.0))
-            by[v][t] = (gain >= -scale) | ~offered[None, :]
-            cache[("approvals", v, t)] = (key, by[v][t].copy())
+            else:
+                gain = _product(feats, plan)
+                scale = 1e-12 * (1.0 + max(gain.max(initial=0.0), -gain.min(initial=0.0)))
+                by[v][t] = (gain >= -scale) | ~offered[None, :]
+                cache[("approvals", v, t)] = (key, by[v][t].copy())
+            by_offer[v][t] = by[v][t].T
         for v in rule:  # what the other vetoes approve in round t, for the rounds before
             kept = tuple(plans[u] for u in rule if u != v)  # the rest are fixed
             done = cache.get(("others", v, t))
@@ -540,7 +532,7 @@ def continuation_approvals(
             for u in by:
                 if u != v:
                     all_others &= by[u][t]
-            others[v][t] = (one_hot @ all_others.astype(np.float64)) / mass
+            others[v][t] = _type_sums(all_others, built.type_of, w, game.types) / mass
             cache[("others", v, t)] = (kept, others[v][t].copy())
     ok = np.ones((t_all, n, g), dtype=bool)
     for a in by.values():
@@ -560,11 +552,3 @@ def _digest(plan: _Plan) -> str:
         h.update(np.int64(rows.size).tobytes())
         h.update(np.ascontiguousarray(rows, dtype=np.int64).tobytes())
     return h.hexdigest()
-
-
-def _one_hot(built: Built, population: Population):
-    from scipy.sparse import csr_matrix
-
-    n = population.n
-    w = population.worlds.weights
-    return csr_matrix((w, (built.type_of, np.arange(n))), shape=(built.keys.size, n))

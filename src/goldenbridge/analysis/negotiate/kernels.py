@@ -375,3 +375,17 @@ def _backward(
                     every,
                 )
     return offer, cutoff, gap, value, tv, pay
+
+
+@njit(cache=True, nogil=True)
+def _type_sums(ok, type_of, weights, types):  # pragma: no cover - compiled
+    """(K, G) each type's weight of the worlds where ``ok[n, g]``: summed in the worlds'
+    order, so the same on every run."""
+    out = np.zeros((types, ok.shape[1]))
+    for n in range(ok.shape[0]):
+        k = type_of[n]
+        w = weights[n]
+        for g in range(ok.shape[1]):
+            if ok[n, g]:
+                out[k, g] += w
+    return out
