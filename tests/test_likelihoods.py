@@ -133,3 +133,16 @@ def test_offers_on_and_off_the_path():
 def test_facade_accepts_talks():
     post = gb.update(two_types(samples=2000), [talks("war", horizon=1, hazard=0.0)])
     assert post.evidence[0].description == "talks: 1 round, then war"
+
+
+def test_the_reading_is_negotiates_equilibrium():
+    """A rejection during talks is read with the equilibrium ``negotiate`` reports, the
+    allies' replies to the mixed offers included (one solve, never two answers)."""
+    pop = sample(load("russia-2021"), samples=400, seed=5)
+    obs = parse_observations([{"kind": "talks", "offers": ["reject"], "horizon": 2}])
+    game = ModelLikelihood(pop).game(obs.observations[0])
+    direct = negotiate(pop, 2, decompose=False)
+    assert not np.isnan(game.negotiation.approvals_mixed_gap)
+    assert game.negotiation.approvals_mixed_gap == direct.approvals_mixed_gap
+    assert game.negotiation.sequence == direct.sequence
+    assert np.array_equal(game.negotiation.approve, direct.approve)

@@ -358,7 +358,6 @@ class ModelLikelihood:
                 hazard=obs.hazard,
                 grid=obs.grid,
                 decompose=False,
-                check_approvals=False,
             )
             _, _, grid_offers = concession_path(
                 self.prior, negotiation.path_from, negotiation.path_to, obs.grid
