@@ -15,7 +15,8 @@ from test_information import one_veto as information_one_veto
 import goldenbridge as gb
 from goldenbridge.analysis import outcomes
 from goldenbridge.analysis.negotiate.building import one_shot
-from goldenbridge.analysis.negotiate.dynamics import _values, negotiate
+from goldenbridge.analysis.negotiate.dynamics import negotiate
+from goldenbridge.analysis.negotiate.talks_path import position_values
 from goldenbridge.analysis.negotiate.timegame import play
 from goldenbridge.engine import utilities
 from goldenbridge.engine.choice import approval_reference
@@ -137,14 +138,14 @@ def test_one_shot_row_is_evaluate(scenario):
         kwargs = {"path_to": "bridge_moratorium"}
     result = negotiate(pop, 2, grid=GRID, decompose=False, **kwargs)
     row = result.one_shot
-    offer = _values(pop.scenario, result.path_from, result.path_to, row.position)
+    offer = position_values(pop.scenario, result.path_from, result.path_to, row.position)
     e = gb.evaluate(pop, {"x": offer}).offer("x")
     assert row.p_war == pytest.approx(e.p_war, abs=1e-12)
     assert row.p_deal == pytest.approx(e.p_deal, abs=1e-12)
     assert row.proposer_eu == pytest.approx(e.proposer_eu, abs=1e-12)
     # and it is the best of the grid's offers by evaluate's EU
     grid = {
-        f"s{j}": _values(pop.scenario, result.path_from, result.path_to, j / (GRID - 1))
+        f"s{j}": position_values(pop.scenario, result.path_from, result.path_to, j / (GRID - 1))
         for j in range(GRID)
     }
     assert row.proposer_eu == pytest.approx(gb.evaluate(pop, grid).best.proposer_eu, abs=1e-12)

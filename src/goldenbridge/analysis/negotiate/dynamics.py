@@ -20,7 +20,7 @@ outcome of that offer) and the best sequence.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -34,9 +34,13 @@ from goldenbridge.analysis.negotiate.building import (
     proposer_gains,
     proposer_payoff_range,
 )
-from goldenbridge.analysis.negotiate.concession_path import target_mean_position
 from goldenbridge.analysis.negotiate.fictitious import fictitious_play
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
+from goldenbridge.analysis.negotiate.talks_path import (
+    OfferSpec,
+    path_grid,
+    position_values,
+)
 from goldenbridge.analysis.negotiate.timegame import (
     ACCEPT,
     ATTACK,
@@ -51,9 +55,7 @@ from goldenbridge.analysis.negotiate.timegame import (
 )
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.analysis.stats import se_bound_scale, share_se_bound
-from goldenbridge.engine import Offers
 from goldenbridge.engine.threads import map_threads
-from goldenbridge.information import is_informed
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue, Scenario
@@ -67,17 +69,12 @@ __all__ = [
     "Responses",
     "negotiate",
     "responses",
-    "concession_path",
     "WAIT",
     "ACCEPT",
     "ATTACK",
     "DONE",
     "STAND",
 ]
-
-OfferSpec = Mapping[str, OfferValue] | str | None
-#: Worlds the risk-return optimum (the default path's direction) is searched on.
-OPTIMUM_SAMPLES = 2_000
 
 
 @dataclass(frozen=True)
@@ -291,122 +288,6 @@ class Negotiation:
         return self.compare[2]
 
 
-def _offer(scenario: Scenario, spec: OfferSpec, path: str) -> dict[str, OfferValue] | None:
-    """A named offer or an issue -> value mapping, completed with the status quo."""
-    if spec is None:
-        return None
-    if isinstance(spec, str):
-        if spec not in scenario.offers:
-            known = ", ".join(scenario.offers) or "none"
-            raise ScenarioError(path, f"no offer named {spec!r} (named offers: {known})")
-        spec = scenario.offers[spec]
-    return scenario.complete(dict(spec))
-
-
-def _optimum_direction(
-    population: Population, start: dict[str, OfferValue]
-) -> tuple[dict[str, OfferValue] | None, str]:
-    """The end of the path along the direction from ``start`` through the one-shot
-    risk-return optimum (``optimize`` under the scenario's own information rule: vetoes on
-    their own information unless ``informed``, docs/design.md 4b), extended to the edge of
-    the issue space."""
-    from goldenbridge.analysis.optimize.best import optimize
-    from goldenbridge.population import sample
-
-    scenario = population.scenario
-    if population.n > OPTIMUM_SAMPLES and np.all(population.worlds.weights == 1.0):
-        search = sample(scenario, samples=OPTIMUM_SAMPLES, seed=population.seed)
-    else:  # small, or a posterior: its own worlds and weights
-        search = population
-    best = optimize(search, solutions=False, fresh_population=search).optimum.values
-    ends = population.encode([start, scenario.complete(dict(best))], "path")
-    direction = ends.x[1] - ends.x[0]
-    if not np.any(np.abs(direction) > 1e-12):
-        return None, "the one-shot optimum is the path's start"
-    with np.errstate(divide="ignore", invalid="ignore"):
-        room = np.where(
-            direction > 0,
-            (1 - ends.x[0]) / direction,
-            np.where(direction < 0, -ends.x[0] / direction, np.inf),
-        )
-    x = ends.x[0] + float(np.min(room)) * direction
-    end: dict[str, OfferValue] = {}
-    c = 0
-    for issue in scenario.issues:
-        if issue.discrete:
-            end[issue.name] = start[issue.name]
-        else:
-            end[issue.name] = round(issue.min + float(x[c]) * (issue.max - issue.min), 10)
-            c += 1
-    where = ", ".join(f"{k} {v:g}" for k, v in best.items() if isinstance(v, float))
-    rule = "vetoes on their own information"
-    if not scenario.vetoes:
-        rule = "no veto actors"
-    elif _all_informed(scenario):
-        rule = "informed vetoes"
-    return end, (
-        f"direction of the one-shot risk-return optimum ({where}; {rule}, as evaluate "
-        f"decides; {search.n:,} worlds)"
-    )
-
-
-def _all_informed(scenario: Scenario) -> bool:
-    return all(is_informed(scenario, v.name) for v in scenario.vetoes)
-
-
-def concession_path(
-    population: Population, path_from: OfferSpec = None, path_to: OfferSpec = None, grid: int = 101
-) -> tuple[dict[str, OfferValue], dict[str, OfferValue], Offers]:
-    """The path's two ends (completed offers) and its grid of ``grid`` offers.
-
-    Defaults: the scenario's ``talks`` block, else from the status quo to the target's
-    mean position. (:func:`negotiate` defaults to the optimum's direction instead.)
-    """
-    start, end, offers, _ = _path(population, path_from, path_to, grid, optimum=False)
-    return start, end, offers
-
-
-def _path(population, path_from, path_to, grid, optimum):
-    scenario = population.scenario
-    talks = scenario.talks
-    default_from = talks.from_ if talks is not None else None
-    default_to = talks.to if talks is not None else None
-    start = _offer(scenario, path_from if path_from is not None else default_from, "from")
-    end = _offer(scenario, path_to if path_to is not None else default_to, "to")
-    start = start or scenario.status_quo()
-    if path_to is not None:
-        note = "given"
-    elif end is not None:
-        note = "the scenario's talks block"
-    else:
-        note = ""
-        if optimum:
-            end, note = _optimum_direction(population, start)
-        if end is None:  # the target's mean position on the continuous issues
-            mean = target_mean_position(population)
-            end = {i.name: start[i.name] if i.discrete else mean[i.name] for i in scenario.issues}
-            note = (note + "; " if note else "") + "towards the target's mean position"
-    ends = population.encode([start, end], "path")
-    for d, issue in enumerate(i for i in scenario.issues if i.discrete):
-        if ends.option[0, d] != ends.option[1, d]:
-            raise ScenarioError(
-                f"path.{issue.name}", "a discrete issue must take the same option at both ends"
-            )
-    s = np.linspace(0.0, 1.0, grid)
-    x = ends.x[0] + s[:, None] * (ends.x[1] - ends.x[0])
-    option = np.repeat(ends.option[:1], grid, axis=0)
-    return start, end, Offers(x, option), note
-
-
-def _values(scenario: Scenario, start: dict, end: dict, s: float) -> dict[str, OfferValue]:
-    """The offer at position ``s`` of the path, in the issues' own units."""
-    out: dict[str, OfferValue] = {}
-    for issue in scenario.issues:
-        a, b = start[issue.name], end[issue.name]
-        out[issue.name] = a if issue.discrete else round(float(a) + s * (float(b) - float(a)), 10)
-    return out
-
-
 def _settings(scenario: Scenario, rounds, discount, hazard) -> tuple[int, float, float]:
     talks = scenario.talks
     if rounds is None:
@@ -509,7 +390,7 @@ def negotiate(
     rounds, discount, hazard = _settings(scenario, rounds, discount, hazard)
     if grid < 2:
         raise InputError("grid must be >= 2")
-    start, end, grid_offers, note = _path(population, path_from, path_to, grid, optimum=True)
+    start, end, grid_offers, note = path_grid(population, path_from, path_to, grid, optimum=True)
     built = build(population, grid_offers, per_world=per_world)
     accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
     q = 4 if accumulate else 0
@@ -533,7 +414,7 @@ def negotiate(
             NegotiationRound(
                 round=t + 1,
                 position=float(positions[j]),
-                values=_values(scenario, start, end, float(positions[j])),
+                values=position_values(scenario, start, end, float(positions[j])),
                 p_deal_by=float(played.p_deal[t]),
                 p_war_by=float(played.p_war[t]),
                 mix=tuple(OfferShare(float(positions[-m]), float(sh)) for sh, m in shown),

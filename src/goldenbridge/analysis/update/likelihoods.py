@@ -27,12 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from goldenbridge.analysis.negotiate.building import assign
-from goldenbridge.analysis.negotiate.dynamics import (
-    Negotiation,
-    concession_path,
-    negotiate,
-    world_responses,
-)
+from goldenbridge.analysis.negotiate.dynamics import Negotiation, negotiate, world_responses
+from goldenbridge.analysis.negotiate.talks_path import talks_path
 from goldenbridge.analysis.negotiate.timegame import ACCEPT, ATTACK, STAND, WAIT
 from goldenbridge.engine import Offers, margins, utilities
 from goldenbridge.population import Population
@@ -222,7 +218,7 @@ def talks_positions(obs: Talks, population: Population) -> tuple[np.ndarray, Off
     ScenarioError
         For an unknown offer or one off the path (naming its position and distance).
     """
-    start, end, grid_offers = concession_path(population, obs.path_from, obs.path_to, obs.grid)
+    start, end, grid_offers = talks_path(population, obs.path_from, obs.path_to, obs.grid)
     if obs.positions is not None:
         return np.asarray(obs.positions, dtype=np.float64), grid_offers
     scenario = population.scenario
@@ -359,7 +355,7 @@ class ModelLikelihood:
                 grid=obs.grid,
                 decompose=False,
             )
-            _, _, grid_offers = concession_path(
+            _, _, grid_offers = talks_path(
                 self.prior, negotiation.path_from, negotiation.path_to, obs.grid
             )
             self._games[key] = _Game(negotiation, grid_offers)
