@@ -329,14 +329,17 @@ def _plan(
     own pattern per branch)."""
     game = built.game
     firsts = [*range(grid_offers.m), -1]
-    replies: dict = {}  # the types' replies in each state, for every memo
-    memo: dict = {"replies": replies}  # the later rounds' plays, shared by every first offer
+    tree: dict = {}  # each later state's nodes
+    # the later rounds' plays, shared by every first offer and every pattern of own
+    # decisions (each kept under the refused nodes of its own tree: play_tree._unit), and
+    # the types' replies in each state
+    common = {"replies": {}, "shared": {}, "tree": tree}
+    memo: dict = {**common, "refused": frozenset()}
     plain = [branches(game, eq, t, reached, j, others, None, memo) for j in firsts]
     fixes: list[tuple[np.ndarray, int]] = []
     fixed: list[Branch] = []
     groups: dict[tuple[tuple[int, int], ...], list] = {}  # the same nodes: the same groups
     memos: dict[tuple, dict] = {}  # per pattern of own decisions
-    tree: dict = {}  # each later state's nodes
     for b, j in enumerate(firsts):
         if own is None:
             break
@@ -352,7 +355,7 @@ def _plan(
         for value, rows in groups[nodes]:
             pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
             key = tuple(sorted(node for node, ok in pattern.items() if not ok))
-            memo = memos.setdefault(key, {"replies": replies})
+            memo = memos.setdefault(key, {**common, "refused": frozenset(key)})
             fixes.append((rows, b))
             fixed.append(branches(game, eq, t, reached, j, others, pattern, memo))
     co = feats.coefficients(plain)

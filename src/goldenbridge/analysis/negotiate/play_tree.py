@@ -36,6 +36,9 @@ class Branch:
         Discounted weight of a war, and the same times the war's round.
     stand : (K,) float64
         Discounted weight of standing down.
+    made : (M,) int64 or None
+        The offers (rows of ``deal``) a deal can be at, ascending: every other row is 0
+        (None: any row).
     """
 
     t: int
@@ -43,6 +46,7 @@ class Branch:
     war: np.ndarray
     war_round: np.ndarray
     stand: np.ndarray
+    made: np.ndarray | None = None
 
 
 #: The states a round is reached in: ``((c, l), alive)`` per state, ``alive`` (K,) the
@@ -76,11 +80,19 @@ def _replies(game: TimeGame, eq: TimeEquilibrium, r: int, c: int, lv: int, j: in
 
 
 def _replies_in(memo: dict, game: TimeGame, eq: TimeEquilibrium, r, c, lv, j) -> tuple:
-    """:func:`_replies`, each (round, state, offer) computed once (``memo["replies"]``)."""
+    """:func:`_replies` as the weights :func:`_move` multiplies, each (round, state, offer)
+    computed once (``memo["replies"]``): ``(deal, war, stand, wait, after)``, per type 1
+    where it accepts, 1 where it exits to war and ``h`` where it waits (the hazard), 1
+    where it stands down, ``1 - h`` where it waits; ``after`` the proposer's next state.
+    (Exactly :func:`_replies`' masks times the weights: the masks are exclusive.)"""
     done = memo.setdefault("replies", {})
     key = (r, c, lv, j)
     if key not in done:
-        done[key] = _replies(game, eq, r, c, lv, j)
+        take, leave, wait, fights, after = _replies(game, eq, r, c, lv, j)
+        h = eq.hazard
+        war = np.where(leave & fights, 1.0, np.where(wait, h, 0.0))
+        rest = np.where(wait, 1 - h, 0.0)
+        done[key] = (take * 1.0, war, (leave & ~fights) * 1.0, rest, after)
     return done[key]
 
 
@@ -122,29 +134,39 @@ def _move(
     """Add to ``acc`` (deal, war, war_round, stand) the play of the weights ``m`` (K,) of
     the types offered ``o`` (-1: nothing) in round ``r`` in ``state``: their replies, and
     for those that wait the later rounds (:func:`_unit`), discounted."""
-    deal, war, war_r, stand = acc
-    h, delta = eq.hazard, eq.discount
+    deal, war, war_r, stand, made = acc
     c, lv = state
-    take, leave, wait, fights, after = _replies_in(memo, game, eq, r, c, lv, o)
+    take, to_war, to_stand, to_wait, after = _replies_in(memo, game, eq, r, c, lv, o)
     if o >= 0:
-        deal[o] += np.where(take, m, 0.0)
-    wars = np.where(leave & fights, m, 0.0) + np.where(wait, m * h, 0.0)
+        deal[o] += m * take
+        made.add(o)
+    wars = m * to_war
     war += wars
     war_r += r * wars
-    stand += np.where(leave & ~fights, m, 0.0)
-    rest = np.where(wait, m * (1 - h), 0.0)
+    stand += m * to_stand
+    rest = m * to_wait
     if r + 1 < eq.rounds and np.any(rest > 0):
-        sub, d = _unit(game, eq, r + 1, after, others, own, memo), delta * rest
-        deal += sub.deal * d
+        sub, d = _unit(game, eq, r + 1, after, others, own, memo), eq.discount * rest
+        if sub.made is None:
+            deal += sub.deal * d
+        else:  # the other rows are 0
+            deal[sub.made] += sub.deal[sub.made] * d
+            made.update(sub.made.tolist())
         war += sub.war * d
         war_r += sub.war_round * d
         stand += sub.stand * d
 
 
 def _zeros(game: TimeGame) -> tuple:
-    """Empty accumulators of a play: deal (G, K), war, war_round, stand (K,)."""
+    """Empty accumulators of a play: deal (G, K), war, war_round, stand (K,), and the set
+    of offers with a deal."""
     k = game.types
-    return np.zeros((game.grid, k)), np.zeros(k), np.zeros(k), np.zeros(k)
+    return np.zeros((game.grid, k)), np.zeros(k), np.zeros(k), np.zeros(k), set()
+
+
+def _branch(t: int, acc: tuple) -> Branch:
+    deal, war, war_round, stand, made = acc
+    return Branch(t, deal, war, war_round, stand, np.array(sorted(made), dtype=np.int64))
 
 
 def _unit(
@@ -161,9 +183,37 @@ def _unit(
     approve), per unit of each type's weight there and discounted to round ``r``. Every
     weight of the play is a sum of products of per-type factors, so the play of ``alive``
     types is ``alive`` times this, type by type: each state's is computed once (``memo``,
-    for one ``others`` and ``own``)."""
-    if state in memo.setdefault(r, {}):
-        return memo[r][state]
+    for one ``others`` and ``own``).
+
+    A memo with ``"shared"`` (a dict), ``"tree"`` (:func:`tree_nodes`' memo) and
+    ``"refused"`` (the nodes ``own`` refuses, a frozenset) shares the plays between the
+    patterns of ``own``: the play from ``(r, state)`` depends on ``own`` only at the nodes
+    of its own tree, so it is kept under the refused nodes among those."""
+    shared = memo.get("shared")
+    if shared is not None:
+        below = memo["tree"].get(("set", r, state))
+        if below is None:
+            below = frozenset(_below(eq, r, *state, memo["tree"]))
+            memo["tree"][("set", r, state)] = below
+        key = (r, state, memo["refused"] & below)
+        if key not in shared:
+            shared[key] = _play(game, eq, r, state, others, own, memo)
+        return shared[key]
+    if state not in memo.setdefault(r, {}):
+        memo[r][state] = _play(game, eq, r, state, others, own, memo)
+    return memo[r][state]
+
+
+def _play(
+    game: TimeGame,
+    eq: TimeEquilibrium,
+    r: int,
+    state: tuple[int, int],
+    others: np.ndarray | None,
+    own: dict[tuple[int, int], bool] | None,
+    memo: dict,
+) -> Branch:
+    """:func:`_unit` computed."""
     n_types = game.types
     acc = _zeros(game)
     c, lv = state
@@ -178,8 +228,7 @@ def _unit(
     for o, m in moves:
         if np.any(m > 0):
             _move(game, eq, r, state, o, m, others, own, memo, acc)
-    memo[r][state] = out = Branch(r, *acc)
-    return out
+    return _branch(r, acc)
 
 
 def branch(
@@ -208,7 +257,7 @@ def branch(
     m = (eq.rank >= state[0]).astype(np.float64) if alive is None else alive
     acc = _zeros(game)
     _move(game, eq, t, state, first, m, others, own, {} if memo is None else memo, acc)
-    return Branch(t, *acc)
+    return _branch(t, acc)
 
 
 def branches(
@@ -243,6 +292,29 @@ def branches(
     )
 
 
+def _after(eq: TimeEquilibrium, r: int, c: int, lv: int, j: int) -> tuple[int, int]:
+    """The proposer's state after offer ``j`` (-1: nothing) in round ``r`` in ``(c, lv)``."""
+    levels = eq.offer.shape[2]
+    if j < 0:
+        return c, min(lv + eq.levels, levels - 1)
+    return int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
+
+
+def _below(eq: TimeEquilibrium, r: int, c: int, lv: int, memo: dict) -> tuple:
+    """The nodes (round, offer) of the tree of made and blocked rounds from round ``r`` in
+    state ``(c, lv)`` on, in the order a depth-first walk meets them (``memo``: per
+    state)."""
+    if r == eq.rounds:
+        return ()
+    if (r, c, lv) not in memo:
+        js = [o for o, _ in eq.support(r, c, lv)]
+        out = [(r, o) for o in js]
+        for j in [*js, -1]:  # each offer made, then blocked
+            out.extend(_below(eq, r + 1, *_after(eq, r, c, lv, j), memo))
+        memo[(r, c, lv)] = tuple(dict.fromkeys(out))
+    return memo[(r, c, lv)]
+
+
 def tree_nodes(
     eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int, memo: dict | None = None
 ) -> tuple[tuple[int, int], ...]:
@@ -250,24 +322,4 @@ def tree_nodes(
     round ``t`` (the later offers a veto may decide on; every offer of a mixed state), in
     the order a depth-first walk meets them. ``memo``: each later state's nodes, for any
     calls on the same strategy (the tree grows as the offers per state to the rounds)."""
-    levels, q = eq.offer.shape[2], eq.levels
-    memo = {} if memo is None else memo
-
-    def after(r: int, c: int, lv: int, j: int) -> tuple[int, int]:
-        if j < 0:
-            return c, min(lv + q, levels - 1)
-        return int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), levels - 1)
-
-    def below(r: int, c: int, lv: int) -> tuple[tuple[int, int], ...]:
-        """The nodes of the tree from round ``r`` in state ``(c, lv)`` on."""
-        if r == eq.rounds:
-            return ()
-        if (r, c, lv) not in memo:
-            js = [o for o, _ in eq.support(r, c, lv)]
-            out = [(r, o) for o in js]
-            for j in [*js, -1]:  # each offer made, then blocked
-                out.extend(below(r + 1, *after(r, c, lv, j)))
-            memo[(r, c, lv)] = tuple(dict.fromkeys(out))
-        return memo[(r, c, lv)]
-
-    return below(t + 1, *after(t, *state, first))
+    return _below(eq, t + 1, *_after(eq, t, *state, first), {} if memo is None else memo)
