@@ -35,6 +35,7 @@ import numpy as np
 
 from goldenbridge.analysis.negotiate.strategy_kernels import _gains_many, _reach
 from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium, TimeGame, _prepared
+from goldenbridge.engine.threads import by_rows
 
 __all__ = ["regret", "deviations", "kernel_args"]
 
@@ -55,7 +56,9 @@ def deviations(
     mix_row, mix_p = mix
     alive, hit = _reach(args, eq.offer, eq.cutoff, mix_row, mix_p, tv)  # type: ignore[call-arg]
     states = np.argwhere(hit)
-    gains = _gains_many(args, eq.cutoff, tv, pay, states, alive)  # type: ignore[call-arg]
+    gains = np.zeros((states.shape[0], args[0].shape[1]))  # (S, G): accept is (K, G)
+    work = gains.size * tv.shape[-1]  # states x offers x types
+    by_rows(_gains_many, states.shape[0], work, args, eq.cutoff, tv, pay, states, alive, gains)
     out = []
     for (t, c, lv), g in zip(states.tolist(), gains, strict=True):
         best = int(np.argmax(g))  # ties: the smallest concession

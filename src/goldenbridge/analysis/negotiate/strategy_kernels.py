@@ -303,11 +303,10 @@ def _offer_gains(game, cutoff, tv, pay, t, c, lv, alive):  # pragma: no cover - 
 
 
 @njit(cache=True, nogil=True)
-def _gains_many(game, cutoff, tv, pay, states, alive):  # pragma: no cover - compiled
-    """:func:`_offer_gains` for each state ``states[i] = (t, c, l)``, its posterior
-    ``alive[t, c, l]``: (S, G)."""
-    out = np.zeros((states.shape[0], game[_ACCEPT].shape[1]))
-    for i in range(states.shape[0]):
+def _gains_many(lo, hi, game, cutoff, tv, pay, states, alive, out):  # pragma: no cover
+    """:func:`_offer_gains` for the states ``states[i] = (t, c, l)``, ``lo <= i < hi``, each
+    with its posterior ``alive[t, c, l]``, into ``out[i]`` (S, G): rows for
+    :func:`goldenbridge.engine.threads.by_rows`."""
+    for i in range(lo, hi):
         t, c, lv = states[i, 0], states[i, 1], states[i, 2]
         out[i] = _offer_gains(game, cutoff, tv, pay, t, c, lv, alive[t, c, lv])
-    return out
