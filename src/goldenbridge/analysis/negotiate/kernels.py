@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from goldenbridge.engine.threads import by_rows
+
 __all__: list[str] = []
 
 
@@ -207,6 +209,170 @@ def _state(
 
 
 @njit(cache=True, nogil=True)
+def _backward_rows(
+    lo,
+    hi,
+    t,
+    accept,
+    pretext_now,
+    war,
+    drift,
+    pretext,
+    mob,
+    stand,
+    deal,
+    war_p,
+    drift_p,
+    stand_p,
+    approved,
+    deal_rounds,
+    pretext_none,
+    inc,
+    inc_none,
+    q,
+    levels,
+    rounds,
+    delta,
+    hazard,
+    offer,
+    cutoff,
+    gap,
+    value,
+    tv,
+    pay,
+):  # pragma: no cover - compiled
+    """Round ``t`` of :func:`_backward` for the states ``lo <= i < hi``, ``i = lv (K + 1) +
+    c`` (rows for :func:`goldenbridge.engine.threads.by_rows`: a state reads only round
+    ``t + 1``)."""
+    n_types, n_offers = accept.shape
+    held_v = np.zeros(n_types)
+    held_p = np.zeros(n_types)
+    every = np.arange(n_types)
+    last = t == rounds - 1
+    for i in range(lo, hi):
+        lv, c = i // (n_types + 1), i % (n_types + 1)
+        s = lv / q if q > 0 else 0.0
+        le = min(lv + inc_none, levels - 1)
+        _held(
+            war,
+            drift,
+            pretext,
+            mob,
+            stand,
+            war_p,
+            drift_p,
+            stand_p,
+            pretext_none,
+            tv[t + 1, c, le],
+            pay[t + 1, c, le],
+            t,
+            s,
+            last,
+            delta,
+            hazard,
+            held_v,
+            held_p,
+            every,
+        )
+        best_value = -np.inf
+        best_offer = 0
+        for j in range(n_offers):
+            lp = min(lv + inc[j], levels - 1)
+            # cutoff search (as in the skimming literature): type cp-1 accepts,
+            # type cp does not; the largest such cp, else the smallest violation
+            chosen = c
+            chosen_gap = np.inf
+            for cp in range(n_types, c - 1, -1):
+                viol = 0.0
+                for k in (cp - 1, cp):
+                    if k < c or k >= n_types:
+                        continue
+                    f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
+                    act, v, alt, _ = _reply(
+                        accept[k, j],
+                        f,
+                        stand[k],
+                        0.0,
+                        0.0,
+                        mob[k],
+                        last,
+                        tv[t + 1, cp, lp, k],
+                        0.0,
+                        delta,
+                        hazard,
+                    )
+                    if k < cp and act != 1:  # the last type taken accepts
+                        viol = max(viol, v - accept[k, j])
+                    elif k >= cp and act == 1:  # the first type left does not
+                        # (a tie accepts, so it is a violation, if the least one)
+                        viol = max(viol, v - alt, 1e-300)
+                if viol < chosen_gap:
+                    chosen = cp
+                    chosen_gap = viol
+                if viol <= 0.0:
+                    break
+            total = 0.0
+            worst = 0.0
+            for k in range(c, n_types):
+                share = approved[t, k, j]
+                f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
+                act, v, alt, got = _reply(
+                    accept[k, j],
+                    f,
+                    stand[k],
+                    war_p[k] + drift_p[k] * t,
+                    stand_p[k],
+                    mob[k],
+                    last,
+                    tv[t + 1, chosen, lp, k],
+                    pay[t + 1, chosen, lp, k],
+                    delta,
+                    hazard,
+                )
+                total += deal_rounds[t, k, j] if act == 1 else share * got
+                if share < 1.0:
+                    total += (1.0 - share) * held_p[k]
+                if (k < chosen and act == 0) or (k >= chosen and act == 1):
+                    worst = max(worst, v - alt)
+            cutoff[t, c, lv, j] = chosen
+            gap[t, c, lv, j] = worst
+            if j == 0 or total > best_value + 1e-12 * (1.0 + abs(best_value)):
+                best_value = total
+                best_offer = j
+        offer[t, c, lv] = best_offer
+        value[t, c, lv] = best_value
+        j = best_offer
+        cp = cutoff[t, c, lv, j]
+        lp = min(lv + inc[j], levels - 1)
+        _state(
+            accept,
+            pretext_now,
+            war,
+            drift,
+            pretext,
+            mob,
+            stand,
+            war_p,
+            drift_p,
+            stand_p,
+            approved,
+            deal_rounds,
+            t,
+            j,
+            s,
+            last,
+            delta,
+            hazard,
+            tv[t + 1, cp, lp],
+            pay[t + 1, cp, lp],
+            held_v,
+            held_p,
+            tv[t, c, lv],
+            pay[t, c, lv],
+            every,
+        )
+
+
 def _backward(
     accept,
     pretext_now,
@@ -229,7 +395,7 @@ def _backward(
     rounds,
     delta,
     hazard,
-):  # pragma: no cover - compiled
+):
     """Backward induction over ``(t, c, l)``. Every type best-replies to the proposer's
     strategy, given what the vetoes approve (a blocked offer is a round with nothing
     offered): ``tv[t, c, l, k]`` is type k's value of state ``(t, c, l)`` and ``pay[t, c,
@@ -245,135 +411,27 @@ def _backward(
     value = np.zeros((rounds, n_types + 1, levels))
     pay = np.zeros((rounds + 1, n_types + 1, levels, n_types))
     tv = np.zeros((rounds + 1, n_types + 1, levels, n_types))
-    held_v = np.zeros(n_types)
-    held_p = np.zeros(n_types)
-    every = np.arange(n_types)
     step = max(int(inc.max()), inc_none)
+    args = (accept, pretext_now, war, drift, pretext, mob, stand, deal, war_p, drift_p)
+    args += (stand_p, approved, deal_rounds, pretext_none, inc, inc_none, q, levels, rounds)
     for t in range(rounds - 1, -1, -1):
-        last = t == rounds - 1
-        top_level = min(levels - 1, step * t)
-        for lv in range(top_level + 1):
-            s = lv / q if q > 0 else 0.0
-            le = min(lv + inc_none, levels - 1)
-            for c in range(n_types + 1):
-                _held(
-                    war,
-                    drift,
-                    pretext,
-                    mob,
-                    stand,
-                    war_p,
-                    drift_p,
-                    stand_p,
-                    pretext_none,
-                    tv[t + 1, c, le],
-                    pay[t + 1, c, le],
-                    t,
-                    s,
-                    last,
-                    delta,
-                    hazard,
-                    held_v,
-                    held_p,
-                    every,
-                )
-                best_value = -np.inf
-                best_offer = 0
-                for j in range(n_offers):
-                    lp = min(lv + inc[j], levels - 1)
-                    # cutoff search (as in the skimming literature): type cp-1 accepts,
-                    # type cp does not; the largest such cp, else the smallest violation
-                    chosen = c
-                    chosen_gap = np.inf
-                    for cp in range(n_types, c - 1, -1):
-                        viol = 0.0
-                        for k in (cp - 1, cp):
-                            if k < c or k >= n_types:
-                                continue
-                            f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                            act, v, alt, _ = _reply(
-                                accept[k, j],
-                                f,
-                                stand[k],
-                                0.0,
-                                0.0,
-                                mob[k],
-                                last,
-                                tv[t + 1, cp, lp, k],
-                                0.0,
-                                delta,
-                                hazard,
-                            )
-                            if k < cp and act != 1:  # the last type taken accepts
-                                viol = max(viol, v - accept[k, j])
-                            elif k >= cp and act == 1:  # the first type left does not
-                                # (a tie accepts, so it is a violation, if the least one)
-                                viol = max(viol, v - alt, 1e-300)
-                        if viol < chosen_gap:
-                            chosen = cp
-                            chosen_gap = viol
-                        if viol <= 0.0:
-                            break
-                    total = 0.0
-                    worst = 0.0
-                    for k in range(c, n_types):
-                        share = approved[t, k, j]
-                        f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
-                        act, v, alt, got = _reply(
-                            accept[k, j],
-                            f,
-                            stand[k],
-                            war_p[k] + drift_p[k] * t,
-                            stand_p[k],
-                            mob[k],
-                            last,
-                            tv[t + 1, chosen, lp, k],
-                            pay[t + 1, chosen, lp, k],
-                            delta,
-                            hazard,
-                        )
-                        total += deal_rounds[t, k, j] if act == 1 else share * got
-                        if share < 1.0:
-                            total += (1.0 - share) * held_p[k]
-                        if (k < chosen and act == 0) or (k >= chosen and act == 1):
-                            worst = max(worst, v - alt)
-                    cutoff[t, c, lv, j] = chosen
-                    gap[t, c, lv, j] = worst
-                    if j == 0 or total > best_value + 1e-12 * (1.0 + abs(best_value)):
-                        best_value = total
-                        best_offer = j
-                offer[t, c, lv] = best_offer
-                value[t, c, lv] = best_value
-                j = best_offer
-                cp = cutoff[t, c, lv, j]
-                lp = min(lv + inc[j], levels - 1)
-                _state(
-                    accept,
-                    pretext_now,
-                    war,
-                    drift,
-                    pretext,
-                    mob,
-                    stand,
-                    war_p,
-                    drift_p,
-                    stand_p,
-                    approved,
-                    deal_rounds,
-                    t,
-                    j,
-                    s,
-                    last,
-                    delta,
-                    hazard,
-                    tv[t + 1, cp, lp],
-                    pay[t + 1, cp, lp],
-                    held_v,
-                    held_p,
-                    tv[t, c, lv],
-                    pay[t, c, lv],
-                    every,
-                )
+        states = (min(levels - 1, step * t) + 1) * (n_types + 1)
+        work = states * n_offers * n_types  # the cutoff searches and the sums
+        by_rows(
+            _backward_rows,
+            states,
+            work,
+            t,
+            *args,
+            delta,
+            hazard,
+            offer,
+            cutoff,
+            gap,
+            value,
+            tv,
+            pay,
+        )
     return offer, cutoff, gap, value, tv, pay
 
 
