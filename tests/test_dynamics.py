@@ -522,3 +522,25 @@ def test_cli_errors_are_one_line(args, message):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_progress_hears_each_stage_and_changes_nothing():
+    """``progress(stage, done, total)`` is told of the path, the one-shot grid, every
+    approvals solve and the split, with ``0 <= done <= total``; the result is the same
+    without it."""
+    import goldenbridge as gb
+
+    heard: list[tuple[str, int, int]] = []
+    told = gb.negotiate("russia-2021", 2, samples=400, seed=4, progress=lambda *a: heard.append(a))
+    quiet = gb.negotiate("russia-2021", 2, samples=400, seed=4)
+    assert (told.sequence, told.compare, told.decomposition) == (
+        quiet.sequence,
+        quiet.compare,
+        quiet.decomposition,
+    )
+    stages = [s for s, _, _ in heard]
+    assert stages[:2] == ["the path of offers", "the grid's offers, one shot"]
+    assert "the allies' approvals (skimming offers)" in stages
+    assert "the proposer's mixed offers" in stages
+    assert stages[-1] == "P(war) split over the mechanisms"
+    assert all(0 <= done <= total for _, done, total in heard)

@@ -293,6 +293,7 @@ def negotiate(
     samples: int | None = None,
     seed: int | None = None,
     decompose: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Negotiation:
     """The proposer's equilibrium offers over several rounds when time is strategic; see
     :func:`goldenbridge.analysis.negotiate.dynamics.negotiate`."""
@@ -305,6 +306,7 @@ def negotiate(
         hazard=hazard,
         grid=grid,
         decompose=decompose,
+        progress=progress,
     )
 
 

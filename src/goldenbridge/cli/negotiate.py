@@ -23,8 +23,8 @@ from goldenbridge.cli.common import (
     plot_dir,
     print_sincere,
     publish,
+    stage_progress,
     user_errors,
-    working,
     writing_plots,
 )
 from goldenbridge.report.documents import decimals, json_safe, round_numbers
@@ -277,7 +277,7 @@ def negotiate(
     folder = plot_dir(plot)
     with user_errors():
         loaded = load_scenario(scenario)
-        with working(f"Solving {rounds or 'the'} rounds of {loaded.name}...", as_json):
+        with stage_progress(as_json, f"{loaded.name}: sampling the worlds") as progress:
             result = gb.negotiate(
                 loaded,
                 rounds,
@@ -288,6 +288,7 @@ def negotiate(
                 grid=grid,
                 samples=samples,
                 seed=seed,
+                progress=progress,
             )
     if folder is not None:
         from goldenbridge.report.plots import plot_negotiation

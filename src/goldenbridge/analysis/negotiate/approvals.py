@@ -17,6 +17,7 @@ The spread of P(war) over the members says how much the remaining gap can matter
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = [
     "MIXED_APPROVALS",
     "MIX_SHOWN",
     "Approved",
+    "Progress",
     "approvals_gap",
     "approved_equilibrium",
     "skimming_approvals",
@@ -49,6 +51,9 @@ MIXED_APPROVALS = 6
 GAP_TOLERANCE = 0.01
 #: Offers of a mixed round shown (and checked) when made to at least this share.
 MIX_SHOWN = 0.01
+
+#: ``progress(stage, done, total)``, told of each solve, or None.
+Progress = Callable[[str, int, int], None] | None
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ def skimming_approvals(
     q: int,
     cache: dict,
     gains: np.ndarray,
+    progress: Progress = None,
 ) -> tuple[Built, Ordered, np.ndarray, str, int, bool]:
     """The skimming equilibrium with the vetoes' approvals round by round.
 
@@ -115,7 +121,8 @@ def skimming_approvals(
     approvals on, until the approvals repeat or :data:`APPROVAL_ITERATIONS` solves. Where
     they cycle, the member of the cycle with the proposer's highest expected utility is
     kept and ``converged`` is False. Returns ``(built, ordered, approve, how, iterations,
-    converged)``.
+    converged)``. ``progress(stage, done, total)`` is told as each solve starts (``done``
+    solves before it).
     """
     scenario = population.scenario
     once = built.one_shot
@@ -132,6 +139,8 @@ def skimming_approvals(
     solved = equilibrium(current.game)
     seen = [(approve, current, solved)]
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
+        if progress is not None:
+            progress("the allies' approvals (skimming offers)", iteration - 1, APPROVAL_ITERATIONS)
         eq = solved.equilibrium
         new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
         if np.array_equal(new, approve):
@@ -173,6 +182,7 @@ def approved_equilibrium(
     cache: dict,
     gains: np.ndarray,
     replies: bool = True,
+    progress: Progress = None,
 ) -> Approved:
     """The equilibrium with the vetoes' approvals (module docstring):
     :func:`skimming_approvals`, fictitious play, then the vetoes' replies to the mixed
@@ -180,10 +190,13 @@ def approved_equilibrium(
 
     ``cache``: each veto's per-world features, for every solve
     (:func:`~goldenbridge.analysis.negotiate.continuation.continuation_approvals`);
-    ``gains``: :func:`~goldenbridge.analysis.negotiate.building.proposer_gains`."""
+    ``gains``: :func:`~goldenbridge.analysis.negotiate.building.proposer_gains`;
+    ``progress(stage, done, total)`` is told as each solve starts."""
     built, ordered, approve, how, iterations, converged = skimming_approvals(
-        population, built, grid_offers, rounds, discount, hazard, q, cache, gains
+        population, built, grid_offers, rounds, discount, hazard, q, cache, gains, progress
     )
+    if progress is not None:
+        progress("the proposer's mixed offers", 0, 1)
     mixed = fictitious_play(built.game, ordered.equilibrium)
     played = play(built.game, mixed.equilibrium)
     p = float(played.p_war[-1])
@@ -198,6 +211,8 @@ def approved_equilibrium(
     once = built.one_shot
     members = []
     for i in range(MIXED_APPROVALS + 1):
+        if progress is not None:
+            progress("the allies' replies to the mixed offers", i, MIXED_APPROVALS + 1)
         eq = mixed.equilibrium
         new = continuation_approvals(population, built, grid_offers, eq, once.approve_by, cache)
         gap = approvals_gap(played, new, approve, w)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from goldenbridge.analysis.negotiate.approvals import MIX_SHOWN, approved_equilibrium
+from goldenbridge.analysis.negotiate.approvals import MIX_SHOWN, Progress, approved_equilibrium
 from goldenbridge.analysis.negotiate.building import (
     Built,
     build,
@@ -342,6 +342,7 @@ def negotiate(
     decompose: bool = True,
     per_world: bool = False,
     check_approvals: bool = True,
+    progress: Progress = None,
 ) -> Negotiation:
     """The proposer's equilibrium offers over ``rounds`` rounds without commitment.
 
@@ -369,6 +370,8 @@ def negotiate(
         Let the vetoes reply to the mixed offers and solve again with their replies
         (:func:`~goldenbridge.analysis.negotiate.approvals.approved_equilibrium`); False:
         their approvals reply to the skimming offers only (faster; the gap NaN).
+    progress : callable, optional
+        ``progress(stage, done, total)``, told as each stage and solve starts.
 
     Returns
     -------
@@ -390,14 +393,31 @@ def negotiate(
     rounds, discount, hazard = _settings(scenario, rounds, discount, hazard)
     if grid < 2:
         raise InputError("grid must be >= 2")
+
+    def report(stage: str, done: int = 0, total: int = 1) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    report("the path of offers")
     start, end, grid_offers, note = path_grid(population, path_from, path_to, grid, optimum=True)
+    report("the grid's offers, one shot")
     built = build(population, grid_offers, per_world=per_world)
     accumulate = scenario.talks.accumulate_pretext if scenario.talks is not None else True
     q = 4 if accumulate else 0
     cache: dict = {}  # each veto's per-world features, for every solve
     gains = proposer_gains(population, grid_offers)  # the same in every solve
     solved = approved_equilibrium(
-        population, built, grid_offers, rounds, discount, hazard, q, cache, gains, check_approvals
+        population,
+        built,
+        grid_offers,
+        rounds,
+        discount,
+        hazard,
+        q,
+        cache,
+        gains,
+        check_approvals,
+        progress,
     )
     built, ordered, mixed, played = solved.built, solved.ordered, solved.mixed, solved.played
     game, eq = built.game, mixed.equilibrium
@@ -456,6 +476,7 @@ def negotiate(
     )
     decomposition: tuple[Decomposition, ...] = ()
     if decompose:
+        report("P(war) split over the mechanisms")
         decomposition = _decompose(
             game,
             rounds,
