@@ -189,31 +189,19 @@ def _unit(
     ``"refused"`` (the nodes ``own`` refuses, a frozenset) shares the plays between the
     patterns of ``own``: the play from ``(r, state)`` depends on ``own`` only at the nodes
     of its own tree, so it is kept under the refused nodes among those."""
+    store: dict
+    key: tuple
     shared = memo.get("shared")
     if shared is not None:
         below = memo["tree"].get(("set", r, state))
         if below is None:
             below = frozenset(_below(eq, r, *state, memo["tree"]))
             memo["tree"][("set", r, state)] = below
-        key = (r, state, memo["refused"] & below)
-        if key not in shared:
-            shared[key] = _play(game, eq, r, state, others, own, memo)
-        return shared[key]
-    if state not in memo.setdefault(r, {}):
-        memo[r][state] = _play(game, eq, r, state, others, own, memo)
-    return memo[r][state]
-
-
-def _play(
-    game: TimeGame,
-    eq: TimeEquilibrium,
-    r: int,
-    state: tuple[int, int],
-    others: np.ndarray | None,
-    own: dict[tuple[int, int], bool] | None,
-    memo: dict,
-) -> Branch:
-    """:func:`_unit` computed."""
+        store, key = shared, (r, state, memo["refused"] & below)
+    else:
+        store, key = memo.setdefault(r, {}), state
+    if key in store:
+        return store[key]
     n_types = game.types
     acc = _zeros(game)
     c, lv = state
@@ -228,7 +216,8 @@ def _play(
     for o, m in moves:
         if np.any(m > 0):
             _move(game, eq, r, state, o, m, others, own, memo, acc)
-    return _branch(r, acc)
+    store[key] = out = _branch(r, acc)
+    return out
 
 
 def branch(
