@@ -76,7 +76,8 @@ def test_general_rho_falls_back_to_tally():
 
 
 @pytest.mark.parametrize("kd", [0, 1])
-@pytest.mark.parametrize("m", [9, 300])
+# m = 300 (offers in several tiles) waits ~34 s cold for the kernels m = 9 compiles: slow
+@pytest.mark.parametrize("m", [9, pytest.param(300, marks=pytest.mark.slow)])
 def test_results_do_not_depend_on_threads_tiles_or_paths(m, kd):
     rng = np.random.default_rng(11)
     worlds = random_worlds(

@@ -24,6 +24,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONAL = ("SALib", "matplotlib", "httpx", "fastapi", "uvicorn", "distributed", "plotly")
 SAMPLED = {"demo", "evaluate", "optimize", "sensitivity", "update", "negotiate", "deterrence"}
+#: Commands that solve the talks game (``update`` reads a rejection with ``negotiate``'s
+#: equilibrium): 12-110 s each even on 400 worlds, so marked slow (run in CI).
+TALKS = {"negotiate", "update"}
 BLOCKER = f"""
 import importlib.abc, sys
 class _Base(importlib.abc.MetaPathFinder):
@@ -61,7 +64,13 @@ def test_the_docs_have_example_commands():
     assert any("sensitivity" in c for _, c in EXAMPLES) and any("serve" in c for _, c in EXAMPLES)
 
 
-@pytest.mark.parametrize(("where", "command"), EXAMPLES, ids=[c for _, c in EXAMPLES])
+def _marked(where: str, command: str):
+    words = command.split()
+    slow = len(words) > 1 and words[1] in TALKS
+    return pytest.param(where, command, id=command, marks=[pytest.mark.slow] if slow else [])
+
+
+@pytest.mark.parametrize(("where", "command"), [_marked(w, c) for w, c in EXAMPLES])
 def test_example_runs_on_the_base_install(where, command, tmp_path):
     argv = shlex.split(command)
     if argv[0] == "goldenbridge":

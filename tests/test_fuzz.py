@@ -60,6 +60,7 @@ def _check_refusal(exc: ScenarioError) -> None:
     assert exc.message
 
 
+@pytest.mark.slow  # 22-24 s cold
 @FUZZ
 @given(data=mutated_scenarios(), form=st.sampled_from(["dict", "yaml", "json"]))
 def test_mutated_scenarios_are_refused_in_one_line_or_evaluate_finite(data, form, tmp_path_factory):

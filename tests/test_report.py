@@ -149,6 +149,7 @@ def test_pdf_and_png_through_chromium(fearon_brief, tmp_path):
     assert pdf == out.with_suffix(".pdf") and pdf.read_bytes()[:5] == b"%PDF-"
 
 
+@pytest.mark.slow  # 26-30 s cold: the brief rendered in a browser
 def test_seed_crisis_brief_in_headless_chromium(tmp_path):
     """The seed crisis's brief as a reader opens it: every section and figure drawn."""
     from playwright.sync_api import sync_playwright

@@ -351,6 +351,7 @@ def test_cli_degeneracy_warning_on_stderr(tmp_path):
     assert result.stderr.startswith("warning: effective sample size")
 
 
+@pytest.mark.slow  # 18-21 s each, cold
 @pytest.mark.parametrize("name", ["russia-2021-feb01.yaml", "russia-2021-feb23.yaml"])
 def test_worked_example_observations_run(name):
     path = Path(__file__).resolve().parent.parent / "docs" / "examples" / name

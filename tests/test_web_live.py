@@ -116,6 +116,7 @@ def json_key(offer: dict) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted(offer.items()))
 
 
+@pytest.mark.slow  # 26-30 s cold: a browser over the whole page
 def test_page_in_chromium(server, tmp_path):
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
