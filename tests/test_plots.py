@@ -96,7 +96,7 @@ def test_negotiation_plot_draws_every_mixed_offer(tmp_path, monkeypatch):
     import goldenbridge as gb
     from goldenbridge.report import plots
 
-    pop = sample(gb.load("russia-2021"), samples=2000, seed=5)
+    pop = sample(gb.load("russia-2021"), samples=2000, seed=1)
     result = gb.negotiate(pop, 3, grid=51, decompose=False)
     mixed = [
         (r.round, m.position, m.share) for r in result.sequence if len(r.mix) > 1 for m in r.mix

@@ -16,8 +16,20 @@ proposer mix. Starting from the skimming strategy, each step
    (``strategy_kernels._reach``);
 2. in every state reached, finds the proposer's best pure offer against its posterior
    there (Bayes' rule: the weights reaching it; ``strategy_kernels._offer_gains``);
-3. moves the strategy in each reached state towards it: after n steps the mixture is
-   the average of the skimming offer and the n best replies (weights ``1 / (n + 1)``).
+3. moves the strategy in each reached state towards it by ``2 / (n + 3)`` at step n
+   (n = 0, 1, ...): after n steps the mixture is the average of the skimming offer and
+   the n best replies, the k-th weighted by k + 1 (linear averaging; the skimming
+   offer's weight 1).
+
+The step is a generalised weakened fictitious play (Leslie & Collins 2006: steps that
+tend to 0 and sum to infinity keep classical fictitious play's convergence results);
+weighting later replies more forgets the skimming start sooner. Measured against the
+classical weights ``1 / (n + 2)`` (each reply counted once) on russia-2021's talks game:
+at 20 000 worlds (three seeds), at 100 000 and on six rounds the classical play ended at
+400 steps with regrets 1.2e-4 to 4.3e-4 in four of the five games (323 steps in the
+fifth), linear averaging reached the 1e-4 tolerance in 61 to 102 steps in all five, and
+in three games with mechanisms switched off in 56 and 223 steps (classical: 400 and 371);
+docs/performance.md.
 
 It stops when no reached state gains more than ``tolerance`` (the proposer's regret,
 ex ante per unit of weight) or after ``steps`` steps; the result carries the regret it
@@ -25,6 +37,9 @@ reached. The states after each offer (the skimming solver's labels) are kept: of
 path the proposer plays the skimming solver's offers. Fictitious play need not converge in
 general-sum games; where it does not, the regret says how far the result is from an
 equilibrium (for one-shot deviations on the path; the types' regret is 0).
+
+References: Leslie, D. S. & Collins, E. J. (2006), Generalised weakened fictitious play,
+*Games and Economic Behavior* 56(2), 285-298.
 """
 
 from __future__ import annotations
@@ -136,7 +151,7 @@ def fictitious_play(
         start = worst if n == 0 else start
         if worst <= tolerance or n == steps:
             break
-        step = 1.0 / (n + 2)
+        step = 2.0 / (n + 3)
         changed = np.zeros(offer.shape, dtype=np.bool_)
         for _, t, c, lv, best in found:
             changed[t, c, lv] = True
