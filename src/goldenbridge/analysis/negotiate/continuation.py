@@ -507,6 +507,7 @@ def continuation_approvals(
     others = {v: np.ones((t_all, game.types, g)) for v in rule}
     by_offer = {v: np.ones((t_all, g, n), dtype=bool) for v in rule}  # by[v], offer-major
     plans: dict[int, str] = {}  # each veto's plan of this round
+    all_others = np.empty((n, g), dtype=bool)
     for t in range(t_all - 1, -1, -1):
         for v in rule:
             if v not in cache:
@@ -531,13 +532,15 @@ def continuation_approvals(
             if done is not None and done[0] == kept:
                 others[v][t] = done[1]
                 continue
-            all_others = np.ones((n, g), dtype=bool)
+            all_others[...] = True  # one buffer for every veto and round
             for u in by:
                 if u != v:
                     all_others &= by[u][t]
             others[v][t] = _type_sums(all_others, built.type_of, w, game.types) / mass
             cache[("others", v, t)] = (kept, others[v][t].copy())
-    ok = np.ones((t_all, n, g), dtype=bool)
+    if not by:
+        return np.ones((t_all, n, g), dtype=bool)
+    ok = by.pop(next(iter(by)))  # every veto's array is this call's own: and in place
     for a in by.values():
         ok &= a
     return ok
