@@ -108,6 +108,31 @@ def test_approvals_are_the_exact_pairing_on_russia():
     assert 0 < all_exact[accept].mean() < 1  # some blocks, some approvals
 
 
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_the_grid_decisions_do_not_depend_on_the_chunk(chunk, monkeypatch):
+    """one_shot decides the grid a few offers at a time (building.APPROVAL_CHUNK, chosen for
+    speed): every offer's approvals and outcome are the same whatever the chunk."""
+    from goldenbridge.analysis.negotiate import building
+
+    pop = sample(load("russia-2021"), samples=2_000, seed=3)
+    sq = pop.scenario.status_quo()
+    end = pop.scenario.complete(dict(pop.scenario.offers["bridge_moratorium"]))
+    enc = pop.encode([sq, end])
+    s = np.linspace(0, 1, GRID)[:, None]
+    from goldenbridge.engine import Offers
+
+    offers = Offers(enc.x[0] + s * (enc.x[1] - enc.x[0]), np.repeat(enc.option[:1], GRID, 0))
+    whole = one_shot(pop, offers)  # the shipped chunk
+    monkeypatch.setattr(building, "APPROVAL_CHUNK", chunk)
+    parts = one_shot(pop, offers)
+    assert np.array_equal(parts.approve, whole.approve)
+    for v, by in whole.approve_by.items():
+        assert np.array_equal(parts.approve_by[v], by)
+    for name in ("p_deal", "p_war", "proposer_eu", "inner_error"):
+        assert np.array_equal(getattr(parts, name), getattr(whole, name)), name
+    assert 0 < whole.approve.mean() < 1
+
+
 def test_one_round_is_the_one_shot_model_with_vetoes_face_and_pretext():
     """T = 1, every world a type: each offer's outcome in the game equals decide()'s world
     by world, with an own-information veto, face and pretext (where the veto blocks, the
