@@ -18,7 +18,7 @@ from goldenbridge.analysis.negotiate.building import one_shot
 from goldenbridge.analysis.negotiate.dynamics import negotiate
 from goldenbridge.analysis.negotiate.talks_path import position_values
 from goldenbridge.analysis.negotiate.timegame import play
-from goldenbridge.engine import utilities
+from goldenbridge.engine import Offers, utilities
 from goldenbridge.engine.choice import approval_reference
 from goldenbridge.information import inner_sample
 from goldenbridge.population import sample
@@ -39,6 +39,15 @@ def one_veto(**extra):
 
 def grid_offers(pop):
     return pop.encode([{"x": j / (GRID - 1)} for j in range(GRID)])
+
+
+def moratorium_path(pop) -> Offers:
+    """GRID offers from the status quo to russia-2021's ``bridge_moratorium``."""
+    sq = pop.scenario.status_quo()
+    end = pop.scenario.complete(dict(pop.scenario.offers["bridge_moratorium"]))
+    enc = pop.encode([sq, end])
+    s = np.linspace(0, 1, GRID)[:, None]
+    return Offers(enc.x[0] + s * (enc.x[1] - enc.x[0]), np.repeat(enc.option[:1], GRID, 0))
 
 
 def test_own_information_approval_is_the_hand_threshold():
@@ -81,13 +90,7 @@ def test_approvals_are_the_exact_pairing_on_russia():
     approve)."""
     scenario = load("russia-2021")
     pop = sample(scenario, samples=300, seed=5)
-    sq = scenario.status_quo()
-    end = scenario.complete(dict(scenario.offers["bridge_moratorium"]))
-    enc = pop.encode([sq, end])
-    s = np.linspace(0, 1, GRID)[:, None]
-    from goldenbridge.engine import Offers
-
-    offers = Offers(enc.x[0] + s * (enc.x[1] - enc.x[0]), np.repeat(enc.option[:1], GRID, 0))
+    offers = moratorium_path(pop)
     once = one_shot(pop, offers)
     names = pop.actor_names
     t = names.index(scenario.target.name)
@@ -115,13 +118,7 @@ def test_the_grid_decisions_do_not_depend_on_the_chunk(chunk, monkeypatch):
     from goldenbridge.analysis.negotiate import building
 
     pop = sample(load("russia-2021"), samples=2_000, seed=3)
-    sq = pop.scenario.status_quo()
-    end = pop.scenario.complete(dict(pop.scenario.offers["bridge_moratorium"]))
-    enc = pop.encode([sq, end])
-    s = np.linspace(0, 1, GRID)[:, None]
-    from goldenbridge.engine import Offers
-
-    offers = Offers(enc.x[0] + s * (enc.x[1] - enc.x[0]), np.repeat(enc.option[:1], GRID, 0))
+    offers = moratorium_path(pop)
     whole = one_shot(pop, offers)  # the shipped chunk
     monkeypatch.setattr(building, "APPROVAL_CHUNK", chunk)
     parts = one_shot(pop, offers)
