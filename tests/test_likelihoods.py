@@ -145,4 +145,4 @@ def test_the_reading_is_negotiates_equilibrium():
     assert not np.isnan(game.negotiation.approvals_mixed_gap)
     assert game.negotiation.approvals_mixed_gap == direct.approvals_mixed_gap
     assert game.negotiation.sequence == direct.sequence
-    assert np.array_equal(game.negotiation.approve, direct.approve)
+    assert game.negotiation.approve.same(direct.approve)

@@ -39,7 +39,8 @@ def brute_force_gain(pop, built, eq, t, state, j, own=None, other=None):
     """(N,) veto V's expected gain, over every partner world whose type is still in the
     talks, from offering grid offer j rather than nothing (offer 0) in round t. Later
     rounds: the proposer's equilibrium offer from the state reached, made unless V's own
-    later decision ``own[r][n, offer]`` blocks it, or the other veto's in the partner world
+    later decision ``own[r][n, offer]`` blocks it (``own(r, c, l)[r]``: read in round r's
+    state ``(c, l)``), or the other veto's in the partner world
     ``other[r][partner, offer]`` does (then offer 0: nothing). Payoffs by
     hand: a deal at x is worth 1 - x to V, a war in round r its war value w_V plus r drift
     (u_V(win) - u_V(lose)) = w_V - r drift (win is T's position x = 1, lose the status
@@ -69,7 +70,8 @@ def brute_force_gain(pop, built, eq, t, state, j, own=None, other=None):
             c, lv = int(eq.cutoff[r, c, lv, o]), min(lv + int(eq.inc[o]), levels - 1)
             if r + 1 < eq.rounds:
                 nxt = int(eq.offer[r + 1, c, lv])
-                made = own is None or own[r + 1][n, nxt]
+                mine = own(r + 1, c, lv) if callable(own) else own  # by state, or round
+                made = mine is None or mine[r + 1][n, nxt]
                 made = made and (other is None or other[r + 1][partner, nxt])
                 seq.append(nxt if made else 0)
         return tuple(seq)
@@ -193,7 +195,7 @@ def test_one_round_is_decide():
     offers = grid_offers(pop)
     built = build(pop, offers, per_world=True)
     eq = solve(built.game, 1, DELTA, H, 4)
-    approve = continuation_approvals(pop, built, offers, eq, built.one_shot.approve_by)
+    approve = continuation_approvals(pop, built, offers, eq, built.one_shot.approve_by).approve
     d = outcomes.decide(pop, offers)
     matters = d.accept & d.offered[None, :]
     assert np.array_equal(approve[0][matters], d.approve[2][matters])
@@ -206,7 +208,7 @@ def test_informed_keeps_the_per_world_rule_every_round():
     offers = grid_offers(pop)
     built = build(pop, offers)
     eq = solve(built.game, 3, DELTA, H, 4)
-    approve = continuation_approvals(pop, built, offers, eq, built.one_shot.approve_by)
+    approve = continuation_approvals(pop, built, offers, eq, built.one_shot.approve_by).approve
     v = pop.worlds.actors[2]
     x = np.linspace(0, 1, GRID)
     hand = (1 - x)[None, :] >= v.reservation[:, None]
@@ -237,13 +239,15 @@ def test_skimming_approvals_are_a_fixed_point():
     again = continuation_approvals(
         pop, built, offers, ordered.equilibrium, built.one_shot.approve_by
     )
-    assert np.array_equal(again, approve)
-    assert not np.array_equal(approve[0], built.one_shot.approve)
-    # the game the proposer solved holds these approvals' shares
+    assert again.same(approve)
+    assert not np.array_equal(approve.approve[0], built.one_shot.approve)
+    # the game the proposer solved holds these approvals' shares, row by row
     mass = built.game.mass
-    share = np.zeros_like(built.game.approved[0])
-    np.add.at(share, built.type_of, approve[0].astype(float))
-    assert np.allclose(built.game.approved[0], share / mass[:, None])
+    assert built.game.approved.shape[0] == approve.approve.shape[0]
+    for row, ok in enumerate(approve.approve):
+        share = np.zeros_like(built.game.approved[0])
+        np.add.at(share, built.type_of, ok.astype(float))
+        assert np.allclose(built.game.approved[row], share / mass[:, None])
 
 
 def test_blocked_round_passes_with_nothing_offered():
@@ -339,17 +343,30 @@ def test_the_approvals_reply_to_the_mixed_offers_up_to_the_gap():
         pop, result.built, grid_offers(pop), result.equilibrium, result.built.one_shot.approve_by
     )
     w = pop.worlds.weights
+    eq, game = result.equilibrium, result.built.game
+    assert result.approval_states == len(result.approve.states) > 0
+
+    def row(approvals, t, c, lv):  # the state's own row, else the round's
+        states = approvals.states
+        mine = [i for i, (r, level, _) in enumerate(states) if (r, level) == (t, lv)]
+        mine = [i for i in mine if np.array_equal(states[i][2], eq.rank >= c)]
+        return 3 + mine[0] if mine else t
+
     want = 0.0
-    for t, made in enumerate(play(result.built.game, result.equilibrium).mixes):
-        for j, share in made:
-            if share >= 0.01:
-                differ = float(w @ (again[t, :, j] != result.approve[t, :, j])) / w.sum()
-                want = max(want, differ)
+    for t, here in enumerate(reached_states(game, eq, blocks=True)):
+        talking = sum(alive @ game.mass for _, alive in here)
+        for (c, lv), alive in here:
+            for j, p in eq.support(t, c, lv):
+                if p * (alive @ game.mass) >= 0.01 * talking:
+                    now = again.approve[row(again, t, c, lv), :, j]
+                    before = result.approve.approve[row(result.approve, t, c, lv), :, j]
+                    want = max(want, float(w @ (now != before)) / w.sum())
     assert result.approvals_mixed_gap == pytest.approx(want, abs=1e-12)
-    mass = result.built.game.mass
-    share = np.zeros_like(result.built.game.approved[1])
-    np.add.at(share, result.built.type_of, result.approve[1].astype(float))
-    assert np.allclose(result.built.game.approved[1], share / mass[:, None])
+    mass = game.mass
+    for i, ok in enumerate(result.approve.approve):
+        share = np.zeros_like(game.approved[0])
+        np.add.at(share, result.built.type_of, ok.astype(float))
+        assert np.allclose(game.approved[i], share / mass[:, None])
     assert result.approvals_p_war_low <= result.p_war <= result.approvals_p_war_high
     # without the replies: the skimming step, then fictitious play
     from goldenbridge.analysis.negotiate.fictitious import fictitious_play
@@ -358,7 +375,7 @@ def test_the_approvals_reply_to_the_mixed_offers_up_to_the_gap():
     p_war = play(built.game, fictitious_play(built.game, ordered.equilibrium).equilibrium)
     quick = negotiate(pop, 3, path_to={"x": 1}, grid=GRID, decompose=False, check_approvals=False)
     assert np.isnan(quick.approvals_mixed_gap) and quick.approvals_mixed_iterations == 0
-    assert quick.p_war == p_war.p_war[-1] and np.array_equal(quick.approve, approve)
+    assert quick.p_war == p_war.p_war[-1] and quick.approve.same(approve)
 
 
 def test_reached_states_of_a_pure_strategy_are_its_path():

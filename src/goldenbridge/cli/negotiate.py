@@ -136,7 +136,8 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
     out.print(f"       ({result.path_note}; --path overrides)", soft_wrap=True)
     rules = {
         "continuation": "each round each veto ally approves an offer on its own information, "
-        "comparing the talks after it with the talks after nothing offered this round",
+        "comparing the talks after it with the talks after nothing offered this round, in the "
+        "state of the talks it sees",
         "one-shot": "each veto ally approves the offer on its own information, as evaluate does",
         "informed": "every veto ally sees the whole world (informed)",
     }
@@ -149,6 +150,11 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
                 else f" (no fixed point after {result.approval_iterations} solves: the "
                 "approvals cycle; shown: the proposer's best of the cycle)"
             )
+            if result.approval_states:
+                rule += (
+                    f"; {result.approval_states} states of the talks have approvals of their "
+                    "own (a round reached in several)"
+                )
         out.print(f"Who knows what: {rule}.", soft_wrap=True)
     print_sincere(result.sincere)
     table = Table(

@@ -22,11 +22,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from goldenbridge.analysis.negotiate.building import Built, with_approvals
+from goldenbridge.analysis.negotiate.building import Approvals, Built, with_approvals
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals
 from goldenbridge.analysis.negotiate.fictitious import Mixed, fictitious_play
 from goldenbridge.analysis.negotiate.ordering import Ordered, solve_ordered
-from goldenbridge.analysis.negotiate.timegame import Play, TimeGame, play
+from goldenbridge.analysis.negotiate.play_tree import reached_states
+from goldenbridge.analysis.negotiate.timegame import (
+    Play,
+    TimeEquilibrium,
+    TimeGame,
+    play,
+    state_rows_map,
+)
 from goldenbridge.engine import Offers
 from goldenbridge.information import is_informed
 from goldenbridge.population import Population
@@ -71,8 +78,9 @@ class Approved:
         Fictitious play's mixed strategy.
     played : Play
         The mixed strategy played.
-    approve : (T, N, G) bool
-        Whether every veto approves grid offer j in round t in world n.
+    approve : Approvals
+        Whether every veto approves grid offer j in world n, in each state of the talks
+        with a row of its own and in each round.
     how : str
         ``continuation``, ``one-shot``, ``informed`` or ``none``.
     iterations, converged
@@ -90,7 +98,7 @@ class Approved:
     ordered: Ordered
     mixed: Mixed
     played: Play
-    approve: np.ndarray
+    approve: Approvals
     how: str
     iterations: int
     converged: bool
@@ -110,7 +118,7 @@ def skimming_approvals(
     cache: dict,
     gains: np.ndarray,
     progress: Progress = None,
-) -> tuple[Built, Ordered, np.ndarray, str, int, bool]:
+) -> tuple[Built, Ordered, Approvals, str, int, bool]:
     """The skimming equilibrium with the vetoes' approvals round by round.
 
     One round: the one-shot rule of ``evaluate`` (4b). Every veto informed: the per-world
@@ -127,7 +135,7 @@ def skimming_approvals(
     scenario = population.scenario
     once = built.one_shot
     own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
-    approve = np.broadcast_to(once.approve, (rounds, *once.approve.shape))
+    approve = Approvals(np.broadcast_to(once.approve, (rounds, *once.approve.shape)))
 
     def equilibrium(game: TimeGame, start: np.ndarray | None = None) -> Ordered:
         return solve_ordered(game, rounds, discount, hazard, q, start)
@@ -135,7 +143,7 @@ def skimming_approvals(
     if rounds == 1 or not own:
         how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
         return built, equilibrium(built.game), approve, how, 1, True
-    current = with_approvals(built, population, grid_offers, approve, gains)
+    current = with_approvals(built, population, grid_offers, approve.approve, gains)
     solved = equilibrium(current.game)
     seen = [(approve, current, solved)]
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
@@ -143,31 +151,44 @@ def skimming_approvals(
             progress("the allies' approvals (skimming offers)", iteration - 1, APPROVAL_ITERATIONS)
         eq = solved.equilibrium
         new = continuation_approvals(population, current, grid_offers, eq, once.approve_by, cache)
-        if np.array_equal(new, approve):
+        if new.same(approve):
             return current, solved, approve, "continuation", iteration, True
-        repeat = next((i for i, (a, _, _) in enumerate(seen) if np.array_equal(a, new)), None)
+        repeat = next((i for i, (a, _, _) in enumerate(seen) if a.same(new)), None)
         if repeat is not None:  # a cycle: the proposer's best of its members
             best = max(seen[repeat:], key=lambda m: m[2].played.proposer_gain)
             return best[1], best[2], best[0], "continuation", iteration, False
         approve = new
-        current = with_approvals(built, population, grid_offers, approve, gains)
+        current = with_approvals(built, population, grid_offers, new.approve, gains, new.states)
         solved = equilibrium(current.game, np.argsort(eq.rank))
         seen.append((approve, current, solved))
     return current, solved, approve, "continuation", APPROVAL_ITERATIONS, False
 
 
 def approvals_gap(
-    played: Play, replies: np.ndarray, approve: np.ndarray, weights: np.ndarray
+    game: TimeGame,
+    eq: TimeEquilibrium,
+    replies: Approvals,
+    approve: Approvals,
+    weights: np.ndarray,
 ) -> float:
-    """The largest share of the weight, over the rounds and the offers the strategy makes
-    (to at least :data:`MIX_SHOWN` of the weight still talking), in which the vetoes'
-    ``replies`` (T, N, G) decide the offer differently from ``approve``."""
+    """The largest share of the weight, over the states the talks reach (offers made or
+    blocked: :func:`~goldenbridge.analysis.negotiate.play_tree.reached_states`) and the
+    offers the strategy makes there (to at least :data:`MIX_SHOWN` of the weight the round
+    is reached with), in which the vetoes' ``replies`` decide the offer differently from
+    ``approve``, each read in that state's row."""
+    order, levels = np.argsort(eq.rank), eq.offer.shape[2]
+    new = state_rows_map(replies.states, eq.rounds, game.types, order, levels)
+    old = state_rows_map(approve.states, eq.rounds, game.types, order, levels)
     total = float(weights.sum())
     gap = 0.0
-    for t, made in enumerate(played.mixes):
-        for j, share in made:
-            if share >= MIX_SHOWN:
-                gap = max(gap, float(weights @ (replies[t, :, j] != approve[t, :, j])) / total)
+    for t, here in enumerate(reached_states(game, eq, blocks=True)):
+        talking = sum(float(alive @ game.mass) for _, alive in here)
+        for (c, lv), alive in here:
+            for j, p in eq.support(t, c, lv):
+                if p * float(alive @ game.mass) >= MIX_SHOWN * talking:
+                    now = replies.approve[new[t, c, lv], :, j]
+                    differ = now != approve.approve[old[t, c, lv], :, j]
+                    gap = max(gap, float(weights @ differ) / total)
     return gap
 
 
@@ -215,12 +236,12 @@ def approved_equilibrium(
             progress("the allies' replies to the mixed offers", i, MIXED_APPROVALS + 1)
         eq = mixed.equilibrium
         new = continuation_approvals(population, built, grid_offers, eq, once.approve_by, cache)
-        gap = approvals_gap(played, new, approve, w)
+        gap = approvals_gap(built.game, eq, new, approve, w)
         members.append((gap, i, built, ordered, mixed, played, approve))
         if gap <= GAP_TOLERANCE or i == MIXED_APPROVALS:
             break
         approve = new
-        built = with_approvals(built, population, grid_offers, approve, gains)
+        built = with_approvals(built, population, grid_offers, new.approve, gains, new.states)
         ordered = solve_ordered(built.game, rounds, discount, hazard, q, np.argsort(eq.rank))
         mixed = fictitious_play(built.game, ordered.equilibrium)
         played = play(built.game, mixed.equilibrium)

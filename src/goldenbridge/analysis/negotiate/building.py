@@ -49,6 +49,7 @@ from goldenbridge.engine.choice import target_choice, unsaved
 from goldenbridge.population import Population
 
 __all__ = [
+    "Approvals",
     "Built",
     "OneShot",
     "build",
@@ -434,17 +435,48 @@ def proposer_payoff_range(
     return min(float(x.min()) for x in parts), max(float(x.max()) for x in parts)
 
 
+@dataclass(frozen=True, eq=False)
+class Approvals:
+    """Whether every veto approves each grid offer in each world, row by row (the rows
+    of ``TimeGame.approved``).
+
+    Attributes
+    ----------
+    approve : (T + S, N, G) bool
+        Row t < T: round t (every state of it without a row of its own); row T + i: the
+        state ``states[i]``.
+    states : tuple of (t, l, members)
+        ``TimeGame.state_rows``: round, pretext level, the types the state holds.
+    """
+
+    approve: np.ndarray
+    states: tuple = ()
+
+    def same(self, other: Approvals) -> bool:
+        """The same rows, states and approvals."""
+        return (
+            len(self.states) == len(other.states)
+            and all(
+                a[:2] == b[:2] and np.array_equal(a[2], b[2])
+                for a, b in zip(self.states, other.states, strict=True)
+            )
+            and np.array_equal(self.approve, other.approve)
+        )
+
+
 def with_approvals(
     built: Built,
     population: Population,
     grid_offers: Offers,
     approve: np.ndarray,
     gains: np.ndarray | None = None,
+    states: tuple = (),
 ) -> Built:
-    """``built`` with round-by-round approvals: ``approve`` (T, N, G) bool says whether
-    every veto approves grid offer j in round t in world n. Each type's approved share
-    and the proposer's gain over its approved worlds (``TimeGame.approved``,
-    ``deal_rounds``); a blocked round passes with nothing offered (docs/dynamics.md).
+    """``built`` with the vetoes' approvals row by row: ``approve`` (T + S, N, G) bool says
+    whether every veto approves grid offer j in world n in round t (row t) or in the
+    state ``states[i]`` (row T + i; :class:`Approvals`). Each type's approved share and
+    the proposer's gain over its approved worlds (``TimeGame.approved``, ``deal_rounds``,
+    ``state_rows``); a blocked round passes with nothing offered (docs/dynamics.md).
     ``gains``: :func:`proposer_gains`, if computed already."""
     from dataclasses import replace
 
@@ -462,7 +494,9 @@ def with_approvals(
     for a in np.asarray(approve, dtype=bool):
         shares.append(np.where(mass[:, None] > 0, (one_hot @ a.astype(np.float64)) / safe, 1.0))
         deals.append(one_hot @ np.where(a, u_p, 0.0))
-    game = replace(built.game, approved=np.array(shares), deal_rounds=np.array(deals))
+    game = replace(
+        built.game, approved=np.array(shares), deal_rounds=np.array(deals), state_rows=states
+    )
     return replace(built, game=game)
 
 

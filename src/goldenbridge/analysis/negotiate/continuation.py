@@ -26,10 +26,17 @@ branches the later rounds are played as the equilibrium says (the one-shot devia
 principle): a later offer is made where ``j`` itself approves it in that round (its own
 later decisions, which it knows; they are computed first, backwards from the last round)
 and the other vetoes do (with their share of approvals among the partner type's worlds);
-where it is blocked that round passes with nothing offered, as above. Approvals depend on
-the round and the offer, not on the state: the veto's expected gain is taken over the
-states its round is reached in when every offer is made (a round reached after a block
-uses the same approvals). Payoffs are gains over the veto's
+where it is blocked that round passes with nothing offered, as above. The history of
+offers and blocks is public, so a veto knows the state it is in: where a round is reached
+in several states (the proposer mixes, or the vetoes may block an earlier offer), each
+state reached with at least ``STATE_SHARE`` of the round's weight
+(:func:`~goldenbridge.analysis.negotiate.play_tree.approval_rows`) has approvals of its
+own, the expectation over the types there (those that waited along the offers, made or
+blocked, leading there, each with the probability of the offers: the vetoes' blocks are
+not read as news about the target's type, exact for a veto's own blocks); the round's
+other states, and every state of a round reached in one, use the round's approvals, taken
+over the states the round is reached in when every offer is made (docs/dynamics.md).
+Payoffs are gains over the veto's
 one-shot no-offer value ``r_j`` of the pair (its war value where the target would fight
 with nothing offered, else its status-quo utility), discounted by ``delta`` a round, a war
 in round ``s`` worth ``W_j + s d (u_j(win) - u_j(lose))`` (the drift of ``p_win``).
@@ -65,16 +72,17 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from goldenbridge.analysis.negotiate.building import Built, time_inputs
+from goldenbridge.analysis.negotiate.building import Approvals, Built, time_inputs
 from goldenbridge.analysis.negotiate.kernels import _type_sums
 from goldenbridge.analysis.negotiate.play_tree import (
     Branch,
     Reached,
+    approval_rows,
     branches,
     reached_states,
     tree_nodes,
 )
-from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium
+from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium, state_rows_map
 from goldenbridge.analysis.outcomes import offers_nothing
 from goldenbridge.engine import Offers, utilities
 from goldenbridge.engine.threads import map_threads
@@ -276,20 +284,23 @@ def veto_gains(
     others: np.ndarray | None = None,
     own: np.ndarray | None = None,
     features: _Features | None = None,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N, G) veto ``actor``'s expected gain, given its own fields, from offering each grid
     offer rather than nothing in round ``t`` (module docstring), over the states round
     ``t`` is reached in (``reached``; default
     :func:`~goldenbridge.analysis.negotiate.play_tree.reached_states`).
 
-    ``others`` (T, K, G): each type's share of worlds whose other vetoes approve offer g in
-    round r (default 1); ``own`` (T, N, G) bool: the veto's own approvals in the later
-    rounds (default: every later offer approved). Float64 throughout (:func:`_product`)."""
+    ``others`` (R, K, G): each type's share of worlds whose other vetoes approve offer g,
+    row by row (default 1); ``own`` (R, N, G) bool: the veto's own approvals in the later
+    rounds (default: every later offer approved); ``rows``: the row each later state reads
+    (:func:`~goldenbridge.analysis.negotiate.timegame.state_rows_map`; default the
+    round's, R = T). Float64 throughout (:func:`_product`)."""
     feats = features or _Features(population, built, grid_offers, actor)
     if reached is None:
         reached = reached_states(built.game, eq)[t]
     by_offer = None if own is None else np.ascontiguousarray(own.transpose(0, 2, 1))
-    return _product(feats, _plan(built, grid_offers, eq, t, reached, others, by_offer, feats))
+    return _product(feats, _plan(built, grid_offers, eq, t, reached, others, by_offer, feats, rows))
 
 
 @dataclass(frozen=True)
@@ -313,6 +324,17 @@ class _Plan:
     fixed: dict
 
 
+def _memo(rows: np.ndarray | None, shared: dict | None = None) -> dict:
+    """The memo of :func:`_plan`: the later rounds' plays (``"shared"``), shared by every
+    first offer and every pattern of own decisions (each kept under the refused nodes of
+    its own tree: play_tree._unit), and, from ``shared`` (another veto's memo) where
+    given, what does not depend on the approvals: the types' replies in each state and
+    each later state's nodes."""
+    if shared is None:
+        shared = {"replies": {}, "tree": {"rows": rows}}
+    return {"replies": shared["replies"], "shared": {}, "tree": shared["tree"], "rows": rows}
+
+
 def _plan(
     built: Built,
     grid_offers: Offers,
@@ -322,18 +344,20 @@ def _plan(
     others: np.ndarray | None,
     own: np.ndarray | None,
     feats: _Features,
+    rows: np.ndarray | None = None,
+    common: dict | None = None,
 ) -> _Plan:
     """The branches of :func:`veto_gains` as coefficients: those of every world (every
     later offer approved by j itself), and the fixes of the worlds whose own later
-    decisions ``own`` ((T, G, N) bool: round, offer, world) differ from "approve" (their
-    own pattern per branch)."""
+    decisions ``own`` ((R, G, N) bool: row, offer, world) differ from "approve" (their
+    own pattern per branch). ``rows``: each later state's row of ``others`` and ``own``
+    (:func:`~goldenbridge.analysis.negotiate.timegame.state_rows_map`; default the
+    round's). ``common``: :func:`_memo`, to share the later rounds' plays with other
+    plans of the same veto (its rows of the later rounds as they are now)."""
     game = built.game
     firsts = [*range(grid_offers.m), -1]
-    tree: dict = {}  # each later state's nodes
-    # the later rounds' plays, shared by every first offer and every pattern of own
-    # decisions (each kept under the refused nodes of its own tree: play_tree._unit), and
-    # the types' replies in each state
-    common = {"replies": {}, "shared": {}, "tree": tree}
+    common = _memo(rows) if common is None else common
+    tree = common["tree"]
     memo: dict = {**common, "refused": frozenset()}
     plain = [branches(game, eq, t, reached, j, others, None, memo) for j in firsts]
     fixes: list[tuple[np.ndarray, int]] = []
@@ -470,22 +494,27 @@ def continuation_approvals(
     eq: TimeEquilibrium,
     approve_once: dict[int, np.ndarray],
     cache: dict | None = None,
-) -> np.ndarray:
-    """(T, N, G) bool: every veto approves grid offer j in round t in world n, each veto
-    on the continuation rule (module docstring; rounds backwards from the last, so that
-    each veto's own and the others' later decisions are known), an informed one on
-    ``u_j(x) >= r_j`` in its world, one whose pairing needs redrawn worlds on its one-shot
-    approvals ``approve_once[actor]``. ``cache`` keeps, between calls on the same
-    population, grid, types and one-shot approvals (the solves of one fixed point), each
-    veto's per-world features and, per round, its approvals and the others' shares with
-    the digest of what they were computed from: a round whose branches did not change
-    since the last solve is not computed again."""
+) -> Approvals:
+    """Every veto's approval of grid offer j in world n, row by row (:class:`Approvals`):
+    in each state of the talks the equilibrium reaches (offers made or blocked), and, for
+    the states it does not reach, in each round over the states reached when every
+    offer is made; each veto on the continuation rule (module docstring; rounds
+    backwards from the last, so that each veto's own and the others' later decisions are
+    known, in the later states' rows), an informed one on ``u_j(x) >= r_j`` in its
+    world, one whose pairing needs redrawn worlds on its one-shot approvals
+    ``approve_once[actor]``. ``cache`` keeps, between calls on the same population,
+    grid, types and one-shot approvals (the solves of one fixed point), each veto's
+    per-world features and, per row, its approvals and the others' shares with the
+    digest of what they were computed from: a row whose branches did not change since
+    the last solve is not computed again."""
     scenario = population.scenario
     game = built.game
     names = population.actor_names
     offered = ~offers_nothing(population, grid_offers)
-    reached = reached_states(game, eq)
+    slots, states = approval_rows(game, eq)
     t_all, n, g = eq.rounds, population.n, grid_offers.m
+    n_rows = t_all + len(states)
+    rows = state_rows_map(states, t_all, game.types, np.argsort(eq.rank), eq.offer.shape[2])
     by: dict[int, np.ndarray] = {}
     rule: dict[int, bool] = {}
     for veto in scenario.vetoes:
@@ -495,55 +524,69 @@ def continuation_approvals(
             for n0 in range(0, n, _BLOCK):
                 arr = population.worlds.subset(slice(n0, n0 + _BLOCK)).actors[v]
                 ok[n0 : n0 + _BLOCK] = utilities(arr, grid_offers) >= arr.reservation[:, None]
-            by[v] = np.broadcast_to(ok, (t_all, n, g)).copy()
+            by[v] = np.broadcast_to(ok, (n_rows, n, g)).copy()
         elif pair_parts(population, veto.name) is None:
-            by[v] = np.broadcast_to(approve_once[v], (t_all, n, g)).copy()
+            by[v] = np.broadcast_to(approve_once[v], (n_rows, n, g)).copy()
         else:
-            by[v] = np.ones((t_all, n, g), dtype=bool)
+            by[v] = np.ones((n_rows, n, g), dtype=bool)
             rule[v] = True
     cache = {} if cache is None else cache
     w = population.worlds.weights
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
-    others = {v: np.ones((t_all, game.types, g)) for v in rule}
-    by_offer = {v: np.ones((t_all, g, n), dtype=bool) for v in rule}  # by[v], offer-major
-    plans: dict[int, str] = {}  # each veto's plan of this round
+    others = {v: np.ones((n_rows, game.types, g)) for v in rule}
+    by_offer = {v: np.ones((n_rows, g, n), dtype=bool) for v in rule}  # by[v], offer-major
+    plans: dict[tuple[int, int], str] = {}  # each veto's plan of each row of this round
     all_others = np.empty((n, g), dtype=bool)
+    # per veto, the later rounds' plays: a play from round r reads the rows of rounds >= r,
+    # all decided before a plan of round r - 1 first needs it (rounds backwards)
+    memos: dict[int, dict] = {}
+    for v in rule:
+        memos[v] = _memo(rows, next(iter(memos.values()), None))
+
+    def ident(row: int, here: Reached) -> tuple:
+        """The row's place, the same from solve to solve: its round, or its state."""
+        return (row,) if row < t_all else (states[row - t_all][0], *here[0][0])
+
     for t in range(t_all - 1, -1, -1):
         for v in rule:
             if v not in cache:
                 cache[v] = _Features(population, built, grid_offers, v)
             feats = cache[v]
-            plan = _plan(built, grid_offers, eq, t, reached[t], others[v], by_offer[v], feats)
-            # the same plan gives the same approvals (another solve may leave a round's
-            # branches as they were)
-            plans[v] = key = _digest(plan)
-            done = cache.get(("approvals", v, t))
-            if done is not None and done[0] == key:
-                by[v][t] = done[1]
-            else:
-                gain = _product(feats, plan)
-                scale = 1e-12 * (1.0 + max(gain.max(initial=0.0), -gain.min(initial=0.0)))
-                by[v][t] = (gain >= -scale) | ~offered[None, :]
-                cache[("approvals", v, t)] = (key, by[v][t].copy())
-            by_offer[v][t] = by[v][t].T
+            for row, here in slots[t]:
+                plan = _plan(
+                    built, grid_offers, eq, t, here, others[v], by_offer[v], feats, rows, memos[v]
+                )
+                # the same plan gives the same approvals (another solve may leave a row's
+                # branches as they were)
+                plans[v, row] = key = _digest(plan)
+                done = cache.get(("approvals", v, ident(row, here)))
+                if done is not None and done[0] == key:
+                    by[v][row] = done[1]
+                else:
+                    gain = _product(feats, plan)
+                    scale = 1e-12 * (1.0 + max(gain.max(initial=0.0), -gain.min(initial=0.0)))
+                    by[v][row] = (gain >= -scale) | ~offered[None, :]
+                    cache[("approvals", v, ident(row, here))] = (key, by[v][row].copy())
+                by_offer[v][row] = by[v][row].T
         for v in rule:  # what the other vetoes approve in round t, for the rounds before
-            kept = tuple(plans[u] for u in rule if u != v)  # the rest are fixed
-            done = cache.get(("others", v, t))
-            if done is not None and done[0] == kept:
-                others[v][t] = done[1]
-                continue
-            all_others[...] = True  # one buffer for every veto and round
-            for u in by:
-                if u != v:
-                    all_others &= by[u][t]
-            others[v][t] = _type_sums(all_others, built.type_of, w, game.types) / mass
-            cache[("others", v, t)] = (kept, others[v][t].copy())
+            for row, here in slots[t]:
+                kept = tuple(plans[u, row] for u in rule if u != v)  # the rest are fixed
+                done = cache.get(("others", v, ident(row, here)))
+                if done is not None and done[0] == kept:
+                    others[v][row] = done[1]
+                    continue
+                all_others[...] = True  # one buffer for every veto and row
+                for u in by:
+                    if u != v:
+                        all_others &= by[u][row]
+                others[v][row] = _type_sums(all_others, built.type_of, w, game.types) / mass
+                cache[("others", v, ident(row, here))] = (kept, others[v][row].copy())
     if not by:
-        return np.ones((t_all, n, g), dtype=bool)
+        return Approvals(np.ones((t_all, n, g), dtype=bool))
     ok = by.pop(next(iter(by)))  # every veto's array is this call's own: and in place
     for a in by.values():
         ok &= a
-    return ok
+    return Approvals(ok, states)
 
 
 def _digest(plan: _Plan) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 
 from goldenbridge.analysis.negotiate.approvals import MIX_SHOWN, Progress, approved_equilibrium
 from goldenbridge.analysis.negotiate.building import (
+    Approvals,
     Built,
     build,
     proposer_gains,
@@ -188,8 +189,11 @@ class Negotiation:
     how many times the skimming equilibrium was solved again with the vetoes' replies to
     it, and ``approvals_converged`` whether the last replies were those it was solved with;
     ``sincere`` names the vetoes whose own field moves the target (docs/design.md 4b:
-    their approval is sincere by assumption); ``approve`` (T, N, G) whether every veto
-    approves grid offer j in round t in world n.
+    their approval is sincere by assumption); ``approval_states`` the states of the talks
+    with approvals of their own (the vetoes decide in each state the talks reach, offers
+    made or blocked, where a round is reached in several; docs/dynamics.md); ``approve``
+    whether every veto approves grid offer j in world n, row by row (round t, then those
+    states).
     """
 
     scenario: str
@@ -226,9 +230,10 @@ class Negotiation:
     approvals: str
     approval_iterations: int
     approvals_converged: bool
+    approval_states: int
     sincere: tuple[str, ...]
     built: Built = field(metadata=JSON_SKIP, repr=False)
-    approve: np.ndarray = field(metadata=JSON_SKIP, repr=False)
+    approve: Approvals = field(metadata=JSON_SKIP, repr=False)
     equilibrium: TimeEquilibrium = field(metadata=JSON_SKIP, repr=False)
     #: The skimming strategy fictitious play starts from (the vetoes' approvals reply to it).
     skimming: TimeEquilibrium | None = field(default=None, metadata=JSON_SKIP, repr=False)
@@ -529,6 +534,7 @@ def negotiate(
         approvals=solved.how,
         approval_iterations=solved.iterations,
         approvals_converged=solved.converged,
+        approval_states=len(solved.approve.states),
         sincere=built.one_shot.sincere,
         built=built,
         approve=solved.approve,

@@ -4,7 +4,7 @@
 value, and the proposer's payoff from it); ``_reply``: a type's best reply in one round;
 ``_held``, ``_state``: the types' values of a state, blocked or with a given offer;
 ``_backward``: backward induction over ``(t, c, l)`` for the proposer's offer in every
-state and every type's value of it, with the vetoes' approvals round by round (a blocked
+state and every type's value of it, with the vetoes' approvals state by state (a blocked
 round passes with nothing offered). The values of a given, possibly mixed, strategy are
 in :mod:`~goldenbridge.analysis.negotiate.strategy_kernels`. The game and its notation
 are in the docstring of :mod:`~goldenbridge.analysis.negotiate.timegame`.
@@ -166,6 +166,7 @@ def _state(
     stand_p,
     approved,
     deal_rounds,
+    r,
     t,
     j,
     s,
@@ -181,11 +182,11 @@ def _state(
     types,
 ):  # pragma: no cover - compiled
     """The value of each of ``types`` of a state in round t where the proposer offers j
-    (the vetoes approving a share, the rest a blocked round: ``held_v``, ``held_p``), and
-    the proposer's payoff from it, given the next state's values: into ``out_v``,
-    ``out_p``."""
+    (the vetoes approving a share, ``approved[r]``, ``r`` the state's row of approvals; the
+    rest a blocked round: ``held_v``, ``held_p``), and the proposer's payoff from it, given
+    the next state's values: into ``out_v``, ``out_p``."""
     for k in types:
-        share = approved[t, k, j]
+        share = approved[r, k, j]
         f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
         act, v, _, got = _reply(
             accept[k, j],
@@ -200,7 +201,7 @@ def _state(
             delta,
             hazard,
         )
-        got = deal_rounds[t, k, j] if act == 1 else share * got
+        got = deal_rounds[r, k, j] if act == 1 else share * got
         if share < 1.0:
             got += (1.0 - share) * held_p[k]
             v = share * v + (1.0 - share) * held_v[k]
@@ -227,6 +228,7 @@ def _backward_rows(
     approved,
     deal_rounds,
     pretext_none,
+    row,
     inc,
     inc_none,
     q,
@@ -251,6 +253,7 @@ def _backward_rows(
     last = t == rounds - 1
     for i in range(lo, hi):
         lv, c = i // (n_types + 1), i % (n_types + 1)
+        r = row[t, c, lv]
         s = lv / q if q > 0 else 0.0
         le = min(lv + inc_none, levels - 1)
         _held(
@@ -314,7 +317,7 @@ def _backward_rows(
             total = 0.0
             worst = 0.0
             for k in range(c, n_types):
-                share = approved[t, k, j]
+                share = approved[r, k, j]
                 f = _exit_value(war, drift, pretext, pretext_now, k, j, t, s)
                 act, v, alt, got = _reply(
                     accept[k, j],
@@ -329,7 +332,7 @@ def _backward_rows(
                     delta,
                     hazard,
                 )
-                total += deal_rounds[t, k, j] if act == 1 else share * got
+                total += deal_rounds[r, k, j] if act == 1 else share * got
                 if share < 1.0:
                     total += (1.0 - share) * held_p[k]
                 if (k < chosen and act == 0) or (k >= chosen and act == 1):
@@ -357,6 +360,7 @@ def _backward_rows(
             stand_p,
             approved,
             deal_rounds,
+            r,
             t,
             j,
             s,
@@ -388,6 +392,7 @@ def _backward(
     approved,
     deal_rounds,
     pretext_none,
+    row,
     inc,
     inc_none,
     q,
@@ -403,7 +408,8 @@ def _backward(
     in the talks when the cutoff misjudged it). The proposer's offer maximises its payoff
     summed over the types its belief holds (``>= c``); the cutoff after an offer is its
     belief (timegame's module docstring), ``gap`` how far the types' best replies are from
-    it."""
+    it. ``approved[row[t, c, l]]`` and ``deal_rounds[row[t, c, l]]`` are the approvals of
+    state ``(t, c, l)`` (:meth:`~goldenbridge.analysis.negotiate.timegame.TimeGame.rows`)."""
     n_types, n_offers = accept.shape
     offer = np.zeros((rounds, n_types + 1, levels), dtype=np.int64)
     cutoff = np.zeros((rounds, n_types + 1, levels, n_offers), dtype=np.int64)
@@ -413,7 +419,7 @@ def _backward(
     tv = np.zeros((rounds + 1, n_types + 1, levels, n_types))
     step = max(int(inc.max()), inc_none)
     args = (accept, pretext_now, war, drift, pretext, mob, stand, deal, war_p, drift_p)
-    args += (stand_p, approved, deal_rounds, pretext_none, inc, inc_none, q, levels, rounds)
+    args += (stand_p, approved, deal_rounds, pretext_none, row, inc, inc_none, q, levels, rounds)
     for t in range(rounds - 1, -1, -1):
         states = (min(levels - 1, step * t) + 1) * (n_types + 1)
         work = states * n_offers * n_types  # the cutoff searches and the sums

@@ -19,7 +19,16 @@ import numpy as np
 
 from goldenbridge.analysis.negotiate.timegame import TimeEquilibrium, TimeGame, _args
 
-__all__ = ["Branch", "Reached", "branch", "branches", "reached_states", "tree_nodes"]
+__all__ = [
+    "STATE_SHARE",
+    "Branch",
+    "Reached",
+    "approval_rows",
+    "branch",
+    "branches",
+    "reached_states",
+    "tree_nodes",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,10 @@ class Branch:
     stand: np.ndarray
     made: np.ndarray | None = None
 
+
+#: A state of a round reached in several gets a row of approvals of its own when it is
+#: reached with at least this share of the round's weight (the rest: the round's row).
+STATE_SHARE = 0.01
 
 #: The states a round is reached in: ``((c, l), alive)`` per state, ``alive`` (K,) the
 #: types' weights still in the talks there (docs: :func:`reached_states`).
@@ -96,27 +109,71 @@ def _replies_in(memo: dict, game: TimeGame, eq: TimeEquilibrium, r, c, lv, j) ->
     return done[key]
 
 
-def reached_states(game: TimeGame, eq: TimeEquilibrium) -> list[Reached]:
+def reached_states(game: TimeGame, eq: TimeEquilibrium, blocks: bool = False) -> list[Reached]:
     """Per round, the states the proposer's (possibly mixed) equilibrium offers reach when
     every offer is made, with each type's weight there: the probability of the offers
     that lead there times 1 if the type waited in every earlier round along them (Bayes'
     rule on the path; the hazard's survival is the same for every type and left out). A
     type that left cannot be there, even where the proposer's state still counts it
     (docs/dynamics.md, modelling choice 6). A pure strategy reaches one state a round,
-    with weights 1 or 0."""
+    with weights 1 or 0.
+
+    ``blocks``: the states the talks reach, offers made or blocked: after an offer the
+    game's approvals there (:meth:`~goldenbridge.analysis.negotiate.timegame.TimeGame.rows`)
+    approve in some of a type's worlds, the types that waited; after a block (some of its
+    worlds block it), those that waited with nothing offered; each with the same
+    probability of the offers (the vetoes' decisions are not read as news about the
+    target's type: exact for a veto's own decisions, which it knows)."""
+    rows = game.rows(eq.rounds, np.argsort(eq.rank), eq.offer.shape[2]) if blocks else None
+    approved = game.shares(eq.rounds)[0] if blocks else None
     out: list[Reached] = []
     current: dict[tuple[int, int], np.ndarray] = {(0, 0): np.ones(game.types)}
+
+    def add(nxt: dict, after: tuple[int, int], go: np.ndarray) -> None:
+        if np.any(go > 0):
+            nxt[after] = nxt[after] + go if after in nxt else go
+
     for r in range(eq.rounds):
         out.append(sorted(current.items(), key=lambda kv: kv[0]))
         nxt: dict[tuple[int, int], np.ndarray] = {}
         for (c, lv), alive in out[-1]:
             for j, pj in eq.support(r, c, lv):
+                share = np.ones(game.types)
+                if rows is not None and approved is not None:
+                    share = approved[rows[r, c, lv], :, j]
                 _, _, wait, _, after = _replies(game, eq, r, c, lv, j)
-                go = np.where(wait, alive * pj, 0.0)
-                if np.any(go > 0):
-                    nxt[after] = nxt[after] + go if after in nxt else go
+                add(nxt, after, np.where(wait & (share > 0.0), alive * pj, 0.0))
+                if np.any((share < 1.0) & (alive > 0)):
+                    _, _, wait, _, after = _replies(game, eq, r, c, lv, -1)
+                    add(nxt, after, np.where(wait & (share < 1.0), alive * pj, 0.0))
         current = nxt
     return out
+
+
+def approval_rows(
+    game: TimeGame, eq: TimeEquilibrium
+) -> tuple[list[list[tuple[int, Reached]]], tuple]:
+    """The rows of the vetoes' approvals (docs/dynamics.md, "Vetoes"): per round, ``(row,
+    reached)`` for round t's own row (the states the round is reached in when every offer
+    is made, together: :func:`reached_states`) and, where the round is reached in several
+    states (the proposer mixes, or the vetoes may block), one row per state reached with
+    at least :data:`STATE_SHARE` of the round's weight (its types' weights:
+    ``reached_states(..., blocks=True)``); and the states of the latter
+    (``TimeGame.state_rows``: round, pretext level, the types the state holds)."""
+    t_all = eq.rounds
+    reached = reached_states(game, eq)
+    talks = reached_states(game, eq, blocks=True)
+    slots: list[list[tuple[int, Reached]]] = []
+    states: list[tuple] = []
+    for t in range(t_all):
+        slots.append([(t, reached[t])])
+        weight = [float(alive @ game.mass) for _, alive in talks[t]]
+        if len(talks[t]) > 1:
+            for ((c, lv), alive), m in zip(talks[t], weight, strict=True):
+                if m >= STATE_SHARE * sum(weight):
+                    slots[t].append((t_all + len(states), [((c, lv), alive)]))
+                    states.append((t, lv, eq.rank >= c))
+    return slots, tuple(states)
 
 
 def _move(
@@ -169,6 +226,14 @@ def _branch(t: int, acc: tuple) -> Branch:
     return Branch(t, deal, war, war_round, stand, np.array(sorted(made), dtype=np.int64))
 
 
+def _row(memo: dict, r: int, c: int, lv: int) -> int:
+    """The row of approvals (of ``others`` and ``own``) state ``(r, c, lv)`` reads:
+    ``memo["rows"][r, c, lv]`` (:func:`~goldenbridge.analysis.negotiate.timegame.state_rows_map`;
+    None: the round's, ``r``)."""
+    rows = memo.get("rows")
+    return r if rows is None else int(rows[r, c, lv])
+
+
 def _unit(
     game: TimeGame,
     eq: TimeEquilibrium,
@@ -205,10 +270,11 @@ def _unit(
     n_types = game.types
     acc = _zeros(game)
     c, lv = state
+    row = _row(memo, r, c, lv)
     moves, held = [], np.zeros(n_types)
     for o, p in eq.support(r, c, lv):
-        share = np.ones(n_types) if others is None else others[r, :, o]
-        if own is not None and not own.get((r, o), True):
+        share = np.ones(n_types) if others is None else others[row, :, o]
+        if own is not None and not own.get((row, o), True):
             share = np.zeros(n_types)
         moves.append((o, p * share))
         held += p * (1 - share)
@@ -238,11 +304,13 @@ def branch(
 
     ``alive`` (K,): the types' weights in the talks (default: 1 for those the proposer's
     belief holds, of rank ``>= c``).
-    A later offer ``o`` in round ``r`` is made with probability ``own[(r, o)] * others[r,
-    k, o]`` for type k (default 1: every later offer made); otherwise that round passes
-    with nothing offered. ``memo``: the later rounds' plays (:func:`_unit`), shared by
-    the calls with the same ``others`` and ``own``; the types' replies under
-    ``memo["replies"]``, which any calls on the same game and strategy may share."""
+    A later offer ``o`` in round ``r`` in state ``(c, l)`` is made with probability
+    ``own[(i, o)] * others[i, k, o]`` for type k (default 1: every later offer made),
+    ``i`` the state's row of approvals (``memo["rows"][r, c, l]``, default ``r``);
+    otherwise that round passes with nothing offered. ``memo``: the later rounds' plays
+    (:func:`_unit`), shared by the calls with the same ``others`` and ``own``; the types'
+    replies under ``memo["replies"]``, which any calls on the same game and strategy may
+    share."""
     m = (eq.rank >= state[0]).astype(np.float64) if alive is None else alive
     acc = _zeros(game)
     _move(game, eq, t, state, first, m, others, own, {} if memo is None else memo, acc)
@@ -290,14 +358,15 @@ def _after(eq: TimeEquilibrium, r: int, c: int, lv: int, j: int) -> tuple[int, i
 
 
 def _below(eq: TimeEquilibrium, r: int, c: int, lv: int, memo: dict) -> tuple:
-    """The nodes (round, offer) of the tree of made and blocked rounds from round ``r`` in
-    state ``(c, lv)`` on, in the order a depth-first walk meets them (``memo``: per
-    state)."""
+    """The nodes (row of approvals, offer) of the tree of made and blocked rounds from
+    round ``r`` in state ``(c, lv)`` on (the row: :func:`_row`), in the order a
+    depth-first walk meets them (``memo``: per state, and ``"rows"``)."""
     if r == eq.rounds:
         return ()
     if (r, c, lv) not in memo:
         js = [o for o, _ in eq.support(r, c, lv)]
-        out = [(r, o) for o in js]
+        row = _row(memo, r, c, lv)
+        out = [(row, o) for o in js]
         for j in [*js, -1]:  # each offer made, then blocked
             out.extend(_below(eq, r + 1, *_after(eq, r, c, lv, j), memo))
         memo[(r, c, lv)] = tuple(dict.fromkeys(out))
@@ -307,8 +376,9 @@ def _below(eq: TimeEquilibrium, r: int, c: int, lv: int, memo: dict) -> tuple:
 def tree_nodes(
     eq: TimeEquilibrium, t: int, state: tuple[int, int], first: int, memo: dict | None = None
 ) -> tuple[tuple[int, int], ...]:
-    """Every (round, offer) of the tree of made and blocked rounds after ``first`` in
-    round ``t`` (the later offers a veto may decide on; every offer of a mixed state), in
-    the order a depth-first walk meets them. ``memo``: each later state's nodes, for any
-    calls on the same strategy (the tree grows as the offers per state to the rounds)."""
+    """Every (row of approvals, offer) of the tree of made and blocked rounds after
+    ``first`` in round ``t`` (the later offers a veto may decide on; every offer of a
+    mixed state), in the order a depth-first walk meets them. ``memo``: each later
+    state's nodes, for any calls on the same strategy (the tree grows as the offers per
+    state to the rounds), and ``memo["rows"]`` (:func:`_below`)."""
     return _below(eq, t + 1, *_after(eq, t, *state, first), {} if memo is None else memo)

@@ -29,8 +29,8 @@ __all__: list[str] = []
 
 # Places in ``game`` (kernel_args' order; numba reads a module constant as a literal index).
 _ACCEPT, _PRETEXT_NOW, _WAR, _DRIFT, _PRETEXT, _MOB, _STAND = 0, 1, 2, 3, 4, 5, 6
-_WAR_P, _DRIFT_P, _STAND_P, _APPROVED, _DEAL_ROUNDS, _PRETEXT_NONE = 8, 9, 10, 11, 12, 13
-_INC, _INC_NONE, _Q, _LEVELS, _ROUNDS, _DELTA, _HAZARD = 14, 15, 16, 17, 18, 19, 20
+_WAR_P, _DRIFT_P, _STAND_P, _APPROVED, _DEAL_ROUNDS, _PRETEXT_NONE, _ROW = 8, 9, 10, 11, 12, 13, 14
+_INC, _INC_NONE, _Q, _LEVELS, _ROUNDS, _DELTA, _HAZARD = 15, 16, 17, 18, 19, 20, 21
 
 
 @njit(cache=True, nogil=True)
@@ -61,9 +61,9 @@ def _held_of(game, t, s, last, tv_next, pay_next, held_v, held_p, types):  # pra
 
 @njit(cache=True, nogil=True)
 def _state_of(
-    game, t, j, s, last, tv_next, pay_next, held_v, held_p, out_v, out_p, types
+    game, t, c, lv, j, s, last, tv_next, pay_next, held_v, held_p, out_v, out_p, types
 ):  # pragma: no cover
-    """:func:`kernels._state` on ``game``."""
+    """:func:`kernels._state` on ``game``, in state ``(t, c, lv)`` (its row of approvals)."""
     _state(
         game[_ACCEPT],
         game[_PRETEXT_NOW],
@@ -77,6 +77,7 @@ def _state_of(
         game[_STAND_P],
         game[_APPROVED],
         game[_DEAL_ROUNDS],
+        game[_ROW][t, c, lv],
         t,
         j,
         s,
@@ -183,6 +184,8 @@ def _revalue(
                     _state_of(
                         game,
                         t,
+                        c,
+                        lv,
                         j,
                         s,
                         last,
@@ -228,6 +231,7 @@ def _reach(game, offer, cutoff, mix_row, mix_p, tv):  # pragma: no cover - compi
     (``tv``: its values); ``hit[t, c, l]``: some weight reaches it."""
     n_types, n_offers = game[_ACCEPT].shape
     approved, inc, inc_none, hazard = game[_APPROVED], game[_INC], game[_INC_NONE], game[_HAZARD]
+    row = game[_ROW]
     q, levels, rounds = game[_Q], game[_LEVELS], game[_ROUNDS]
     alive = np.zeros((rounds, n_types + 1, levels, n_types))
     hit = np.zeros(offer.shape, dtype=np.bool_)
@@ -250,7 +254,7 @@ def _reach(game, offer, cutoff, mix_row, mix_p, tv):  # pragma: no cover - compi
                         w = alive[t, c, lv, k] * p
                         if w <= 0.0:
                             continue
-                        share = approved[t, k, j]
+                        share = approved[row[t, c, lv], k, j]
                         if share > 0.0 and _waits(game, k, j, t, s, tv[t + 1, cp, lp, k]):
                             alive[t + 1, cp, lp, k] += w * share * (1.0 - hazard)
                             hit[t + 1, cp, lp] = True
@@ -284,6 +288,8 @@ def _offer_gains(game, cutoff, tv, pay, t, c, lv, alive):  # pragma: no cover - 
         _state_of(
             game,
             t,
+            c,
+            lv,
             j,
             s,
             last,

@@ -61,7 +61,17 @@ import numpy as np
 from goldenbridge.analysis.negotiate.kernels import _backward, _reply
 from goldenbridge.scenario.errors import InputError
 
-__all__ = ["TimeGame", "TimeEquilibrium", "Play", "solve", "play", "WAIT", "ACCEPT", "ATTACK"]
+__all__ = [
+    "TimeGame",
+    "TimeEquilibrium",
+    "Play",
+    "solve",
+    "play",
+    "state_rows_map",
+    "WAIT",
+    "ACCEPT",
+    "ATTACK",
+]
 
 #: Per-round action codes (``STAND``: the target stands down with nothing; ``DONE``: the
 #: game already ended for that type).
@@ -95,14 +105,19 @@ class TimeGame:
     deal_mass, block_war : (K, G) float64
         Weight of the type's worlds where a deal at j is signed / is blocked and ends in war
         (``block_war``: read only by :mod:`~goldenbridge.analysis.negotiate.direct`).
-    approved : (T, K, G) float64, optional
-        Share of the type's weight whose vetoes approve offer j in round t (default
-        ``deal_mass / mass`` in every round). A blocked offer is never made: the round
+    approved : (T + S, K, G) float64, optional
+        Share of the type's weight whose vetoes approve offer j: row t < T in round t
+        (default ``deal_mass / mass`` in every round), row T + i in the state of
+        ``state_rows[i]`` (:meth:`rows`). A blocked offer is never made: the round
         passes with nothing offered (the target exits or waits, with the pretext of an
         empty offer) and the proposer continues from the state that follows.
-    deal_rounds : (T, K, G) float64, optional
-        Proposer: weighted sum of its gain over the worlds of the type that approve j in
-        round t (default ``deal`` in every round).
+    deal_rounds : (T + S, K, G) float64, optional
+        Proposer: weighted sum of its gain over the worlds of the type that approve j,
+        row by row as ``approved`` (default ``deal`` in every round).
+    state_rows : tuple of (t, l, members)
+        The states with approvals of their own (rows ``T ..`` of ``approved``): round t,
+        pretext level l, and the types the proposer's state holds (``members`` (K,)
+        bool). Every other state of round t takes row t.
     """
 
     accept: np.ndarray
@@ -122,15 +137,19 @@ class TimeGame:
     block_war: np.ndarray
     approved: np.ndarray | None = None
     deal_rounds: np.ndarray | None = None
+    state_rows: tuple = ()
 
     def shares(self, rounds: int) -> tuple[np.ndarray, np.ndarray]:
-        """(T, K, G) approved shares and the proposer's deal sums, round by round."""
+        """(T + S, K, G) approved shares and the proposer's deal sums: the first ``rounds``
+        rounds' rows, then the states' (``state_rows``)."""
         if self.approved is not None and self.deal_rounds is not None:
-            if self.approved.shape[0] < rounds:
-                raise InputError(f"approvals are given for {self.approved.shape[0]} rounds")
+            given = self.approved.shape[0] - len(self.state_rows)
+            if given < rounds:
+                raise InputError(f"approvals are given for {given} rounds")
+            keep = np.r_[0:rounds, given : self.approved.shape[0]]
             return (
-                np.ascontiguousarray(self.approved[:rounds], dtype=np.float64),
-                np.ascontiguousarray(self.deal_rounds[:rounds], dtype=np.float64),
+                np.ascontiguousarray(self.approved[keep], dtype=np.float64),
+                np.ascontiguousarray(self.deal_rounds[keep], dtype=np.float64),
             )
         safe = np.where(self.mass > 0, self.mass, 1.0)[:, None]
         share = np.where(self.mass[:, None] > 0, self.deal_mass / safe, 1.0)
@@ -139,6 +158,11 @@ class TimeGame:
             np.ascontiguousarray(np.broadcast_to(share, shape), dtype=np.float64),
             np.ascontiguousarray(np.broadcast_to(self.deal, shape), dtype=np.float64),
         )
+
+    def rows(self, rounds: int, order: np.ndarray, levels: int) -> np.ndarray:
+        """(T, K + 1, L) int64: the row of :meth:`shares` that state ``(t, c, l)`` reads,
+        the types in ``order`` (:func:`state_rows_map`)."""
+        return state_rows_map(self.state_rows, rounds, self.types, order, levels)
 
     @property
     def pretext_none(self) -> np.ndarray:
@@ -235,6 +259,22 @@ class TimeEquilibrium:
         if self.mix_row is not None and self.mix_p is not None:
             return self.mix_row, self.mix_p
         return np.full(self.offer.shape, -1, dtype=np.int64), np.zeros((0, self.cutoff.shape[3]))
+
+
+def state_rows_map(
+    state_rows: tuple, rounds: int, types: int, order: np.ndarray, levels: int
+) -> np.ndarray:
+    """(T, K + 1, L) int64: the row of approvals that state ``(t, c, l)`` reads, the types
+    in ``order`` (state ``c`` holds the types ``order[c:]``): ``T + i`` where
+    ``state_rows[i] = (t, l, members)`` holds exactly those types, else the round's row
+    ``t`` (a state's members under another order of the types may be no state at all)."""
+    out = np.empty((rounds, types + 1, levels), dtype=np.int64)
+    out[...] = np.arange(rounds)[:, None, None]
+    for i, (t, lv, members) in enumerate(state_rows):
+        c = types - int(np.count_nonzero(members))
+        if t < rounds and lv < levels and np.all(members[order[c:]]):
+            out[t, c, lv] = rounds + i
+    return out
 
 
 def _check(game: TimeGame, rounds: int, discount: float, hazard: float) -> None:
@@ -349,6 +389,7 @@ def _prepared(game: TimeGame, rounds: int, levels_per_unit: int, order: np.ndarr
         np.ascontiguousarray(approved[:, order]),
         np.ascontiguousarray(deal_rounds[:, order]),
         np.ascontiguousarray(game.pretext_none[order]),
+        game.rows(rounds, order, levels),
     )
     return args, inc, inc_none, q, levels
 
@@ -432,6 +473,7 @@ def play(
     pre_none = game.pretext_none
     n_types, q, h, delta = game.types, eq.levels, eq.hazard, eq.discount
     levels = eq.offer.shape[2]
+    rows = game.rows(eq.rounds, np.argsort(eq.rank), levels)
     total = float(game.mass.sum())
     action = np.full((len(offers), n_types), DONE, dtype=np.int8)
     deal_by, war_by, stand_by = [], [], []
@@ -441,10 +483,11 @@ def play(
     main = (0, 0)
     disc = 1.0
 
-    def replies(t, alive, weight, j, cut, s, now, nxt_value, blocked):
+    def replies(t, alive, weight, j, cut, s, now, nxt_value, blocked, r=0):
         """The best reply (``_reply``) in round t of the types' ``weight`` (of the type's
         worlds; ``alive`` before the vetoes) to offer j (-1: nothing), the proposer's
-        belief after it the cutoff ``cut``; the odds and the proposer's gain accumulate.
+        belief after it the cutoff ``cut``, ``r`` the state's row of approvals; the odds
+        and the proposer's gain accumulate.
         Returns the actions and the waiters."""
         last = t == eq.rounds - 1
         acts = np.full(n_types, DONE, dtype=np.int8)
@@ -468,7 +511,7 @@ def play(
                     acc["worst"] = max(acc["worst"], v - alt)
             if act == ACCEPT:
                 acc["deal"] += m
-                acc["gain"] += disc * alive[k] * deal_rounds[t, k, j]
+                acc["gain"] += disc * alive[k] * deal_rounds[r, k, j]
             elif act == WAIT:
                 acc["war"] += h * m
                 acc["hazard"] += h * m
@@ -500,14 +543,14 @@ def play(
             for rank_j, (j, pj) in enumerate(support):
                 alive = reaching * pj
                 made_by[j] = made_by.get(j, 0.0) + float(alive @ game.mass)
-                share = approved[t, :, j]
+                r = int(rows[t, c, lv])
+                share = approved[r, :, j]
                 # the offer is made (share of each type's worlds)
                 cp = int(eq.cutoff[t, c, lv, j])
                 lp = min(lv + int(eq.inc[j]), levels - 1)
                 made = alive * share
-                acts, go = replies(
-                    t, alive, made, j, cp, s, pretext_now[:, j], eq.target_value[t1, cp, lp], False
-                )
+                nv = eq.target_value[t1, cp, lp]
+                acts, go = replies(t, alive, made, j, cp, s, pretext_now[:, j], nv, False, r)
                 if (c, lv) == main and rank_j == 0:
                     action[t] = acts
                     new_main = (cp, lp)
