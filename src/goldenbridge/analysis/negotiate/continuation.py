@@ -263,13 +263,25 @@ def _stack(co: dict, direct: bool = False) -> np.ndarray:
     return np.vstack([co[win], co[lose], co["deals"], co["own"], co["sq"], co["c0"]])
 
 
-def _values(co: dict, feats: tuple) -> np.ndarray:
+def _stacks(co: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_stack` of ``co`` and of its direct-value twin, each only on the features
+    some branch weighs (most deal rows are 0: a branch signs deals at a few offers), and
+    those features' columns."""
+    plain, direct = _stack(co), _stack(co, direct=True)
+    used = np.flatnonzero(np.any(plain != 0, axis=1) | np.any(direct != 0, axis=1))
+    return used, plain[used], direct[used]
+
+
+def _values(co: dict | tuple, feats: tuple) -> np.ndarray:
     """(R, B) the branches' values in the worlds of ``feats`` (:meth:`_Features.block`),
-    float64: ``V = [uw | ul | u | own | u_j(sq) | 1] stack`` (:func:`_stack`)."""
+    float64: ``V = [uw | ul | u | own | u_j(sq) | 1] stack`` (:func:`_stack`), over the
+    features the branches weigh (``co``: coefficients, or their :func:`_stacks`)."""
+    used, plain, direct = _stacks(co) if isinstance(co, dict) else co
     mat, hd = feats
-    v = mat @ _stack(co)
+    mat = mat[:, used]
+    v = mat @ plain
     if hd.any():
-        v[hd] = mat[hd] @ _stack(co, direct=True)
+        v[hd] = mat[hd] @ direct
     return v
 
 
@@ -454,7 +466,7 @@ def _fix_deltas(feats: _Features, plan: _Plan) -> list[tuple[np.ndarray, list, n
     return out
 
 
-def _product(feats: _Features, plan: _Plan) -> np.ndarray:
+def _product(feats: _Features, plan: _Plan, out: np.ndarray | None = None) -> np.ndarray:
     """(N, G) the gains of :func:`veto_gains` from the plan's coefficients and fixes.
 
     Linear in the coefficients, a gain is one product of the worlds' features with the
@@ -462,17 +474,19 @@ def _product(feats: _Features, plan: _Plan) -> np.ndarray:
     is computed once (branches with equal coefficients have equal values in every world,
     and an offer whose branch is the branch of nothing has a gain of exactly 0). Then
     each fix adds its value less the plain one (:func:`_fix_deltas`): to its offer's gain,
-    or, for the branch of nothing, taken from every gain of those worlds."""
+    or, for the branch of nothing, taken from every gain of those worlds. ``out``: (N, G)
+    to write them into."""
     n, g = feats.u.shape
     cols, index = _distinct_columns(plan.co)
     sub = _subset(plan.co, cols)
     firsts, back = np.unique(index[:g], return_inverse=True)
     diff = {k: v[..., firsts] - v[..., index[g] : index[g] + 1] for k, v in sub.items()}
-    out = np.empty((n, g))
+    out = np.empty((n, g)) if out is None else out
+    stacks = _stacks(diff)
 
     def block(n0: int) -> None:
         sl = slice(n0, min(n0 + _BLOCK, n))
-        out[sl] = _values(diff, feats.block(sl))[:, back.reshape(-1)]
+        out[sl] = _values(stacks, feats.block(sl))[:, back.reshape(-1)]
 
     # the blocks side by side, each on one BLAS thread: the same products whatever the
     # number of threads (a block's numbers do not depend on which thread computed it)
@@ -524,19 +538,20 @@ def continuation_approvals(
             for n0 in range(0, n, _BLOCK):
                 arr = population.worlds.subset(slice(n0, n0 + _BLOCK)).actors[v]
                 ok[n0 : n0 + _BLOCK] = utilities(arr, grid_offers) >= arr.reservation[:, None]
-            by[v] = np.broadcast_to(ok, (n_rows, n, g)).copy()
+            by[v] = np.broadcast_to(ok, (n_rows, n, g))  # read only
         elif pair_parts(population, veto.name) is None:
-            by[v] = np.broadcast_to(approve_once[v], (n_rows, n, g)).copy()
+            by[v] = np.broadcast_to(approve_once[v], (n_rows, n, g))
         else:
-            by[v] = np.ones((n_rows, n, g), dtype=bool)
+            by[v] = np.empty((n_rows, n, g), dtype=bool)  # every row written below
             rule[v] = True
     cache = {} if cache is None else cache
     w = population.worlds.weights
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
     others = {v: np.ones((n_rows, game.types, g)) for v in rule}
-    by_offer = {v: np.ones((n_rows, g, n), dtype=bool) for v in rule}  # by[v], offer-major
+    by_offer = {v: np.empty((n_rows, g, n), dtype=bool) for v in rule}  # by[v], offer-major
     plans: dict[tuple[int, int], str] = {}  # each veto's plan of each row of this round
     all_others = np.empty((n, g), dtype=bool)
+    buffer = np.empty((n, g))  # each product's gains, one after the other
     # per veto, the later rounds' plays: a play from round r reads the rows of rounds >= r,
     # all decided before a plan of round r - 1 first needs it (rounds backwards)
     memos: dict[int, dict] = {}
@@ -563,7 +578,7 @@ def continuation_approvals(
                 if done is not None and done[0] == key:
                     by[v][row] = done[1]
                 else:
-                    gain = _product(feats, plan)
+                    gain = _product(feats, plan, buffer)
                     scale = 1e-12 * (1.0 + max(gain.max(initial=0.0), -gain.min(initial=0.0)))
                     by[v][row] = (gain >= -scale) | ~offered[None, :]
                     cache[("approvals", v, ident(row, here))] = (key, by[v][row].copy())
@@ -583,7 +598,8 @@ def continuation_approvals(
                 cache[("others", v, ident(row, here))] = (kept, others[v][row].copy())
     if not by:
         return Approvals(np.ones((t_all, n, g), dtype=bool))
-    ok = by.pop(next(iter(by)))  # every veto's array is this call's own: and in place
+    first = next((v for v in rule), next(iter(by)))
+    ok = by.pop(first) if first in rule else by.pop(first).copy()  # this call's own array
     for a in by.values():
         ok &= a
     return Approvals(ok, states)
