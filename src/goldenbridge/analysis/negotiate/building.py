@@ -42,6 +42,7 @@ import numpy as np
 
 from goldenbridge.analysis.evaluate import outcome_tally, per_world_rule
 from goldenbridge.analysis.exact import decide_exact
+from goldenbridge.analysis.negotiate.kernels import _type_deal_sums
 from goldenbridge.analysis.negotiate.timegame import TimeGame
 from goldenbridge.analysis.outcomes import decide, decided_tally, offers_nothing
 from goldenbridge.engine import Offers, utilities, utilities_at
@@ -480,20 +481,17 @@ def with_approvals(
     ``gains``: :func:`proposer_gains`, if computed already."""
     from dataclasses import replace
 
-    from scipy.sparse import csr_matrix
-
-    worlds = population.worlds
-    w = worlds.weights
-    n = worlds.n
+    w = population.worlds.weights
     k = built.keys.size
     u_p = proposer_gains(population, grid_offers) if gains is None else gains
-    one_hot = csr_matrix((w, (built.type_of, np.arange(n))), shape=(k, n))
+    u_p = np.ascontiguousarray(u_p, dtype=np.float64)
     mass = built.game.mass
     safe = np.where(mass > 0, mass, 1.0)[:, None]
     shares, deals = [], []
-    for a in np.asarray(approve, dtype=bool):
-        shares.append(np.where(mass[:, None] > 0, (one_hot @ a.astype(np.float64)) / safe, 1.0))
-        deals.append(one_hot @ np.where(a, u_p, 0.0))
+    for a in approve:  # rows side by side would hold (T + S) N G floats
+        share, deal = _type_deal_sums(np.asarray(a, dtype=bool), u_p, built.type_of, w, k)
+        shares.append(np.where(mass[:, None] > 0, share / safe, 1.0))
+        deals.append(deal)
     game = replace(
         built.game, approved=np.array(shares), deal_rounds=np.array(deals), state_rows=states
     )
