@@ -11,7 +11,9 @@ at one information set (docs/dynamics.md, "Vetoes" and the equilibrium's step 2)
 
 from __future__ import annotations
 
+import ast
 import itertools
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -36,8 +38,6 @@ def with_state_rows(rng, game, rounds: int, q: int):
     shares = rng.integers(0, 3, (rounds + len(keys), game.types, game.grid)) / 2
     shares[:, :, 0] = 1.0
     deal = game.deal[None] * shares
-    from dataclasses import replace
-
     return replace(game, approved=shares, deal_rounds=deal, state_rows=keys), eq.rank
 
 
@@ -126,7 +126,7 @@ def veto_profile(tree, nodes, game, eq):
     for infoset in tree.infosets:
         if infoset.player.label != "Proposer":
             continue
-        history = eval(infoset.label[1:])  # the tuple of (offer, made) written above
+        history = ast.literal_eval(infoset.label[1:])  # the (offer, made) pairs written above
         c, lv = 0, 0
         for t, (j, made) in enumerate(history):
             if made:

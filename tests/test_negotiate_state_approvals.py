@@ -157,8 +157,8 @@ def test_negotiate_gives_the_states_of_a_round_their_own_approvals():
             assert (row >= 3) == (len(here) > 1 and m >= STATE_SHARE * sum(weight))
             if row < 3:
                 continue
-            here_ = [((c, lv), alive)]
-            gain = veto_gains(pop, built, offers, 2, eq, t, here_, own=replies.approve, rows=rows)
+            state = [((c, lv), alive)]
+            gain = veto_gains(pop, built, offers, 2, eq, t, state, own=replies.approve, rows=rows)
             own = (gain >= -1e-12 * (1 + np.abs(gain).max())) | ~offered
             # the only veto: its rule is the approval (no other veto's later blocks)
             assert np.array_equal(replies.approve[row], own)
