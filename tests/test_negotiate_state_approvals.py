@@ -136,8 +136,9 @@ def test_own_later_decisions_are_read_in_each_later_state(rounds, seed):
 
 def test_negotiate_gives_the_states_of_a_round_their_own_approvals():
     """Three rounds on the one-veto scenario: the vetoes' replies to the equilibrium have
-    a row for each state of a round reached in several (with at least ``STATE_SHARE`` of
-    the round's weight), the rest of the round reading the round's row; each state's row
+    a row for each state of a round its mixed offers reach in several (with at least
+    ``STATE_SHARE`` of the round's weight), the rest of the round reading the round's
+    row; each state's row
     is the sign of the veto's gain over that state's types alone, which in some state
     decides an offer made there otherwise than the round's row."""
     pop = small(400, 20)
@@ -150,7 +151,7 @@ def test_negotiate_gives_the_states_of_a_round_their_own_approvals():
     rows = state_rows_map(replies.states, 3, game.types, np.argsort(eq.rank), eq.offer.shape[2])
     offered = np.arange(GRID) > 0
     differ = 0
-    for t, here in enumerate(reached_states(game, eq, blocks=True)):
+    for t, here in enumerate(reached_states(game, eq)):
         weight = [alive @ game.mass for _, alive in here]
         for ((c, lv), alive), m in zip(here, weight, strict=True):
             row = rows[t, c, lv]

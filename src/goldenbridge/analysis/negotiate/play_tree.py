@@ -155,21 +155,22 @@ def approval_rows(
 ) -> tuple[list[list[tuple[int, Reached]]], tuple]:
     """The rows of the vetoes' approvals (docs/dynamics.md, "Vetoes"): per round, ``(row,
     reached)`` for round t's own row (the states the round is reached in when every offer
-    is made, together: :func:`reached_states`) and, where the round is reached in several
-    states (the proposer mixes, or the vetoes may block), one row per state reached with
-    at least :data:`STATE_SHARE` of the round's weight (its types' weights:
-    ``reached_states(..., blocks=True)``); and the states of the latter
-    (``TimeGame.state_rows``: round, pretext level, the types the state holds)."""
+    is made, together: :func:`reached_states`) and, where the proposer's mixed offers
+    reach the round in several states, one row per state reached with at least
+    :data:`STATE_SHARE` of the round's weight (its types' weights); and the states of the
+    latter (``TimeGame.state_rows``: round, pretext level, the types the state holds).
+    A state reached only after a block takes the round's row: rows for those too (their
+    types those that waited with nothing offered) made the fixed point of approvals and
+    offers cycle (docs/dynamics.md)."""
     t_all = eq.rounds
     reached = reached_states(game, eq)
-    talks = reached_states(game, eq, blocks=True)
     slots: list[list[tuple[int, Reached]]] = []
     states: list[tuple] = []
     for t in range(t_all):
         slots.append([(t, reached[t])])
-        weight = [float(alive @ game.mass) for _, alive in talks[t]]
-        if len(talks[t]) > 1:
-            for ((c, lv), alive), m in zip(talks[t], weight, strict=True):
+        weight = [float(alive @ game.mass) for _, alive in reached[t]]
+        if len(reached[t]) > 1:
+            for ((c, lv), alive), m in zip(reached[t], weight, strict=True):
                 if m >= STATE_SHARE * sum(weight):
                     slots[t].append((t_all + len(states), [((c, lv), alive)]))
                     states.append((t, lv, eq.rank >= c))
