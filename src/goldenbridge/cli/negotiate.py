@@ -153,7 +153,7 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
             if result.approval_states:
                 rule += (
                     f"; {result.approval_states} states of the talks have approvals of their "
-                    "own (a round reached in several)"
+                    "own (rounds the mixed offers reach in several states)"
                 )
         out.print(f"Who knows what: {rule}.", soft_wrap=True)
     print_sincere(result.sincere)

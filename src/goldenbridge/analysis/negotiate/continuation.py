@@ -27,15 +27,14 @@ principle): a later offer is made where ``j`` itself approves it in that round (
 later decisions, which it knows; they are computed first, backwards from the last round)
 and the other vetoes do (with their share of approvals among the partner type's worlds);
 where it is blocked that round passes with nothing offered, as above. The history of
-offers and blocks is public, so a veto knows the state it is in: where a round is reached
-in several states (the proposer mixes, or the vetoes may block an earlier offer), each
-state reached with at least ``STATE_SHARE`` of the round's weight
-(:func:`~goldenbridge.analysis.negotiate.play_tree.approval_rows`) has approvals of its
-own, the expectation over the types there (those that waited along the offers, made or
-blocked, leading there, each with the probability of the offers: the vetoes' blocks are
-not read as news about the target's type, exact for a veto's own blocks); the round's
-other states, and every state of a round reached in one, use the round's approvals, taken
-over the states the round is reached in when every offer is made (docs/dynamics.md).
+offers is public, so a veto knows the state it is in: where the proposer's mixed offers
+reach a round in several states, each state reached with at least ``STATE_SHARE`` of the
+round's weight (:func:`~goldenbridge.analysis.negotiate.play_tree.approval_rows`) has
+approvals of its own, the expectation over the types there (those that waited along the
+offers leading there, each with the probability of the offers); the round's other
+states, those reached only after a block, and every state of a round reached in one use
+the round's approvals, taken over the states the round is reached in when every offer is
+made (docs/dynamics.md).
 Payoffs are gains over the veto's
 one-shot no-offer value ``r_j`` of the pair (its war value where the target would fight
 with nothing offered, else its status-quo utility), discounted by ``delta`` a round, a war
@@ -510,17 +509,17 @@ def continuation_approvals(
     cache: dict | None = None,
 ) -> Approvals:
     """Every veto's approval of grid offer j in world n, row by row (:class:`Approvals`):
-    in each state of the talks the equilibrium reaches (offers made or blocked), and, for
-    the states it does not reach, in each round over the states reached when every
-    offer is made; each veto on the continuation rule (module docstring; rounds
-    backwards from the last, so that each veto's own and the others' later decisions are
-    known, in the later states' rows), an informed one on ``u_j(x) >= r_j`` in its
-    world, one whose pairing needs redrawn worlds on its one-shot approvals
-    ``approve_once[actor]``. ``cache`` keeps, between calls on the same population,
-    grid, types and one-shot approvals (the solves of one fixed point), each veto's
-    per-world features and, per row, its approvals and the others' shares with the
-    digest of what they were computed from: a row whose branches did not change since
-    the last solve is not computed again."""
+    in each state where the equilibrium's mixed offers reach a round in several
+    (:func:`~goldenbridge.analysis.negotiate.play_tree.approval_rows`), and in each round
+    over the states reached when every offer is made; each veto on the continuation
+    rule (module docstring; rounds backwards from the last, so that each veto's own and
+    the others' later decisions are known, in the later states' rows), an informed one
+    on ``u_j(x) >= r_j`` in its world, one whose pairing needs redrawn worlds on its
+    one-shot approvals ``approve_once[actor]``. ``cache`` keeps, between calls on the
+    same population, grid, types and one-shot approvals (the solves of one fixed point),
+    each veto's per-world features and, per row, its approvals and the others' shares
+    with the digest of what they were computed from: a row whose branches did not change
+    since the last solve is not computed again."""
     scenario = population.scenario
     game = built.game
     names = population.actor_names

@@ -190,8 +190,8 @@ class Negotiation:
     it, and ``approvals_converged`` whether the last replies were those it was solved with;
     ``sincere`` names the vetoes whose own field moves the target (docs/design.md 4b:
     their approval is sincere by assumption); ``approval_states`` the states of the talks
-    with approvals of their own (the vetoes decide in each state the talks reach, offers
-    made or blocked, where a round is reached in several; docs/dynamics.md); ``approve``
+    with approvals of their own (the vetoes decide in each state where the mixed offers
+    reach a round in several; docs/dynamics.md); ``approve``
     whether every veto approves grid offer j in world n, row by row (round t, then those
     states).
     """
