@@ -108,12 +108,19 @@ def approvals(result: Negotiation, population: gb.Population) -> dict[str, Any]:
     best = int(np.argmax(once.proposer_eu))  # as negotiate picks the best one-shot offer
     blocked = float(w @ ~once.approve[:, best]) / total
     played = responses(result)
+    eq, game = result.equilibrium, result.built.game
+    # each round's offer is read in the path's state (its own row where it has one)
+    rows = game.rows(eq.rounds, np.argsort(eq.rank), eq.offer.shape[2])
     talking = np.ones(population.n, dtype=bool)
     rounds = []
+    c = lv = 0
     for t, j in enumerate(played.offers):
+        row = int(rows[t, c, lv])
+        c, lv = int(eq.cutoff[t, c, lv, j]), min(lv + int(eq.inc[j]), eq.offer.shape[2] - 1)
         mass = float(w @ talking)
         scale = float(np.sqrt(w[talking].max() / mass)) if mass > 0 else 0.0
-        cont = float(w @ (talking & result.approve[t][:, j])) / mass if mass else float("nan")
+        ok = result.approve.approve[row][:, j]
+        cont = float(w @ (talking & ok)) / mass if mass else float("nan")
         single = float(w @ (talking & once.approve[:, j])) / mass if mass else float("nan")
         rounds.append(
             {
