@@ -438,6 +438,17 @@ def test_random_small_games(seed):
 TARGET_ACTIONS = {ACCEPT: "accept", ATTACK: "attack", STAND: "stand", WAIT: "wait"}
 
 
+def proposer_move(tree, node, history: tuple, offers: int, seen: set) -> None:
+    """The proposer offers one of ``offers`` at ``node``, in the information set of the
+    public ``history`` (created at its first node, joined at the others)."""
+    if history in seen:
+        tree.append_infoset(node, tree.infosets[f"P{history}"])
+    else:
+        tree.append_move(node, "Proposer", [f"offer {j}" for j in range(offers)])
+        node.infoset.label = f"P{history}"
+        seen.add(history)
+
+
 def time_tree(game: TimeGame, eq: TimeEquilibrium):
     """The extensive form of the talks game: chance draws the type (probability ``mass /
     sum``); in round t the proposer (who sees the offers so far) offers j; type k's agent
@@ -468,12 +479,7 @@ def time_tree(game: TimeGame, eq: TimeEquilibrium):
     def rounds_from(node, k: int, history: tuple[int, ...], paid: float) -> None:
         t = len(history)
         last = t == eq.rounds - 1
-        if history in seen:
-            tree.append_infoset(node, tree.infosets[f"P{history}"])
-        else:
-            tree.append_move(node, "Proposer", [f"offer {j}" for j in range(g)])
-            node.infoset.label = f"P{history}"
-            seen.add(history)
+        proposer_move(tree, node, history, g, seen)
         level = sum(int(eq.inc[j]) for j in history)
         s = level / eq.levels if eq.levels > 0 else 0.0
         scale = eq.discount**t

@@ -18,7 +18,12 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from test_dynamics_gambit import best_response_gain, one_shot_gains, random_time_game
+from test_dynamics_gambit import (
+    best_response_gain,
+    one_shot_gains,
+    proposer_move,
+    random_time_game,
+)
 
 from goldenbridge.analysis.negotiate.fictitious import fictitious_play
 from goldenbridge.analysis.negotiate.play_tree import _replies
@@ -93,12 +98,7 @@ def veto_tree(game, eq):
 
     def rounds_from(node, k, history, state, paid):
         t = len(history)
-        if history in seen:
-            tree.append_infoset(node, tree.infosets[f"P{history}"])
-        else:
-            tree.append_move(node, "Proposer", [f"offer {j}" for j in range(g)])
-            node.infoset.label = f"P{history}"
-            seen.add(history)
+        proposer_move(tree, node, history, g, seen)
         c, lv = state
         for j, child in enumerate(node.children):
             share = Fraction(float(approved[rows[t, c, lv], k, j]))

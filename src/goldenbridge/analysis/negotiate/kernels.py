@@ -460,13 +460,11 @@ def _type_deal_sums(ok, gains, type_of, weights, types):  # pragma: no cover - c
     """(K, G) each type's weight of the worlds where ``ok[n, g]``, and (K, G) the weighted
     sum of ``gains[n, g]`` over them: summed in the worlds' order, so the same on every
     run (and as a sparse one-hot product in that order sums them)."""
-    share = np.zeros((types, ok.shape[1]))
     deal = np.zeros((types, ok.shape[1]))
     for n in range(ok.shape[0]):
         k = type_of[n]
         w = weights[n]
         for g in range(ok.shape[1]):
             if ok[n, g]:
-                share[k, g] += w
                 deal[k, g] += w * gains[n, g]
-    return share, deal
+    return _type_sums(ok, type_of, weights, types), deal
