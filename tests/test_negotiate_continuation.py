@@ -448,3 +448,30 @@ def test_gains_against_a_mixed_strategy_are_the_mixture_of_pure_ones(seed):
             want += p * veto_gains(pop, built, offers, 2, pure, t, own=own)
         assert got == pytest.approx(want, abs=1e-9)
         assert np.any(np.abs(got) > 1e-6)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_gain_signs_is_numpys_rule(threads: int) -> None:
+    """The compiled signs are numpy's ``gain >= -1e-12 (1 + max |gain|) or not offered``
+    (rows and offer-major), on gains with ties at the rounding floor, on 1 or 2 threads."""
+    import numba
+
+    from goldenbridge.analysis.negotiate.kernels import gain_signs
+
+    rng = np.random.default_rng(7)
+    gain = rng.normal(size=(70_001, 13)) * rng.choice([1e-14, 1.0, 1e3], size=(70_001, 1))
+    scale = 1e-12 * (1.0 + np.abs(gain).max())
+    gain[::97, 3] = -scale  # exactly at the floor: approved
+    gain[1::97, 4] = np.nextafter(-scale, -np.inf)  # just below it: refused
+    offered = rng.random(13) < 0.8
+    offered[3:5] = True
+    out, out_t = np.empty(gain.shape, dtype=bool), np.empty(gain.shape[::-1], dtype=bool)
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        gain_signs(gain, offered, out, out_t)
+    finally:
+        numba.set_num_threads(before)
+    expected = (gain >= -scale) | ~offered[None, :]
+    assert (out == expected).all() and (out_t == expected.T).all()
+    assert expected[::97, 3].all() and not expected[1::97, 4].any()

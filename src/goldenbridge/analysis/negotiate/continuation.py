@@ -72,7 +72,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from goldenbridge.analysis.negotiate.building import Approvals, Built, time_inputs
-from goldenbridge.analysis.negotiate.kernels import _type_sums
+from goldenbridge.analysis.negotiate.kernels import _type_sums, gain_signs
 from goldenbridge.analysis.negotiate.play_tree import (
     Branch,
     Reached,
@@ -576,12 +576,11 @@ def continuation_approvals(
                 done = cache.get(("approvals", v, ident(row, here)))
                 if done is not None and done[0] == key:
                     by[v][row] = done[1]
+                    by_offer[v][row] = done[1].T
                 else:
                     gain = _product(feats, plan, buffer)
-                    scale = 1e-12 * (1.0 + max(gain.max(initial=0.0), -gain.min(initial=0.0)))
-                    by[v][row] = (gain >= -scale) | ~offered[None, :]
+                    gain_signs(gain, offered, by[v][row], by_offer[v][row])
                     cache[("approvals", v, ident(row, here))] = (key, by[v][row].copy())
-                by_offer[v][row] = by[v][row].T
         for v in rule:  # what the other vetoes approve in round t, for the rounds before
             for row, here in slots[t]:
                 kept = tuple(plans[u, row] for u in rule if u != v)  # the rest are fixed

@@ -468,3 +468,53 @@ def _type_deal_sums(ok, gains, type_of, weights, types):  # pragma: no cover - c
             if ok[n, g]:
                 deal[k, g] += w * gains[n, g]
     return _type_sums(ok, type_of, weights, types), deal
+
+
+@njit(cache=True, nogil=True)
+def _row_abs_max(lo, hi, gain, out):  # pragma: no cover - compiled
+    """``out[n]``: the largest ``|gain[n, g]|`` of each row n in ``lo .. hi - 1`` (0 for
+    none larger; exact, so the same however the rows are split)."""
+    for n in range(lo, hi):
+        top = 0.0
+        for g in range(gain.shape[1]):
+            a = abs(gain[n, g])
+            if a > top:
+                top = a
+        out[n] = top
+
+
+@njit(cache=True, nogil=True)
+def _gain_signs(lo, hi, gain, offered, floor, out, out_t):  # pragma: no cover - compiled
+    """Rows ``lo .. hi - 1`` of ``out[n, g] = gain[n, g] >= floor or not offered[g]``, and
+    the same decisions offer-major into ``out_t[g, n]`` (in tiles of 64 rows, so that each
+    of ``out_t``'s rows is written in runs)."""
+    g_all = gain.shape[1]
+    for n0 in range(lo, hi, 64):
+        n1 = min(n0 + 64, hi)
+        for n in range(n0, n1):
+            for g in range(g_all):
+                out[n, g] = gain[n, g] >= floor or not offered[g]
+        for g in range(g_all):
+            for n in range(n0, n1):
+                out_t[g, n] = out[n, g]
+
+
+def gain_signs(gain: np.ndarray, offered: np.ndarray, out: np.ndarray, out_t: np.ndarray) -> None:
+    """Each world's approval of each offer from its gain (N, G): the gain is at least
+    ``-1e-12 (1 + max |gain|)`` (rounding, relative to the largest gain), or the offer
+    offers nothing (``offered[g]`` False). Written into ``out`` (N, G) and, offer-major,
+    ``out_t`` (G, N); on the numba threads, the same bits however many.
+
+    Examples
+    --------
+    >>> gain = np.array([[1.0, -1e-13, -0.5], [-2.0, 0.0, 3.0]])
+    >>> out, out_t = np.empty((2, 3), dtype=bool), np.empty((3, 2), dtype=bool)
+    >>> gain_signs(gain, np.array([True, True, False]), out, out_t)
+    >>> out.tolist(), bool((out_t == out.T).all())
+    ([[True, True, True], [False, True, True]], True)
+    """
+    n, g = gain.shape
+    top = np.empty(n)
+    by_rows(_row_abs_max, n, n * g, gain, top)
+    floor = -1e-12 * (1.0 + (top.max() if n else 0.0))
+    by_rows(_gain_signs, n, n * g, gain, offered, floor, out, out_t)
