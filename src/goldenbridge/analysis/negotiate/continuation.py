@@ -72,7 +72,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from goldenbridge.analysis.negotiate.building import Approvals, Built, time_inputs
-from goldenbridge.analysis.negotiate.kernels import _type_sums, gain_signs
+from goldenbridge.analysis.negotiate.kernels import _take_cells, _type_sums, gain_signs
 from goldenbridge.analysis.negotiate.play_tree import (
     Branch,
     Reached,
@@ -227,8 +227,10 @@ class _Features:
         n = worlds.n
         fw, fl, g = self.win.m, self.lose.m, grid_offers.m
         # computed once, for every round and solve, side by side (one product per block
-        # reads them all): [uw | ul | u | own | u_j(sq) | 1], a view of each of the first three
-        self.mat = np.empty((n, fw + fl + g + 3))
+        # reads them all): [uw | ul | u | own | u_j(sq) | 1], a view of each of the first three;
+        # column-major, so that a block's columns are copied in runs (the products' bits
+        # are those of the row-major copy)
+        self.mat = np.empty((n, fw + fl + g + 3), order="F")
         self.uw, self.ul = self.mat[:, :fw], self.mat[:, fw : fw + fl]
         self.u = self.mat[:, fw + fl : fw + fl + g]
         # a direct war value enters with the opposite sign of a cost (module docstring)
@@ -249,9 +251,9 @@ class _Features:
         return co
 
     def block(self, sl: slice | np.ndarray) -> tuple:
-        """The features of the worlds ``sl`` (a slice or row indices): :attr:`mat`'s rows
-        and the direct flags."""
-        return self.mat[sl], self.has_direct[sl]
+        """The features of the worlds ``sl`` (a slice or row indices): :attr:`mat`, ``sl``
+        and the direct flags of those worlds."""
+        return self.mat, sl, self.has_direct[sl]
 
 
 def _stack(co: dict, direct: bool = False) -> np.ndarray:
@@ -276,8 +278,9 @@ def _values(co: dict | tuple, feats: tuple) -> np.ndarray:
     float64: ``V = [uw | ul | u | own | u_j(sq) | 1] stack`` (:func:`_stack`), over the
     features the branches weigh (``co``: coefficients, or their :func:`_stacks`)."""
     used, plain, direct = _stacks(co) if isinstance(co, dict) else co
-    mat, hd = feats
-    mat = mat[:, used]
+    mat, sl, hd = feats
+    # the cells of those worlds and features, column-major (a slice of rows: in runs)
+    mat = mat[sl][:, used] if isinstance(sl, slice) else _take_cells(mat, sl, used).T
     v = mat @ plain
     if hd.any():
         v[hd] = mat[hd] @ direct

@@ -518,3 +518,15 @@ def gain_signs(gain: np.ndarray, offered: np.ndarray, out: np.ndarray, out_t: np
     by_rows(_row_abs_max, n, n * g, gain, top)
     floor = -1e-12 * (1.0 + (top.max() if n else 0.0))
     by_rows(_gain_signs, n, n * g, gain, offered, floor, out, out_t)
+
+
+@njit(cache=True, nogil=True)
+def _take_cells(mat, rows, cols):  # pragma: no cover - compiled
+    """(C, R) ``mat[rows[i], cols[j]]`` at ``[j, i]``: the transpose of the cells of those
+    rows and columns (for a column-major ``mat``, read column by column)."""
+    out = np.empty((cols.size, rows.size))
+    for j in range(cols.size):
+        c = cols[j]
+        for i in range(rows.size):
+            out[j, i] = mat[rows[i], c]
+    return out
