@@ -531,6 +531,7 @@ def continuation_approvals(
     t_all, n, g = eq.rounds, population.n, grid_offers.m
     n_rows = t_all + len(states)
     rows = state_rows_map(states, t_all, game.types, np.argsort(eq.rank), eq.offer.shape[2])
+    cache = {} if cache is None else cache
     by: dict[int, np.ndarray] = {}
     rule: dict[int, bool] = {}
     for veto in scenario.vetoes:
@@ -544,16 +545,15 @@ def continuation_approvals(
         elif pair_parts(population, veto.name) is None:
             by[v] = np.broadcast_to(approve_once[v], (n_rows, n, g))
         else:
-            by[v] = np.empty((n_rows, n, g), dtype=bool)  # every row written below
+            by[v] = _scratch(cache, ("by", v), (n_rows, n, g), bool)  # every row written below
             rule[v] = True
-    cache = {} if cache is None else cache
     w = population.worlds.weights
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
     others = {v: np.ones((n_rows, game.types, g)) for v in rule}
-    by_offer = {v: np.empty((n_rows, g, n), dtype=bool) for v in rule}  # by[v], offer-major
+    by_offer = {v: _scratch(cache, ("by_offer", v), (n_rows, g, n), bool) for v in rule}
     plans: dict[tuple[int, int], str] = {}  # each veto's plan of each row of this round
     all_others = np.empty((n, g), dtype=bool)
-    buffer = np.empty((n, g))  # each product's gains, one after the other
+    buffer = _scratch(cache, "gains", (n, g), np.float64)  # each product's, one after another
     # per veto, the later rounds' plays: a play from round r reads the rows of rounds >= r,
     # all decided before a plan of round r - 1 first needs it (rounds backwards)
     memos: dict[int, dict] = {}
@@ -600,10 +600,20 @@ def continuation_approvals(
     if not by:
         return Approvals(np.ones((t_all, n, g), dtype=bool))
     first = next((v for v in rule), next(iter(by)))
-    ok = by.pop(first) if first in rule else by.pop(first).copy()  # this call's own array
+    ok = by.pop(first).copy()  # this call's own array
     for a in by.values():
         ok &= a
     return Approvals(ok, states)
+
+
+def _scratch(cache: dict, key: object, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """An uninitialised array of ``shape``, kept in ``cache`` for the next call (the
+    solves of one fixed point): fresh memory costs a page fault per page on first write,
+    which at 100 000 worlds took longer than the writes."""
+    kept = cache.get(key)
+    if kept is None or kept.shape[1:] != shape[1:] or kept.shape[0] < shape[0]:
+        kept = cache[key] = np.empty(shape, dtype=dtype)
+    return kept[: shape[0]]
 
 
 def _digest(plan: _Plan) -> str:
