@@ -10,6 +10,7 @@ for one round; and the per-world rule of ``information: informed``.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 from test_negotiate_vetoes import GRID, grid_offers, one_veto
@@ -19,6 +20,7 @@ from goldenbridge.analysis.negotiate.approvals import skimming_approvals
 from goldenbridge.analysis.negotiate.building import build, proposer_gains, with_approvals
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals, veto_gains
 from goldenbridge.analysis.negotiate.dynamics import negotiate
+from goldenbridge.analysis.negotiate.kernels import gain_signs
 from goldenbridge.analysis.negotiate.play_tree import reached_states
 from goldenbridge.analysis.negotiate.timegame import ACCEPT, ATTACK, STAND, WAIT, play, solve
 from goldenbridge.population import sample
@@ -454,10 +456,6 @@ def test_gains_against_a_mixed_strategy_are_the_mixture_of_pure_ones(seed):
 def test_gain_signs_is_numpys_rule(threads: int) -> None:
     """The compiled signs are numpy's ``gain >= -1e-12 (1 + max |gain|) or not offered``
     (rows and offer-major), on gains with ties at the rounding floor, on 1 or 2 threads."""
-    import numba
-
-    from goldenbridge.analysis.negotiate.kernels import gain_signs
-
     rng = np.random.default_rng(7)
     gain = rng.normal(size=(70_001, 13)) * rng.choice([1e-14, 1.0, 1e3], size=(70_001, 1))
     scale = 1e-12 * (1.0 + np.abs(gain).max())

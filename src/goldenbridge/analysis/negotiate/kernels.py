@@ -5,8 +5,11 @@ value, and the proposer's payoff from it); ``_reply``: a type's best reply in on
 ``_held``, ``_state``: the types' values of a state, blocked or with a given offer;
 ``_backward``: backward induction over ``(t, c, l)`` for the proposer's offer in every
 state and every type's value of it, with the vetoes' approvals state by state (a blocked
-round passes with nothing offered). The values of a given, possibly mixed, strategy are
-in :mod:`~goldenbridge.analysis.negotiate.strategy_kernels`. The game and its notation
+round passes with nothing offered); ``_type_sums``, ``_type_deal_sums``: the types' shares
+of the worlds that approve; :func:`gain_signs`, ``_take_cells``: the continuation
+approvals' signs and gathers (:mod:`~goldenbridge.analysis.negotiate.continuation`). The
+values of a given, possibly mixed, strategy are in
+:mod:`~goldenbridge.analysis.negotiate.strategy_kernels`. The game and its notation
 are in the docstring of :mod:`~goldenbridge.analysis.negotiate.timegame`.
 """
 
