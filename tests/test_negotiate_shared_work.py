@@ -164,7 +164,8 @@ def test_a_branchs_values_do_not_depend_on_the_other_branches(rows):
     fw, fl, g = 64, 66, 101
     mat = rng.normal(size=(rows, fw + fl + g))
     rest = (rng.normal(size=rows), rng.normal(size=rows), np.ones(rows))
-    feats = (np.column_stack([mat, *rest]), np.zeros(rows, dtype=bool))
+    # column-major, as _Features keeps them
+    feats = (np.asfortranarray(np.column_stack([mat, *rest])), slice(None), np.zeros(rows, bool))
     co = {
         "cw": rng.normal(size=(fw, g + 1)),
         "cl": rng.normal(size=(fl, g + 1)),
