@@ -47,7 +47,6 @@ class _Partners:
 
 
 def _partners(population: Population, built: Built, actor: int) -> _Partners:
-    scenario = population.scenario
     worlds = population.worlds
     w = worlds.weights
     k = built.keys.size
@@ -58,11 +57,7 @@ def _partners(population: Population, built: Built, actor: int) -> _Partners:
     f0 = worlds.fight.astype(np.float64)
     _, d = time_inputs(population)
     parts = population.war_parts
-    name = population.actor_names[actor]
-    against = np.zeros(worlds.n)
-    for h, threat in enumerate(scenario.threats):
-        if threat.against == name:
-            against += parts.credibility[:, h] * parts.effect_cost[:, h]
+    against = _threats(population, actor, "against", parts.effect_cost)
 
     def mean(x: np.ndarray) -> np.ndarray:
         return np.bincount(tk, weights=w * x, minlength=k) / safe
@@ -99,16 +94,22 @@ def _partners(population: Population, built: Built, actor: int) -> _Partners:
     )
 
 
+def _threats(population: Population, actor: int, side: str, cost: np.ndarray) -> np.ndarray:
+    """(N,) the credibility-weighted ``cost[:, h]`` of the threats ``h`` whose ``side``
+    ("by" or "against") is veto j, summed in the scenario's order."""
+    name = population.actor_names[actor]
+    out = np.zeros(population.n)
+    for h, threat in enumerate(population.scenario.threats):
+        if getattr(threat, side) == name:
+            out += population.war_parts.credibility[:, h] * cost[:, h]
+    return out
+
+
 def _own(population: Population, actor: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Veto j's own costs of a war (its cost and its threats' costs), its threats' costs
     alone, and its direct war value (NaN where computed)."""
-    scenario = population.scenario
     parts = population.war_parts
-    name = population.actor_names[actor]
-    own_threat = np.zeros(population.n)
-    for h, threat in enumerate(scenario.threats):
-        if threat.by == name:
-            own_threat += parts.credibility[:, h] * parts.cost_to_threatener[:, h]
+    own_threat = _threats(population, actor, "by", parts.cost_to_threatener)
     return parts.base_cost[:, actor] + own_threat, own_threat, parts.direct[:, actor]
 
 
