@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 import goldenbridge as gb
-from goldenbridge.analysis.sensitivity.attribution import attribution, world_inputs
+from goldenbridge.analysis.sensitivity.attribution import (
+    attribution,
+    saltelli_design,
+    world_inputs,
+)
 
 
 def fearon(cost_a, p_win, cost_b=0.0, extra=None):
@@ -121,3 +125,16 @@ def test_war_indicator_follows_the_approval_rule():
     informed = gb.load({**bargaining_scenario(), "information": "informed"})
     other = gb.evaluate(gb.sample(informed, 8000, 8), {"x": offer}).offer("x")
     assert abs(other.p_war - e.p_war) > 4 * (se + e.p_war_se)
+
+
+@pytest.mark.parametrize(("factors", "n", "seed"), [(1, 2, 0), (3, 8, 7), (64, 1024, 2021)])
+def test_saltelli_design_is_salibs(factors, n, seed):
+    # SALib's own sampler, one number at a time: the same design bit for bit
+    from SALib.sample import sobol
+
+    problem = {"num_vars": factors, "names": [f"x{i}" for i in range(factors)]}
+    problem["bounds"] = [[0.0, 1.0]] * factors
+    expected = sobol.sample(problem, n, calc_second_order=False, seed=seed)
+    got = saltelli_design(factors, n, seed)
+    assert got.shape == expected.shape == (n * (factors + 2), factors)
+    assert np.array_equal(got, expected)
