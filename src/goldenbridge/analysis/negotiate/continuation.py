@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -373,44 +374,60 @@ def continuation_approvals(
         """The row's place, the same from solve to solve: its round, or its state."""
         return (row,) if row < t_all else (states[row - t_all][0], *here[0][0])
 
-    for t in range(t_all - 1, -1, -1):
-        for v in rule:
-            if v not in cache:
-                cache[v] = _Features(population, built, grid_offers, v)
-            feats = cache[v]
-            for row, here in slots[t]:
-                plan = _plan(
-                    built, grid_offers, eq, t, here, others[v], by_offer[v], feats, rows, memos[v]
-                )
-                # the same plan gives the same approvals (another solve may leave a row's
-                # branches as they were)
-                plans[v, row] = key = _digest(plan)
-                done = cache.get(("approvals", v, ident(row, here)))
-                if done is not None and done[0] == key:
-                    by[v][row] = done[1]
-                    by_offer[v][row] = done[1].T
-                else:
-                    gain = _product(feats, plan, buffer)
-                    gain_signs(gain, offered, by[v][row], by_offer[v][row])
-                    cache[("approvals", v, ident(row, here))] = (key, by[v][row].copy())
-        for v in rule:  # what the other vetoes approve in round t, for the rounds before
-            for row, here in slots[t]:
-                kept = tuple(plans[u, row] for u in rule if u != v)  # the rest are fixed
-                done = cache.get(("others", v, ident(row, here)))
-                if done is not None and done[0] == kept:
-                    others[v][row] = done[1]
-                    continue
-                all_others[...] = True  # one buffer for every veto and row
-                for u in by:
-                    if u != v:
-                        all_others &= by[u][row]
-                others[v][row] = _type_sums(all_others, built.type_of, w, game.types) / mass
-                cache[("others", v, ident(row, here))] = (kept, others[v][row].copy())
+    def approve(feats: _Features, plan: _Plan, v: int, row: int) -> None:
+        gain = _product(feats, plan, buffer)
+        gain_signs(gain, offered, by[v][row], by_offer[v][row])
+
+    # a round's plans read only the later rounds' rows, so each row's product runs on a
+    # thread of its own (one at a time: they share the gains' buffer) while the next row
+    # is planned (Python); every row is computed as it was, in the same order
+    pipe = ThreadPoolExecutor(1, thread_name_prefix="goldenbridge-products")
+    try:
+        for t in range(t_all - 1, -1, -1):
+            computed = []
+            for v in rule:
+                if v not in cache:
+                    cache[v] = _Features(population, built, grid_offers, v)
+                feats = cache[v]
+                for row, here in slots[t]:
+                    plan = _plan(
+                        built, grid_offers, eq, t, here, others[v], by_offer[v], feats, rows,
+                        memos[v],
+                    )  # fmt: skip
+                    # the same plan gives the same approvals (another solve may leave a
+                    # row's branches as they were)
+                    plans[v, row] = key = _digest(plan)
+                    done = cache.get(("approvals", v, ident(row, here)))
+                    if done is not None and done[0] == key:
+                        by[v][row] = done[1]
+                        by_offer[v][row] = done[1].T
+                    else:
+                        job = pipe.submit(approve, feats, plan, v, row)
+                        computed.append((job, ("approvals", v, ident(row, here)), key, v, row))
+            for job, place, key, v, row in computed:
+                job.result()
+                cache[place] = (key, by[v][row].copy())
+            for v in rule:  # what the other vetoes approve in round t, for the rounds before
+                for row, here in slots[t]:
+                    kept = tuple(plans[u, row] for u in rule if u != v)  # the rest are fixed
+                    done = cache.get(("others", v, ident(row, here)))
+                    if done is not None and done[0] == kept:
+                        others[v][row] = done[1]
+                        continue
+                    all_others[...] = True  # one buffer for every veto and row
+                    for u in by:
+                        if u != v:
+                            all_others &= by[u][row]
+                    others[v][row] = _type_sums(all_others, built.type_of, w, game.types) / mass
+                    cache[("others", v, ident(row, here))] = (kept, others[v][row].copy())
+    finally:
+        pipe.shutdown(wait=True)
     if not by:
         return Approvals(np.ones((t_all, n, g), dtype=bool))
-    first = next((v for v in rule), next(iter(by)))
-    ok = by.pop(first).copy()  # this call's own array
-    for a in by.values():
+    first, *rest = by.values()
+    # this call's own array: the first veto's and the second's in one pass
+    ok = np.logical_and(first, rest.pop()) if rest else first.copy()
+    for a in rest:
         ok &= a
     return Approvals(ok, states)
 
