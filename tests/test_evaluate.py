@@ -245,3 +245,27 @@ def test_discrete_issue_utilities_follow_genius_convention():
     # US: values none .2, rotational .6, permanent 1 -> normalised by the max (1),
     # times its salience weight (equal over 3 issues: 1/3).
     assert np.allclose(us.table[:, 0, :], np.array([0.2, 0.6, 1.0]) / 3)
+
+
+@pytest.mark.parametrize("scenario", ["russia-2021", "july-1914"])
+def test_many_offers_are_decided_in_pieces_with_the_same_numbers(monkeypatch, scenario):
+    # more offers than DECIDE_CELLS allows are decided a piece at a time (memory); each
+    # offer's sums are its own, so the pieces give the sums of one call bit for bit
+    import goldenbridge.analysis.evaluate as ev
+
+    s = load(scenario)
+    pop = sample(s, samples=3_000, seed=4)
+    rng = np.random.default_rng(5)
+    offers = [{k.name: float(rng.uniform(k.min, k.max)) for k in s.issues} for _ in range(7)]
+    offers.append({k.name: k.status_quo for k in s.issues})  # offers nothing
+    encoded = pop.encode(offers)
+    whole = ev.outcome_tally(pop, encoded)
+    monkeypatch.setattr(ev, "DECIDE_CELLS", 3 * pop.n)  # pieces of 3, 3 and 2 offers
+    sizes = []
+    decide = ev.decide
+    monkeypatch.setattr(ev, "decide", lambda p, o: sizes.append(o.m) or decide(p, o))
+    pieces = ev.outcome_tally(pop, encoded)
+    assert sizes == [3, 3, 2]
+    assert pieces[0] == whole[0]
+    for a, b in zip(pieces[1:], whole[1:], strict=True):
+        assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b

@@ -384,6 +384,14 @@ def per_world_rule(population: Population) -> bool:
     )
 
 
+#: World-offer cells decided at once by :func:`outcome_tally` under the approval rule:
+#: :func:`~goldenbridge.analysis.outcomes.decide` keeps about half a kilobyte per cell
+#: while it works (measured on russia-2021: 4.6 GiB for 10 000 worlds and 1 000 offers
+#: at once), so more offers than this allows are decided a piece at a time (the same
+#: numbers: tests/test_evaluate.py).
+DECIDE_CELLS = 1_000_000
+
+
 def outcome_tally(
     population: Population, offers: Offers, backend: str = "auto", dask: str | None = None
 ) -> tuple[Tally, np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -405,5 +413,15 @@ def outcome_tally(
             getattr(t, name)[:, ~offered] = 0.0
         t.sole[:, ~offered, :] = 0.0
         return t, offered, np.zeros(offers.m), ()
+    step = max(1, DECIDE_CELLS // population.n)
+    if offers.m > step:  # in pieces of the offers: each offer's numbers are its own
+        parts = [outcome_tally(population, offers.subset(slice(s, s + step)))
+                 for s in range(0, offers.m, step)]  # fmt: skip
+        return (
+            Tally.concat([p[0] for p in parts]),
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
+            parts[0][3],
+        )
     d = decide_exact(population, offers) if population.exact else decide(population, offers)
     return decided_tally(population, d), d.offered, d.inner_error, d.sincere

@@ -332,6 +332,21 @@ class Tally:
             "proposer_u",
         )
 
+    @classmethod
+    def concat(cls, parts: Sequence[Tally]) -> Tally:
+        """The tallies of consecutive pieces of the offers on the same worlds, as one: the
+        per-offer sums side by side, the worlds' own (``w``, ``w2``, ``fight``,
+        ``fight2``: the same in every piece) from the first."""
+        first = parts[0]
+        return cls(
+            **{
+                name: getattr(first, name)
+                if getattr(first, name).ndim == 1
+                else np.concatenate([getattr(p, name) for p in parts], axis=1)
+                for name in first.array_names()
+            }
+        )
+
     def add(self, other: Tally) -> None:
         """Add another tally's sums into this one (in place)."""
         for name in self.array_names():
