@@ -42,20 +42,25 @@ gb.evaluate(s, offers, samples=n)
 """
 
 
-def cells(only: set[str] | None = None) -> list[tuple[str, int, int, list[str]]]:
-    """(analysis, N, M, arguments after ``python``) of every cell."""
-    cli = [sys.executable, "-m", "goldenbridge"]
-    out = [("evaluate", n, 7, [*cli, "evaluate", "russia-2021", "--samples", str(n), "--json"])
-           for n in (10_000, 100_000, 1_000_000)]  # fmt: skip
-    out += [("evaluate", 10_000, m, [sys.executable, "-c", _OFFERS, "10000", str(m)])
-            for m in (1, 10, 100, 1_000, 10_000)]  # fmt: skip
-    out += [("optimize", n, 0, [*cli, "optimize", "russia-2021", "--samples", str(n), "--json"])
-            for n in (10_000, 100_000)]  # fmt: skip
-    out += [
-        ("negotiate", n, 101, [*cli, "negotiate", "russia-2021", "--rounds", "4", "--samples",
-                               str(n), "--json"])
-        for n in (10_000, 30_000, 100_000)
-    ]  # fmt: skip
+Cell = tuple[str, int, int | None, list[str]]
+
+
+def cells(only: set[str] | None = None) -> list[Cell]:
+    """(analysis, N, M, arguments after ``python``) of every cell (M None: the analysis
+    chooses its offers)."""
+
+    def cli(*args: str, n: int) -> list[str]:
+        return [sys.executable, "-m", "goldenbridge", *args, "--samples", str(n), "--json"]
+
+    out: list[Cell] = []
+    for n in (10_000, 100_000, 1_000_000):
+        out.append(("evaluate", n, 7, cli("evaluate", "russia-2021", n=n)))
+    for m in (1, 10, 100, 1_000, 10_000):
+        out.append(("evaluate", 10_000, m, [sys.executable, "-c", _OFFERS, "10000", str(m)]))
+    for n in (10_000, 100_000):
+        out.append(("optimize", n, None, cli("optimize", "russia-2021", n=n)))
+    for n in (10_000, 30_000, 100_000):
+        out.append(("negotiate", n, 101, cli("negotiate", "russia-2021", "--rounds", "4", n=n)))
     return [c for c in out if only is None or c[0] in only]
 
 
@@ -88,7 +93,8 @@ def main(argv: list[str] | None = None) -> None:
         wall, gib = measure(args)
         rows.append({"analysis": name, "n": n, "m": m, "wall_s": wall, "peak_gib": gib})
         if not a.json:
-            print(f"{name:10} N={n:>9,} M={m:>6}  {wall:8.2f} s  {gib:6.2f} GiB", flush=True)
+            offers = "-" if m is None else f"{m:,}"
+            print(f"{name:10} N={n:>9,} M={offers:>6}  {wall:8.2f} s  {gib:6.2f} GiB", flush=True)
     if a.json:
         print(json.dumps({"load_average": os.getloadavg(), "rows": rows}, indent=2))
 
