@@ -71,9 +71,9 @@ def measure(args: list[str]) -> tuple[float, float]:
     child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"{' '.join(args[:6])}...: exit code {child.returncode}")
+    child.returncode = code = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    if code:
+        raise SystemExit(f"{' '.join(args[:6])}...: exit code {code}")
     return wall, usage.ru_maxrss / 2**20  # kiB -> GiB
 
 
