@@ -330,7 +330,7 @@ def continuation_approvals(
     on ``u_j(x) >= r_j`` in its world, one whose pairing needs redrawn worlds on its
     one-shot approvals ``approve_once[actor]``. ``cache`` keeps, between calls on the
     same population, grid, types and one-shot approvals (the solves of one fixed point),
-    each veto's per-world features and, per row, its approvals and the others' shares
+    each veto's per-world features and, per row, its approvals (bit-packed) and the others' shares
     with the digest of what they were computed from: a row whose branches did not change
     since the last solve is not computed again."""
     scenario = population.scenario
@@ -399,14 +399,14 @@ def continuation_approvals(
                     plans[v, row] = key = _digest(plan)
                     done = cache.get(("approvals", v, ident(row, here)))
                     if done is not None and done[0] == key:
-                        by[v][row] = done[1]
-                        by_offer[v][row] = done[1].T
+                        by[v][row] = np.unpackbits(done[1], count=n * g).reshape(n, g).view(bool)
+                        by_offer[v][row] = by[v][row].T
                     else:
                         job = pipe.submit(approve, feats, plan, v, row)
                         computed.append((job, ("approvals", v, ident(row, here)), key, v, row))
             for job, place, key, v, row in computed:
                 job.result()
-                cache[place] = (key, by[v][row].copy())
+                cache[place] = (key, np.packbits(by[v][row]))  # kept packed: 8x less memory
             for v in rule:  # what the other vetoes approve in round t, for the rounds before
                 for row, here in slots[t]:
                     kept = tuple(plans[u, row] for u in rule if u != v)  # the rest are fixed
