@@ -330,9 +330,9 @@ def continuation_approvals(
     on ``u_j(x) >= r_j`` in its world, one whose pairing needs redrawn worlds on its
     one-shot approvals ``approve_once[actor]``. ``cache`` keeps, between calls on the
     same population, grid, types and one-shot approvals (the solves of one fixed point),
-    each veto's per-world features and, per row, its approvals (bit-packed) and the others' shares
-    with the digest of what they were computed from: a row whose branches did not change
-    since the last solve is not computed again."""
+    each veto's per-world features and, per row, its approvals (bit-packed) and the
+    others' shares with the digest of what they were computed from: a row whose branches
+    did not change since the last solve is not computed again."""
     scenario = population.scenario
     game = built.game
     names = population.actor_names
