@@ -383,3 +383,24 @@ def test_optimize_on_the_posterior_and_its_independent_redraw():
     assert result.fresh_seed == 4
     assert result.optimum_fresh.p_deal == pytest.approx(expected_deal, abs=0.03)
     assert result.optimum_fresh.proposer_eu == pytest.approx(eu.max(), abs=0.01)
+
+
+def test_progress_hears_the_readings_and_changes_nothing():
+    """``progress(stage, done, total)`` is told of the weighing, of the other reading
+    compared and of the stages of the talks game that reading solves; the posterior is
+    the same without it."""
+    rejected = [{"kind": "rejected", "values": {"share": 0.7}}]
+    heard: list[tuple[str, int, int]] = []
+    told = gb.update(
+        "fearon-1d", rejected, samples=2_000, seed=1, progress=lambda *a: heard.append(a)
+    )
+    quiet = gb.update("fearon-1d", rejected, samples=2_000, seed=1)
+    assert told.p_fight == quiet.p_fight and told.other_reading == quiet.other_reading
+    np.testing.assert_array_equal(told.population.worlds.weights, quiet.population.worlds.weights)
+    stages = [s for s, _, _ in heard]
+    assert stages[:2] == [
+        "weighing the worlds by the observations",
+        "the dynamic reading of the rejections, for comparison",
+    ]
+    assert "the dynamic reading: the path of offers" in stages
+    assert all(0 <= done <= total for _, done, total in heard)

@@ -132,6 +132,7 @@ def update(
     rejuvenate: int = 0,
     jitter: float = 0.05,
     reading: str = "context",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Posterior:
     """Condition a scenario's worlds on observations (a file, a list or a mapping);
     see :func:`goldenbridge.analysis.update.posterior.update`.
@@ -154,6 +155,7 @@ def update(
         rejuvenate=rejuvenate,
         jitter=jitter,
         reading=reading,
+        progress=progress,
     )
 
 

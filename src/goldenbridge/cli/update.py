@@ -22,6 +22,7 @@ from goldenbridge.cli.common import (
     out,
     pick_offers,
     publish,
+    stage_progress,
     user_errors,
     working,
 )
@@ -170,7 +171,10 @@ def update(
         s = load_scenario(scenario)
         observations = gb.load_observations(observe)
         chosen = pick_offers(s, offer) or None
-        with working(f"Updating {s.name}...", as_json), warnings.catch_warnings():
+        with (
+            stage_progress(as_json, f"{s.name}: sampling the worlds") as progress,
+            warnings.catch_warnings(),
+        ):
             warnings.simplefilter("ignore", DegeneracyWarning)
             prior = gb.population(s, samples, seed)
             try:
@@ -182,9 +186,12 @@ def update(
                     rejuvenate=rejuvenate,
                     min_ess_fraction=min_ess,
                     reading=reading,
+                    progress=progress,
                 )
             except ScenarioError as exc:
                 raise exc.with_file(observe) from None
+            if progress is not None:
+                progress("the offers before and after", 0, 1)
             before = gb.evaluate(prior, chosen)
             after = gb.evaluate(post, chosen)
         found = None

@@ -292,14 +292,32 @@ class ModelLikelihood:
     reading : str
         How rejections are read: ``context`` (default: a rejection during talks with the
         dynamic model, any other with the static one), ``static`` or ``dynamic``.
+    progress : callable, optional
+        ``progress(stage, done, total)``, told the stages of each talks game solved
+        (:func:`~goldenbridge.analysis.negotiate.dynamics.negotiate`'s, labelled with
+        ``label``).
+    label : str
+        What the stages are prefixed with (e.g. which reading solves the game).
     """
 
-    def __init__(self, prior: Population, reading: str = "context") -> None:
+    def __init__(
+        self,
+        prior: Population,
+        reading: str = "context",
+        progress: Callable[[str, int, int], None] | None = None,
+        label: str = "the talks game",
+    ) -> None:
         if reading not in READINGS:
             raise ScenarioError("reading", f"must be one of {', '.join(READINGS)}")
         self.prior = prior
         self.reading = reading
         self._games: dict[str, _Game] = {}
+        self._progress = progress
+        self._label = label
+
+    def _report(self, stage: str, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress(f"{self._label}: {stage}", done, total)
 
     def __call__(self, obs: Observation, population: Population, noise: float) -> np.ndarray:
         if isinstance(obs, Talks):
@@ -354,6 +372,7 @@ class ModelLikelihood:
                 hazard=obs.hazard,
                 grid=obs.grid,
                 decompose=False,
+                progress=self._report if self._progress is not None else None,
             )
             _, _, grid_offers = talks_path(
                 self.prior, negotiation.path_from, negotiation.path_to, obs.grid

@@ -27,7 +27,7 @@ the posterior is left invariant.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -459,6 +459,7 @@ def update(
     jitter: float = 0.05,
     reading: str = "context",
     compare_readings: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Posterior:
     """Condition the worlds on what was observed (Bayes' rule over worlds).
 
@@ -489,6 +490,10 @@ def update(
     compare_readings : bool
         Also read the rejections the other way and report it (``other_reading``) when the
         posterior P(war if nothing is offered) differs by more than :data:`DISAGREEMENT`.
+    progress : callable, optional
+        ``progress(stage, done, total)``, told as each stage starts (with the stages of
+        each talks game the default model solves: the dynamic reading of a rejection,
+        ``talks`` observations, the other reading).
 
     Returns
     -------
@@ -529,7 +534,13 @@ def update(
     assert isinstance(current, Population)
     root = earlier.prior if earlier else current
     default_model = model is None
-    model = model if model is not None else ModelLikelihood(root, reading)
+
+    def report(stage: str, done: int = 0, total: int = 1) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    report("weighing the worlds by the observations")
+    model = model if model is not None else ModelLikelihood(root, reading, progress)
 
     log_w, evidence = _weigh(current, new, model, reading, default_model, earlier)
     weights = np.exp(log_w - np.max(log_w))
@@ -550,6 +561,7 @@ def update(
     if resample or rejuvenate:
         if rejuvenate and earlier is None and np.ptp(current.worlds.weights) > 0:
             raise InputError("rejuvenation needs a prior with equal weights (or a Posterior)")
+        report("resampling the worlds")
         if uniforms is None:
             uniforms = _uniforms(current)
         posterior, uniforms, resampling = _resample(
@@ -560,8 +572,10 @@ def update(
     rejections = [o for o in new if isinstance(o, Rejected)]
     if compare_readings and default_model and rejections:
         flip = "static" if any(reads_dynamic(o, reading) for o in rejections) else "dynamic"
+        report(f"the {flip} reading of the rejections, for comparison")
+        alt = ModelLikelihood(root, flip, progress, f"the {flip} reading")
         try:  # only the other reading's P(fight) is reported: its weights alone
-            alt_log_w, _ = _weigh(current, new, ModelLikelihood(root, flip), flip, True, earlier)
+            alt_log_w, _ = _weigh(current, new, alt, flip, True, earlier)
         except ScenarioError as exc:  # impossible under the other reading
             other = {"reading": flip, "p_fight": None, "note": exc.message}
         else:
