@@ -24,7 +24,6 @@ from goldenbridge.cli.common import (
     publish,
     stage_progress,
     user_errors,
-    working,
 )
 from goldenbridge.report.narrative import pct
 from goldenbridge.scenario import ScenarioError
@@ -196,10 +195,12 @@ def update(
             after = gb.evaluate(post, chosen)
         found = None
         if optimize:
-            with working("Searching for the best offer on the posterior...", as_json):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", DegeneracyWarning)
-                    found = gb.optimize(post, solutions=False)
+            with (
+                stage_progress(as_json, "the best offer on the posterior") as progress,
+                warnings.catch_warnings(),
+            ):
+                warnings.simplefilter("ignore", DegeneracyWarning)
+                found = gb.optimize(post, solutions=False, progress=progress)
     for note in post.warnings:
         err.print(f"warning: {note}", markup=False, soft_wrap=True)
     document = post.to_dict()
