@@ -404,3 +404,32 @@ def test_progress_hears_the_readings_and_changes_nothing():
     ]
     assert "the dynamic reading: the path of offers" in stages
     assert all(0 <= done <= total for _, done, total in heard)
+
+
+def test_the_other_reading_is_the_update_read_that_way_and_can_be_left_out(tmp_path):
+    """A rejection read statically, in a scenario with talks: the other (dynamic) reading's
+    P(war if nothing is offered) is reported where it differs by more than 10 points, and it
+    is what an update read dynamically finds; ``compare_readings=False`` and the CLI's
+    ``--no-compare-readings`` leave it out (the posterior the same)."""
+    data = two_types(samples=5000).model_dump(exclude_none=True)
+    data["talks"] = {"rounds": 4, "discount": 0.95, "hazard": 0.0}
+    pop = sample(parse(data))
+    rejected = [{"kind": "rejected", "offer": "x"}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegeneracyWarning)
+        both = gb.update(pop, rejected, noise=0.0)
+        dynamic = gb.update(pop, rejected, noise=0.0, reading="dynamic", compare_readings=False)
+        alone = gb.update(pop, rejected, noise=0.0, compare_readings=False)
+    assert both.evidence[0].model == "static" and dynamic.evidence[0].model == "dynamic"
+    assert abs(dynamic.p_fight[1] - both.p_fight[1]) > 0.1
+    assert both.other_reading == {"reading": "dynamic", "p_fight": dynamic.p_fight[1], "note": None}
+    assert alone.other_reading is None and alone.p_fight == both.p_fight
+    scenario = tmp_path / "talks.json"
+    scenario.write_text(json.dumps(data))
+    observe = tmp_path / "obs.yaml"
+    observe.write_text(yaml.safe_dump({"noise": 0.0, "observations": rejected}))
+    args = ["update", str(scenario), "--observe", str(observe), "--json"]
+    on, off = (runner.invoke(app, args + extra) for extra in ([], ["--no-compare-readings"]))
+    assert on.exit_code == 0 and off.exit_code == 0, on.output + off.output
+    assert json.loads(on.stdout)["other_reading"]["p_fight"] == dynamic.p_fight[1]
+    assert json.loads(off.stdout)["other_reading"] is None

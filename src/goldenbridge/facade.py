@@ -132,6 +132,7 @@ def update(
     rejuvenate: int = 0,
     jitter: float = 0.05,
     reading: str = "context",
+    compare_readings: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Posterior:
     """Condition a scenario's worlds on observations (a file, a list or a mapping);
@@ -155,6 +156,7 @@ def update(
         rejuvenate=rejuvenate,
         jitter=jitter,
         reading=reading,
+        compare_readings=compare_readings,
         progress=progress,
     )
 
