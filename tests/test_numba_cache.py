@@ -108,3 +108,53 @@ def test_a_rejected_call_leaves_the_thread_count_alone():
     assert numba.get_num_threads() == before
     deal_and_payoff(worlds, offers)  # small: runs on one thread, then restores
     assert numba.get_num_threads() == before
+
+
+BLAS_SOURCE = """
+import sys
+
+import numpy as np
+from numba import njit
+
+import goldenbridge.engine  # noqa: F401  (the cache hooks)
+
+
+@njit(cache=True)
+def twice(x):
+    return 2.0 * x
+
+
+@njit(cache=True)
+def dot(a, b):
+    return np.dot(a, b)
+
+
+twice(1.0)
+print("scipy.linalg" in sys.modules)
+from numba.np import arraymath, linalg  # noqa: E402
+
+print(arraymath._HAVE_BLAS, arraymath.ensure_blas is linalg.ensure_blas)
+a = np.arange(6.0).reshape(2, 3)
+print(np.array_equal(dot(a, a.T), a @ a.T))
+"""
+
+
+def test_the_first_kernel_loaded_does_not_import_scipy_linalg(tmp_path):
+    """A kernel loaded from the cache imports ``numba.np.arraymath`` without its BLAS probe
+    importing scipy.linalg; the probe's answer is the same (BLAS found), and a cached kernel
+    that calls BLAS still gets it (each line checked in a fresh process: the first run
+    compiles, the second loads from the cache)."""
+    import os
+    import subprocess
+
+    script = tmp_path / "blas_kernels.py"
+    script.write_text(BLAS_SOURCE)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run(
+            [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300
+        )
+        for _ in range(2)
+    ]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    assert runs[1].stdout.split() == ["False", "True", "True", "True"]

@@ -13,11 +13,22 @@ runs start in a second instead of a minute. A cache must never stop a run:
 Numba itself raises in all three cases (``RuntimeError: cannot cache function``,
 ``OSError``, ``EOFError``/``UnpicklingError``). This module wraps the three entry
 points once, at import; it changes nothing when the cache works.
+
+One start-up cost goes with the first kernel loaded from the cache: numba's
+``numba.np.arraymath``, imported then, probes for a BLAS by importing
+``scipy.linalg.cython_blas`` -- all of ``scipy.linalg``, 0.35 s on a quiet 2-core
+machine and up to 0.9 s under load -- though no kernel of this package calls BLAS and
+``evaluate``, ``demo`` and the web page import nothing else of scipy. scipy is a
+dependency, so the probe's answer is known: :func:`_arraymath_without_probe` imports
+that module with the probe a no-op (the same answer) before the first load. A kernel
+that did call BLAS would still find it: numba resolves BLAS functions from scipy
+when they are first called.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from typing import Any
 
@@ -48,7 +59,28 @@ def _enable_caching(self: Any) -> None:
         _warn("folder", f"no writable cache folder ({exc}); compiling without a cache")
 
 
+def _arraymath_without_probe() -> None:
+    """Import ``numba.np.arraymath`` with its BLAS probe answered without importing
+    scipy.linalg (module docstring); nothing if numba's layout is not the one known."""
+    try:
+        from numba.np import linalg
+    except ImportError:  # pragma: no cover - another numba
+        return
+    probe = getattr(linalg, "ensure_blas", None)
+    if probe is None:  # pragma: no cover - another numba
+        return
+    linalg.ensure_blas = lambda: None  # type: ignore[assignment]  # scipy is a dependency
+    try:
+        from numba.np import arraymath
+    finally:
+        linalg.ensure_blas = probe  # type: ignore[assignment]
+    if getattr(arraymath, "ensure_blas", None) is not probe:
+        arraymath.ensure_blas = probe  # type: ignore[attr-defined]
+
+
 def _load_overload(self: Any, sig: Any, target_context: Any) -> Any:
+    if "numba.np.arraymath" not in sys.modules:
+        _arraymath_without_probe()
     try:
         return _ORIGINAL_LOAD(self, sig, target_context)
     except Exception as exc:  # a damaged file: numba has no narrower contract here
