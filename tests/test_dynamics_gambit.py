@@ -31,6 +31,7 @@ from goldenbridge.analysis.negotiate.timegame import play as time_play
 from goldenbridge.analysis.negotiate.timegame import solve as time_solve
 
 gbt = pytest.importorskip("pygambit")  # GPL: a test-only dependency, never imported by the package
+H = gbt.H  # pygambit 17 names a node by the actions that lead to it: H.path(*actions)
 
 
 @dataclass(frozen=True)
@@ -84,20 +85,24 @@ def extensive_form(worlds, phi, rounds, discount, hazard, type_agents=False):
     (1967-68) type-agent form: the target's payoff is the chance-weighted sum of its worlds'
     payoffs and no information set spans two worlds, so a profile is a Nash equilibrium of
     one form iff it is of the other, and the strategic form (which ``max_regret()`` goes
-    through) has a product of small strategy sets instead of one huge one."""
+    through) has a product of small strategy sets instead of one huge one.
+
+    A node is the tuple of action labels leading to it (``H.path(*node)`` selects it).
+    Returns the game, the proposer's information sets (offers so far -> the first node
+    put in it) and the target's nodes ((world, offers so far) -> node)."""
     targets = [f"Target {n}" for n in range(len(worlds))] if type_agents else ["Target"]
-    game = gbt.Game.new_tree(players=["Proposer", *targets], title="skimming")
-    game.append_move(game.root, game.players.chance, [f"world {n}" for n in range(len(worlds))])
-    game.set_chance_probs(game.root.infoset, [w.prob for w in worlds])
+    game = gbt.ExtensiveGame(players=["Proposer", *targets], title="skimming")
+    game.append_event(H.path(), {f"world {n}": w.prob for n, w in enumerate(worlds)})
     label = itertools.count()
-    proposer_sets: set[tuple[int, ...]] = set()
+    proposer_sets: dict[tuple[int, ...], tuple[str, ...]] = {}  # offers so far -> first node
     target_nodes = {}  # (world, offers so far) -> node of the target's move
     top = phi[-1] + 1.0  # the threshold of a world that accepts no offer: every gain negative
 
     def leaf(node, n: int, proposer: float, target: float) -> None:
         # a type agent gets the target's payoff in its own world and 0 in the others
         own = [target if k == n % len(targets) else 0.0 for k in range(len(targets))]
-        game.set_outcome(node, game.add_outcome(f"o{next(label)}", [proposer, *own]))
+        pay = dict(zip(["Proposer", *targets], [proposer, *own], strict=True))
+        game.make_outcome(H.path(*node), pay, f"o{next(label)}")
 
     def play(node, n: int, history: tuple[int, ...]) -> None:
         world = worlds[n]
@@ -105,52 +110,56 @@ def extensive_form(worlds, phi, rounds, discount, hazard, type_agents=False):
         if t == rounds:
             leaf(node, n, 0.0, 0.0)  # the no-deal rule after the last round: gain 0 for both
             return
-        key = f"P{history}"
         if history in proposer_sets:
-            game.append_infoset(node, key)
+            game.append_infoset(H.path(*node), H.path(*proposer_sets[history]))
         else:
-            game.append_move(node, "Proposer", [f"offer {j}" for j in range(phi.size)])
-            node.infoset.label = key
-            proposer_sets.add(history)
-        for j, child in enumerate(node.children):
-            game.append_move(child, targets[n % len(targets)], ["accept", "wait", "attack"])
-            child.infoset.label = f"T{n}{history + (j,)}"
+            game.append_move(H.path(*node), "Proposer", [f"offer {j}" for j in range(phi.size)])
+            proposer_sets[history] = node
+        for j in range(phi.size):
+            child = (*node, f"offer {j}")
+            game.append_move(
+                H.path(*child), targets[n % len(targets)], ["accept", "wait", "attack"]
+            )
             target_nodes[(n, history + (j,))] = child
-            accept, wait, attack = child.children
+            accept, wait, attack = ((*child, a) for a in ("accept", "wait", "attack"))
             scale = discount**t
             own = phi[world.theta] if world.theta < phi.size else top
             leaf(accept, n, scale * world.deal[j], scale * (phi[j] - own))
             leaf(attack, n, scale * world.war, scale * world.target_war)
             if hazard:
-                game.append_move(wait, game.players.chance, ["war", "no war"])
-                game.set_chance_probs(wait.infoset, [hazard, 1 - hazard])
-                war, calm = wait.children
+                game.append_event(H.path(*wait), {"war": hazard, "no war": 1 - hazard})
+                war, calm = (*wait, "war"), (*wait, "no war")
                 leaf(war, n, scale * world.war, scale * world.target_war)
                 play(calm, n, history + (j,))
             else:
                 play(wait, n, history + (j,))
 
-    for n, node in enumerate(game.root.children):
-        play(node, n, ())
-    return game, target_nodes
+    for n in range(len(worlds)):
+        play((f"world {n}",), n, ())
+    return game, proposer_sets, target_nodes
 
 
-def project_profile(game, target_nodes, eq: Equilibrium, worlds, phi, rounds):
+def set_action(profile, node, prob) -> None:
+    """Sets the probability ``prob(label)`` of each action at ``node``'s information set."""
+    at = H.path(*node)
+    profile[at] = {a: prob(a) for a in profile.game.get_actions(at)}
+
+
+def project_profile(game, proposer_sets, target_nodes, eq: Equilibrium, worlds, phi, rounds):
     """The project's strategies as a behaviour profile of the tree."""
     profile = game.mixed_behavior_profile(rational=False)
     for t in range(rounds):
         for history in itertools.product(range(phi.size), repeat=t):
             state = eq.states(history)[-1]
-            for action in game.infosets[f"P{history}"].actions:
-                profile[action] = float(action.label == f"offer {eq.offer[t, state]}")
+            offer = f"offer {eq.offer[t, state]}"
+            set_action(profile, proposer_sets[history], lambda a, o=offer: float(a == o))
     names = {ACCEPT: "accept", WAIT: "wait", ATTACK: "attack"}
     for (n, history), node in target_nodes.items():
         w = worlds[n]
         code = int(respond(eq, history, [w.theta], [w.fight], [w.target_war])[-1, 0])
         if code == DONE:  # reached only after the world's own deviation: any action will do
             code = ACCEPT if w.theta <= history[-1] else WAIT
-        for action in node.infoset.actions:
-            profile[action] = float(action.label == names[code])
+        set_action(profile, node, lambda a, name=names[code]: float(a == name))
     return profile
 
 
@@ -172,34 +181,31 @@ def bounded(call, timeout: float = 60.0) -> float:
     return result
 
 
-def depth(node) -> int:
-    d = 0
-    while node.parent is not None:
-        node, d = node.parent, d + 1
-    return d
-
-
-def best_response_gain(profile, player) -> float:
+def best_response_gain(profile, player: str) -> float:
     """How much ``player`` gains by its best response to the others' behaviour: its own
     infosets are first made uniform (so every one the others let it reach is reached),
     then set to the action of highest conditional value, deepest first (backward
     induction in a one-player decision problem with perfect recall). Every value comes
     from pygambit's evaluation of the tree."""
+    game = profile.game
     br = profile.copy()
-    own = [i for i in profile.game.infosets if i.player == player]
-    for infoset in own:
-        actions = list(infoset.actions)
-        for action in actions:
-            br[action] = 1.0 / len(actions)
-    for infoset in sorted(own, key=lambda i: -depth(next(iter(i.members)))):
-        if br.infoset_prob(infoset) <= 0:
+    own = game.get_infosets(player)  # each information set's first member (a History)
+    for member in own:
+        at = H.path(*member.actions)
+        actions = game.get_actions(at)
+        br[at] = dict.fromkeys(actions, 1.0 / len(actions))
+    reach = br.infoset_probs  # a snapshot of every infoset's, taken again when br changes
+    for member in sorted(own, key=lambda h: -len(h)):  # the first member's depth
+        at = H.path(*member.actions)
+        if reach[at] <= 0:
             continue  # the others never let the player get here
-        actions = list(infoset.actions)
-        values = [br.action_value(a) for a in actions]
+        actions = game.get_actions(at)
+        action_values = br.action_values[at]
+        values = [action_values[a] for a in actions]
         best = int(np.argmax(values))
-        for k, action in enumerate(actions):
-            br[action] = float(k == best)
-    return float(br.payoff(player) - profile.payoff(player))
+        br[at] = {a: float(k == best) for k, a in enumerate(actions)}
+        reach = br.infoset_probs
+    return float(br.payoffs[player] - profile.payoffs[player])
 
 
 def nash_regret(profile) -> float:
@@ -211,8 +217,10 @@ def nash_regret(profile) -> float:
 def regret(worlds, phi, rounds, discount, hazard, type_agents=False):
     """The project's equilibrium and its strategy profile in the game tree."""
     eq = solve(screening_game(worlds, phi), rounds, discount, float(hazard))
-    game, target_nodes = extensive_form(worlds, phi, rounds, discount, hazard, type_agents)
-    profile = project_profile(game, target_nodes, eq, worlds, phi, rounds)
+    game, proposer_sets, target_nodes = extensive_form(
+        worlds, phi, rounds, discount, hazard, type_agents
+    )
+    profile = project_profile(game, proposer_sets, target_nodes, eq, worlds, phi, rounds)
     return eq, profile
 
 
@@ -356,8 +364,8 @@ def test_pygambit_max_regret_of_the_project_profile_is_zero(name):
     assert bounded(profile.max_regret) < 1e-12
     # the check can fail: a proposer who concedes at once (or screens twice) regrets it
     deviant = profile.copy()
-    for action in profile.game.infosets["P()"].actions:
-        deviant[action] = 1.0 - profile[action]
+    first = H.path("world 0")  # a node of the proposer's first move (offers so far: none)
+    deviant[first] = {a: 1.0 - p for a, p in profile[first]}
     gain = bounded(deviant.max_regret)
     assert gain > 0.1
     assert nash_regret(deviant) == pytest.approx(gain, abs=1e-12)
@@ -377,12 +385,11 @@ def test_regret_routine_agrees_with_pygambit_max_regret():
     rng = np.random.default_rng(0)
     for _ in range(3):
         noisy = profile.copy()
-        for infoset in profile.game.infosets:
-            if infoset.player.is_chance:
-                continue
-            p = rng.dirichlet(np.ones(len(infoset.actions)))
-            for action, prob in zip(infoset.actions, p, strict=True):
-                noisy[action] = float(prob)
+        game = profile.game
+        for member in (h for player in game.players for h in game.get_infosets(player)):
+            actions = game.get_actions(H.path(*member.actions))  # chance's events excluded
+            p = rng.dirichlet(np.ones(len(actions)))
+            noisy[H.path(*member.actions)] = {a: float(q) for a, q in zip(actions, p, strict=True)}
         assert nash_regret(noisy) == pytest.approx(bounded(noisy.max_regret), abs=1e-9)
         assert nash_regret(noisy) > 1e-3
 
@@ -425,7 +432,7 @@ def test_random_small_games(seed):
         )
     discount, hazard = float(rng.uniform(0.6, 1.0)), Fraction(int(rng.integers(0, 3)), 10)
     eq, profile = regret(worlds, phi, rounds, discount, hazard)
-    assert best_response_gain(profile, profile.game.players["Proposer"]) < 1e-9
+    assert best_response_gain(profile, "Proposer") < 1e-9
     assert nash_regret(profile) <= rounds * float(eq.gap.max()) + 1e-9
 
 
@@ -438,15 +445,15 @@ def test_random_small_games(seed):
 TARGET_ACTIONS = {ACCEPT: "accept", ATTACK: "attack", STAND: "stand", WAIT: "wait"}
 
 
-def proposer_move(tree, node, history: tuple, offers: int, seen: set) -> None:
+def proposer_move(tree, node, history: tuple, offers: int, seen: dict) -> None:
     """The proposer offers one of ``offers`` at ``node``, in the information set of the
-    public ``history`` (created at its first node, joined at the others)."""
+    public ``history`` (created at its first node, joined at the others; ``seen`` maps
+    each history to that first node)."""
     if history in seen:
-        tree.append_infoset(node, tree.infosets[f"P{history}"])
+        tree.append_infoset(H.path(*node), H.path(*seen[history]))
     else:
-        tree.append_move(node, "Proposer", [f"offer {j}" for j in range(offers)])
-        node.infoset.label = f"P{history}"
-        seen.add(history)
+        tree.append_move(H.path(*node), "Proposer", [f"offer {j}" for j in range(offers)])
+        seen[history] = node
 
 
 def time_tree(game: TimeGame, eq: TimeEquilibrium):
@@ -460,21 +467,26 @@ def time_tree(game: TimeGame, eq: TimeEquilibrium):
     pretext S + pretext_now[j]`` to the target (``S``: the earlier offers' unsaved shares
     on the solver's levels), standing down ``stand``, accepting ``accept[k, j]``; the
     proposer gets the type's mean (``deal / mass``, ``(war_p + t drift_p) / mass``,
-    ``stand_p / mass``)."""
+    ``stand_p / mass``).
+
+    A node is the tuple of action labels leading to it. Returns the tree, the proposer's
+    information sets (offers so far -> the first node put in it) and the types' nodes."""
     k_types, g = game.types, game.grid
     total = int(round(float(game.mass.sum())))
     targets = [f"Target {k}" for k in range(k_types)]
-    tree = gbt.Game.new_tree(players=["Proposer", *targets], title="talks")
-    tree.append_move(tree.root, tree.players.chance, [f"type {k}" for k in range(k_types)])
-    tree.set_chance_probs(tree.root.infoset, [Fraction(int(m), total) for m in game.mass])
+    tree = gbt.ExtensiveGame(players=["Proposer", *targets], title="talks")
+    tree.append_event(
+        H.path(), {f"type {k}": Fraction(int(m), total) for k, m in enumerate(game.mass)}
+    )
     hazard = Fraction(eq.hazard).limit_denominator(1000)
     label = itertools.count()
-    seen: set[tuple[int, ...]] = set()
+    seen: dict[tuple[int, ...], tuple[str, ...]] = {}
     nodes = {}  # (type, offers so far) -> node of the type's move
 
     def leaf(node, k: int, proposer: float, target: float) -> None:
         pay = [proposer, *(target if i == k else 0.0 for i in range(k_types))]
-        tree.set_outcome(node, tree.add_outcome(f"o{next(label)}", pay))
+        payoffs = dict(zip(["Proposer", *targets], pay, strict=True))
+        tree.make_outcome(H.path(*node), payoffs, f"o{next(label)}")
 
     def rounds_from(node, k: int, history: tuple[int, ...], paid: float) -> None:
         t = len(history)
@@ -484,15 +496,15 @@ def time_tree(game: TimeGame, eq: TimeEquilibrium):
         s = level / eq.levels if eq.levels > 0 else 0.0
         scale = eq.discount**t
         m = float(game.mass[k])
-        for j, child in enumerate(node.children):
+        for j in range(g):
+            child = (*node, f"offer {j}")
             actions = ["accept"] if np.isfinite(game.accept[k, j]) else []
             actions += ["attack", "stand"] + ([] if last else ["wait"])
-            tree.append_move(child, targets[k], actions)
-            child.infoset.label = f"T{k}{history + (j,)}"
+            tree.append_move(H.path(*child), targets[k], actions)
             nodes[(k, history + (j,))] = child
             f = game.war[k] + t * game.drift[k] + game.pretext[k] * s + game.pretext_now[k, j]
             war_p = (game.war_p[k] + t * game.drift_p[k]) / m
-            out = dict(zip(actions, child.children, strict=True))
+            out = {a: (*child, a) for a in actions}
             if "accept" in out:
                 deal = scale * game.deal[k, j] / m
                 leaf(out["accept"], k, deal, paid + scale * game.accept[k, j])
@@ -502,18 +514,17 @@ def time_tree(game: TimeGame, eq: TimeEquilibrium):
                 after = paid - scale * game.mobilisation[k]
                 calm = out["wait"]
                 if hazard:
-                    tree.append_move(calm, tree.players.chance, ["war", "no war"])
-                    tree.set_chance_probs(calm.infoset, [hazard, 1 - hazard])
-                    war, calm = calm.children
+                    tree.append_event(H.path(*calm), {"war": hazard, "no war": 1 - hazard})
+                    war, calm = (*calm, "war"), (*calm, "no war")
                     leaf(war, k, scale * war_p, after + scale * f)
                 rounds_from(calm, k, history + (j,), after)
 
-    for k, node in enumerate(tree.root.children):
-        rounds_from(node, k, (), 0.0)
-    return tree, nodes
+    for k in range(k_types):
+        rounds_from((f"type {k}",), k, (), 0.0)
+    return tree, seen, nodes
 
 
-def time_profile(tree, nodes, game: TimeGame, eq: TimeEquilibrium):
+def time_profile(tree, seen, nodes, game: TimeGame, eq: TimeEquilibrium):
     """The project's strategies in the tree: the proposer follows the skimming states
     (cutoff and pretext level after each offer), each type plays what
     :func:`~goldenbridge.analysis.negotiate.timegame.play` says it does after those offers
@@ -527,13 +538,11 @@ def time_profile(tree, nodes, game: TimeGame, eq: TimeEquilibrium):
             for r, j in enumerate(history):
                 c, lv = int(eq.cutoff[r, c, lv, j]), min(lv + int(eq.inc[j]), top)
             chance = dict(eq.support(t, c, lv))  # the proposer may mix (fictitious.py)
-            for action in tree.infosets[f"P{history}"].actions:
-                profile[action] = chance.get(int(action.label.split()[1]), 0.0)
+            set_action(profile, seen[history], lambda a, p=chance: p.get(int(a.split()[1]), 0.0))
     for (k, history), node in nodes.items():
         code = int(time_play(game, eq, list(history)).action[-1, k])
         name = TARGET_ACTIONS.get(code, "stand")
-        for action in node.infoset.actions:
-            profile[action] = float(action.label == name)
+        set_action(profile, node, lambda a, name=name: float(a == name))
     return profile
 
 
@@ -636,20 +645,19 @@ def test_time_game_profile_has_zero_regret_in_pygambit(name):
     of the tree (every player's best response, computed from pygambit's evaluation of the
     tree, gains nothing), and the tree's value for the proposer is the solver's."""
     for game, eq in exact_games(MECHANISM_SETS[name], seed=7, wanted=2):
-        tree, nodes = time_tree(game, eq)
-        profile = time_profile(tree, nodes, game, eq)
+        tree, seen, nodes = time_tree(game, eq)
+        profile = time_profile(tree, seen, nodes, game, eq)
         assert nash_regret(profile) < 1e-9
-        proposer = tree.players["Proposer"]
-        assert float(profile.payoff(proposer)) == pytest.approx(
+        proposer = "Proposer"
+        assert float(profile.payoffs[proposer]) == pytest.approx(
             eq.value[0, 0, 0] / game.mass.sum(), abs=1e-9
         )
         # the check can fail: a proposer who opens with a worse offer regrets it
         losses = []
         for i in range(game.grid):
             deviant = profile.copy()
-            for action in tree.infosets["P()"].actions:
-                deviant[action] = float(action.label == f"offer {i}")
-            loss = float(profile.payoff(proposer) - deviant.payoff(proposer))
+            set_action(deviant, seen[()], lambda a, o=f"offer {i}": float(a == o))
+            loss = float(profile.payoffs[proposer] - deviant.payoffs[proposer])
             assert loss > -1e-9  # no opening beats the equilibrium's
             if loss > 1e-6:
                 losses.append(loss)
@@ -662,8 +670,8 @@ def test_time_game_pygambit_max_regret_is_zero(name):
     """Two types, two offers (nothing, a concession), two rounds: small enough for
     pygambit's own ``max_regret()`` (through the strategic form)."""
     ((game, eq),) = exact_games(MECHANISM_SETS[name], seed=3, wanted=1, types=2, grid=2)
-    tree, nodes = time_tree(game, eq)
-    profile = time_profile(tree, nodes, game, eq)
+    tree, seen, nodes = time_tree(game, eq)
+    profile = time_profile(tree, seen, nodes, game, eq)
     assert bounded(profile.max_regret) < 1e-9
     assert nash_regret(profile) < 1e-9
 
@@ -679,8 +687,8 @@ def test_time_game_regret_only_where_the_solver_flags_it(on):
     for _ in range(25):
         game, (rounds, delta, hazard, q) = random_time_game(rng, on)
         eq = time_solve(game, rounds, delta, hazard, q)
-        tree, nodes = time_tree(game, eq)
-        regrets[flagged(game, eq)].append(nash_regret(time_profile(tree, nodes, game, eq)))
+        tree, seen, nodes = time_tree(game, eq)
+        regrets[flagged(game, eq)].append(nash_regret(time_profile(tree, seen, nodes, game, eq)))
     assert max(regrets[False], default=0.0) < 1e-9
     assert regrets[True]
     if "pretext" in on:  # where it is flagged, leaving above the cutoff can cost the proposer
@@ -690,17 +698,17 @@ def test_time_game_regret_only_where_the_solver_flags_it(on):
 def one_shot_gains(tree, profile) -> float:
     """The largest gain pygambit evaluates in the tree when the proposer changes its
     offer at one information set the profile reaches."""
-    proposer = tree.players["Proposer"]
-    base = float(profile.payoff(proposer))
+    proposer = "Proposer"
+    base = float(profile.payoffs[proposer])
     best = 0.0
-    for infoset in tree.infosets:
-        if infoset.player != proposer or profile.infoset_prob(infoset) <= 0:
+    reach = profile.infoset_probs
+    for member in tree.get_infosets(proposer):  # each information set's first member
+        if reach[H.path(*member.actions)] <= 0:
             continue
-        for chosen in infoset.actions:
+        for chosen in tree.get_actions(H.path(*member.actions)):
             deviant = profile.copy()
-            for action in infoset.actions:
-                deviant[action] = float(action == chosen)
-            best = max(best, float(deviant.payoff(proposer)) - base)
+            set_action(deviant, member.actions, lambda a, c=chosen: float(a == c))
+            best = max(best, float(deviant.payoffs[proposer]) - base)
     return best
 
 
@@ -721,13 +729,13 @@ def test_proposer_regret_is_the_best_one_shot_deviation_in_the_tree(on):
         mixed = fictitious_play(game, skimming, steps=30)
         assert mixed.start_regret == proposer_regret(game, skimming)
         for eq in (skimming, mixed.equilibrium):
-            tree, nodes = time_tree(game, eq)
-            profile = time_profile(tree, nodes, game, eq)
-            proposer = tree.players["Proposer"]
+            tree, seen, nodes = time_tree(game, eq)
+            profile = time_profile(tree, seen, nodes, game, eq)
+            proposer = "Proposer"
             ours = proposer_regret(game, eq)
             assert ours == pytest.approx(one_shot_gains(tree, profile), abs=1e-9)
             assert best_response_gain(profile, proposer) >= ours - 1e-9
-            assert float(profile.payoff(proposer)) == pytest.approx(
+            assert float(profile.payoffs[proposer]) == pytest.approx(
                 time_play(game, eq).proposer_gain, abs=1e-9
             )
             for player in tree.players:

@@ -11,7 +11,6 @@ at one information set (docs/dynamics.md, "Vetoes" and the equilibrium's step 2)
 
 from __future__ import annotations
 
-import ast
 import itertools
 from dataclasses import replace
 from fractions import Fraction
@@ -23,6 +22,7 @@ from test_dynamics_gambit import (
     one_shot_gains,
     proposer_move,
     random_time_game,
+    set_action,
 )
 
 from goldenbridge.analysis.negotiate.fictitious import fictitious_play
@@ -31,6 +31,7 @@ from goldenbridge.analysis.negotiate.regret import regret as proposer_regret
 from goldenbridge.analysis.negotiate.timegame import play, solve
 
 gbt = pytest.importorskip("pygambit")  # GPL: a test-only dependency, never imported by the package
+H = gbt.H  # pygambit 17 names a node by the actions that lead to it: H.path(*actions)
 
 
 def with_state_rows(rng, game, rounds: int, q: int):
@@ -51,24 +52,28 @@ def veto_tree(game, eq):
     proposer, seeing the offers and blocks so far, offers j; chance approves it with the
     type's share in the state's row (``game.rows``); the type's agent accepts, attacks,
     stands down or waits, offered j, or, blocked, attacks, stands down or waits with the
-    pretext of an empty round. Returns the tree and each target node with its
-    (type, round, state, offer or -1)."""
+    pretext of an empty round. A node is the tuple of action labels leading to it.
+    Returns the tree, the proposer's information sets (the (offer, made) pairs so far ->
+    the first node put in it) and each target node with its (type, round, state, offer
+    or -1)."""
     k_types, g = game.types, game.grid
     approved, _ = game.shares(eq.rounds)
     top = eq.offer.shape[2] - 1
     rows = game.rows(eq.rounds, np.argsort(eq.rank), top + 1)
     total = int(round(float(game.mass.sum())))
     targets = [f"Target {k}" for k in range(k_types)]
-    tree = gbt.Game.new_tree(players=["Proposer", *targets], title="talks with vetoes")
-    tree.append_move(tree.root, tree.players.chance, [f"type {k}" for k in range(k_types)])
-    tree.set_chance_probs(tree.root.infoset, [Fraction(int(m), total) for m in game.mass])
+    tree = gbt.ExtensiveGame(players=["Proposer", *targets], title="talks with vetoes")
+    tree.append_event(
+        H.path(), {f"type {k}": Fraction(int(m), total) for k, m in enumerate(game.mass)}
+    )
     label = itertools.count()
-    seen: set = set()
+    seen: dict = {}
     nodes = {}
 
     def leaf(node, k, proposer, target):
         pay = [proposer, *(target if i == k else 0.0 for i in range(k_types))]
-        tree.set_outcome(node, tree.add_outcome(f"o{next(label)}", pay))
+        payoffs = dict(zip(["Proposer", *targets], pay, strict=True))
+        tree.make_outcome(H.path(*node), payoffs, f"o{next(label)}")
 
     def target_move(node, k, t, history, state, j, paid):
         last = t == eq.rounds - 1
@@ -77,13 +82,12 @@ def veto_tree(game, eq):
         scale, m = eq.discount**t, float(game.mass[k])
         actions = ["accept"] if j >= 0 and np.isfinite(game.accept[k, j]) else []
         actions += ["attack", "stand"] + ([] if last else ["wait"])
-        tree.append_move(node, targets[k], actions)
-        node.infoset.label = f"T{k}{history}"
+        tree.append_move(H.path(*node), targets[k], actions)
         nodes[node] = (k, t, state, j)
         now = game.pretext_now[k, j] if j >= 0 else game.pretext_none[k]
         f = game.war[k] + t * game.drift[k] + game.pretext[k] * s + now
         war_p = (game.war_p[k] + t * game.drift_p[k]) / m
-        out = dict(zip(actions, node.children, strict=True))
+        out = {a: (*node, a) for a in actions}
         if "accept" in out:
             leaf(out["accept"], k, scale * game.deal[k, j] / m, paid + scale * game.accept[k, j])
         leaf(out["attack"], k, scale * war_p, paid + scale * f)
@@ -100,33 +104,31 @@ def veto_tree(game, eq):
         t = len(history)
         proposer_move(tree, node, history, g, seen)
         c, lv = state
-        for j, child in enumerate(node.children):
+        for j in range(g):
+            child = (*node, f"offer {j}")
             share = Fraction(float(approved[rows[t, c, lv], k, j]))
             if share == 1:
                 target_move(child, k, t, history + ((j, 1),), state, j, paid)
             elif share == 0:
                 target_move(child, k, t, history + ((j, 0),), state, -1, paid)
             else:
-                tree.append_move(child, tree.players.chance, ["made", "blocked"])
-                tree.set_chance_probs(child.infoset, [share, 1 - share])
-                made, blocked = child.children
+                tree.append_event(H.path(*child), {"made": share, "blocked": 1 - share})
+                made, blocked = (*child, "made"), (*child, "blocked")
                 target_move(made, k, t, history + ((j, 1),), state, j, paid)
                 target_move(blocked, k, t, history + ((j, 0),), state, -1, paid)
 
-    for k, node in enumerate(tree.root.children):
-        rounds_from(node, k, (), (0, 0), 0.0)
-    return tree, nodes
+    for k in range(k_types):
+        rounds_from((f"type {k}",), k, (), (0, 0), 0.0)
+    return tree, seen, nodes
 
 
-def veto_profile(tree, nodes, game, eq):
+def veto_profile(tree, seen, nodes, game, eq):
     """The proposer follows its (possibly mixed) strategy in the state each history leads
     to; each type plays its best reply there (``play_tree._replies``, as ``play`` does)."""
     profile = tree.mixed_behavior_profile(rational=False)
     top = eq.offer.shape[2] - 1
-    for infoset in tree.infosets:
-        if infoset.player.label != "Proposer":
-            continue
-        history = ast.literal_eval(infoset.label[1:])  # the (offer, made) pairs written above
+    assert len(seen) == len(tree.get_infosets("Proposer"))  # each of its information sets
+    for history, first in seen.items():  # the (offer, made) pairs so far, a node in the set
         c, lv = 0, 0
         for t, (j, made) in enumerate(history):
             if made:
@@ -134,13 +136,11 @@ def veto_profile(tree, nodes, game, eq):
             else:
                 lv = min(lv + eq.inc_none, top)
         chance = dict(eq.support(len(history), c, lv))
-        for action in infoset.actions:
-            profile[action] = chance.get(int(action.label.split()[1]), 0.0)
+        set_action(profile, first, lambda a, p=chance: p.get(int(a.split()[1]), 0.0))
     for node, (k, t, (c, lv), j) in nodes.items():
         take, leave, wait, fights, _ = _replies(game, eq, t, c, lv, j)
         name = "accept" if take[k] else "wait" if wait[k] else "attack" if fights[k] else "stand"
-        for action in node.infoset.actions:
-            profile[action] = float(action.label == name)
+        set_action(profile, node, lambda a, name=name: float(a == name))
     return profile
 
 
@@ -160,10 +160,10 @@ def test_state_approvals_in_the_tree(seed):
     assert (game.rows(rounds, np.argsort(rank), skimming.offer.shape[2])[1] >= rounds).any()
     mixed = fictitious_play(game, skimming, steps=30).equilibrium
     for eq in (skimming, mixed):
-        tree, nodes = veto_tree(game, eq)
-        profile = veto_profile(tree, nodes, game, eq)
-        proposer = tree.players["Proposer"]
-        assert float(profile.payoff(proposer)) == pytest.approx(
+        tree, seen, nodes = veto_tree(game, eq)
+        profile = veto_profile(tree, seen, nodes, game, eq)
+        proposer = "Proposer"
+        assert float(profile.payoffs[proposer]) == pytest.approx(
             play(game, eq).proposer_gain, abs=1e-9
         )
         for player in tree.players:
