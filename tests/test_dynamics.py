@@ -310,7 +310,10 @@ def test_decomposition_by_hand():
         deal_mass=np.zeros((1, 1)),
         block_war=np.zeros((1, 1)),
     )
-    talks, sequence = _decompose(game, 2, 1.0, 0.1, True, 0, ("talks", "sequence"))
+    (talks, sequence), regret, unconverged = _decompose(
+        game, 2, 1.0, 0.1, True, 0, ("talks", "sequence")
+    )
+    assert regret == 0.0 and unconverged == 0  # one type, one offer: nothing to regret
     for d in (talks, sequence):
         assert d.total == pytest.approx(0.0)
         assert d.at_once == pytest.approx(0.0)

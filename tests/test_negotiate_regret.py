@@ -147,3 +147,34 @@ def test_the_split_does_not_depend_on_the_threads():
     assert (one.sequence, one.compare) == (two.sequence, two.compare)
     assert one.proposer_regret == two.proposer_regret
     assert np.array_equal(one.equilibrium.value, two.equilibrium.value)
+
+
+def test_the_split_reports_the_regret_its_games_were_left_with(monkeypatch):
+    """Each game of the P(war) split (mechanisms switched off) is solved by fictitious play;
+    the result names the largest regret any of them was left with (recomputed here with
+    :func:`regret` on each game) and how many stopped at the step limit above the
+    tolerance (here a limit of one step, so that some do), and the text says so."""
+    from typer.testing import CliRunner
+
+    import goldenbridge as gb
+    from goldenbridge.analysis.negotiate import dynamics
+    from goldenbridge.cli import app
+
+    games = []
+
+    def one_step(game, eq):
+        mixed = fictitious_play(game, eq, steps=1)
+        games.append((game, mixed))
+        return mixed
+
+    monkeypatch.setattr(dynamics, "fictitious_play", one_step)
+    result = gb.negotiate("russia-2021", 3, grid=21, samples=600, seed=3)
+    assert len(games) == 2 ** len(result.active) > 1
+    regrets = [regret(game, mixed.equilibrium) for game, mixed in games]
+    assert result.split_regret == pytest.approx(max(regrets), rel=1e-12, abs=1e-15)
+    assert result.split_unconverged == sum(not mixed.converged for _, mixed in games) > 0
+    text = CliRunner().invoke(
+        app, ["negotiate", "russia-2021", "-T", "3", "--grid", "21", "--samples", "600"]
+    )
+    assert text.exit_code == 0, text.output
+    assert "fictitious play stopped at its step limit" in " ".join(text.stdout.split())

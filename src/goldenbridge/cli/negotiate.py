@@ -247,6 +247,13 @@ def print_negotiation(result: Negotiation, scenario: gb.Scenario) -> None:
             f" The allies' approvals reply to the mixed offers up to {pct(gap)} of worlds "
             f"for one of its offers."
         )
+    if result.split_unconverged:
+        text += (
+            f" In the P(war) split, fictitious play stopped at its step limit above the "
+            f"tolerance in {result.split_unconverged} of the {2 ** len(result.active)} games "
+            f"with mechanisms switched off (largest regret {result.split_regret:.3g}): "
+            f"those parts are approximate."
+        )
     out.print(text, soft_wrap=True)
 
 

@@ -35,7 +35,7 @@ from goldenbridge.analysis.negotiate.building import (
     proposer_gains,
     proposer_payoff_range,
 )
-from goldenbridge.analysis.negotiate.fictitious import fictitious_play
+from goldenbridge.analysis.negotiate.fictitious import Mixed, fictitious_play
 from goldenbridge.analysis.negotiate.mechanisms import MECHANISMS, shapley, switch_off
 from goldenbridge.analysis.negotiate.talks_path import (
     OfferSpec,
@@ -175,9 +175,13 @@ class Negotiation:
     (``skimming_regret``), the offers on the path are a mixed strategy found by fictitious
     play (:mod:`~goldenbridge.analysis.negotiate.fictitious`; ``mixing_steps``,
     ``mixing_converged``), and the sequence, the odds and the decomposition are those of
-    the mixed strategy; ``misjudged``, ``belief_gap`` and ``consistent`` describe the
-    skimming strategy it starts from. The vetoes' approvals are their replies to the
-    mixed strategy, up to ``approvals_mixed_gap``: the largest share of the weight, over
+    the mixed strategy (each of the decomposition's games with the mechanisms switched
+    off is solved the same way: ``split_regret`` is the largest proposer regret it left
+    in any of them, ``split_unconverged`` how many stopped at the step limit above the
+    tolerance; 0 and 0 without a decomposition); ``misjudged``, ``belief_gap`` and
+    ``consistent`` describe the skimming strategy it starts from. The vetoes' approvals
+    are their replies to the mixed strategy, up to ``approvals_mixed_gap``: the largest
+    share of the weight, over
     the rounds and the offers the mixed strategy makes (to at least :data:`MIX_SHOWN`),
     whose vetoes would decide that offer differently against it (each offer of a mixed
     state with its probability); the member kept of ``approvals_mixed_iterations`` solves
@@ -220,6 +224,8 @@ class Negotiation:
     skimming_regret: float
     mixing_steps: int
     mixing_converged: bool
+    split_regret: float
+    split_unconverged: int
     approvals_mixed_gap: float
     approvals_mixed_iterations: int
     approvals_p_war_low: float
@@ -327,12 +333,12 @@ def _active(game: TimeGame, hazard: float, accumulate: bool, rounds: int) -> lis
 
 
 def _solve_with(game, rounds, discount, hazard, accumulate, off, order=None):
-    """The game with the mechanisms ``off`` switched off, and its equilibrium as
-    :func:`negotiate` finds it (skimming in ``order``, then fictitious play)."""
+    """The game with the mechanisms ``off`` switched off, and fictitious play's result
+    there as :func:`negotiate` finds it (skimming in ``order``, then fictitious play)."""
     g, hazard_on, accumulate_on = switch_off(game, off)
     q = 4 if accumulate and accumulate_on else 0
     eq = solve(g, rounds, discount, hazard if hazard_on else 0.0, q, order)
-    return g, fictitious_play(g, eq).equilibrium
+    return g, fictitious_play(g, eq)
 
 
 def negotiate(
@@ -480,9 +486,10 @@ def negotiate(
         ),
     )
     decomposition: tuple[Decomposition, ...] = ()
+    split_regret, split_unconverged = 0.0, 0
     if decompose:
         report("P(war) split over the mechanisms")
-        decomposition = _decompose(
+        decomposition, split_regret, split_unconverged = _decompose(
             game,
             rounds,
             discount,
@@ -524,6 +531,8 @@ def negotiate(
         skimming_regret=mixed.start_regret,
         mixing_steps=mixed.steps,
         mixing_converged=mixed.converged,
+        split_regret=split_regret,
+        split_unconverged=split_unconverged,
         approvals_mixed_gap=solved.gap,
         approvals_mixed_iterations=solved.mixed_iterations,
         approvals_p_war_low=solved.p_war_range[0],
@@ -556,17 +565,23 @@ def _mean_input(population: Population, name: str) -> float:
 
 def _decompose(game, rounds, discount, hazard, accumulate, empty, names, order=None) -> tuple:
     """Shapley parts over the active mechanisms, every subset solved with the types in the
-    full model's ``order`` (the belief's order held fixed, as the approvals are)."""
+    full model's ``order`` (the belief's order held fixed, as the approvals are); with the
+    largest regret fictitious play left in a subset's game and how many subsets stopped
+    at its step limit above the tolerance."""
     active = _active(game, hazard, accumulate, rounds)
 
-    def wars(on: frozenset[str]) -> tuple[float, float]:
+    def wars(on: frozenset[str]) -> tuple[tuple[float, float], Mixed]:
         off = [m for m in MECHANISMS if m not in on]
-        g, eq = _solve_with(game, rounds, discount, hazard, accumulate, off, order)
-        return float(play(g, eq, [empty] * rounds).p_war[-1]), float(play(g, eq).p_war[-1])
+        g, mixed = _solve_with(game, rounds, discount, hazard, accumulate, off, order)
+        eq = mixed.equilibrium
+        return (float(play(g, eq, [empty] * rounds).p_war[-1]), float(play(g, eq).p_war[-1])), mixed
 
     # every subset solved on its own (threads; the kernels release the GIL)
     subsets = [frozenset(c) for r in range(len(active) + 1) for c in combinations(active, r)]
-    results = dict(zip(subsets, map_threads(wars, subsets), strict=True))
+    solved = map_threads(wars, subsets)
+    results = dict(zip(subsets, (w for w, _ in solved), strict=True))
+    regret = max(m.regret for _, m in solved)
+    unconverged = sum(not m.converged for _, m in solved)
 
     out = []
     for i, name in enumerate(names):
@@ -589,7 +604,7 @@ def _decompose(game, rounds, discount, hazard, accumulate, empty, names, order=N
                 pretext=full["pretext"],
             )
         )
-    return tuple(out)
+    return tuple(out), regret, unconverged
 
 
 def responses(negotiation: Negotiation, positions: Sequence[float] | None = None) -> Responses:
