@@ -321,7 +321,7 @@ def sensitivity(
     switched: tuple[SwitchRow, ...] = ()
     if "robustness" in parts or "flips" in parts:
         found = rows(base, recommender, moved, output, reoptimise, stage("Robustness"),
-                     worlds, shortcut=not observed.items)  # fmt: skip
+                     worlds, shortcut=not observed.items, threads=not observed.items)  # fmt: skip
         switched = switch_rows(prior, recommender, output, observed)
     flipped: tuple[Flip, ...] = ()
     if "flips" in parts:

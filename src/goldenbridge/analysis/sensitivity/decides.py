@@ -13,6 +13,7 @@ flips, value of information) rank something else first, and why.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from goldenbridge.analysis.sensitivity.recommend import (
 from goldenbridge.analysis.sensitivity.robustness import MorrisRow
 from goldenbridge.analysis.sensitivity.switches import SWITCHES
 from goldenbridge.analysis.sensitivity.voi import Information
+from goldenbridge.engine.threads import map_threads
 from goldenbridge.population import Population
 
 __all__ = ["Row", "SwitchRow", "rows", "switch_rows", "headline", "notes", "input_of", "LABELS"]
@@ -137,6 +139,7 @@ def rows(
     progress: Progress | None = None,
     worlds: Worlds | None = None,
     shortcut: bool = True,
+    threads: bool = True,
 ) -> tuple[Row, ...]:
     """Every assumption at the ends of its range: screened with the offer fixed, the
     ``top`` (all when ``None``) re-optimised; re-optimised rows first, widest swing first.
@@ -147,7 +150,10 @@ def rows(
     the screening's score of the base offer on the same worlds (no second model run).
     ``shortcut``: an assumption that moves only the proposer's fields keeps the base
     worlds' decisions (:meth:`Recommender.fixed`); off when ``worlds`` conditions on
-    observations (whose likelihoods may read the proposer's fields).
+    observations (whose likelihoods may read the proposer's fields). ``threads``: the
+    screening's runs side by side (:func:`~goldenbridge.engine.threads.map_threads`; each
+    run is one population and one offer, decided on its own, so the numbers are the same);
+    off when ``worlds`` conditions on observations.
     """
     if worlds is None:
 
@@ -160,25 +166,28 @@ def rows(
     if not recommender.reoptimise:
         chosen = 0  # a fixed offer: the screening is the answer
     runs, total = 0, 2 * (len(assumptions) + chosen)
+    lock = threading.Lock()
 
     def ran() -> None:
         nonlocal runs
-        runs += 1
-        if progress is not None:
-            progress(runs, total)
+        with lock:  # the screening's runs report from several threads
+            runs += 1
+            if progress is not None:
+                progress(runs, total)
 
     def at(a: Assumption, delta: float, how: Callable[[Population], Answer]) -> Answer:
+        answer = how(worlds({a: delta})) if delta else answer0
         ran()
-        return how(worlds({a: delta})) if delta else answer0
+        return answer
 
-    screened: list[tuple[Assumption, Answer, Answer]] = []
-    for a in assumptions:
+    def held(end: tuple[Assumption, float]) -> Answer:
+        a, delta = end
         same = shortcut and proposer_only(base, a)
+        return at(a, delta, lambda population: recommender.fixed(population, same))
 
-        def held(population: Population, same: bool = same) -> Answer:
-            return recommender.fixed(population, same)
-
-        screened.append((a, at(a, a.down, held), at(a, a.up, held)))
+    ends = [(a, delta) for a in assumptions for delta in (a.down, a.up)]
+    answers = map_threads(held, ends) if threads else [held(end) for end in ends]
+    screened = [(a, answers[2 * i], answers[2 * i + 1]) for i, a in enumerate(assumptions)]
 
     def fixed_swing(item: tuple[Assumption, Answer, Answer]) -> float:
         values = (item[1].measure(output), item[2].measure(output), m0)

@@ -14,6 +14,7 @@ incumbent is the best start. A fixed offer (named or custom) is scored as it is.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -131,6 +132,7 @@ class Recommender:
         self.offers = offers
         self.base = self._answer(base, self.x0, model_scores(base, offers))
         self._decisions: Decisions | None = None
+        self._lock = threading.Lock()
 
     def _answer(self, population: Population, x: np.ndarray, s: ModelScores) -> Answer:
         offers = self.space.offers(x[None, :]) if x.size else self.offers
@@ -154,8 +156,9 @@ class Recommender:
         base = self.base_population
         if not same_decisions or per_world_rule(base) or base.exact:
             return self._answer(population, self.x0, model_scores(population, self.offers))
-        if self._decisions is None:
-            self._decisions = decide(base, self.offers)
+        with self._lock:  # the screening's runs may ask from several threads
+            if self._decisions is None:
+                self._decisions = decide(base, self.offers)
         d = self._decisions
         p = population.worlds.proposer
         u_p = utilities(population.worlds.actors[p], self.offers)
