@@ -85,3 +85,21 @@ def test_an_error_in_any_row_range_reaches_the_caller():
     with pytest.raises(ValueError, match="row out of range"):
         threads.by_rows(_fail, n, threads.SERIAL_BELOW, n // 2)  # the last range fails
     threads.by_rows(_fail, n, threads.SERIAL_BELOW, n)  # and the pool still works
+
+
+def test_aside_runs_on_a_thread_of_its_own_with_one_numba_thread():
+    """:func:`aside` runs ``fn`` on another thread, whose numba kernels (and
+    :func:`by_rows`) use that thread alone; ``result()`` gives its value or raises what it
+    raised; the caller's numba thread count is left alone."""
+    import threading
+
+    before = numba.get_num_threads()
+    seen = threads.aside(lambda: (threading.get_ident(), numba.get_num_threads())).result()
+    assert seen[0] != threading.get_ident() and seen[1] == 1
+    assert numba.get_num_threads() == before
+
+    def fails():
+        raise ValueError("inside")
+
+    with pytest.raises(ValueError, match="inside"):
+        threads.aside(fails).result()

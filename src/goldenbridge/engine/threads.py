@@ -25,13 +25,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numba
 
-__all__ = ["SERIAL_BELOW", "by_rows", "map_threads", "sized", "threadsafe", "workers"]
+__all__ = ["SERIAL_BELOW", "aside", "by_rows", "map_threads", "sized", "threadsafe", "workers"]
 
 #: Inner iterations of a parallel kernel below which it runs on the calling thread alone
 #: (about a millisecond of work): a parallel launch waits for every thread it uses, and on
@@ -141,3 +141,28 @@ def by_rows(kernel: Callable[..., Any], n: int, work: int, *args: Any) -> None:
     finally:
         for future in others:
             future.result()
+
+
+def aside(fn: Callable[[], R]) -> Future[R]:
+    """``fn()`` started on a thread of its own, numba's kernels there on that thread alone
+    (:func:`by_rows` runs its rows on the calling thread): work independent of what the
+    calling thread does next, for a core it leaves idle. ``fn`` must enter no parallel
+    kernel (numba's ``workqueue`` layer aborts when two threads enter it at once) and
+    share nothing mutable with the caller. ``result()`` waits for it (and raises what
+    it raised).
+
+    Examples
+    --------
+    >>> aside(lambda: sum(range(10))).result()
+    45
+    """
+
+    def run() -> R:
+        numba.set_num_threads(1)
+        return fn()
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="goldenbridge-aside")
+    try:
+        return pool.submit(run)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends when fn does

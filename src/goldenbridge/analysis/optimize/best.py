@@ -52,6 +52,7 @@ from goldenbridge.analysis.optimize.solutions import (
 )
 from goldenbridge.analysis.results import to_dict
 from goldenbridge.engine import Offers
+from goldenbridge.engine.threads import aside
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue
@@ -604,6 +605,17 @@ def optimize(
             progress(stage, min(next(steps), 11), 12)
 
     space = _space(population, issues)
+    # the solution concepts read only the worlds and the space, and the fresh population
+    # only the scenario: both on a core of their own (serial kernels, scipy's SLSQP) while
+    # the searches below run
+    pending = None
+    if solutions and space.combinations <= 4096:
+        pending = aside(lambda: _solutions(population, space, search_samples, capability_weighted))
+    if fresh_population is not None:
+        fresh, fresh_pop = fresh_population.seed, fresh_population
+    else:
+        fresh = population.seed + 1 if fresh_seed is None else int(fresh_seed)
+        redrawn = aside(lambda: sample(population.scenario, population.n, fresh))
     names = [i.name for i in population.scenario.issues]
     searched = tuple(n for n in names if not issues or n in issues)
     status_quo = population.encode([{}])
@@ -635,12 +647,8 @@ def optimize(
     bridge_by = "p_deal" if per_world_rule(population) or target_p is not None else "p_war"
 
     note("re-evaluating on a fresh population")
-    if fresh_population is not None:
-        fresh_pop = fresh_population
-        fresh = fresh_population.seed
-    else:
-        fresh = population.seed + 1 if fresh_seed is None else int(fresh_seed)
-        fresh_pop = sample(population.scenario, population.n, fresh)
+    if fresh_population is None:
+        fresh_pop = redrawn.result()
     chosen = {
         "optimum": values_of(population, found.optimum),
         "max_deal": values_of(population, max_deal),
@@ -675,9 +683,9 @@ def optimize(
 
     nash_s = ks_s = None
     by_type: dict[str, dict[str, OfferValue]] = {}
-    if solutions and space.combinations <= 4096:
+    if pending is not None:
         note("solving for the Nash and Kalai–Smorodinsky solutions")
-        nash_s, ks_s, by_type = _solutions(population, space, search_samples, capability_weighted)
+        nash_s, ks_s, by_type = pending.result()
 
     return OptimizeResult(
         scenario=population.scenario.name,
