@@ -22,6 +22,7 @@ change. A named or custom offer can be held fixed instead. The parts:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,7 @@ from goldenbridge.analysis.sensitivity.observed import Observed
 from goldenbridge.analysis.sensitivity.recommend import Answer, Recommender
 from goldenbridge.analysis.sensitivity.robustness import MorrisRow, evaluator, morris
 from goldenbridge.analysis.sensitivity.voi import Information, value_of_information
+from goldenbridge.engine.threads import map_threads
 from goldenbridge.population import Population, sample
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.observations import Observations
@@ -326,16 +328,27 @@ def sensitivity(
     flipped: tuple[Flip, ...] = ()
     if "flips" in parts:
         chosen = [r for r in found if r.reoptimised or not recommender.reoptimise]
-        done = []
-        for k, r in enumerate(chosen):
+        finished = 0
+        lock = threading.Lock()
+
+        def flipped_by(r: Row) -> Flip:
+            nonlocal finished
             a = r.assumption
 
-            def ask(delta: float, a: Assumption = a) -> Answer:
+            def ask(delta: float) -> Answer:
                 return recommender.at(worlds({a: float(delta)}))
 
-            done.append(flip(a, (r.low, r.high), answer0, ask, output, flip_by))
-            if progress is not None:
-                progress("Decision flips", k + 1, len(chosen))
+            out = flip(a, (r.low, r.high), answer0, ask, output, flip_by)
+            with lock:  # the flips report from several threads
+                finished += 1
+                if progress is not None:
+                    progress("Decision flips", finished, len(chosen))
+            return out
+
+        # each assumption's search for its flip is its own: side by side, as the rows
+        # (not with observations, whose conditioning solves games)
+        threads = not observed.items
+        done = map_threads(flipped_by, chosen) if threads else [flipped_by(r) for r in chosen]
         flipped = smallest_first(done)
     information: tuple[Information, ...] = ()
     if "voi" in parts:

@@ -151,9 +151,9 @@ def rows(
     ``shortcut``: an assumption that moves only the proposer's fields keeps the base
     worlds' decisions (:meth:`Recommender.fixed`); off when ``worlds`` conditions on
     observations (whose likelihoods may read the proposer's fields). ``threads``: the
-    screening's runs side by side (:func:`~goldenbridge.engine.threads.map_threads`; each
-    run is one population and one offer, decided on its own, so the numbers are the same);
-    off when ``worlds`` conditions on observations.
+    screening's runs, then the re-optimisations, side by side
+    (:func:`~goldenbridge.engine.threads.map_threads`; each run is its own population and
+    search, so the numbers are the same); off when ``worlds`` conditions on observations.
     """
     if worlds is None:
 
@@ -194,16 +194,19 @@ def rows(
         return max(values) - min(values)
 
     screened.sort(key=lambda item: -fixed_swing(item))
+
+    def again(job: tuple[Assumption, float, Answer]) -> Answer:
+        a, delta, start = job
+        return at(a, delta, lambda population: recommender.at(population, start=start))
+
+    # the re-optimisations, each on its own worlds from its own start: side by side too
+    jobs = [(a, d, s) for a, lo, hi in screened[:chosen] for d, s in ((a.down, lo), (a.up, hi))]
+    found = map_threads(again, jobs) if threads else [again(job) for job in jobs]
     out = []
     for k, (a, lo, hi) in enumerate(screened):
         fixed = (lo.measure(output), hi.measure(output))
         if k < chosen:
-
-            def again(start: Answer) -> Callable[[Population], Answer]:
-                return lambda population: recommender.at(population, start=start)
-
-            lo_r, hi_r = at(a, a.down, again(lo)), at(a, a.up, again(hi))
-            out.append(Row(a, lo_r, hi_r, fixed, True, m0, output))
+            out.append(Row(a, found[2 * k], found[2 * k + 1], fixed, True, m0, output))
         else:
             out.append(Row(a, lo, hi, fixed, False, m0, output))
     return tuple(sorted(out, key=lambda r: (not r.reoptimised, -r.swing)))
