@@ -612,10 +612,16 @@ def optimize(
     if solutions and space.combinations <= 4096:
         pending = aside(lambda: _solutions(population, space, search_samples, capability_weighted))
     if fresh_population is not None:
-        fresh, fresh_pop = fresh_population.seed, fresh_population
+        fresh = fresh_population.seed
     else:
         fresh = population.seed + 1 if fresh_seed is None else int(fresh_seed)
-        redrawn = aside(lambda: sample(population.scenario, population.n, fresh))
+    redrawn = aside(
+        lambda: (
+            fresh_population
+            if fresh_population is not None
+            else sample(population.scenario, population.n, fresh)
+        )
+    )
     names = [i.name for i in population.scenario.issues]
     searched = tuple(n for n in names if not issues or n in issues)
     status_quo = population.encode([{}])
@@ -647,8 +653,7 @@ def optimize(
     bridge_by = "p_deal" if per_world_rule(population) or target_p is not None else "p_war"
 
     note("re-evaluating on a fresh population")
-    if fresh_population is None:
-        fresh_pop = redrawn.result()
+    fresh_pop = redrawn.result()
     chosen = {
         "optimum": values_of(population, found.optimum),
         "max_deal": values_of(population, max_deal),
