@@ -16,7 +16,12 @@ from test_negotiate_continuation import DELTA, H, small
 from test_negotiate_vetoes import GRID, grid_offers
 
 from goldenbridge.analysis.negotiate import continuation
-from goldenbridge.analysis.negotiate.building import build, proposer_gains, with_approvals
+from goldenbridge.analysis.negotiate.building import (
+    Approvals,
+    build,
+    proposer_gains,
+    with_approvals,
+)
 from goldenbridge.analysis.negotiate.continuation import continuation_approvals, pattern_groups
 from goldenbridge.analysis.negotiate.play_tree import reached_states
 from goldenbridge.analysis.negotiate.timegame import solve
@@ -37,7 +42,7 @@ def talks():
 
 def _by_offer(own):
     """(T, N, G) approvals offer-major, (T, G, N), as the plans take them."""
-    return np.ascontiguousarray(own.transpose(0, 2, 1))
+    return np.packbits(own.transpose(0, 2, 1), axis=2)
 
 
 @pytest.mark.parametrize("count", [4, 70])
@@ -53,11 +58,11 @@ def test_pattern_groups_are_the_unique_patterns(count):
     full = (1 << len(nodes)) - 1
     values = sorted({c for c in code if c != full})
     want = [(v, np.flatnonzero([c == v for c in code])) for v in values]
-    got = pattern_groups(_by_offer(own), nodes)
+    got = pattern_groups(_by_offer(own), nodes, 500)
     assert len(want) > 1
     assert [v for v, _ in got] == [v for v, _ in want]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, want, strict=True))
-    assert pattern_groups(np.ones((3, 40, 10), dtype=bool), nodes) == []
+    assert pattern_groups(_by_offer(np.ones((3, 500, 40), dtype=bool)), nodes, 500) == []
 
 
 def test_features_are_the_utilities(talks):
@@ -138,7 +143,7 @@ def test_a_kept_cache_gives_a_fresh_caches_approvals(talks):
     assert any(isinstance(k, tuple) and k[0] == "approvals" for k in cache)
     again = continuation_approvals(pop, built, offers, eq, once, cache)
     assert first.same(again)
-    other = with_approvals(built, pop, offers, first.approve, None, first.states)
+    other = with_approvals(built, pop, offers, first)
     eq2 = solve(other.game, 3, DELTA, H, 4)
     kept = continuation_approvals(pop, other, offers, eq2, once, cache)
     fresh = continuation_approvals(pop, other, offers, eq2, once)
@@ -149,8 +154,8 @@ def test_proposer_gains_given_or_computed(talks):
     """with_approvals with the proposer's gains passed equals with_approvals computing
     them."""
     pop, offers, built, _, own = talks
-    a = with_approvals(built, pop, offers, own).game
-    b = with_approvals(built, pop, offers, own, proposer_gains(pop, offers)).game
+    a = with_approvals(built, pop, offers, Approvals.of(own)).game
+    b = with_approvals(built, pop, offers, Approvals.of(own), proposer_gains(pop, offers)).game
     assert np.array_equal(a.approved, b.approved)
     assert np.array_equal(a.deal_rounds, b.deal_rounds)
 

@@ -135,7 +135,8 @@ def skimming_approvals(
     scenario = population.scenario
     once = built.one_shot
     own = [v for v in scenario.vetoes if not is_informed(scenario, v.name)]
-    approve = Approvals(np.broadcast_to(once.approve, (rounds, *once.approve.shape)))
+    packed = np.packbits(once.approve.T, axis=1)
+    approve = Approvals(np.broadcast_to(packed, (rounds, *packed.shape)), population.n)
 
     def equilibrium(game: TimeGame, start: np.ndarray | None = None) -> Ordered:
         return solve_ordered(game, rounds, discount, hazard, q, start)
@@ -143,7 +144,7 @@ def skimming_approvals(
     if rounds == 1 or not own:
         how = "none" if not scenario.vetoes else "informed" if not own else "one-shot"
         return built, equilibrium(built.game), approve, how, 1, True
-    current = with_approvals(built, population, grid_offers, approve.approve, gains)
+    current = with_approvals(built, population, grid_offers, approve, gains)
     solved = equilibrium(current.game)
     seen = [(approve, current, solved)]
     for iteration in range(1, APPROVAL_ITERATIONS + 1):
@@ -158,7 +159,7 @@ def skimming_approvals(
             best = max(seen[repeat:], key=lambda m: m[2].played.proposer_gain)
             return best[1], best[2], best[0], "continuation", iteration, False
         approve = new
-        current = with_approvals(built, population, grid_offers, new.approve, gains, new.states)
+        current = with_approvals(built, population, grid_offers, new, gains)
         solved = equilibrium(current.game, np.argsort(eq.rank))
         seen.append((approve, current, solved))
     return current, solved, approve, "continuation", APPROVAL_ITERATIONS, False
@@ -186,8 +187,8 @@ def approvals_gap(
         for (c, lv), alive in here:
             for j, p in eq.support(t, c, lv):
                 if p * float(alive @ game.mass) >= MIX_SHOWN * talking:
-                    now = replies.approve[new[t, c, lv], :, j]
-                    differ = now != approve.approve[old[t, c, lv], :, j]
+                    now = replies.offer(new[t, c, lv], j)
+                    differ = now != approve.offer(old[t, c, lv], j)
                     gap = max(gap, float(weights @ differ) / total)
     return gap
 
@@ -241,7 +242,7 @@ def approved_equilibrium(
         if gap <= GAP_TOLERANCE or i == MIXED_APPROVALS:
             break
         approve = new
-        built = with_approvals(built, population, grid_offers, new.approve, gains, new.states)
+        built = with_approvals(built, population, grid_offers, new, gains)
         ordered = solve_ordered(built.game, rounds, discount, hazard, q, np.argsort(eq.rank))
         mixed = fictitious_play(built.game, ordered.equilibrium)
         played = play(built.game, mixed.equilibrium)

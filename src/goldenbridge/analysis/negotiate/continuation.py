@@ -113,13 +113,14 @@ def veto_gains(
 
     ``others`` (R, K, G): each type's share of worlds whose other vetoes approve offer g,
     row by row (default 1); ``own`` (R, N, G) bool: the veto's own approvals in the later
-    rounds (default: every later offer approved); ``rows``: the row each later state reads
+    rounds (default: every later offer approved; packed offer-major for :func:`_plan`);
+    ``rows``: the row each later state reads
     (:func:`~goldenbridge.analysis.negotiate.timegame.state_rows_map`; default the
     round's, R = T). Float64 throughout (:func:`_product`)."""
     feats = features or _Features(population, built, grid_offers, actor)
     if reached is None:
         reached = reached_states(built.game, eq)[t]
-    by_offer = None if own is None else np.ascontiguousarray(own.transpose(0, 2, 1))
+    by_offer = None if own is None else np.packbits(own.transpose(0, 2, 1), axis=2)
     return _product(feats, _plan(built, grid_offers, eq, t, reached, others, by_offer, feats, rows))
 
 
@@ -169,8 +170,9 @@ def _plan(
 ) -> _Plan:
     """The branches of :func:`veto_gains` as coefficients: those of every world (every
     later offer approved by j itself), and the fixes of the worlds whose own later
-    decisions ``own`` ((R, G, N) bool: row, offer, world) differ from "approve" (their
-    own pattern per branch). ``rows``: each later state's row of ``others`` and ``own``
+    decisions ``own`` ((R, G, ceil(N / 8)) uint8: row, offer, the worlds' decisions
+    packed) differ from "approve" (their own pattern per branch). ``rows``: each later
+    state's row of ``others`` and ``own``
     (:func:`~goldenbridge.analysis.negotiate.timegame.state_rows_map`; default the
     round's). ``common``: :func:`_memo`, to share the later rounds' plays with other
     plans of the same veto (its rows of the later rounds as they are now)."""
@@ -195,7 +197,7 @@ def _plan(
         if not nodes:
             continue
         if nodes not in groups:
-            groups[nodes] = pattern_groups(own, nodes)
+            groups[nodes] = pattern_groups(own, nodes, feats.u.shape[0])
         for value, rows in groups[nodes]:
             pattern = {node: bool(value >> i & 1) for i, node in enumerate(nodes)}
             key = tuple(sorted(node for node, ok in pattern.items() if not ok))
@@ -208,27 +210,28 @@ def _plan(
 
 
 def pattern_groups(
-    own: np.ndarray, nodes: Sequence[tuple[int, int]]
+    own: np.ndarray, nodes: Sequence[tuple[int, int]], n: int
 ) -> list[tuple[int, np.ndarray]]:
-    """The worlds grouped by their own decisions at ``nodes`` ((round, offer) pairs of
-    ``own`` (T, G, N) bool: round, offer, world, so that an offer's decisions are
-    contiguous): ``(code, rows)`` per pattern other than "approve every node", codes
-    ascending (bit i: node i approved; a Python int, however many the nodes), rows
-    ascending."""
-    refused = np.zeros(own.shape[2], dtype=bool)
-    for r, o in nodes:
-        refused |= ~own[r, o]
+    """The ``n`` worlds grouped by their own decisions at ``nodes`` ((round, offer) pairs
+    of ``own`` (T, G, ceil(n / 8)) uint8: round, offer, each offer's decisions in the
+    worlds packed by ``np.packbits``): ``(code, rows)`` per pattern other than "approve
+    every node", codes ascending (bit i: node i approved; a Python int, however many the
+    nodes), rows ascending."""
+    said = [np.unpackbits(own[r, o], count=n).view(bool) for r, o in nodes]
+    refused = np.zeros(n, dtype=bool)
+    for ok in said:
+        refused |= ~ok
     rows = np.flatnonzero(refused)
     if not rows.size:
         return []
     if len(nodes) < 63:  # the code itself, an int64
         code = np.zeros(rows.size, dtype=np.int64)
-        for i, (r, o) in enumerate(nodes):
-            code |= own[r, o, rows].astype(np.int64) << i
+        for i, ok in enumerate(said):
+            code |= ok[rows].astype(np.int64) << i
         values, inverse = np.unique(code, return_inverse=True)
         codes = [int(v) for v in values]
     else:  # the bits packed, little-endian
-        bits = np.column_stack([own[r, o, rows] for r, o in nodes])
+        bits = np.column_stack([ok[rows] for ok in said])
         packed = np.ascontiguousarray(np.packbits(bits, axis=1, bitorder="little"))
         keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
@@ -339,10 +342,11 @@ def continuation_approvals(
     offered = ~offers_nothing(population, grid_offers)
     slots, states = approval_rows(game, eq)
     t_all, n, g = eq.rounds, population.n, grid_offers.m
+    nb = (n + 7) // 8  # the approvals kept offer-major and bit-packed (Approvals)
     n_rows = t_all + len(states)
     rows = state_rows_map(states, t_all, game.types, np.argsort(eq.rank), eq.offer.shape[2])
     cache = {} if cache is None else cache
-    by: dict[int, np.ndarray] = {}
+    by: dict[int, np.ndarray] = {}  # each veto's (R, G, N / 8) packed approvals
     rule: dict[int, bool] = {}
     for veto in scenario.vetoes:
         v = names.index(veto.name)
@@ -351,19 +355,20 @@ def continuation_approvals(
             for n0 in range(0, n, _BLOCK):
                 arr = population.worlds.subset(slice(n0, n0 + _BLOCK)).actors[v]
                 ok[n0 : n0 + _BLOCK] = utilities(arr, grid_offers) >= arr.reservation[:, None]
-            by[v] = np.broadcast_to(ok, (n_rows, n, g))  # read only
+            by[v] = np.broadcast_to(np.packbits(ok.T, axis=1), (n_rows, g, nb))  # read only
         elif pair_parts(population, veto.name) is None:
-            by[v] = np.broadcast_to(approve_once[v], (n_rows, n, g))
+            by[v] = np.broadcast_to(np.packbits(approve_once[v].T, axis=1), (n_rows, g, nb))
         else:
-            by[v] = _scratch(cache, ("by", v), (n_rows, n, g), bool)  # every row written below
+            by[v] = _scratch(cache, ("by", v), (n_rows, g, nb))  # every row written below
             rule[v] = True
     w = population.worlds.weights
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
     others = {v: np.ones((n_rows, game.types, g)) for v in rule}
-    by_offer = {v: _scratch(cache, ("by_offer", v), (n_rows, g, n), bool) for v in rule}
     plans: dict[tuple[int, int], str] = {}  # each veto's plan of each row of this round
-    all_others = np.empty((n, g), dtype=bool)
-    buffer = _scratch(cache, "gains", (n, g), np.float64)  # each product's, one after another
+    all_others = np.empty((g, nb), dtype=np.uint8)
+    buffer = cache.get("gains")
+    if buffer is None or buffer.shape != (n, g):
+        buffer = cache["gains"] = np.empty((n, g))  # each product's, one after another
     # per veto, the later rounds' plays: a play from round r reads the rows of rounds >= r,
     # all decided before a plan of round r - 1 first needs it (rounds backwards)
     memos: dict[int, dict] = {}
@@ -376,7 +381,7 @@ def continuation_approvals(
 
     def approve(feats: _Features, plan: _Plan, v: int, row: int) -> None:
         gain = _product(feats, plan, buffer)
-        gain_signs(gain, offered, by[v][row], by_offer[v][row])
+        gain_signs(gain, offered, by[v][row])
 
     # a round's plans read only the later rounds' rows, so each row's product runs on a
     # thread of its own (one at a time: they share the gains' buffer) while the next row
@@ -391,7 +396,7 @@ def continuation_approvals(
                 feats = cache[v]
                 for row, here in slots[t]:
                     plan = _plan(
-                        built, grid_offers, eq, t, here, others[v], by_offer[v], feats, rows,
+                        built, grid_offers, eq, t, here, others[v], by[v], feats, rows,
                         memos[v],
                     )  # fmt: skip
                     # the same plan gives the same approvals (another solve may leave a
@@ -399,14 +404,13 @@ def continuation_approvals(
                     plans[v, row] = key = _digest(plan)
                     done = cache.get(("approvals", v, ident(row, here)))
                     if done is not None and done[0] == key:
-                        by[v][row] = np.unpackbits(done[1], count=n * g).reshape(n, g).view(bool)
-                        by_offer[v][row] = by[v][row].T
+                        by[v][row] = done[1]
                     else:
                         job = pipe.submit(approve, feats, plan, v, row)
                         computed.append((job, ("approvals", v, ident(row, here)), key, v, row))
             for job, place, key, v, row in computed:
                 job.result()
-                cache[place] = (key, np.packbits(by[v][row]))  # kept packed: 8x less memory
+                cache[place] = (key, by[v][row].copy())
             for v in rule:  # what the other vetoes approve in round t, for the rounds before
                 for row, here in slots[t]:
                     kept = tuple(plans[u, row] for u in rule if u != v)  # the rest are fixed
@@ -414,7 +418,7 @@ def continuation_approvals(
                     if done is not None and done[0] == kept:
                         others[v][row] = done[1]
                         continue
-                    all_others[...] = True  # one buffer for every veto and row
+                    all_others[...] = 0xFF  # one buffer for every veto and row
                     for u in by:
                         if u != v:
                             all_others &= by[u][row]
@@ -423,22 +427,23 @@ def continuation_approvals(
     finally:
         pipe.shutdown(wait=True)
     if not by:
-        return Approvals(np.ones((t_all, n, g), dtype=bool))
+        return Approvals.of(np.ones((t_all, n, g), dtype=bool))
     first, *rest = by.values()
-    # this call's own array: the first veto's and the second's in one pass
-    ok = np.logical_and(first, rest.pop()) if rest else first.copy()
+    # this call's own array: the first veto's and the second's in one pass (packed the
+    # same way, so the bits past G stay 0)
+    ok = np.bitwise_and(first, rest.pop()) if rest else first.copy()
     for a in rest:
         ok &= a
-    return Approvals(ok, states)
+    return Approvals(ok, n, states)
 
 
-def _scratch(cache: dict, key: object, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """An uninitialised array of ``shape``, kept in ``cache`` for the next call (the
-    solves of one fixed point): fresh memory costs a page fault per page on first write,
-    which at 100 000 worlds took longer than the writes."""
+def _scratch(cache: dict, key: object, shape: tuple[int, ...]) -> np.ndarray:
+    """An uninitialised uint8 array of ``shape``, kept in ``cache`` for the next call
+    (the solves of one fixed point): fresh memory costs a page fault per page on first
+    write, which at 100 000 worlds took longer than the writes."""
     kept = cache.get(key)
     if kept is None or kept.shape[1:] != shape[1:] or kept.shape[0] < shape[0]:
-        kept = cache[key] = np.empty(shape, dtype=dtype)
+        kept = cache[key] = np.empty(shape, dtype=np.uint8)
     return kept[: shape[0]]
 
 

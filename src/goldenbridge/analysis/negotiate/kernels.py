@@ -445,32 +445,39 @@ def _backward(
 
 
 @njit(cache=True, nogil=True)
-def _type_sums(ok, type_of, weights, types):  # pragma: no cover - compiled
-    """(K, G) each type's weight of the worlds where ``ok[n, g]``: summed in the worlds'
-    order, so the same on every run."""
-    out = np.zeros((types, ok.shape[1]))
-    for n in range(ok.shape[0]):
+def _type_sums(bits, type_of, weights, types):  # pragma: no cover - compiled
+    """(K, G) each type's weight of the worlds that approve offer g: ``bits`` (G, N / 8)
+    each offer's approvals in the worlds packed as ``np.packbits`` packs them (world n
+    is bit ``7 - n % 8`` of byte ``n // 8``). Summed in the worlds' order, so the same on
+    every run."""
+    offers = bits.shape[0]
+    out = np.zeros((types, offers))
+    for n in range(type_of.size):
         k = type_of[n]
         w = weights[n]
-        for g in range(ok.shape[1]):
-            if ok[n, g]:
+        byte, shift = n >> 3, 7 - (n & 7)
+        for g in range(offers):
+            if bits[g, byte] >> shift & 1:
                 out[k, g] += w
     return out
 
 
 @njit(cache=True, nogil=True)
-def _type_deal_sums(ok, gains, type_of, weights, types):  # pragma: no cover - compiled
-    """(K, G) each type's weight of the worlds where ``ok[n, g]``, and (K, G) the weighted
-    sum of ``gains[n, g]`` over them: summed in the worlds' order, so the same on every
-    run (and as a sparse one-hot product in that order sums them)."""
-    deal = np.zeros((types, ok.shape[1]))
-    for n in range(ok.shape[0]):
+def _type_deal_sums(bits, gains, type_of, weights, types):  # pragma: no cover - compiled
+    """(K, G) each type's weight of the worlds that approve offer g (``bits`` as in
+    :func:`_type_sums`), and (K, G) the weighted sum of ``gains[n, g]`` over them: summed
+    in the worlds' order, so the same on every run (and as a sparse one-hot product in
+    that order sums them)."""
+    offers = bits.shape[0]
+    deal = np.zeros((types, offers))
+    for n in range(type_of.size):
         k = type_of[n]
         w = weights[n]
-        for g in range(ok.shape[1]):
-            if ok[n, g]:
+        byte, shift = n >> 3, 7 - (n & 7)
+        for g in range(offers):
+            if bits[g, byte] >> shift & 1:
                 deal[k, g] += w * gains[n, g]
-    return _type_sums(ok, type_of, weights, types), deal
+    return _type_sums(bits, type_of, weights, types), deal
 
 
 @njit(cache=True, nogil=True)
@@ -487,40 +494,43 @@ def _row_abs_max(lo, hi, gain, out):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _gain_signs(lo, hi, gain, offered, floor, out, out_t):  # pragma: no cover - compiled
-    """Rows ``lo .. hi - 1`` of ``out[n, g] = gain[n, g] >= floor or not offered[g]``, and
-    the same decisions offer-major into ``out_t[g, n]`` (in tiles of 64 rows, so that each
-    of ``out_t``'s rows is written in runs)."""
-    g_all = gain.shape[1]
-    for n0 in range(lo, hi, 64):
-        n1 = min(n0 + 64, hi)
-        for n in range(n0, n1):
+def _gain_signs(lo, hi, gain, offered, floor, out):  # pragma: no cover - compiled
+    """The worlds ``8 lo .. 8 hi - 1`` of ``gain[n, g] >= floor or not offered[g]``,
+    offer-major and packed as ``np.packbits`` packs them into ``out`` (G, N / 8): each
+    byte the decisions of 8 worlds (the bits past N are 0)."""
+    n_all, g_all = gain.shape
+    column = np.empty(g_all, dtype=np.uint8)  # the 8 worlds' byte of each offer
+    for b in range(lo, hi):
+        column[:] = 0
+        for n in range(8 * b, min(8 * b + 8, n_all)):
+            world = np.uint8(1 << (7 - (n & 7)))
             for g in range(g_all):
-                out[n, g] = gain[n, g] >= floor or not offered[g]
+                if gain[n, g] >= floor or not offered[g]:
+                    column[g] |= world
         for g in range(g_all):
-            for n in range(n0, n1):
-                out_t[g, n] = out[n, g]
+            out[g, b] = column[g]
 
 
-def gain_signs(gain: np.ndarray, offered: np.ndarray, out: np.ndarray, out_t: np.ndarray) -> None:
+def gain_signs(gain: np.ndarray, offered: np.ndarray, out: np.ndarray) -> None:
     """Each world's approval of each offer from its gain (N, G): the gain is at least
     ``-1e-12 (1 + max |gain|)`` (rounding, relative to the largest gain), or the offer
-    offers nothing (``offered[g]`` False). Written into ``out`` (N, G) and, offer-major,
-    ``out_t`` (G, N); on the numba threads, the same bits however many.
+    offers nothing (``offered[g]`` False). Written offer-major and bit-packed
+    (``np.packbits``' order, along the worlds) into ``out`` (G, ceil(N / 8)) uint8; on the
+    numba threads, the same bits however many.
 
     Examples
     --------
     >>> gain = np.array([[1.0, -1e-13, -0.5], [-2.0, 0.0, 3.0]])
-    >>> out, out_t = np.empty((2, 3), dtype=bool), np.empty((3, 2), dtype=bool)
-    >>> gain_signs(gain, np.array([True, True, False]), out, out_t)
-    >>> out.tolist(), bool((out_t == out.T).all())
-    ([[True, True, True], [False, True, True]], True)
+    >>> out = np.empty((3, 1), dtype=np.uint8)
+    >>> gain_signs(gain, np.array([True, True, False]), out)
+    >>> np.unpackbits(out, axis=1, count=2).tolist()
+    [[1, 0], [1, 1], [1, 1]]
     """
     n, g = gain.shape
     top = np.empty(n)
     by_rows(_row_abs_max, n, n * g, gain, top)
     floor = -1e-12 * (1.0 + (top.max() if n else 0.0))
-    by_rows(_gain_signs, n, n * g, gain, offered, floor, out, out_t)
+    by_rows(_gain_signs, (n + 7) // 8, n * g, gain, offered, floor, out)
 
 
 @njit(cache=True, nogil=True)
