@@ -22,8 +22,20 @@ to :func:`goldenbridge.engine.fused.tally`. The float32 error of this form is
 derived in ``tests/test_engine_fused.py::margin_bound``.
 
 512-bit vectors. LLVM's tuning for Intel AVX-512 cores prefers 256-bit vectors;
-each ``prange`` body calls :func:`goldenbridge.engine.simd.wide_vectors` so the
+each kernel calls :func:`goldenbridge.engine.simd.wide_vectors` so the
 loops use ``zmm`` registers (checked with ``kernel.inspect_asm()``).
+
+Threads. The two kernels below are compiled serially (``nogil=True``, no
+``parallel=True``) and called once on each of numba's threads
+(:func:`goldenbridge.engine.threads.together`): every call takes the next work item
+from one atomic counter (:func:`goldenbridge.engine.simd.fetch_add`) until none is
+left, so a core that another process steals does not hold the other one up, and
+each item is computed the same way on any thread. numba's parallel build of the same
+loops (a ``prange`` over the items, chunk size 1) took three to five times as long to
+compile on a fresh install (docs/performance.md, "Cold start"), for the same numbers
+and no more speed. The register kernel stays a ``prange`` over the threads: its
+serial build came out of LLVM's register allocator with the offer tile spilled in
+the loop with the proposer's payoff, 10-20% slower there.
 
 Kernels specialised by the number of continuous issues ``kc``: it is a
 compile-time constant of the kernel (a closure per ``kc``, compiled once and cached
@@ -36,13 +48,13 @@ the lanes.
   worlds streamed (:mod:`goldenbridge.engine.registers`), whatever the number of
   offers. The two kernels below take discrete issues and float64.
 * Many offers: offers in the SIMD lanes. Work items are (world block x offer
-  tile), handed to numba's threads one at a time (chunk size 1), so a core that
-  another process steals does not hold the other one up. Two worlds per pass:
+  tile). Two worlds per pass:
   float32-only loops (16 lanes) write each world's decision row (with one decider,
   the loss itself), then a float64 loop adds the two worlds' weights, in world
   order, into each offer's sum: separate loops, because a loop that mixes float32
   and float64 gets only 8 lanes.
-* Few offers (fewer than :data:`SMALL_M`): worlds in the SIMD lanes, four offers
+* Few offers (fewer than :data:`SMALL_M`): worlds in the SIMD lanes (a work item
+  is a block of worlds), four offers
   per pass over a world's data; then each offer's sum over worlds in world order,
   eight offers at a time in registers.
 
@@ -55,14 +67,16 @@ thread count or the other offers in the call.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from goldenbridge.engine.arrays import Offers, Worlds, packed_once
 from goldenbridge.engine.registers import offer_tiles, register_kernel
-from goldenbridge.engine.simd import fma, wide_vectors
+from goldenbridge.engine.simd import fetch_add, fma, wide_vectors
+from goldenbridge.engine.threads import together
 
 __all__ = ["deal_and_payoff", "SMALL_M"]
 
@@ -78,8 +92,8 @@ _TILE_BYTES = 64 * 1024
 SUM_BLOCK = 4096
 #: Worlds per sub-tile of the few-offers kernel (divides SUM_BLOCK).
 _WORLD_TILE = 512
-#: Below this much work (worlds x offers x slots x issues, about a millisecond) one
-#: thread runs the kernel: waking the others costs more than they save, and when
+#: Below this much work (worlds x offers x slots x issues, about a millisecond) the
+#: calling thread alone runs the kernel: waking the others costs more than they save, and when
 #: another process holds their core the join waits for the scheduler (~20 ms
 #: measured on a shared 2-core VM).
 _SERIAL_WORK = 2**23
@@ -140,9 +154,13 @@ def _four_losses(ws, as_, row, iu, sub, x, g, kc, zero):
 def _offer_lanes(kc: int):
     """The many-offers kernel for ``kc`` continuous issues (a closure constant)."""
 
-    @njit(parallel=True, cache=True)
-    def kernel(par, thr, base, table, xt, ot, wts, r_p, n_dec, p_slot, block, zero, one):
-        """Per-block sums of w * deal and w * payoff, (blocks, padded M) each.
+    @njit(nogil=True, cache=True)
+    def kernel(
+        par, thr, base, table, xt, ot, wts, r_p, n_dec, p_slot, block, zero, one,
+        counter, deal_out, pay_out,
+    ):  # fmt: skip
+        """Per-block sums of w * deal and w * payoff into deal_out, pay_out (blocks,
+        padded M; zeros), work items taken from ``counter[0]`` until none is left.
 
         par (S, N, 2 kc): square roots of the weights, then -sqrt(w) * ideal; thr,
         base (S, N); table (S, N, kd, O); xt (tiles, kc, tile), ot (tiles, kd,
@@ -157,14 +175,15 @@ def _offer_lanes(kc: int):
         threshold (the comparison moves into the float64 loop, where it is needed
         anyway); with several, ``mg`` is 1 where some decider refuses and ``lim = 0``.
         """
+        wide_vectors()
         n = wts.shape[0]
         n_slots, kd = par.shape[0], ot.shape[1]
         nt, tile = xt.shape[0], xt.shape[2]
         nb = (n + block - 1) // block
-        deal_out = np.zeros((nb, nt * tile))
-        pay_out = np.zeros((nb, nt * tile if p_slot >= 0 else 0))
-        for item in prange(nb * nt):
-            wide_vectors()
+        while True:
+            item = fetch_add(counter, 0)
+            if item >= nb * nt:
+                break
             bi = item // nt
             ti = item - bi * nt
             xs, os = xt[ti], ot[ti]
@@ -249,7 +268,6 @@ def _offer_lanes(kc: int):
                     if i2 > i:
                         for j in range(tile):
                             acc_pay[j] += w1 * (np.float64(up1[j]) if mg1[j] <= lim1 else rp1)
-        return deal_out, pay_out
 
     return kernel
 
@@ -301,9 +319,13 @@ def _world_lanes(kc: int):
     """The few-offers kernel for ``kc`` continuous issues (a closure constant)."""
     sub = _WORLD_TILE
 
-    @njit(parallel=True, cache=True)
-    def kernel(wt, at, tt, thr, base, x, option, wts, r_p, n_dec, p_slot, block, zero, one):
-        """Per-block sums of w * deal and w * payoff, (blocks, M4) each.
+    @njit(nogil=True, cache=True)
+    def kernel(
+        wt, at, tt, thr, base, x, option, wts, r_p, n_dec, p_slot, block, zero, one,
+        counter, deal_out, pay_out,
+    ):  # fmt: skip
+        """Per-block sums of w * deal and w * payoff into deal_out, pay_out (blocks, M4;
+        zeros), blocks taken from ``counter[0]`` until none is left.
 
         Worlds cut into sub-tiles of ``sub`` worlds, worlds last: wt, at (tiles,
         S kc sub) sqrt(w) and -sqrt(w) * ideal, tt (tiles, S, kd, O, sub) tables, thr and base
@@ -312,14 +334,15 @@ def _world_lanes(kc: int):
         rows of one array sit at constant distances (one run-time alias check
         each, so the loop still vectorises).
         """
+        wide_vectors()
         n = wts.shape[0]
         n_slots, kd = tt.shape[1], tt.shape[2]
         m4 = x.shape[0]
         nb = (n + block - 1) // block
-        deal_out = np.zeros((nb, m4))
-        pay_out = np.zeros((nb, m4 if p_slot >= 0 else 0))
-        for bi in prange(nb):
-            wide_vectors()
+        while True:
+            bi = fetch_add(counter, 0)
+            if bi >= nb:
+                break
             okw = np.zeros((m4, sub))  # w * deal, per offer and world
             pay = np.zeros((m4 if p_slot >= 0 else 0, sub))  # w * payoff
             ok = np.empty((4, sub), wt.dtype)
@@ -379,7 +402,6 @@ def _world_lanes(kc: int):
                 _add_rows(okw, deal_out[bi], tw)
                 if p_slot >= 0:
                     _add_rows(pay, pay_out[bi], tw)
-        return deal_out, pay_out
 
     return kernel
 
@@ -554,38 +576,48 @@ def deal_and_payoff(
         path = "registers" if fits else ("worlds" if m < SMALL_M else "offers")
     elif path == "registers" and not fits:
         raise ValueError("path 'registers' needs float32, continuous issues and no discrete ones")
-    threads = numba.get_num_threads()
-    old = None
-    try:
-        if worlds.n * m * len(p.acts) * (p.kc + p.kd + 1) < _SERIAL_WORK:
-            numba.set_num_threads(1)  # this thread only
-        # Work items handed out one at a time: by numba (chunk size 1), or by the
-        # register kernel's own counter (one prange iteration per thread).
-        old = numba.set_parallel_chunksize(0 if path == "registers" else 1)
-        if path == "registers":
-            r = 1 if m <= 16 else 2
+    small = worlds.n * m * len(p.acts) * (p.kc + p.kd + 1) < _SERIAL_WORK
+    if path == "registers":
+        r = 1 if m <= 16 else 2
+        threads = numba.get_num_threads()
+        old = None
+        try:
+            if small:
+                numba.set_num_threads(1)  # this thread only
+            # One prange iteration per thread: the kernel hands out its work items.
+            old = numba.set_parallel_chunksize(0)
             d_parts, p_parts = register_kernel(p.kc, r)(
                 p.par, p.thr, p.base, offer_tiles(offers.x, r, dtype), p.wts, p.r_p,
                 p.n_dec, p.p_slot, SUM_BLOCK, numba.get_num_threads(),
             )  # fmt: skip
-        elif path == "worlds":
+        finally:
+            if old is not None:
+                numba.set_parallel_chunksize(old)
+            numba.set_num_threads(threads)
+    else:
+        if path == "worlds":
             wt, at, tt, thr, base = p.world_tiles
             pad = ((0, -m % 4), (0, 0))  # whole groups of four offers
             x = np.ascontiguousarray(np.pad(offers.x, pad), dtype)
             option = np.ascontiguousarray(np.pad(offers.option, pad), np.int64)
-            d_parts, p_parts = _world_lanes(p.kc)(
+            kernel, width = _world_lanes(p.kc), x.shape[0]
+            args: tuple[Any, ...] = (
                 wt, at, tt, thr, base, x, option, p.wts, p.r_p, p.n_dec, p.p_slot,
                 SUM_BLOCK, dtype(0), dtype(1),
             )  # fmt: skip
         else:
             xt, ot = _offer_tiles(offers, p.kc, p.kd, dtype)
-            d_parts, p_parts = _offer_lanes(p.kc)(
+            kernel, width = _offer_lanes(p.kc), xt.shape[0] * xt.shape[2]
+            args = (
                 p.par, p.thr, p.base, p.table, xt, ot, p.wts, p.r_p, p.n_dec, p.p_slot,
                 SUM_BLOCK, dtype(0), dtype(1),
             )  # fmt: skip
-    finally:
-        if old is not None:
-            numba.set_parallel_chunksize(old)
-        numba.set_num_threads(threads)
+        # On this thread alone below about a millisecond of work, else once on each of
+        # numba's threads (this thread's count), every call taking work items from one
+        # counter until none is left (threads.together).
+        nb = -(-worlds.n // SUM_BLOCK)
+        d_parts, p_parts = np.zeros((nb, width)), np.zeros((nb, width if payoff else 0))
+        counter = np.zeros(1, np.int64)
+        together(kernel, 1 if small else numba.get_num_threads(), *args, counter, d_parts, p_parts)
     p_deal = _seq_total(d_parts[:, :m]) / p.w_total
     return p_deal, (_seq_total(p_parts[:, :m]) / p.w_total if payoff else None)

@@ -10,9 +10,10 @@
   (Skylake-X to Emerald Rapids) prefers 256-bit vectors, so numba's loops on those
   cores use ``ymm`` registers, half of what the FMA units take (seen in
   ``kernel.inspect_asm()``: no ``zmm`` at all); this is the per-function form of
-  clang's ``-mprefer-vector-width=512``. Call it inside a ``prange`` body, which
-  numba outlines into its own function. Lanes compute independent values, so the
-  width changes speed only, never a result. Harmless on CPUs without AVX-512.
+  clang's ``-mprefer-vector-width=512``. Call it in the kernel's body (in a parallel
+  kernel, inside the ``prange`` body, which numba outlines into a function of its
+  own). Lanes compute independent values, so the width changes speed only, never a
+  result. Harmless on CPUs without AVX-512.
 
 * :data:`f32x16` and :data:`f64x8` are numba types for one 512-bit register of
   16 float32 or 8 float64 lanes (LLVM vector values), with the few operations the
@@ -50,6 +51,7 @@ __all__ = [
     "add_where_le",
     "add_payoff",
     "fetch_add",
+    "inline_in_llvm",
 ]
 
 
@@ -62,6 +64,24 @@ def wide_vectors(typingctx):
             set.add(builder.function.attributes, '"prefer-vector-width"="512"')
         except TypeError:  # a future llvmlite without a set underneath: speed only
             pass
+        return context.get_dummy_value()
+
+    return types.none(), codegen
+
+
+@intrinsic
+def inline_in_llvm(typingctx):
+    """Mark the enclosing LLVM function ``alwaysinline`` (no run-time code).
+
+    For a small ``@njit`` helper of a ``parallel=True`` kernel: LLVM inlines it into
+    the kernel's loop body, where the closure constants (``kc``, ``r``) fold and its
+    loops unroll, much as numba's own ``inline="always"`` would -- but numba's
+    inlining copies the helper into the kernel's IR before the parfor passes, which
+    then take seconds longer (docs/performance.md, "Cold start").
+    """
+
+    def codegen(context, builder, signature, args):
+        builder.function.attributes.add("alwaysinline")
         return context.get_dummy_value()
 
     return types.none(), codegen

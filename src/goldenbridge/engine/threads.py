@@ -31,7 +31,16 @@ from typing import Any, TypeVar
 
 import numba
 
-__all__ = ["SERIAL_BELOW", "aside", "by_rows", "map_threads", "sized", "threadsafe", "workers"]
+__all__ = [
+    "SERIAL_BELOW",
+    "aside",
+    "by_rows",
+    "map_threads",
+    "sized",
+    "threadsafe",
+    "together",
+    "workers",
+]
 
 #: Inner iterations of a parallel kernel below which it runs on the calling thread alone
 #: (about a millisecond of work): a parallel launch waits for every thread it uses, and on
@@ -138,6 +147,22 @@ def by_rows(kernel: Callable[..., Any], n: int, work: int, *args: Any) -> None:
     others = [_executor().submit(kernel, cuts[t], cuts[t + 1], *args) for t in range(1, threads)]
     try:
         kernel(cuts[0], cuts[1], *args)
+    finally:
+        for future in others:
+            future.result()
+
+
+def together(kernel: Callable[..., Any], threads: int, *args: Any) -> None:
+    """``kernel(*args)`` on ``threads`` threads at once, the calling thread included, for a
+    serial kernel (``nogil=True``) that hands out its own work items: each call takes the
+    next item from an atomic counter among ``args`` until none is left, so a thread whose
+    core another process holds takes fewer items and does not hold the others up (a call
+    that starts late finds nothing left to do). The kernel computes each item the same
+    way on any thread, so the numbers do not depend on the thread count.
+    """
+    others = [_executor().submit(kernel, *args) for _ in range(1, threads)]
+    try:
+        kernel(*args)
     finally:
         for future in others:
             future.result()
