@@ -144,12 +144,7 @@ def by_rows(kernel: Callable[..., Any], n: int, work: int, *args: Any) -> None:
     """
     threads = max(1, min(numba.get_num_threads(), n)) if work >= SERIAL_BELOW else 1
     cuts = [n * t // threads for t in range(threads + 1)]
-    others = [_executor().submit(kernel, cuts[t], cuts[t + 1], *args) for t in range(1, threads)]
-    try:
-        kernel(cuts[0], cuts[1], *args)
-    finally:
-        for future in others:
-            future.result()
+    _at_once([(kernel, cuts[t], cuts[t + 1], *args) for t in range(threads)])
 
 
 def together(kernel: Callable[..., Any], threads: int, *args: Any) -> None:
@@ -160,9 +155,15 @@ def together(kernel: Callable[..., Any], threads: int, *args: Any) -> None:
     that starts late finds nothing left to do). The kernel computes each item the same
     way on any thread, so the numbers do not depend on the thread count.
     """
-    others = [_executor().submit(kernel, *args) for _ in range(1, threads)]
+    _at_once([(kernel, *args)] * max(1, threads))
+
+
+def _at_once(calls: list[tuple[Any, ...]]) -> None:
+    """Each ``(fn, *args)`` of ``calls`` run at once: the first on the calling thread,
+    the others on the pool; returns when every one is done."""
+    others = [_executor().submit(*call) for call in calls[1:]]
     try:
-        kernel(*args)
+        calls[0][0](*calls[0][1:])
     finally:
         for future in others:
             future.result()
