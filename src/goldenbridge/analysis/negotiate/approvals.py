@@ -231,14 +231,19 @@ def approved_equilibrium(
         return first
     w = population.worlds.weights
     once = built.one_shot
-    members = []
+    # each member's P(war), and the member with the smallest gap (the first of equals);
+    # the others' solves are not kept (each holds the game's arrays)
+    wars: list[float] = []
+    best: tuple | None = None
     for i in range(MIXED_APPROVALS + 1):
         if progress is not None:
             progress("the allies' replies to the mixed offers", i, MIXED_APPROVALS + 1)
         eq = mixed.equilibrium
         new = continuation_approvals(population, built, grid_offers, eq, once.approve_by, cache)
         gap = approvals_gap(built.game, eq, new, approve, w)
-        members.append((gap, i, built, ordered, mixed, played, approve))
+        wars.append(float(played.p_war[-1]))
+        if best is None or gap < best[0]:
+            best = (gap, built, ordered, mixed, played, approve)
         if gap <= GAP_TOLERANCE or i == MIXED_APPROVALS:
             break
         approve = new
@@ -246,8 +251,8 @@ def approved_equilibrium(
         ordered = solve_ordered(built.game, rounds, discount, hazard, q, np.argsort(eq.rank))
         mixed = fictitious_play(built.game, ordered.equilibrium)
         played = play(built.game, mixed.equilibrium)
-    wars = [float(m[5].p_war[-1]) for m in members]
-    gap, _, built, ordered, mixed, played, approve = min(members, key=lambda m: (m[0], m[1]))
+    assert best is not None  # the loop runs at least once
+    gap, built, ordered, mixed, played, approve = best
     return Approved(
         built,
         ordered,
@@ -258,6 +263,6 @@ def approved_equilibrium(
         iterations,
         converged,
         gap,
-        len(members) - 1,
+        len(wars) - 1,
         (min(wars), max(wars)),
     )
