@@ -458,7 +458,7 @@ class Approvals:
     --------
     >>> ok = np.array([[[True, False, True], [False, False, True]]])
     >>> a = Approvals.of(ok)
-    >>> a.bits.shape, a.row(0).tolist(), a.offer(0, 2).tolist()
+    >>> a.bits.shape, a.approve[0].tolist(), a.offer(0, 2).tolist()
     ((1, 3, 1), [[True, False, True], [False, False, True]], [True, True])
     """
 
@@ -474,10 +474,6 @@ class Approvals:
     def offer(self, r: int, j: int) -> np.ndarray:
         """(N,) bool: row ``r``'s approvals of offer ``j`` in each world."""
         return np.unpackbits(self.bits[r, j], count=self.worlds).view(bool)
-
-    def row(self, r: int) -> np.ndarray:
-        """(N, G) bool: row ``r``'s approvals (a transposed view)."""
-        return np.unpackbits(self.bits[r], axis=1, count=self.worlds).view(bool).T
 
     @property
     def approve(self) -> np.ndarray:
