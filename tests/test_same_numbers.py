@@ -97,6 +97,47 @@ def test_kept_edge_losses_give_the_residual_computed_in_place(russia):
         assert np.array_equal(plain[0], read[0]) and np.array_equal(plain[1], read[1])
 
 
+def test_the_residual_of_some_entries_is_the_residual_of_every_entry(russia):
+    """The residual kernel computing only the entries a level needs (a few offers of each
+    refined world) gives each of them the numbers of the whole rectangle, bit for bit, and
+    0 elsewhere: rows needing nothing, rows needing every offer, bins at every level."""
+    pop, offers, rules = russia
+    rng = np.random.default_rng(11)
+    compared = 0
+    for actor, rule in rules.items():
+        if rule.g is None:  # not on the control variate's path
+            continue
+        for b in (8, 64, 512):
+            for outcome in ("win", "lose"):
+                got = rule._edges(outcome, b)
+                if got is None:
+                    continue
+                cols, edges, options_vary, _ = got
+                h, total = rule._weights(outcome)
+                binned = bins(
+                    rule.parts[f"{outcome}_x"],
+                    rule.parts[f"{outcome}_opt"],
+                    cols,
+                    options_vary,
+                    rule.parts["table"].shape[2],
+                    h,
+                    edges,
+                    None,
+                    total,
+                )
+                rows = np.sort(rng.choice(pop.n, 200, replace=False))
+                need = rng.random((rows.size, offers.m)) < 0.1
+                need[0] = True
+                need[1] = False
+                dense = binned_residual(rows, rule.parts, outcome, binned)
+                sparse = binned_residual(rows, rule.parts, outcome, binned, need=need)
+                for a, c in zip(dense, sparse, strict=True):
+                    assert np.array_equal(a[need], c[need]), (actor, b, outcome)
+                    assert not c[~need].any()
+                compared += 1
+    assert compared >= 3  # Ukraine (win and lose) and at least one more level
+
+
 def test_a_level_computes_only_the_offers_it_refines(russia):
     """Refining some offers only gives each of them the numbers of refining every offer
     (binned residuals, sorted thresholds and the exact level), bit for bit."""

@@ -265,7 +265,7 @@ class _OwnApproval:
         if self.control is not None and s < n:
             est, bound = self.control[rows], zero
             for outcome in ("win", "lose"):
-                e, b = self._binned(rows, outcome, s)
+                e, b = self._binned(rows, outcome, s, need)
                 est, bound = est + e, bound + b
             return est, zero, bound
         if self.events is not None and s < n:
@@ -319,8 +319,11 @@ class _OwnApproval:
         p = self.population.p_win if outcome == "win" else 1.0 - self.population.p_win
         return np.broadcast_to(self.population.worlds.weights * p, (self.population.n,))
 
-    def _binned(self, rows: np.ndarray, outcome: str, b: int) -> tuple[np.ndarray, np.ndarray]:
-        """The residual of :mod:`goldenbridge.engine.binned` for the war's ``outcome``."""
+    def _binned(
+        self, rows: np.ndarray, outcome: str, b: int, need: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The residual of :mod:`goldenbridge.engine.binned` for the war's ``outcome``
+        (with ``need``, only at those entries)."""
         parts = self.parts
         got = None if self.g is None else self._edges(outcome, b)
         if got is None:
@@ -339,9 +342,9 @@ class _OwnApproval:
             total,
         )
         losses = None
-        if rows.size == self.population.n:  # every world (the first level): kept
+        if need is None and rows.size == self.population.n:  # the first level: kept
             losses = self._losses(outcome, b, got)
-        return binned_residual(rows, parts, outcome, binned, losses)
+        return binned_residual(rows, parts, outcome, binned, losses, need)
 
     def _losses(self, outcome: str, b: int, got: tuple) -> np.ndarray:
         """:func:`~goldenbridge.engine.binned.edge_losses` at the ``b`` bins ``got`` of
