@@ -26,6 +26,8 @@ weight times the largest possible ``|gain|`` to the bound.
 
 from __future__ import annotations
 
+import copy
+
 import numba
 import numpy as np
 
@@ -113,20 +115,22 @@ class Events:
     w, p, against : (M, E)
         Each event's partner's weight (normalised to sum 1), chance of winning and
         ``against``, in event order (read consecutively by the sweep, at every level).
+    cols : (M',) int64
+        The offers (rows of the arrays above, columns of ``a0``, ``g0``, ``abs0``) these
+        events are of: every offer, or those of :meth:`subset`.
     """
 
     def __init__(self, tau, q, da, dg, dabs, a0, g0, abs0, w, p, against):
         self.tau, self.q, self.da, self.dg, self.dabs = tau, q, da, dg, dabs
         self.a0, self.g0, self.abs0 = a0, g0, abs0
         self.w, self.p, self.against = w, p, against
+        self.cols = np.arange(tau.shape[0], dtype=np.int64)
 
     def subset(self, cols: np.ndarray) -> Events:
-        """The events of the offers ``cols`` alone (each offer's sweep is its own)."""
-        out = object.__new__(Events)
-        for name in ("tau", "q", "da", "dg", "dabs", "w", "p", "against"):
-            setattr(out, name, np.ascontiguousarray(getattr(self, name)[cols]))
-        for name in ("a0", "g0", "abs0"):
-            setattr(out, name, np.ascontiguousarray(getattr(self, name)[:, cols]))
+        """The events of the offers ``cols`` alone (each offer's sweep is its own): the
+        same arrays, not copied (an offer's events at 100 000 worlds are ~20 MB)."""
+        out = copy.copy(self)
+        out.cols = np.ascontiguousarray(self.cols[cols], dtype=np.int64)
         return out
 
 
@@ -221,13 +225,14 @@ def _add_bins(
 
 @numba.njit(cache=True)
 def _below(
-    x, w, a0, g0, abs0, p, against, sides, ncols_of, bin_of, opt_of, st, hist, habs, opts
+    x, col, w, a0, g0, abs0, p, against, sides, ncols_of, bin_of, opt_of, st, hist, habs, opts
 ):  # pragma: no cover - compiled
-    """Offer ``x``'s sums below every threshold: ``st[x]`` = (sum a, sum g, sum g.against,
-    sum g p, sum g (1 - p)), and its binned sums."""
+    """Offer ``x``'s sums below every threshold (column ``col`` of ``a0``, ``g0``,
+    ``abs0``): ``st[x]`` = (sum a, sum g, sum g.against, sum g p, sum g (1 - p)), and its
+    binned sums."""
     sa = sg = sgt = sp = sq = 0.0
     for q in range(w.shape[0]):
-        wa, wg, wab = w[q] * a0[q, x], w[q] * g0[q, x], w[q] * abs0[q, x]
+        wa, wg, wab = w[q] * a0[q, col], w[q] * g0[q, col], w[q] * abs0[q, col]
         sa += wa
         sg += wg
         sgt += wg * against[q]
@@ -249,6 +254,7 @@ def _sweep(  # pragma: no cover - compiled
     ev_p,
     ev_against,
     ev_q,
+    ev_cols,
     a0,
     g0,
     abs0,
@@ -278,7 +284,9 @@ def _sweep(  # pragma: no cover - compiled
     losses_win,
     losses_lose,
 ):
-    """Rows sorted by ``c_rows``, every array of j's own fields (``u_own``, ``own_sq``,
+    """Rows sorted by ``c_rows``, the offers ``ev_cols`` (rows of the ``ev_`` arrays,
+    columns of ``a0``, ``g0``, ``abs0``; output column ``x`` is offer ``ev_cols[x]``),
+    every array of j's own fields (``u_own``, ``own_sq``,
     ``cost``, ``direct``, ``weight``, ``ideal``, ``rho``, ``table``, ``spread``, ``bases``,
     ``refs``) laid out in that order (read consecutively). ``sides`` (2,) bool: win/lose
     residual present; ``ncols_of`` (2,) its varying issues, ``cols_of`` (2, C),
@@ -296,7 +304,7 @@ def _sweep(  # pragma: no cover - compiled
     second, and numba's parallel build would cost ~20 s more of compilation on a
     fresh install (docs/performance.md)."""
     r = c_rows.shape[0]
-    m = ev_tau.shape[0]
+    m = ev_cols.shape[0]
     nc = cols_of.shape[1]
     nb = edges_of.shape[2] - 1
     kd = opt_of.shape[2]
@@ -307,7 +315,22 @@ def _sweep(  # pragma: no cover - compiled
     opts = np.zeros((m, 2, kd, no))
     for x in range(m):
         _below(
-            x, w, a0, g0, abs0, p, against, sides, ncols_of, bin_of, opt_of, st, hist, habs, opts
+            x,
+            ev_cols[x],
+            w,
+            a0,
+            g0,
+            abs0,
+            p,
+            against,
+            sides,
+            ncols_of,
+            bin_of,
+            opt_of,
+            st,
+            hist,
+            habs,
+            opts,
         )
     est = np.zeros((r, m))
     bound = np.zeros((r, m))
@@ -341,27 +364,28 @@ def _sweep(  # pragma: no cover - compiled
                         half[n - first, s, c, b] = 0.5 * (top - bottom)
                         lo_loss = hi_loss
         for x in range(m):
+            cx = ev_cols[x]
             sa, sg, sgt, sp, sq = st[x, 0], st[x, 1], st[x, 2], st[x, 3], st[x, 4]
             hx, ax, ox = hist[x], habs[x], opts[x]
             e = head[x]
             for n in range(first, last):
                 c_n = c_rows[n]
-                while e < ev_tau.shape[1] and ev_tau[x, e] < c_n - band:
-                    we, pe = ev_w[x, e], ev_p[x, e]
-                    wa, wg, wab = we * ev_da[x, e], we * ev_dg[x, e], we * ev_dabs[x, e]
+                while e < ev_tau.shape[1] and ev_tau[cx, e] < c_n - band:
+                    we, pe = ev_w[cx, e], ev_p[cx, e]
+                    wa, wg, wab = we * ev_da[cx, e], we * ev_dg[cx, e], we * ev_dabs[cx, e]
                     sa += wa
                     sg += wg
-                    sgt += wg * ev_against[x, e]
+                    sgt += wg * ev_against[cx, e]
                     sp += wg * pe
                     sq += wg * (1.0 - pe)
-                    _add_bins(hx, ax, ox, sides, ncols_of, bin_of, opt_of, ev_q[x, e], pe, wg, wab)
+                    _add_bins(hx, ax, ox, sides, ncols_of, bin_of, opt_of, ev_q[cx, e], pe, wg, wab)
                     e += 1
                 if not need[n, x]:
                     continue
                 near = 0.0  # partners whose side of a threshold rounding could flip
                 k = e
-                while k < ev_tau.shape[1] and ev_tau[x, k] <= c_n + band:
-                    near += ev_w[x, k]
+                while k < ev_tau.shape[1] and ev_tau[cx, k] <= c_n + band:
+                    near += ev_w[cx, k]
                     k += 1
                 u0 = own_sq[n]
                 gain = (u_own[n, x] - u0) * sa
@@ -534,6 +558,7 @@ def threshold_gain(
         ev.p,
         ev.against,
         ev.q,
+        ev.cols,
         ev.a0,
         ev.g0,
         ev.abs0,
