@@ -90,9 +90,10 @@ def run(
     repeats: int = 3,
     log=print,
     only: list[str] | None = None,
+    old_label: str = "v0.1.0",
 ) -> dict:
     """Time every command (or those labelled ``only``) on each side; see the module
-    docstring."""
+    docstring. ``old_label`` names the earlier side in the table."""
     global COMMANDS
     if only:
         keep = {"validate", "evaluate", *only}  # evaluate compute needs both
@@ -131,6 +132,7 @@ def run(
         "load_average": os.getloadavg(),
         "cpus": os.cpu_count(),
         "old": old,
+        "old_label": old_label,
         "rows": rows,
         "evaluate_compute": {
             **{f"{side}_s": value for side, value in compute.items()},
@@ -144,12 +146,13 @@ def run(
 def format_table(result: dict) -> list[str]:
     """The result as a text table (medians; best in brackets)."""
     has_old = result["old"] is not None
+    label = result.get("old_label", "v0.1.0")
     lines = [
         f"end-to-end, whole process, best of {result['repeats']} (median), "
         f"load average {' '.join(f'{x:.2f}' for x in result['load_average'])}, "
         f"{result['cpus']} CPUs",
         f"{'command':<22} {'new s':>15}"
-        + (f" {'v0.1.0 s':>15} {'new/old':>8}" if has_old else "")
+        + (f" {label + ' s':>15} {'new/old':>8}" if has_old else "")
         + f" {'target':>7}  status",
     ]
     for row in result["rows"]:
@@ -170,7 +173,7 @@ def format_table(result: dict) -> list[str]:
     status = "met" if ec["met"] else f"missed by {ec['over_target_s']:.2f} s"
     lines.append(
         f"evaluate compute (evaluate - validate): new {ec['new_s']:.2f} s"
-        + (f", v0.1.0 {ec['old_s']:.2f} s" if has_old else "")
+        + (f", {label} {ec['old_s']:.2f} s" if has_old else "")
         + f"; target {ec['target_s']} s: {status}"
     )
     return lines
@@ -180,12 +183,13 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--old", help="python of the earlier release's environment")
     p.add_argument("--old-cwd", type=Path, help="the earlier release's checkout")
+    p.add_argument("--old-label", default="v0.1.0", help="the earlier side's name in the table")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--only", action="append", help="a command's label (repeatable)")
     a = p.parse_args(argv)
     log = (lambda s: None) if a.json else (lambda s: print(s, file=sys.stderr))
-    result = run(a.old, a.old_cwd, a.repeats, log, a.only)
+    result = run(a.old, a.old_cwd, a.repeats, log, a.only, a.old_label)
     if a.json:
         print(json.dumps(result, indent=2))
     else:
