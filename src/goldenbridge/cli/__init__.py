@@ -61,8 +61,8 @@ def main() -> None:
     # Start-up creates some 10^5 long-lived objects (modules, classes, typer's and
     # pydantic's tables) that the cyclic collector would traverse again and again: with
     # it off until the commands are registered, then those objects frozen out of its
-    # view, `evaluate russia-2021` takes 0.35-0.55 s less of its 2.3-3.0 s (best and
-    # median of 8, interleaved; docs/performance.md). Collection is on for the command.
+    # view, every command starts about 0.14 s sooner (`validate russia-2021` 0.61 ->
+    # 0.47 s, best of 5 interleaved; docs/performance.md). It is on for the command.
     gc.disable()
     try:
         app = __getattr__("app")
