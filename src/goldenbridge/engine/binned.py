@@ -39,7 +39,15 @@ from goldenbridge.engine.arrays import read_only, stable_argsort
 from goldenbridge.engine.threads import by_rows
 from goldenbridge.engine.utility import loss
 
-__all__ = ["Bins", "EDGE_LOSSES", "Quantiles", "bins", "binned_residual", "edge_losses"]
+__all__ = [
+    "Bins",
+    "EDGE_LOSSES",
+    "Quantiles",
+    "bins",
+    "binned_residual",
+    "edge_losses",
+    "loss_range",
+]
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,16 @@ def _bincounts(which, h, per_bin, abs_per_bin):  # pragma: no cover - compiled
                 abs_per_bin[c, b, k] += abs(h[i, k])
 
 
+@numba.njit(cache=True, inline="always")
+def loss_range(lo_loss, hi_loss, lo, hi, a):  # pragma: no cover - compiled
+    """The middle and half-width of the loss's range on the bin ``[lo, hi]`` (module
+    docstring): between its values at the ends, or between 0 and the larger end on the
+    bin that holds the ideal point ``a``."""
+    top = max(lo_loss, hi_loss)
+    bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
+    return 0.5 * (top + bottom), 0.5 * (top - bottom)
+
+
 @numba.njit(cache=True, nogil=True)
 def _residual_kernel(  # pragma: no cover - compiled
     lo_row,
@@ -218,10 +236,7 @@ def _residual_kernel(  # pragma: no cover - compiled
             for b in range(nb):
                 lo, hi = edges[c, b], edges[c, b + 1]
                 hi_loss = losses[n, c, b + 1] if kept else loss(hi - a, rn)
-                top = max(lo_loss, hi_loss)
-                bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
-                mid = 0.5 * (top + bottom)
-                half = 0.5 * (top - bottom)
+                mid, half = loss_range(lo_loss, hi_loss, lo, hi, a)
                 for x in range(m):
                     est[i, x] -= wc * mass[c, b, x] * mid
                     bound[i, x] += wc * absmass[c, b, x] * half
@@ -278,10 +293,7 @@ def _residual_pairs_kernel(  # pragma: no cover - compiled
             for b in range(nb):
                 lo, hi = edges[c, b], edges[c, b + 1]
                 hi_loss = loss(hi - a, rn)
-                top = max(lo_loss, hi_loss)
-                bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
-                mid[c, b] = 0.5 * (top + bottom)
-                half[c, b] = 0.5 * (top - bottom)
+                mid[c, b], half[c, b] = loss_range(lo_loss, hi_loss, lo, hi, a)
                 lo_loss = hi_loss
         for p in range(starts[i], starts[i + 1]):
             x = offers[p]

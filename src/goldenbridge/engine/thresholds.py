@@ -32,6 +32,7 @@ import numba
 import numpy as np
 
 from goldenbridge.engine.arrays import stable_argsort
+from goldenbridge.engine.binned import loss_range
 from goldenbridge.engine.utility import loss
 
 __all__ = ["BAND", "Events", "events", "sorted_fields", "sweep_layout", "threshold_gain"]
@@ -358,10 +359,9 @@ def _sweep(  # pragma: no cover - compiled
                             hi_loss = kept[q, c, b + 1]
                         else:
                             hi_loss = loss(hi - a, rho[n])
-                        top = max(lo_loss, hi_loss)
-                        bottom = 0.0 if lo < a < hi else min(lo_loss, hi_loss)
-                        mid[n - first, s, c, b] = 0.5 * (top + bottom)
-                        half[n - first, s, c, b] = 0.5 * (top - bottom)
+                        mid[n - first, s, c, b], half[n - first, s, c, b] = loss_range(
+                            lo_loss, hi_loss, lo, hi, a
+                        )
                         lo_loss = hi_loss
         for x in range(m):
             cx = ev_cols[x]
