@@ -14,15 +14,23 @@ Numba itself raises in all three cases (``RuntimeError: cannot cache function``,
 ``OSError``, ``EOFError``/``UnpicklingError``). This module wraps the three entry
 points once, at import; it changes nothing when the cache works.
 
-One start-up cost goes with the first kernel loaded from the cache: numba's
-``numba.np.arraymath``, imported then, probes for a BLAS by importing
-``scipy.linalg.cython_blas`` -- all of ``scipy.linalg``, 0.35 s on a quiet 2-core
-machine and up to 0.9 s under load -- though no kernel of this package calls BLAS and
-``evaluate``, ``demo`` and the web page import nothing else of scipy. scipy is a
-dependency, so the probe's answer is known: :func:`_arraymath_without_probe` imports
-that module with the probe a no-op (the same answer) before the first load. A kernel
-that did call BLAS would still find it: numba resolves BLAS functions from scipy
-when they are first called.
+Two start-up costs went with the first kernel loaded from the cache:
+
+- numba's own ``Cache.load_overload`` first refreshes the target context: it imports
+  and installs every typing and lowering registry numba has (its numpy, random, typed
+  containers, ...), 0.19-0.23 s of one core, though a kernel loaded from the cache is
+  machine code that needs none of them -- only the runtime (NRT) that its allocations
+  call. The loader here initialises the runtime alone; a kernel that is not in the
+  cache is compiled by numba's compiler, which refreshes the context itself
+  (``numba.core.compiler.CompilerBase``). ``evaluate russia-2021`` 1.10 -> 0.92 s in
+  one process (best of 3, alternated; docs/performance.md, stop 35).
+- that refresh imports ``numba.np.arraymath``, which probes for a BLAS by importing
+  ``scipy.linalg.cython_blas`` -- all of ``scipy.linalg``, 0.35 s on a quiet 2-core
+  machine and up to 0.9 s under load -- though no kernel of this package calls BLAS.
+  scipy is a dependency, so the probe's answer is known: before numba compiles (a
+  kernel not found in the cache), :func:`_arraymath_without_probe` imports that module
+  with the probe a no-op (the same answer). A kernel that did call BLAS would still
+  find it: numba resolves BLAS functions from scipy when they are first called.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import warnings
 from typing import Any
 
 from numba.core import caching, dispatcher
+from numba.core.runtime import rtsys
 
 __all__ = ["CacheWarning", "install"]
 
@@ -79,10 +88,12 @@ def _arraymath_without_probe() -> None:
 
 
 def _load_overload(self: Any, sig: Any, target_context: Any) -> Any:
-    if "numba.np.arraymath" not in sys.modules:
-        _arraymath_without_probe()
+    """numba's ``Cache.load_overload`` without its refresh of the whole context (module
+    docstring): the runtime alone is what a loaded kernel needs."""
+    rtsys.initialize(target_context)
     try:
-        return _ORIGINAL_LOAD(self, sig, target_context)
+        with self._guard_against_spurious_io_errors():
+            data = self._load_overload(sig, target_context)
     except Exception as exc:  # a damaged file: numba has no narrower contract here
         index = getattr(getattr(self, "_cache_file", None), "_index_path", None)
         if index:
@@ -91,7 +102,10 @@ def _load_overload(self: Any, sig: Any, target_context: Any) -> Any:
             except OSError:
                 pass
         _warn("damaged", f"a damaged cache file was removed ({type(exc).__name__}); recompiling")
-        return None
+        data = None
+    if data is None and "numba.np.arraymath" not in sys.modules:
+        _arraymath_without_probe()  # numba compiles next, and its refresh imports it
+    return data
 
 
 def _save_overload(self: Any, sig: Any, data: Any) -> None:
@@ -101,7 +115,6 @@ def _save_overload(self: Any, sig: Any, data: Any) -> None:
         _warn("save", f"cannot write the cache ({exc}); this run compiles without it")
 
 
-_ORIGINAL_LOAD = caching.Cache.load_overload
 _ORIGINAL_SAVE = caching.Cache.save_overload
 
 
