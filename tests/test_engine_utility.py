@@ -51,3 +51,27 @@ def test_utilities_with_continuous_exponents_and_zero_distance():
         a.weight[n, c] * (1 - abs(offers.x[m, c] - a.ideal[n, c]) ** a.rho[n]) for c in range(4)
     ) + sum(a.table[n, k, offers.option[m, k]] for k in range(2))
     assert abs(want[n, m] - by_hand) < 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(worlds_and_offers(kcs=(1, 3, 9)))
+def test_one_offer_with_kept_terms_equals_utilities_bit_for_bit(pair):
+    """:class:`~goldenbridge.engine.utility.OneOffer` over a walk of offers that moves
+    one issue, several, none, and goes back to an earlier one (its kept terms reused), and
+    a change of options: every actor's utilities equal :func:`utilities`' bit for bit."""
+    worlds, offers = pair
+    one = utility.OneOffer(worlds.actors, keep=3)
+    kc = offers.x.shape[1]
+    walk = [(offers.x[0], offers.option[0])]
+    for m in range(offers.x.shape[0]):
+        x = walk[-1][0].copy()
+        x[m % kc] = offers.x[m, m % kc]  # one issue moved
+        walk += [(x, walk[-1][1]), (x.copy(), walk[-1][1])]  # and the same point again
+        walk.append((offers.x[m], offers.option[m]))  # several issues, other options
+        walk.append(walk[0])  # back to the first: a kept offer, or not any more
+    for x, option in walk:
+        got = one(x, option)
+        assert got.shape == (len(worlds.actors), worlds.n, 1)
+        single = type(offers)(x[None, :], option[None, :])
+        for a, actor in enumerate(worlds.actors):
+            assert np.array_equal(got[a], utility.utilities(actor, single))

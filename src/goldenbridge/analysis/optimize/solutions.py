@@ -34,6 +34,7 @@ import numpy as np
 from goldenbridge.analysis.optimize.search import Space, option_combinations
 from goldenbridge.analysis.results import JSON_SKIP, json_meta, to_dict
 from goldenbridge.engine import Worlds, utilities
+from goldenbridge.engine.utility import OneOffer
 from goldenbridge.population import Population
 from goldenbridge.scenario.errors import InputError
 
@@ -103,6 +104,7 @@ class PartyUtilities:
         ]
         self.d = np.array([w @ r_i for r_i in r]) / self.total
         self._seen: dict[bytes, np.ndarray] = {}
+        self._one = OneOffer([worlds.actors[i] for i in self.parties])
 
     def expected(self, x: np.ndarray, option: np.ndarray | None = None) -> np.ndarray:
         """(M, A) E[u_i] of M offers (searched coordinates ``x`` (M, K)).
@@ -125,6 +127,9 @@ class PartyUtilities:
             x = np.repeat(x, option.shape[0], axis=0) if x.shape[0] == 1 else x
         offers = self.space.offers(x, option)
         w = self.worlds.weights
+        if offers.m == 1:  # SLSQP's points, most one coordinate from the last: OneOffer
+            u = self._one(offers.x[0], offers.option[0])
+            return np.stack([w @ u_i / self.total for u_i in u], axis=1)
         return np.stack(
             [w @ utilities(self.worlds.actors[i], offers) / self.total for i in self.parties],
             axis=1,
