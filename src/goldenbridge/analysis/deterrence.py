@@ -23,7 +23,7 @@ the worlds' crossing points ``-a_n / b_n``, not from the grid.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -209,6 +209,27 @@ def _point(
     )
 
 
+def _draws(
+    scenario: Scenario,
+    threat: str,
+    keys: Sequence[tuple[float, float | None] | None],
+    effect_field: EffectField | None,
+    samples: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[Population]:
+    """The populations of ``keys`` (None: the scenario itself; else (credibility, effect)
+    of the threat), one at a time, in order. (Drawing the next one on a thread of its
+    own while the caller evaluates this one gained nothing: the evaluation uses both
+    cores.)"""
+    for i, key in enumerate(keys):
+        s = scenario if key is None else with_threat(scenario, threat, *key, effect_field)
+        population = sample(s, samples, seed)
+        if progress is not None:
+            progress(i + 1, len(keys))
+        yield population
+
+
 def deterrence(
     scenario: Scenario,
     threat: str,
@@ -281,31 +302,31 @@ def deterrence(
     sizes: list[float | None] = list(effects) if effects is not None else [None]
     samples = scenario.samples if samples is None else samples
     seed = scenario.seed if seed is None else seed
-    total = 1 + len(sizes) * (len(grid) + 2)
-    done = 0
-
-    def draw(s: Scenario) -> Population:
-        nonlocal done
-        population = sample(s, samples, seed)
-        done += 1
-        if progress is not None:
-            progress(done, total)
-        return population
-
-    base = draw(scenario)
+    # every population the sweep reads, each (credibility, effect) drawn once (the grid's 0
+    # and 1 are the thresholds' ends: the same scenario and seed, the same worlds), each
+    # read as it comes: its point, and at 0 and 1 the target's war margin
+    keys: list[tuple[float, float | None] | None] = [None]
+    keys += [(c, size) for size in sizes for c in [*grid, 0.0, 1.0]]
+    keys = list(dict.fromkeys(keys))
+    at: dict[tuple[float, float | None], DeterrencePoint] = {}
+    margin: dict[tuple[float, float | None], np.ndarray] = {}
+    populations = _draws(scenario, threat, keys, effect_field, samples, seed, progress)
+    base = next(populations)
     chosen: Mapping[str, Mapping[str, OfferValue]] = (
         dict(offers) if offers is not None else named_offers(base)
     )
     baseline = _point(base, chosen, None, None)
-    points, thresholds = [], []
+    for key, population in zip(keys[1:], populations, strict=True):
+        assert key is not None
+        if key[0] in grid:
+            at[key] = _point(population, chosen, *key)
+        if key[0] in (0.0, 1.0):
+            margin[key] = _war_margin(population)
+    points = [at[c, size] for size in sizes for c in grid]
+    thresholds = []
     for size in sizes:
-        for c in grid:
-            population = draw(with_threat(scenario, threat, c, size, effect_field))
-            points.append(_point(population, chosen, c, size))
-        zero = draw(with_threat(scenario, threat, 0.0, size, effect_field))
-        full = draw(with_threat(scenario, threat, 1.0, size, effect_field))
-        a = _war_margin(zero)
-        b = _war_margin(full) - a
+        a = margin[0.0, size]
+        b = margin[1.0, size] - a
         w = base.worlds.weights
         thresholds.append(
             PeaceThreshold(
