@@ -183,8 +183,12 @@ def test_fearon_bargaining_range_per_world(p_win, c_a, lo, hi):
         assert r.p_deal(x)[0] == pytest.approx(e.p_deal)
 
 
-def test_range_slice_matches_evaluate():
-    data = two_issue_scenario()
+@pytest.mark.parametrize("information", ["informed", "own"])
+def test_range_slice_matches_evaluate(information):
+    """Every grid offer as ``evaluate`` decides it: under the per-world rule and under
+    the veto's own information (docs/design.md 4b), where the per-world tally it used
+    to call disagreed with the headline numbers."""
+    data = two_issue_scenario(information=information)
     pop = sample(parse(data), samples=500, seed=2)
     s = range_slice(pop, ["a", "b"], resolution=5)
     assert s.p_deal.shape == (5, 5)
@@ -198,6 +202,35 @@ def test_range_slice_matches_evaluate():
     assert np.array_equal(s.region(q), p >= q) and 0 < s.region(q).sum() < 25
     with pytest.raises(ValueError):
         range_slice(pop, ["a", "a"])
+
+
+def test_range_slice_and_concession_path_agree_with_evaluate_under_own_information():
+    """russia-2021 (the allies on their own information) on 400 worlds: the slice's and
+    the path's P(deal), P(war) and EU at each point are ``evaluate``'s of that offer
+    (the status quo offers nothing: P(deal) 0), and ``samples`` takes the first worlds."""
+    from goldenbridge.analysis.negotiate.concession_path import concession_path
+    from goldenbridge.scenario import load
+
+    scenario = load("russia-2021")
+    pop = sample(scenario, samples=800, seed=3)
+    s = range_slice(pop, ["missiles", "forces"], resolution=3, samples=400)
+    assert s.samples == 400
+    few = sample(scenario, samples=400, seed=3)
+    points = {f"{i}{j}": {"missiles": s.x[i], "forces": s.y[j]} for i in range(3) for j in range(3)}
+    e = gb.evaluate(few, points)
+    p = np.array([[e.offer(f"{i}{j}").p_deal for i in range(3)] for j in range(3)])
+    eu = np.array([[e.offer(f"{i}{j}").proposer_eu for i in range(3)] for j in range(3)])
+    war = np.array([[e.offer(f"{i}{j}").p_war for i in range(3)] for j in range(3)])
+    assert np.array_equal(s.p_deal, p) and np.array_equal(s.proposer_eu, eu)
+    assert np.array_equal(s.p_war, war)  # the bridge's criterion there (docs/design.md 4b)
+    assert s.p_deal[0, 0] == 0.0  # the status quo: nothing offered
+    path = concession_path(pop, [("sq", {}), ("far", {"missiles": 100.0, "forces": 50.0})], 3, 400)
+    e = gb.evaluate(few, {"sq": {}, "mid": {"missiles": 50.0, "forces": 25.0}, "far": {
+        "missiles": 100.0, "forces": 50.0}})  # fmt: skip
+    for k, name in enumerate(("sq", "mid", "far")):
+        assert path.p_deal[k] == e.offer(name).p_deal
+        assert path.p_war[k] == e.offer(name).p_war
+        assert path.proposer_eu[k] == e.offer(name).proposer_eu
 
 
 def two_issue_scenario(samples: int = 3000, information: str = "informed") -> dict:

@@ -25,7 +25,7 @@ from goldenbridge.scenario.distributions import Quantity
 from goldenbridge.scenario.errors import ScenarioError
 from goldenbridge.scenario.schema import Actor, OfferValue, Scenario
 
-__all__ = ["Population", "WarParts", "sample", "stream", "encode_offers"]
+__all__ = ["Population", "WarParts", "first_worlds", "sample", "stream", "encode_offers"]
 
 
 def stream(seed: int, path: str) -> np.random.Generator:
@@ -570,3 +570,22 @@ def sample(
         ),
         uniforms=dict(draw.used),
     )
+
+
+def first_worlds(population: Population, n: int | None) -> Population:
+    """A population of the first ``n`` worlds of ``population``'s draw (its scenario and
+    seed drawn again, each field's stream the same), for an analysis that needs fewer
+    worlds; ``population`` itself where ``n`` is None or not smaller, or where its worlds
+    are weighted (a posterior: drawing again would lose the weights).
+
+    Examples
+    --------
+    >>> from goldenbridge.scenario import load
+    >>> pop = sample(load("fearon-1d"), samples=10, seed=1)
+    >>> few = first_worlds(pop, 4)
+    >>> few.n, bool((few.p_win == pop.p_win[:4]).all()), first_worlds(pop, None) is pop
+    (4, True, True)
+    """
+    if n is None or population.n <= n or not np.all(population.worlds.weights == 1.0):
+        return population
+    return sample(population.scenario, n, population.seed)

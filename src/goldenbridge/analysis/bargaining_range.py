@@ -23,10 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.evaluate import outcome_tally
 from goldenbridge.analysis.results import JSON_SKIP, to_dict
 from goldenbridge.analysis.stats import proportion
-from goldenbridge.engine import Offers, Worlds, tally, utilities
-from goldenbridge.population import Population
+from goldenbridge.engine import Offers, Worlds, utilities
+from goldenbridge.population import Population, first_worlds
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue
 
@@ -244,6 +245,7 @@ class RangeSlice:
         Grid values of the two issues (their own units).
     p_deal, p_deal_se : (G, G) float64
         ``p_deal[j, i]`` at ``(x[i], y[j])``.
+    p_war : (G, G) float64
     proposer_eu : (G, G) float64
     base : dict
         The other issues' values.
@@ -256,6 +258,7 @@ class RangeSlice:
     y: np.ndarray
     p_deal: np.ndarray
     p_deal_se: np.ndarray = field(metadata=JSON_SKIP)
+    p_war: np.ndarray
     proposer_eu: np.ndarray
     base: dict[str, OfferValue]
     samples: int
@@ -286,15 +289,18 @@ def range_slice(
     resolution : int
         Grid points per issue.
     samples : int, optional
-        Evaluate on the first ``samples`` worlds only (a random subsample, since
-        worlds are independent draws); default all.
+        Evaluate on the first ``samples`` worlds only
+        (:func:`~goldenbridge.population.first_worlds`); default all.
+
+    Each grid offer is decided as :func:`~goldenbridge.analysis.evaluate.evaluate` decides
+    it (:func:`~goldenbridge.analysis.evaluate.outcome_tally`: the allies on their own
+    information unless informed; the status quo offers nothing, so no deal), so the slice
+    agrees with ``evaluate`` at every grid offer.
     """
     if len(issues) != 2 or issues[0] == issues[1]:
         raise InputError("a range slice needs two different issues")
     cols = [issue_column(population, name) for name in issues]
-    worlds = population.worlds
-    if samples is not None and samples < worlds.n:
-        worlds = worlds.subset(slice(0, samples))
+    population = first_worlds(population, samples)
     scenario = population.scenario
     base_values = scenario.complete(dict(base or {}))
     encoded = population.encode([base_values], "base")
@@ -303,7 +309,7 @@ def range_slice(
     x = np.repeat(encoded.x, gx.size, axis=0)
     x[:, cols[0]], x[:, cols[1]] = gx.ravel(), gy.ravel()
     offers = Offers(x, np.repeat(encoded.option, gx.size, axis=0))
-    t = tally(worlds, offers)
+    t = outcome_tally(population, offers)[0]
     w, w2 = t.w.sum(), t.w2.sum()
     p, se = proportion(t.deal.sum(0), t.deal2.sum(0), w, w2)
     eu = t.payoff.sum(0) / w
@@ -314,7 +320,8 @@ def range_slice(
         y=_to_scale(population, cols[1], grid),
         p_deal=p.reshape(shape),
         p_deal_se=se.reshape(shape),
+        p_war=(t.war.sum(0) / w).reshape(shape),
         proposer_eu=eu.reshape(shape),
         base={k: v for k, v in base_values.items() if k not in issues},
-        samples=worlds.n,
+        samples=population.n,
     )

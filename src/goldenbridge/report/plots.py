@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from goldenbridge.analysis.bargaining_range import BargainingRange, RangeSlice
+from goldenbridge.analysis.evaluate import per_world_rule
 from goldenbridge.analysis.negotiate.concession_path import ConcessionPath
 from goldenbridge.analysis.negotiate.dynamics import Negotiation
 from goldenbridge.analysis.optimize.best import OptimizeResult
@@ -140,9 +141,14 @@ def plot_bridge_curve(result: OptimizeResult, directory: Path) -> list[Path]:
 
 
 def plot_range_1d(
-    r: BargainingRange, directory: Path, value: float | None = None, worlds: int = 80
+    r: BargainingRange,
+    directory: Path,
+    value: float | None = None,
+    worlds: int = 80,
+    deal: str = "P(deal)",
 ) -> list[Path]:
-    """The exact range of a sample of worlds (one segment each) and P(deal) along the issue."""
+    """The exact range of a sample of worlds (one segment each) and P(deal) along the issue
+    (each world's, by its closed form: the per-world rule; ``deal`` labels that curve)."""
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.5))
     ok = np.flatnonzero(~np.isnan(r.lo))[:worlds]
@@ -157,7 +163,7 @@ def plot_range_1d(
     span = np.concatenate([r.deal_lo[~np.isnan(r.deal_lo)], r.deal_hi[~np.isnan(r.deal_hi)]])
     lo, hi = (span.min(), span.max()) if span.size else (0.0, 1.0)
     grid = np.linspace(lo, hi, 201)
-    right.plot(grid, [r.p_deal(x)[0] for x in grid], label="P(deal)")
+    right.plot(grid, [r.p_deal(x)[0] for x in grid], label=deal)
     right.plot(grid, [r.p_in_range(x)[0] for x in grid], label="P(in range)", ls="--")
     right.set(xlabel=r.issue, ylabel="probability", ylim=(-0.02, 1.02))
     right.legend(loc="best", fontsize="small")
@@ -166,21 +172,29 @@ def plot_range_1d(
 
 
 def plot_range_slice(
-    s: RangeSlice, directory: Path, q: float, mark: Sequence[float] | None = None
+    s: RangeSlice,
+    directory: Path,
+    q: float,
+    mark: Sequence[float] | None = None,
+    by: str = "p_deal",
 ) -> list[Path]:
-    """P(deal) over two issues (the others held fixed) and the region P(deal) >= q."""
+    """P(deal) over two issues (the others held fixed) and, in white, the bridge's
+    criterion's level ``q``: P(deal) = q, or with ``by="p_war"`` (the bridge by P(war),
+    docs/design.md 4b) P(war) = q."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     levels = np.linspace(0.0, 1.0, 11)
     filled = ax.contourf(s.x, s.y, s.p_deal, levels=levels, cmap="viridis")
     fig.colorbar(filled, ax=ax, label="P(deal)")
-    if s.p_deal.min() < q <= s.p_deal.max():
-        ax.contour(s.x, s.y, s.p_deal, levels=[q], colors="white", linewidths=2)
+    line = s.p_war if by == "p_war" else s.p_deal
+    if line.min() < q <= line.max():
+        ax.contour(s.x, s.y, line, levels=[q], colors="white", linewidths=2)
     if mark is not None:
         ax.plot(*mark, "*", ms=14, color="C1", label="optimum")
         ax.legend(loc="best", fontsize="small")
     ax.set(xlabel=s.issues[0], ylabel=s.issues[1])
-    ax.set_title(f"P(deal); white: P(deal) = {q:g} ({s.samples:,} worlds)")
+    white = "P(war)" if by == "p_war" else "P(deal)"
+    ax.set_title(f"P(deal); white: {white} = {q:g} ({s.samples:,} worlds)")
     fig.tight_layout()
     return _save(fig, directory, f"range-{s.issues[0]}-{s.issues[1]}")
 
@@ -210,20 +224,27 @@ def optimize_plots(
         ("optimum", dict(result.optimum.values)),
         (f"{scenario.target.name}'s position", end),
     ]
-    path = concession_path(population, through)
+    # each point decided as evaluate decides it (the allies on their own information: about
+    # 0.7 us a world and offer), so 101 points and 21 x 21 slices keep the brief in seconds
+    path = concession_path(population, through, points=101)
     paths = plot_concession_path(path, directory, f"{result.scenario}: concession path")
     paths += plot_frontier(result, directory)
     if result.curve is not None:
         paths += plot_bridge_curve(result, directory)
     if len(searched) == 1:
         r = bargaining_range(population, searched[0])
-        paths += plot_range_1d(r, directory, float(result.optimum.values[searched[0]]))
+        # a world's bargaining range is a per-world object: where the allies decide on their
+        # own information, its P(deal) is what it would be if every actor knew its world
+        deal = "P(deal)" if per_world_rule(population) else "P(deal), each actor knowing its world"
+        paths += plot_range_1d(r, directory, float(result.optimum.values[searched[0]]), deal=deal)
     if pairs is None:
         pairs = list(itertools.islice(itertools.combinations(searched, 2), 3))
     for a, b in pairs:
-        s = range_slice(population, [a, b], base=dict(result.optimum.values), samples=5000)
+        s = range_slice(
+            population, [a, b], base=dict(result.optimum.values), resolution=21, samples=5000
+        )
         mark = (float(result.optimum.values[a]), float(result.optimum.values[b]))
-        paths += plot_range_slice(s, directory, result.target_p, mark)
+        paths += plot_range_slice(s, directory, result.target_p, mark, result.bridge_by)
     return paths
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from goldenbridge.analysis.evaluate import outcome_tally
 from goldenbridge.analysis.results import to_dict
 from goldenbridge.analysis.stats import proportion
-from goldenbridge.engine import Offers, tally
-from goldenbridge.population import Population
+from goldenbridge.engine import Offers
+from goldenbridge.population import Population, first_worlds
 from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue
 
@@ -92,7 +93,12 @@ def concession_path(
         At least two offers; default the status quo and the target's mean position.
     points : int
     samples : int, optional
-        Evaluate on the first ``samples`` worlds (default 20 000; None: all).
+        Evaluate on the first ``samples`` worlds (default 20 000; None: all;
+        :func:`~goldenbridge.population.first_worlds`).
+
+    Each offer is decided as :func:`~goldenbridge.analysis.evaluate.evaluate` decides it
+    (:func:`~goldenbridge.analysis.evaluate.outcome_tally`), so the path agrees with
+    ``evaluate`` at every point.
 
     Examples
     --------
@@ -121,10 +127,8 @@ def concession_path(
     x = knots.x[seg] + frac * (knots.x[seg + 1] - knots.x[seg])
     # A discrete issue takes the option of the nearer knot.
     option = np.where(frac < 0.5, knots.option[seg], knots.option[seg + 1])
-    worlds = population.worlds
-    if samples is not None and samples < worlds.n:
-        worlds = worlds.subset(slice(0, samples))
-    t = tally(worlds, Offers(x, option))
+    population = first_worlds(population, samples)
+    t = outcome_tally(population, Offers(x, option))[0]
     w, w2 = t.w.sum(), t.w2.sum()
     p, se = proportion(t.deal.sum(0), t.deal2.sum(0), w, w2)
     return ConcessionPath(
@@ -135,5 +139,5 @@ def concession_path(
         p_war=t.war.sum(0) / w,
         proposer_eu=t.payoff.sum(0) / w,
         proposer_u=t.proposer_u.sum(0) / w,
-        samples=worlds.n,
+        samples=population.n,
     )

@@ -53,7 +53,7 @@ from goldenbridge.analysis.optimize.solutions import (
 from goldenbridge.analysis.results import to_dict
 from goldenbridge.engine import Offers
 from goldenbridge.engine.threads import aside
-from goldenbridge.population import Population, sample
+from goldenbridge.population import Population, first_worlds, sample
 from goldenbridge.scenario.errors import InputError, ScenarioError
 from goldenbridge.scenario.schema import OfferValue
 
@@ -483,9 +483,7 @@ def _own_information(
     """The search under the default information structure (docs/design.md 4b):
     :func:`~goldenbridge.analysis.optimize.model_search.model_search` on the first
     ``search_samples`` worlds; the bridge by P(war) unless a P(deal) target is given."""
-    search_pop = population
-    if population.n > search_samples and np.all(population.worlds.weights == 1.0):
-        search_pop = sample(population.scenario, search_samples, population.seed)
+    search_pop = first_worlds(population, search_samples)
     status_quo = population.encode([{}])
     if target_p is None:
         q = (

@@ -32,7 +32,7 @@ from goldenbridge.analysis.optimize.model_search import (
 )
 from goldenbridge.analysis.optimize.search import Space
 from goldenbridge.analysis.results import JSON_SKIP, to_dict
-from goldenbridge.population import Population, sample
+from goldenbridge.population import Population, first_worlds
 from goldenbridge.scenario.errors import InputError
 from goldenbridge.scenario.schema import OfferValue
 
@@ -72,12 +72,6 @@ class BridgeCurve:
     def to_dict(self) -> dict[str, Any]:
         """The ``curve`` part of ``goldenbridge optimize --curve --json``."""
         return to_dict(self)
-
-
-def _search_population(population: Population, search_samples: int) -> Population:
-    if population.n > search_samples and np.all(population.worlds.weights == 1.0):
-        return sample(population.scenario, search_samples, population.seed)
-    return population
 
 
 def _offered(space: Space, x: np.ndarray) -> np.ndarray:
@@ -123,7 +117,7 @@ def bridge_curve(
     BridgeCurve
         Points by increasing target; ``proposer_u`` is non-decreasing in it.
     """
-    pop = _search_population(population, search_samples)
+    pop = first_worlds(population, search_samples)
     k = len(space.columns)
     if k == 0:
         raise InputError("the P(war) curve needs a continuous issue to search")
@@ -254,7 +248,7 @@ def why_no_bridge(
     approves in less than half of the worlds -- the concession at which its approval
     fails (docs/design.md 4b).
     """
-    pop = _search_population(population, search_samples)
+    pop = first_worlds(population, search_samples)
     scenario = pop.scenario
     start = scenario.complete({})
     offers: dict[str, dict[str, OfferValue]] = {}
