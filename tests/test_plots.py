@@ -112,3 +112,21 @@ def test_negotiation_plot_draws_every_mixed_offer(tmp_path, monkeypatch):
     monkeypatch.setattr(plots, "_save", keep)
     _written(plots.plot_negotiation(result, tmp_path))
     assert sorted(map(tuple, drawn[0])) == sorted((float(r), p) for r, p, _ in mixed)
+
+
+def test_one_issue_deal_curve_under_own_information_is_evaluates(tmp_path):
+    """Where the allies decide on their own information, the one-issue plot's P(deal) is
+    ``evaluate``'s at each value (the other issues at the status quo), not the per-world
+    closed form; the plot is written with it."""
+    import goldenbridge as gb
+    from goldenbridge.analysis.bargaining_range import bargaining_range
+    from goldenbridge.report.plots import _deal_along, plot_range_1d
+    from goldenbridge.scenario import load
+
+    pop = sample(load("russia-2021"), samples=400, seed=3)
+    along = _deal_along(pop, "ukraine", samples=400)
+    values = np.array([0.0, 30.0, 70.0])
+    e = gb.evaluate(pop, {f"{v}": {"ukraine": v} for v in values})
+    assert np.array_equal(along(values), [e.offer(f"{v}").p_deal for v in values])
+    assert along(values)[0] == 0.0  # the status quo offers nothing
+    _written(plot_range_1d(bargaining_range(pop, "ukraine"), tmp_path, 20.0, p_deal=along))

@@ -8,17 +8,18 @@ dependency (``pip install 'goldenbridge[plots]'``) and runs on the Agg backend.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from goldenbridge.analysis.bargaining_range import BargainingRange, RangeSlice
-from goldenbridge.analysis.evaluate import per_world_rule
+from goldenbridge.analysis.evaluate import outcome_tally, per_world_rule
 from goldenbridge.analysis.negotiate.concession_path import ConcessionPath
 from goldenbridge.analysis.negotiate.dynamics import Negotiation
 from goldenbridge.analysis.optimize.best import OptimizeResult
+from goldenbridge.population import first_worlds
 
 __all__ = [
     "FORMATS",
@@ -145,10 +146,11 @@ def plot_range_1d(
     directory: Path,
     value: float | None = None,
     worlds: int = 80,
-    deal: str = "P(deal)",
+    p_deal: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[Path]:
-    """The exact range of a sample of worlds (one segment each) and P(deal) along the issue
-    (each world's, by its closed form: the per-world rule; ``deal`` labels that curve)."""
+    """The exact range of a sample of worlds (one segment each), and along the issue
+    P(in range) and P(deal): ``p_deal(values)``, or where None each world's closed form
+    (the per-world rule's P(deal))."""
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.5))
     ok = np.flatnonzero(~np.isnan(r.lo))[:worlds]
@@ -163,7 +165,11 @@ def plot_range_1d(
     span = np.concatenate([r.deal_lo[~np.isnan(r.deal_lo)], r.deal_hi[~np.isnan(r.deal_hi)]])
     lo, hi = (span.min(), span.max()) if span.size else (0.0, 1.0)
     grid = np.linspace(lo, hi, 201)
-    right.plot(grid, [r.p_deal(x)[0] for x in grid], label=deal)
+    if p_deal is None:
+        right.plot(grid, [r.p_deal(x)[0] for x in grid], label="P(deal)")
+    else:
+        coarse = np.linspace(lo, hi, 41)
+        right.plot(coarse, p_deal(coarse), label="P(deal)")
     right.plot(grid, [r.p_in_range(x)[0] for x in grid], label="P(in range)", ls="--")
     right.set(xlabel=r.issue, ylabel="probability", ylim=(-0.02, 1.02))
     right.legend(loc="best", fontsize="small")
@@ -197,6 +203,21 @@ def plot_range_slice(
     ax.set_title(f"P(deal); white: {white} = {q:g} ({s.samples:,} worlds)")
     fig.tight_layout()
     return _save(fig, directory, f"range-{s.issues[0]}-{s.issues[1]}")
+
+
+def _deal_along(
+    population: Any, issue: str, samples: int = 20_000
+) -> Callable[[np.ndarray], np.ndarray]:
+    """P(deal) at values of one issue, the others at the status quo (the bargaining
+    range's base), each offer decided as ``evaluate`` decides it, on the first
+    ``samples`` worlds."""
+    few = first_worlds(population, samples)
+
+    def p_deal(values: np.ndarray) -> np.ndarray:
+        t = outcome_tally(few, few.encode([{issue: float(v)} for v in values]))[0]
+        return t.deal.sum(0) / t.w.sum()
+
+    return p_deal
 
 
 def optimize_plots(
@@ -233,10 +254,11 @@ def optimize_plots(
         paths += plot_bridge_curve(result, directory)
     if len(searched) == 1:
         r = bargaining_range(population, searched[0])
-        # a world's bargaining range is a per-world object: where the allies decide on their
-        # own information, its P(deal) is what it would be if every actor knew its world
-        deal = "P(deal)" if per_world_rule(population) else "P(deal), each actor knowing its world"
-        paths += plot_range_1d(r, directory, float(result.optimum.values[searched[0]]), deal=deal)
+        # a world's bargaining range is per world; P(deal) is each world's closed form only
+        # under the per-world rule, else decided as evaluate decides it
+        issue = searched[0]
+        along = None if per_world_rule(population) else _deal_along(population, issue)
+        paths += plot_range_1d(r, directory, float(result.optimum.values[issue]), p_deal=along)
     if pairs is None:
         pairs = list(itertools.islice(itertools.combinations(searched, 2), 3))
     for a, b in pairs:
