@@ -163,16 +163,16 @@ def _plan(
     t: int,
     reached: Reached,
     others: np.ndarray | None,
-    own: np.ndarray | None,
+    own: np.ndarray | Sequence[np.ndarray] | None,
     feats: _Features,
     rows: np.ndarray | None = None,
     common: dict | None = None,
 ) -> _Plan:
     """The branches of :func:`veto_gains` as coefficients: those of every world (every
     later offer approved by j itself), and the fixes of the worlds whose own later
-    decisions ``own`` ((R, G, ceil(N / 8)) uint8: row, offer, the worlds' decisions
-    packed) differ from "approve" (their own pattern per branch). ``rows``: each later
-    state's row of ``others`` and ``own``
+    decisions ``own`` ((R, G, ceil(N / 8)) uint8, or R such (G, ceil(N / 8)) rows: row,
+    offer, the worlds' decisions packed) differ from "approve" (their own pattern per
+    branch). ``rows``: each later state's row of ``others`` and ``own``
     (:func:`~goldenbridge.analysis.negotiate.timegame.state_rows_map`; default the
     round's). ``common``: :func:`_memo`, to share the later rounds' plays with other
     plans of the same veto (its rows of the later rounds as they are now)."""
@@ -210,14 +210,14 @@ def _plan(
 
 
 def pattern_groups(
-    own: np.ndarray, nodes: Sequence[tuple[int, int]], n: int
+    own: np.ndarray | Sequence[np.ndarray], nodes: Sequence[tuple[int, int]], n: int
 ) -> list[tuple[int, np.ndarray]]:
     """The ``n`` worlds grouped by their own decisions at ``nodes`` ((round, offer) pairs
     of ``own`` (T, G, ceil(n / 8)) uint8: round, offer, each offer's decisions in the
     worlds packed by ``np.packbits``): ``(code, rows)`` per pattern other than "approve
     every node", codes ascending (bit i: node i approved; a Python int, however many the
     nodes), rows ascending."""
-    said = [np.unpackbits(own[r, o], count=n).view(bool) for r, o in nodes]
+    said = [np.unpackbits(own[r][o], count=n).view(bool) for r, o in nodes]
     refused = np.zeros(n, dtype=bool)
     for ok in said:
         refused |= ~ok
@@ -346,7 +346,10 @@ def continuation_approvals(
     n_rows = t_all + len(states)
     rows = state_rows_map(states, t_all, game.types, np.argsort(eq.rank), eq.offer.shape[2])
     cache = {} if cache is None else cache
-    by: dict[int, np.ndarray] = {}  # each veto's (R, G, N / 8) packed approvals
+    # each veto's (R, G, N / 8) packed approvals: a read-only array, or on the continuation
+    # rule a list of rows, each the cache's own array of that row (never written once
+    # computed: a row computed again is a fresh array), so no copy is kept twice
+    by: dict[int, np.ndarray | list[np.ndarray]] = {}
     rule: dict[int, bool] = {}
     for veto in scenario.vetoes:
         v = names.index(veto.name)
@@ -359,7 +362,7 @@ def continuation_approvals(
         elif pair_parts(population, veto.name) is None:
             by[v] = np.broadcast_to(np.packbits(approve_once[v].T, axis=1), (n_rows, g, nb))
         else:
-            by[v] = _scratch(cache, ("by", v), (n_rows, g, nb))  # every row written below
+            by[v] = [np.empty((0, 0), dtype=np.uint8)] * n_rows  # every row set below
             rule[v] = True
     w = population.worlds.weights
     mass = np.where(game.mass > 0, game.mass, 1.0)[:, None]
@@ -406,11 +409,12 @@ def continuation_approvals(
                     if done is not None and done[0] == key:
                         by[v][row] = done[1]
                     else:
+                        by[v][row] = np.empty((g, nb), dtype=np.uint8)  # written by the job
                         job = pipe.submit(approve, feats, plan, v, row)
                         computed.append((job, ("approvals", v, ident(row, here)), key, v, row))
             for job, place, key, v, row in computed:
                 job.result()
-                cache[place] = (key, by[v][row].copy())
+                cache[place] = (key, by[v][row])
             for v in rule:  # what the other vetoes approve in round t, for the rounds before
                 for row, here in slots[t]:
                     kept = tuple(plans[u, row] for u in rule if u != v)  # the rest are fixed
@@ -428,23 +432,15 @@ def continuation_approvals(
         pipe.shutdown(wait=True)
     if not by:
         return Approvals.of(np.ones((t_all, n, g), dtype=bool))
+    # this call's own array, row by row: every veto's approvals ANDed (packed the same way,
+    # so the bits past N stay 0)
+    ok = np.empty((n_rows, g, nb), dtype=np.uint8)
     first, *rest = by.values()
-    # this call's own array: the first veto's and the second's in one pass (packed the
-    # same way, so the bits past G stay 0)
-    ok = np.bitwise_and(first, rest.pop()) if rest else first.copy()
-    for a in rest:
-        ok &= a
+    for row in range(n_rows):
+        np.copyto(ok[row], first[row])
+        for a in rest:
+            ok[row] &= a[row]
     return Approvals(ok, n, states)
-
-
-def _scratch(cache: dict, key: object, shape: tuple[int, ...]) -> np.ndarray:
-    """An uninitialised uint8 array of ``shape``, kept in ``cache`` for the next call
-    (the solves of one fixed point): fresh memory costs a page fault per page on first
-    write, which at 100 000 worlds took longer than the writes."""
-    kept = cache.get(key)
-    if kept is None or kept.shape[1:] != shape[1:] or kept.shape[0] < shape[0]:
-        kept = cache[key] = np.empty(shape, dtype=np.uint8)
-    return kept[: shape[0]]
 
 
 def _digest(plan: _Plan) -> str:
