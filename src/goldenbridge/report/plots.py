@@ -261,10 +261,9 @@ def optimize_plots(
         paths += plot_range_1d(r, directory, float(result.optimum.values[issue]), p_deal=along)
     if pairs is None:
         pairs = list(itertools.islice(itertools.combinations(searched, 2), 3))
+    few = first_worlds(population, 5000)  # one population for every slice: its pairings once
     for a, b in pairs:
-        s = range_slice(
-            population, [a, b], base=dict(result.optimum.values), resolution=21, samples=5000
-        )
+        s = range_slice(few, [a, b], base=dict(result.optimum.values), resolution=21)
         mark = (float(result.optimum.values[a]), float(result.optimum.values[b]))
         paths += plot_range_slice(s, directory, result.target_p, mark, result.bridge_by)
     return paths
