@@ -193,6 +193,28 @@ def loss_range(lo_loss, hi_loss, lo, hi, a):  # pragma: no cover - compiled
     return 0.5 * (top + bottom), 0.5 * (top - bottom)
 
 
+@numba.njit(cache=True, inline="always")
+def _world_bins(n, weight, ideal, rho, base, ref, cols, edges, losses, mid, half):
+    """World ``n``'s constant term (``base - ref`` plus its weights on the binned issues),
+    returned, and each bin's loss range ``mid[c, b]``, ``half[c, b]`` (:func:`loss_range`),
+    the losses at the edges read from ``losses`` where kept (size > 0), else computed:
+    what both residual kernels need of a world."""
+    const = base[n] - ref[n]
+    for c in range(cols.shape[0]):
+        const += weight[n, cols[c]]
+    kept = losses.shape[0] > 0
+    for c in range(cols.shape[0]):
+        a = ideal[n, cols[c]]
+        rn = rho[n]
+        lo_loss = losses[n, c, 0] if kept else loss(edges[c, 0] - a, rn)
+        for b in range(edges.shape[1] - 1):
+            lo, hi = edges[c, b], edges[c, b + 1]
+            hi_loss = losses[n, c, b + 1] if kept else loss(hi - a, rn)
+            mid[c, b], half[c, b] = loss_range(lo_loss, hi_loss, lo, hi, a)
+            lo_loss = hi_loss
+    return const
+
+
 @numba.njit(cache=True, nogil=True)
 def _residual_kernel(  # pragma: no cover - compiled
     lo_row,
@@ -220,27 +242,19 @@ def _residual_kernel(  # pragma: no cover - compiled
     edges (:func:`edge_losses`), or of size 0 (computed here)."""
     m = total.shape[0]
     nb = edges.shape[1] - 1
-    kept = losses.shape[0] > 0
+    mid = np.empty((cols.shape[0], nb))
+    half = np.empty((cols.shape[0], nb))
     for i in range(lo_row, hi_row):
         n = rows[i]
-        const = base[n] - ref[n]
-        for c in range(cols.shape[0]):
-            const += weight[n, cols[c]]
+        const = _world_bins(n, weight, ideal, rho, base, ref, cols, edges, losses, mid, half)
         for x in range(m):
             est[i, x] = const * total[x]
         for c in range(cols.shape[0]):
-            a = ideal[n, cols[c]]
             wc = weight[n, cols[c]]
-            rn = rho[n]
-            lo_loss = losses[n, c, 0] if kept else loss(edges[c, 0] - a, rn)
             for b in range(nb):
-                lo, hi = edges[c, b], edges[c, b + 1]
-                hi_loss = losses[n, c, b + 1] if kept else loss(hi - a, rn)
-                mid, half = loss_range(lo_loss, hi_loss, lo, hi, a)
                 for x in range(m):
-                    est[i, x] -= wc * mass[c, b, x] * mid
-                    bound[i, x] += wc * absmass[c, b, x] * half
-                lo_loss = hi_loss
+                    est[i, x] -= wc * mass[c, b, x] * mid[c, b]
+                    bound[i, x] += wc * absmass[c, b, x] * half[c, b]
         for k in range(options.shape[0]):
             for o in range(options.shape[1]):
                 u = table[n, k, o]
@@ -279,22 +293,12 @@ def _residual_pairs_kernel(  # pragma: no cover - compiled
     nb = edges.shape[1] - 1
     mid = np.empty((nc, nb))
     half = np.empty((nc, nb))
+    computed = np.empty((0, 0, 0))  # the losses at the edges: computed for each row
     for i in range(lo_row, hi_row):
         if starts[i] == starts[i + 1]:
             continue
         n = rows[i]
-        const = base[n] - ref[n]
-        for c in range(nc):
-            const += weight[n, cols[c]]
-        for c in range(nc):
-            a = ideal[n, cols[c]]
-            rn = rho[n]
-            lo_loss = loss(edges[c, 0] - a, rn)
-            for b in range(nb):
-                lo, hi = edges[c, b], edges[c, b + 1]
-                hi_loss = loss(hi - a, rn)
-                mid[c, b], half[c, b] = loss_range(lo_loss, hi_loss, lo, hi, a)
-                lo_loss = hi_loss
+        const = _world_bins(n, weight, ideal, rho, base, ref, cols, edges, computed, mid, half)
         for p in range(starts[i], starts[i + 1]):
             x = offers[p]
             e = const * total[x]
