@@ -3,16 +3,21 @@
 ``numpy`` is the float64 reference (:mod:`goldenbridge.engine.reference`), ``numba``
 the fused kernels (:mod:`goldenbridge.engine.fused`, the default), ``dask`` splits
 worlds across a Dask cluster (:mod:`goldenbridge.engine.distributed`). All three
-return the same :class:`~goldenbridge.engine.arrays.Tally`, bit for bit in float64,
-and the analyses call :func:`tally` (and :func:`utilities` / :func:`utilities_at`,
-compiled in :mod:`goldenbridge.engine.utility`, or :func:`margins` where they need
-per-world values).
+return the same :class:`~goldenbridge.engine.arrays.Tally`, bit for bit in float64.
+Under the allies' approval rule (docs/design.md 4b, the default) the analyses decide
+offers through :func:`goldenbridge.analysis.outcomes.decide`, which calls
+:func:`utilities` (compiled in :mod:`goldenbridge.engine.utility`) and the approval
+kernels (:mod:`~goldenbridge.engine.binned`, :mod:`~goldenbridge.engine.thresholds`,
+:mod:`~goldenbridge.engine.choice`, :mod:`~goldenbridge.engine.sums`); under the
+per-world rule they call :func:`tally`; :func:`margins` and :func:`utilities_at` where
+they need per-world values.
 
 :func:`deal_and_payoff` (:mod:`goldenbridge.engine.hot`, with
 :mod:`~goldenbridge.engine.registers` and :mod:`~goldenbridge.engine.simd`) is a faster,
-counts-only float32 path, written for loops that call the engine again and again with
-the same worlds (optimisation, sensitivity, the web sliders). Today only
-``goldenbridge bench`` calls it: no analysis uses it yet.
+counts-only float32 path for quadratic losses. Only ``goldenbridge bench`` calls it: no
+analysis does (docs/performance.md says why; among other reasons, every shipped
+scenario samples its actors' loss exponents from a range, so none of its worlds has
+the quadratic losses the kernels take).
 """
 
 from __future__ import annotations
