@@ -1,5 +1,5 @@
 """The approval rule's shortcuts give the numbers of the plain computation, bit for bit
-(docs/performance.md, "Where the time goes"): numpy's quick sort where no two values tie,
+(docs/performance-log.md, "The one-shot analyses"): numpy's quick sort where no two values tie,
 each world's bin from the sorted values, the losses at the first level's bin edges kept
 per population, and a refinement level that computes only the offers it refines."""
 

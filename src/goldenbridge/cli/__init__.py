@@ -62,7 +62,7 @@ def main() -> None:
     # pydantic's tables) that the cyclic collector would traverse again and again: with
     # it off until the commands are registered, then those objects frozen out of its
     # view, every command starts about 0.14 s sooner (`validate russia-2021` 0.61 ->
-    # 0.47 s, best of 5 interleaved; docs/performance.md). It is on for the command.
+    # 0.47 s, best of 5 interleaved; docs/performance-log.md, stop 34). It is on for the command.
     gc.disable()
     try:
         app = __getattr__("app")

@@ -32,7 +32,7 @@ from one atomic counter (:func:`goldenbridge.engine.simd.fetch_add`) until none 
 left, so a core that another process steals does not hold the other one up, and
 each item is computed the same way on any thread. numba's parallel build of the same
 loops (a ``prange`` over the items, chunk size 1) took three to five times as long to
-compile on a fresh install (docs/performance.md, "Cold start"), for the same numbers
+compile on a fresh install (docs/performance-log.md, "The bench kernels"), for the same numbers
 and no more speed. The register kernel stays a ``prange`` over the threads: its
 serial build came out of LLVM's register allocator with the offer tile spilled in
 the loop with the proposer's payoff, 10-20% slower there.

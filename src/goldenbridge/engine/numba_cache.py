@@ -23,7 +23,7 @@ Two start-up costs went with the first kernel loaded from the cache:
   call. The loader here initialises the runtime alone; a kernel that is not in the
   cache is compiled by numba's compiler, which refreshes the context itself
   (``numba.core.compiler.CompilerBase``). ``evaluate russia-2021`` 1.10 -> 0.92 s in
-  one process (best of 3, alternated; docs/performance.md, stop 35).
+  one process (best of 3, alternated; docs/performance-log.md, stop 35).
 - that refresh imports ``numba.np.arraymath``, which probes for a BLAS by importing
   ``scipy.linalg.cython_blas`` -- all of ``scipy.linalg``, 0.35 s on a quiet 2-core
   machine and up to 0.9 s under load -- though no kernel of this package calls BLAS.

@@ -77,7 +77,7 @@ def inline_in_llvm(typingctx):
     the kernel's loop body, where the closure constants (``kc``, ``r``) fold and its
     loops unroll, much as numba's own ``inline="always"`` would -- but numba's
     inlining copies the helper into the kernel's IR before the parfor passes, which
-    then take seconds longer (docs/performance.md, "Cold start").
+    then take seconds longer (docs/performance-log.md, "The bench kernels").
     """
 
     def codegen(context, builder, signature, args):

@@ -303,7 +303,7 @@ def _sweep(  # pragma: no cover - compiled
     a table of j's losses at the bins (its size only bounds memory). Like
     :func:`_steps` it is compiled without parallel loops: it runs in a fraction of a
     second, and numba's parallel build would cost ~20 s more of compilation on a
-    fresh install (docs/performance.md)."""
+    fresh install (docs/performance-log.md, stop 22)."""
     r = c_rows.shape[0]
     m = ev_cols.shape[0]
     nc = cols_of.shape[1]

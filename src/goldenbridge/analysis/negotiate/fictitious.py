@@ -29,7 +29,7 @@ at 20 000 worlds (three seeds), at 100 000 and on six rounds the classical play 
 400 steps with regrets 1.2e-4 to 4.3e-4 in four of the five games (323 steps in the
 fifth), linear averaging reached the 1e-4 tolerance in 61 to 102 steps in all five, and
 in three games with mechanisms switched off in 56 and 223 steps (classical: 400 and 371);
-docs/performance.md.
+docs/performance-log.md, stop 28.
 
 It stops when no reached state gains more than ``tolerance`` (the proposer's regret,
 ex ante per unit of weight) or after ``steps`` steps; the result carries the regret it
