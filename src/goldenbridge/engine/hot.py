@@ -17,9 +17,9 @@ loop and path rounds the same way), no expanded square (it cancels). Weights mus
 be >= 0 (saliences are). The loss is the sum over the even issues plus the sum
 over the odd issues, each in issue order: every kernel adds in this order, so
 every path gives the same numbers, and the two shorter chains of dependent
-multiply-adds keep the units busier. Worlds with a negative weight or a non-quadratic loss go
-to :func:`goldenbridge.engine.fused.tally`. The float32 error of this form is
-derived in ``tests/test_engine_fused.py::margin_bound``.
+multiply-adds keep the units busier. Worlds with a negative weight or a non-quadratic loss
+anywhere send the whole call to :func:`goldenbridge.engine.fused.tally`. The float32
+error of this form is derived in ``tests/test_engine_fused.py::margin_bound``.
 
 512-bit vectors. LLVM's tuning for Intel AVX-512 cores prefers 256-bit vectors;
 each kernel calls :func:`goldenbridge.engine.simd.wide_vectors` so the

@@ -253,7 +253,9 @@ def sensitivity(
     parts : collection of str
         Which of :data:`PARTS` to compute (all by default).
     backend, dask : str
-        The engine of the fixed-offer runs (Morris) (:func:`goldenbridge.engine.get_engine`).
+        The engine of the fixed-offer runs (the screening's and Morris's), passed to
+        :func:`goldenbridge.analysis.evaluate.outcome_tally`: only the per-world rule
+        uses it (:func:`goldenbridge.engine.tally`).
     progress : callable, optional
         ``progress(stage, done, total)``.
     observations : Observations, optional
